@@ -1,0 +1,1 @@
+//! Persistence: the local workspace database.
