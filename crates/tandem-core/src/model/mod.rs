@@ -14,7 +14,7 @@ pub use industry::{Classification, Concordance, Sector};
 pub use io_table::{IoTable, IoTableError, IoTableKind, NamedVector};
 pub use locality::{Locality, LocalityLevel, Province};
 pub use observation::{
-    indicator, Indicator, Observation, ObservationKey, Source, SourceQuality, INDICATORS,
+    indicator, layer, Indicator, Observation, ObservationKey, Source, SourceQuality, INDICATORS,
     SECTOR_LEVELS, SECTOR_SHARES,
 };
 pub use panel::{Absent, Panel, PanelError};

@@ -134,6 +134,18 @@ pub const INDICATORS: &[Indicator] = &[
     ind("rd_intensity", "R&D expenditure as share of GDP", "研发投入强度", Unit::Percent, Some(100.0), None),
 ];
 
+/// Lays `over` on top of `base`: for every key present in `over` its value replaces the one
+/// in `base`; keys only in `base` stay. This is how an imported dataset is layered over the
+/// bundled data. The result is sorted by key, so the output does not depend on input order.
+pub fn layer(base: &[Observation], over: &[Observation]) -> Vec<Observation> {
+    let mut by_key: std::collections::BTreeMap<ObservationKey, &Observation> =
+        base.iter().map(|o| (o.key(), o)).collect();
+    for o in over {
+        by_key.insert(o.key(), o);
+    }
+    by_key.into_values().cloned().collect()
+}
+
 /// The sector-level indicators that must add up to GDP, in sector order.
 pub const SECTOR_LEVELS: [&str; 3] = ["va_primary", "va_secondary", "va_tertiary"];
 /// The sector-share indicators that must add up to 100 %, in sector order.
@@ -162,6 +174,30 @@ mod tests {
         for part in SECTOR_LEVELS.iter().chain(SECTOR_SHARES.iter()) {
             assert_eq!(indicator(part).unwrap().part_of, Some("gdp"));
         }
+    }
+
+    #[test]
+    fn layering_replaces_by_key() {
+        let obs = |loc: &str, year, value, dataset: &str| Observation {
+            locality: loc.into(),
+            year,
+            indicator: "gdp".into(),
+            value,
+            unit: Unit::HundredMillionYuan,
+            source: Source {
+                citation: "c".into(),
+                quality: SourceQuality::Unrated,
+                dataset: dataset.into(),
+            },
+        };
+        let base = [obs("a", 2020, 1.0, "bundled"), obs("b", 2020, 2.0, "bundled")];
+        let over = [obs("b", 2020, 3.0, "mine"), obs("c", 2021, 4.0, "mine")];
+        let merged = layer(&base, &over);
+        let got: Vec<_> = merged
+            .iter()
+            .map(|o| (o.locality.as_str(), o.value, o.source.dataset.as_str()))
+            .collect();
+        assert_eq!(got, [("a", 1.0, "bundled"), ("b", 3.0, "mine"), ("c", 4.0, "mine")]);
     }
 
     #[test]
