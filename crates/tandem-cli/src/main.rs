@@ -1,1 +1,149 @@
-fn main() {}
+//! `tandem`: measure, advise and operate industrial cooperation between paired cities.
+//!
+//! This binary is a thin shell: it parses arguments, loads data through `tandem-data` and
+//! `tandem-store`, calls the pure core, and renders. Exit codes: 0 success, 1 a user error
+//! (the message says what to do), 2 an internal error.
+
+mod commands;
+mod context;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A mistake the user can fix (bad argument, bad file, unknown name). Exit code 1.
+#[derive(Debug)]
+pub struct UserError(String);
+
+impl UserError {
+    pub fn new(msg: impl Into<String>) -> UserError {
+        UserError(msg.into())
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Returns early with a [`UserError`].
+#[macro_export]
+macro_rules! user_bail {
+    ($($arg:tt)*) => { return Err($crate::UserError::new(format!($($arg)*)).into()) };
+}
+
+const ABOUT: &str = "tandem: industrial cooperation between paired cities.
+
+Measures regional-economics indicators, advises which industries each pair should cooperate on,
+and keeps the programme's records. The built-in programme is the 2021-2030 pairing of eight
+Shanghai/Jiangsu/Zhejiang localities with eight cities of northern Anhui; its data (with sources)
+is compiled in, so every command works offline.";
+
+const EXAMPLES: &str = "Examples:
+  tandem pairs                          the programme's pairs with GDP gaps, years and sources
+  tandem data import yearbook.xlsx      import your own statistics (validated, all or nothing)
+  tandem data list                      datasets in the workspace and their coverage
+  tandem data export --format xlsx --out all.xlsx";
+
+#[derive(Parser, Debug)]
+#[command(name = "tandem", version, about = ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Workspace database (SQLite file) holding imported datasets. Default: $TANDEM_DB, else
+    /// $XDG_DATA_HOME/tandem/workspace.sqlite, else ~/.local/share/tandem/workspace.sqlite.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the programme's pairs with each side's latest GDP and per-capita GDP, their
+    /// ratio, and the year and source of every figure.
+    #[command(after_help = "Examples:
+  tandem pairs
+  tandem pairs --format csv > pairs.csv
+  tandem pairs --data my-yearbook --format json")]
+    Pairs(commands::pairs::PairsArgs),
+
+    /// List the localities tandem knows (ids, GB/T 2260 codes, names, coordinates).
+    #[command(after_help = "Examples:
+  tandem localities
+  tandem localities --programme --format csv")]
+    Localities(commands::localities::LocalitiesArgs),
+
+    /// Import, list and export statistics.
+    #[command(subcommand)]
+    Data(commands::data::DataCommand),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = context::Context::new(cli.db);
+    match cli.command {
+        Command::Pairs(args) => commands::pairs::run(&ctx, args),
+        Command::Localities(args) => commands::localities::run(&ctx, args),
+        Command::Data(cmd) => commands::data::run(&ctx, cmd),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; every other parse failure is the user's.
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                // `tandem ... | head` closes the pipe early: not an error.
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            if e.downcast_ref::<UserError>().is_some() || is_user_facing(&e) {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            } else {
+                eprintln!("internal error: {e:#}");
+                eprintln!("This is a bug in tandem; please report it with the command you ran.");
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+/// Errors from the libraries that are the user's to fix (a missing dataset, an unreadable
+/// file they named) rather than tandem's.
+fn is_user_facing(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<UserError>().is_some()
+            || matches!(
+                cause.downcast_ref::<tandem_store::StoreError>(),
+                Some(
+                    tandem_store::StoreError::NoDataset { .. }
+                        | tandem_store::StoreError::DatasetExists(_)
+                        | tandem_store::StoreError::BadName(_)
+                        | tandem_store::StoreError::TooNew { .. }
+                        | tandem_store::StoreError::Open { .. }
+                        | tandem_store::StoreError::CreateDir { .. }
+                )
+            )
+    })
+}

@@ -8,9 +8,11 @@
 //! * [`model`]: the domain vocabulary (localities, programmes and pairs, observations with
 //!   units and sources, panels with explicit absence, industry classifications, events,
 //!   leading industries, input-output tables).
+//! * [`figures`]: choosing the figure to show (latest year, common year) with its source.
 //! * [`metrics`]: regional-economics indicators (one function per indicator, formula and
 //!   reference in its documentation).
 
+pub mod figures;
 pub mod metrics;
 pub mod model;
 

@@ -1,0 +1,16 @@
+//! One module per subcommand: argument struct plus a thin `run`.
+
+pub mod data;
+pub mod localities;
+pub mod pairs;
+
+/// Options shared by listing commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ListingArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
+    pub format: crate::output::Format,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
