@@ -48,7 +48,9 @@ const EXAMPLES: &str = "Examples:
   tandem pairs                          the programme's pairs with GDP gaps, years and sources
   tandem data import yearbook.xlsx      import your own statistics (validated, all or nothing)
   tandem data list                      datasets in the workspace and their coverage
-  tandem data export --format xlsx --out all.xlsx";
+  tandem data export --format xlsx --out all.xlsx
+  tandem metrics io --year 2020        input-output linkages of the national table
+  tandem metrics lq --input employment.csv --format csv";
 
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version, about = ABOUT, after_help = EXAMPLES)]
@@ -81,6 +83,11 @@ enum Command {
     /// Import, list and export statistics.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
+
+    /// Compute indicators: location quotients, complexity, input-output linkages,
+    /// disparity, gravity linkage.
+    #[command(subcommand)]
+    Metrics(commands::metrics::MetricsCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -89,6 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pairs(args) => commands::pairs::run(&ctx, args),
         Command::Localities(args) => commands::localities::run(&ctx, args),
         Command::Data(cmd) => commands::data::run(&ctx, cmd),
+        Command::Metrics(cmd) => commands::metrics::run(&ctx, cmd),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod data;
 pub mod localities;
+pub mod metrics;
 pub mod pairs;
 
 /// Options shared by listing commands.
