@@ -1,0 +1,274 @@
+//! Economic Complexity Index (ECI) and Product Complexity Index (PCI), eigenvector method.
+
+use super::basic::{check_binary, col_sums, mean_sd, row_sums, to_mat};
+use crate::metrics::MetricError;
+use faer::{get_global_parallelism, Mat, MatRef, Par};
+
+/// The smallest gap accepted between the largest and second-largest, and between the second
+/// and third-largest eigenvalues of `Mpp` (whose eigenvalues lie in [0, 1], the largest being
+/// 1). Below it the eigenvector that defines ECI is not determined by the data: a gap
+/// `λ2 − λ3 = g` makes the computed eigenvector uncertain by about `ε / g`, so 1e-8 still
+/// leaves ECI accurate to about 1e-8, and a smaller gap is reported as an error.
+pub const MIN_EIGENVALUE_GAP: f64 = 1e-8;
+
+/// How the PCI is standardised.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PciScale {
+    /// py-ecomplexity / Stata `ecomplexity`: `pci = (kp − mean(kc)) / sd(kc)`, using the
+    /// mean and sd of the *region* vector. This keeps `ECI_c` equal to the mean PCI of the
+    /// industries with `M_cp = 1`, but the PCI does not have mean 0 and sd 1.
+    #[default]
+    EciMoments,
+    /// `pci = (kp − mean(kp)) / sd(kp)`: PCI as a z-score of its own (the Atlas' published
+    /// PCI convention). The identity `ECI_c = mean PCI over M_cp = 1` no longer holds.
+    OwnMoments,
+}
+
+/// The three largest eigenvalues of `Mpp = (M/u)ᵀ(M/d)`, in decreasing order.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Eigenvalues {
+    /// The largest eigenvalue; 1 for every presence matrix without empty rows or columns.
+    pub first: f64,
+    /// The eigenvalue whose eigenvector defines ECI and PCI.
+    pub second: f64,
+    /// The next one, `None` when `Mpp` is 2 x 2; the gap `second − third` measures how well
+    /// ECI is determined.
+    pub third: Option<f64>,
+}
+
+/// ECI and PCI of one cross-section, with the raw eigenvectors they come from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EciPci {
+    /// ECI per region: `(kc − mean(kc)) / sd(kc)` (population sd). Mean 0, sd 1.
+    pub eci: Vec<f64>,
+    /// PCI per industry, standardised as chosen by [`PciScale`].
+    pub pci: Vec<f64>,
+    /// Raw industry eigenvector `kp` (unit Euclidean norm, as numpy's `eig` returns it), with
+    /// the sign of the ECI convention applied.
+    pub kp: Vec<f64>,
+    /// Raw region vector `kc = (M/d) · kp`, with the same sign.
+    pub kc: Vec<f64>,
+    /// The eigenvalues that decide how well the eigenvector is determined.
+    pub eigenvalues: Eigenvalues,
+}
+
+/// Economic Complexity Index of regions and Product Complexity Index of industries.
+///
+/// # Formula
+/// Hidalgo & Hausmann (2009), *The building blocks of economic complexity*, PNAS 106;
+/// Hausmann, Hidalgo et al. (2014), *The Atlas of Economic Complexity*; implemented as in
+/// py-ecomplexity 0.5.3 (`calc_eci_pci`) and Stata `ecomplexity`:
+/// `Mpp = (M/u)ᵀ (M/d)`, i.e. `Mpp[p,p'] = Σ_c M_cp M_cp' / (u_p d_c)`; `kp` = eigenvector of
+/// the **second-largest** eigenvalue of `Mpp`; `kc = (M/d) · kp`. Both are multiplied by
+/// `sign(corr(d, kc))` so that ECI correlates positively with diversity. Then
+/// `eci = (kc − mean kc) / sd kc` and, by default, `pci = (kp − mean kc) / sd kc` (population
+/// sd, ddof = 0; see [`PciScale`]). Units: standard deviations (dimensionless).
+///
+/// # Symmetric solution (py-ecomplexity issue #48)
+/// `Mpp = D_u⁻¹ Mᵀ D_d⁻¹ M` is not symmetric, but with `A = D_d^-½ M D_u^-½` (regions x
+/// industries) `Mpp = D_u^-½ (AᵀA) D_u^½`: it is similar to the symmetric positive
+/// semi-definite `S = AᵀA`. If `S v = λ v` then `Mpp (D_u^-½ v) = λ (D_u^-½ v)`, so
+/// `kp ∝ D_u^-½ v`. `AᵀA` and `AAᵀ` share their non-zero eigenvalues, and for `AAᵀ w = λ w`
+/// the matching `v ∝ Aᵀ w`, so `kp ∝ D_u^-½ Aᵀ w = D_u⁻¹ Mᵀ D_d^-½ w`. We decompose whichever
+/// of `AᵀA` (industries²) and `AAᵀ` (regions²) is smaller with a symmetric eigensolver
+/// (faer `self_adjoint_eigen`): exact, real by construction, cheaper and more stable than the
+/// general `eig` of `Mpp`. All eigenvalues lie in [0, 1]; the largest is 1 (eigenvector
+/// `D_u^½ 1`). `kp` is rescaled to unit norm; every output is invariant to that scale.
+///
+/// # Input and degenerate cases
+/// `mcp`: dense row-major regions x industries of 0/1. Every region needs diversity ≥ 1 and
+/// every industry ubiquity ≥ 1 (drop empty rows and columns first, as
+/// [`super::complexity_year`] does); otherwise [`MetricError::Invalid`] names the first.
+/// Fewer than 2 regions or industries is [`MetricError::TooFew`]. The year is degenerate
+/// (error) when the second eigenvalue is not separated from the first or the third by
+/// [`MIN_EIGENVALUE_GAP`] (e.g. the region–industry network falls into disconnected parts),
+/// when diversity is the same in every region (the sign convention is undefined), or when
+/// `kc` is constant.
+pub fn eci_pci(
+    mcp: &[f64],
+    regions: usize,
+    industries: usize,
+    scale: PciScale,
+) -> Result<EciPci, MetricError> {
+    check_binary("ECI/PCI", mcp, regions, industries)?;
+    let d = row_sums(mcp, industries);
+    let u = col_sums(mcp, industries);
+    check_nonempty("ECI/PCI", &d, &u)?;
+    eci_pci_mat(
+        to_mat(mcp, regions, industries).as_ref(),
+        &d,
+        &u,
+        scale,
+        get_global_parallelism(),
+    )
+}
+
+/// Refuses zero diversity or ubiquity, naming the first region or industry.
+pub(super) fn check_nonempty(what: &str, d: &[f64], u: &[f64]) -> Result<(), MetricError> {
+    if let Some(c) = d.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::Invalid(format!(
+            "{what}: region {c} (0-based) has diversity 0 (Mcp = 0 in every industry); \
+             drop it first"
+        )));
+    }
+    if let Some(p) = u.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::Invalid(format!(
+            "{what}: industry {p} (0-based) has ubiquity 0 (Mcp = 0 in every region); \
+             drop it first"
+        )));
+    }
+    Ok(())
+}
+
+/// ECI/PCI on a faer presence matrix with positive diversities `d` and ubiquities `u`.
+pub(super) fn eci_pci_mat(
+    m: MatRef<'_, f64>,
+    d: &[f64],
+    u: &[f64],
+    scale: PciScale,
+    par: Par,
+) -> Result<EciPci, MetricError> {
+    let (nr, np) = (m.nrows(), m.ncols());
+    for (n, what) in [
+        (nr, "regions with Mcp = 1"),
+        (np, "industries with Mcp = 1"),
+    ] {
+        if n < 2 {
+            return Err(MetricError::TooFew {
+                what: format!("ECI/PCI: {what}"),
+                needed: 2,
+                got: n,
+            });
+        }
+    }
+    let inv_sqrt_d: Vec<f64> = d.iter().map(|v| 1.0 / v.sqrt()).collect();
+    let inv_sqrt_u: Vec<f64> = u.iter().map(|v| 1.0 / v.sqrt()).collect();
+    let a = Mat::from_fn(nr, np, |c, p| m[(c, p)] * inv_sqrt_d[c] * inv_sqrt_u[p]);
+    let region_side = nr <= np;
+    let gram = if region_side {
+        super::basic::matmul(a.as_ref(), a.transpose(), par)
+    } else {
+        super::basic::matmul(a.transpose(), a.as_ref(), par)
+    };
+    let n = gram.nrows();
+    let (s, vecs) = symmetric_eigen(gram.as_ref(), par)?;
+    // Eigenvalues come in non-decreasing order.
+    let first = s[n - 1];
+    let second = s[n - 2];
+    // With a rectangular M the larger Gram matrix has extra zero eigenvalues, so the third
+    // eigenvalue of Mpp is 0 when the smaller side has only 2 entries but the other more.
+    let third = if n >= 3 {
+        Some(s[n - 3])
+    } else if nr.max(np) > 2 {
+        Some(0.0)
+    } else {
+        None
+    };
+    let eigenvalues = Eigenvalues {
+        first,
+        second,
+        third,
+    };
+    let gap_top = first - second;
+    let gap_next = third.map_or(f64::INFINITY, |t| second - t);
+    if gap_top < MIN_EIGENVALUE_GAP || gap_next < MIN_EIGENVALUE_GAP {
+        return Err(MetricError::Invalid(format!(
+            "ECI/PCI: the second eigenvalue of Mpp is not separated (eigenvalues {first:.12}, \
+             {second:.12}, {}; gaps must be at least {MIN_EIGENVALUE_GAP:e}), so the \
+             complexity eigenvector is not determined by the data{}",
+            third.map_or("-".to_string(), |t| format!("{t:.12}")),
+            if gap_top < MIN_EIGENVALUE_GAP {
+                " (the region-industry network is disconnected)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let vec = vecs.col(n - 2);
+    let mut kp: Vec<f64> = if region_side {
+        // kp ∝ D_u^-½ Aᵀ w
+        (0..np)
+            .map(|p| inv_sqrt_u[p] * (0..nr).map(|c| a[(c, p)] * vec[c]).sum::<f64>())
+            .collect()
+    } else {
+        (0..np).map(|p| inv_sqrt_u[p] * vec[p]).collect()
+    };
+    let norm = kp.iter().map(|v| v * v).sum::<f64>().sqrt();
+    kp.iter_mut().for_each(|v| *v /= norm);
+    // kc = (M/d) kp
+    let mut kc: Vec<f64> = (0..nr)
+        .map(|c| (0..np).map(|p| m[(c, p)] * kp[p]).sum::<f64>() / d[c])
+        .collect();
+    let (d_mean, d_sd) = mean_sd(d);
+    if d_sd == 0.0 {
+        return Err(MetricError::Invalid(format!(
+            "ECI/PCI: every region has the same diversity ({d_mean}), so the sign convention \
+             (ECI correlates positively with diversity) is undefined"
+        )));
+    }
+    let (kc_mean0, _) = mean_sd(&kc);
+    let cov: f64 = d
+        .iter()
+        .zip(&kc)
+        .map(|(x, y)| (x - d_mean) * (y - kc_mean0))
+        .sum();
+    if cov == 0.0 {
+        return Err(MetricError::Invalid(
+            "ECI/PCI: kc is uncorrelated with diversity, so the sign convention is undefined"
+                .into(),
+        ));
+    }
+    let sign = cov.signum();
+    kp.iter_mut().for_each(|v| *v *= sign);
+    kc.iter_mut().for_each(|v| *v *= sign);
+    let (kc_mean, kc_sd) = mean_sd(&kc);
+    if kc_sd == 0.0 {
+        return Err(MetricError::Invalid(
+            "ECI/PCI: kc is the same for every region, so ECI cannot be standardised".into(),
+        ));
+    }
+    let eci = kc.iter().map(|v| (v - kc_mean) / kc_sd).collect();
+    let (p_mean, p_sd) = match scale {
+        PciScale::EciMoments => (kc_mean, kc_sd),
+        PciScale::OwnMoments => mean_sd(&kp),
+    };
+    let pci = kp.iter().map(|v| (v - p_mean) / p_sd).collect();
+    Ok(EciPci {
+        eci,
+        pci,
+        kp,
+        kc,
+        eigenvalues,
+    })
+}
+
+/// Eigen-decomposition of a symmetric matrix (lower triangle read) with an explicit
+/// parallelism, so that years computed on separate threads do not also split each solve.
+fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>), MetricError> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+    let n = a.nrows();
+    let mut u = Mat::<f64>::zeros(n, n);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut buf = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+        n,
+        ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    ));
+    self_adjoint_evd(
+        a,
+        s.as_mut(),
+        Some(u.as_mut()),
+        par,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|e| {
+        MetricError::Invalid(format!(
+            "ECI/PCI: the symmetric eigensolver did not converge ({e:?})"
+        ))
+    })?;
+    let values = (0..n).map(|i| s[i]).collect();
+    Ok((values, u))
+}

@@ -1,0 +1,425 @@
+//! Relatedness and economic complexity (family F): diversity, ubiquity, proximity,
+//! relatedness density, ECI/PCI, fitness-complexity, COI and COG.
+//!
+//! By default every indicator follows py-ecomplexity 0.5.3 (Harvard Growth Lab) exactly, so
+//! that results can be checked against it (`tests/golden_complexity.rs`, tolerances 1e-12
+//! relative for closed forms and 1e-9 absolute for eigenvector-based values):
+//! RCA ≥ 1 defines `M_cp`; proximity is the minimum conditional probability; density includes
+//! the diagonal (0–1); ECI's sign follows `corr(diversity, kc)`; PCI is standardised with
+//! ECI's mean and sd; all sds are population sds. Variants are options, never silent changes.
+//!
+//! The year-level functions take a dense row-major regions x industries matrix; the
+//! panel-level entry point [`complexity_panel`] treats absent cells as zero activity
+//! ([`crate::Absent::AsZero`]), as py-ecomplexity rectangularises its input with zeros.
+
+mod basic;
+mod eci;
+mod fitness;
+mod outlook;
+mod relatedness;
+
+pub use basic::{diversity, ubiquity};
+pub use eci::{eci_pci, EciPci, Eigenvalues, PciScale, MIN_EIGENVALUE_GAP};
+pub use fitness::{fitness_complexity, FitnessComplexity, FitnessOptions};
+pub use outlook::{complexity_outlook, Outlook};
+pub use relatedness::{proximity, relatedness_density, DensityVariant, ProximityKind};
+
+use crate::metrics::MetricError;
+use crate::{Absent, Panel};
+
+/// Options of the complexity family. `ComplexityOptions::default()` reproduces
+/// py-ecomplexity 0.5.3's defaults (`presence_test="rca"`, `rca_mcp_threshold=1`,
+/// `asymmetric=False`, `continuous=False`, `knn=None`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComplexityOptions {
+    /// `M_cp = 1` when `RCA_cp ≥ rca_threshold` (default 1). Must be positive and finite.
+    pub rca_threshold: f64,
+    /// Proximity used for density and COG (default: minimum conditional probability).
+    pub proximity: ProximityKind,
+    /// Density reported in the `density` column (default: py-ecomplexity's, 0–1). COI always
+    /// uses the py-ecomplexity density so that it stays comparable.
+    pub density: DensityVariant,
+    /// PCI standardisation (default: ECI's mean and sd, as py-ecomplexity).
+    pub pci_scale: PciScale,
+}
+
+impl Default for ComplexityOptions {
+    fn default() -> Self {
+        ComplexityOptions {
+            rca_threshold: 1.0,
+            proximity: ProximityKind::MinConditional,
+            density: DensityVariant::IncludeDiagonal,
+            pci_scale: PciScale::EciMoments,
+        }
+    }
+}
+
+/// The complexity family for one cross-section, at the full size of the input
+/// (regions x industries); `None` marks values that are undefined (see
+/// [`complexity_year`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct YearComplexity {
+    /// Number of regions of the input.
+    pub regions: usize,
+    /// Number of industries of the input.
+    pub industries: usize,
+    /// Indices (0-based) of the regions with positive total activity, which were kept.
+    pub kept_regions: Vec<usize>,
+    /// Indices (0-based) of the industries with positive total activity, which were kept.
+    pub kept_industries: Vec<usize>,
+    /// Balassa RCA, regions x industries row-major.
+    pub rca: Vec<Option<f64>>,
+    /// Presence `M_cp` ∈ {0, 1}, regions x industries row-major.
+    pub mcp: Vec<Option<f64>>,
+    /// Diversity per region.
+    pub diversity: Vec<Option<f64>>,
+    /// Ubiquity per industry.
+    pub ubiquity: Vec<Option<f64>>,
+    /// ECI per region.
+    pub eci: Vec<Option<f64>>,
+    /// PCI per industry.
+    pub pci: Vec<Option<f64>>,
+    /// Relatedness density (variant per [`ComplexityOptions::density`]), row-major.
+    pub density: Vec<Option<f64>>,
+    /// COI per region.
+    pub coi: Vec<Option<f64>>,
+    /// COG, regions x industries row-major.
+    pub cog: Vec<Option<f64>>,
+    /// Proximity between the kept industries (`kept_industries.len()`² row-major).
+    pub proximity: Vec<f64>,
+    /// The three largest eigenvalues behind ECI.
+    pub eigenvalues: Eigenvalues,
+}
+
+/// The whole complexity family for one cross-section of activity values (employment,
+/// output, exports; any non-negative extensive measure).
+///
+/// Steps, as py-ecomplexity 0.5.3 per year: (1) regions and industries whose total activity
+/// is 0 are dropped (their RCA is 0/0); every output for them is `None`, including the cells
+/// of a kept region in a dropped industry and vice versa. (2) RCA
+/// `(X_cp / X_c) / (X_p / X)` (Balassa 1965) and `M_cp = 1[RCA_cp ≥ threshold]` on the kept
+/// matrix. (3) [`diversity`], [`ubiquity`], [`eci_pci`], [`proximity`],
+/// [`relatedness_density`], [`complexity_outlook`] on the kept presence matrix.
+///
+/// `values`: dense row-major regions x industries, finite and non-negative (otherwise
+/// [`MetricError::Invalid`] / [`MetricError::Negative`] naming the cell). No activity at all
+/// is [`MetricError::NoActivity`]. A degenerate year (fewer than 2 kept regions or
+/// industries, a region or industry left without `M_cp = 1`, an eigenvalue gap below
+/// [`MIN_EIGENVALUE_GAP`]) is an error, never NaN.
+pub fn complexity_year(
+    values: &[f64],
+    regions: usize,
+    industries: usize,
+    opts: &ComplexityOptions,
+) -> Result<YearComplexity, MetricError> {
+    year_with(
+        values,
+        regions,
+        industries,
+        opts,
+        faer::get_global_parallelism(),
+    )
+}
+
+fn year_with(
+    values: &[f64],
+    regions: usize,
+    industries: usize,
+    opts: &ComplexityOptions,
+    par: faer::Par,
+) -> Result<YearComplexity, MetricError> {
+    basic::check_values("complexity", values, regions, industries)?;
+    if !(opts.rca_threshold.is_finite() && opts.rca_threshold > 0.0) {
+        return Err(MetricError::Invalid(format!(
+            "complexity: the RCA threshold must be positive and finite, got {}",
+            opts.rca_threshold
+        )));
+    }
+    let row_tot = basic::row_sums(values, industries);
+    let col_tot = basic::col_sums(values, industries);
+    let kept_regions: Vec<usize> = (0..regions).filter(|c| row_tot[*c] > 0.0).collect();
+    let kept_industries: Vec<usize> = (0..industries).filter(|p| col_tot[*p] > 0.0).collect();
+    if kept_regions.is_empty() {
+        return Err(MetricError::NoActivity("complexity".into()));
+    }
+    let (nr, np) = (kept_regions.len(), kept_industries.len());
+    for (n, what) in [
+        (nr, "regions with activity"),
+        (np, "industries with activity"),
+    ] {
+        if n < 2 {
+            return Err(MetricError::TooFew {
+                what: format!("complexity: {what}"),
+                needed: 2,
+                got: n,
+            });
+        }
+    }
+    let mut kept = Vec::with_capacity(nr * np);
+    for &c in &kept_regions {
+        for &p in &kept_industries {
+            kept.push(values[c * industries + p]);
+        }
+    }
+    let rca = basic::balassa_rca(&kept, nr, np);
+    let mcp: Vec<f64> = rca
+        .iter()
+        .map(|r| if *r >= opts.rca_threshold { 1.0 } else { 0.0 })
+        .collect();
+    let d = basic::row_sums(&mcp, np);
+    let u = basic::col_sums(&mcp, np);
+    // With a threshold above 1 a region (industry) can be left without any advantage; its
+    // ECI (PCI) is then undefined, and py-ecomplexity would turn the whole year into NaN.
+    if let Some(a) = d.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::Invalid(format!(
+            "complexity: region {} (0-based) has RCA below the threshold {} in every \
+             industry (diversity 0), so ECI is undefined",
+            kept_regions[a], opts.rca_threshold
+        )));
+    }
+    if let Some(b) = u.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::Invalid(format!(
+            "complexity: industry {} (0-based) has RCA below the threshold {} in every region \
+             (ubiquity 0), so PCI is undefined",
+            kept_industries[b], opts.rca_threshold
+        )));
+    }
+    let m = basic::to_mat(&mcp, nr, np);
+    let ep = eci::eci_pci_mat(m.as_ref(), &d, &u, opts.pci_scale, par)?;
+    let phi = relatedness::proximity_mat(m.as_ref(), &u, opts.proximity, par);
+    let density_std = relatedness::density_mat(
+        m.as_ref(),
+        phi.as_ref(),
+        DensityVariant::IncludeDiagonal,
+        par,
+    );
+    let density = match opts.density {
+        DensityVariant::IncludeDiagonal => density_std.clone(),
+        other => relatedness::density_mat(m.as_ref(), phi.as_ref(), other, par),
+    };
+    let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
+
+    let cell =
+        |src: &[f64]| scatter_cells(src, &kept_regions, &kept_industries, regions, industries);
+    let density_full: Vec<Option<f64>> = scatter_cells(
+        &density,
+        &kept_regions,
+        &kept_industries,
+        regions,
+        industries,
+    )
+    .into_iter()
+    .map(Option::flatten)
+    .collect();
+    Ok(YearComplexity {
+        regions,
+        industries,
+        rca: cell(&rca),
+        mcp: cell(&mcp),
+        diversity: scatter(&d, &kept_regions, regions),
+        ubiquity: scatter(&u, &kept_industries, industries),
+        eci: scatter(&ep.eci, &kept_regions, regions),
+        pci: scatter(&ep.pci, &kept_industries, industries),
+        density: density_full,
+        coi: scatter(&out.coi, &kept_regions, regions),
+        cog: cell(&out.cog),
+        proximity: basic::to_row_major(phi.as_ref()),
+        eigenvalues: ep.eigenvalues,
+        kept_regions,
+        kept_industries,
+    })
+}
+
+fn scatter(src: &[f64], kept: &[usize], n: usize) -> Vec<Option<f64>> {
+    let mut out = vec![None; n];
+    for (v, &i) in src.iter().zip(kept) {
+        out[i] = Some(*v);
+    }
+    out
+}
+
+/// Places a kept-rows x kept-cols row-major matrix into a full `n_rows x width` one.
+fn scatter_cells<T: Copy>(
+    src: &[T],
+    rows: &[usize],
+    cols: &[usize],
+    n_rows: usize,
+    width: usize,
+) -> Vec<Option<T>> {
+    let mut out = vec![None; n_rows * width];
+    for (a, &c) in rows.iter().enumerate() {
+        for (b, &p) in cols.iter().enumerate() {
+            out[c * width + p] = Some(src[a * cols.len() + b]);
+        }
+    }
+    out
+}
+
+/// One region x industry x year row of [`complexity_panel`]. `None` marks a value that is
+/// undefined because the region or the industry had no activity at all that year (such rows
+/// are dropped before computing, as in py-ecomplexity, whose merged output has NaN there).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ComplexityRow {
+    /// Region name.
+    pub region: String,
+    /// Industry code.
+    pub industry: String,
+    /// Year.
+    pub year: i32,
+    /// Balassa RCA (dimensionless).
+    pub rca: Option<f64>,
+    /// Presence, 0 or 1.
+    pub mcp: Option<f64>,
+    /// Diversity of the region (count of industries).
+    pub diversity: Option<f64>,
+    /// Ubiquity of the industry (count of regions).
+    pub ubiquity: Option<f64>,
+    /// ECI of the region (sd units).
+    pub eci: Option<f64>,
+    /// PCI of the industry (sd units of ECI by default).
+    pub pci: Option<f64>,
+    /// Relatedness density of the region around the industry (0–1, or 0–100 for the
+    /// EconGeo variant).
+    pub density: Option<f64>,
+    /// COI of the region (z-score).
+    pub coi: Option<f64>,
+    /// COG of the region for the industry (sd(kc) units).
+    pub cog: Option<f64>,
+}
+
+/// The complexity family for every year of a panel: one row per region x industry x year of
+/// the panel's rectangle, ordered by year, region, industry (the panel's order).
+///
+/// Absent cells count as zero activity ([`Absent::AsZero`]), as py-ecomplexity rectangularises
+/// each year with zeros; each year is computed independently by [`complexity_year`] (see
+/// there for formulas, references and dropped regions/industries). Any degenerate year is an
+/// error whose message starts with the year (the earliest such year). Years are computed on
+/// up to `available_parallelism()` scoped threads; the result does not depend on it.
+pub fn complexity_panel(
+    panel: &Panel,
+    opts: &ComplexityOptions,
+) -> Result<Vec<ComplexityRow>, MetricError> {
+    let years = panel.years();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(years.len());
+    if threads <= 1 {
+        return panel_rows(
+            panel,
+            years,
+            opts,
+            faer::get_global_parallelism(),
+            panel.len(),
+        );
+    }
+    // Years are independent: each thread takes a contiguous block of years, keeps every
+    // solve sequential (which scales better than splitting each small solve) and builds its
+    // own rows; the first block is allocated for the whole panel so only the later blocks
+    // are moved when the parts are joined.
+    let block = years.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<ComplexityRow>, MetricError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = years
+            .chunks(block)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let capacity = if k == 0 {
+                    panel.len()
+                } else {
+                    chunk.len() * panel.regions().len() * panel.industries().len()
+                };
+                scope.spawn(move || panel_rows(panel, chunk, opts, faer::Par::Seq, capacity))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut rows = parts.next().unwrap_or_else(|| Ok(Vec::new()))?;
+    for part in parts {
+        rows.extend(part?);
+    }
+    Ok(rows)
+}
+
+/// The rows of the given years, in order.
+fn panel_rows(
+    panel: &Panel,
+    years: &[i32],
+    opts: &ComplexityOptions,
+    par: faer::Par,
+    capacity: usize,
+) -> Result<Vec<ComplexityRow>, MetricError> {
+    let (regions, industries) = (panel.regions(), panel.industries());
+    let ni = industries.len();
+    let mut rows = Vec::with_capacity(capacity);
+    for &year in years {
+        let yc = panel_year(panel, year, opts, par)?;
+        for (c, region) in regions.iter().enumerate() {
+            for (p, industry) in industries.iter().enumerate() {
+                let k = c * ni + p;
+                rows.push(ComplexityRow {
+                    region: region.clone(),
+                    industry: industry.clone(),
+                    year,
+                    rca: yc.rca[k],
+                    mcp: yc.mcp[k],
+                    diversity: yc.diversity[c],
+                    ubiquity: yc.ubiquity[p],
+                    eci: yc.eci[c],
+                    pci: yc.pci[p],
+                    density: yc.density[k],
+                    coi: yc.coi[c],
+                    cog: yc.cog[k],
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// One year of [`complexity_panel`], errors prefixed with the year.
+fn panel_year(
+    panel: &Panel,
+    year: i32,
+    opts: &ComplexityOptions,
+    par: faer::Par,
+) -> Result<YearComplexity, MetricError> {
+    let values = panel
+        .year_matrix(year, Absent::AsZero)
+        .map_err(|e| MetricError::Invalid(format!("year {year}: {e}")))?;
+    let (nr, ni) = (panel.regions().len(), panel.industries().len());
+    year_with(&values, nr, ni, opts, par).map_err(|e| in_year(e, year))
+}
+
+/// Prefixes an error with the year it belongs to.
+fn in_year(e: MetricError, year: i32) -> MetricError {
+    match e {
+        MetricError::Shape {
+            what,
+            expected,
+            got,
+        } => MetricError::Shape {
+            what: format!("year {year}: {what}"),
+            expected,
+            got,
+        },
+        MetricError::NoActivity(what) => MetricError::NoActivity(format!("year {year}: {what}")),
+        MetricError::Negative { what, value, at } => MetricError::Negative {
+            what: format!("year {year}: {what}"),
+            value,
+            at,
+        },
+        MetricError::TooFew { what, needed, got } => MetricError::TooFew {
+            what: format!("year {year}: {what}"),
+            needed,
+            got,
+        },
+        MetricError::Invalid(what) => MetricError::Invalid(format!("year {year}: {what}")),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests;

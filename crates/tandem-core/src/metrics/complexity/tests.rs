@@ -1,0 +1,460 @@
+//! Unit and property tests of the complexity family (the golden comparison with
+//! py-ecomplexity is in `tests/golden_complexity.rs`).
+
+use super::*;
+use proptest::prelude::*;
+
+/// A small activity matrix with a nested structure (big, diverse regions hold the rare
+/// industries) plus noise, regions x industries row-major.
+fn nested_values(regions: usize, industries: usize, noise: &[f64]) -> Vec<f64> {
+    let mut v = Vec::with_capacity(regions * industries);
+    for c in 0..regions {
+        for p in 0..industries {
+            let reach = (regions - c) as f64 / regions as f64;
+            let rarity = (p + 1) as f64 / industries as f64;
+            let base = if rarity <= reach + 0.15 { 100.0 } else { 5.0 };
+            v.push(base * (1.0 + noise[(c * industries + p) % noise.len()]));
+        }
+    }
+    v
+}
+
+fn mcp_of(values: &[f64], regions: usize, industries: usize) -> Vec<f64> {
+    let y = complexity_year(values, regions, industries, &ComplexityOptions::default()).unwrap();
+    y.mcp.iter().map(|m| m.unwrap()).collect()
+}
+
+#[test]
+fn eigenvector_satisfies_the_eigen_equation_on_both_sides() {
+    // Wide (regions < industries: the region-side Gram matrix is decomposed) and tall
+    // (the industry side) inputs: in both, kp must solve Mpp kp = λ2 kp for the
+    // non-symmetric Mpp = (M/u)ᵀ(M/d) that py-ecomplexity decomposes directly.
+    let noise: Vec<f64> = (0..97).map(|k| ((k * 37 % 97) as f64) / 97.0).collect();
+    for (nr, np) in [(6, 11), (11, 6), (7, 7)] {
+        let mcp = mcp_of(&nested_values(nr, np, &noise), nr, np);
+        let d = diversity(&mcp, nr, np).unwrap();
+        let u = ubiquity(&mcp, nr, np).unwrap();
+        let ep = eci_pci(&mcp, nr, np, PciScale::EciMoments).unwrap();
+        let lambda = ep.eigenvalues.second;
+        assert!(lambda > 0.0 && lambda < 1.0, "{nr}x{np}: λ2 = {lambda}");
+        assert!((ep.eigenvalues.first - 1.0).abs() < 1e-12);
+        let norm: f64 = ep.kp.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-12);
+        for p in 0..np {
+            let mut lhs = 0.0;
+            for q in 0..np {
+                let mpp: f64 = (0..nr)
+                    .map(|c| mcp[c * np + p] * mcp[c * np + q] / (u[p] * d[c]))
+                    .sum();
+                lhs += mpp * ep.kp[q];
+            }
+            assert!(
+                (lhs - lambda * ep.kp[p]).abs() < 1e-12,
+                "{nr}x{np} product {p}: {lhs} vs {}",
+                lambda * ep.kp[p]
+            );
+        }
+        // kc = (M/d) kp
+        for c in 0..nr {
+            let kc: f64 = (0..np).map(|p| mcp[c * np + p] * ep.kp[p]).sum::<f64>() / d[c];
+            assert!((kc - ep.kc[c]).abs() < 1e-14);
+        }
+    }
+}
+
+#[test]
+fn empty_regions_and_industries_are_dropped_and_reported_as_none() {
+    let noise: Vec<f64> = (0..31).map(|k| ((k * 7 % 31) as f64) / 31.0).collect();
+    let (nr, np) = (6, 8);
+    let base = nested_values(nr, np, &noise);
+    // Insert an empty region (row 2) and an empty industry (column 5).
+    let (fr, fp) = (nr + 1, np + 1);
+    let mut full = vec![0.0; fr * fp];
+    for c in 0..nr {
+        for p in 0..np {
+            let (cc, pp) = (
+                if c >= 2 { c + 1 } else { c },
+                if p >= 5 { p + 1 } else { p },
+            );
+            full[cc * fp + pp] = base[c * np + p];
+        }
+    }
+    let opts = ComplexityOptions::default();
+    let small = complexity_year(&base, nr, np, &opts).unwrap();
+    let big = complexity_year(&full, fr, fp, &opts).unwrap();
+    assert_eq!(big.kept_regions, vec![0, 1, 3, 4, 5, 6]);
+    assert_eq!(big.kept_industries, vec![0, 1, 2, 3, 4, 6, 7, 8]);
+    for p in 0..fp {
+        assert_eq!(big.rca[2 * fp + p], None);
+        assert_eq!(big.density[2 * fp + p], None);
+    }
+    for c in 0..fr {
+        assert_eq!(big.mcp[c * fp + 5], None);
+        assert_eq!(big.cog[c * fp + 5], None);
+    }
+    assert_eq!(
+        (big.eci[2], big.coi[2], big.diversity[2]),
+        (None, None, None)
+    );
+    assert_eq!((big.pci[5], big.ubiquity[5]), (None, None));
+    // The kept cells equal the computation without the empty row and column.
+    for (a, &c) in big.kept_regions.iter().enumerate() {
+        assert_eq!(big.eci[c], small.eci[a]);
+        for (b, &p) in big.kept_industries.iter().enumerate() {
+            assert_eq!(big.density[c * fp + p], small.density[a * np + b]);
+            assert_eq!(big.cog[c * fp + p], small.cog[a * np + b]);
+        }
+    }
+}
+
+#[test]
+fn degenerate_years_are_errors() {
+    // Two disconnected blocks: λ2 = λ1 = 1, the ECI eigenvector is not determined.
+    #[rustfmt::skip]
+    let blocks = [
+        9.0, 9.0, 0.0, 0.0,
+        9.0, 8.0, 0.0, 0.0,
+        0.0, 0.0, 7.0, 9.0,
+        0.0, 0.0, 9.0, 7.0,
+    ];
+    let err = complexity_year(&blocks, 4, 4, &ComplexityOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, MetricError::Invalid(m) if m.contains("not separated") && m.contains("disconnected")),
+        "{err}"
+    );
+    // One active region only.
+    let one = [0.0, 0.0, 1.0, 2.0];
+    assert!(matches!(
+        complexity_year(&one, 2, 2, &ComplexityOptions::default()),
+        Err(MetricError::TooFew {
+            needed: 2,
+            got: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        complexity_year(&[0.0; 4], 2, 2, &ComplexityOptions::default()),
+        Err(MetricError::NoActivity(_))
+    ));
+    assert!(matches!(
+        complexity_year(&[1.0, -1.0, 2.0, 3.0], 2, 2, &ComplexityOptions::default()),
+        Err(MetricError::Negative { value, .. }) if value == -1.0
+    ));
+    assert!(matches!(
+        complexity_year(&[1.0, f64::NAN, 2.0, 3.0], 2, 2, &ComplexityOptions::default()),
+        Err(MetricError::Invalid(m)) if m.contains("region 0, industry 1")
+    ));
+    assert!(matches!(
+        complexity_year(&[1.0, 2.0, 3.0], 2, 2, &ComplexityOptions::default()),
+        Err(MetricError::Shape {
+            expected: 4,
+            got: 3,
+            ..
+        })
+    ));
+    assert!(matches!(
+        diversity(&[1.0, 0.5], 1, 2),
+        Err(MetricError::Invalid(m)) if m.contains("0.5")
+    ));
+    assert!(matches!(
+        proximity(&[1.0, 0.0, 1.0, 0.0], 2, 2, ProximityKind::MinConditional),
+        Err(MetricError::Invalid(m)) if m.contains("industry 1")
+    ));
+}
+
+#[test]
+fn a_threshold_that_leaves_a_region_without_advantage_is_an_error() {
+    // Region 1 has exactly the national mix: RCA = 1 everywhere, so nothing at threshold 1.5.
+    #[rustfmt::skip]
+    let values = [
+        30.0, 10.0, 10.0,
+        20.0, 20.0, 20.0,
+        10.0, 30.0, 30.0,
+    ];
+    let opts = ComplexityOptions {
+        rca_threshold: 1.5,
+        ..ComplexityOptions::default()
+    };
+    let err = complexity_year(&values, 3, 3, &opts).unwrap_err();
+    assert!(
+        matches!(&err, MetricError::Invalid(m) if m.contains("region 1 ") && m.contains("1.5")),
+        "{err}"
+    );
+    let bad = ComplexityOptions {
+        rca_threshold: f64::NAN,
+        ..ComplexityOptions::default()
+    };
+    assert!(matches!(
+        complexity_year(&values, 3, 3, &bad),
+        Err(MetricError::Invalid(m)) if m.contains("threshold")
+    ));
+}
+
+#[test]
+fn panel_errors_name_the_year() {
+    let mut records = Vec::new();
+    for (c, region) in ["a", "b", "c", "d"].iter().enumerate() {
+        for (p, industry) in ["x", "y", "z", "w"].iter().enumerate() {
+            // 2020 is two disconnected blocks.
+            let v = if (c < 2) == (p < 2) {
+                5.0 + (c + p) as f64
+            } else {
+                0.0
+            };
+            records.push((*region, *industry, 2020, v));
+        }
+    }
+    let panel = Panel::from_records("employment", records).unwrap();
+    let err = complexity_panel(&panel, &ComplexityOptions::default()).unwrap_err();
+    assert!(err.to_string().starts_with("year 2020: "), "{err}");
+}
+
+#[test]
+fn asymmetric_proximity_is_the_conditional_probability() {
+    // Industry 0 in regions {0,1,2}, industry 1 in {0,1}, industry 2 in {2}.
+    #[rustfmt::skip]
+    let mcp = [
+        1.0, 1.0, 0.0,
+        1.0, 1.0, 0.0,
+        1.0, 0.0, 1.0,
+    ];
+    let sym = proximity(&mcp, 3, 3, ProximityKind::MinConditional).unwrap();
+    let asym = proximity(&mcp, 3, 3, ProximityKind::Asymmetric).unwrap();
+    // P(1 | 0) = 2/3, P(0 | 1) = 1, min = 2/3; P(2 | 1) = 0.
+    assert_eq!(asym[1], 2.0 / 3.0);
+    assert_eq!(asym[3], 1.0);
+    assert_eq!(sym[1], 2.0 / 3.0);
+    assert_eq!(sym[3], 2.0 / 3.0);
+    assert_eq!(sym[5], 0.0);
+    assert_eq!(asym[2], 1.0 / 3.0);
+    assert_eq!(asym[6], 1.0);
+    for p in 0..3 {
+        assert_eq!(sym[p * 3 + p], 1.0);
+        assert_eq!(asym[p * 3 + p], 1.0);
+    }
+    // Density of region 2 around industry 1 (it has 0 and 2, not 1):
+    // with diagonal (2/3 + 0) / (2/3 + 1 + 0); without: 100 · (2/3) / (2/3).
+    let with = relatedness_density(&mcp, 3, 3, &sym, DensityVariant::IncludeDiagonal).unwrap();
+    let without =
+        relatedness_density(&mcp, 3, 3, &sym, DensityVariant::ExcludeDiagonalX100).unwrap();
+    assert!((with[2 * 3 + 1].unwrap() - (2.0 / 3.0) / (5.0 / 3.0)).abs() < 1e-15);
+    assert!((without[2 * 3 + 1].unwrap() - 100.0).abs() < 1e-12);
+    // An industry related to no other one has no no-diagonal density.
+    let isolated = [1.0, 0.0, 0.0, 1.0];
+    let phi = proximity(&isolated, 2, 2, ProximityKind::MinConditional).unwrap();
+    let d0 =
+        relatedness_density(&isolated, 2, 2, &phi, DensityVariant::ExcludeDiagonalX100).unwrap();
+    assert_eq!(d0, vec![None; 4]);
+}
+
+#[test]
+fn public_building_blocks_agree_with_the_year_pipeline() {
+    let noise: Vec<f64> = (0..53).map(|k| ((k * 11 % 53) as f64) / 53.0).collect();
+    let (nr, np) = (9, 7);
+    let values = nested_values(nr, np, &noise);
+    let year = complexity_year(&values, nr, np, &ComplexityOptions::default()).unwrap();
+    let mcp: Vec<f64> = year.mcp.iter().map(|m| m.unwrap()).collect();
+    let phi = proximity(&mcp, nr, np, ProximityKind::MinConditional).unwrap();
+    assert_eq!(phi, year.proximity);
+    let dens = relatedness_density(&mcp, nr, np, &phi, DensityVariant::IncludeDiagonal).unwrap();
+    assert_eq!(dens, year.density);
+    let ep = eci_pci(&mcp, nr, np, PciScale::EciMoments).unwrap();
+    let out = complexity_outlook(&mcp, nr, np, &phi, &ep).unwrap();
+    assert_eq!(
+        out.coi.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
+        year.coi
+    );
+    assert_eq!(
+        out.cog.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
+        year.cog
+    );
+    // COG is zero where the region already has the industry, COI has mean 0 and sd 1.
+    for (k, m) in mcp.iter().enumerate() {
+        if *m == 1.0 {
+            assert_eq!(out.cog[k], 0.0);
+        }
+    }
+    let (mean, sd) = basic::mean_sd(&out.coi);
+    assert!(mean.abs() < 1e-12 && (sd - 1.0).abs() < 1e-12);
+    // The own-moments PCI is a z-score and a monotone transform of the default PCI.
+    let own = eci_pci(&mcp, nr, np, PciScale::OwnMoments).unwrap();
+    let (m2, s2) = basic::mean_sd(&own.pci);
+    assert!(m2.abs() < 1e-12 && (s2 - 1.0).abs() < 1e-12);
+    for p in 0..np {
+        for q in 0..np {
+            assert_eq!(own.pci[p] < own.pci[q], ep.pci[p] < ep.pci[q]);
+        }
+    }
+}
+
+#[test]
+fn fitness_ranks_a_nested_matrix() {
+    // Perfectly nested: region 0 has everything, industry 2 only the most diverse region.
+    #[rustfmt::skip]
+    let mcp = [
+        1.0, 1.0, 1.0,
+        1.0, 1.0, 0.0,
+        1.0, 0.0, 0.0,
+    ];
+    let fc = fitness_complexity(&mcp, 3, 3, &FitnessOptions::default()).unwrap();
+    assert!(fc.fitness[0] > fc.fitness[1] && fc.fitness[1] > fc.fitness[2]);
+    assert!(fc.complexity[2] > fc.complexity[1] && fc.complexity[1] > fc.complexity[0]);
+    // For a perfectly nested matrix the lower fitnesses decay towards 0 without a fixed
+    // point (Pugliese et al. 2016), so the cap is reached and reported.
+    assert!(!fc.converged);
+    assert_eq!(fc.iterations, FitnessOptions::default().max_iterations);
+    for v in fc.fitness.iter().chain(&fc.complexity) {
+        assert!(v.is_finite() && *v >= 0.0);
+    }
+    assert!((fc.fitness.iter().sum::<f64>() / 3.0 - 1.0).abs() < 1e-12);
+    assert!((fc.complexity.iter().sum::<f64>() / 3.0 - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn fitness_converges_to_a_fixed_point_when_not_nested() {
+    #[rustfmt::skip]
+    let mcp = [
+        1.0, 1.0, 1.0, 1.0,
+        1.0, 1.0, 1.0, 0.0,
+        1.0, 1.0, 0.0, 0.0,
+        1.0, 0.0, 0.0, 1.0,
+    ];
+    let fc = fitness_complexity(&mcp, 4, 4, &FitnessOptions::default()).unwrap();
+    assert!(
+        fc.converged && fc.iterations < 1000,
+        "{} iterations",
+        fc.iterations
+    );
+    // Fixed point: F ∝ M Q and Q ∝ 1 / (Mᵀ (1/F)).
+    let f_raw: Vec<f64> = (0..4)
+        .map(|c| (0..4).map(|p| mcp[c * 4 + p] * fc.complexity[p]).sum())
+        .collect();
+    let q_raw: Vec<f64> = (0..4)
+        .map(|p| 1.0 / (0..4).map(|c| mcp[c * 4 + p] / fc.fitness[c]).sum::<f64>())
+        .collect();
+    for c in 0..4 {
+        assert!((f_raw[c] / f_raw[0] - fc.fitness[c] / fc.fitness[0]).abs() < 1e-8);
+        assert!((q_raw[c] / q_raw[0] - fc.complexity[c] / fc.complexity[0]).abs() < 1e-8);
+    }
+    // The region holding a superset of another's industries is at least as fit.
+    assert!(fc.fitness[0] > fc.fitness[1] && fc.fitness[1] > fc.fitness[2]);
+    assert!(fc.fitness[0] > fc.fitness[3]);
+    // Relabelling regions and industries relabels the result.
+    let perm = [2usize, 0, 3, 1];
+    let mut permuted = vec![0.0; 16];
+    for c in 0..4 {
+        for p in 0..4 {
+            permuted[perm[c] * 4 + perm[p]] = mcp[c * 4 + p];
+        }
+    }
+    let fp = fitness_complexity(&permuted, 4, 4, &FitnessOptions::default()).unwrap();
+    for (k, &to) in perm.iter().enumerate() {
+        assert!((fp.fitness[to] - fc.fitness[k]).abs() < 1e-12);
+        assert!((fp.complexity[to] - fc.complexity[k]).abs() < 1e-12);
+    }
+    assert!(matches!(
+        fitness_complexity(
+            &mcp,
+            4,
+            4,
+            &FitnessOptions {
+                tolerance: 0.0,
+                max_iterations: 5
+            }
+        ),
+        Err(MetricError::Invalid(_))
+    ));
+}
+
+fn activity() -> impl Strategy<Value = (usize, usize, Vec<f64>)> {
+    (3usize..12, 3usize..14).prop_flat_map(|(nr, np)| {
+        (
+            Just(nr),
+            Just(np),
+            proptest::collection::vec(
+                prop_oneof![1 => Just(0.0), 4 => (1u32..5000).prop_map(f64::from)],
+                nr * np,
+            ),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn complexity_invariants_hold((nr, np, values) in activity()) {
+        let year = complexity_year(&values, nr, np, &ComplexityOptions::default());
+        // Random matrices can be degenerate (disconnected, constant diversity); those are
+        // errors by design and are skipped, but most cases must get through.
+        prop_assume!(year.is_ok());
+        let year = year.unwrap();
+        let kr = &year.kept_regions;
+        let kp = &year.kept_industries;
+        let eci: Vec<f64> = kr.iter().map(|c| year.eci[*c].unwrap()).collect();
+        let (mean, sd) = basic::mean_sd(&eci);
+        prop_assert!(mean.abs() < 1e-10, "mean ECI {}", mean);
+        prop_assert!((sd - 1.0).abs() < 1e-10, "sd ECI {}", sd);
+        // ECI_c = mean PCI over the industries with Mcp = 1.
+        for &c in kr {
+            let pcis: Vec<f64> = kp
+                .iter()
+                .filter(|p| year.mcp[c * np + **p] == Some(1.0))
+                .map(|p| year.pci[*p].unwrap())
+                .collect();
+            let m = pcis.iter().sum::<f64>() / pcis.len() as f64;
+            prop_assert!((m - year.eci[c].unwrap()).abs() < 1e-9, "region {}", c);
+        }
+        // Proximity symmetric, unit diagonal, within [0, 1].
+        let n = kp.len();
+        for a in 0..n {
+            prop_assert_eq!(year.proximity[a * n + a], 1.0);
+            for b in 0..n {
+                let v = year.proximity[a * n + b];
+                prop_assert!((0.0..=1.0).contains(&v));
+                prop_assert_eq!(v, year.proximity[b * n + a]);
+            }
+        }
+        // Density within [0, 1] wherever defined, and defined on every kept cell.
+        for &c in kr {
+            for &p in kp {
+                let d = year.density[c * np + p];
+                prop_assert!(d.is_some_and(|v| (0.0..=1.0).contains(&v)));
+            }
+        }
+        // The EconGeo variant stays within [0, 100].
+        let opts = ComplexityOptions { density: DensityVariant::ExcludeDiagonalX100, ..ComplexityOptions::default() };
+        let variant = complexity_year(&values, nr, np, &opts).unwrap();
+        for d in variant.density.iter().flatten() {
+            prop_assert!((0.0..=100.0).contains(d));
+        }
+    }
+
+    #[test]
+    fn fitness_is_normalised_and_finite((nr, np, values) in activity()) {
+        let year = complexity_year(&values, nr, np, &ComplexityOptions::default());
+        prop_assume!(year.is_ok());
+        let year = year.unwrap();
+        let (kr, kp) = (&year.kept_regions, &year.kept_industries);
+        let mcp: Vec<f64> = kr
+            .iter()
+            .flat_map(|c| kp.iter().map(move |p| (c, p)))
+            .map(|(c, p)| year.mcp[c * np + p].unwrap())
+            .collect();
+        let fc = fitness_complexity(&mcp, kr.len(), kp.len(), &FitnessOptions { tolerance: 1e-9, max_iterations: 300 }).unwrap();
+        let mf = fc.fitness.iter().sum::<f64>() / kr.len() as f64;
+        let mq = fc.complexity.iter().sum::<f64>() / kp.len() as f64;
+        prop_assert!((mf - 1.0).abs() < 1e-9 && (mq - 1.0).abs() < 1e-9);
+        prop_assert!(fc.fitness.iter().chain(&fc.complexity).all(|v| v.is_finite() && *v >= 0.0));
+        // More diverse with the same industries plus more: a region whose industries contain
+        // another's is at least as fit.
+        for a in 0..kr.len() {
+            for b in 0..kr.len() {
+                let contains = (0..kp.len()).all(|p| mcp[a * kp.len() + p] >= mcp[b * kp.len() + p]);
+                if contains {
+                    prop_assert!(fc.fitness[a] >= fc.fitness[b] * (1.0 - 1e-9));
+                }
+            }
+        }
+    }
+}
