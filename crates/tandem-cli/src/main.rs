@@ -88,6 +88,24 @@ enum Command {
     /// disparity, gravity linkage.
     #[command(subcommand)]
     Metrics(commands::metrics::MetricsCommand),
+
+    /// Diagnose a pair (foundation, market forces, guidance, problems, paths) and rank the
+    /// industries it should cooperate on.
+    #[command(after_help = "Examples:
+  tandem advise pair-xuzhou-huaibei
+  tandem advise 淮北 --lang zh --top 5
+  tandem advise Minhang --format json > minhang.json
+  tandem advise Bengbu --weights my_weights.toml")]
+    Advise(commands::advise::AdviseArgs),
+
+    /// Write the programme report: a static site (index.html and one page per pair, with
+    /// charts and a map; works offline), an XLSX workbook and a JSON file.
+    #[command(after_help = "Examples:
+  tandem report                          all pairs, in Chinese, into tandem-report/
+  tandem report --lang en --out site     in English, into site/
+  tandem report --pair pair-xuzhou-huaibei
+  tandem report --data my-yearbook       with an imported dataset laid over the bundled data")]
+    Report(commands::report::ReportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -97,6 +115,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Localities(args) => commands::localities::run(&ctx, args),
         Command::Data(cmd) => commands::data::run(&ctx, cmd),
         Command::Metrics(cmd) => commands::metrics::run(&ctx, cmd),
+        Command::Advise(args) => commands::advise::run(&ctx, args),
+        Command::Report(args) => commands::report::run(&ctx, args),
     }
 }
 

@@ -5,10 +5,10 @@
 //! "no data", never a zero.
 
 use crate::{Observation, Source, Unit};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A value with the year and source it belongs to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub value: f64,
     pub unit: Unit,
@@ -50,7 +50,7 @@ pub fn in_year(
 }
 
 /// A ratio a / b of two figures of the same year and unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ratio {
     pub value: f64,
     pub year: i32,

@@ -12,6 +12,7 @@
 //! * [`metrics`]: regional-economics indicators (one function per indicator, formula and
 //!   reference in its documentation).
 
+pub mod advisor;
 pub mod figures;
 pub mod metrics;
 pub mod model;

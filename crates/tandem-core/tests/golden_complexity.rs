@@ -92,7 +92,8 @@ fn assert_close(what: &str, got: f64, want: f64, rel: Option<f64>, abs: Option<f
 
 #[test]
 fn panel_matches_ecomplexity_in_every_column() {
-    let rows = complexity_panel(&employment_panel(), &ComplexityOptions::default()).unwrap();
+    let panel = employment_panel();
+    let rows = complexity_panel(&panel, &ComplexityOptions::default()).unwrap();
     let (h, want) = read_csv("outputs/ecomplexity_panel.csv");
     assert_eq!(
         rows.len(),
@@ -197,7 +198,8 @@ fn density_without_diagonal_matches_the_econgeo_scale_variant() {
         density: DensityVariant::ExcludeDiagonalX100,
         ..ComplexityOptions::default()
     };
-    let rows = complexity_panel(&employment_panel(), &opts).unwrap();
+    let panel = employment_panel();
+    let rows = complexity_panel(&panel, &opts).unwrap();
     let (h, want) = read_csv("outputs/own_density_variants.csv");
     let by_key: HashMap<(String, String, String), f64> = want
         .iter()
@@ -216,14 +218,14 @@ fn density_without_diagonal_matches_the_econgeo_scale_variant() {
     for row in &rows {
         let k = (
             row.year.to_string(),
-            row.region.clone(),
-            row.industry.clone(),
+            row.region.to_string(),
+            row.industry.to_string(),
         );
         let what = format!("{k:?} density_nodiag_x100");
         assert_close(&what, row.density.unwrap(), by_key[&k], Some(REL_TOL), None);
     }
     // The variant changes only the density column.
-    let default = complexity_panel(&employment_panel(), &ComplexityOptions::default()).unwrap();
+    let default = complexity_panel(&panel, &ComplexityOptions::default()).unwrap();
     for (a, b) in rows.iter().zip(&default) {
         assert_eq!((a.eci, a.pci, a.coi, a.cog), (b.eci, b.pci, b.coi, b.cog));
     }

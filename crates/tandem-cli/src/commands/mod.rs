@@ -1,9 +1,11 @@
 //! One module per subcommand: argument struct plus a thin `run`.
 
+pub mod advise;
 pub mod data;
 pub mod localities;
 pub mod metrics;
 pub mod pairs;
+pub mod report;
 
 /// Options shared by listing commands.
 #[derive(clap::Args, Debug, Clone)]

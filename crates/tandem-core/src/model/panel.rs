@@ -77,15 +77,20 @@ impl Panel {
             .into_iter()
             .map(|(r, i, y, v)| (r.into(), i.into(), y, v))
             .collect();
-        let mut regions: Vec<String> = records.iter().map(|r| r.0.clone()).collect();
-        let mut industries: Vec<String> = records.iter().map(|r| r.1.clone()).collect();
-        let mut years: Vec<i32> = records.iter().map(|r| r.2).collect();
-        for v in [&mut regions, &mut industries] {
-            v.sort();
-            v.dedup();
-        }
-        years.sort_unstable();
-        years.dedup();
+        // Distinct names first (a national panel has millions of records but hundreds of
+        // names), so that nothing is copied or sorted per record.
+        let distinct = |pick: fn(&(String, String, i32, f64)) -> &str| -> Vec<String> {
+            let set: std::collections::BTreeSet<&str> = records.iter().map(pick).collect();
+            set.into_iter().map(str::to_string).collect()
+        };
+        let regions = distinct(|r| &r.0);
+        let industries = distinct(|r| &r.1);
+        let years: Vec<i32> = records
+            .iter()
+            .map(|r| r.2)
+            .collect::<std::collections::BTreeSet<i32>>()
+            .into_iter()
+            .collect();
         let mut panel = Panel::empty(measure, regions, industries, years)?;
         let region_ix = index_of(&panel.regions);
         let industry_ix = index_of(&panel.industries);

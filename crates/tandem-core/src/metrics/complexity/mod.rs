@@ -258,12 +258,15 @@ fn scatter_cells<T: Copy>(
 /// One region x industry x year row of [`complexity_panel`]. `None` marks a value that is
 /// undefined because the region or the industry had no activity at all that year (such rows
 /// are dropped before computing, as in py-ecomplexity, whose merged output has NaN there).
+///
+/// Names are borrowed from the panel: a national panel has millions of rows, and copying two
+/// strings into each would cost more than computing the indicators.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct ComplexityRow {
+pub struct ComplexityRow<'a> {
     /// Region name.
-    pub region: String,
+    pub region: &'a str,
     /// Industry code.
-    pub industry: String,
+    pub industry: &'a str,
     /// Year.
     pub year: i32,
     /// Balassa RCA (dimensionless).
@@ -295,10 +298,10 @@ pub struct ComplexityRow {
 /// there for formulas, references and dropped regions/industries). Any degenerate year is an
 /// error whose message starts with the year (the earliest such year). Years are computed on
 /// up to `available_parallelism()` scoped threads; the result does not depend on it.
-pub fn complexity_panel(
-    panel: &Panel,
+pub fn complexity_panel<'a>(
+    panel: &'a Panel,
     opts: &ComplexityOptions,
-) -> Result<Vec<ComplexityRow>, MetricError> {
+) -> Result<Vec<ComplexityRow<'a>>, MetricError> {
     let years = panel.years();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -317,7 +320,7 @@ pub fn complexity_panel(
     // own rows; the first block is allocated for the whole panel so only the later blocks
     // are moved when the parts are joined.
     let block = years.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<ComplexityRow>, MetricError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Vec<ComplexityRow<'a>>, MetricError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = years
             .chunks(block)
             .enumerate()
@@ -344,13 +347,13 @@ pub fn complexity_panel(
 }
 
 /// The rows of the given years, in order.
-fn panel_rows(
-    panel: &Panel,
+fn panel_rows<'a>(
+    panel: &'a Panel,
     years: &[i32],
     opts: &ComplexityOptions,
     par: faer::Par,
     capacity: usize,
-) -> Result<Vec<ComplexityRow>, MetricError> {
+) -> Result<Vec<ComplexityRow<'a>>, MetricError> {
     let (regions, industries) = (panel.regions(), panel.industries());
     let ni = industries.len();
     let mut rows = Vec::with_capacity(capacity);
@@ -360,8 +363,8 @@ fn panel_rows(
             for (p, industry) in industries.iter().enumerate() {
                 let k = c * ni + p;
                 rows.push(ComplexityRow {
-                    region: region.clone(),
-                    industry: industry.clone(),
+                    region,
+                    industry,
                     year,
                     rca: yc.rca[k],
                     mcp: yc.mcp[k],
