@@ -64,7 +64,9 @@ impl Cell {
     fn json(&self) -> Value {
         match self {
             Cell::Text(s) => Value::String(s.clone()),
-            Cell::Number(v, _) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
+            Cell::Number(v, _) => {
+                serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)
+            }
             Cell::Integer(i) => Value::from(*i),
             Cell::Missing => Value::Null,
         }
@@ -126,7 +128,9 @@ impl Listing {
     pub fn write(&self, format: Format, path: Option<&Path>) -> Result<()> {
         if format == Format::Xlsx {
             let path = path.ok_or_else(|| {
-                crate::UserError::new("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+                crate::UserError::new(
+                    "--format xlsx writes a workbook: name it with --out FILE.xlsx",
+                )
             })?;
             return self.write_xlsx(path);
         }
@@ -189,7 +193,10 @@ impl Listing {
             out.push_str(parts.join("  ").trim_end());
             out.push('\n');
         };
-        let header: Vec<String> = cols.iter().map(|&c| self.columns[c].label.clone()).collect();
+        let header: Vec<String> = cols
+            .iter()
+            .map(|&c| self.columns[c].label.clone())
+            .collect();
         line(&mut out, &header);
         let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
         line(&mut out, &rule);
@@ -230,7 +237,8 @@ impl Listing {
                 Value::Object(m)
             })
             .collect();
-        let mut s = serde_json::to_string_pretty(&Value::Array(rows)).expect("JSON values serialise");
+        let mut s =
+            serde_json::to_string_pretty(&Value::Array(rows)).expect("JSON values serialise");
         s.push('\n');
         s
     }
@@ -276,7 +284,9 @@ impl Listing {
 /// `1234567.891` with 2 decimals -> `1,234,567.89`.
 pub fn format_thousands(v: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let mut grouped = String::new();
     for (k, ch) in int.chars().enumerate() {
         if k > 0 && (int.len() - k) % 3 == 0 {
@@ -320,14 +330,24 @@ mod tests {
     #[test]
     fn renders_all_formats() {
         let mut l = Listing::new("T");
-        l.column("id", "Id").column("v", "Value").machine_column("src");
-        l.rows.push(vec![Cell::text("宿州"), Cell::Number(1.5, 1), Cell::text("u")]);
-        l.rows.push(vec![Cell::text("b"), Cell::Missing, Cell::text("w")]);
+        l.column("id", "Id")
+            .column("v", "Value")
+            .machine_column("src");
+        l.rows.push(vec![
+            Cell::text("宿州"),
+            Cell::Number(1.5, 1),
+            Cell::text("u"),
+        ]);
+        l.rows
+            .push(vec![Cell::text("b"), Cell::Missing, Cell::text("w")]);
         let t = l.to_table();
         assert!(t.contains("n/a (no data)"), "{t}");
         assert!(!t.contains("src"));
         // CJK characters count double: both rows' second columns line up.
-        let lines: Vec<&str> = t.lines().filter(|x| x.contains("宿州") || x.starts_with("b ")).collect();
+        let lines: Vec<&str> = t
+            .lines()
+            .filter(|x| x.contains("宿州") || x.starts_with("b "))
+            .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].width(), lines[1].width(), "{t}");
         assert_eq!(l.to_csv().unwrap(), "id,v,src\n宿州,1.5,u\nb,,w\n");

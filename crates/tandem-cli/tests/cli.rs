@@ -44,7 +44,11 @@ fn every_command_has_help_with_an_example() {
     ] {
         let r = tandem(&db, &args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(r.stdout.contains("Example"), "{args:?} has no example:\n{}", r.stdout);
+        assert!(
+            r.stdout.contains("Example"),
+            "{args:?} has no example:\n{}",
+            r.stdout
+        );
     }
 }
 
@@ -57,7 +61,11 @@ fn usage_errors_exit_1() {
     assert_eq!(r.code, 1);
     let r = tandem(&db, &["pairs", "--data", "missing"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("no dataset named `missing`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no dataset named `missing`"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("tandem data import"), "{}", r.stderr);
 }
 
@@ -66,7 +74,10 @@ fn pairs_table_shows_every_pair_with_years_sources_and_gaps() {
     let (_d, db) = workspace();
     let r = tandem(&db, &["pairs"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for name in ["闵行", "淮南", "松江", "六安", "奉贤", "亳州", "南京", "滁州", "苏州", "阜阳", "徐州", "淮北", "杭州", "宿州", "宁波", "蚌埠"] {
+    for name in [
+        "闵行", "淮南", "松江", "六安", "奉贤", "亳州", "南京", "滁州", "苏州", "阜阳", "徐州",
+        "淮北", "杭州", "宿州", "宁波", "蚌埠",
+    ] {
         assert!(r.stdout.contains(name), "{name} missing:\n{}", r.stdout);
     }
     // Minhang has no sourced GDP in the bundled data: said, not zero.
@@ -85,13 +96,25 @@ fn pairs_csv_and_json_carry_ids_years_and_sources() {
     assert_eq!(csv.code, 0, "{}", csv.stderr);
     let mut rdr = csv::Reader::from_reader(csv.stdout.as_bytes());
     let headers = rdr.headers().unwrap().clone();
-    for h in ["pair_id", "helper_id", "helped_id", "helper_gdp_100m_yuan", "helper_gdp_year", "helper_gdp_source", "gdp_ratio", "gdp_ratio_year"] {
+    for h in [
+        "pair_id",
+        "helper_id",
+        "helped_id",
+        "helper_gdp_100m_yuan",
+        "helper_gdp_year",
+        "helper_gdp_source",
+        "gdp_ratio",
+        "gdp_ratio_year",
+    ] {
         assert!(headers.iter().any(|x| x == h), "missing column {h}");
     }
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 8);
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let fuyang = rows.iter().find(|r| &r[col("helped_id")] == "ah-fuyang").unwrap();
+    let fuyang = rows
+        .iter()
+        .find(|r| &r[col("helped_id")] == "ah-fuyang")
+        .unwrap();
     assert_eq!(&fuyang[col("helper_id")], "js-suzhou");
     // Each figure has a year and a source, and the ratio is of one common year.
     let helped_gdp: f64 = fuyang[col("helped_gdp_100m_yuan")].parse().unwrap();
@@ -106,7 +129,10 @@ fn pairs_csv_and_json_carry_ids_years_and_sources() {
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), 8);
     let minhang = arr.iter().find(|p| p["helper_id"] == "sh-minhang").unwrap();
-    assert!(minhang["helper_gdp_100m_yuan"].is_null(), "no data is null, not 0");
+    assert!(
+        minhang["helper_gdp_100m_yuan"].is_null(),
+        "no data is null, not 0"
+    );
     assert!(minhang["gdp_ratio"].is_null());
 }
 
@@ -132,20 +158,38 @@ fn import_layers_a_dataset_over_the_bundled_data() {
     let list = tandem(&db, &["data", "list", "--format", "json"]);
     assert_eq!(list.code, 0, "{}", list.stderr);
     let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|d| d["dataset"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dataset"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["bundled", "minhang"]);
 
     let csv = tandem(&db, &["pairs", "--data", "minhang", "--format", "csv"]);
     assert_eq!(csv.code, 0, "{}", csv.stderr);
-    let line = csv.stdout.lines().find(|l| l.starts_with("pair-minhang-huainan")).unwrap();
-    assert!(line.contains("2800.5") && line.contains("minhang-bulletin-2022"), "{line}");
-    assert!(line.contains(&format!("{}", 2800.5 / 1520.2)[..6]), "ratio of the common year 2022: {line}");
+    let line = csv
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("pair-minhang-huainan"))
+        .unwrap();
+    assert!(
+        line.contains("2800.5") && line.contains("minhang-bulletin-2022"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{}", 2800.5 / 1520.2)[..6]),
+        "ratio of the common year 2022: {line}"
+    );
 
     // Importing the same name again needs --replace.
     let again = tandem(&db, &["data", "import", file.to_str().unwrap()]);
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("--replace"), "{}", again.stderr);
-    let replaced = tandem(&db, &["data", "import", file.to_str().unwrap(), "--replace"]);
+    let replaced = tandem(
+        &db,
+        &["data", "import", file.to_str().unwrap(), "--replace"],
+    );
     assert_eq!(replaced.code, 0, "{}", replaced.stderr);
 }
 
@@ -153,7 +197,20 @@ fn import_layers_a_dataset_over_the_bundled_data() {
 fn a_failed_import_changes_nothing_and_reports_every_problem() {
     let (dir, db) = workspace();
     let good = write(dir.path(), "good.csv", GOOD);
-    assert_eq!(tandem(&db, &["data", "import", good.to_str().unwrap(), "--dataset", "first"]).code, 0);
+    assert_eq!(
+        tandem(
+            &db,
+            &[
+                "data",
+                "import",
+                good.to_str().unwrap(),
+                "--dataset",
+                "first"
+            ]
+        )
+        .code,
+        0
+    );
     let before_list = tandem(&db, &["data", "list", "--format", "json"]).stdout;
     let before_rows = tandem(&db, &["data", "export", "--data", "first", "--only"]).stdout;
 
@@ -169,19 +226,47 @@ ah-bozhou,2022,gdp,lots,100m_yuan,https://example.org/c
     let report = dir.path().join("problems.csv");
     let r = tandem(
         &db,
-        &["data", "import", bad.to_str().unwrap(), "--dataset", "first", "--replace", "--report", report.to_str().unwrap()],
+        &[
+            "data",
+            "import",
+            bad.to_str().unwrap(),
+            "--dataset",
+            "first",
+            "--replace",
+            "--report",
+            report.to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("nothing was imported"), "{}", r.stderr);
     let problems = std::fs::read_to_string(&report).unwrap();
-    assert!(problems.starts_with("file,sheet,row,column,column_name,rule,message"), "{problems}");
-    assert_eq!(problems.lines().count(), 3, "two problems, one per line:\n{problems}");
+    assert!(
+        problems.starts_with("file,sheet,row,column,column_name,rule,message"),
+        "{problems}"
+    );
+    assert_eq!(
+        problems.lines().count(),
+        3,
+        "two problems, one per line:\n{problems}"
+    );
     assert!(problems.contains("Atlantis"), "{problems}");
-    assert!(problems.contains(",3,"), "row 3 is the unknown locality:\n{problems}");
-    assert!(problems.contains(",4,"), "row 4 is the non-numeric value:\n{problems}");
+    assert!(
+        problems.contains(",3,"),
+        "row 3 is the unknown locality:\n{problems}"
+    );
+    assert!(
+        problems.contains(",4,"),
+        "row 4 is the non-numeric value:\n{problems}"
+    );
 
-    assert_eq!(tandem(&db, &["data", "list", "--format", "json"]).stdout, before_list);
-    assert_eq!(tandem(&db, &["data", "export", "--data", "first", "--only"]).stdout, before_rows);
+    assert_eq!(
+        tandem(&db, &["data", "list", "--format", "json"]).stdout,
+        before_list
+    );
+    assert_eq!(
+        tandem(&db, &["data", "export", "--data", "first", "--only"]).stdout,
+        before_rows
+    );
 }
 
 #[test]
@@ -193,7 +278,12 @@ fn gbk_files_import() {
     std::fs::write(&path, &bytes).unwrap();
     let r = tandem(&db, &["data", "import", path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = tandem(&db, &["data", "export", "--data", "gbk", "--only", "--format", "json"]);
+    let out = tandem(
+        &db,
+        &[
+            "data", "export", "--data", "gbk", "--only", "--format", "json",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v[0]["locality_id"], "ah-suzhou", "宿州 is Anhui's Suzhou");
     assert_eq!(v[0]["source"], "宿州市2022年统计公报");
@@ -202,22 +292,51 @@ fn gbk_files_import() {
 #[test]
 fn export_selects_and_keeps_sources() {
     let (dir, db) = workspace();
-    let r = tandem(&db, &["data", "export", "--locality", "阜阳,js-suzhou", "--years", "2021", "--indicator", "gdp"]);
+    let r = tandem(
+        &db,
+        &[
+            "data",
+            "export",
+            "--locality",
+            "阜阳,js-suzhou",
+            "--years",
+            "2021",
+            "--indicator",
+            "gdp",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut rdr = csv::Reader::from_reader(r.stdout.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 2, "{}", r.stdout);
     for row in &rows {
         assert_eq!(&row[3], "2021");
-        assert!(row.iter().any(|c| c.starts_with("http")), "source kept: {row:?}");
+        assert!(
+            row.iter().any(|c| c.starts_with("http")),
+            "source kept: {row:?}"
+        );
     }
     let xlsx = dir.path().join("out.xlsx");
-    let r = tandem(&db, &["data", "export", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
+    let r = tandem(
+        &db,
+        &[
+            "data",
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
     let r = tandem(&db, &["data", "export", "--format", "xlsx"]);
     assert_eq!(r.code, 1);
     let r = tandem(&db, &["data", "export", "--locality", "Suzhou"]);
     assert_eq!(r.code, 1, "English 'Suzhou' is ambiguous");
-    assert!(r.stderr.contains("js-suzhou") && r.stderr.contains("ah-suzhou"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("js-suzhou") && r.stderr.contains("ah-suzhou"),
+        "{}",
+        r.stderr
+    );
 }

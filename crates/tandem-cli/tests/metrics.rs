@@ -19,7 +19,9 @@ fn tandem(args: &[&str]) -> (i32, String, String) {
 }
 
 fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 /// Two regions, two industries, one year: LQ_Ax = (3/4)/(4/10) = 1.875.
@@ -30,7 +32,14 @@ fn lq_csv_has_the_promised_header_and_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("p.csv");
     std::fs::write(&f, PANEL).unwrap();
-    let (code, out, err) = tandem(&["metrics", "lq", "--input", f.to_str().unwrap(), "--format", "csv"]);
+    let (code, out, err) = tandem(&[
+        "metrics",
+        "lq",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "region,industry,year,lq");
@@ -43,7 +52,8 @@ fn lq_csv_has_the_promised_header_and_values() {
 #[test]
 fn complexity_csv_covers_the_rectangle_with_the_promised_columns() {
     // The golden fixture's employment, as a region,industry,year,value panel.
-    let golden = std::fs::read_to_string(repo("crates/tandem-core/tests/golden/inputs/panel.csv")).unwrap();
+    let golden =
+        std::fs::read_to_string(repo("crates/tandem-core/tests/golden/inputs/panel.csv")).unwrap();
     let mut panel = String::from("region,industry,year,value\n");
     for line in golden.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -52,13 +62,26 @@ fn complexity_csv_covers_the_rectangle_with_the_promised_columns() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("panel.csv");
     std::fs::write(&f, panel).unwrap();
-    let (code, out, err) = tandem(&["metrics", "complexity", "--input", f.to_str().unwrap(), "--format", "csv"]);
+    let (code, out, err) = tandem(&[
+        "metrics",
+        "complexity",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "region,industry,year,rca,mcp,diversity,ubiquity,eci,pci,density,coi,cog");
+    assert_eq!(
+        lines[0],
+        "region,industry,year,rca,mcp,diversity,ubiquity,eci,pci,density,coi,cog"
+    );
     assert_eq!(lines.len(), 1 + 12 * 20 * 3);
     // Spot-check against py-ecomplexity's output for one cell.
-    let reference = std::fs::read_to_string(repo("crates/tandem-core/tests/golden/outputs/ecomplexity_panel.csv")).unwrap();
+    let reference = std::fs::read_to_string(repo(
+        "crates/tandem-core/tests/golden/outputs/ecomplexity_panel.csv",
+    ))
+    .unwrap();
     let header: Vec<&str> = reference.lines().next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let ref_row: Vec<&str> = reference
@@ -70,7 +93,12 @@ fn complexity_csv_covers_the_rectangle_with_the_promised_columns() {
         .unwrap()
         .split(',')
         .collect();
-    let ours: Vec<&str> = lines.iter().find(|l| l.starts_with("A3,I05,2021,")).unwrap().split(',').collect();
+    let ours: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("A3,I05,2021,"))
+        .unwrap()
+        .split(',')
+        .collect();
     for (k, name) in ["eci", "pci", "density", "coi", "cog"].iter().enumerate() {
         let a: f64 = ours[7 + k].parse().unwrap();
         let b: f64 = ref_row[col(name)].parse().unwrap();
@@ -84,14 +112,27 @@ fn io_linkages_of_the_national_table_and_the_leontief_file() {
     let l_path = dir.path().join("L.csv");
     let table = repo("data/io/china_2020_42.csv");
     let (code, out, err) = tandem(&[
-        "metrics", "io", "--input", table.to_str().unwrap(), "--format", "csv", "--leontief", l_path.to_str().unwrap(),
+        "metrics",
+        "io",
+        "--input",
+        table.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--leontief",
+        l_path.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "code,output_multiplier,backward_linkage,forward_linkage");
+    assert_eq!(
+        lines[0],
+        "code,output_multiplier,backward_linkage,forward_linkage"
+    );
     assert_eq!(lines.len(), 43);
     // Rasmussen indices average exactly 1.
-    let backward: Vec<f64> = lines[1..].iter().map(|l| l.split(',').nth(2).unwrap().parse().unwrap()).collect();
+    let backward: Vec<f64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
     let mean = backward.iter().sum::<f64>() / 42.0;
     assert!((mean - 1.0).abs() < 1e-12, "{mean}");
     let l = std::fs::read_to_string(&l_path).unwrap();
@@ -126,13 +167,30 @@ fn disparity_and_gravity_on_bundled_data() {
     let (code, out, err) = tandem(&["metrics", "disparity", "--year", "2021", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let get = |m: &str| v.as_array().unwrap().iter().find(|r| r["measure"] == m).unwrap()["value"].as_f64().unwrap();
-    assert!((get("theil_t") - get("theil_t_between_helper_helped") - get("theil_t_within")).abs() < 1e-12);
+    let get = |m: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["measure"] == m)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (get("theil_t") - get("theil_t_between_helper_helped") - get("theil_t_within")).abs()
+            < 1e-12
+    );
     assert!(get("gini") > 0.0 && get("gini") < 1.0);
 
     let (code, out, err) = tandem(&["metrics", "gravity", "--year", "2021", "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 1 + 8 * 8);
-    let nanjing_chuzhou = out.lines().find(|l| l.starts_with("ah-chuzhou,js-nanjing,yes")).unwrap();
-    assert!(nanjing_chuzhou.ends_with(",1"), "Nanjing is Chuzhou's strongest link: {nanjing_chuzhou}");
+    let nanjing_chuzhou = out
+        .lines()
+        .find(|l| l.starts_with("ah-chuzhou,js-nanjing,yes"))
+        .unwrap();
+    assert!(
+        nanjing_chuzhou.ends_with(",1"),
+        "Nanjing is Chuzhou's strongest link: {nanjing_chuzhou}"
+    );
 }

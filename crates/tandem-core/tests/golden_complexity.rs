@@ -116,7 +116,7 @@ fn panel_matches_ecomplexity_in_every_column() {
         .collect();
     let mut max_eig = 0.0f64;
     for row in &rows {
-        let k = key(&row.year.to_string(), &row.region, &row.industry);
+        let k = key(&row.year.to_string(), row.region, row.industry);
         let w = by_key
             .get(&k)
             .unwrap_or_else(|| panic!("{k} not in the golden file"));

@@ -299,7 +299,9 @@ impl Workspace {
 
     /// Names of the stored datasets, sorted.
     pub fn dataset_names(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT name FROM dataset ORDER BY name")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM dataset ORDER BY name")?;
         let names = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
@@ -338,8 +340,7 @@ impl Workspace {
                 .ok_or_else(|| StoreError::Corrupt(format!("unknown unit `{unit}`")))?;
             let quality = match quality {
                 Some(r) => SourceQuality::Rank(
-                    u8::try_from(r)
-                        .map_err(|_| StoreError::Corrupt(format!("source rank {r}")))?,
+                    u8::try_from(r).map_err(|_| StoreError::Corrupt(format!("source rank {r}")))?,
                 ),
                 None => SourceQuality::Unrated,
             };
@@ -464,7 +465,10 @@ mod tests {
         let mut ws = Workspace::in_memory().unwrap();
         assert_eq!(ws.schema_version().unwrap(), MIGRATIONS.len() as i64);
         ws.import(
-            &dataset("mine", vec![obs("ah-fuyang", 2022, 3233.3), obs("ah-bozhou", 2021, 2.0)]),
+            &dataset(
+                "mine",
+                vec![obs("ah-fuyang", 2022, 3233.3), obs("ah-bozhou", 2021, 2.0)],
+            ),
             false,
         )
         .unwrap();

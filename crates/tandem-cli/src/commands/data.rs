@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use tandem_core::Unit;
 use tandem_data::encoding::Encoding;
-use tandem_data::export::{export_observations, export_observations_to_path, ExportFormat, Selection};
+use tandem_data::export::{
+    export_observations, export_observations_to_path, ExportFormat, Selection,
+};
 use tandem_data::import::{import_files, ImportOptions, Layout};
 use tandem_store::NewDataset;
 
@@ -133,7 +135,13 @@ fn dataset_name(args: &ImportArgs) -> String {
     // Keep it a valid dataset name: non-ASCII file names (年鉴.xlsx) fall back to "import".
     let cleaned: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let cleaned = cleaned.trim_matches('-').to_string();
     if cleaned.is_empty() || cleaned == "bundled" {
@@ -159,7 +167,10 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
                 .iter()
                 .map(|u| format!("{} ({})", u.code(), u.label_zh()))
                 .collect();
-            UserError::new(format!("unknown unit `{u}` in --unit; known units: {}", known.join(", ")))
+            UserError::new(format!(
+                "unknown unit `{u}` in --unit; known units: {}",
+                known.join(", ")
+            ))
         })?);
     }
     // Open the workspace first so that a bad --db path is reported before any parsing.
@@ -245,9 +256,16 @@ fn list(ctx: &Context, args: ListingArgs) -> Result<()> {
         let locs: BTreeSet<&str> = obs.iter().map(|o| o.locality.as_str()).collect();
         let years: BTreeSet<i32> = obs.iter().map(|o| o.year).collect();
         let inds: BTreeSet<&str> = obs.iter().map(|o| o.indicator.as_str()).collect();
-        let span = years.last().zip(years.first()).map_or(0, |(b, a)| (b - a + 1) as usize);
+        let span = years
+            .last()
+            .zip(years.first())
+            .map_or(0, |(b, a)| (b - a + 1) as usize);
         let rect = locs.len() * span * inds.len();
-        let filled = if rect == 0 { None } else { Some(obs.len() as f64 / rect as f64) };
+        let filled = if rect == 0 {
+            None
+        } else {
+            Some(obs.len() as f64 / rect as f64)
+        };
         (locs.len(), years, inds.len(), filled)
     };
     let (locs, years, inds, filled) = coverage(&bundle.observations);
@@ -283,7 +301,11 @@ fn list(ctx: &Context, args: ListingArgs) -> Result<()> {
 }
 
 fn parse_years(text: &str) -> Result<std::ops::RangeInclusive<i32>> {
-    let bad = || UserError::new(format!("--years `{text}`: give a year (2021) or a range (2019-2022)"));
+    let bad = || {
+        UserError::new(format!(
+            "--years `{text}`: give a year (2021) or a range (2019-2022)"
+        ))
+    };
     let (a, b) = match text.split_once('-') {
         Some((a, b)) => (a.trim(), b.trim()),
         None => (text.trim(), text.trim()),
@@ -317,7 +339,10 @@ fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
         for i in &args.indicator {
             if tandem_core::indicator(i).is_none() {
                 let known: Vec<&str> = tandem_core::INDICATORS.iter().map(|i| i.id).collect();
-                user_bail!("--indicator: unknown indicator `{i}`; known: {}", known.join(", "));
+                user_bail!(
+                    "--indicator: unknown indicator `{i}`; known: {}",
+                    known.join(", ")
+                );
             }
         }
         selection.indicators = Some(args.indicator.iter().cloned().collect());
@@ -335,7 +360,11 @@ fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     match (&args.out, format) {
         (Some(path), _) => {
             export_observations_to_path(&selected, ctx.localities(), Some(format), path)?;
-            eprintln!("wrote {} observations to {}", selected.len(), path.display());
+            eprintln!(
+                "wrote {} observations to {}",
+                selected.len(),
+                path.display()
+            );
         }
         (None, ExportFormat::Xlsx) => {
             user_bail!("--format xlsx writes a workbook: name it with --out FILE.xlsx")

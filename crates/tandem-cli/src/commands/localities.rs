@@ -16,7 +16,8 @@ pub struct LocalitiesArgs {
 
 pub fn run(ctx: &Context, args: LocalitiesArgs) -> Result<()> {
     let bundle = ctx.bundle();
-    let mut l = Listing::new("Localities (GB/T 2260 codes; coordinates of the administrative seat)");
+    let mut l =
+        Listing::new("Localities (GB/T 2260 codes; coordinates of the administrative seat)");
     l.column("id", "Id")
         .column("adcode", "Code")
         .column("name_zh", "中文名")
@@ -39,7 +40,8 @@ pub fn run(ctx: &Context, args: LocalitiesArgs) -> Result<()> {
         };
         l.rows.push(vec![
             Cell::text(&loc.id),
-            loc.adcode.map_or(Cell::Missing, |c| Cell::Integer(c.into())),
+            loc.adcode
+                .map_or(Cell::Missing, |c| Cell::Integer(c.into())),
             Cell::text(&loc.name_zh),
             Cell::text(&loc.name_en),
             Cell::text(loc.province.name_en()),

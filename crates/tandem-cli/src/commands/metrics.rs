@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use tandem_core::metrics::complexity::{complexity_panel, ComplexityOptions};
 use tandem_core::metrics::disparity::{self, TheilKind};
-use tandem_core::metrics::input_output::{leontief_inverse, linkages, table_technical_coefficients};
+use tandem_core::metrics::input_output::{
+    leontief_inverse, linkages, table_technical_coefficients,
+};
 use tandem_core::metrics::spatial::{gravity_linkage, haversine_km};
 use tandem_core::metrics::specialisation::location_quotient_panel;
 use tandem_core::{Classification, IoTable, Observation, Panel};
@@ -144,14 +146,23 @@ pub fn run(ctx: &Context, cmd: MetricsCommand) -> Result<()> {
 
 fn read_panel_file(path: &Path) -> Result<Panel> {
     read_panel(path, &PanelOptions::default()).map_err(|report| {
-        let lines: Vec<String> = report.problems.iter().take(20).map(|p| p.to_string()).collect();
+        let lines: Vec<String> = report
+            .problems
+            .iter()
+            .take(20)
+            .map(|p| p.to_string())
+            .collect();
         let more = report.problems.len().saturating_sub(20);
         UserError::new(format!(
             "{} problem(s) in {}:\n{}{}",
             report.problems.len(),
             path.display(),
             lines.join("\n"),
-            if more > 0 { format!("\n... and {more} more") } else { String::new() }
+            if more > 0 {
+                format!("\n... and {more} more")
+            } else {
+                String::new()
+            }
         ))
         .into()
     })
@@ -226,7 +237,20 @@ fn complexity(ctx: &Context, args: ComplexityArgs) -> Result<()> {
     let mut l = Listing::new(
         "Complexity family (py-ecomplexity conventions; absent cells count as zero activity; n/a where undefined)",
     );
-    for key in ["region", "industry", "year", "rca", "mcp", "diversity", "ubiquity", "eci", "pci", "density", "coi", "cog"] {
+    for key in [
+        "region",
+        "industry",
+        "year",
+        "rca",
+        "mcp",
+        "diversity",
+        "ubiquity",
+        "eci",
+        "pci",
+        "density",
+        "coi",
+        "cog",
+    ] {
         l.column(key, key);
     }
     for r in rows {
@@ -253,12 +277,19 @@ fn io_table(ctx: &Context, args: &IoArgs) -> Result<IoTable> {
         let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let (text, _) = tandem_data::encoding::decode(&text, None)
             .map_err(|e| UserError::new(format!("{}: {e}", path.display())))?;
-        let year = args
-            .year
-            .or_else(|| year_in_name(path))
-            .ok_or_else(|| UserError::new(format!("{}: the file name has no year; pass --year", path.display())))?;
-        let table = tandem_data::io_csv::parse_io_table(&text, &path.display().to_string(), year, &path.display().to_string())
-            .map_err(|e| UserError::new(e.to_string()))?;
+        let year = args.year.or_else(|| year_in_name(path)).ok_or_else(|| {
+            UserError::new(format!(
+                "{}: the file name has no year; pass --year",
+                path.display()
+            ))
+        })?;
+        let table = tandem_data::io_csv::parse_io_table(
+            &text,
+            &path.display().to_string(),
+            year,
+            &path.display().to_string(),
+        )
+        .map_err(|e| UserError::new(e.to_string()))?;
         return Ok(table);
     }
     let year = args.year.unwrap_or(2020);
@@ -276,7 +307,11 @@ fn io_table(ctx: &Context, args: &IoArgs) -> Result<IoTable> {
                 .iter()
                 .map(|t| format!("{} ({} sectors)", t.year, t.n()))
                 .collect();
-            user_bail!("no bundled {}-sector table for {year}; bundled: {}", args.sectors, have.join(", "))
+            user_bail!(
+                "no bundled {}-sector table for {year}; bundled: {}",
+                args.sectors,
+                have.join(", ")
+            )
         }
     }
 }
@@ -296,13 +331,18 @@ fn io(ctx: &Context, args: IoArgs) -> Result<()> {
         let a = table_technical_coefficients(&table).map_err(|e| UserError::new(e.to_string()))?;
         let n = table.n();
         let l = leontief_inverse(&a, n).map_err(|e| UserError::new(e.to_string()))?;
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
         let mut header = vec!["code".to_string()];
         header.extend(table.sectors.iter().map(|s| s.code.clone()));
         w.write_record(&header)?;
         for i in 0..n {
             let mut rec = vec![table.sectors[i].code.clone()];
-            rec.extend(l[i * n..(i + 1) * n].iter().map(|v| crate::output::format_plain(*v)));
+            rec.extend(
+                l[i * n..(i + 1) * n]
+                    .iter()
+                    .map(|v| crate::output::format_plain(*v)),
+            );
             w.write_record(&rec)?;
         }
         w.flush()?;
@@ -386,21 +426,51 @@ fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
         ids.len(),
         args.year
     ));
-    l.column("measure", "Measure").column("value", "Value").column("formula", "Formula");
+    l.column("measure", "Measure")
+        .column("value", "Value")
+        .column("formula", "Formula");
     let mut push = |name: &str, v: f64, formula: &str| {
-        l.rows.push(vec![Cell::text(name), Cell::Number(v, 4), Cell::text(formula)]);
+        l.rows.push(vec![
+            Cell::text(name),
+            Cell::Number(v, 4),
+            Cell::text(formula),
+        ]);
     };
-    push("cv", disparity::coefficient_of_variation(&per_capita).map_err(err)?, "sd(y) / mean(y), unweighted");
-    push("williamson_cv", disparity::williamson_cv(&gdp, &pop).map_err(err)?, "sqrt(Σ (P_r/P)(y_r − Y)²) / Y, Y = G/P");
-    push("gini", disparity::gini(&per_capita).map_err(err)?, "Σ_i Σ_j |y_i − y_j| / (2 n² ȳ)");
-    push("max_min_ratio", disparity::max_min_ratio(&per_capita).map_err(err)?, "max y / min y");
+    push(
+        "cv",
+        disparity::coefficient_of_variation(&per_capita).map_err(err)?,
+        "sd(y) / mean(y), unweighted",
+    );
+    push(
+        "williamson_cv",
+        disparity::williamson_cv(&gdp, &pop).map_err(err)?,
+        "sqrt(Σ (P_r/P)(y_r − Y)²) / Y, Y = G/P",
+    );
+    push(
+        "gini",
+        disparity::gini(&per_capita).map_err(err)?,
+        "Σ_i Σ_j |y_i − y_j| / (2 n² ȳ)",
+    );
+    push(
+        "max_min_ratio",
+        disparity::max_min_ratio(&per_capita).map_err(err)?,
+        "max y / min y",
+    );
     let t = disparity::theil_decomposition(&gdp, &pop, &group, TheilKind::T).map_err(err)?;
     push("theil_t", t.total, "Σ (G_r/G) ln[(G_r/G)/(P_r/P)]");
-    push("theil_t_between_helper_helped", t.between, "between helpers and helped");
+    push(
+        "theil_t_between_helper_helped",
+        t.between,
+        "between helpers and helped",
+    );
     push("theil_t_within", t.within, "within the two groups");
     let tl = disparity::theil_decomposition(&gdp, &pop, &group, TheilKind::L).map_err(err)?;
     push("theil_l", tl.total, "Σ (P_r/P) ln[(P_r/P)/(G_r/G)]");
-    push("theil_l_between_helper_helped", tl.between, "between helpers and helped");
+    push(
+        "theil_l_between_helper_helped",
+        tl.between,
+        "between helpers and helped",
+    );
     push("theil_l_within", tl.within, "within the two groups");
     if !lacking.is_empty() {
         l.notes.push(format!(
@@ -409,7 +479,8 @@ fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
             lacking.join(", ")
         ));
     }
-    l.notes.push("sources: data/SOURCES.md (bundled) or the imported dataset".into());
+    l.notes
+        .push("sources: data/SOURCES.md (bundled) or the imported dataset".into());
     l.write(args.listing.format, args.listing.out.as_deref())
 }
 
@@ -430,11 +501,15 @@ fn gravity(ctx: &Context, args: GravityArgs) -> Result<()> {
         .column("rank", "Rank of helper");
     let mut missing = BTreeSet::new();
     for p in &programme.pairs {
-        let Some(helped) = bundle.locality(&p.helped) else { continue };
+        let Some(helped) = bundle.locality(&p.helped) else {
+            continue;
+        };
         let (g_j, p_j) = level(&obs, &p.helped, args.year);
         let mut rows = Vec::new();
         for h in &helpers {
-            let Some(helper) = bundle.locality(h) else { continue };
+            let Some(helper) = bundle.locality(h) else {
+                continue;
+            };
             let (g_i, p_i) = level(&obs, h, args.year);
             let d = match (helper.lat, helper.lon, helped.lat, helped.lon) {
                 (Some(a), Some(b), Some(c), Some(e)) => {
@@ -444,7 +519,8 @@ fn gravity(ctx: &Context, args: GravityArgs) -> Result<()> {
             };
             let r = match (g_i, p_i, g_j, p_j, d) {
                 (Some(gi), Some(pi), Some(gj), Some(pj), Some(d)) => Some(
-                    gravity_linkage(pi, gi, pj, gj, d, args.decay).map_err(|e| UserError::new(e.to_string()))?,
+                    gravity_linkage(pi, gi, pj, gj, d, args.decay)
+                        .map_err(|e| UserError::new(e.to_string()))?,
                 ),
                 _ => {
                     for (id, g, pp) in [(h, g_i, p_i), (&p.helped.as_str(), g_j, p_j)] {
@@ -460,7 +536,9 @@ fn gravity(ctx: &Context, args: GravityArgs) -> Result<()> {
         let mut ranked: Vec<f64> = rows.iter().filter_map(|r| r.2).collect();
         ranked.sort_by(|a, b| b.total_cmp(a));
         for (h, d, r) in rows {
-            let rank = r.and_then(|v| ranked.iter().position(|x| *x == v)).map(|k| k as i64 + 1);
+            let rank = r
+                .and_then(|v| ranked.iter().position(|x| *x == v))
+                .map(|k| k as i64 + 1);
             l.rows.push(vec![
                 Cell::text(&p.helped),
                 Cell::text(&h),

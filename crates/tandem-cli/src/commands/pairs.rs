@@ -135,11 +135,20 @@ fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Form
             } else {
                 for f in [&a, &b] {
                     row.push(Cell::opt_number(f.as_ref().map(|f| f.value), decimals));
-                    row.push(f.as_ref().map_or(Cell::Missing, |f| Cell::Integer(f.year.into())));
-                    row.push(f.as_ref().map_or(Cell::Missing, |f| Cell::text(&f.source.citation)));
+                    row.push(
+                        f.as_ref()
+                            .map_or(Cell::Missing, |f| Cell::Integer(f.year.into())),
+                    );
+                    row.push(
+                        f.as_ref()
+                            .map_or(Cell::Missing, |f| Cell::text(&f.source.citation)),
+                    );
                 }
                 row.push(Cell::opt_number(r.as_ref().map(|r| r.value), 4));
-                row.push(r.as_ref().map_or(Cell::Missing, |r| Cell::Integer(r.year.into())));
+                row.push(
+                    r.as_ref()
+                        .map_or(Cell::Missing, |r| Cell::Integer(r.year.into())),
+                );
             }
         }
         l.rows.push(row);

@@ -20,10 +20,13 @@ use super::types::*;
 use super::weights::RelationParams;
 use crate::figures::{in_year, latest, latest_common_ratio, Figure};
 use crate::metrics::structure::{
-    industrialisation_stage, sector_shares, structural_similarity, structure_advancement,
-    IndustrialisationStage, StageCriterion, StageInputs,
+    gdp_per_capita_usd2005, industrialisation_stage, sector_shares, structural_similarity,
+    structure_advancement, usd2005_conversion, IndustrialisationStage, StageCriterion, StageInputs,
+    Usd2005Conversion, CNY_PER_USD_SOURCE, US_GDP_DEFLATOR_SOURCE,
 };
-use crate::{IndustryRole, IoTable, LeadingIndustry, Observation, SECTOR_LEVELS, SECTOR_SHARES};
+use crate::{
+    Dimension, IndustryRole, IoTable, LeadingIndustry, Observation, SECTOR_LEVELS, SECTOR_SHARES,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The sector of `code` in `table` with its names; the code itself where the table lacks it.
@@ -127,11 +130,111 @@ fn criterion_name(c: StageCriterion) -> &'static str {
     }
 }
 
-/// Industrialisation stage from what the data hold: the latest three-sector structure and
-/// the latest urbanisation rate. The income criterion is left out because converting yuan to
-/// 2005 US dollars needs the year's exchange rate and US deflator, which the data set does
-/// not carry; manufacturing share and primary employment are not in the data either. The
-/// note says which criteria were used. `None` when neither criterion has data.
+/// How the per-capita income criterion was settled for one side.
+enum Income {
+    /// Converted with the year's constants.
+    Used {
+        figure: Figure,
+        cny: f64,
+        usd2005: f64,
+        conversion: Usd2005Conversion,
+    },
+    /// Left out, with the reason (bilingual) and the figure if there was one.
+    Left {
+        figure: Option<Figure>,
+        zh: String,
+        en: String,
+    },
+}
+
+/// The latest `gdp_per_capita` figure of `locality` in 2005 US dollars, if its year has
+/// constants ([`usd2005_conversion`]) and its value is a finite positive amount of money.
+fn income(observations: &[Observation], locality: &str) -> Income {
+    let Some(figure) = latest(observations, locality, "gdp_per_capita") else {
+        return Income::Left {
+            figure: None,
+            zh: "未用人均GDP（无数据）".into(),
+            en: "per-capita GDP is not used (no data)".into(),
+        };
+    };
+    // Per-capita GDP is filed as 元 or 元/人 (or 万元); any other unit is not an income.
+    if !matches!(
+        figure.unit.dimension(),
+        Dimension::Money | Dimension::MoneyPerPerson
+    ) {
+        return Income::Left {
+            zh: format!(
+                "未用人均GDP（{}年数值的单位为{}，不是货币额）",
+                figure.year,
+                figure.unit.code()
+            ),
+            en: format!(
+                "per-capita GDP is not used (the {} figure is in {}, not money)",
+                figure.year,
+                figure.unit.code()
+            ),
+            figure: Some(figure),
+        };
+    }
+    let cny = figure.value * figure.unit.scale();
+    let Some(conversion) = usd2005_conversion(figure.year) else {
+        return Income::Left {
+            zh: format!(
+                "未用人均GDP：{}年没有内置的人民币兑美元年均汇率或美国GDP平减指数，不向其他年份外推",
+                figure.year
+            ),
+            en: format!(
+                "per-capita GDP is not used: {} has no built-in annual CNY/USD rate or US GDP deflator, and other years' constants are not extrapolated",
+                figure.year
+            ),
+            figure: Some(figure),
+        };
+    };
+    match gdp_per_capita_usd2005(
+        cny,
+        conversion.cny_per_usd,
+        conversion.us_deflator_vs_2005(),
+    ) {
+        Ok(usd2005) => Income::Used {
+            figure,
+            cny,
+            usd2005,
+            conversion,
+        },
+        Err(_) => Income::Left {
+            zh: format!(
+                "未用人均GDP（{}年数值 {} 不是正数）",
+                figure.year, figure.value
+            ),
+            en: format!(
+                "per-capita GDP is not used (the {} value {} is not a positive number)",
+                figure.year, figure.value
+            ),
+            figure: Some(figure),
+        },
+    }
+}
+
+/// `text` with its first letter in upper case (the note joins clauses written lower-case).
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Industrialisation stage from what the data hold: the latest per-capita GDP, the latest
+/// three-sector structure and the latest urbanisation rate.
+///
+/// Per-capita GDP (weight 36 of 100) is converted to 2005 US dollars with the annual-average
+/// exchange rate and US GDP deflator of the figure's own year
+/// ([`usd2005_conversion`]); the note states the figure's year, the rate and deflator used,
+/// and their sources, and the figure itself (with its source) is among the inputs. When that
+/// year has no constants the criterion is left out and the note says so — the constants of
+/// another year are never substituted. Manufacturing share and primary employment are not
+/// in the data. Weights are renormalised over the criteria used. `None` when no criterion
+/// has data.
 pub fn stage(
     observations: &[Observation],
     locality: &str,
@@ -139,19 +242,55 @@ pub fn stage(
 ) -> Option<StageSummary> {
     let urban = latest(observations, locality, "urbanization_rate")
         .filter(|f| f.value.is_finite() && (0.0..=100.0).contains(&f.value));
+    let income = income(observations, locality);
     let inputs = StageInputs {
+        gdp_per_capita_usd2005: match &income {
+            Income::Used { usd2005, .. } => Some(*usd2005),
+            Income::Left { .. } => None,
+        },
         sector_output: structure.map(|s| s.shares),
         urbanisation_rate: urban.as_ref().map(|f| f.value / 100.0),
         ..StageInputs::default()
     };
     let assessment = industrialisation_stage(&inputs).ok()?;
     let mut figures = Vec::new();
-    if let Some(s) = structure {
-        figures.extend(s.figures.iter().cloned());
-    }
     let mut used_zh = Vec::new();
     let mut used_en = Vec::new();
+    let mut left_zh = Vec::new();
+    let mut left_en = Vec::new();
+    // The constants' sources are cited only when the constants were used.
+    let (sources_zh, sources_en) = match &income {
+        Income::Used { .. } => (
+            format!("汇率：{CNY_PER_USD_SOURCE}；平减指数：{US_GDP_DEFLATOR_SOURCE}。"),
+            format!(" Exchange rate: {CNY_PER_USD_SOURCE}; deflator: {US_GDP_DEFLATOR_SOURCE}."),
+        ),
+        Income::Left { .. } => (String::new(), String::new()),
+    };
+    match income {
+        Income::Used {
+            figure,
+            cny,
+            usd2005,
+            conversion: c,
+        } => {
+            used_zh.push(format!(
+                "人均GDP（{}年，{:.0}元 ÷ {}年人民币兑美元年均汇率 {} ÷ 美国GDP平减指数 {}/{}（{}年/2005年，2017=100）= {:.0} 2005年美元）",
+                figure.year, cny, c.year, c.cny_per_usd, c.us_deflator_index, c.us_deflator_index_2005, c.year, usd2005
+            ));
+            used_en.push(format!(
+                "per-capita GDP ({}: {:.0} yuan ÷ {} CNY per USD, the {} annual average ÷ US GDP deflator {}/{} ({} vs 2005, 2017 = 100) = {:.0} 2005 USD)",
+                figure.year, cny, c.cny_per_usd, c.year, c.us_deflator_index, c.us_deflator_index_2005, c.year, usd2005
+            ));
+            figures.push(figure);
+        }
+        Income::Left { figure, zh, en } => {
+            left_zh.push(zh);
+            left_en.push(en);
+            figures.extend(figure);
+        }
+    }
     if let Some(s) = structure {
+        figures.extend(s.figures.iter().cloned());
         used_zh.push(format!("三次产业结构（{}年）", s.year));
         used_en.push(format!("three-sector structure ({})", s.year));
     }
@@ -160,6 +299,8 @@ pub fn stage(
         used_en.push(format!("urbanisation rate ({})", u.year));
         figures.push(u.clone());
     }
+    left_zh.push("未用制造业占比和第一产业就业比重（无数据）".into());
+    left_en.push("manufacturing share and primary employment are not used (no data)".into());
     let stage = stage_of(assessment.stage);
     Some(StageSummary {
         stage,
@@ -178,12 +319,14 @@ pub fn stage(
         inputs: figures,
         note: Text::new(
             format!(
-                "依据：{}。未用人均GDP（缺当年汇率与美国GDP平减指数）、制造业占比和第一产业就业比重（无数据）；权重按可用指标重新归一（陈佳贵等，2006）。",
-                used_zh.join("、")
+                "依据：{}。{}；权重按可用指标重新归一（陈佳贵等，2006）。{sources_zh}",
+                used_zh.join("、"),
+                left_zh.join("；"),
             ),
             format!(
-                "From: {}. Per-capita income is not used (the year's exchange rate and US deflator are not in the data), nor manufacturing share or primary employment (no data); weights renormalised over the criteria used (Chen Jiagui et al. 2006).",
-                used_en.join(", ")
+                "From: {}. {}; weights renormalised over the criteria used (Chen Jiagui et al. 2006).{sources_en}",
+                used_en.join(", "),
+                capitalise(&left_en.join("; ")),
             ),
         ),
     })

@@ -11,7 +11,11 @@ pub enum MetricError {
     #[error("{0}: no data (all values are zero or the input is empty)")]
     NoActivity(String),
     #[error("{what}: negative value {value} at {at}; this indicator is defined for non-negative data only")]
-    Negative { what: String, value: f64, at: String },
+    Negative {
+        what: String,
+        value: f64,
+        at: String,
+    },
     #[error("{what}: needs at least {needed}, got {got}")]
     TooFew {
         what: String,

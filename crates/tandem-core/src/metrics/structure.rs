@@ -173,7 +173,7 @@ pub const CHENERY_THRESHOLDS_USD2005: [f64; 4] = [1490.0, 2980.0, 5960.0, 11170.
 
 /// Average CNY per USD exchange rate in 2005 (official central parity, annual average),
 /// NBS 《中国统计年鉴2006》 table "人民币汇率". Use it to express a 2005-price per-capita GDP
-/// in yuan in the table's dollars; for other years see [`gdp_per_capita_usd2005`].
+/// in yuan in the table's dollars; other years are in [`CNY_PER_USD_ANNUAL`].
 pub const CNY_PER_USD_2005: f64 = 8.1917;
 
 /// Urbanisation-rate bounds (urban population share): early from 0.30, middle from 0.50,
@@ -314,7 +314,8 @@ pub struct StageAssessment {
 /// `y_usd2005 = y_cny / cny_per_usd / deflator`, where `cny_per_usd` is the year's average
 /// exchange rate (NBS yearbook, table 人民币汇率) and `us_deflator_vs_2005` the US GDP
 /// deflator of the year relative to 2005 (BEA NIPA table 1.1.9, 2005 = 1). Both are data
-/// the caller supplies; for 2005 itself use [`CNY_PER_USD_2005`] and 1. Non-positive or
+/// the caller supplies; for 2005 itself use [`CNY_PER_USD_2005`] and 1, and for the years
+/// with bundled constants use [`gdp_per_capita_usd2005_for_year`]. Non-positive or
 /// non-finite arguments are [`MetricError::Invalid`].
 ///
 /// ```
@@ -339,6 +340,116 @@ pub fn gdp_per_capita_usd2005(
         }
     }
     Ok(gdp_per_capita_cny / cny_per_usd / us_deflator_vs_2005)
+}
+
+/// Where [`CNY_PER_USD_ANNUAL`] comes from (cite it next to any converted figure).
+pub const CNY_PER_USD_SOURCE: &str =
+    "NBS 《中国统计年鉴》 table 人民币汇率 and the annual 国民经济和社会发展统计公报: \
+annual average of the People's Bank of China USD/CNY central parity (中间价), 4 decimals";
+
+/// Annual-average yuan per US dollar, `(year, CNY per USD)`, 2005 and 2015–2023.
+///
+/// Source: [`CNY_PER_USD_SOURCE`] (the People's Bank of China central parity averaged over
+/// the year, as printed by the NBS; the IMF IFS market-rate series differs in the second or
+/// third decimal). 2005 is [`CNY_PER_USD_2005`]. Years not listed have no constant and
+/// [`usd2005_conversion`] returns `None` for them rather than extrapolating.
+pub const CNY_PER_USD_ANNUAL: [(i32, f64); 10] = [
+    (2005, CNY_PER_USD_2005),
+    (2015, 6.2284),
+    (2016, 6.6423),
+    (2017, 6.7518),
+    (2018, 6.6174),
+    (2019, 6.8985),
+    (2020, 6.8976),
+    (2021, 6.4515),
+    (2022, 6.7261),
+    (2023, 7.0467),
+];
+
+/// Where [`US_GDP_DEFLATOR_2017_100`] comes from, with its rounding and vintage.
+pub const US_GDP_DEFLATOR_SOURCE: &str = "US BEA, NIPA Table 1.1.9 (Implicit Price Deflators for GDP), line 1, \
+annual, index 2017 = 100, rounded to 0.1; vintage after the 2023 comprehensive update, not re-checked \
+against BEA from inside this project (treat as accurate to about ±0.5 %)";
+
+/// US GDP implicit price deflator, `(year, index 2017 = 100)`, for 2005, 2017 and 2019–2023.
+///
+/// Source: [`US_GDP_DEFLATOR_SOURCE`]. Rounded to one decimal, and BEA revises the series,
+/// so the ratios built from it are good to roughly ±0.5 % — far finer than the stage bands,
+/// each of which spans a factor of two in income. 2017 is 100 by definition of the index.
+/// 2015, 2016 and 2018 are deliberately absent: the values could not be confirmed to this
+/// precision, and a missing constant is reported as missing (see [`usd2005_conversion`]).
+pub const US_GDP_DEFLATOR_2017_100: [(i32, f64); 7] = [
+    (2005, 81.5),
+    (2017, 100.0),
+    (2019, 103.9),
+    (2020, 105.3),
+    (2021, 110.2),
+    (2022, 117.9),
+    (2023, 121.6),
+];
+
+/// The constants that turn one year's yuan into 2005 US dollars.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Usd2005Conversion {
+    /// The year the constants belong to.
+    pub year: i32,
+    /// Annual-average yuan per US dollar ([`CNY_PER_USD_ANNUAL`]).
+    pub cny_per_usd: f64,
+    /// The year's US GDP deflator, index 2017 = 100 ([`US_GDP_DEFLATOR_2017_100`]).
+    pub us_deflator_index: f64,
+    /// The 2005 value of the same index.
+    pub us_deflator_index_2005: f64,
+}
+
+impl Usd2005Conversion {
+    /// The US deflator of the year relative to 2005 (2005 = 1): `index_year / index_2005`.
+    pub fn us_deflator_vs_2005(&self) -> f64 {
+        self.us_deflator_index / self.us_deflator_index_2005
+    }
+}
+
+fn constant_for(table: &[(i32, f64)], year: i32) -> Option<f64> {
+    table.iter().find(|(y, _)| *y == year).map(|(_, v)| *v)
+}
+
+/// The exchange rate and US deflator of `year`, if both are in the tables
+/// ([`CNY_PER_USD_ANNUAL`], [`US_GDP_DEFLATOR_2017_100`]); `None` otherwise. There is no
+/// interpolation or extrapolation: a year without constants has no conversion.
+///
+/// ```
+/// use tandem_core::metrics::structure::usd2005_conversion;
+/// let c = usd2005_conversion(2022).unwrap();
+/// assert_eq!(c.cny_per_usd, 6.7261);
+/// assert!((c.us_deflator_vs_2005() - 117.9 / 81.5).abs() < 1e-12);
+/// assert!(usd2005_conversion(2024).is_none());
+/// ```
+pub fn usd2005_conversion(year: i32) -> Option<Usd2005Conversion> {
+    Some(Usd2005Conversion {
+        year,
+        cny_per_usd: constant_for(&CNY_PER_USD_ANNUAL, year)?,
+        us_deflator_index: constant_for(&US_GDP_DEFLATOR_2017_100, year)?,
+        us_deflator_index_2005: constant_for(&US_GDP_DEFLATOR_2017_100, 2005)?,
+    })
+}
+
+/// GDP per capita in 2005 US dollars from a current-price yuan figure of `year`, using the
+/// bundled constants: `y_usd2005 = cny / cny_per_usd(year) / (deflator(year) / deflator(2005))`
+/// (see [`gdp_per_capita_usd2005`] and [`usd2005_conversion`]).
+///
+/// Returns `None` when `year` has no exchange rate or no deflator in the tables — no silent
+/// extrapolation to neighbouring years — and also when `cny` is not a finite positive
+/// number (which [`gdp_per_capita_usd2005`] refuses); callers that must tell the two apart
+/// check [`usd2005_conversion`] first.
+///
+/// ```
+/// use tandem_core::metrics::structure::gdp_per_capita_usd2005_for_year;
+/// let y = gdp_per_capita_usd2005_for_year(93_731.0, 2022).unwrap();
+/// assert!((y - 93_731.0 / 6.7261 / (117.9 / 81.5)).abs() < 1e-9);
+/// assert_eq!(gdp_per_capita_usd2005_for_year(93_731.0, 2014), None);
+/// ```
+pub fn gdp_per_capita_usd2005_for_year(cny: f64, year: i32) -> Option<f64> {
+    let c = usd2005_conversion(year)?;
+    gdp_per_capita_usd2005(cny, c.cny_per_usd, c.us_deflator_vs_2005()).ok()
 }
 
 /// Score on the 0–100 scale of a position inside the stage bands: stage 0 → 0,
@@ -561,6 +672,21 @@ mod tests {
             Err(MetricError::NoActivity(_))
         ));
         assert!(gdp_per_capita_usd2005(1.0, 0.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn conversion_tables_are_sorted_positive_and_2005_is_the_base() {
+        for table in [&CNY_PER_USD_ANNUAL[..], &US_GDP_DEFLATOR_2017_100[..]] {
+            assert!(table.windows(2).all(|w| w[0].0 < w[1].0));
+            assert!(table.iter().all(|(_, v)| v.is_finite() && *v > 0.0));
+        }
+        let base = usd2005_conversion(2005).unwrap();
+        assert_eq!(base.us_deflator_vs_2005(), 1.0);
+        assert_eq!(base.cny_per_usd, CNY_PER_USD_2005);
+        // exchange rate known, deflator deliberately absent: no conversion
+        assert!(constant_for(&CNY_PER_USD_ANNUAL, 2018).is_some());
+        assert!(usd2005_conversion(2018).is_none());
+        assert_eq!(gdp_per_capita_usd2005_for_year(-1.0, 2022), None);
     }
 
     #[test]

@@ -162,7 +162,10 @@ mod tests {
         let d = PartialDate::parse("2022-06").unwrap();
         assert_eq!((d.year, d.month, d.day), (2022, Some(6), None));
         assert_eq!(d.to_string(), "2022-06");
-        assert_eq!(PartialDate::parse("2021-12-08").unwrap().to_string(), "2021-12-08");
+        assert_eq!(
+            PartialDate::parse("2021-12-08").unwrap().to_string(),
+            "2021-12-08"
+        );
         assert_eq!(PartialDate::parse("2022").unwrap().month, None);
         for bad in ["", "22", "2022-13", "2022-01-32", "2022-1-2-3", "abc"] {
             assert_eq!(PartialDate::parse(bad), None, "{bad}");

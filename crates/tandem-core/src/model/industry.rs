@@ -126,7 +126,11 @@ mod tests {
         let c = Concordance::new(
             Classification::Gbt4754Division,
             Classification::Io42,
-            [("36".to_string(), "18".to_string()), ("37".into(), "18".into()), ("38".into(), "19".into())],
+            [
+                ("36".to_string(), "18".to_string()),
+                ("37".into(), "18".into()),
+                ("38".into(), "19".into()),
+            ],
         );
         assert_eq!(c.targets("36"), ["18"]);
         assert_eq!(c.sources("18"), ["36", "37"]);

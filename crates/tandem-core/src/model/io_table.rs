@@ -116,7 +116,11 @@ impl IoTable {
         if let Some(im) = &self.imports {
             shape("imports", im.len(), n)?;
         }
-        for c in self.final_use.iter().chain(self.final_use_imports.iter().flatten()) {
+        for c in self
+            .final_use
+            .iter()
+            .chain(self.final_use_imports.iter().flatten())
+        {
             shape(&format!("final-use column {}", c.code), c.values.len(), n)?;
         }
         for r in &self.value_added {
@@ -143,7 +147,11 @@ impl IoTable {
             if gap > tolerance {
                 return Err(IoTableError::Unbalanced {
                     code: self.sectors[i].code.clone(),
-                    imports: if self.imports.is_some() { " − imports" } else { "" },
+                    imports: if self.imports.is_some() {
+                        " − imports"
+                    } else {
+                        ""
+                    },
                     lhs,
                     rhs,
                     gap,

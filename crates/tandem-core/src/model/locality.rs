@@ -158,7 +158,11 @@ mod tests {
 
     #[test]
     fn short_names() {
-        let m = loc("上海市闵行区", "Minhang District, Shanghai", Province::Shanghai);
+        let m = loc(
+            "上海市闵行区",
+            "Minhang District, Shanghai",
+            Province::Shanghai,
+        );
         assert_eq!(m.short_name_zh(), "闵行");
         assert_eq!(m.short_name_en(), "Minhang");
         let s = loc("宿州市", "Suzhou (Anhui)", Province::Anhui);

@@ -114,24 +114,150 @@ const fn ind(
 
 /// The indicator catalogue. Ids are those of data/indicators.csv.
 pub const INDICATORS: &[Indicator] = &[
-    ind("gdp", "GDP", "地区生产总值", Unit::HundredMillionYuan, None, None),
-    ind("va_primary", "Value added, primary sector", "第一产业增加值", Unit::HundredMillionYuan, None, Some("gdp")),
-    ind("va_secondary", "Value added, secondary sector", "第二产业增加值", Unit::HundredMillionYuan, None, Some("gdp")),
-    ind("va_tertiary", "Value added, tertiary sector", "第三产业增加值", Unit::HundredMillionYuan, None, Some("gdp")),
-    ind("share_primary", "Primary sector share of GDP", "第一产业占比", Unit::Percent, Some(100.0), Some("gdp")),
-    ind("share_secondary", "Secondary sector share of GDP", "第二产业占比", Unit::Percent, Some(100.0), Some("gdp")),
-    ind("share_tertiary", "Tertiary sector share of GDP", "第三产业占比", Unit::Percent, Some(100.0), Some("gdp")),
-    ind("population_resident", "Resident population (year-end)", "常住人口", Unit::TenThousandPersons, None, None),
-    ind("gdp_per_capita", "GDP per capita", "人均地区生产总值", Unit::YuanPerPerson, None, None),
-    ind("gdp_per_capita_paper", "GDP per capita (as cited in the seed paper)", "人均地区生产总值（论文引用）", Unit::YuanPerPerson, None, None),
-    ind("urbanization_rate", "Urbanisation rate", "城镇化率", Unit::Percent, Some(100.0), None),
-    ind("budget_revenue", "General public budget revenue", "一般公共预算收入", Unit::HundredMillionYuan, None, None),
-    ind("industrial_va", "Industrial value added", "工业增加值", Unit::HundredMillionYuan, None, None),
-    ind("industrial_va_above_size", "Industrial value added, enterprises above designated size", "规上工业增加值", Unit::HundredMillionYuan, None, None),
-    ind("retail_sales", "Total retail sales of consumer goods", "社会消费品零售总额", Unit::HundredMillionYuan, None, None),
-    ind("employment", "Employment", "就业人数", Unit::TenThousandPersons, None, None),
-    ind("fixed_asset_investment", "Fixed-asset investment", "固定资产投资", Unit::HundredMillionYuan, None, None),
-    ind("rd_intensity", "R&D expenditure as share of GDP", "研发投入强度", Unit::Percent, Some(100.0), None),
+    ind(
+        "gdp",
+        "GDP",
+        "地区生产总值",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "va_primary",
+        "Value added, primary sector",
+        "第一产业增加值",
+        Unit::HundredMillionYuan,
+        None,
+        Some("gdp"),
+    ),
+    ind(
+        "va_secondary",
+        "Value added, secondary sector",
+        "第二产业增加值",
+        Unit::HundredMillionYuan,
+        None,
+        Some("gdp"),
+    ),
+    ind(
+        "va_tertiary",
+        "Value added, tertiary sector",
+        "第三产业增加值",
+        Unit::HundredMillionYuan,
+        None,
+        Some("gdp"),
+    ),
+    ind(
+        "share_primary",
+        "Primary sector share of GDP",
+        "第一产业占比",
+        Unit::Percent,
+        Some(100.0),
+        Some("gdp"),
+    ),
+    ind(
+        "share_secondary",
+        "Secondary sector share of GDP",
+        "第二产业占比",
+        Unit::Percent,
+        Some(100.0),
+        Some("gdp"),
+    ),
+    ind(
+        "share_tertiary",
+        "Tertiary sector share of GDP",
+        "第三产业占比",
+        Unit::Percent,
+        Some(100.0),
+        Some("gdp"),
+    ),
+    ind(
+        "population_resident",
+        "Resident population (year-end)",
+        "常住人口",
+        Unit::TenThousandPersons,
+        None,
+        None,
+    ),
+    ind(
+        "gdp_per_capita",
+        "GDP per capita",
+        "人均地区生产总值",
+        Unit::YuanPerPerson,
+        None,
+        None,
+    ),
+    ind(
+        "gdp_per_capita_paper",
+        "GDP per capita (as cited in the seed paper)",
+        "人均地区生产总值（论文引用）",
+        Unit::YuanPerPerson,
+        None,
+        None,
+    ),
+    ind(
+        "urbanization_rate",
+        "Urbanisation rate",
+        "城镇化率",
+        Unit::Percent,
+        Some(100.0),
+        None,
+    ),
+    ind(
+        "budget_revenue",
+        "General public budget revenue",
+        "一般公共预算收入",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "industrial_va",
+        "Industrial value added",
+        "工业增加值",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "industrial_va_above_size",
+        "Industrial value added, enterprises above designated size",
+        "规上工业增加值",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "retail_sales",
+        "Total retail sales of consumer goods",
+        "社会消费品零售总额",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "employment",
+        "Employment",
+        "就业人数",
+        Unit::TenThousandPersons,
+        None,
+        None,
+    ),
+    ind(
+        "fixed_asset_investment",
+        "Fixed-asset investment",
+        "固定资产投资",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "rd_intensity",
+        "R&D expenditure as share of GDP",
+        "研发投入强度",
+        Unit::Percent,
+        Some(100.0),
+        None,
+    ),
 ];
 
 /// Lays `over` on top of `base`: for every key present in `over` its value replaces the one
@@ -190,14 +316,24 @@ mod tests {
                 dataset: dataset.into(),
             },
         };
-        let base = [obs("a", 2020, 1.0, "bundled"), obs("b", 2020, 2.0, "bundled")];
+        let base = [
+            obs("a", 2020, 1.0, "bundled"),
+            obs("b", 2020, 2.0, "bundled"),
+        ];
         let over = [obs("b", 2020, 3.0, "mine"), obs("c", 2021, 4.0, "mine")];
         let merged = layer(&base, &over);
         let got: Vec<_> = merged
             .iter()
             .map(|o| (o.locality.as_str(), o.value, o.source.dataset.as_str()))
             .collect();
-        assert_eq!(got, [("a", 1.0, "bundled"), ("b", 3.0, "mine"), ("c", 4.0, "mine")]);
+        assert_eq!(
+            got,
+            [
+                ("a", 1.0, "bundled"),
+                ("b", 3.0, "mine"),
+                ("c", 4.0, "mine")
+            ]
+        );
     }
 
     #[test]

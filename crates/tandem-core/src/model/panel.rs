@@ -94,8 +94,12 @@ impl Panel {
         let mut panel = Panel::empty(measure, regions, industries, years)?;
         let region_ix = index_of(&panel.regions);
         let industry_ix = index_of(&panel.industries);
-        let year_ix: HashMap<i32, usize> =
-            panel.years.iter().enumerate().map(|(i, y)| (*y, i)).collect();
+        let year_ix: HashMap<i32, usize> = panel
+            .years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| (*y, i))
+            .collect();
         for (region, industry, year, value) in records {
             if !value.is_finite() {
                 return Err(PanelError::NotFinite {
@@ -284,7 +288,10 @@ mod tests {
             p.year_matrix(2020, Absent::Refuse),
             Err(PanelError::Absent { ref region, ref industry, year: 2020 }) if region == "A" && industry == "y"
         ));
-        assert_eq!(p.year_matrix(1999, Absent::AsZero), Err(PanelError::UnknownYear(1999)));
+        assert_eq!(
+            p.year_matrix(1999, Absent::AsZero),
+            Err(PanelError::UnknownYear(1999))
+        );
     }
 
     #[test]
@@ -311,7 +318,10 @@ mod tests {
         assert_eq!(p, q);
         assert!(matches!(
             Panel::from_dense("e", vec!["A".into()], vec!["x".into()], vec![1], vec![]),
-            Err(PanelError::Shape { expected: 1, got: 0 })
+            Err(PanelError::Shape {
+                expected: 1,
+                got: 0
+            })
         ));
     }
 }

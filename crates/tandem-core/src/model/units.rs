@@ -150,7 +150,9 @@ impl Unit {
             "100m_yuan" | "亿元" | "100m yuan" | "100 million yuan" | "hundred million yuan" => {
                 Unit::HundredMillionYuan
             }
-            "yuan_per_person" | "元/人" | "yuan/person" | "yuan per person" => Unit::YuanPerPerson,
+            "yuan_per_person" | "元/人" | "yuan/person" | "yuan per person" => {
+                Unit::YuanPerPerson
+            }
             "persons" | "person" | "人" | "people" => Unit::Persons,
             "10k_persons" | "万人" | "10k persons" | "10,000 persons" => Unit::TenThousandPersons,
             "percent" | "%" | "pct" | "百分比" => Unit::Percent,
@@ -173,7 +175,9 @@ impl fmt::Display for Unit {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum UnitError {
     /// The two units measure different things (亿元 vs 万人).
-    #[error("cannot convert {from} to {to}: they measure different things ({from_dim:?} vs {to_dim:?})")]
+    #[error(
+        "cannot convert {from} to {to}: they measure different things ({from_dim:?} vs {to_dim:?})"
+    )]
     Incompatible {
         from: Unit,
         to: Unit,
@@ -283,7 +287,10 @@ mod tests {
         let b = Quantity::new(1.0, Unit::TenThousandYuan);
         assert_eq!(
             a.checked_add(b).unwrap_err(),
-            UnitError::Mixed { a: a.unit, b: b.unit }
+            UnitError::Mixed {
+                a: a.unit,
+                b: b.unit
+            }
         );
         let b = b.convert_to(Unit::HundredMillionYuan).unwrap();
         assert_eq!(a.checked_add(b).unwrap().value, 1.0001);
