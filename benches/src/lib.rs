@@ -177,28 +177,81 @@ pub fn panel_from_records(
     records: &[Record],
 ) -> Result<tandem_core::Panel, tandem_core::PanelError> {
     use std::collections::HashMap;
-    type Index<'a> = HashMap<&'a str, usize>;
-    fn sorted_index<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<String>, Index<'a>) {
-        let mut seen = Index::new();
-        for n in names {
-            let next = seen.len();
-            seen.entry(n).or_insert(next);
+    // Millions of lookups of a few hundred short names: FNV-1a instead of SipHash (no
+    // untrusted input here, so hash flooding is not a concern).
+    #[derive(Default)]
+    struct Fnv(u64);
+    impl std::hash::Hasher for Fnv {
+        fn finish(&self) -> u64 {
+            self.0
         }
-        let mut sorted: Vec<&str> = seen.keys().copied().collect();
-        sorted.sort_unstable();
-        let index = sorted.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-        (sorted.into_iter().map(str::to_string).collect(), index)
+        fn write(&mut self, bytes: &[u8]) {
+            let mut h = if self.0 == 0 {
+                0xcbf2_9ce4_8422_2325
+            } else {
+                self.0
+            };
+            for b in bytes {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            self.0 = h;
+        }
     }
-    let (regions, region_ix) = sorted_index(records.iter().map(|r| r.1.as_str()));
-    let (industries, industry_ix) = sorted_index(records.iter().map(|r| r.2.as_str()));
-    let mut years: Vec<i32> = records.iter().map(|r| r.0).collect();
+    type Index<'a> = HashMap<&'a str, usize, std::hash::BuildHasherDefault<Fnv>>;
+    /// Names in first-seen order -> their sorted order: (sorted names, remap[first-seen id]).
+    fn sorted(seen: &Index<'_>) -> (Vec<String>, Vec<usize>) {
+        let mut by_name: Vec<(&str, usize)> = seen.iter().map(|(n, id)| (*n, *id)).collect();
+        by_name.sort_unstable();
+        let mut remap = vec![0; by_name.len()];
+        for (pos, (_, id)) in by_name.iter().enumerate() {
+            remap[*id] = pos;
+        }
+        (
+            by_name.into_iter().map(|(n, _)| n.to_string()).collect(),
+            remap,
+        )
+    }
+    // One pass: number names in first-seen order (a record usually repeats the previous
+    // record's region, so that lookup is skipped), then sort the few hundred names.
+    let mut region_seen = Index::default();
+    let mut industry_seen = Index::default();
+    let mut year_seen: Vec<i32> = Vec::new();
+    let mut codes: Vec<(u32, u32, u32)> = Vec::with_capacity(records.len());
+    let mut last_region: Option<(&str, usize)> = None;
+    for (year, region, industry, _) in records {
+        let y = match year_seen.iter().position(|v| v == year) {
+            Some(y) => y,
+            None => {
+                year_seen.push(*year);
+                year_seen.len() - 1
+            }
+        };
+        let r = match last_region {
+            Some((name, id)) if name == region.as_str() => id,
+            _ => {
+                let next = region_seen.len();
+                let id = *region_seen.entry(region.as_str()).or_insert(next);
+                last_region = Some((region.as_str(), id));
+                id
+            }
+        };
+        let next = industry_seen.len();
+        let i = *industry_seen.entry(industry.as_str()).or_insert(next);
+        codes.push((y as u32, r as u32, i as u32));
+    }
+    let (regions, region_remap) = sorted(&region_seen);
+    let (industries, industry_remap) = sorted(&industry_seen);
+    let mut years = year_seen.clone();
     years.sort_unstable();
-    years.dedup();
+    let year_remap: Vec<usize> = year_seen
+        .iter()
+        .map(|y| years.binary_search(y).unwrap_or_default())
+        .collect();
     let (nr, ni) = (regions.len(), industries.len());
     let mut cells: Vec<Option<f64>> = vec![None; nr * ni * years.len()];
-    for (year, region, industry, value) in records {
-        let y = years.binary_search(year).unwrap_or_default();
-        let k = (y * nr + region_ix[region.as_str()]) * ni + industry_ix[industry.as_str()];
+    for ((y, r, i), (year, region, industry, value)) in codes.into_iter().zip(records) {
+        let k = (year_remap[y as usize] * nr + region_remap[r as usize]) * ni
+            + industry_remap[i as usize];
         if let Some(first) = cells[k] {
             return Err(tandem_core::PanelError::Duplicate {
                 region: region.clone(),

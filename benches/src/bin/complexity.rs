@@ -76,7 +76,7 @@ fn main() -> Result<()> {
         let build_s = t.elapsed().as_secs_f64();
         let rows = complexity_panel(&panel, &opts)?;
         let total = t.elapsed().as_secs_f64();
-        // Free the 2 million rows outside the timed region.
+        // Free the results outside the timed region.
         drop(rows);
         eprintln!(
             "run: panel {build_s:.3} s + indicators {:.3} s",
@@ -130,7 +130,7 @@ fn main() -> Result<()> {
     let mut text = String::with_capacity(rows.len() * 120);
     text.push_str("year,region,industry,eci,pci,density,coi,cog\n");
     let f = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:e}"));
-    for r in &rows {
+    for r in rows.iter() {
         let _ = writeln!(
             text,
             "{},{},{},{},{},{},{},{}",

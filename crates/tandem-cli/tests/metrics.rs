@@ -194,3 +194,49 @@ fn disparity_and_gravity_on_bundled_data() {
         "Nanjing is Chuzhou's strongest link: {nanjing_chuzhou}"
     );
 }
+
+#[test]
+fn io_linkages_of_an_imported_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    let table = dir.path().join("china_2018_42.csv");
+    std::fs::copy(repo("data/io/china_2018_42.csv"), &table).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let imported = run(&[
+        "data",
+        "import",
+        table.to_str().unwrap(),
+        "--layout",
+        "io",
+        "--dataset",
+        "tables",
+        "--source",
+        "NBS 2018 input-output table",
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let from_dataset = run(&["metrics", "io", "--data", "tables", "--format", "csv"]);
+    assert!(
+        from_dataset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_dataset.stderr)
+    );
+    let bundled = run(&["metrics", "io", "--year", "2018", "--format", "csv"]);
+    assert_eq!(
+        from_dataset.stdout, bundled.stdout,
+        "the imported copy gives the bundled answer"
+    );
+    let missing = run(&["metrics", "io", "--data", "tables", "--sectors", "153"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("2018 (42 sectors)"));
+}

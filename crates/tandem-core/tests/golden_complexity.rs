@@ -93,7 +93,9 @@ fn assert_close(what: &str, got: f64, want: f64, rel: Option<f64>, abs: Option<f
 #[test]
 fn panel_matches_ecomplexity_in_every_column() {
     let panel = employment_panel();
-    let rows = complexity_panel(&panel, &ComplexityOptions::default()).unwrap();
+    let rows = complexity_panel(&panel, &ComplexityOptions::default())
+        .unwrap()
+        .to_rows();
     let (h, want) = read_csv("outputs/ecomplexity_panel.csv");
     assert_eq!(
         rows.len(),
@@ -199,7 +201,7 @@ fn density_without_diagonal_matches_the_econgeo_scale_variant() {
         ..ComplexityOptions::default()
     };
     let panel = employment_panel();
-    let rows = complexity_panel(&panel, &opts).unwrap();
+    let rows = complexity_panel(&panel, &opts).unwrap().to_rows();
     let (h, want) = read_csv("outputs/own_density_variants.csv");
     let by_key: HashMap<(String, String, String), f64> = want
         .iter()
@@ -225,7 +227,9 @@ fn density_without_diagonal_matches_the_econgeo_scale_variant() {
         assert_close(&what, row.density.unwrap(), by_key[&k], Some(REL_TOL), None);
     }
     // The variant changes only the density column.
-    let default = complexity_panel(&panel, &ComplexityOptions::default()).unwrap();
+    let default = complexity_panel(&panel, &ComplexityOptions::default())
+        .unwrap()
+        .to_rows();
     for (a, b) in rows.iter().zip(&default) {
         assert_eq!((a.eci, a.pci, a.coi, a.cog), (b.eci, b.pci, b.coi, b.cog));
     }

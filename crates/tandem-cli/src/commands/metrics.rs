@@ -49,7 +49,8 @@ pub enum MetricsCommand {
     #[command(after_help = "Examples:
   tandem metrics io --input china_2020_42.csv --format csv
   tandem metrics io --year 2020 --sectors 153 --leontief L.csv
-  tandem metrics io --year 2017")]
+  tandem metrics io --year 2017
+  tandem metrics io --data my-tables --year 2022")]
     Io(IoArgs),
 
     /// Disparity among the programme's localities in one year: CV, population-weighted
@@ -100,6 +101,9 @@ pub struct IoArgs {
     /// Sectors of the bundled table: 42 or 153.
     #[arg(long, default_value_t = 42)]
     sectors: usize,
+    /// Use an input-output table imported into this dataset (`tandem data import --layout io`).
+    #[arg(long, value_name = "DATASET", conflicts_with = "input")]
+    data: Option<String>,
     /// Also write the Leontief inverse L = (I - A)^-1 to this CSV file.
     #[arg(long, value_name = "FILE")]
     leontief: Option<PathBuf>,
@@ -253,7 +257,7 @@ fn complexity(ctx: &Context, args: ComplexityArgs) -> Result<()> {
     ] {
         l.column(key, key);
     }
-    for r in rows {
+    for r in rows.iter() {
         l.rows.push(vec![
             Cell::text(r.region),
             Cell::text(r.industry),
@@ -291,6 +295,31 @@ fn io_table(ctx: &Context, args: &IoArgs) -> Result<IoTable> {
         )
         .map_err(|e| UserError::new(e.to_string()))?;
         return Ok(table);
+    }
+    if let Some(name) = &args.data {
+        let tables = ctx.workspace()?.io_tables(name)?;
+        let found = tables
+            .iter()
+            .find(|t| args.year.is_none_or(|y| t.year == y) && t.n() == args.sectors);
+        return match found {
+            Some(t) => Ok(t.clone()),
+            None => {
+                let have: Vec<String> = tables
+                    .iter()
+                    .map(|t| format!("{} ({} sectors)", t.year, t.n()))
+                    .collect();
+                user_bail!(
+                    "dataset `{name}` has no {}-sector table{}; it has: {}",
+                    args.sectors,
+                    args.year.map(|y| format!(" for {y}")).unwrap_or_default(),
+                    if have.is_empty() {
+                        "none".to_string()
+                    } else {
+                        have.join(", ")
+                    }
+                )
+            }
+        };
     }
     let year = args.year.unwrap_or(2020);
     let classification = match args.sectors {

@@ -290,96 +290,116 @@ pub struct ComplexityRow<'a> {
     pub cog: Option<f64>,
 }
 
-/// The complexity family for every year of a panel: one row per region x industry x year of
-/// the panel's rectangle, ordered by year, region, industry (the panel's order).
+/// The complexity family for every year of a panel, as computed: one [`YearComplexity`] per
+/// year. [`PanelComplexity::iter`] presents it as one row per region x industry x year of the
+/// panel's rectangle, ordered by year, region, industry (the panel's order).
 ///
 /// Absent cells count as zero activity ([`Absent::AsZero`]), as py-ecomplexity rectangularises
 /// each year with zeros; each year is computed independently by [`complexity_year`] (see
 /// there for formulas, references and dropped regions/industries). Any degenerate year is an
 /// error whose message starts with the year (the earliest such year). Years are computed on
 /// up to `available_parallelism()` scoped threads; the result does not depend on it.
+///
+/// The rows are a view, not a copy: a national panel (340 regions x 600 industries x 10 years)
+/// has two million of them, and materialising them would cost more than computing the
+/// indicators.
 pub fn complexity_panel<'a>(
     panel: &'a Panel,
     opts: &ComplexityOptions,
-) -> Result<Vec<ComplexityRow<'a>>, MetricError> {
+) -> Result<PanelComplexity<'a>, MetricError> {
     let years = panel.years();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(years.len());
-    if threads <= 1 {
-        return panel_rows(
-            panel,
-            years,
-            opts,
-            faer::get_global_parallelism(),
-            panel.len(),
-        );
-    }
-    // Years are independent: each thread takes a contiguous block of years, keeps every
-    // solve sequential (which scales better than splitting each small solve) and builds its
-    // own rows; the first block is allocated for the whole panel so only the later blocks
-    // are moved when the parts are joined.
-    let block = years.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<ComplexityRow<'a>>, MetricError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = years
-            .chunks(block)
-            .enumerate()
-            .map(|(k, chunk)| {
-                let capacity = if k == 0 {
-                    panel.len()
-                } else {
-                    chunk.len() * panel.regions().len() * panel.industries().len()
-                };
-                scope.spawn(move || panel_rows(panel, chunk, opts, faer::Par::Seq, capacity))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    let results: Vec<Result<YearComplexity, MetricError>> = if threads <= 1 {
+        years
+            .iter()
+            .map(|&y| panel_year(panel, y, opts, faer::get_global_parallelism()))
             .collect()
-    });
-    let mut parts = parts.into_iter();
-    let mut rows = parts.next().unwrap_or_else(|| Ok(Vec::new()))?;
-    for part in parts {
-        rows.extend(part?);
-    }
-    Ok(rows)
+    } else {
+        // Years are independent: each thread takes a contiguous block of years and keeps
+        // every solve sequential, which scales better than splitting each small solve.
+        let block = years.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = years
+                .chunks(block)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&y| panel_year(panel, y, opts, faer::Par::Seq))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let years = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(PanelComplexity { panel, years })
 }
 
-/// The rows of the given years, in order.
-fn panel_rows<'a>(
+/// The result of [`complexity_panel`]: each year's [`YearComplexity`], in the panel's year order.
+#[derive(Clone, Debug)]
+pub struct PanelComplexity<'a> {
     panel: &'a Panel,
-    years: &[i32],
-    opts: &ComplexityOptions,
-    par: faer::Par,
-    capacity: usize,
-) -> Result<Vec<ComplexityRow<'a>>, MetricError> {
-    let (regions, industries) = (panel.regions(), panel.industries());
-    let ni = industries.len();
-    let mut rows = Vec::with_capacity(capacity);
-    for &year in years {
-        let yc = panel_year(panel, year, opts, par)?;
-        for (c, region) in regions.iter().enumerate() {
-            for (p, industry) in industries.iter().enumerate() {
-                let k = c * ni + p;
-                rows.push(ComplexityRow {
-                    region,
-                    industry,
-                    year,
-                    rca: yc.rca[k],
-                    mcp: yc.mcp[k],
-                    diversity: yc.diversity[c],
-                    ubiquity: yc.ubiquity[p],
-                    eci: yc.eci[c],
-                    pci: yc.pci[p],
-                    density: yc.density[k],
-                    coi: yc.coi[c],
-                    cog: yc.cog[k],
-                });
-            }
-        }
+    years: Vec<YearComplexity>,
+}
+
+impl<'a> PanelComplexity<'a> {
+    /// The per-year results, in the panel's year order.
+    pub fn years(&self) -> &[YearComplexity] {
+        &self.years
     }
-    Ok(rows)
+
+    /// Number of rows (regions x industries x years).
+    pub fn len(&self) -> usize {
+        self.panel.len()
+    }
+
+    /// Whether there are no rows (never, for a valid panel).
+    pub fn is_empty(&self) -> bool {
+        self.panel.is_empty()
+    }
+
+    /// One row per region x industry x year, ordered by year, region, industry.
+    pub fn iter(&self) -> impl Iterator<Item = ComplexityRow<'a>> + '_ {
+        let panel = self.panel;
+        let (regions, industries) = (panel.regions(), panel.industries());
+        let ni = industries.len();
+        self.years
+            .iter()
+            .zip(panel.years())
+            .flat_map(move |(yc, &year)| {
+                regions.iter().enumerate().flat_map(move |(c, region)| {
+                    industries.iter().enumerate().map(move |(p, industry)| {
+                        let k = c * ni + p;
+                        ComplexityRow {
+                            region,
+                            industry,
+                            year,
+                            rca: yc.rca[k],
+                            mcp: yc.mcp[k],
+                            diversity: yc.diversity[c],
+                            ubiquity: yc.ubiquity[p],
+                            eci: yc.eci[c],
+                            pci: yc.pci[p],
+                            density: yc.density[k],
+                            coi: yc.coi[c],
+                            cog: yc.cog[k],
+                        }
+                    })
+                })
+            })
+    }
+
+    /// The rows collected into a vector.
+    pub fn to_rows(&self) -> Vec<ComplexityRow<'a>> {
+        self.iter().collect()
+    }
 }
 
 /// One year of [`complexity_panel`], errors prefixed with the year.

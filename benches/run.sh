@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every benchmark program, each against its peer measured in the same run.
+# Installs the Python peers (py-ecomplexity, pandas, numpy) with pip into benches/.venv.
+# Usage: bash benches/run.sh      (takes a few minutes on 2 cores; needs ~1 GB in benches/out)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+
+bash "$HERE/complexity.sh"      # complexity family vs py-ecomplexity (target: >= 20x faster)
+bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (target: within 1.5x)
+
+echo "== tandem only (no peer): the programme report and opportunity scoring"
+(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities)
+"$ROOT/target/release/report"
+"$ROOT/target/release/opportunities"
