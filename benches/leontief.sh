@@ -17,8 +17,8 @@ fi
 
 cargo build --release -p tandem-benches --bin leontief
 
-echo "== tandem (faer, 2 threads)"
-RAYON_NUM_THREADS=2 target/release/leontief --out "$OUT" --threads 2 --sizes "$SIZES" | tee "$OUT/leontief_tandem.txt"
+echo "== tandem (faer; rayon pool of 2 threads, one thread below 256 sectors)"
+RAYON_NUM_THREADS=2 target/release/leontief --out "$OUT" --sizes "$SIZES" | tee "$OUT/leontief_tandem.txt"
 
 echo "== numpy (OpenBLAS, 2 threads)"
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine; numpy runs with

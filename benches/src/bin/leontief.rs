@@ -8,7 +8,9 @@
 //! written too (`leontief_L_<n>.f64`) so the peer can report the largest difference.
 //!
 //! Usage: `leontief [--out DIR] [--threads T] [--sizes 153,1000,...]`
-//! (defaults: benches/out, 2 threads, 153,1000,3000,6000). Prints one line per size:
+//! (defaults: benches/out, tandem's automatic choice — one thread below 256 sectors, the rayon
+//! pool above, as OpenBLAS also stays on one thread for small matrices — and
+//! 153,1000,3000,6000; `--threads T` forces T threads at every size). Prints one line per size:
 //! `tandem n=<n> best_s=<seconds> reps=<k> checksum=<Σ multipliers>`.
 
 use std::io::Write;
@@ -74,7 +76,8 @@ fn reps_for(n: usize) -> usize {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = PathBuf::from("benches/out");
-    let mut threads = 2usize;
+    // 0 = automatic (Parallelism::Auto).
+    let mut threads = 0usize;
     let mut sizes = vec![153usize, 1000, 3000, 6000];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -92,10 +95,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::create_dir_all(&out)?;
-    let par = if threads <= 1 {
-        Parallelism::Sequential
-    } else {
-        Parallelism::Threads(threads)
+    let par = match threads {
+        0 => Parallelism::Auto,
+        1 => Parallelism::Sequential,
+        t => Parallelism::Threads(t),
     };
     for &n in &sizes {
         let a = productive_matrix(n, 0x7A4D_E700 + n as u64);

@@ -10,7 +10,7 @@ use faer::{MatMut, Par};
 /// How many threads the dense factorisation may use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Parallelism {
-    /// Sequential below 128 sectors (threads cost more than they save there), otherwise
+    /// Sequential below 256 sectors (threads cost more than they save there), otherwise
     /// every thread of the global rayon pool.
     #[default]
     Auto,
@@ -23,7 +23,8 @@ pub enum Parallelism {
 impl Parallelism {
     fn par(self, n: usize) -> Par {
         match self {
-            Parallelism::Auto if n < 128 => Par::Seq,
+            // Below a few hundred sectors, starting threads costs more than it saves.
+            Parallelism::Auto if n < 256 => Par::Seq,
             Parallelism::Auto => Par::rayon(0),
             Parallelism::Sequential | Parallelism::Threads(0 | 1) => Par::Seq,
             Parallelism::Threads(t) => Par::rayon(t),
