@@ -193,3 +193,70 @@ fn weights_file_equals_the_defaults() {
     let parsed: tandem_core::advisor::Weights = toml::from_str(text).unwrap();
     assert_eq!(parsed, tandem_core::advisor::Weights::default());
 }
+
+#[test]
+fn a_sector_panel_adds_comparative_advantage_and_ranks_its_industries() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    // Huaibei is strongest in sector 19 relative to the others; every region has every sector.
+    let ids = [
+        "sh-minhang",
+        "sh-songjiang",
+        "sh-fengxian",
+        "js-nanjing",
+        "js-suzhou",
+        "js-xuzhou",
+        "zj-hangzhou",
+        "zj-ningbo",
+        "ah-huainan",
+        "ah-luan",
+        "ah-bozhou",
+        "ah-chuzhou",
+        "ah-fuyang",
+        "ah-huaibei",
+        "ah-suzhou",
+        "ah-bengbu",
+    ];
+    let sectors = ["06", "12", "16", "18", "19", "20"];
+    let mut text = String::from("region,industry,year,value\n");
+    for (r, id) in ids.iter().enumerate() {
+        for (k, s) in sectors.iter().enumerate() {
+            let mut v = 100 + 37 * ((r * 7 + k * 3) % 11);
+            if *id == "ah-huaibei" && *s == "19" {
+                v *= 10;
+            }
+            text.push_str(&format!("{id},{s},2022,{v}\n"));
+        }
+    }
+    let panel = dir.path().join("panel.csv");
+    std::fs::write(&panel, text).unwrap();
+    let (code, out, err) = tandem(
+        &db,
+        &[
+            "advise",
+            "淮北",
+            "--panel",
+            panel.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ca = &v["market"]["comparative_advantage"];
+    assert!(ca.is_object(), "comparative advantage from the panel: {ca}");
+    assert_eq!(v["opportunities"]["basis"], "panel");
+    let ranked: Vec<&str> = v["opportunities"]["opportunities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["sector"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranked.len(), sectors.len(), "{ranked:?}");
+    // A panel that is not a panel is a user error naming the file.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let (code, _, err) = tandem(&db, &["advise", "淮北", "--panel", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.csv"), "{err}");
+}

@@ -50,6 +50,10 @@ pub struct AdviseArgs {
     /// How many opportunities to show (overrides the weights file).
     #[arg(long, value_name = "N")]
     top: Option<usize>,
+    /// A sector panel `region,industry,year,value` (regions = locality ids, any industry
+    /// classification): adds comparative advantage and ranks the panel's industries.
+    #[arg(long, value_name = "FILE")]
+    panel: Option<PathBuf>,
 }
 
 /// Parses a weights file's text; the message names the file and the TOML error.
@@ -59,6 +63,24 @@ pub fn parse_weights(text: &str, origin: &str) -> Result<Weights> {
     w.validate()
         .map_err(|e| crate::UserError::new(format!("weights file {origin}: {e}")))?;
     Ok(w)
+}
+
+/// The weights in `path`, or the defaults of data/advisor_weights.toml.
+pub fn load_weights(path: Option<&std::path::Path>) -> Result<Weights> {
+    match path {
+        None => parse_weights(DEFAULT_WEIGHTS_TOML, "data/advisor_weights.toml"),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                crate::UserError::new(format!("cannot read weights file {}: {e}", path.display()))
+            })?;
+            parse_weights(&text, &path.display().to_string())
+        }
+    }
+}
+
+/// The user's sector panel for comparative advantage and relatedness, if one is given.
+pub fn load_panel(path: Option<&std::path::Path>) -> Result<Option<tandem_core::Panel>> {
+    path.map(super::metrics::read_panel_file).transpose()
 }
 
 fn resolve_pair(ctx: &Context, text: &str) -> Result<String> {
@@ -90,21 +112,14 @@ fn resolve_pair(ctx: &Context, text: &str) -> Result<String> {
 
 pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
     let pair_id = resolve_pair(ctx, &args.pair)?;
-    let mut weights = match &args.weights {
-        None => parse_weights(DEFAULT_WEIGHTS_TOML, "data/advisor_weights.toml")?,
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                crate::UserError::new(format!("cannot read weights file {}: {e}", path.display()))
-            })?;
-            parse_weights(&text, &path.display().to_string())?
-        }
-    };
+    let mut weights = load_weights(args.weights.as_deref())?;
     if let Some(n) = args.top {
         if n == 0 {
             crate::user_bail!("--top must be at least 1");
         }
         weights.opportunities.top = n;
     }
+    let panel = load_panel(args.panel.as_deref())?;
     let bundle = ctx.bundle();
     let observations = ctx.observations(args.data.as_deref())?;
     let table = bundle
@@ -117,7 +132,7 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
         events: &bundle.events,
         leading_industries: &bundle.leading_industries,
         io_table: table,
-        panel: None,
+        panel: panel.as_ref(),
         weights: &weights,
     };
     let diagnosis = diagnose_pair(&input, &pair_id)?;

@@ -148,7 +148,7 @@ pub fn run(ctx: &Context, cmd: MetricsCommand) -> Result<()> {
     }
 }
 
-fn read_panel_file(path: &Path) -> Result<Panel> {
+pub(crate) fn read_panel_file(path: &Path) -> Result<Panel> {
     read_panel(path, &PanelOptions::default()).map_err(|report| {
         let lines: Vec<String> = report
             .problems

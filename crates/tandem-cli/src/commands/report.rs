@@ -1,7 +1,7 @@
 //! `tandem report`: the programme report as a static site (index.html, one page per pair),
 //! an XLSX workbook and a JSON file.
 
-use super::advise::{parse_weights, DEFAULT_WEIGHTS_TOML};
+use super::advise::{load_panel, load_weights};
 use crate::context::Context;
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
@@ -36,18 +36,15 @@ pub struct ReportArgs {
     /// Advisor weights and thresholds (TOML, as data/advisor_weights.toml).
     #[arg(long, value_name = "FILE")]
     weights: Option<PathBuf>,
+    /// A sector panel `region,industry,year,value` (regions = locality ids) for comparative
+    /// advantage and panel-based opportunity ranking.
+    #[arg(long, value_name = "FILE")]
+    panel: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
-    let weights = match &args.weights {
-        None => parse_weights(DEFAULT_WEIGHTS_TOML, "data/advisor_weights.toml")?,
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                crate::UserError::new(format!("cannot read weights file {}: {e}", path.display()))
-            })?;
-            parse_weights(&text, &path.display().to_string())?
-        }
-    };
+    let weights = load_weights(args.weights.as_deref())?;
+    let panel = load_panel(args.panel.as_deref())?;
     let bundle = ctx.bundle();
     let observations = ctx.observations(args.data.as_deref())?;
     let table = bundle
@@ -60,7 +57,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
         events: &bundle.events,
         leading_industries: &bundle.leading_industries,
         io_table: table,
-        panel: None,
+        panel: panel.as_ref(),
         weights: &weights,
     };
     let diagnoses = diagnose_all(&advisor)?;
