@@ -196,23 +196,20 @@ pub fn ghosh_inverse(b: &[f64], n: usize) -> Result<Vec<f64>, MetricError> {
     inverse_of_i_minus(b, n, Parallelism::Auto.par(n))
 }
 
-/// `(I − M)⁻¹` for a validated non-negative square M.
-fn inverse_of_i_minus(m: &[f64], n: usize, par: Par) -> Result<Vec<f64>, MetricError> {
-    let certified = norm_bounds(m, n).0 < 1.0;
-
-    // Row-major I − M, read as column-major: (I − M)ᵀ.
-    let mut lu: Vec<f64> = m.iter().map(|v| -v).collect();
-    let mut max_abs = 0.0_f64;
-    for i in 0..n {
-        lu[i * n + i] += 1.0;
-    }
-    for v in &lu {
-        max_abs = max_abs.max(v.abs());
-    }
+/// Factorises the column-major `n x n` matrix in `lu` in place (LU with partial pivoting) and
+/// returns the row permutation and its inverse. A pivot at or below `n · ε · max_abs` (the
+/// largest entry of the matrix before factorising) means the matrix is singular to working
+/// precision: [`MetricError::Singular`] names its column.
+fn lu_factor_checked(
+    lu: &mut [f64],
+    n: usize,
+    max_abs: f64,
+    par: Par,
+) -> Result<(Vec<usize>, Vec<usize>), MetricError> {
     let mut perm = vec![0usize; n];
     let mut perm_inv = vec![0usize; n];
     {
-        let lu_mat = MatMut::from_column_major_slice_mut(&mut lu, n, n);
+        let lu_mat = MatMut::from_column_major_slice_mut(lu, n, n);
         let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
             n,
             n,
@@ -235,6 +232,23 @@ fn inverse_of_i_minus(m: &[f64], n: usize, par: Par) -> Result<Vec<f64>, MetricE
             return Err(MetricError::Singular { column: j, pivot });
         }
     }
+    Ok((perm, perm_inv))
+}
+
+/// `(I − M)⁻¹` for a validated non-negative square M.
+fn inverse_of_i_minus(m: &[f64], n: usize, par: Par) -> Result<Vec<f64>, MetricError> {
+    let certified = norm_bounds(m, n).0 < 1.0;
+
+    // Row-major I − M, read as column-major: (I − M)ᵀ.
+    let mut lu: Vec<f64> = m.iter().map(|v| -v).collect();
+    let mut max_abs = 0.0_f64;
+    for i in 0..n {
+        lu[i * n + i] += 1.0;
+    }
+    for v in &lu {
+        max_abs = max_abs.max(v.abs());
+    }
+    let (perm, perm_inv) = lu_factor_checked(&mut lu, n, max_abs, par)?;
 
     let mut estimate = None;
     if !certified {
@@ -294,32 +308,7 @@ pub(super) fn solve_i_minus(m: &[f64], n: usize, f: &[f64]) -> Result<Vec<f64>, 
             max_abs = max_abs.max(v.abs());
         }
     }
-    let mut perm = vec![0usize; n];
-    let mut perm_inv = vec![0usize; n];
-    {
-        let lu_mat = MatMut::from_column_major_slice_mut(&mut lu, n, n);
-        let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
-            n,
-            n,
-            par,
-            Default::default(),
-        ));
-        factor::lu_in_place(
-            lu_mat,
-            &mut perm,
-            &mut perm_inv,
-            par,
-            MemStack::new(&mut mem),
-            Default::default(),
-        );
-    }
-    let threshold = n as f64 * f64::EPSILON * max_abs;
-    for j in 0..n {
-        let pivot = lu[j * n + j];
-        if pivot.is_nan() || pivot.abs() <= threshold {
-            return Err(MetricError::Singular { column: j, pivot });
-        }
-    }
+    let (perm, perm_inv) = lu_factor_checked(&mut lu, n, max_abs, par)?;
     let mut x = f.to_vec();
     {
         let factors = faer::MatRef::from_column_major_slice(&lu, n, n);
