@@ -151,18 +151,30 @@ pub(super) fn eci_pci_mat(
         super::basic::matmul(a.transpose(), a.as_ref(), par)
     };
     let n = gram.nrows();
-    let (s, vecs) = symmetric_eigen(gram.as_ref(), par)?;
-    // Eigenvalues come in non-decreasing order.
-    let first = s[n - 1];
-    let second = s[n - 2];
-    // With a rectangular M the larger Gram matrix has extra zero eigenvalues, so the third
-    // eigenvalue of Mpp is 0 when the smaller side has only 2 entries but the other more.
-    let third = if n >= 3 {
-        Some(s[n - 3])
-    } else if nr.max(np) > 2 {
-        Some(0.0)
-    } else {
-        None
+    // The top eigenpair of the Gram matrix is known exactly: eigenvalue 1 with eigenvector
+    // ∝ sqrt(d) (region side) or sqrt(u) (industry side), because Mcc·1 = 1 and Mpp·1 = 1.
+    // So only the next two are needed, which a deflated block iteration finds far faster than
+    // a full eigendecomposition; it falls back to the full one when it does not converge.
+    let weights = if region_side { d } else { u };
+    let norm = weights.iter().sum::<f64>().sqrt();
+    let top: Vec<f64> = weights.iter().map(|w| w.sqrt() / norm).collect();
+    let (first, second, third, second_vector) = match deflated_next_pairs(gram.as_ref(), &top) {
+        Some(next) => (1.0, next.second, Some(next.third), next.vector),
+        None => {
+            let (s, vecs) = symmetric_eigen(gram.as_ref(), par)?;
+            // Eigenvalues come in non-decreasing order. With a rectangular M the larger Gram
+            // matrix has extra zero eigenvalues, so the third eigenvalue of Mpp is 0 when the
+            // smaller side has only 2 entries but the other more.
+            let third = if n >= 3 {
+                Some(s[n - 3])
+            } else if nr.max(np) > 2 {
+                Some(0.0)
+            } else {
+                None
+            };
+            let v = (0..n).map(|i| vecs[(i, n - 2)]).collect();
+            (s[n - 1], s[n - 2], third, v)
+        }
     };
     let eigenvalues = Eigenvalues {
         first,
@@ -184,7 +196,7 @@ pub(super) fn eci_pci_mat(
             }
         )));
     }
-    let vec = vecs.col(n - 2);
+    let vec = &second_vector;
     let mut kp: Vec<f64> = if region_side {
         // kp ∝ D_u^-½ Aᵀ w
         (0..np)
@@ -244,6 +256,91 @@ pub(super) fn eci_pci_mat(
 
 /// Eigen-decomposition of a symmetric matrix (lower triangle read) with an explicit
 /// parallelism, so that years computed on separate threads do not also split each solve.
+/// The second and third eigenvalues of a symmetric positive semi-definite matrix whose top
+/// eigenpair is `(1, top)`, and the eigenvector of the second.
+struct NextPairs {
+    second: f64,
+    third: f64,
+    vector: Vec<f64>,
+}
+
+/// Block (subspace) iteration with Rayleigh–Ritz on `G` restricted to the complement of the
+/// known top eigenvector (Saad, *Numerical Methods for Large Eigenvalue Problems*, 2011,
+/// ch. 5). `None` for small matrices (where the full decomposition is as cheap) and when the
+/// residuals do not fall below `1e-12` (second pair) and `1e-10` (third eigenvalue, which is
+/// only compared with [`MIN_EIGENVALUE_GAP`]) within the iteration budget.
+fn deflated_next_pairs(g: MatRef<'_, f64>, top: &[f64]) -> Option<NextPairs> {
+    const BLOCK: usize = 8;
+    const MAX_ITERATIONS: usize = 150;
+    let n = g.nrows();
+    if n < 4 * BLOCK {
+        return None;
+    }
+    // A fixed, full-rank start: a hash of the position, in [-0.5, 0.5).
+    let mut q = Mat::<f64>::from_fn(n, BLOCK, |i, j| {
+        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (j as u64 + 1) << 32;
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 32;
+        (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    });
+    for _ in 0..MAX_ITERATIONS {
+        orthonormalise_against(&mut q, top)?;
+        let z = super::basic::matmul(g, q.as_ref(), Par::Seq);
+        let t = super::basic::matmul(q.transpose(), z.as_ref(), Par::Seq);
+        let t = Mat::<f64>::from_fn(BLOCK, BLOCK, |i, j| 0.5 * (t[(i, j)] + t[(j, i)]));
+        let (theta, w) = symmetric_eigen(t.as_ref(), Par::Seq).ok()?;
+        let x = super::basic::matmul(q.as_ref(), w.as_ref(), Par::Seq);
+        let gx = super::basic::matmul(z.as_ref(), w.as_ref(), Par::Seq);
+        let residual = |k: usize| {
+            (0..n)
+                .map(|i| (gx[(i, k)] - theta[k] * x[(i, k)]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        // Ritz values come in non-decreasing order: the last two are λ2 and λ3.
+        let (k2, k3) = (BLOCK - 1, BLOCK - 2);
+        if residual(k2) <= 1e-12 && residual(k3) <= 1e-10 {
+            return Some(NextPairs {
+                second: theta[k2],
+                third: theta[k3],
+                vector: (0..n).map(|i| x[(i, k2)]).collect(),
+            });
+        }
+        q = gx;
+    }
+    None
+}
+
+/// Makes the columns of `q` orthonormal and orthogonal to the unit vector `top` (modified
+/// Gram–Schmidt, applied twice for stability). `None` if the block loses rank.
+fn orthonormalise_against(q: &mut Mat<f64>, top: &[f64]) -> Option<()> {
+    let (n, b) = (q.nrows(), q.ncols());
+    for _ in 0..2 {
+        for j in 0..b {
+            let dot: f64 = (0..n).map(|i| q[(i, j)] * top[i]).sum();
+            for (i, t) in top.iter().enumerate() {
+                q[(i, j)] -= dot * t;
+            }
+            for k in 0..j {
+                let dot: f64 = (0..n).map(|i| q[(i, j)] * q[(i, k)]).sum();
+                for i in 0..n {
+                    let v = q[(i, k)];
+                    q[(i, j)] -= dot * v;
+                }
+            }
+            let norm = (0..n).map(|i| q[(i, j)].powi(2)).sum::<f64>().sqrt();
+            if norm.is_nan() || norm <= 1e-300 {
+                return None;
+            }
+            for i in 0..n {
+                q[(i, j)] /= norm;
+            }
+        }
+    }
+    Some(())
+}
+
 fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>), MetricError> {
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
@@ -271,4 +368,47 @@ fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>),
     })?;
     let values = (0..n).map(|i| s[i]).collect();
     Ok((values, u))
+}
+
+#[cfg(test)]
+mod deflation_tests {
+    use super::*;
+
+    /// The deflated block iteration agrees with the full eigendecomposition on a Gram
+    /// matrix large enough to take the fast path.
+    #[test]
+    fn deflated_iteration_matches_the_full_decomposition() {
+        let (nr, np) = (60, 90);
+        // A nested-ish 0/1 matrix: region c has the industries p with a hashed score below
+        // its own threshold, so diversities differ and the network is connected.
+        let m = Mat::<f64>::from_fn(nr, np, |c, p| {
+            let h = ((c * 7919 + p * 104_729) % 1000) as f64 / 1000.0;
+            let reach = 0.2 + 0.6 * c as f64 / nr as f64;
+            if h < reach || p == c % np {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        let d: Vec<f64> = (0..nr).map(|c| (0..np).map(|p| m[(c, p)]).sum()).collect();
+        let u: Vec<f64> = (0..np).map(|p| (0..nr).map(|c| m[(c, p)]).sum()).collect();
+        let a = Mat::from_fn(nr, np, |c, p| m[(c, p)] / (d[c] * u[p]).sqrt());
+        let gram = super::super::basic::matmul(a.as_ref(), a.transpose(), Par::Seq);
+        let norm = d.iter().sum::<f64>().sqrt();
+        let top: Vec<f64> = d.iter().map(|w| w.sqrt() / norm).collect();
+        let fast = deflated_next_pairs(gram.as_ref(), &top).expect("converges");
+        let (s, vecs) = symmetric_eigen(gram.as_ref(), Par::Seq).unwrap();
+        assert!(
+            (s[nr - 1] - 1.0).abs() < 1e-12,
+            "top eigenvalue {}",
+            s[nr - 1]
+        );
+        assert!((fast.second - s[nr - 2]).abs() < 1e-12);
+        assert!((fast.third - s[nr - 3]).abs() < 1e-9);
+        let dot: f64 = (0..nr).map(|i| fast.vector[i] * vecs[(i, nr - 2)]).sum();
+        for i in 0..nr {
+            let full = vecs[(i, nr - 2)] * dot.signum();
+            assert!((fast.vector[i] - full).abs() < 1e-10, "component {i}");
+        }
+    }
 }
