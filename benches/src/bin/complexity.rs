@@ -5,6 +5,10 @@
 //! shared input; regenerated only when missing) and `DIR/tandem_complexity.csv`, and prints
 //! `key=value` lines that the shell script reads.
 
+// The same global allocator as the `tandem` binary (see crates/tandem-cli/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::PathBuf;
