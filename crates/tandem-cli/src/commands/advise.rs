@@ -78,6 +78,30 @@ pub fn load_weights(path: Option<&std::path::Path>) -> Result<Weights> {
     }
 }
 
+/// The advisor's input: the bundled programme, events, leading industries and 2020
+/// 42-sector table, with the given observations, panel and weights.
+pub fn advisor_input<'a>(
+    ctx: &Context,
+    observations: &'a [tandem_core::Observation],
+    panel: Option<&'a tandem_core::Panel>,
+    weights: &'a Weights,
+) -> Result<AdvisorInput<'a>> {
+    let bundle = ctx.bundle();
+    let table = bundle
+        .io_table(2020, &Classification::Io42)
+        .context("the bundled 2020 42-sector input-output table is missing (build defect)")?;
+    Ok(AdvisorInput {
+        localities: &bundle.localities,
+        programme: &bundle.programme,
+        observations,
+        events: &bundle.events,
+        leading_industries: &bundle.leading_industries,
+        io_table: table,
+        panel,
+        weights,
+    })
+}
+
 /// The user's sector panel for comparative advantage and relatedness, if one is given.
 pub fn load_panel(path: Option<&std::path::Path>) -> Result<Option<tandem_core::Panel>> {
     path.map(super::metrics::read_panel_file).transpose()
@@ -120,21 +144,8 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
         weights.opportunities.top = n;
     }
     let panel = load_panel(args.panel.as_deref())?;
-    let bundle = ctx.bundle();
     let observations = ctx.observations(args.data.as_deref())?;
-    let table = bundle
-        .io_table(2020, &Classification::Io42)
-        .context("the bundled 2020 42-sector input-output table is missing (build defect)")?;
-    let input = AdvisorInput {
-        localities: &bundle.localities,
-        programme: &bundle.programme,
-        observations: &observations,
-        events: &bundle.events,
-        leading_industries: &bundle.leading_industries,
-        io_table: table,
-        panel: panel.as_ref(),
-        weights: &weights,
-    };
+    let input = advisor_input(ctx, &observations, panel.as_ref(), &weights)?;
     let diagnosis = diagnose_pair(&input, &pair_id)?;
     let out = match args.format {
         AdviseFormat::Json => serde_json::to_string_pretty(&diagnosis)? + "\n",

@@ -1,12 +1,11 @@
 //! `tandem report`: the programme report as a static site (index.html, one page per pair),
 //! an XLSX workbook and a JSON file.
 
-use super::advise::{load_panel, load_weights};
+use super::advise::{advisor_input, load_panel, load_weights};
 use crate::context::Context;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::path::PathBuf;
-use tandem_core::advisor::{diagnose_all, AdvisorInput};
-use tandem_core::Classification;
+use tandem_core::advisor::diagnose_all;
 use tandem_data::bundled::{BOUNDARIES_SIMPLIFIED_GEOJSON, SOURCES_MD};
 use tandem_report::{build_report, Lang, ReportError, ReportInput, ReportOptions};
 
@@ -47,20 +46,12 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let panel = load_panel(args.panel.as_deref())?;
     let bundle = ctx.bundle();
     let observations = ctx.observations(args.data.as_deref())?;
-    let table = bundle
-        .io_table(2020, &Classification::Io42)
-        .context("the bundled 2020 42-sector input-output table is missing (build defect)")?;
-    let advisor = AdvisorInput {
-        localities: &bundle.localities,
-        programme: &bundle.programme,
-        observations: &observations,
-        events: &bundle.events,
-        leading_industries: &bundle.leading_industries,
-        io_table: table,
-        panel: panel.as_ref(),
-        weights: &weights,
-    };
-    let diagnoses = diagnose_all(&advisor)?;
+    let diagnoses = diagnose_all(&advisor_input(
+        ctx,
+        &observations,
+        panel.as_ref(),
+        &weights,
+    )?)?;
     let dataset = args.data.as_deref().filter(|d| *d != "bundled");
     let input = ReportInput {
         programme: &bundle.programme,
