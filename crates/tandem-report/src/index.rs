@@ -3,14 +3,13 @@
 
 use crate::labels::{self as lb, tx, Sources};
 use crate::page::{document, figure, table, td, td_num, th, th_num};
-use crate::pair::{footer, programme_map};
+use crate::pair::{footer, programme_map, ratio_html};
 use crate::svg::{grouped_bars, timeline, Bar, BarGroup, BarOptions, TimelineItem};
 use crate::tables::{coverage, CORE_INDICATORS};
 use crate::text::{esc, thousands, Lang};
 use crate::{diagnosis, pair_file_name, Ctx};
 use std::fmt::Write as _;
 use tandem_core::advisor::Verdict;
-use tandem_core::figures::Ratio;
 
 pub(crate) fn render(ctx: &Ctx<'_>) -> String {
     let lang = ctx.lang;
@@ -88,20 +87,6 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> String {
     document(lang, &title, heading, &subtitle, None, &body, &footer(ctx))
 }
 
-fn ratio_cell(r: Option<&Ratio>, lang: Lang) -> String {
-    match r {
-        Some(r) => format!(
-            "{}× <span class=\"year\">({})</span>",
-            thousands(r.value, 2),
-            r.year
-        ),
-        None => format!(
-            r#"<span class="nodata">{}</span>"#,
-            lang.pick("无共同年份", "no common year")
-        ),
-    }
-}
-
 fn pair_link(ctx: &Ctx<'_>, pair_id: &str, text: &str) -> String {
     if ctx.has_page(pair_id) {
         format!(
@@ -165,10 +150,10 @@ fn pairs_table(ctx: &Ctx<'_>, s: &mut Sources) -> String {
             ),
             td_num(plain(f.helper.gdp.as_ref(), s)),
             td_num(plain(f.helped.gdp.as_ref(), s)),
-            td_num(ratio_cell(f.gdp_ratio.as_ref(), lang)),
+            td_num(ratio_html(f.gdp_ratio.as_ref(), lang)),
             td_num(plain(f.helper.gdp_per_capita.as_ref(), s)),
             td_num(plain(f.helped.gdp_per_capita.as_ref(), s)),
-            td_num(ratio_cell(f.gdp_per_capita_ratio.as_ref(), lang)),
+            td_num(ratio_html(f.gdp_per_capita_ratio.as_ref(), lang)),
             td(top),
         ]);
     }

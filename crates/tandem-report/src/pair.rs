@@ -114,7 +114,8 @@ pub(crate) fn footer(ctx: &Ctx<'_>) -> String {
     )
 }
 
-fn ratio_html(r: Option<&Ratio>, lang: Lang) -> String {
+/// A gap ratio with its year, or "no common year" (the ratio is only taken within one year).
+pub(crate) fn ratio_html(r: Option<&Ratio>, lang: Lang) -> String {
     match r {
         Some(r) => format!(
             "{}× <span class=\"year\">({})</span>",
