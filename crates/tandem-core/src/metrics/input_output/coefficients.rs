@@ -42,16 +42,8 @@ pub fn technical_coefficients(z: &[f64], x: &[f64]) -> Result<Vec<f64>, MetricEr
     let n = x.len();
     check_square("intermediate flows Z", z, n)?;
     check_non_negative("intermediate flows Z", z, n)?;
-    check_finite("gross output x", x, 1)?;
-    let mut a = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            if x[j] != 0.0 {
-                a[i * n + j] = z[i * n + j] / x[j];
-            }
-        }
-    }
-    Ok(a)
+    // Z diag(x)⁻¹ is the stressor form with one "stressor" row per selling sector.
+    stressor_coefficients(z, n, x)
 }
 
 /// Allocation (direct-output) coefficients `b_ij = z_ij / x_i` (直接分配系数), the Ghosh
