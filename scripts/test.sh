@@ -5,12 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The bundled data is compiled in, SQLite is built from source (rusqlite "bundled"), and
-# every test writes to temporary folders. The report's browser test needs headless Chromium
-# (Debian package `chromium`); a CJK font makes its screenshots (target/report-screenshots/)
-# legible. Both are installed once, quietly, when missing (CI runs as root on Debian).
+# every test writes to temporary folders. The browser tests need headless Chromium and
+# ChromeDriver (Debian packages `chromium`, `chromium-driver`); a CJK font makes their
+# screenshots (target/*-screenshots/) legible. The platform's tests also run on PostgreSQL
+# (Debian package `postgresql`): a private, throw-away server is started below. All are
+# installed once, quietly, when missing (CI runs as root on Debian).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
         echo "scripts/test.sh: installing ${missing[*]} (Debian packages) ..."
@@ -21,6 +25,33 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "scripts/test.sh: ${missing[*]} missing and cannot be installed here (not root with apt-get);" \
              "the browser test will fail unless TANDEM_SKIP_BROWSER=1" >&2
     fi
+fi
+
+# A private PostgreSQL for the platform's tests: its own data folder, port and socket, trust
+# authentication on loopback only, stopped and deleted on exit. Tests create one database
+# each. (initdb refuses to run as root, so the server runs as the `postgres` user.)
+if pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) && [ -n "$pg_bin" ]; then
+    pg_data=$(mktemp -d /tmp/tandem-pg.XXXXXX)
+    pg_port=${TANDEM_TEST_PG_PORT:-54329}
+    as_pg=()
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$pg_data"
+        as_pg=(runuser -u postgres --)
+    fi
+    stop_pg() {
+        "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$pg_data"
+    }
+    trap stop_pg EXIT
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_data" -A trust -U tandem -E UTF8 >/dev/null
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w \
+        -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null
+    export TANDEM_TEST_POSTGRES="postgres://tandem@127.0.0.1:$pg_port/postgres"
+    # Without this, PostgreSQL tests fail instead of being skipped.
+    export TANDEM_REQUIRE_POSTGRES=1
+    echo "scripts/test.sh: PostgreSQL for the tests at $TANDEM_TEST_POSTGRES"
+else
+    echo "scripts/test.sh: PostgreSQL is not installed; its tests are skipped" >&2
 fi
 
 cargo test --workspace --all-targets --locked

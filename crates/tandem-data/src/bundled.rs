@@ -21,6 +21,9 @@ use tandem_core::{
 
 /// data/SOURCES.md: where every bundled figure comes from, coverage and caveats.
 pub const SOURCES_MD: &str = include_str!("../../../data/SOURCES.md");
+
+/// The advisor's default weights (data/advisor_weights.toml).
+pub const ADVISOR_WEIGHTS_TOML: &str = include_str!("../../../data/advisor_weights.toml");
 /// data/io/README.md: provenance and layout of the national input-output tables.
 pub const IO_README_MD: &str = include_str!("../../../data/io/README.md");
 /// data/geo/README.md: provenance of the boundary files.

@@ -209,6 +209,54 @@ pub fn build_report(
     })
 }
 
+/// The sections of a pair's page without the page frame, for embedding in another page (the
+/// platform's pair page). Links to other report pages are left out.
+///
+/// # Errors
+/// An unknown pair, a pair without a diagnosis in `input`, or a defective boundary file.
+pub fn pair_sections(
+    input: &ReportInput<'_>,
+    lang: Lang,
+    pair_id: &str,
+) -> Result<String, ReportError> {
+    let pair = input
+        .programme
+        .pair(pair_id)
+        .ok_or_else(|| ReportError::UnknownPair {
+            pair: pair_id.to_string(),
+            known: input
+                .programme
+                .pairs
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let outlines = map::parse_outlines(input.boundaries_geojson)?;
+    let ctx = Ctx {
+        input,
+        lang,
+        outlines: &outlines,
+        written: &[],
+    };
+    pair::body(&ctx, pair).ok_or_else(|| ReportError::MissingDiagnosis(pair_id.to_string()))
+}
+
+/// The programme map (every pair, helpers and helped cities with pairing lines) as inline SVG.
+///
+/// # Errors
+/// A defective boundary file.
+pub fn programme_map_svg(input: &ReportInput<'_>, lang: Lang) -> Result<String, ReportError> {
+    let outlines = map::parse_outlines(input.boundaries_geojson)?;
+    let ctx = Ctx {
+        input,
+        lang,
+        outlines: &outlines,
+        written: &[],
+    };
+    Ok(pair::programme_map(&ctx, None))
+}
+
 /// What every renderer needs.
 pub(crate) struct Ctx<'a> {
     pub input: &'a ReportInput<'a>,

@@ -20,42 +20,10 @@ use tandem_core::Pair;
 /// The page of one pair.
 pub(crate) fn render(ctx: &Ctx<'_>, pair: &Pair) -> String {
     let lang = ctx.lang;
-    let Some(d) = diagnosis(ctx.input, &pair.id) else {
+    let Some(body) = body(ctx, pair) else {
         // build_report checks every pair has a diagnosis before rendering.
         return String::new();
     };
-    let mut s = Sources::default();
-    let mut body = String::new();
-    let _ = write!(body, r#"<p class="note">{}</p>"#, esc(&ctx.dataset_note()));
-    body.push_str(&facts(ctx, d));
-    body.push_str(&pair_map(ctx, pair));
-    body.push_str(&foundation(ctx, d, &mut s));
-    body.push_str(&market(ctx, d, &mut s));
-    body.push_str(&status(ctx, d, &mut s));
-    body.push_str(&problems(ctx, d, &mut s));
-    body.push_str(&paths(ctx, d));
-    body.push_str(&opportunities(ctx, d));
-    if !d.data_gaps.is_empty() {
-        let _ = write!(
-            body,
-            "<h2>{}</h2><ul class=\"tight\">",
-            lang.pick("数据缺口", "Data gaps")
-        );
-        for gap in &d.data_gaps {
-            let _ = write!(body, "<li>{}</li>", esc(tx(gap, lang)));
-        }
-        body.push_str("</ul>");
-    }
-    let _ = write!(
-        body,
-        "<h2 id=\"sources\">{}</h2><p class=\"note\">{}</p>{}",
-        lang.pick("数据来源", "Sources"),
-        lang.pick(
-            "正文中的 [n] 指下列来源；等级 1 = 统计公报或统计局发布 … 5 = 低质量页面（暂用）。",
-            "[n] in the text refers to the sources below; rank 1 = statistical bulletin or bureau release … 5 = low-quality page (provisional).",
-        ),
-        s.render(lang)
-    );
     let title = ctx.pair_title(pair);
     let subtitle = match lang {
         Lang::Zh => format!(
@@ -95,6 +63,45 @@ pub(crate) fn render(ctx: &Ctx<'_>, pair: &Pair) -> String {
         &body,
         &footer(ctx),
     )
+}
+
+/// The page of one pair without its frame: `None` when the pair has no diagnosis.
+pub(crate) fn body(ctx: &Ctx<'_>, pair: &Pair) -> Option<String> {
+    let lang = ctx.lang;
+    let d = diagnosis(ctx.input, &pair.id)?;
+    let mut s = Sources::default();
+    let mut body = String::new();
+    let _ = write!(body, r#"<p class="note">{}</p>"#, esc(&ctx.dataset_note()));
+    body.push_str(&facts(ctx, d));
+    body.push_str(&pair_map(ctx, pair));
+    body.push_str(&foundation(ctx, d, &mut s));
+    body.push_str(&market(ctx, d, &mut s));
+    body.push_str(&status(ctx, d, &mut s));
+    body.push_str(&problems(ctx, d, &mut s));
+    body.push_str(&paths(ctx, d));
+    body.push_str(&opportunities(ctx, d));
+    if !d.data_gaps.is_empty() {
+        let _ = write!(
+            body,
+            "<h2>{}</h2><ul class=\"tight\">",
+            lang.pick("数据缺口", "Data gaps")
+        );
+        for gap in &d.data_gaps {
+            let _ = write!(body, "<li>{}</li>", esc(tx(gap, lang)));
+        }
+        body.push_str("</ul>");
+    }
+    let _ = write!(
+        body,
+        "<h2 id=\"sources\">{}</h2><p class=\"note\">{}</p>{}",
+        lang.pick("数据来源", "Sources"),
+        lang.pick(
+            "正文中的 [n] 指下列来源；等级 1 = 统计公报或统计局发布 … 5 = 低质量页面（暂用）。",
+            "[n] in the text refers to the sources below; rank 1 = statistical bulletin or bureau release … 5 = low-quality page (provisional).",
+        ),
+        s.render(lang)
+    );
+    Some(body)
 }
 
 /// The footer shared by the pair pages.

@@ -13,7 +13,7 @@ use tandem_core::figures::Figure;
 use tandem_core::Classification;
 
 /// The default weights, with their justification (data/advisor_weights.toml).
-pub const DEFAULT_WEIGHTS_TOML: &str = include_str!("../../../../data/advisor_weights.toml");
+pub const DEFAULT_WEIGHTS_TOML: &str = tandem_data::bundled::ADVISOR_WEIGHTS_TOML;
 
 /// Output format of `tandem advise`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

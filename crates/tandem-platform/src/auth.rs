@@ -1,0 +1,481 @@
+//! Accounts, sessions and the authorisation policy.
+//!
+//! Passwords are hashed with argon2id (the `argon2` crate's defaults: m=19 MiB, t=2, p=1, the
+//! OWASP minimum). Session tokens are 256 random bits; only their SHA-256 is stored, so a
+//! leaked database does not yield live sessions. Each session has its own CSRF token.
+//!
+//! The policy is one function, [`allowed`], over (user, action, entity, the record's scope),
+//! plus [`read_filter`], the same rule for reads expressed as a SQL condition so lists never
+//! leak rows. Both are exercised by the authorisation-matrix test.
+
+use crate::clock;
+use crate::db::{Conn, DbError, Value};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+
+/// What a user may do is decided by the role, and for some roles by what it is bound to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// Manages accounts; may do everything.
+    Admin,
+    /// Runs the programme: reads and writes every pair's records.
+    Coordinator,
+    /// An officer of one side of one pair: writes that pair's records (tasks only of its side).
+    Officer { pair_id: String, side: String },
+    /// Operates one park: edits the park and the projects in it.
+    ParkOperator { park_id: i64 },
+    /// An enterprise: sees and edits only its own enterprise and projects.
+    Enterprise { enterprise_id: i64 },
+    /// Reads everything, writes nothing.
+    Researcher,
+}
+
+/// The role names accepted by `tandem user add --role`.
+pub const ROLE_NAMES: &[&str] = &[
+    "admin",
+    "coordinator",
+    "officer",
+    "park_operator",
+    "enterprise",
+    "researcher",
+];
+
+impl Role {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Officer { .. } => "officer",
+            Role::ParkOperator { .. } => "park_operator",
+            Role::Enterprise { .. } => "enterprise",
+            Role::Researcher => "researcher",
+        }
+    }
+
+    /// The role from its stored columns; `None` when the binding a role needs is missing.
+    pub fn from_columns(
+        role: &str,
+        pair_id: Option<&str>,
+        side: Option<&str>,
+        park_id: Option<i64>,
+        enterprise_id: Option<i64>,
+    ) -> Option<Role> {
+        Some(match role {
+            "admin" => Role::Admin,
+            "coordinator" => Role::Coordinator,
+            "researcher" => Role::Researcher,
+            "officer" => Role::Officer {
+                pair_id: pair_id?.to_string(),
+                side: side
+                    .filter(|s| crate::entity::SIDES.contains(s))?
+                    .to_string(),
+            },
+            "park_operator" => Role::ParkOperator { park_id: park_id? },
+            "enterprise" => Role::Enterprise {
+                enterprise_id: enterprise_id?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(flatten)]
+    pub role: Role,
+}
+
+impl User {
+    /// How the audit log names the user.
+    pub fn actor(&self) -> String {
+        format!("{} (#{}, {})", self.username, self.id, self.role.name())
+    }
+}
+
+/// What a request wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+}
+
+pub const ACTIONS: &[Action] = &[Action::Read, Action::Create, Action::Update, Action::Delete];
+
+/// The parts of a record that decide who may touch it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub pair_id: Option<String>,
+    pub park_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    /// For tasks: the side that owns it.
+    pub owner_side: Option<String>,
+}
+
+/// Entities every signed-in user may read: the public frame of the programme.
+const PUBLIC: &[&str] = &["programmes", "pairs", "sub_pairs", "parks", "events"];
+
+/// Whether `user` may do `action` on a record of `entity` with `scope`. For an update the
+/// caller checks both the record as stored and as it would become, so a record cannot be
+/// moved out of (or into) someone's reach.
+pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool {
+    match &user.role {
+        Role::Admin => true,
+        Role::Coordinator => true,
+        Role::Researcher => action == Action::Read,
+        Role::Officer { pair_id, side } => {
+            let own_pair = scope.pair_id.as_deref() == Some(pair_id.as_str());
+            match (action, entity) {
+                (Action::Read, e) if PUBLIC.contains(&e) => true,
+                (Action::Read, "enterprises") => true,
+                (Action::Read, _) => own_pair,
+                (Action::Delete, _) => false,
+                (_, "programmes" | "pairs") => false,
+                (_, "enterprises") => true,
+                (_, "tasks") => own_pair && scope.owner_side.as_deref() == Some(side.as_str()),
+                (_, "sub_pairs" | "parks" | "projects" | "plans" | "secondments" | "events") => {
+                    own_pair
+                }
+                _ => false,
+            }
+        }
+        Role::ParkOperator { park_id } => {
+            let own_park = scope.park_id == Some(*park_id);
+            match (action, entity) {
+                (Action::Read, e) if PUBLIC.contains(&e) => true,
+                (Action::Read, "enterprises") => true,
+                (Action::Read, "projects") => own_park,
+                (Action::Update, "parks") => own_park,
+                (Action::Create | Action::Update, "projects") => own_park,
+                (Action::Create, "enterprises") => true,
+                _ => false,
+            }
+        }
+        Role::Enterprise { enterprise_id } => {
+            let own = scope.enterprise_id == Some(*enterprise_id);
+            match (action, entity) {
+                (Action::Read, e) if PUBLIC.contains(&e) => true,
+                (Action::Read | Action::Update, "enterprises") => own,
+                (Action::Read | Action::Create | Action::Update, "projects") => own,
+                _ => false,
+            }
+        }
+    }
+}
+
+/// The SQL condition (with its parameters) that restricts a list of `entity` to what `user`
+/// may read; `None` when the user may read every row. Must agree with [`allowed`] for
+/// [`Action::Read`] (the matrix test checks both).
+pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
+    let none = || Some(("1 = 0".to_string(), Vec::new()));
+    match &user.role {
+        Role::Admin | Role::Coordinator | Role::Researcher => None,
+        _ if PUBLIC.contains(&entity) => None,
+        Role::Officer { pair_id, .. } => match entity {
+            "enterprises" => None,
+            "projects" | "plans" | "tasks" | "secondments" => {
+                Some(("pair_id = ?".into(), vec![pair_id.clone().into()]))
+            }
+            _ => none(),
+        },
+        Role::ParkOperator { park_id } => match entity {
+            "enterprises" => None,
+            "projects" => Some(("park_id = ?".into(), vec![Value::Int(*park_id)])),
+            _ => none(),
+        },
+        Role::Enterprise { enterprise_id } => match entity {
+            "enterprises" => Some(("id = ?".into(), vec![Value::Int(*enterprise_id)])),
+            "projects" => Some(("enterprise_id = ?".into(), vec![Value::Int(*enterprise_id)])),
+            _ => none(),
+        },
+    }
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| format!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches the stored PHC hash.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash that costs as much to check as a real one, so an unknown user name takes as long
+/// to refuse as a wrong password (no user enumeration by timing).
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> Result<String, String> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(hex::encode(b))
+}
+
+/// The stored form of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new account's details.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("user name {0:?} is taken")]
+    Taken(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Minimum password length: NIST SP 800-63B asks for at least 8 characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Creates an account, checking the name, the password length and the role's binding.
+pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError> {
+    let name = new.username.trim();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
+    {
+        return Err(AccountError::Invalid(format!(
+            "user name {name:?}: use 1-64 letters, digits, '.', '_', '-' or '@'"
+        )));
+    }
+    if new.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::Invalid(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    let (pair_id, side, park_id, enterprise_id) = match &new.role {
+        Role::Officer { pair_id, side } => {
+            if conn
+                .query_one(
+                    "SELECT id FROM pairs WHERE id = ?",
+                    &[pair_id.clone().into()],
+                )?
+                .is_none()
+            {
+                return Err(AccountError::Invalid(format!(
+                    "pair {pair_id:?} does not exist; `tandem pairs` lists them"
+                )));
+            }
+            if !crate::entity::SIDES.contains(&side.as_str()) {
+                return Err(AccountError::Invalid(format!(
+                    "side {side:?}: use helper or helped"
+                )));
+            }
+            (Some(pair_id.clone()), Some(side.clone()), None, None)
+        }
+        Role::ParkOperator { park_id } => {
+            if conn
+                .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(*park_id)])?
+                .is_none()
+            {
+                return Err(AccountError::Invalid(format!(
+                    "park {park_id} does not exist"
+                )));
+            }
+            (None, None, Some(*park_id), None)
+        }
+        Role::Enterprise { enterprise_id } => {
+            if conn
+                .query_one(
+                    "SELECT id FROM enterprises WHERE id = ?",
+                    &[Value::Int(*enterprise_id)],
+                )?
+                .is_none()
+            {
+                return Err(AccountError::Invalid(format!(
+                    "enterprise {enterprise_id} does not exist"
+                )));
+            }
+            (None, None, None, Some(*enterprise_id))
+        }
+        _ => (None, None, None, None),
+    };
+    let hash = hash_password(&new.password).map_err(AccountError::Invalid)?;
+    let res = conn.query_i64(
+        "INSERT INTO users (username, display_name, password_hash, role, pair_id, side, \
+         park_id, enterprise_id, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
+         RETURNING id",
+        &[
+            name.into(),
+            new.display_name.trim().into(),
+            hash.into(),
+            new.role.name().into(),
+            pair_id.into(),
+            side.into(),
+            park_id.map(Value::Int).unwrap_or(Value::Null),
+            enterprise_id.map(Value::Int).unwrap_or(Value::Null),
+            clock::now_timestamp().into(),
+        ],
+    );
+    match res {
+        Err(e) if e.is_unique_violation() => Err(AccountError::Taken(name.to_string())),
+        other => Ok(other?),
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, pair_id, side, park_id, enterprise_id, password_hash, disabled";
+
+fn user_from_row(r: &[Value]) -> Option<(User, String, bool)> {
+    let role = Role::from_columns(
+        r[3].as_str()?,
+        r[4].as_str(),
+        r[5].as_str(),
+        r[6].as_i64(),
+        r[7].as_i64(),
+    )?;
+    Some((
+        User {
+            id: r[0].as_i64()?,
+            username: r[1].as_str()?.to_string(),
+            display_name: r[2].as_str().unwrap_or("").to_string(),
+            role,
+        },
+        r[8].as_str().unwrap_or("").to_string(),
+        r[9].as_i64() == Some(1),
+    ))
+}
+
+/// The user with these credentials, if they are right and the account is enabled. Always
+/// spends one argon2 verification, whether the name exists or not.
+pub fn check_credentials(
+    conn: &mut dyn Conn,
+    username: &str,
+    password: &str,
+) -> Result<Option<User>, DbError> {
+    let row = conn.query_one(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?"),
+        &[username.trim().into()],
+    )?;
+    match row.as_deref().and_then(user_from_row) {
+        Some((user, hash, disabled)) => {
+            let ok = verify_password(password, &hash);
+            Ok((ok && !disabled).then_some(user))
+        }
+        None => {
+            let _ = verify_password(password, dummy_hash());
+            Ok(None)
+        }
+    }
+}
+
+/// Session lifetime.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// A new session: (cookie token, CSRF token).
+pub fn start_session(conn: &mut dyn Conn, user_id: i64) -> Result<(String, String), DbError> {
+    let token = random_token().map_err(DbError::Other)?;
+    let csrf = random_token().map_err(DbError::Other)?;
+    let now = clock::now_seconds();
+    conn.execute(
+        "DELETE FROM sessions WHERE expires_at < ?",
+        &[clock::timestamp(now).into()],
+    )?;
+    conn.execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?)",
+        &[
+            token_hash(&token).into(),
+            Value::Int(user_id),
+            csrf.clone().into(),
+            clock::timestamp(now).into(),
+            clock::timestamp(now + SESSION_SECONDS).into(),
+        ],
+    )?;
+    Ok((token, csrf))
+}
+
+/// The user and CSRF token of a live session.
+pub fn session_user(conn: &mut dyn Conn, token: &str) -> Result<Option<(User, String)>, DbError> {
+    let row = conn.query_one(
+        &format!(
+            "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &[token_hash(token).into(), clock::now_timestamp().into()],
+    )?;
+    Ok(row.and_then(|r| {
+        let (user, _, disabled) = user_from_row(&r)?;
+        let csrf = r[10].as_str()?.to_string();
+        (!disabled).then_some((user, csrf))
+    }))
+}
+
+/// Ends a session.
+pub fn end_session(conn: &mut dyn Conn, token: &str) -> Result<(), DbError> {
+    conn.execute(
+        "DELETE FROM sessions WHERE token_hash = ?",
+        &[token_hash(token).into()],
+    )?;
+    Ok(())
+}
+
+/// Every account, for the administrator.
+pub fn list_users(conn: &mut dyn Conn) -> Result<Vec<User>, DbError> {
+    Ok(conn
+        .query(
+            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
+            &[],
+        )?
+        .iter()
+        .filter_map(|r| user_from_row(r).map(|(u, _, _)| u))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_round_trip_and_differ_by_salt() {
+        let a = hash_password("correct horse").unwrap();
+        let b = hash_password("correct horse").unwrap();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(verify_password("correct horse", &a));
+        assert!(!verify_password("correct hose", &a));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,687 @@
+//! One small SQL interface over the two engines the platform runs on.
+//!
+//! SQLite (bundled, WAL, `synchronous=FULL`) is the embedded default; PostgreSQL is the server
+//! option. The rest of the platform writes portable SQL with `?` placeholders and reads rows as
+//! [`Value`]s, so the schema, queries and tests are shared; this module alone knows the engines.
+//!
+//! Concurrency: SQLite gets one writer connection behind a mutex (writers queue here instead of
+//! failing with `SQLITE_BUSY`) and a small pool of readers, which WAL lets run beside the
+//! writer. PostgreSQL gets a pool of clients; every write runs in a transaction.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// A value bound to or read from SQL. Booleans are stored as integers 0/1 on both engines.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Value {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            Value::Real(v) if v.fract() == 0.0 => Some(*v as i64),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(v) => Some(*v as f64),
+            Value::Real(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+/// A result row.
+pub type Row = Vec<Value>;
+
+/// Which engine a database runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database failure, with the statement that caused it where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {target}: {reason}")]
+    Open { target: String, reason: String },
+    #[error("database error: {reason} (in: {sql})")]
+    Query { sql: String, reason: String },
+    #[error("database URL {0:?} is not understood: use sqlite://PATH or postgres://USER@HOST/DB")]
+    Url(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DbError {
+    fn query(sql: &str, e: impl std::fmt::Display) -> DbError {
+        let mut short: String = sql.chars().take(160).collect();
+        if short.len() < sql.len() {
+            short.push('…');
+        }
+        DbError::Query {
+            sql: short,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Whether the failure is a unique-constraint violation (duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Query { reason, .. } => {
+                reason.contains("UNIQUE constraint failed")
+                    || reason.contains("duplicate key value violates unique constraint")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A connection inside a transaction (writes) or a read snapshot (reads).
+pub trait Conn {
+    fn engine(&self) -> Engine;
+    /// Runs a statement, returning the rows it yields (possibly none).
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+    /// Runs a statement, returning the number of rows changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+    /// Runs several statements without parameters (migrations).
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// The first row, if any.
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+    /// The first column of the first row as an integer (counts, ids).
+    fn query_i64(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
+        self.query_one(sql, params)?
+            .and_then(|r| r.first().and_then(Value::as_i64))
+            .ok_or_else(|| DbError::query(sql, "expected an integer result"))
+    }
+}
+
+/// How a database is reached: `sqlite://PATH` (or a bare path) or `postgres://…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    /// Parses a database URL.
+    pub fn parse(url: &str) -> Result<Target, DbError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Target::Postgres(url.to_string()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::Url(url.to_string()));
+            }
+            Ok(Target::Sqlite(path.into()))
+        } else if url.contains("://") || url.is_empty() {
+            Err(DbError::Url(url.to_string()))
+        } else {
+            Ok(Target::Sqlite(url.into()))
+        }
+    }
+
+    /// The target for display, with any password hidden.
+    pub fn redacted(&self) -> String {
+        match self {
+            Target::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Target::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((cred, host)) = rest.split_once('@') {
+            if let Some((user, _)) = cred.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// A small blocking pool: connections are taken and returned; takers wait when none is free.
+struct Pool<C> {
+    free: Mutex<Vec<C>>,
+    ready: Condvar,
+}
+
+impl<C> Pool<C> {
+    fn new(conns: Vec<C>) -> Self {
+        Pool {
+            free: Mutex::new(conns),
+            ready: Condvar::new(),
+        }
+    }
+    fn take(&self) -> C {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(c) = free.pop() {
+                return c;
+            }
+            free = self.ready.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+    fn give(&self, c: C) {
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(c);
+        self.ready.notify_one();
+    }
+}
+
+enum Backend {
+    Sqlite {
+        path: std::path::PathBuf,
+        writer: Mutex<rusqlite::Connection>,
+        readers: Pool<rusqlite::Connection>,
+    },
+    Postgres {
+        url: String,
+        pool: Pool<postgres::Client>,
+    },
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Backend::Postgres { pool, .. } = self {
+            // Closing a synchronous PostgreSQL client blocks on its own runtime, which panics
+            // on a thread that drives async tasks (where the last handle may well be dropped,
+            // e.g. at server shutdown). Close the clients on a thread of their own.
+            let clients = std::mem::take(&mut *pool.free.lock().unwrap_or_else(|e| e.into_inner()));
+            let _ = std::thread::spawn(move || drop(clients)).join();
+        }
+    }
+}
+
+/// A database handle; cheap to clone and shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    backend: Arc<Backend>,
+    /// Incremented after every committed write by this process; caches of derived figures
+    /// compare it to know whether they are still current.
+    generation: Arc<std::sync::atomic::AtomicU64>,
+}
+
+const SQLITE_READERS: usize = 4;
+const POSTGRES_CLIENTS: usize = 8;
+
+impl Db {
+    /// Opens (creating a SQLite file if needed) the database at `target`.
+    pub fn open(target: &Target) -> Result<Db, DbError> {
+        match target {
+            Target::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| DbError::Open {
+                        target: target.redacted(),
+                        reason: e.to_string(),
+                    })?;
+                }
+                let open = || -> Result<rusqlite::Connection, DbError> {
+                    let c = rusqlite::Connection::open(path).map_err(|e| DbError::Open {
+                        target: target.redacted(),
+                        reason: e.to_string(),
+                    })?;
+                    c.busy_timeout(Duration::from_secs(10))
+                        .and_then(|_| {
+                            // WAL lets readers run beside the writer; FULL makes a commit
+                            // durable before it is acknowledged, so a crash loses nothing
+                            // that was reported written.
+                            c.execute_batch(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                 PRAGMA foreign_keys=ON;",
+                            )
+                        })
+                        .map_err(|e| DbError::Open {
+                            target: target.redacted(),
+                            reason: e.to_string(),
+                        })?;
+                    Ok(c)
+                };
+                let writer = open()?;
+                let readers = (0..SQLITE_READERS)
+                    .map(|_| open())
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Db {
+                    generation: Default::default(),
+                    backend: Arc::new(Backend::Sqlite {
+                        path: path.clone(),
+                        writer: Mutex::new(writer),
+                        readers: Pool::new(readers),
+                    }),
+                })
+            }
+            Target::Postgres(url) => {
+                let clients = (0..POSTGRES_CLIENTS)
+                    .map(|_| {
+                        postgres::Client::connect(url, postgres::NoTls).map_err(|e| DbError::Open {
+                            target: target.redacted(),
+                            reason: format!("{e}; is the server running and the URL right?"),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Db {
+                    generation: Default::default(),
+                    backend: Arc::new(Backend::Postgres {
+                        url: url.clone(),
+                        pool: Pool::new(clients),
+                    }),
+                })
+            }
+        }
+    }
+
+    /// How many writes this process has committed (see the field's note).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn committed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    pub fn engine(&self) -> Engine {
+        match &*self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    /// Where the database is, for display (passwords hidden).
+    pub fn describe(&self) -> String {
+        match &*self.backend {
+            Backend::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Backend::Postgres { url, .. } => redact_password(url),
+        }
+    }
+
+    /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back otherwise.
+    pub fn write<T, E: From<DbError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &*self.backend {
+            Backend::Sqlite { writer, .. } => {
+                let mut c = writer.lock().unwrap_or_else(|e| e.into_inner());
+                let tx = c
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(|e| DbError::query("BEGIN IMMEDIATE", e))?;
+                let mut conn = SqliteConn(&tx);
+                let out = f(&mut conn)?;
+                tx.commit().map_err(|e| DbError::query("COMMIT", e))?;
+                self.committed();
+                Ok(out)
+            }
+            Backend::Postgres { pool, url } => {
+                let mut client = PooledPg {
+                    pool,
+                    url,
+                    client: None,
+                };
+                client.client = Some(pool.take());
+                let c = client.client.as_mut().expect("taken above");
+                let mut tx = c
+                    .transaction()
+                    .map_err(|e| DbError::query("BEGIN", pg_reason(&e)))?;
+                let out = f(&mut PgConn(&mut tx))?;
+                tx.commit()
+                    .map_err(|e| DbError::query("COMMIT", pg_reason(&e)))?;
+                self.committed();
+                Ok(out)
+            }
+        }
+    }
+
+    /// Runs `f` on a read connection (a consistent snapshot for its duration).
+    pub fn read<T, E: From<DbError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &*self.backend {
+            Backend::Sqlite { readers, .. } => {
+                let mut c = readers.take();
+                let result = (|| {
+                    let tx = c
+                        .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+                        .map_err(|e| DbError::query("BEGIN", e))?;
+                    let out = f(&mut SqliteConn(&tx))?;
+                    tx.finish().map_err(|e| DbError::query("END", e))?;
+                    Ok(out)
+                })();
+                readers.give(c);
+                result
+            }
+            Backend::Postgres { pool, url } => {
+                let mut client = PooledPg {
+                    pool,
+                    url,
+                    client: None,
+                };
+                client.client = Some(pool.take());
+                let c = client.client.as_mut().expect("taken above");
+                let mut tx = c
+                    .build_transaction()
+                    .read_only(true)
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .start()
+                    .map_err(|e| DbError::query("BEGIN", pg_reason(&e)))?;
+                let out = f(&mut PgConn(&mut tx))?;
+                tx.commit()
+                    .map_err(|e| DbError::query("COMMIT", pg_reason(&e)))?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Copies a SQLite database to `dest` with the online backup API (consistent while the
+    /// server runs). `None` on PostgreSQL, whose physical backups belong to its own tools.
+    pub fn sqlite_snapshot(&self, dest: &std::path::Path) -> Option<Result<(), DbError>> {
+        match &*self.backend {
+            Backend::Sqlite { writer, .. } => {
+                let c = writer.lock().unwrap_or_else(|e| e.into_inner());
+                Some(c.backup(rusqlite::MAIN_DB, dest, None).map_err(|e| {
+                    DbError::Other(format!("backup to {} failed: {e}", dest.display()))
+                }))
+            }
+            Backend::Postgres { .. } => None,
+        }
+    }
+}
+
+/// Returns a PostgreSQL client to the pool even when the caller's closure fails or panics; a
+/// client whose connection broke is replaced by a fresh one.
+struct PooledPg<'a> {
+    pool: &'a Pool<postgres::Client>,
+    url: &'a str,
+    client: Option<postgres::Client>,
+}
+
+impl Drop for PooledPg<'_> {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.client.take() {
+            if c.is_closed() {
+                // If reconnecting fails, the closed client goes back: the next user gets a
+                // clear connection error instead of waiting forever on an empty pool.
+                if let Ok(fresh) = postgres::Client::connect(self.url, postgres::NoTls) {
+                    c = fresh;
+                }
+            }
+            self.pool.give(c);
+        }
+    }
+}
+
+fn pg_reason(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+struct SqliteConn<'a>(&'a rusqlite::Transaction<'a>);
+
+fn to_sqlite(v: &Value) -> rusqlite::types::Value {
+    match v {
+        Value::Null => rusqlite::types::Value::Null,
+        Value::Int(i) => rusqlite::types::Value::Integer(*i),
+        Value::Real(f) => rusqlite::types::Value::Real(*f),
+        Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+    }
+}
+
+impl Conn for SqliteConn<'_> {
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self
+            .0
+            .prepare_cached(sql)
+            .map_err(|e| DbError::query(sql, e))?;
+        let n = stmt.column_count();
+        let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sqlite).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(bound.iter()))
+            .map_err(|e| DbError::query(sql, e))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| DbError::query(sql, e))? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                use rusqlite::types::ValueRef;
+                row.push(match r.get_ref(i).map_err(|e| DbError::query(sql, e))? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Int(v),
+                    ValueRef::Real(v) => Value::Real(v),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Text(hex::encode(b)),
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self
+            .0
+            .prepare_cached(sql)
+            .map_err(|e| DbError::query(sql, e))?;
+        let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sqlite).collect();
+        stmt.execute(rusqlite::params_from_iter(bound.iter()))
+            .map(|n| n as u64)
+            .map_err(|e| DbError::query(sql, e))
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.0
+            .execute_batch(sql)
+            .map_err(|e| DbError::query(sql, e))
+    }
+}
+
+/// Rewrites `?` placeholders as PostgreSQL's `$1, $2, …`, leaving quoted text alone.
+pub fn to_postgres_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut in_quote = false;
+    for ch in sql.chars() {
+        match ch {
+            '\'' => {
+                in_quote = !in_quote;
+                out.push(ch);
+            }
+            '?' if !in_quote => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+struct PgConn<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+/// Binds a [`Value`] to whatever type PostgreSQL inferred for the parameter.
+#[derive(Debug)]
+struct PgParam<'a>(&'a Value);
+
+impl postgres::types::ToSql for PgParam<'_> {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::Type;
+        match self.0 {
+            Value::Null => Ok(postgres::types::IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Real(v) => match *ty {
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Text(s) => s.as_str().to_sql(ty, out),
+        }
+    }
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+    postgres::types::to_sql_checked!();
+}
+
+impl Conn for PgConn<'_, '_> {
+    fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        use postgres::types::Type;
+        let pg_sql = to_postgres_placeholders(sql);
+        let bound: Vec<PgParam> = params.iter().map(PgParam).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self
+            .0
+            .query(pg_sql.as_str(), &refs)
+            .map_err(|e| DbError::query(sql, pg_reason(&e)))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut row = Vec::with_capacity(r.len());
+            for (i, col) in r.columns().iter().enumerate() {
+                let err = |e: postgres::Error| DbError::query(sql, pg_reason(&e));
+                row.push(match *col.type_() {
+                    Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(err)?.into(),
+                    Type::INT4 => r
+                        .try_get::<_, Option<i32>>(i)
+                        .map_err(err)?
+                        .map(|v| Value::Int(v as i64))
+                        .unwrap_or(Value::Null),
+                    Type::INT2 => r
+                        .try_get::<_, Option<i16>>(i)
+                        .map_err(err)?
+                        .map(|v| Value::Int(v as i64))
+                        .unwrap_or(Value::Null),
+                    Type::BOOL => r
+                        .try_get::<_, Option<bool>>(i)
+                        .map_err(err)?
+                        .map(|v| Value::Int(v as i64))
+                        .unwrap_or(Value::Null),
+                    Type::FLOAT8 => r
+                        .try_get::<_, Option<f64>>(i)
+                        .map_err(err)?
+                        .map(Value::Real)
+                        .unwrap_or(Value::Null),
+                    Type::FLOAT4 => r
+                        .try_get::<_, Option<f32>>(i)
+                        .map_err(err)?
+                        .map(|v| Value::Real(v as f64))
+                        .unwrap_or(Value::Null),
+                    _ => r.try_get::<_, Option<String>>(i).map_err(err)?.into(),
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let pg_sql = to_postgres_placeholders(sql);
+        let bound: Vec<PgParam> = params.iter().map(PgParam).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        self.0
+            .execute(pg_sql.as_str(), &refs)
+            .map_err(|e| DbError::query(sql, pg_reason(&e)))
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.0
+            .batch_execute(sql)
+            .map_err(|e| DbError::query(sql, pg_reason(&e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            to_postgres_placeholders("SELECT ? , '?' , x = ? AND y = 'it''s ?' OR z = ?"),
+            "SELECT $1 , '?' , x = $2 AND y = 'it''s ?' OR z = $3"
+        );
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            Target::parse("sqlite:///tmp/a.db").unwrap(),
+            Target::Sqlite("/tmp/a.db".into())
+        );
+        assert_eq!(
+            Target::parse("a.db").unwrap(),
+            Target::Sqlite("a.db".into())
+        );
+        assert!(matches!(
+            Target::parse("postgres://u:pw@h/db").unwrap(),
+            Target::Postgres(_)
+        ));
+        assert!(Target::parse("mysql://x").is_err());
+        assert!(Target::parse("sqlite://").is_err());
+        assert_eq!(
+            Target::parse("postgres://u:pw@h/db").unwrap().redacted(),
+            "postgres://u:***@h/db"
+        );
+    }
+}

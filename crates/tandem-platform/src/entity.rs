@@ -1,0 +1,1101 @@
+//! The platform's record types, described once and used by storage, validation, the JSON API,
+//! the OpenAPI document and the forms.
+//!
+//! A record travels as a JSON object whose keys are field names. Each field has a kind that
+//! fixes its JSON shape, its column and its validation rule. Money is entered and shown in yuan
+//! (at most two decimals) and stored exactly as integer fen.
+
+use crate::db::Value;
+use serde_json::{Map, Value as Json};
+
+/// What a field holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// Short text up to the given number of characters.
+    Text(usize),
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// A whole number in a range.
+    Int(i64, i64),
+    /// A year in a range.
+    Year,
+    /// A non-negative decimal in a range (areas, coordinates).
+    Real(f64, f64),
+    /// Yuan with at most two decimals, stored as fen; non-negative, at most 10^12 yuan.
+    Money,
+    /// One of a fixed list of codes.
+    Enum(&'static [&'static str]),
+    /// A list of short codes (industries), stored comma-separated.
+    List,
+    /// A reference to another record: the entity's name.
+    Ref(&'static str),
+}
+
+/// One field of a record type.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The JSON key and form name.
+    pub name: &'static str,
+    /// The column.
+    pub column: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    /// Whether a client may set it (others are derived or managed by the platform).
+    pub writable: bool,
+    /// Whether lists can be filtered on it (`?field=value`).
+    pub filter: bool,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+const fn f(
+    name: &'static str,
+    column: &'static str,
+    kind: Kind,
+    required: bool,
+    zh: &'static str,
+    en: &'static str,
+) -> Field {
+    Field {
+        name,
+        column,
+        kind,
+        required,
+        writable: true,
+        filter: false,
+        zh,
+        en,
+    }
+}
+
+const fn filtered(mut field: Field) -> Field {
+    field.filter = true;
+    field
+}
+
+const fn derived(mut field: Field) -> Field {
+    field.writable = false;
+    field
+}
+
+/// How records of a type are identified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdKind {
+    /// Assigned by the database.
+    Serial,
+    /// A stable slug given at creation (programmes and pairs).
+    Slug,
+}
+
+/// A record type.
+#[derive(Debug)]
+pub struct Entity {
+    /// URL segment and audit name, e.g. `projects`.
+    pub name: &'static str,
+    pub table: &'static str,
+    pub id_kind: IdKind,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub fields: &'static [Field],
+    /// The field shown as the record's title.
+    pub title: &'static str,
+}
+
+impl Entity {
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// `SELECT id, <columns>, version, updated_at FROM table` columns, in field order.
+    pub fn select_list(&self) -> String {
+        let mut cols = vec!["id".to_string()];
+        cols.extend(self.fields.iter().map(|f| f.column.to_string()));
+        cols.push("version".into());
+        cols.push("updated_at".into());
+        cols.join(", ")
+    }
+}
+
+pub const STAGES: &[&str] = &[
+    "lead",
+    "signed",
+    "land",
+    "construction",
+    "production",
+    "paying_tax",
+];
+pub const SIDES: &[&str] = &["helper", "helped"];
+pub const TASK_STATUSES: &[&str] = &["todo", "doing", "done", "blocked"];
+pub const INITIATORS: &[&str] = &["government", "enterprise"];
+pub const OPERATOR_FORMS: &[&str] = &[
+    "joint_venture",
+    "committee_and_company",
+    "helper_owned",
+    "helped_owned",
+    "other",
+];
+pub const EVENT_KINDS: &[&str] = &[
+    "policy",
+    "agreement",
+    "park",
+    "project",
+    "enterprise_transfer",
+    "other",
+];
+
+pub static PROGRAMMES: Entity = Entity {
+    name: "programmes",
+    table: "programmes",
+    id_kind: IdKind::Slug,
+    zh: "结对合作计划",
+    en: "Programmes",
+    title: "name",
+    fields: &[
+        f("name", "name", Kind::Text(200), true, "名称", "Name"),
+        f(
+            "start_year",
+            "start_year",
+            Kind::Year,
+            true,
+            "起始年",
+            "Start year",
+        ),
+        f(
+            "end_year",
+            "end_year",
+            Kind::Year,
+            true,
+            "结束年",
+            "End year",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+    ],
+};
+
+pub static PAIRS: Entity = Entity {
+    name: "pairs",
+    table: "pairs",
+    id_kind: IdKind::Slug,
+    zh: "结对关系",
+    en: "Pairs",
+    title: "id",
+    fields: &[
+        filtered(f(
+            "programme_id",
+            "programme_id",
+            Kind::Ref("programmes"),
+            true,
+            "所属计划",
+            "Programme",
+        )),
+        f(
+            "helper_id",
+            "helper_id",
+            Kind::Text(64),
+            true,
+            "支援方",
+            "Helper",
+        ),
+        f(
+            "helped_id",
+            "helped_id",
+            Kind::Text(64),
+            true,
+            "受援方",
+            "Helped",
+        ),
+        f(
+            "start_year",
+            "start_year",
+            Kind::Year,
+            true,
+            "起始年",
+            "Start year",
+        ),
+        f(
+            "end_year",
+            "end_year",
+            Kind::Year,
+            true,
+            "结束年",
+            "End year",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+    ],
+};
+
+pub static SUB_PAIRS: Entity = Entity {
+    name: "sub_pairs",
+    table: "sub_pairs",
+    id_kind: IdKind::Serial,
+    zh: "区县结对",
+    en: "Sub-pairs",
+    title: "helped_name",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        f(
+            "helper_name",
+            "helper_name",
+            Kind::Text(100),
+            true,
+            "支援区县",
+            "Helper district",
+        ),
+        f(
+            "helped_name",
+            "helped_name",
+            Kind::Text(100),
+            true,
+            "受援区县",
+            "Helped county",
+        ),
+        f("since", "since", Kind::Year, false, "起始年", "Since"),
+        f("source", "source", Kind::Text(500), false, "来源", "Source"),
+    ],
+};
+
+pub static PARKS: Entity = Entity {
+    name: "parks",
+    table: "parks",
+    id_kind: IdKind::Serial,
+    zh: "合作园区",
+    en: "Parks",
+    title: "name",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        f("name", "name", Kind::Text(200), true, "园区名称", "Name"),
+        filtered(f(
+            "locality_id",
+            "locality_id",
+            Kind::Text(64),
+            true,
+            "所在地",
+            "Locality",
+        )),
+        f(
+            "address",
+            "address",
+            Kind::Text(300),
+            false,
+            "地址",
+            "Address",
+        ),
+        f(
+            "lon",
+            "lon",
+            Kind::Real(-180.0, 180.0),
+            false,
+            "经度",
+            "Longitude",
+        ),
+        f(
+            "lat",
+            "lat",
+            Kind::Real(-90.0, 90.0),
+            false,
+            "纬度",
+            "Latitude",
+        ),
+        f(
+            "area_ha",
+            "area_ha",
+            Kind::Real(0.0, 1.0e6),
+            false,
+            "规划面积（公顷）",
+            "Area (ha)",
+        ),
+        f(
+            "land_available_ha",
+            "land_available_ha",
+            Kind::Real(0.0, 1.0e6),
+            false,
+            "可用土地（公顷）",
+            "Land available (ha)",
+        ),
+        f(
+            "focus_industries",
+            "focus_industries",
+            Kind::List,
+            false,
+            "主导产业",
+            "Focus industries",
+        ),
+        f(
+            "incentives",
+            "incentives",
+            Kind::Text(2000),
+            false,
+            "优惠政策",
+            "Incentives",
+        ),
+        f(
+            "services",
+            "services",
+            Kind::Text(2000),
+            false,
+            "配套服务",
+            "Services",
+        ),
+        f(
+            "operator_name",
+            "operator_name",
+            Kind::Text(200),
+            false,
+            "运营主体",
+            "Operating company",
+        ),
+        filtered(f(
+            "operator_form",
+            "operator_form",
+            Kind::Enum(OPERATOR_FORMS),
+            false,
+            "运营模式",
+            "Operating form",
+        )),
+    ],
+};
+
+pub static ENTERPRISES: Entity = Entity {
+    name: "enterprises",
+    table: "enterprises",
+    id_kind: IdKind::Serial,
+    zh: "企业",
+    en: "Enterprises",
+    title: "name",
+    fields: &[
+        f("name", "name", Kind::Text(200), true, "企业名称", "Name"),
+        f(
+            "credit_code",
+            "credit_code",
+            Kind::Text(18),
+            false,
+            "统一社会信用代码",
+            "Unified social credit code",
+        ),
+        filtered(f(
+            "origin_locality_id",
+            "origin_locality_id",
+            Kind::Text(64),
+            true,
+            "来源地",
+            "Origin",
+        )),
+        filtered(f(
+            "industry",
+            "industry",
+            Kind::Text(64),
+            false,
+            "行业",
+            "Industry",
+        )),
+        f(
+            "contact",
+            "contact",
+            Kind::Text(200),
+            false,
+            "联系人",
+            "Contact",
+        ),
+    ],
+};
+
+pub static PROJECTS: Entity = Entity {
+    name: "projects",
+    table: "projects",
+    id_kind: IdKind::Serial,
+    zh: "合作项目",
+    en: "Projects",
+    title: "name",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        filtered(f(
+            "park_id",
+            "park_id",
+            Kind::Ref("parks"),
+            false,
+            "园区",
+            "Park",
+        )),
+        filtered(f(
+            "enterprise_id",
+            "enterprise_id",
+            Kind::Ref("enterprises"),
+            true,
+            "企业",
+            "Enterprise",
+        )),
+        f("name", "name", Kind::Text(200), true, "项目名称", "Name"),
+        filtered(f(
+            "industry",
+            "industry",
+            Kind::Text(64),
+            false,
+            "行业",
+            "Industry",
+        )),
+        f(
+            "amount_agreed_yuan",
+            "amount_agreed_fen",
+            Kind::Money,
+            false,
+            "协议投资额（元）",
+            "Amount agreed (yuan)",
+        ),
+        f(
+            "paid_in_yuan",
+            "paid_in_fen",
+            Kind::Money,
+            false,
+            "实际到位资金（元）",
+            "Paid-in capital (yuan)",
+        ),
+        f(
+            "jobs",
+            "jobs",
+            Kind::Int(0, 10_000_000),
+            false,
+            "就业人数",
+            "Jobs",
+        ),
+        filtered(f(
+            "initiated_by",
+            "initiated_by",
+            Kind::Enum(INITIATORS),
+            true,
+            "发起方",
+            "Initiated by",
+        )),
+        filtered(derived(f(
+            "stage",
+            "stage",
+            Kind::Enum(STAGES),
+            false,
+            "阶段",
+            "Stage",
+        ))),
+        derived(f(
+            "stage_date",
+            "stage_date",
+            Kind::Date,
+            false,
+            "阶段日期",
+            "Stage date",
+        )),
+        derived(f(
+            "signed_on",
+            "signed_on",
+            Kind::Date,
+            false,
+            "签约日期",
+            "Signed on",
+        )),
+        derived(f(
+            "review_flags",
+            "review_flags",
+            Kind::List,
+            false,
+            "待核查",
+            "Flagged for review",
+        )),
+    ],
+};
+
+pub static PLANS: Entity = Entity {
+    name: "plans",
+    table: "plans",
+    id_kind: IdKind::Serial,
+    zh: "年度计划",
+    en: "Annual plans",
+    title: "title",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        filtered(f("year", "year", Kind::Year, true, "年度", "Year")),
+        f("title", "title", Kind::Text(200), true, "标题", "Title"),
+    ],
+};
+
+pub static TASKS: Entity = Entity {
+    name: "tasks",
+    table: "tasks",
+    id_kind: IdKind::Serial,
+    zh: "计划任务",
+    en: "Plan tasks",
+    title: "title",
+    fields: &[
+        filtered(f(
+            "plan_id",
+            "plan_id",
+            Kind::Ref("plans"),
+            true,
+            "年度计划",
+            "Plan",
+        )),
+        filtered(derived(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            false,
+            "结对",
+            "Pair",
+        ))),
+        f("title", "title", Kind::Text(300), true, "任务", "Task"),
+        filtered(f(
+            "owner_side",
+            "owner_side",
+            Kind::Enum(SIDES),
+            true,
+            "责任方",
+            "Owner side",
+        )),
+        f("due_on", "due_on", Kind::Date, false, "完成时限", "Due"),
+        filtered(f(
+            "status",
+            "status",
+            Kind::Enum(TASK_STATUSES),
+            true,
+            "状态",
+            "Status",
+        )),
+        f(
+            "evidence",
+            "evidence",
+            Kind::Text(2000),
+            false,
+            "佐证材料",
+            "Evidence",
+        ),
+    ],
+};
+
+pub static SECONDMENTS: Entity = Entity {
+    name: "secondments",
+    table: "secondments",
+    id_kind: IdKind::Serial,
+    zh: "干部挂职",
+    en: "Cadre secondments",
+    title: "person",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        f("person", "person", Kind::Text(100), true, "姓名", "Person"),
+        f(
+            "from_org",
+            "from_org",
+            Kind::Text(200),
+            true,
+            "派出单位",
+            "From",
+        ),
+        f("to_org", "to_org", Kind::Text(200), true, "挂职单位", "To"),
+        f("post", "post", Kind::Text(200), false, "挂职岗位", "Post"),
+        f("start_on", "start_on", Kind::Date, true, "开始", "Start"),
+        f("end_on", "end_on", Kind::Date, false, "结束", "End"),
+    ],
+};
+
+pub static EVENTS: Entity = Entity {
+    name: "events",
+    table: "events",
+    id_kind: IdKind::Serial,
+    zh: "合作事件",
+    en: "Events",
+    title: "title",
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            false,
+            "结对",
+            "Pair",
+        )),
+        f(
+            "event_date",
+            "event_date",
+            Kind::Text(10),
+            false,
+            "日期",
+            "Date",
+        ),
+        filtered(f(
+            "kind",
+            "kind",
+            Kind::Enum(EVENT_KINDS),
+            true,
+            "类型",
+            "Kind",
+        )),
+        f("title", "title", Kind::Text(300), true, "标题", "Title"),
+        f(
+            "amount_yuan",
+            "amount_fen",
+            Kind::Money,
+            false,
+            "金额（元）",
+            "Amount (yuan)",
+        ),
+        f(
+            "summary",
+            "summary",
+            Kind::Text(4000),
+            false,
+            "摘要",
+            "Summary",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+    ],
+};
+
+/// Every record type, in menu order.
+pub static ENTITIES: &[&Entity] = &[
+    &PROGRAMMES,
+    &PAIRS,
+    &SUB_PAIRS,
+    &PARKS,
+    &ENTERPRISES,
+    &PROJECTS,
+    &PLANS,
+    &TASKS,
+    &SECONDMENTS,
+    &EVENTS,
+];
+
+/// The record type with this name.
+pub fn entity(name: &str) -> Option<&'static Entity> {
+    ENTITIES.iter().copied().find(|e| e.name == name)
+}
+
+/// A rule a field's value broke, in both languages.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    /// A stable code: `required`, `too_long`, `not_a_number`, `out_of_range`, `bad_date`,
+    /// `not_allowed`, `unknown_field`, `read_only`, `too_many_decimals`, `not_found`, `mismatch`.
+    pub rule: &'static str,
+    pub message: String,
+    pub message_zh: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, rule: &'static str, en: String, zh: String) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            rule,
+            message: en,
+            message_zh: zh,
+        }
+    }
+}
+
+/// Converts a yuan amount given as a JSON number or text to fen, exactly.
+pub fn yuan_to_fen(v: &Json) -> Result<i64, &'static str> {
+    let text = match v {
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => s.trim().replace([',', '，'], ""),
+        _ => return Err("not_a_number"),
+    };
+    parse_yuan(&text)
+}
+
+/// Parses `123`, `123.4`, `123.45` (no exponent, no sign) into fen.
+pub fn parse_yuan(text: &str) -> Result<i64, &'static str> {
+    let (whole, frac) = match text.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text, ""),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not_a_number");
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not_a_number");
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > 2 {
+        return Err("too_many_decimals");
+    }
+    if whole.trim_start_matches('0').len() > 13 {
+        return Err("out_of_range");
+    }
+    let whole: i64 = whole.parse().map_err(|_| "out_of_range")?;
+    let frac_fen: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| "not_a_number")? * 10,
+        _ => frac.parse().map_err(|_| "not_a_number")?,
+    };
+    let fen = whole * 100 + frac_fen;
+    if fen > 100_000_000_000_000 {
+        return Err("out_of_range");
+    }
+    Ok(fen)
+}
+
+/// Fen as a yuan JSON number (exact for amounts up to 10^13 yuan).
+pub fn fen_to_json(fen: i64) -> Json {
+    if fen % 100 == 0 {
+        Json::from(fen / 100)
+    } else {
+        serde_json::Number::from_f64(fen as f64 / 100.0)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
+    }
+}
+
+/// Fen as `1,234,567.89` text.
+pub fn format_yuan(fen: i64) -> String {
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{grouped}.{:02}", fen % 100)
+}
+
+/// A column value as the field's JSON.
+pub fn to_json(field: &Field, v: &Value) -> Json {
+    match (field.kind, v) {
+        (_, Value::Null) => Json::Null,
+        (Kind::Money, v) => v.as_i64().map(fen_to_json).unwrap_or(Json::Null),
+        (Kind::List, Value::Text(s)) => Json::Array(
+            s.split(',')
+                .filter(|x| !x.is_empty())
+                .map(|x| Json::String(x.to_string()))
+                .collect(),
+        ),
+        (Kind::Ref(_), Value::Int(i)) => Json::from(*i),
+        (Kind::Int(..) | Kind::Year, v) => v.as_i64().map(Json::from).unwrap_or(Json::Null),
+        (Kind::Real(..), v) => v
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        (_, Value::Int(i)) => Json::from(*i),
+        (_, Value::Real(r)) => serde_json::Number::from_f64(*r)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        (_, Value::Text(s)) => Json::String(s.clone()),
+    }
+}
+
+/// Whether a referenced entity uses serial (integer) ids.
+pub fn ref_is_serial(target: &str) -> bool {
+    entity(target).is_some_and(|e| e.id_kind == IdKind::Serial)
+}
+
+/// Checks one field's JSON value and converts it to its column value. Reference existence
+/// is checked later, against the database.
+pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    let err =
+        |rule: &'static str, en: String, zh: String| FieldError::new(field.name, rule, en, zh);
+    if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+        if field.required {
+            return Err(err(
+                "required",
+                format!("{} is required", field.en),
+                format!("{}为必填项", field.zh),
+            ));
+        }
+        return Ok(Value::Null);
+    }
+    let as_text = |v: &Json| -> Option<String> {
+        match v {
+            Json::String(s) => Some(s.trim().to_string()),
+            Json::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    match field.kind {
+        Kind::Text(max) => {
+            let s = as_text(v).ok_or_else(|| {
+                err(
+                    "not_text",
+                    format!("{} must be text", field.en),
+                    format!("{}必须是文本", field.zh),
+                )
+            })?;
+            if s.chars().count() > max {
+                return Err(err(
+                    "too_long",
+                    format!("{} is longer than {max} characters", field.en),
+                    format!("{}超过 {max} 个字符", field.zh),
+                ));
+            }
+            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                return Err(err(
+                    "control_character",
+                    format!("{} contains control characters", field.en),
+                    format!("{}含有控制字符", field.zh),
+                ));
+            }
+            Ok(Value::Text(s))
+        }
+        Kind::Date => {
+            let s = as_text(v).unwrap_or_default();
+            if crate::clock::parse_date(&s).is_none() {
+                return Err(err(
+                    "bad_date",
+                    format!("{} must be a date YYYY-MM-DD (got {s:?})", field.en),
+                    format!("{}必须是 YYYY-MM-DD 格式的日期（收到 {s:?}）", field.zh),
+                ));
+            }
+            Ok(Value::Text(s))
+        }
+        Kind::Int(lo, hi) => parse_int(field, v, lo, hi),
+        Kind::Ref(target) if ref_is_serial(target) => parse_int(field, v, 1, i64::MAX),
+        Kind::Year => {
+            let n = match v {
+                Json::Number(n) => n.as_i64(),
+                Json::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            match n {
+                Some(y) if (1949..=2100).contains(&y) => Ok(Value::Int(y)),
+                _ => Err(err(
+                    "out_of_range",
+                    format!("{} must be a year between 1949 and 2100", field.en),
+                    format!("{}必须是 1949 到 2100 之间的年份", field.zh),
+                )),
+            }
+        }
+        Kind::Real(lo, hi) => {
+            let x = match v {
+                Json::Number(n) => n.as_f64(),
+                Json::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            }
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| {
+                err(
+                    "not_a_number",
+                    format!("{} must be a number", field.en),
+                    format!("{}必须是数字", field.zh),
+                )
+            })?;
+            if x < lo || x > hi {
+                return Err(err(
+                    "out_of_range",
+                    format!("{} must be between {lo} and {hi}", field.en),
+                    format!("{}必须在 {lo} 到 {hi} 之间", field.zh),
+                ));
+            }
+            Ok(Value::Real(x))
+        }
+        Kind::Money => yuan_to_fen(v).map(Value::Int).map_err(|rule| match rule {
+            "too_many_decimals" => err(
+                rule,
+                format!("{} has more than two decimals (fen)", field.en),
+                format!("{}最多保留两位小数（分）", field.zh),
+            ),
+            "out_of_range" => err(
+                rule,
+                format!("{} must be between 0 and 1,000,000,000,000 yuan", field.en),
+                format!("{}必须在 0 到 1 万亿元之间", field.zh),
+            ),
+            _ => err(
+                "not_a_number",
+                format!("{} must be an amount in yuan, e.g. 1250000.50", field.en),
+                format!("{}必须是以元为单位的金额，例如 1250000.50", field.zh),
+            ),
+        }),
+        Kind::Enum(allowed) => {
+            let s = as_text(v).unwrap_or_default();
+            if allowed.contains(&s.as_str()) {
+                Ok(Value::Text(s))
+            } else {
+                Err(err(
+                    "not_allowed",
+                    format!("{} must be one of: {}", field.en, allowed.join(", ")),
+                    format!("{}只能是：{}", field.zh, allowed.join("、")),
+                ))
+            }
+        }
+        Kind::List => {
+            let items: Vec<String> = match v {
+                Json::Array(a) => a.iter().filter_map(as_text).collect(),
+                Json::String(s) => s
+                    .split([',', '，', ';', '；'])
+                    .map(|x| x.trim().to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+            if items
+                .iter()
+                .any(|s| s.chars().count() > 64 || s.contains(','))
+                || items.len() > 50
+            {
+                return Err(err(
+                    "bad_list",
+                    format!("{} must be a list of up to 50 short codes", field.en),
+                    format!("{}必须是不超过 50 项的简短代码列表", field.zh),
+                ));
+            }
+            Ok(Value::Text(items.join(",")))
+        }
+        Kind::Ref(_) => {
+            // Slug references (pairs, programmes).
+            let s = as_text(v).unwrap_or_default();
+            if s.is_empty()
+                || s.len() > 64
+                || !s
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(err(
+                    "not_found",
+                    format!("{} must be an id such as pair-minhang-huainan", field.en),
+                    format!("{}必须是编号，例如 pair-minhang-huainan", field.zh),
+                ));
+            }
+            Ok(Value::Text(s))
+        }
+    }
+}
+
+fn parse_int(field: &Field, v: &Json, lo: i64, hi: i64) -> Result<Value, FieldError> {
+    let n = match v {
+        Json::Number(n) => n.as_i64(),
+        Json::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        FieldError::new(
+            field.name,
+            "not_a_number",
+            format!("{} must be a whole number", field.en),
+            format!("{}必须是整数", field.zh),
+        )
+    })?;
+    if n < lo || n > hi {
+        return Err(FieldError::new(
+            field.name,
+            "out_of_range",
+            format!("{} must be between {lo} and {hi}", field.en),
+            format!("{}必须在 {lo} 到 {hi} 之间", field.zh),
+        ));
+    }
+    Ok(Value::Int(n))
+}
+
+/// A record read from the database as JSON: `id`, its fields, `version`, `updated_at`.
+pub fn row_to_json(entity: &Entity, row: &[Value]) -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "id".into(),
+        match &row[0] {
+            Value::Int(i) => Json::from(*i),
+            Value::Text(s) => Json::String(s.clone()),
+            _ => Json::Null,
+        },
+    );
+    for (i, field) in entity.fields.iter().enumerate() {
+        m.insert(field.name.into(), to_json(field, &row[i + 1]));
+    }
+    let n = entity.fields.len();
+    m.insert(
+        "version".into(),
+        row[n + 1].as_i64().map(Json::from).unwrap_or(Json::Null),
+    );
+    m.insert(
+        "updated_at".into(),
+        row[n + 2]
+            .as_str()
+            .map(|s| Json::String(s.into()))
+            .unwrap_or(Json::Null),
+    );
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_is_parsed_exactly() {
+        assert_eq!(parse_yuan("0"), Ok(0));
+        assert_eq!(parse_yuan("12.3"), Ok(1230));
+        assert_eq!(parse_yuan("12.34"), Ok(1234));
+        assert_eq!(parse_yuan("12.340"), Ok(1234));
+        assert_eq!(parse_yuan("12.345"), Err("too_many_decimals"));
+        assert_eq!(parse_yuan("-1"), Err("not_a_number"));
+        assert_eq!(parse_yuan("1e5"), Err("not_a_number"));
+        assert_eq!(parse_yuan("99999999999999"), Err("out_of_range"));
+        assert_eq!(yuan_to_fen(&serde_json::json!(0.1)), Ok(10));
+        assert_eq!(
+            yuan_to_fen(&serde_json::json!("1,250,000.5")),
+            Ok(125_000_050)
+        );
+        assert_eq!(format_yuan(125_000_050), "1,250,000.50");
+        assert_eq!(fen_to_json(1234), serde_json::json!(12.34));
+    }
+
+    #[test]
+    fn field_rules_name_the_field() {
+        let amount = PROJECTS.field("amount_agreed_yuan").unwrap();
+        let e = parse_field(amount, &serde_json::json!("abc")).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("amount_agreed_yuan", "not_a_number")
+        );
+        let stage = PROJECTS.field("initiated_by").unwrap();
+        assert_eq!(
+            parse_field(stage, &serde_json::json!(null))
+                .unwrap_err()
+                .rule,
+            "required"
+        );
+        let due = TASKS.field("due_on").unwrap();
+        assert_eq!(
+            parse_field(due, &serde_json::json!("2024-02-30"))
+                .unwrap_err()
+                .rule,
+            "bad_date"
+        );
+        let park = PROJECTS.field("park_id").unwrap();
+        assert_eq!(
+            parse_field(park, &serde_json::json!("7")),
+            Ok(Value::Int(7))
+        );
+        let pair = PROJECTS.field("pair_id").unwrap();
+        assert_eq!(
+            parse_field(pair, &serde_json::json!("pair-minhang-huainan")),
+            Ok(Value::Text("pair-minhang-huainan".into()))
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Versioned schema migrations, shared by both engines.
+//!
+//! Each migration is a portable SQL file plus an optional file per engine (triggers and other
+//! dialect-specific statements). `schema_migrations` records what was applied; each migration
+//! runs in its own transaction, so a failure leaves the database at the previous version.
+
+use crate::clock::now_timestamp;
+use crate::db::{Conn, Db, DbError, Engine, Value};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    portable: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "platform",
+    portable: include_str!("../migrations/0001_platform.sql"),
+    sqlite: include_str!("../migrations/0001_platform.sqlite.sql"),
+    postgres: include_str!("../migrations/0001_platform.postgres.sql"),
+}];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+fn render(sql: &str, engine: Engine) -> String {
+    let pk = match engine {
+        Engine::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Engine::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    sql.replace("{{pk}}", pk)
+}
+
+/// The version the database is at (0 for an empty database).
+pub fn current_version(conn: &mut dyn Conn) -> Result<i64, DbError> {
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+         name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    conn.query_i64(
+        "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations",
+        &[],
+    )
+}
+
+/// Brings the schema up to date; returns the versions applied. Refuses a database written by
+/// a newer tandem instead of guessing.
+pub fn migrate(db: &Db) -> Result<Vec<i64>, DbError> {
+    let at = db.write(|c| current_version(c))?;
+    if at > latest_version() {
+        return Err(DbError::Other(format!(
+            "the database {} has schema version {at}, newer than this tandem's {}; \
+             upgrade tandem",
+            db.describe(),
+            latest_version()
+        )));
+    }
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| m.version > at) {
+        db.write(|c| -> Result<(), DbError> {
+            // Re-check inside the transaction: another process may have migrated meanwhile.
+            if current_version(c)? >= m.version {
+                return Ok(());
+            }
+            let engine = c.engine();
+            c.batch(&render(m.portable, engine))?;
+            let specific = match engine {
+                Engine::Sqlite => m.sqlite,
+                Engine::Postgres => m.postgres,
+            };
+            c.batch(specific)?;
+            c.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                &[Value::Int(m.version), m.name.into(), now_timestamp().into()],
+            )?;
+            Ok(())
+        })?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}

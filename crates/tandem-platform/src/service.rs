@@ -1,0 +1,1118 @@
+//! Reading and changing records: validation, authorisation, optimistic concurrency, review
+//! flags and the audit log, in one transaction per change.
+//!
+//! Every change writes an `audit_log` row (who, when, before, after) in the same transaction
+//! as the change itself, so history and data cannot disagree. Updates carry the version the
+//! client last saw; a stale version is refused with the current record and changes nothing.
+
+use crate::auth::{allowed, read_filter, Action, Scope, User};
+use crate::clock;
+use crate::db::{Conn, Db, DbError, Value};
+use crate::entity::{self, parse_field, row_to_json, Entity, FieldError, IdKind, Kind, STAGES};
+use serde_json::{Map, Value as Json};
+
+/// Why a request on records failed. Each maps to one HTTP status in the server.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// The record changed since the client read it; `current` is the record as stored now.
+    #[error("the record was changed by someone else (now at version {version}); reload and apply your change again")]
+    Conflict {
+        version: i64,
+        current: Box<Map<String, Json>>,
+    },
+    #[error("this change needs the version you edited (If-Match header or a `version` field)")]
+    VersionRequired,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl PlatformError {
+    fn invalid(field: &str, rule: &'static str, en: String, zh: String) -> PlatformError {
+        PlatformError::Invalid(vec![FieldError::new(field, rule, en, zh)])
+    }
+}
+
+/// A record with its version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub fields: Map<String, Json>,
+    pub version: i64,
+}
+
+impl Record {
+    pub fn id_text(&self) -> String {
+        match self.fields.get("id") {
+            Some(Json::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        }
+    }
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(Json::as_str)
+    }
+    pub fn int(&self, field: &str) -> Option<i64> {
+        self.fields.get(field).and_then(Json::as_i64)
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Page {
+    pub items: Vec<Map<String, Json>>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Largest page a client may ask for.
+pub const MAX_PER_PAGE: i64 = 200;
+
+fn id_value(entity: &Entity, id: &str) -> Result<Value, PlatformError> {
+    match entity.id_kind {
+        IdKind::Serial => id
+            .parse::<i64>()
+            .ok()
+            .filter(|i| *i > 0)
+            .map(Value::Int)
+            .ok_or_else(|| PlatformError::NotFound(format!("{} {id:?}", entity.name))),
+        IdKind::Slug => Ok(Value::Text(id.to_string())),
+    }
+}
+
+/// The scope of a stored or proposed record.
+pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
+    let int = |k: &str| fields.get(k).and_then(Json::as_i64);
+    let text = |k: &str| fields.get(k).and_then(Json::as_str).map(str::to_string);
+    Scope {
+        pair_id: match entity.name {
+            "pairs" => text("id"),
+            _ => text("pair_id"),
+        },
+        park_id: match entity.name {
+            "parks" => int("id"),
+            _ => int("park_id"),
+        },
+        enterprise_id: match entity.name {
+            "enterprises" => int("id"),
+            _ => int("enterprise_id"),
+        },
+        owner_side: text("owner_side"),
+    }
+}
+
+fn fetch(conn: &mut dyn Conn, entity: &Entity, id: &Value) -> Result<Option<Record>, DbError> {
+    let row = conn.query_one(
+        &format!(
+            "SELECT {} FROM {} WHERE id = ?",
+            entity.select_list(),
+            entity.table
+        ),
+        std::slice::from_ref(id),
+    )?;
+    Ok(row.map(|r| {
+        let fields = row_to_json(entity, &r);
+        let version = fields.get("version").and_then(Json::as_i64).unwrap_or(0);
+        Record { fields, version }
+    }))
+}
+
+/// One record, if the user may read it.
+pub fn get(db: &Db, user: &User, entity: &Entity, id: &str) -> Result<Record, PlatformError> {
+    let idv = id_value(entity, id)?;
+    db.read(|c| {
+        let rec = fetch(c, entity, &idv)?
+            .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
+        if !allowed(
+            user,
+            Action::Read,
+            entity.name,
+            &scope_of(entity, &rec.fields),
+        ) {
+            // Same answer as a missing record: do not reveal what exists.
+            return Err(PlatformError::NotFound(format!("{} {id}", entity.name)));
+        }
+        Ok(rec)
+    })
+}
+
+/// A list request: filters on filterable fields, a text search on the title, a page.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    pub filters: Vec<(String, String)>,
+    pub search: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Builds the WHERE clause of a list: the user's read filter and the request's filters.
+fn list_where(
+    user: &User,
+    entity: &Entity,
+    q: &ListQuery,
+) -> Result<(String, Vec<Value>), PlatformError> {
+    let mut clauses = Vec::new();
+    let mut params = Vec::new();
+    if let Some((sql, p)) = read_filter(user, entity.name) {
+        clauses.push(sql);
+        params.extend(p);
+    }
+    let mut errors = Vec::new();
+    for (name, value) in &q.filters {
+        let Some(field) = entity.field(name).filter(|f| f.filter) else {
+            let names: Vec<&str> = entity
+                .fields
+                .iter()
+                .filter(|f| f.filter)
+                .map(|f| f.name)
+                .collect();
+            errors.push(FieldError::new(
+                name,
+                "unknown_filter",
+                format!(
+                    "{name} is not a filter of {}; filters: {}",
+                    entity.name,
+                    names.join(", ")
+                ),
+                format!("{name} 不是可筛选字段；可用：{}", names.join("、")),
+            ));
+            continue;
+        };
+        let mut lenient = *field;
+        lenient.required = false;
+        match parse_field(&lenient, &Json::String(value.clone())) {
+            Ok(Value::Null) => {}
+            Ok(v) => {
+                if field.kind == Kind::List {
+                    clauses.push(format!("(',' || {} || ',') LIKE ?", field.column));
+                    params.push(Value::Text(format!("%,{},%", value.trim())));
+                } else {
+                    clauses.push(format!("{} = ?", field.column));
+                    params.push(v);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(PlatformError::Invalid(errors));
+    }
+    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let title = entity.field(entity.title).map(|f| f.column).unwrap_or("id");
+        clauses.push(format!("LOWER({title}) LIKE ?"));
+        let escaped = s.to_lowercase().replace(['%', '_'], "");
+        params.push(Value::Text(format!("%{escaped}%")));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    Ok((sql, params))
+}
+
+/// A page of the records the user may read.
+pub fn list(db: &Db, user: &User, entity: &Entity, q: &ListQuery) -> Result<Page, PlatformError> {
+    let per_page = if q.per_page <= 0 {
+        50
+    } else {
+        q.per_page.min(MAX_PER_PAGE)
+    };
+    let page = q.page.max(1);
+    let (where_sql, params) = list_where(user, entity, q)?;
+    db.read(|c| {
+        let total = c.query_i64(
+            &format!("SELECT COUNT(*) FROM {}{where_sql}", entity.table),
+            &params,
+        )?;
+        let mut p = params.clone();
+        p.push(Value::Int(per_page));
+        p.push(Value::Int((page - 1).saturating_mul(per_page)));
+        let rows = c.query(
+            &format!(
+                "SELECT {} FROM {}{where_sql} ORDER BY id LIMIT ? OFFSET ?",
+                entity.select_list(),
+                entity.table
+            ),
+            &p,
+        )?;
+        Ok(Page {
+            items: rows.iter().map(|r| row_to_json(entity, r)).collect(),
+            total,
+            page,
+            per_page,
+        })
+    })
+}
+
+/// Checks a body's fields: unknown and read-only keys are errors; returns column values for
+/// the keys present (all writable fields when `complete`).
+fn parse_body(
+    entity: &Entity,
+    body: &Map<String, Json>,
+    complete: bool,
+) -> Result<Vec<(&'static entity::Field, Value)>, PlatformError> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for key in body.keys() {
+        if matches!(key.as_str(), "version" | "updated_at") {
+            continue;
+        }
+        if key == "id" {
+            if entity.id_kind == IdKind::Slug && complete {
+                continue;
+            }
+            errors.push(FieldError::new(
+                key,
+                "read_only",
+                "id is assigned by the platform".into(),
+                "编号由系统分配".into(),
+            ));
+            continue;
+        }
+        match entity.field(key) {
+            None => errors.push(FieldError::new(
+                key,
+                "unknown_field",
+                format!("{} has no field {key}", entity.name),
+                format!("{}没有字段 {key}", entity.zh),
+            )),
+            Some(f) if !f.writable => errors.push(FieldError::new(
+                key,
+                "read_only",
+                format!("{} is set by the platform, not by hand", f.en),
+                format!("{}由系统维护，不能直接修改", f.zh),
+            )),
+            Some(_) => {}
+        }
+    }
+    for field in entity.fields.iter().filter(|f| f.writable) {
+        match body.get(field.name) {
+            Some(v) => match parse_field(field, v) {
+                Ok(v) => out.push((field, v)),
+                Err(e) => errors.push(e),
+            },
+            None if complete => match parse_field(field, &Json::Null) {
+                Ok(v) => out.push((field, v)),
+                Err(e) => errors.push(e),
+            },
+            None => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(PlatformError::Invalid(errors))
+    }
+}
+
+fn known_locality(id: &str) -> bool {
+    tandem_data::bundled::bundle()
+        .localities
+        .iter()
+        .any(|l| l.id == id)
+}
+
+/// Checks references exist and derives dependent fields (a project's pair from its park, a
+/// task's pair from its plan), completing `fields` to the record as it would be stored.
+fn check_references(
+    c: &mut dyn Conn,
+    entity: &Entity,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let mut errors = Vec::new();
+    for field in entity.fields {
+        let Some(v) = fields.get(field.name).filter(|v| !v.is_null()).cloned() else {
+            continue;
+        };
+        match field.kind {
+            Kind::Ref(target) => {
+                let t = entity::entity(target).expect("references name entities");
+                let idv = match &v {
+                    Json::Number(n) => Value::Int(n.as_i64().unwrap_or(0)),
+                    Json::String(s) => Value::Text(s.clone()),
+                    _ => Value::Null,
+                };
+                if c.query_one(&format!("SELECT id FROM {} WHERE id = ?", t.table), &[idv])?
+                    .is_none()
+                {
+                    errors.push(FieldError::new(
+                        field.name,
+                        "not_found",
+                        format!("{} {v} does not exist", field.en),
+                        format!("{} {v} 不存在", field.zh),
+                    ));
+                }
+            }
+            _ if field.name.ends_with("locality_id") && !v.as_str().is_some_and(known_locality) => {
+                errors.push(FieldError::new(
+                        field.name,
+                        "not_found",
+                        format!(
+                            "{} {v} is not a known locality id (e.g. ah-huainan); `tandem localities` lists them",
+                            field.en
+                        ),
+                        format!("{} {v} 不是已知地区编号（如 ah-huainan）", field.zh),
+                    ));
+            }
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(PlatformError::Invalid(errors));
+    }
+    match entity.name {
+        "projects" => {
+            if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
+                let pair = c
+                    .query_one(
+                        "SELECT pair_id FROM parks WHERE id = ?",
+                        &[Value::Int(park)],
+                    )?
+                    .and_then(|r| r[0].as_str().map(str::to_string));
+                if let Some(pair) = pair {
+                    if fields.get("pair_id").and_then(Json::as_str) != Some(pair.as_str()) {
+                        return Err(PlatformError::invalid(
+                            "pair_id",
+                            "mismatch",
+                            format!("park {park} belongs to pair {pair}"),
+                            format!("园区 {park} 属于结对 {pair}"),
+                        ));
+                    }
+                }
+            }
+        }
+        "tasks" => {
+            if let Some(plan) = fields.get("plan_id").and_then(Json::as_i64) {
+                let pair = c
+                    .query_one(
+                        "SELECT pair_id FROM plans WHERE id = ?",
+                        &[Value::Int(plan)],
+                    )?
+                    .and_then(|r| r[0].as_str().map(str::to_string));
+                fields.insert(
+                    "pair_id".into(),
+                    pair.map(Json::String).unwrap_or(Json::Null),
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn audit(
+    c: &mut dyn Conn,
+    actor: &str,
+    entity: &str,
+    record_id: &str,
+    action: &str,
+    before: Option<&Map<String, Json>>,
+    after: Option<&Map<String, Json>>,
+) -> Result<(), DbError> {
+    let js = |m: Option<&Map<String, Json>>| -> Value {
+        m.map(|m| Value::Text(Json::Object(m.clone()).to_string()))
+            .unwrap_or(Value::Null)
+    };
+    c.execute(
+        "INSERT INTO audit_log (at, actor, entity, record_id, action, before_json, after_json) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        &[
+            clock::now_timestamp().into(),
+            actor.into(),
+            entity.into(),
+            record_id.into(),
+            action.into(),
+            js(before),
+            js(after),
+        ],
+    )?;
+    Ok(())
+}
+
+fn deny(user: &User, action: Action, entity: &Entity) -> PlatformError {
+    let what = match action {
+        Action::Read => "read",
+        Action::Create => "create",
+        Action::Update => "change",
+        Action::Delete => "delete",
+    };
+    PlatformError::Forbidden(format!(
+        "{} ({}) may not {what} this {} record",
+        user.username,
+        user.role.name(),
+        entity.name
+    ))
+}
+
+/// Creates a record; returns it as stored.
+pub fn create(
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    body: &Map<String, Json>,
+) -> Result<Record, PlatformError> {
+    db.write(|c| create_body_in(c, user, entity, body))
+}
+
+/// [`create`] inside a caller's transaction (imports create many records in one).
+pub fn create_body_in(
+    c: &mut dyn Conn,
+    user: &User,
+    entity: &'static Entity,
+    body: &Map<String, Json>,
+) -> Result<Record, PlatformError> {
+    // An enterprise user's projects are its own: the binding is filled in, not asked for.
+    let mut body = body.clone();
+    if let (crate::auth::Role::Enterprise { enterprise_id }, "projects") = (&user.role, entity.name)
+    {
+        if body.get("enterprise_id").is_none_or(Json::is_null) {
+            body.insert("enterprise_id".into(), Json::from(*enterprise_id));
+        }
+    }
+    let body = &body;
+    let values = parse_body(entity, body, true)?;
+    let slug = if entity.id_kind == IdKind::Slug {
+        let id = body.get("id").and_then(Json::as_str).unwrap_or("").trim();
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(PlatformError::invalid(
+                "id",
+                "bad_slug",
+                "id must be 1-64 lower-case letters, digits or '-'".into(),
+                "编号须为 1-64 个小写字母、数字或 '-'".into(),
+            ));
+        }
+        Some(id.to_string())
+    } else {
+        None
+    };
+    create_in(c, user, entity, values, slug)
+}
+
+/// [`create`] inside a caller's transaction (imports create many records at once).
+fn create_in(
+    c: &mut dyn Conn,
+    user: &User,
+    entity: &'static Entity,
+    values: Vec<(&'static entity::Field, Value)>,
+    slug: Option<String>,
+) -> Result<Record, PlatformError> {
+    let mut proposed: Map<String, Json> = values
+        .iter()
+        .map(|(f, v)| (f.name.to_string(), entity::to_json(f, v)))
+        .collect();
+    if let Some(id) = &slug {
+        proposed.insert("id".into(), Json::String(id.clone()));
+    }
+    check_references(c, entity, &mut proposed)?;
+    if !allowed(
+        user,
+        Action::Create,
+        entity.name,
+        &scope_of(entity, &proposed),
+    ) {
+        return Err(deny(user, Action::Create, entity));
+    }
+    let mut cols: Vec<&str> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(id) = &slug {
+        cols.push("id");
+        params.push(id.clone().into());
+    }
+    for field in entity.fields {
+        let from_body = values.iter().find(|(f, _)| f.name == field.name);
+        let v = match from_body {
+            Some((_, v)) => v.clone(),
+            None => match (entity.name, field.name) {
+                ("projects", "stage") => Value::Text("lead".into()),
+                ("projects", "review_flags") => Value::Text(String::new()),
+                ("tasks", "pair_id") => proposed
+                    .get(field.name)
+                    .map(|j| match j {
+                        Json::Number(n) => Value::Int(n.as_i64().unwrap_or(0)),
+                        Json::String(s) => Value::Text(s.clone()),
+                        _ => Value::Null,
+                    })
+                    .unwrap_or(Value::Null),
+                _ => continue,
+            },
+        };
+        cols.push(field.column);
+        params.push(v);
+    }
+    cols.push("updated_at");
+    params.push(clock::now_timestamp().into());
+    let placeholders = vec!["?"; cols.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({placeholders}) RETURNING id",
+        entity.table,
+        cols.join(", ")
+    );
+    let rows = c.query(&sql, &params).map_err(|e| {
+        if e.is_unique_violation() {
+            PlatformError::invalid(
+                "id",
+                "taken",
+                "a record with this id exists".into(),
+                "该编号已存在".into(),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let id = rows
+        .first()
+        .and_then(|r| r.first())
+        .cloned()
+        .ok_or_else(|| DbError::Other("insert returned no id".into()))?;
+    if entity.name == "projects" {
+        refresh_review_flags(c, id.as_i64().unwrap_or(0))?;
+    }
+    let rec = fetch(c, entity, &id)?.ok_or_else(|| DbError::Other("insert vanished".into()))?;
+    audit(
+        c,
+        &user.actor(),
+        entity.name,
+        &rec.id_text(),
+        "create",
+        None,
+        Some(&rec.fields),
+    )?;
+    Ok(rec)
+}
+
+/// Applies the fields in `patch` to a record the user last saw at `expected_version`.
+pub fn update(
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    id: &str,
+    expected_version: Option<i64>,
+    patch: &Map<String, Json>,
+) -> Result<Record, PlatformError> {
+    let expected = expected_version
+        .or_else(|| patch.get("version").and_then(Json::as_i64))
+        .ok_or(PlatformError::VersionRequired)?;
+    db.write(|c| update_body_in(c, user, entity, id, expected, patch))
+}
+
+/// [`update`] inside a caller's transaction.
+pub fn update_body_in(
+    c: &mut dyn Conn,
+    user: &User,
+    entity: &'static Entity,
+    id: &str,
+    expected: i64,
+    patch: &Map<String, Json>,
+) -> Result<Record, PlatformError> {
+    let idv = id_value(entity, id)?;
+    let values = parse_body(entity, patch, false)?;
+    update_in(c, user, entity, &idv, id, expected, &values)
+}
+
+/// [`update`] inside a caller's transaction.
+fn update_in(
+    c: &mut dyn Conn,
+    user: &User,
+    entity: &'static Entity,
+    idv: &Value,
+    id: &str,
+    expected: i64,
+    values: &[(&'static entity::Field, Value)],
+) -> Result<Record, PlatformError> {
+    let before = fetch(c, entity, idv)?
+        .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
+    let before_scope = scope_of(entity, &before.fields);
+    if !allowed(user, Action::Read, entity.name, &before_scope) {
+        return Err(PlatformError::NotFound(format!("{} {id}", entity.name)));
+    }
+    if !allowed(user, Action::Update, entity.name, &before_scope) {
+        return Err(deny(user, Action::Update, entity));
+    }
+    if before.version != expected {
+        return Err(PlatformError::Conflict {
+            version: before.version,
+            current: Box::new(before.fields),
+        });
+    }
+    let mut proposed = before.fields.clone();
+    for (f, v) in values {
+        proposed.insert(f.name.to_string(), entity::to_json(f, v));
+    }
+    check_references(c, entity, &mut proposed)?;
+    if !allowed(
+        user,
+        Action::Update,
+        entity.name,
+        &scope_of(entity, &proposed),
+    ) {
+        return Err(deny(user, Action::Update, entity));
+    }
+    let mut sets: Vec<String> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    for (f, v) in values {
+        sets.push(format!("{} = ?", f.column));
+        params.push(v.clone());
+    }
+    if entity.name == "tasks" {
+        sets.push("pair_id = ?".into());
+        params.push(
+            proposed
+                .get("pair_id")
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .into(),
+        );
+    }
+    sets.push("version = version + 1".into());
+    sets.push("updated_at = ?".into());
+    params.push(clock::now_timestamp().into());
+    params.push(idv.clone());
+    params.push(Value::Int(expected));
+    let n = c.execute(
+        &format!(
+            "UPDATE {} SET {} WHERE id = ? AND version = ?",
+            entity.table,
+            sets.join(", ")
+        ),
+        &params,
+    )?;
+    if n == 0 {
+        let now = fetch(c, entity, idv)?
+            .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
+        return Err(PlatformError::Conflict {
+            version: now.version,
+            current: Box::new(now.fields),
+        });
+    }
+    if entity.name == "projects" {
+        refresh_review_flags(c, idv.as_i64().unwrap_or(0))?;
+        if let Some(old) = before.int("park_id") {
+            refresh_group_flags(c, before.int("enterprise_id"), Some(old))?;
+        }
+    }
+    let after = fetch(c, entity, idv)?.ok_or_else(|| DbError::Other("update vanished".into()))?;
+    audit(
+        c,
+        &user.actor(),
+        entity.name,
+        &after.id_text(),
+        "update",
+        Some(&before.fields),
+        Some(&after.fields),
+    )?;
+    Ok(after)
+}
+
+/// Deletes a record the user last saw at `expected_version`. Records others depend on
+/// (a park with projects, a project with stage history) are refused.
+pub fn delete(
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    id: &str,
+    expected_version: Option<i64>,
+) -> Result<(), PlatformError> {
+    let idv = id_value(entity, id)?;
+    let expected = expected_version.ok_or(PlatformError::VersionRequired)?;
+    db.write(|c| {
+        let before = fetch(c, entity, &idv)?
+            .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
+        let scope = scope_of(entity, &before.fields);
+        if !allowed(user, Action::Read, entity.name, &scope) {
+            return Err(PlatformError::NotFound(format!("{} {id}", entity.name)));
+        }
+        if !allowed(user, Action::Delete, entity.name, &scope) {
+            return Err(deny(user, Action::Delete, entity));
+        }
+        if before.version != expected {
+            return Err(PlatformError::Conflict {
+                version: before.version,
+                current: Box::new(before.fields),
+            });
+        }
+        if entity.name == "projects" {
+            c.execute(
+                "DELETE FROM project_stages WHERE project_id = ?",
+                std::slice::from_ref(&idv),
+            )?;
+        }
+        c.execute(
+            &format!("DELETE FROM {} WHERE id = ? AND version = ?", entity.table),
+            &[idv.clone(), Value::Int(expected)],
+        )
+        .map_err(|e| match e {
+            DbError::Query { ref reason, .. }
+                if reason.contains("FOREIGN KEY") || reason.contains("foreign key") =>
+            {
+                PlatformError::Forbidden(format!(
+                    "{} {id} has dependent records; remove or move them first",
+                    entity.name
+                ))
+            }
+            e => e.into(),
+        })?;
+        audit(
+            c,
+            &user.actor(),
+            entity.name,
+            &before.id_text(),
+            "delete",
+            Some(&before.fields),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// One entry of a project's lifecycle.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StageEntry {
+    pub stage: String,
+    pub date: String,
+    pub evidence: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// The lifecycle entries of a project, oldest first.
+pub fn stages(db: &Db, user: &User, project_id: &str) -> Result<Vec<StageEntry>, PlatformError> {
+    let rec = get(db, user, &entity::PROJECTS, project_id)?;
+    db.read(|c| {
+        Ok(c.query(
+            "SELECT stage, stage_date, evidence, recorded_by, recorded_at FROM project_stages \
+             WHERE project_id = ? ORDER BY id",
+            &[Value::Int(rec.int("id").unwrap_or(0))],
+        )?
+        .into_iter()
+        .map(|r| StageEntry {
+            stage: r[0].as_str().unwrap_or("").into(),
+            date: r[1].as_str().unwrap_or("").into(),
+            evidence: r[2].as_str().map(str::to_string),
+            recorded_by: r[3].as_str().unwrap_or("").into(),
+            recorded_at: r[4].as_str().unwrap_or("").into(),
+        })
+        .collect())
+    })
+}
+
+/// Moves a project to the next stage of its lifecycle (lead → signed → land → construction →
+/// production → paying_tax), with the date it happened and evidence. Stages are not skipped
+/// and dates do not go backwards, so the timeline is a record, not a claim.
+pub fn advance_stage(
+    db: &Db,
+    user: &User,
+    project_id: &str,
+    expected_version: Option<i64>,
+    stage: &str,
+    date: &str,
+    evidence: &str,
+) -> Result<Record, PlatformError> {
+    let entity = &entity::PROJECTS;
+    let idv = id_value(entity, project_id)?;
+    let expected = expected_version.ok_or(PlatformError::VersionRequired)?;
+    let Some(target) = STAGES.iter().position(|s| *s == stage) else {
+        return Err(PlatformError::invalid(
+            "stage",
+            "not_allowed",
+            format!("stage must be one of: {}", STAGES.join(", ")),
+            format!("阶段只能是：{}", STAGES.join("、")),
+        ));
+    };
+    let Some(day) = clock::parse_date(date.trim()) else {
+        return Err(PlatformError::invalid(
+            "date",
+            "bad_date",
+            format!("date must be YYYY-MM-DD (got {date:?})"),
+            format!("日期必须是 YYYY-MM-DD 格式（收到 {date:?}）"),
+        ));
+    };
+    let evidence = evidence.trim();
+    if evidence.is_empty() {
+        return Err(PlatformError::invalid(
+            "evidence",
+            "required",
+            "evidence is required for every stage (a contract number, land certificate, photo reference, tax receipt…)".into(),
+            "每个阶段都需要佐证材料（合同编号、土地证、照片、完税凭证等）".into(),
+        ));
+    }
+    if evidence.chars().count() > 2000 {
+        return Err(PlatformError::invalid(
+            "evidence",
+            "too_long",
+            "evidence is longer than 2000 characters".into(),
+            "佐证材料超过 2000 个字符".into(),
+        ));
+    }
+    if day > clock::parse_date(&clock::today()).unwrap_or(i64::MAX) + 1 {
+        return Err(PlatformError::invalid(
+            "date",
+            "in_future",
+            "a stage cannot be recorded before it happens".into(),
+            "阶段日期不能晚于今天".into(),
+        ));
+    }
+    db.write(|c| {
+        let before = fetch(c, entity, &idv)?
+            .ok_or_else(|| PlatformError::NotFound(format!("projects {project_id}")))?;
+        let scope = scope_of(entity, &before.fields);
+        if !allowed(user, Action::Read, entity.name, &scope) {
+            return Err(PlatformError::NotFound(format!("projects {project_id}")));
+        }
+        if !allowed(user, Action::Update, entity.name, &scope) {
+            return Err(deny(user, Action::Update, entity));
+        }
+        if before.version != expected {
+            return Err(PlatformError::Conflict {
+                version: before.version,
+                current: Box::new(before.fields),
+            });
+        }
+        let current = before.text("stage").unwrap_or("lead");
+        let at = STAGES.iter().position(|s| *s == current).unwrap_or(0);
+        if target != at + 1 {
+            let next = STAGES
+                .get(at + 1)
+                .copied()
+                .unwrap_or("(none: the last stage)");
+            return Err(PlatformError::invalid(
+                "stage",
+                "out_of_order",
+                format!("the project is at {current}; the next stage is {next}"),
+                format!("项目当前阶段为 {current}，下一阶段应为 {next}"),
+            ));
+        }
+        if let Some(prev) = before.text("stage_date").and_then(clock::parse_date) {
+            if day < prev {
+                return Err(PlatformError::invalid(
+                    "date",
+                    "before_previous",
+                    format!(
+                        "the date is before the previous stage's ({})",
+                        before.text("stage_date").unwrap_or("")
+                    ),
+                    "日期早于上一阶段".into(),
+                ));
+            }
+        }
+        let signed_on = if stage == "signed" {
+            Value::Text(date.trim().into())
+        } else {
+            before.text("signed_on").map(str::to_string).into()
+        };
+        let n = c.execute(
+            "UPDATE projects SET stage = ?, stage_date = ?, signed_on = ?, version = version + 1, \
+             updated_at = ? WHERE id = ? AND version = ?",
+            &[
+                stage.into(),
+                date.trim().into(),
+                signed_on,
+                clock::now_timestamp().into(),
+                idv.clone(),
+                Value::Int(expected),
+            ],
+        )?;
+        if n == 0 {
+            return Err(DbError::Other("project changed during the stage update".into()).into());
+        }
+        c.execute(
+            "INSERT INTO project_stages (project_id, stage, stage_date, evidence, recorded_by, \
+             recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                idv.clone(),
+                stage.into(),
+                date.trim().into(),
+                evidence.into(),
+                user.actor().into(),
+                clock::now_timestamp().into(),
+            ],
+        )?;
+        refresh_review_flags(c, idv.as_i64().unwrap_or(0))?;
+        let after =
+            fetch(c, entity, &idv)?.ok_or_else(|| DbError::Other("project vanished".into()))?;
+        audit(
+            c,
+            &user.actor(),
+            entity.name,
+            &after.id_text(),
+            "stage",
+            Some(&before.fields),
+            Some(&after.fields),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Two signings of the same enterprise in the same park are flagged as possible duplicates
+/// when their agreed amounts differ by at most this share of the larger…
+pub const DUPLICATE_AMOUNT_TOLERANCE: f64 = 0.10;
+/// …and they were signed at most this many days apart (or either is not yet signed).
+pub const DUPLICATE_WINDOW_DAYS: i64 = 180;
+
+/// Recomputes the review flags of a project and of the other projects of its enterprise in its
+/// park (a new signing can make an old one a suspected duplicate).
+fn refresh_review_flags(c: &mut dyn Conn, project_id: i64) -> Result<(), DbError> {
+    let row = c.query_one(
+        "SELECT enterprise_id, park_id FROM projects WHERE id = ?",
+        &[Value::Int(project_id)],
+    )?;
+    let Some(row) = row else { return Ok(()) };
+    refresh_group_flags(c, row[0].as_i64(), row[1].as_i64())?;
+    if row[1].is_null() {
+        // Without a park there is no group; the project's own checks still apply.
+        let flags = flags_for(c, project_id)?;
+        c.execute(
+            "UPDATE projects SET review_flags = ? WHERE id = ?",
+            &[flags.into(), Value::Int(project_id)],
+        )?;
+    }
+    Ok(())
+}
+
+fn refresh_group_flags(
+    c: &mut dyn Conn,
+    enterprise: Option<i64>,
+    park: Option<i64>,
+) -> Result<(), DbError> {
+    let (Some(e), Some(p)) = (enterprise, park) else {
+        return Ok(());
+    };
+    let ids: Vec<i64> = c
+        .query(
+            "SELECT id FROM projects WHERE enterprise_id = ? AND park_id = ?",
+            &[Value::Int(e), Value::Int(p)],
+        )?
+        .iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect();
+    for id in ids {
+        let flags = flags_for(c, id)?;
+        c.execute(
+            "UPDATE projects SET review_flags = ? WHERE id = ?",
+            &[flags.into(), Value::Int(id)],
+        )?;
+    }
+    Ok(())
+}
+
+/// The review flags of one project:
+/// - `duplicate_of_N`: project N has the same enterprise and park, an agreed amount within
+///   [`DUPLICATE_AMOUNT_TOLERANCE`] of this one's, and a signing date within
+///   [`DUPLICATE_WINDOW_DAYS`] (or one of the two is not signed yet);
+/// - `paid_in_exceeds_agreed`: paid-in capital above the amount agreed;
+/// - `operating_without_paid_in`: in production or paying tax with no paid-in capital recorded
+///   although an amount was agreed.
+fn flags_for(c: &mut dyn Conn, id: i64) -> Result<String, DbError> {
+    let Some(me) = c.query_one(
+        "SELECT enterprise_id, park_id, amount_agreed_fen, paid_in_fen, stage, signed_on \
+         FROM projects WHERE id = ?",
+        &[Value::Int(id)],
+    )?
+    else {
+        return Ok(String::new());
+    };
+    let mut flags = Vec::new();
+    if let (Some(e), Some(p), Some(amount)) = (me[0].as_i64(), me[1].as_i64(), me[2].as_i64()) {
+        let others = c.query(
+            "SELECT id, amount_agreed_fen, signed_on FROM projects \
+             WHERE enterprise_id = ? AND park_id = ? AND id <> ? ORDER BY id",
+            &[Value::Int(e), Value::Int(p), Value::Int(id)],
+        )?;
+        let my_day = me[5].as_str().and_then(clock::parse_date);
+        for o in others {
+            let Some(other_amount) = o[1].as_i64() else {
+                continue;
+            };
+            let larger = amount.max(other_amount) as f64;
+            let close = larger == 0.0
+                || ((amount - other_amount).abs() as f64) <= DUPLICATE_AMOUNT_TOLERANCE * larger;
+            let other_day = o[2].as_str().and_then(clock::parse_date);
+            let near = match (my_day, other_day) {
+                (Some(a), Some(b)) => (a - b).abs() <= DUPLICATE_WINDOW_DAYS,
+                _ => true,
+            };
+            if close && near {
+                flags.push(format!("duplicate_of_{}", o[0].as_i64().unwrap_or(0)));
+            }
+        }
+    }
+    let agreed = me[2].as_i64();
+    let paid = me[3].as_i64();
+    if let (Some(a), Some(p)) = (agreed, paid) {
+        if p > a {
+            flags.push("paid_in_exceeds_agreed".into());
+        }
+    }
+    let operating = matches!(me[4].as_str(), Some("production" | "paying_tax"));
+    if operating && agreed.is_some_and(|a| a > 0) && paid.unwrap_or(0) == 0 {
+        flags.push("operating_without_paid_in".into());
+    }
+    Ok(flags.join(","))
+}
+
+/// One change in a record's history.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+}
+
+/// A record's history, oldest first, for users who may read the record (or, for a deleted
+/// record, who could read it before it was deleted).
+pub fn history(
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    id: &str,
+) -> Result<Vec<HistoryEntry>, PlatformError> {
+    let idv = id_value(entity, id)?;
+    db.read(|c| {
+        let rows = c.query(
+            "SELECT id, at, actor, action, before_json, after_json FROM audit_log \
+             WHERE entity = ? AND record_id = ? ORDER BY id",
+            &[entity.name.into(), id.into()],
+        )?;
+        let entries: Vec<HistoryEntry> = rows
+            .into_iter()
+            .map(|r| HistoryEntry {
+                id: r[0].as_i64().unwrap_or(0),
+                at: r[1].as_str().unwrap_or("").into(),
+                actor: r[2].as_str().unwrap_or("").into(),
+                action: r[3].as_str().unwrap_or("").into(),
+                before: r[4].as_str().and_then(|s| serde_json::from_str(s).ok()),
+                after: r[5].as_str().and_then(|s| serde_json::from_str(s).ok()),
+            })
+            .collect();
+        let visible = match fetch(c, entity, &idv)? {
+            Some(rec) => allowed(
+                user,
+                Action::Read,
+                entity.name,
+                &scope_of(entity, &rec.fields),
+            ),
+            None => entries
+                .last()
+                .and_then(|e| e.before.as_ref())
+                .and_then(Json::as_object)
+                .is_some_and(|m| allowed(user, Action::Read, entity.name, &scope_of(entity, m))),
+        };
+        if !visible || entries.is_empty() {
+            return Err(PlatformError::NotFound(format!("{} {id}", entity.name)));
+        }
+        Ok(entries)
+    })
+}

@@ -1,0 +1,216 @@
+//! Fresh databases and accounts for tests and benchmarks, on both engines.
+//!
+//! SQLite databases live in a temporary folder. PostgreSQL databases are created on the server
+//! named by `$TANDEM_TEST_POSTGRES` (a URL to a database the user may `CREATE DATABASE` from;
+//! `scripts/test.sh` starts one); each gets a unique name and is dropped when its guard is
+//! dropped. When `$TANDEM_REQUIRE_POSTGRES=1` and no server is configured, asking for the
+//! engines panics instead of quietly testing SQLite alone.
+
+use crate::auth::{self, NewUser, Role};
+use crate::db::{Db, Target};
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A database that is removed when dropped.
+pub struct TestDb {
+    pub name: &'static str,
+    pub db: Db,
+    pub target: Target,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.drop_pg.take() {
+            drop_postgres_database(admin_url, name);
+        }
+    }
+}
+
+/// Drops a test database. On its own thread: the synchronous client starts a runtime of its
+/// own, which must not happen on a thread that drives async tasks (an async test).
+pub fn drop_postgres_database(admin_url: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        if let Ok(mut c) = postgres::Client::connect(&admin_url, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    })
+    .join();
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A new SQLite platform database, migrated and seeded.
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let target = Target::Sqlite(dir.path().join("platform.sqlite"));
+    let db = crate::open(&target).expect("open SQLite");
+    TestDb {
+        name: "sqlite",
+        db,
+        target,
+        _dir: Some(dir),
+        drop_pg: None,
+    }
+}
+
+/// The PostgreSQL server for tests, if one is configured.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TANDEM_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("TANDEM_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("TANDEM_REQUIRE_POSTGRES=1 but TANDEM_TEST_POSTGRES is not set");
+            }
+            None
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database (not migrated), with its URL.
+pub fn postgres_empty() -> Option<(Target, String, String)> {
+    let admin = postgres_url()?;
+    let name = format!(
+        "tandem_t{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        crate::clock::now_seconds() % 100_000
+    );
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {admin}: {e}"));
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("CREATE DATABASE");
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("TANDEM_TEST_POSTGRES must end in /DATABASE"),
+    };
+    Some((Target::Postgres(url), admin, name))
+}
+
+/// A new PostgreSQL platform database, migrated and seeded, if a server is configured.
+pub fn postgres() -> Option<TestDb> {
+    let (target, admin, name) = postgres_empty()?;
+    let db = crate::open(&target).expect("open PostgreSQL");
+    Some(TestDb {
+        name: "postgres",
+        db,
+        target,
+        _dir: None,
+        drop_pg: Some((admin, name)),
+    })
+}
+
+/// A fresh database on every engine available.
+pub fn engines() -> Vec<TestDb> {
+    let mut v = vec![sqlite()];
+    v.extend(postgres());
+    v
+}
+
+/// One account per role, with the records the bound roles need.
+pub struct Cast {
+    pub admin: crate::User,
+    pub coordinator: crate::User,
+    /// Helper-side officer of [`PAIR`].
+    pub helper_officer: crate::User,
+    /// Helped-side officer of [`PAIR`].
+    pub helped_officer: crate::User,
+    /// Officer of [`OTHER_PAIR`].
+    pub other_officer: crate::User,
+    pub park_operator: crate::User,
+    pub enterprise_user: crate::User,
+    pub researcher: crate::User,
+    /// A park of [`PAIR`] (operated by `park_operator`) and one of [`OTHER_PAIR`].
+    pub park: i64,
+    pub other_park: i64,
+    /// The enterprise of `enterprise_user`, and another one.
+    pub enterprise: i64,
+    pub other_enterprise: i64,
+}
+
+/// The pair most fixtures belong to.
+pub const PAIR: &str = "pair-xuzhou-huaibei";
+/// Another pair.
+pub const OTHER_PAIR: &str = "pair-ningbo-bengbu";
+/// The password of every test account.
+pub const PASSWORD: &str = "correct horse battery";
+
+fn user(db: &Db, username: &str, role: Role) -> crate::User {
+    let new = NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        password: PASSWORD.into(),
+        role: role.clone(),
+    };
+    let id = db.write(|c| auth::add_user(c, &new)).expect("add user");
+    crate::User {
+        id,
+        username: username.into(),
+        display_name: username.into(),
+        role,
+    }
+}
+
+/// Creates the accounts and the parks and enterprises they are bound to.
+pub fn cast(db: &Db) -> Cast {
+    let admin = user(db, "admin", Role::Admin);
+    let park = |pair: &str, name: &str, locality: &str| -> i64 {
+        let body = json!({"pair_id": pair, "name": name, "locality_id": locality});
+        crate::service::create(db, &admin, &crate::entity::PARKS, body.as_object().unwrap())
+            .expect("park")
+            .int("id")
+            .unwrap()
+    };
+    let enterprise = |name: &str, origin: &str| -> i64 {
+        let body = json!({"name": name, "origin_locality_id": origin});
+        crate::service::create(
+            db,
+            &admin,
+            &crate::entity::ENTERPRISES,
+            body.as_object().unwrap(),
+        )
+        .expect("enterprise")
+        .int("id")
+        .unwrap()
+    };
+    let p = park(PAIR, "徐淮产业合作园", "ah-huaibei");
+    let op = park(OTHER_PAIR, "甬蚌产业合作园", "ah-bengbu");
+    let e = enterprise("徐工配套甲公司", "js-xuzhou");
+    let oe = enterprise("宁波乙公司", "zj-ningbo");
+    Cast {
+        coordinator: user(db, "coord", Role::Coordinator),
+        helper_officer: user(
+            db,
+            "xz-officer",
+            Role::Officer {
+                pair_id: PAIR.into(),
+                side: "helper".into(),
+            },
+        ),
+        helped_officer: user(
+            db,
+            "hb-officer",
+            Role::Officer {
+                pair_id: PAIR.into(),
+                side: "helped".into(),
+            },
+        ),
+        other_officer: user(
+            db,
+            "nb-officer",
+            Role::Officer {
+                pair_id: OTHER_PAIR.into(),
+                side: "helper".into(),
+            },
+        ),
+        park_operator: user(db, "park-op", Role::ParkOperator { park_id: p }),
+        enterprise_user: user(db, "firm", Role::Enterprise { enterprise_id: e }),
+        researcher: user(db, "researcher", Role::Researcher),
+        admin,
+        park: p,
+        other_park: op,
+        enterprise: e,
+        other_enterprise: oe,
+    }
+}

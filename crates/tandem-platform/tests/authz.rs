@@ -1,0 +1,361 @@
+//! The authorisation matrix: every role × every record type × read, create, update and
+//! delete, on a record inside the role's reach ("own") and one outside it ("other"), run
+//! through the service functions (so it is the enforcement, not just the policy, under test).
+//! The expected outcomes are written out by hand below; the policy code is not consulted.
+
+use serde_json::{json, Map, Value};
+use tandem_platform::entity::{self, Entity};
+use tandem_platform::service::{self, PlatformError};
+use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
+use tandem_platform::{Db, User};
+
+/// Roles in the column order of the expectation strings.
+fn roles(c: &Cast) -> Vec<(&'static str, &User)> {
+    vec![
+        ("admin", &c.admin),
+        ("coordinator", &c.coordinator),
+        ("helper_officer", &c.helper_officer),
+        ("helped_officer", &c.helped_officer),
+        ("other_officer", &c.other_officer),
+        ("park_operator", &c.park_operator),
+        ("enterprise", &c.enterprise_user),
+        ("researcher", &c.researcher),
+    ]
+}
+
+/// A valid new record of `e` in the scope of `own` (PAIR, the operator's park, the user's
+/// enterprise) or of the other pair.
+fn body(e: &Entity, c: &Cast, own: bool, plan: i64) -> Map<String, Value> {
+    let pair = if own { PAIR } else { OTHER_PAIR };
+    let park = if own { c.park } else { c.other_park };
+    let ent = if own {
+        c.enterprise
+    } else {
+        c.other_enterprise
+    };
+    let v = match e.name {
+        "programmes" => {
+            json!({"id": format!("prog-{}", unique()), "name": "test programme", "start_year": 2024, "end_year": 2030, "source": "test"})
+        }
+        "pairs" => {
+            json!({"id": format!("pair-t-{}", unique()), "programme_id": "yrd-north-anhui-2021", "helper_id": "js-xuzhou", "helped_id": "ah-huaibei", "start_year": 2021, "end_year": 2030, "source": "test"})
+        }
+        "sub_pairs" => json!({"pair_id": pair, "helper_name": "区A", "helped_name": "县B"}),
+        "parks" => {
+            json!({"pair_id": pair, "name": "园区", "locality_id": if own {"ah-huaibei"} else {"ah-bengbu"}})
+        }
+        "enterprises" => json!({"name": "企业", "origin_locality_id": "js-xuzhou"}),
+        "projects" => {
+            json!({"pair_id": pair, "park_id": park, "enterprise_id": ent, "name": "项目", "initiated_by": "enterprise", "amount_agreed_yuan": 1000000})
+        }
+        "plans" => json!({"pair_id": pair, "year": 2025, "title": "年度计划"}),
+        "tasks" => {
+            json!({"plan_id": plan, "title": "任务", "owner_side": "helper", "status": "todo"})
+        }
+        "secondments" => {
+            json!({"pair_id": pair, "person": "张三", "from_org": "徐州市发改委", "to_org": "淮北市发改委", "start_on": "2024-03-01"})
+        }
+        "events" => {
+            json!({"pair_id": pair, "kind": "agreement", "title": "签约", "source": "test"})
+        }
+        other => panic!("no fixture for {other}"),
+    };
+    v.as_object().unwrap().clone()
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The field each update changes (to the value it already has, so updates can repeat).
+fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
+    let field = match e.name {
+        "programmes" | "parks" | "enterprises" | "projects" => "name",
+        "pairs" | "events" => "source",
+        "sub_pairs" => "helper_name",
+        "plans" | "tasks" => "title",
+        "secondments" => "person",
+        other => panic!("{other}"),
+    };
+    let mut m = Map::new();
+    m.insert(field.into(), rec.fields[field].clone());
+    m
+}
+
+struct World {
+    db: Db,
+    cast: Cast,
+    /// (own, other) record ids per entity.
+    ids: Vec<(&'static str, String, String)>,
+    plans: (i64, i64),
+}
+
+fn world(t: &testkit::TestDb) -> World {
+    let db = t.db.clone();
+    let cast = testkit::cast(&db);
+    let admin = cast.admin.clone();
+    let plan_own = service::create(
+        &db,
+        &admin,
+        &entity::PLANS,
+        &body(&entity::PLANS, &cast, true, 0),
+    )
+    .unwrap()
+    .int("id")
+    .unwrap();
+    let plan_other = service::create(
+        &db,
+        &admin,
+        &entity::PLANS,
+        &body(&entity::PLANS, &cast, false, 0),
+    )
+    .unwrap()
+    .int("id")
+    .unwrap();
+    let mut ids = Vec::new();
+    for e in entity::ENTITIES {
+        let (own, other) = match e.name {
+            "programmes" => ("yrd-north-anhui-2021".to_string(), None),
+            "pairs" => (PAIR.to_string(), Some(OTHER_PAIR.to_string())),
+            "parks" => (cast.park.to_string(), Some(cast.other_park.to_string())),
+            "enterprises" => (
+                cast.enterprise.to_string(),
+                Some(cast.other_enterprise.to_string()),
+            ),
+            _ => {
+                let mk = |own: bool| {
+                    service::create(
+                        &db,
+                        &admin,
+                        e,
+                        &body(e, &cast, own, if own { plan_own } else { plan_other }),
+                    )
+                    .unwrap_or_else(|err| panic!("{}: {err}", e.name))
+                    .id_text()
+                };
+                (mk(true), Some(mk(false)))
+            }
+        };
+        ids.push((e.name, own.clone(), other.unwrap_or(own)));
+    }
+    World {
+        db,
+        cast,
+        ids,
+        plans: (plan_own, plan_other),
+    }
+}
+
+/// Expected outcomes: one letter per role (admin, coordinator, helper officer, helped
+/// officer, other pair's officer, park operator, enterprise, researcher): Y allowed, N denied.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    // entity, action/target, outcomes
+    ("programmes", "read own", "YYYYYYYY"),
+    ("programmes", "create", "YYNNNNNN"),
+    ("programmes", "update own", "YYNNNNNN"),
+    ("pairs", "read own", "YYYYYYYY"),
+    ("pairs", "read other", "YYYYYYYY"),
+    ("pairs", "create", "YYNNNNNN"),
+    ("pairs", "update own", "YYNNNNNN"),
+    ("sub_pairs", "read own", "YYYYYYYY"),
+    ("sub_pairs", "create own", "YYYYNNNN"),
+    ("sub_pairs", "create other", "YYNNYNNN"),
+    ("sub_pairs", "update own", "YYYYNNNN"),
+    ("sub_pairs", "update other", "YYNNYNNN"),
+    ("sub_pairs", "delete own", "YYNNNNNN"),
+    ("parks", "read own", "YYYYYYYY"),
+    ("parks", "read other", "YYYYYYYY"),
+    ("parks", "create own", "YYYYNNNN"),
+    ("parks", "update own", "YYYYNYNN"),
+    ("parks", "update other", "YYNNYNNN"),
+    ("parks", "delete own", "YYNNNNNN"),
+    ("enterprises", "read own", "YYYYYYYY"),
+    ("enterprises", "read other", "YYYYYYNY"),
+    ("enterprises", "create", "YYYYYYNN"),
+    ("enterprises", "update own", "YYYYYNYN"),
+    ("enterprises", "update other", "YYYYYNNN"),
+    ("enterprises", "delete own", "YYNNNNNN"),
+    ("projects", "read own", "YYYYNYYY"),
+    ("projects", "read other", "YYNNYNNY"),
+    ("projects", "create own", "YYYYNYYN"),
+    ("projects", "create other", "YYNNYNNN"),
+    ("projects", "update own", "YYYYNYYN"),
+    ("projects", "update other", "YYNNYNNN"),
+    ("projects", "delete own", "YYNNNNNN"),
+    ("plans", "read own", "YYYYNNNY"),
+    ("plans", "read other", "YYNNYNNY"),
+    ("plans", "create own", "YYYYNNNN"),
+    ("plans", "update own", "YYYYNNNN"),
+    ("plans", "update other", "YYNNYNNN"),
+    ("plans", "delete own", "YYNNNNNN"),
+    // Tasks are owned by a side: the fixtures are owned by the helper side.
+    ("tasks", "read own", "YYYYNNNY"),
+    ("tasks", "read other", "YYNNYNNY"),
+    ("tasks", "create own", "YYYNNNNN"),
+    ("tasks", "create other", "YYNNYNNN"),
+    ("tasks", "update own", "YYYNNNNN"),
+    ("tasks", "update other", "YYNNYNNN"),
+    ("tasks", "delete own", "YYNNNNNN"),
+    ("secondments", "read own", "YYYYNNNY"),
+    ("secondments", "read other", "YYNNYNNY"),
+    ("secondments", "create own", "YYYYNNNN"),
+    ("secondments", "update own", "YYYYNNNN"),
+    ("secondments", "delete own", "YYNNNNNN"),
+    ("events", "read own", "YYYYYYYY"),
+    ("events", "read other", "YYYYYYYY"),
+    ("events", "create own", "YYYYNNNN"),
+    ("events", "create other", "YYNNYNNN"),
+    ("events", "update own", "YYYYNNNN"),
+    ("events", "delete own", "YYNNNNNN"),
+];
+
+fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(PlatformError::Forbidden(_) | PlatformError::NotFound(_)) => false,
+        Err(e) => panic!("{what}: unexpected error {e}"),
+    }
+}
+
+fn run_matrix(t: &testkit::TestDb) {
+    let w = world(t);
+    let mut failures = Vec::new();
+    for (entity_name, what, expected) in EXPECTED {
+        let e = entity::entity(entity_name).unwrap();
+        let (_, own_id, other_id) = w.ids.iter().find(|(n, _, _)| n == entity_name).unwrap();
+        let own = !what.ends_with("other");
+        let id = if own { own_id } else { other_id };
+        for (i, (role, user)) in roles(&w.cast).into_iter().enumerate() {
+            let want = expected.as_bytes()[i] == b'Y';
+            let label = format!("{role} {what} {entity_name}");
+            let got = if what.starts_with("read") {
+                let single = outcome(service::get(&w.db, user, e, id), &label);
+                // Lists must agree with single reads: the record is listed iff it is readable.
+                let listed = listed(&w.db, user, e, id);
+                if single != listed {
+                    failures.push(format!("{label}: get says {single}, list says {listed}"));
+                }
+                single
+            } else if what.starts_with("create") {
+                let b = body(e, &w.cast, own, if own { w.plans.0 } else { w.plans.1 });
+                outcome(service::create(&w.db, user, e, &b), &label)
+            } else if what.starts_with("update") {
+                let rec = service::get(&w.db, &w.cast.admin, e, id).unwrap();
+                outcome(
+                    service::update(&w.db, user, e, id, Some(rec.version), &touch(e, &rec)),
+                    &label,
+                )
+            } else {
+                // Delete a throwaway record made for this attempt.
+                let b = body(e, &w.cast, own, w.plans.0);
+                let rec = service::create(&w.db, &w.cast.admin, e, &b).unwrap();
+                outcome(
+                    service::delete(&w.db, user, e, &rec.id_text(), Some(rec.version)),
+                    &label,
+                )
+            };
+            if got != want {
+                failures.push(format!("{label}: expected {}, got {}", yn(want), yn(got)));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}: {} mismatches:\n{}",
+        t.name,
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Whether `id` appears on any page of the user's list of `e`.
+fn listed(db: &Db, user: &User, e: &'static Entity, id: &str) -> bool {
+    let mut page = 1;
+    loop {
+        let p = service::list(
+            db,
+            user,
+            e,
+            &service::ListQuery {
+                page,
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let found = p.items.iter().any(|m| match &m["id"] {
+            Value::String(s) => s == id,
+            v => v.to_string() == id,
+        });
+        if found {
+            return true;
+        }
+        if page * p.per_page >= p.total {
+            return false;
+        }
+        page += 1;
+    }
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "allowed"
+    } else {
+        "denied"
+    }
+}
+
+#[test]
+fn authorisation_matrix_on_every_engine() {
+    for t in testkit::engines() {
+        run_matrix(&t);
+    }
+}
+
+/// A denied write changes nothing and leaves no history.
+#[test]
+fn denied_writes_change_nothing() {
+    let t = testkit::sqlite();
+    let w = world(&t);
+    let id = &w.ids.iter().find(|(n, _, _)| *n == "projects").unwrap().1;
+    let before = service::get(&w.db, &w.cast.admin, &entity::PROJECTS, id).unwrap();
+    let history = service::history(&w.db, &w.cast.admin, &entity::PROJECTS, id)
+        .unwrap()
+        .len();
+    let mut patch = Map::new();
+    patch.insert("name".into(), json!("hijacked"));
+    let err = service::update(
+        &w.db,
+        &w.cast.researcher,
+        &entity::PROJECTS,
+        id,
+        Some(before.version),
+        &patch,
+    )
+    .unwrap_err();
+    assert!(matches!(err, PlatformError::Forbidden(_)), "{err}");
+    // An officer may not move a project out of their pair either.
+    let mut moved = Map::new();
+    moved.insert("pair_id".into(), json!(OTHER_PAIR));
+    moved.insert("park_id".into(), json!(w.cast.other_park));
+    let err = service::update(
+        &w.db,
+        &w.cast.helper_officer,
+        &entity::PROJECTS,
+        id,
+        Some(before.version),
+        &moved,
+    )
+    .unwrap_err();
+    assert!(matches!(err, PlatformError::Forbidden(_)), "{err}");
+    let after = service::get(&w.db, &w.cast.admin, &entity::PROJECTS, id).unwrap();
+    assert_eq!(before, after);
+    assert_eq!(
+        service::history(&w.db, &w.cast.admin, &entity::PROJECTS, id)
+            .unwrap()
+            .len(),
+        history
+    );
+}

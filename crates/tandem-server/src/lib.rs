@@ -1,0 +1,229 @@
+//! tandem's operating platform over HTTP.
+//!
+//! * `/api/…` — the JSON API for every record type, with pagination, filters, ETags and
+//!   `If-Match`, the project lifecycle, histories, the dashboard, XLSX import and export,
+//!   described by `/api/openapi.json`;
+//! * `/…` — the server-rendered web UI in Chinese and English (dashboard with map, pair pages
+//!   with the advisor's diagnosis from live records plus statistics, park and project pages,
+//!   the plan board, forms for every record type, history pages).
+//!
+//! Handlers are thin: state is explicit ([`AppState`]), the signed-in user comes from an
+//! extractor ([`session::ApiSession`], [`session::PageSession`]), and everything else is in
+//! `tandem_platform`.
+
+pub mod api;
+pub mod error;
+pub mod live;
+pub mod openapi;
+pub mod session;
+pub mod ui;
+
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use error::ApiError;
+use session::{blocking, LoginLimiter};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tandem_platform::dashboard::Dashboard;
+use tandem_platform::{auth, Db, User};
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub limiter: Arc<LoginLimiter>,
+    dashboards: Arc<Mutex<HashMap<String, CachedDashboard>>>,
+}
+
+struct CachedDashboard {
+    generation: u64,
+    at: Instant,
+    value: Arc<Dashboard>,
+}
+
+/// How long a cached dashboard may be served without checking for writes by *other*
+/// processes sharing a PostgreSQL database (writes by this process invalidate it at once).
+pub const DASHBOARD_MAX_AGE: Duration = Duration::from_secs(2);
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        AppState {
+            db,
+            limiter: Arc::new(LoginLimiter::default()),
+            dashboards: Arc::default(),
+        }
+    }
+}
+
+/// The dashboard for a user, recomputed only when the data changed. Users who see the same
+/// rows (the same read filter) share one cached copy.
+pub async fn cached_dashboard(state: &AppState, user: &User) -> Result<Arc<Dashboard>, ApiError> {
+    let key = format!(
+        "{:?}|{:?}",
+        auth::read_filter(user, "projects"),
+        auth::read_filter(user, "tasks")
+    );
+    let generation = state.db.generation();
+    if let Some(c) = state
+        .dashboards
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        if c.generation == generation && c.at.elapsed() < DASHBOARD_MAX_AGE {
+            return Ok(c.value.clone());
+        }
+    }
+    let db = state.db.clone();
+    let u = user.clone();
+    let value = Arc::new(blocking(move || tandem_platform::dashboard::dashboard(&db, &u)).await??);
+    let mut map = state.dashboards.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > 10_000 {
+        map.clear();
+    }
+    map.insert(
+        key,
+        CachedDashboard {
+            generation,
+            at: Instant::now(),
+            value: value.clone(),
+        },
+    );
+    Ok(value)
+}
+
+/// Signs a user in: rate limit, credentials, new session. Returns (user, token, csrf).
+pub async fn sign_in(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> Result<(User, String, String), ApiError> {
+    if let Err(wait) = state.limiter.check(client, username) {
+        return Err(ApiError::TooManyAttempts { retry_after: wait });
+    }
+    let db = state.db.clone();
+    let (name, pw) = (username.to_string(), password.to_string());
+    let found = blocking(move || -> Result<_, tandem_platform::DbError> {
+        let user = db.read(|c| auth::check_credentials(c, &name, &pw))?;
+        match user {
+            Some(u) => {
+                let (token, csrf) = db.write(|c| auth::start_session(c, u.id))?;
+                Ok(Some((u, token, csrf)))
+            }
+            None => Ok(None),
+        }
+    })
+    .await??;
+    match found {
+        Some(ok) => {
+            state.limiter.succeeded(client, username);
+            Ok(ok)
+        }
+        None => {
+            state.limiter.failed(client, username);
+            Err(ApiError::Platform(
+                tandem_platform::PlatformError::Forbidden("wrong user name or password".into()),
+            ))
+        }
+    }
+}
+
+/// An XLSX file as a download.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// Security headers on every response: no framing, no sniffing, a strict content policy
+/// (pages use inline style but no script).
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    r
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/login", post(api::login))
+        .route("/logout", post(api::logout))
+        .route("/me", get(api::me))
+        .route("/dashboard", get(api::dashboard))
+        .route("/openapi.json", get(api::openapi))
+        .route("/users", get(api::users))
+        .route(
+            "/sheets/{entity}",
+            get(api::export_sheet).post(api::import_sheet),
+        )
+        .route("/projects/{id}/stages", get(api::stages).post(api::advance))
+        .route("/{entity}", get(api::list).post(api::create))
+        .route(
+            "/{entity}/{id}",
+            get(api::get_one).patch(api::update).delete(api::delete),
+        )
+        .route("/{entity}/{id}/history", get(api::history))
+        .fallback(api::not_found);
+    Router::new()
+        .nest("/api", api)
+        .merge(ui::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM. `on_ready` gets the bound address (port 0 picks one).
+pub async fn serve(
+    db: Db,
+    listen: std::net::SocketAddr,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    on_ready(listener.local_addr()?);
+    let app = router(AppState::new(db));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+    })
+    .await
+}

@@ -1,0 +1,478 @@
+//! The JSON API and the pages, through the real router and database, on SQLite and
+//! PostgreSQL: sessions and CSRF, the login limiter, every record type over HTTP with ETags,
+//! 409/412/428, pagination and filters, histories, the lifecycle, the OpenAPI document, and
+//! the pages every role sees.
+
+mod support;
+
+use axum::http::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use support::Client;
+use tandem_platform::entity::{self, ENTITIES};
+use tandem_platform::testkit::{self, PAIR};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_csrf_and_logout() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let mut c = Client::new(t.db.clone());
+    assert_eq!(c.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    let wrong = c
+        .post(
+            "/api/login",
+            json!({"username": "coord", "password": "nope nope"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.headers.get(header::SET_COOKIE).is_none());
+    c.login("coord").await;
+    let me = c.get("/api/me").await;
+    assert_eq!(me.json()["user"]["role"], "coordinator");
+    // The cookie is HttpOnly and SameSite=Strict.
+    let r = c
+        .post(
+            "/api/login",
+            json!({"username": "coord", "password": testkit::PASSWORD}),
+        )
+        .await;
+    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    // A change without the CSRF token is refused and changes nothing.
+    let token = c.csrf.take();
+    let r = c
+        .post(
+            "/api/enterprises",
+            json!({"name": "x", "origin_locality_id": "js-xuzhou"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("csrf"))
+    );
+    c.csrf = Some("0".repeat(64));
+    assert_eq!(
+        c.post(
+            "/api/enterprises",
+            json!({"name": "x", "origin_locality_id": "js-xuzhou"})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    c.csrf = token;
+    // A cross-site origin is refused even with the token.
+    let r = c
+        .send(
+            Method::POST,
+            "/api/enterprises",
+            Some(json!({"name": "x", "origin_locality_id": "js-xuzhou"})),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.get("/api/enterprises").await.json()["total"],
+        json!(2),
+        "only the cast's two enterprises"
+    );
+    assert_eq!(
+        c.post(
+            "/api/enterprises",
+            json!({"name": "x", "origin_locality_id": "js-xuzhou"})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        c.send(Method::POST, "/api/logout", None, &[]).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(c.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_rate_limited() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let c = Client::new(t.db.clone());
+    for _ in 0..5 {
+        let r = c
+            .post(
+                "/api/login",
+                json!({"username": "admin", "password": "guess guess"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    // Even the right password is refused now, with a Retry-After.
+    let r = c
+        .post(
+            "/api/login",
+            json!({"username": "admin", "password": testkit::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        r.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+    // Another account from the same address is not locked out.
+    let r = c
+        .post(
+            "/api/login",
+            json!({"username": "coord", "password": testkit::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
+    match name {
+        "programmes" => {
+            json!({"id": "pilot", "name": "试点", "start_year": 2024, "end_year": 2026, "source": "test"})
+        }
+        "pairs" => {
+            json!({"id": "pair-pilot", "programme_id": "pilot", "helper_id": "js-nanjing", "helped_id": "ah-chuzhou", "start_year": 2024, "end_year": 2026, "source": "test"})
+        }
+        "sub_pairs" => json!({"pair_id": PAIR, "helper_name": "鼓楼区", "helped_name": "杜集区"}),
+        "parks" => {
+            json!({"pair_id": PAIR, "name": "园区", "locality_id": "ah-huaibei", "focus_industries": "C35,C38"})
+        }
+        "enterprises" => json!({"name": "企业", "origin_locality_id": "js-xuzhou"}),
+        "projects" => {
+            json!({"pair_id": PAIR, "park_id": cast.park, "enterprise_id": cast.enterprise, "name": "项目", "initiated_by": "enterprise", "amount_agreed_yuan": 2500000.25})
+        }
+        "plans" => json!({"pair_id": PAIR, "year": 2025, "title": "计划"}),
+        "tasks" => {
+            json!({"plan_id": plan, "title": "任务", "owner_side": "helped", "status": "todo", "due_on": "2025-12-31"})
+        }
+        "secondments" => {
+            json!({"pair_id": PAIR, "person": "王五", "from_org": "甲", "to_org": "乙", "start_on": "2024-01-01"})
+        }
+        "events" => json!({"pair_id": PAIR, "kind": "park", "title": "园区揭牌", "source": "test"}),
+        other => panic!("{other}"),
+    }
+}
+
+fn title_field(name: &str) -> &'static str {
+    entity::entity(name).unwrap().title
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_record_type_over_http_on_every_engine() {
+    // The synchronous PostgreSQL client must not block a runtime worker: setup and teardown
+    // run in block_in_place, as the server runs its queries in spawn_blocking.
+    for t in tokio::task::block_in_place(testkit::engines) {
+        let cast = tokio::task::block_in_place(|| testkit::cast(&t.db));
+        let mut c = Client::new(t.db.clone());
+        c.login("coord").await;
+        let plan = c
+            .post("/api/plans", body_for("plans", &cast, 0))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        for e in ENTITIES {
+            let r = c
+                .post(&format!("/api/{}", e.name), body_for(e.name, &cast, plan))
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::CREATED,
+                "{} {}: {}",
+                t.name,
+                e.name,
+                r.text()
+            );
+            assert_eq!(r.etag(), "\"v1\"");
+            let rec = r.json();
+            let id = match &rec["id"] {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            let url = format!("/api/{}/{id}", e.name);
+            let got = c.get(&url).await;
+            assert_eq!((got.status, got.json()), (StatusCode::OK, rec.clone()));
+            let field = if e.name == "pairs" {
+                "source"
+            } else {
+                title_field(e.name)
+            };
+            let field = if field == "id" { "source" } else { field };
+            // If-Match current: changed.
+            let r = c
+                .patch(&url, json!({field: "已修改"}), Some("\"v1\""))
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{} {}: {}",
+                t.name,
+                e.name,
+                r.text()
+            );
+            assert_eq!(
+                (r.json()[field].clone(), r.etag()),
+                (json!("已修改"), "\"v2\"".to_string())
+            );
+            // If-Match stale: 412 with the current record; body version stale: 409; none: 428.
+            let r = c.patch(&url, json!({field: "覆盖"}), Some("\"v1\"")).await;
+            assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", e.name);
+            assert_eq!(r.json()["current"][field], json!("已修改"));
+            let r = c
+                .patch(&url, json!({field: "覆盖", "version": 1}), None)
+                .await;
+            assert_eq!(r.status, StatusCode::CONFLICT);
+            let r = c.patch(&url, json!({field: "覆盖"}), None).await;
+            assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED);
+            assert_eq!(
+                c.get(&url).await.json()[field],
+                json!("已修改"),
+                "nothing lost"
+            );
+            let h = c.get(&format!("{url}/history")).await.json();
+            assert_eq!(
+                h["items"].as_array().unwrap().len(),
+                2,
+                "{} {}",
+                t.name,
+                e.name
+            );
+            // Field errors name the field and rule.
+            let r = c
+                .patch(&url, json!({"no_such_field": 1}), Some("\"v2\""))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(r.json()["errors"][0]["rule"], "unknown_field");
+        }
+        // Pagination and filters (the bundled data has park events of this pair too).
+        let already = c
+            .get(&format!("/api/events?pair_id={PAIR}&kind=park"))
+            .await
+            .json()["total"]
+            .as_i64()
+            .unwrap();
+        for i in 0..7 {
+            let mut b = body_for("events", &cast, plan);
+            b["title"] = json!(format!("分页 {i}"));
+            assert_eq!(c.post("/api/events", b).await.status, StatusCode::CREATED);
+        }
+        let p = c
+            .get(&format!(
+                "/api/events?pair_id={PAIR}&kind=park&per_page=3&page=2"
+            ))
+            .await
+            .json();
+        assert_eq!(
+            (
+                p["total"].clone(),
+                p["items"].as_array().unwrap().len(),
+                p["page"].clone()
+            ),
+            (json!(already + 7), 3, json!(2))
+        );
+        let bad = c.get("/api/events?colour=red").await;
+        assert_eq!(
+            (bad.status, bad.json()["errors"][0]["rule"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("unknown_filter"))
+        );
+        let q = c.get("/api/events?q=%E5%88%86%E9%A1%B5%203").await.json();
+        assert_eq!(q["total"], json!(1));
+        // The lifecycle over HTTP.
+        let p = c
+            .post("/api/projects", body_for("projects", &cast, plan))
+            .await
+            .json();
+        let id = p["id"].as_i64().unwrap();
+        let r = c
+            .send(
+                Method::POST,
+                &format!("/api/projects/{id}/stages"),
+                Some(json!({"stage": "signed", "date": "2024-06-01", "evidence": "合同"})),
+                &[("if-match", "\"v1\"")],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["stage"].clone()),
+            (StatusCode::OK, json!("signed"))
+        );
+        let s = c.get(&format!("/api/projects/{id}/stages")).await.json();
+        assert_eq!(s["items"][0]["evidence"], json!("合同"));
+        // Deleting needs If-Match.
+        let sp = c
+            .post("/api/sub_pairs", body_for("sub_pairs", &cast, plan))
+            .await
+            .json();
+        let url = format!("/api/sub_pairs/{}", sp["id"]);
+        assert_eq!(
+            c.send(Method::DELETE, &url, None, &[]).await.status,
+            StatusCode::PRECONDITION_REQUIRED
+        );
+        assert_eq!(
+            c.send(Method::DELETE, &url, None, &[("if-match", "\"v1\"")])
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(c.get(&url).await.status, StatusCode::NOT_FOUND);
+        // The dashboard sees the project.
+        let d = c.get("/api/dashboard").await.json();
+        assert_eq!(d["total"]["projects"], json!(2), "{}", t.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_changes_when_a_project_advances() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let mut c = Client::new(t.db.clone());
+    c.login("hb-officer").await;
+    let before = c.get("/api/dashboard").await.json();
+    assert_eq!(before["total"]["funnel"][1]["projects"], json!(0));
+    let p = c
+        .post("/api/projects", body_for("projects", &cast, 0))
+        .await
+        .json();
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(
+        c.get("/api/dashboard").await.json()["total"]["funnel"][0]["projects"],
+        json!(1)
+    );
+    c.send(
+        Method::POST,
+        &format!("/api/projects/{id}/stages"),
+        Some(json!({"stage": "signed", "date": "2024-06-01", "evidence": "合同", "version": 1})),
+        &[],
+    )
+    .await;
+    let after = c.get("/api/dashboard").await.json();
+    assert_eq!(
+        (
+            after["total"]["funnel"][0]["projects"].clone(),
+            after["total"]["funnel"][1]["projects"].clone()
+        ),
+        (json!(0), json!(1))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_record_type() {
+    let t = testkit::sqlite();
+    let c = Client::new(t.db.clone());
+    let doc = c.get("/api/openapi.json").await.json();
+    assert_eq!(doc["openapi"], json!("3.0.3"));
+    for e in ENTITIES {
+        for path in [
+            format!("/api/{}", e.name),
+            format!("/api/{}/{{id}}", e.name),
+            format!("/api/{}/{{id}}/history", e.name),
+        ] {
+            assert!(doc["paths"][&path].is_object(), "{path} missing");
+        }
+        let props = doc["components"]["schemas"][e.name]["properties"]
+            .as_object()
+            .unwrap();
+        for f in e.fields {
+            assert!(props.contains_key(f.name), "{}.{} missing", e.name, f.name);
+        }
+        let required = doc["components"]["schemas"][format!("{}_create", e.name)]["required"]
+            .as_array()
+            .unwrap();
+        for f in e.fields.iter().filter(|f| f.required && f.writable) {
+            assert!(
+                required.contains(&json!(f.name)),
+                "{}.{} not required",
+                e.name,
+                f.name
+            );
+        }
+    }
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling $ref {name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_sees_its_pages_and_unknown_routes_are_404() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let admin_client = {
+        let mut c = Client::new(t.db.clone());
+        c.login("admin").await;
+        c
+    };
+    let p = admin_client
+        .post("/api/projects", body_for("projects", &cast, 0))
+        .await
+        .json();
+    let pid = p["id"].as_i64().unwrap();
+    let anon = admin_client.another();
+    let r = anon.get("/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login?next="));
+    assert_eq!(anon.get("/login").await.status, StatusCode::OK);
+    for user in [
+        "admin",
+        "coord",
+        "xz-officer",
+        "hb-officer",
+        "nb-officer",
+        "park-op",
+        "firm",
+        "researcher",
+    ] {
+        let mut c = admin_client.another();
+        c.login(user).await;
+        for (path, want) in [
+            ("/".to_string(), StatusCode::OK),
+            (format!("/pairs/{PAIR}"), StatusCode::OK),
+            ("/r/projects".to_string(), StatusCode::OK),
+            ("/r/parks".to_string(), StatusCode::OK),
+            ("/plans".to_string(), StatusCode::OK),
+            ("/sheets".to_string(), StatusCode::OK),
+        ] {
+            let r = c.get(&path).await;
+            assert_eq!(
+                r.status,
+                want,
+                "{user} {path}: {}",
+                &r.text()[..r.text().len().min(400)]
+            );
+            assert!(r.text().contains("</html>"));
+        }
+        let r = c.get(&format!("/projects/{pid}")).await;
+        let visible = !matches!(user, "nb-officer");
+        assert_eq!(r.status == StatusCode::OK, visible, "{user} project page");
+        let en = c.get("/?lang=en").await;
+        assert!(en.text().contains("Programme dashboard"), "{user}");
+    }
+    let r = admin_client.get("/api/no_such_thing").await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+    // The pair page carries the live diagnosis with its sources.
+    let page = admin_client
+        .get(&format!("/pairs/{PAIR}?lang=en"))
+        .await
+        .text();
+    assert!(page.contains("Diagnosis and advice (live)"), "pair page");
+    assert!(page.contains("Sources"), "sources listed");
+}
