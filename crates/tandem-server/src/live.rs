@@ -100,8 +100,18 @@ pub fn pair_sections(db: &Db, pair_id: &str, lang: tandem_report::Lang) -> Resul
     tandem_report::pair_sections(&input, lang, pair_id).map_err(|e| e.to_string())
 }
 
-/// The programme map as inline SVG.
+/// The programme map as inline SVG, drawn once per language (it depends only on bundled data).
 pub fn programme_map(lang: tandem_report::Lang) -> Result<String, String> {
+    static ZH: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let cell = match lang {
+        tandem_report::Lang::Zh => &ZH,
+        tandem_report::Lang::En => &EN,
+    };
+    cell.get_or_init(|| draw_programme_map(lang)).clone()
+}
+
+fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
     let bundle = tandem_data::bundled::bundle();
     let input = tandem_report::ReportInput {
         programme: &bundle.programme,

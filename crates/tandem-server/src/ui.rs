@@ -196,11 +196,10 @@ fn failure(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Response {
         }
     };
     let body = format!(
-        r#"<div class="flash bad" role="alert"><strong>{}</strong><br>{}</div><p><a href="javascript:history.back()">{}</a> · <a href="/">{}</a></p>"#,
+        r#"<div class="flash bad" role="alert"><strong>{}</strong><br>{}</div><p><a href="/">{}</a></p>"#,
         esc(&title),
         esc(&msg),
-        t(lang, "返回", "Back"),
-        t(lang, "总览", "Dashboard")
+        t(lang, "返回总览", "Back to the dashboard")
     );
     (status, page(lang, s, &title, &body)).into_response()
 }

@@ -1,0 +1,242 @@
+//! `tandem serve`, `tandem user …`, `tandem backup` and `tandem restore`: the operating
+//! platform's commands. The work is in `tandem_platform` and `tandem_server`.
+
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+use tandem_platform::auth::{self, NewUser, Role};
+use tandem_platform::{backup, Db, Target};
+
+/// Where the platform database is.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArg {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; default: $TANDEM_PLATFORM_DB,
+    /// else platform.sqlite in the tandem data directory.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl DatabaseArg {
+    fn target(&self) -> Result<Target> {
+        match &self.database {
+            Some(url) => {
+                Target::parse(url).map_err(|e| crate::UserError::new(e.to_string()).into())
+            }
+            None => Ok(tandem_platform::default_target()),
+        }
+    }
+
+    /// Opens (creating, migrating and seeding if needed) the platform database.
+    fn open(&self) -> Result<Db> {
+        let target = self.target()?;
+        tandem_platform::open(&target).map_err(|e| crate::UserError::new(e.to_string()).into())
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Address to listen on. Use 0.0.0.0:8080 to accept other machines (put TLS in front).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+}
+
+pub fn serve(args: ServeArgs) -> Result<()> {
+    let db = args.db.open()?;
+    let users = db.read(|c| c.query_i64("SELECT COUNT(*) FROM users", &[]))?;
+    let where_ = db.describe();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime
+        .block_on(tandem_server::serve(db, args.listen, |addr| {
+            println!("tandem platform: database {where_}");
+            println!("open http://{addr}/ in a browser");
+            if users == 0 {
+                println!(
+                    "no accounts yet: create one with\n  tandem user add --database {where_} --username admin --role admin"
+                );
+            }
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+        }))
+        .map_err(|e| crate::UserError::new(format!("cannot listen on {}: {e}", args.listen)))?;
+    Ok(())
+}
+
+/// Account commands.
+#[derive(clap::Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account. The password is read from $TANDEM_PASSWORD or standard input
+    /// (never from the command line, where it would show in the process list).
+    #[command(after_help = "Examples:
+  printf 'a long secret\\n' | tandem user add --username admin --role admin
+  TANDEM_PASSWORD=… tandem user add --username li --role officer --pair pair-xuzhou-huaibei --side helped
+  tandem user add --username park7 --role park_operator --park 7 < pw.txt")]
+    Add(UserAddArgs),
+    /// List the accounts.
+    #[command(after_help = "Examples:
+  tandem user list
+  tandem user list --database postgres://tandem@localhost/tandem")]
+    List(DatabaseArg),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    #[arg(long)]
+    username: String,
+    /// Shown in the UI; defaults to the user name.
+    #[arg(long)]
+    display_name: Option<String>,
+    /// admin, coordinator, officer, park_operator, enterprise or researcher.
+    #[arg(long)]
+    role: String,
+    /// For an officer: the pair (see `tandem pairs`).
+    #[arg(long)]
+    pair: Option<String>,
+    /// For an officer: helper or helped.
+    #[arg(long)]
+    side: Option<String>,
+    /// For a park operator: the park's id.
+    #[arg(long)]
+    park: Option<i64>,
+    /// For an enterprise user: the enterprise's id.
+    #[arg(long)]
+    enterprise: Option<i64>,
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("TANDEM_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+pub fn user(cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add(a) => {
+            let role = match a.role.as_str() {
+                "admin" => Role::Admin,
+                "coordinator" => Role::Coordinator,
+                "researcher" => Role::Researcher,
+                "officer" => Role::Officer {
+                    pair_id: a.pair.clone().ok_or_else(|| {
+                        crate::UserError::new(
+                            "an officer needs --pair (see `tandem pairs`) and --side",
+                        )
+                    })?,
+                    side: a.side.clone().ok_or_else(|| {
+                        crate::UserError::new("an officer needs --side helper or --side helped")
+                    })?,
+                },
+                "park_operator" => Role::ParkOperator {
+                    park_id: a
+                        .park
+                        .ok_or_else(|| crate::UserError::new("a park operator needs --park ID"))?,
+                },
+                "enterprise" => Role::Enterprise {
+                    enterprise_id: a.enterprise.ok_or_else(|| {
+                        crate::UserError::new("an enterprise user needs --enterprise ID")
+                    })?,
+                },
+                other => crate::user_bail!(
+                    "unknown role {other:?}; use one of: {}",
+                    auth::ROLE_NAMES.join(", ")
+                ),
+            };
+            let db = a.db.open()?;
+            let password = read_password()?;
+            let new = NewUser {
+                username: a.username.clone(),
+                display_name: a.display_name.clone().unwrap_or_else(|| a.username.clone()),
+                password,
+                role,
+            };
+            let id = db
+                .write(|c| auth::add_user(c, &new))
+                .map_err(|e| crate::UserError::new(e.to_string()))?;
+            println!(
+                "created user {} (#{id}, {}) in {}",
+                a.username,
+                a.role,
+                db.describe()
+            );
+            Ok(())
+        }
+        UserCommand::List(d) => {
+            let db = d.open()?;
+            for u in db.read(auth::list_users)? {
+                let binding = match &u.role {
+                    Role::Officer { pair_id, side } => format!(" {pair_id} {side}"),
+                    Role::ParkOperator { park_id } => format!(" park {park_id}"),
+                    Role::Enterprise { enterprise_id } => format!(" enterprise {enterprise_id}"),
+                    _ => String::new(),
+                };
+                println!("{}\t{}\t{}{binding}", u.id, u.username, u.role.name());
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The backup file to write (JSON; portable between SQLite and PostgreSQL).
+    out: PathBuf,
+}
+
+pub fn backup(a: BackupArgs) -> Result<()> {
+    let db = a.db.open()?;
+    let (doc, counts) = backup::backup(&db)?;
+    // Write beside the target, then rename: a failed backup never leaves a half file.
+    let tmp = a.out.with_extension("partial");
+    std::fs::write(&tmp, serde_json::to_vec(&doc)?)
+        .map_err(|e| crate::UserError::new(format!("cannot write {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, &a.out)
+        .map_err(|e| crate::UserError::new(format!("cannot write {}: {e}", a.out.display())))?;
+    let rows: usize = counts.iter().map(|(_, n)| n).sum();
+    println!(
+        "backed up {} ({rows} rows in {} tables) to {}",
+        db.describe(),
+        counts.len(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    /// The database to restore into; must be new (empty). Default as for `tandem serve`.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// A file written by `tandem backup`.
+    file: PathBuf,
+}
+
+pub fn restore(a: RestoreArgs) -> Result<()> {
+    let text = std::fs::read(&a.file)
+        .map_err(|e| crate::UserError::new(format!("cannot read {}: {e}", a.file.display())))?;
+    let doc: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| crate::UserError::new(format!("{} is not JSON: {e}", a.file.display())))?;
+    let target = DatabaseArg {
+        database: a.database,
+    }
+    .target()?;
+    // Migrate only: seeding would make the database non-empty before the restore.
+    let db = Db::open(&target).map_err(|e| crate::UserError::new(e.to_string()))?;
+    tandem_platform::migrate::migrate(&db)?;
+    let counts = backup::restore(&db, &doc)
+        .map_err(|e| crate::UserError::new(format!("{}: {e}", a.file.display())))?;
+    let rows: usize = counts.iter().map(|(_, n)| n).sum();
+    println!("restored {rows} rows into {}", db.describe());
+    Ok(())
+}
