@@ -336,7 +336,10 @@ pub fn restore(db: &Db, doc: &Json) -> Result<Counts, RestoreError> {
                     .collect();
                 c.execute(&sql, &values)?;
             }
-            if c.engine() == Engine::Postgres && !matches!(*table, "programmes" | "pairs") {
+            if c.engine() == Engine::Postgres
+                && cols[0] == "id"
+                && !matches!(*table, "programmes" | "pairs")
+            {
                 // Explicit ids bypass the sequence; move it past the largest id restored.
                 c.query(
                     &format!(

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod db;
 pub mod entity;
+pub mod ledger;
 pub mod migrate;
 pub mod seed;
 pub mod service;

@@ -15,13 +15,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform",
-    portable: include_str!("../migrations/0001_platform.sql"),
-    sqlite: include_str!("../migrations/0001_platform.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_platform.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "platform",
+        portable: include_str!("../migrations/0001_platform.sql"),
+        sqlite: include_str!("../migrations/0001_platform.sqlite.sql"),
+        postgres: include_str!("../migrations/0001_platform.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ledger",
+        portable: include_str!("../migrations/0002_ledger.sql"),
+        sqlite: include_str!("../migrations/0002_ledger.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_ledger.postgres.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

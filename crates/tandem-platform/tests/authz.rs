@@ -287,7 +287,7 @@ fn listed(db: &Db, user: &User, e: &'static Entity, id: &str) -> bool {
         .unwrap();
         let found = p.items.iter().any(|m| match &m["id"] {
             Value::String(s) => s == id,
-            v => v.to_string() == id,
+            v => v.as_i64().map(|i| i.to_string()).as_deref() == Some(id),
         });
         if found {
             return true;

@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod error;
+pub mod ledger_ui;
 pub mod live;
 pub mod openapi;
 pub mod session;
@@ -182,6 +183,14 @@ pub fn router(state: AppState) -> Router {
             get(api::export_sheet).post(api::import_sheet),
         )
         .route("/projects/{id}/stages", get(api::stages).post(api::advance))
+        .route("/parks/{id}/ledger", get(ledger_ui::api_ledger))
+        .route(
+            "/parks/{id}/agreements",
+            post(ledger_ui::api_record_agreement),
+        )
+        .route("/parks/{id}/revenues", post(ledger_ui::api_record_revenues))
+        .route("/parks/{id}/settle", post(ledger_ui::api_settle))
+        .route("/ledger/verify", get(ledger_ui::api_verify))
         .route("/{entity}", get(api::list).post(api::create))
         .route(
             "/{entity}/{id}",

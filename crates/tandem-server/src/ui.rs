@@ -40,6 +40,24 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{entity}/new", get(record_new).post(record_create))
         .route("/r/{entity}/{id}", get(record_page).post(record_update))
         .route("/r/{entity}/{id}/history", get(history_page))
+        .route(
+            "/parks/{id}/agreements",
+            post(crate::ledger_ui::page_record_agreement),
+        )
+        .route(
+            "/parks/{id}/revenues",
+            post(crate::ledger_ui::page_record_revenues),
+        )
+        .route("/parks/{id}/settle", post(crate::ledger_ui::page_settle))
+        .route(
+            "/parks/{id}/statement",
+            get(crate::ledger_ui::page_statement),
+        )
+}
+
+/// A page explaining a failure (for other modules' handlers).
+pub fn failure_page(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Response {
+    failure(lang, s, e)
 }
 
 /// Percent-encodes a string for a URL query value.
@@ -1325,6 +1343,9 @@ async fn park_page(
             p.total,
             project_rows(&p.items, lang)
         );
+    }
+    if let Some(park) = rec.int("id") {
+        body.push_str(&crate::ledger_ui::park_section(&state, &s, park, lang).await);
     }
     let title = rec.text("name").unwrap_or(&id).to_string();
     with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)

@@ -476,3 +476,136 @@ async fn every_role_sees_its_pages_and_unknown_routes_are_404() {
     assert!(page.contains("Diagnosis and advice (live)"), "pair page");
     assert!(page.contains("Sources"), "sources listed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn benefit_sharing_over_http_and_on_the_park_page() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let park = cast.park;
+    let mut officer = Client::new(t.db.clone());
+    officer.login("hb-officer").await;
+    let agreement = include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
+    let r = officer
+        .raw(
+            Method::POST,
+            &format!("/api/parks/{park}/agreements"),
+            agreement.as_bytes().to_vec(),
+            "text/plain",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let csv = "enterprise_id,park_id,industry,recommended_by,period,revenue_type,amount\nE1,hehuai-zone,C35,,2023-01,vat_local_share,1000000.01\n";
+    let r = officer
+        .raw(
+            Method::POST,
+            &format!("/api/parks/{park}/revenues"),
+            csv.as_bytes().to_vec(),
+            "text/csv",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["recorded"].clone()),
+        (StatusCode::CREATED, json!(1)),
+        "{}",
+        r.text()
+    );
+    let bad_csv = "enterprise_id,park_id,industry,recommended_by,period,revenue_type,amount\nE1,hehuai-zone,C35,,2023-13,vat_local_share,1\n";
+    let r = officer
+        .raw(
+            Method::POST,
+            &format!("/api/parks/{park}/revenues"),
+            bad_csv.as_bytes().to_vec(),
+            "text/csv",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("row 2"), "{}", r.text());
+    let r = officer
+        .post(
+            &format!("/api/parks/{park}/settle"),
+            json!({"from": "2023-01", "to": "2023-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let appended = r.json()["appended"].as_u64().unwrap();
+    assert!(appended > 0);
+    let l = officer
+        .get(&format!("/api/parks/{park}/ledger"))
+        .await
+        .json();
+    assert!(l["label"].as_str().unwrap().contains("assessment"));
+    let credited: Vec<String> = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["entry"]["book"] == "assessment"
+                && e["entry"]["revenue_type"] == "vat_local_share"
+                && e["entry"]["party"] != "hehuai-zone"
+        })
+        .map(|e| e["entry"]["credited"].as_str().unwrap().to_string())
+        .collect();
+    // 1,000,000.01 yuan split 5:5: the odd fen goes to the first party (largest remainder, ties by party order).
+    assert_eq!(credited, ["500000.01", "500000.00"]);
+    let page = officer.get(&format!("/parks/{park}?lang=en")).await.text();
+    assert!(
+        page.contains("Benefit sharing (assessment figures)")
+            && page.contains("id=\"settlements\""),
+        "park page"
+    );
+    // Researchers read but cannot settle; enterprises and other pairs see nothing.
+    let mut researcher = officer.another();
+    researcher.login("researcher").await;
+    assert_eq!(
+        researcher
+            .get(&format!("/api/parks/{park}/ledger"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        researcher
+            .post(
+                &format!("/api/parks/{park}/settle"),
+                json!({"from": "2023-01", "to": "2023-01"})
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let v = researcher.get("/api/ledger/verify").await;
+    assert_eq!(
+        (v.status, v.json()["entries"].clone()),
+        (StatusCode::OK, json!(appended))
+    );
+    let mut firm = officer.another();
+    firm.login("firm").await;
+    assert_eq!(
+        firm.get(&format!("/api/parks/{park}/ledger")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!firm
+        .get(&format!("/parks/{park}"))
+        .await
+        .text()
+        .contains("benefit-sharing"));
+    let statement = officer
+        .get(&format!(
+            "/parks/{park}/statement?party=shouxian&from=2023-01&to=2023-01&format=html"
+        ))
+        .await;
+    assert_eq!(statement.status, StatusCode::OK);
+    assert!(
+        statement.text().contains("assessment"),
+        "statement is labelled"
+    );
+    let xlsx = officer
+        .get(&format!(
+            "/parks/{park}/statement?party=shouxian&from=2023-01&to=2023-01&format=xlsx"
+        ))
+        .await;
+    assert!(xlsx.body.starts_with(b"PK"));
+}

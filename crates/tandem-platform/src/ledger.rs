@@ -1,0 +1,426 @@
+//! The benefit-sharing ledger inside the platform database: agreements attached to parks,
+//! recorded revenues, settlement and the hash-chained ledger, with the same rules and file
+//! formats as `tandem ledger` (crate `tandem-ledger`), which does the arithmetic.
+//!
+//! * Agreements are versioned documents (TOML or JSON) attached to a park; a change is a new
+//!   version, never an edit. Settlement uses each agreement's latest version.
+//! * Revenues are recorded per enterprise, period and revenue type (CSV/XLSX in the format of
+//!   `tandem ledger settle --revenues`), append-only.
+//! * Settlement appends entries to one chain for the whole platform: `hash = SHA-256(prev_hash
+//!   || canonical content)` exactly as in the ledger file, so [`verify`] finds the first altered,
+//!   removed or reordered entry. Re-settling a period appends nothing when nothing changed, and
+//!   differing figures become correction entries only when asked for.
+//! * Every split figure is an **assessment** figure; official statistics stay where activity
+//!   happens. The entries carry their book, and pages and exports label them.
+//!
+//! Who may see and do what: administrators, coordinators, the officers of the park's pair and
+//! the park's operator read and record; researchers read; enterprises see nothing here.
+
+use crate::auth::{Role, User};
+use crate::clock;
+use crate::db::{Conn, Db, DbError, Engine, Value};
+use crate::service::PlatformError;
+use tandem_ledger::chain::{canonical_json, entry_hash, GENESIS};
+use tandem_ledger::settle::{reconcile, settle, Entry, RevenueRecord};
+use tandem_ledger::{Agreement, Period};
+
+/// Why a ledger operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerOpError {
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("agreement: {0}")]
+    Agreement(String),
+    #[error("settlement: {0}")]
+    Settle(String),
+}
+
+impl From<DbError> for LedgerOpError {
+    fn from(e: DbError) -> Self {
+        LedgerOpError::Platform(PlatformError::Db(e))
+    }
+}
+
+fn park_pair(c: &mut dyn Conn, park_id: i64) -> Result<String, LedgerOpError> {
+    c.query_one(
+        "SELECT pair_id FROM parks WHERE id = ?",
+        &[Value::Int(park_id)],
+    )?
+    .and_then(|r| r[0].as_str().map(str::to_string))
+    .ok_or_else(|| PlatformError::NotFound(format!("parks {park_id}")).into())
+}
+
+/// Whether `user` may read the ledger of a park of `pair`.
+pub fn may_read(user: &User, park_id: i64, pair: &str) -> bool {
+    match &user.role {
+        Role::Admin | Role::Coordinator | Role::Researcher => true,
+        Role::Officer { pair_id, .. } => pair_id == pair,
+        Role::ParkOperator { park_id: p } => *p == park_id,
+        Role::Enterprise { .. } => false,
+    }
+}
+
+/// Whether `user` may record agreements and revenues and settle for a park of `pair`.
+pub fn may_write(user: &User, park_id: i64, pair: &str) -> bool {
+    match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Officer { pair_id, .. } => pair_id == pair,
+        Role::ParkOperator { park_id: p } => *p == park_id,
+        Role::Enterprise { .. } | Role::Researcher => false,
+    }
+}
+
+fn check(c: &mut dyn Conn, user: &User, park_id: i64, write: bool) -> Result<(), LedgerOpError> {
+    let pair = park_pair(c, park_id)?;
+    if !may_read(user, park_id, &pair) {
+        return Err(PlatformError::NotFound(format!("the ledger of park {park_id}")).into());
+    }
+    if write && !may_write(user, park_id, &pair) {
+        return Err(PlatformError::Forbidden(format!(
+            "{} ({}) may not record or settle benefit sharing for park {park_id}",
+            user.username,
+            user.role.name()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// A stored agreement version.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoredAgreement {
+    pub id: i64,
+    pub park_id: i64,
+    pub agreement_id: String,
+    pub version: i64,
+    pub title: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub source_text: String,
+}
+
+/// Parses and checks an agreement document (JSON when it starts with `{`, else TOML).
+pub fn parse_agreement(text: &str) -> Result<Agreement, LedgerOpError> {
+    let a = if text.trim_start().starts_with('{') {
+        Agreement::from_json(text, "the agreement")
+    } else {
+        Agreement::from_toml(text, "the agreement")
+    }
+    .map_err(|e| LedgerOpError::Agreement(e.to_string()))?;
+    a.check()
+        .map_err(|e| LedgerOpError::Agreement(e.to_string()))?;
+    Ok(a)
+}
+
+/// Records a new agreement version for a park. A version number that exists is refused:
+/// agreements change by new versions.
+pub fn record_agreement(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+    text: &str,
+) -> Result<StoredAgreement, LedgerOpError> {
+    let a = parse_agreement(text)?;
+    db.write(|c| {
+        check(c, user, park_id, true)?;
+        let now = clock::now_timestamp();
+        let id = c
+            .query_i64(
+                "INSERT INTO agreements (park_id, agreement_id, agreement_version, title, \
+                 source_text, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    Value::Int(park_id),
+                    a.id.clone().into(),
+                    Value::Int(a.version as i64),
+                    a.title.clone().into(),
+                    text.into(),
+                    user.actor().into(),
+                    now.clone().into(),
+                ],
+            )
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    LedgerOpError::Agreement(format!(
+                        "agreement {} version {} is already recorded; record the change as version {}",
+                        a.id,
+                        a.version,
+                        a.version + 1
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(StoredAgreement {
+            id,
+            park_id,
+            agreement_id: a.id.clone(),
+            version: a.version as i64,
+            title: a.title.clone(),
+            recorded_by: user.actor(),
+            recorded_at: now,
+            source_text: text.to_string(),
+        })
+    })
+}
+
+fn load_agreements(c: &mut dyn Conn, park_id: i64) -> Result<Vec<StoredAgreement>, DbError> {
+    Ok(c
+        .query(
+            "SELECT id, park_id, agreement_id, agreement_version, title, recorded_by, recorded_at, \
+             source_text FROM agreements WHERE park_id = ? ORDER BY agreement_id, agreement_version",
+            &[Value::Int(park_id)],
+        )?
+        .into_iter()
+        .map(|r| StoredAgreement {
+            id: r[0].as_i64().unwrap_or(0),
+            park_id: r[1].as_i64().unwrap_or(0),
+            agreement_id: r[2].as_str().unwrap_or("").into(),
+            version: r[3].as_i64().unwrap_or(0),
+            title: r[4].as_str().unwrap_or("").into(),
+            recorded_by: r[5].as_str().unwrap_or("").into(),
+            recorded_at: r[6].as_str().unwrap_or("").into(),
+            source_text: r[7].as_str().unwrap_or("").into(),
+        })
+        .collect())
+}
+
+/// Every agreement version of a park, by agreement and version.
+pub fn agreements(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+) -> Result<Vec<StoredAgreement>, LedgerOpError> {
+    db.read(|c| {
+        check(c, user, park_id, false)?;
+        Ok(load_agreements(c, park_id)?)
+    })
+}
+
+/// Records revenue figures of a park (all or nothing); returns how many.
+pub fn record_revenues(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+    records: &[RevenueRecord],
+) -> Result<usize, LedgerOpError> {
+    db.write(|c| {
+        check(c, user, park_id, true)?;
+        let now = clock::now_timestamp();
+        for r in records {
+            c.execute(
+                "INSERT INTO revenues (park_id, enterprise_ref, park_ref, industry, recommended_by, \
+                 period, revenue_type, amount, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    Value::Int(park_id),
+                    r.enterprise_id.clone().into(),
+                    r.park_id.clone().into(),
+                    r.industry.clone().into(),
+                    r.recommended_by.clone().into(),
+                    r.period.to_string().into(),
+                    r.revenue_type.as_str().into(),
+                    Value::Int(r.amount.0),
+                    user.actor().into(),
+                    now.clone().into(),
+                ],
+            )?;
+        }
+        Ok(records.len())
+    })
+}
+
+fn load_revenues(c: &mut dyn Conn, park_id: i64) -> Result<Vec<RevenueRecord>, LedgerOpError> {
+    let rows = c.query(
+        "SELECT enterprise_ref, park_ref, industry, recommended_by, period, revenue_type, amount \
+         FROM revenues WHERE park_id = ? ORDER BY id",
+        &[Value::Int(park_id)],
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            let text = |i: usize| r[i].as_str().unwrap_or("").to_string();
+            // Stored rows were validated on the way in; a row that no longer parses means the
+            // database was changed behind the platform's back.
+            let bad = |what: &str| {
+                LedgerOpError::Settle(format!("a stored revenue row has a bad {what}"))
+            };
+            Ok(RevenueRecord {
+                enterprise_id: text(0),
+                park_id: text(1),
+                industry: text(2),
+                recommended_by: r[3].as_str().map(str::to_string),
+                period: text(4).parse().map_err(|_| bad("period"))?,
+                revenue_type: text(5).parse().map_err(|_| bad("revenue type"))?,
+                amount: tandem_ledger::Fen(r[6].as_i64().ok_or_else(|| bad("amount"))?),
+            })
+        })
+        .collect()
+}
+
+fn load_entries(
+    c: &mut dyn Conn,
+    park_id: Option<i64>,
+) -> Result<Vec<(u64, Entry)>, LedgerOpError> {
+    let rows = match park_id {
+        Some(p) => c.query(
+            "SELECT seq, content FROM ledger_entries WHERE park_id = ? ORDER BY seq",
+            &[Value::Int(p)],
+        )?,
+        None => c.query("SELECT seq, content FROM ledger_entries ORDER BY seq", &[])?,
+    };
+    rows.into_iter()
+        .map(|r| {
+            let seq = r[0].as_i64().unwrap_or(0) as u64;
+            let e: Entry = serde_json::from_str(r[1].as_str().unwrap_or("")).map_err(|e| {
+                LedgerOpError::Settle(format!(
+                    "ledger entry #{seq} is not a settlement entry: {e}"
+                ))
+            })?;
+            Ok((seq, e))
+        })
+        .collect()
+}
+
+/// The ledger entries of a park, in ledger order.
+pub fn entries(db: &Db, user: &User, park_id: i64) -> Result<Vec<(u64, Entry)>, LedgerOpError> {
+    db.read(|c| {
+        check(c, user, park_id, false)?;
+        load_entries(c, Some(park_id))
+    })
+}
+
+/// What a settlement did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Settled {
+    pub appended: usize,
+    pub unchanged: usize,
+    pub corrections: usize,
+    /// The chain's head after the settlement.
+    pub head_seq: u64,
+    pub head_hash: String,
+}
+
+/// Settles a park's recorded revenues for `from..=to` under the latest version of each of its
+/// agreements and appends the new entries to the chain, in one transaction.
+pub fn settle_park(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+    from: Period,
+    to: Period,
+    allow_corrections: bool,
+) -> Result<Settled, LedgerOpError> {
+    if to < from {
+        return Err(LedgerOpError::Settle(format!(
+            "the period range {from}..{to} is empty"
+        )));
+    }
+    db.write(|c| {
+        check(c, user, park_id, true)?;
+        if c.engine() == Engine::Postgres {
+            // One chain for the platform: settlements append one after another.
+            c.batch("LOCK TABLE ledger_entries IN EXCLUSIVE MODE")?;
+        }
+        let stored = load_agreements(c, park_id)?;
+        let mut latest: Vec<Agreement> = Vec::new();
+        for s in stored.iter().rev() {
+            if latest.iter().all(|a| a.id != s.agreement_id) {
+                latest.push(parse_agreement(&s.source_text)?);
+            }
+        }
+        if latest.is_empty() {
+            return Err(LedgerOpError::Settle(format!(
+                "park {park_id} has no agreement; record one first"
+            )));
+        }
+        latest.reverse();
+        let revenues = load_revenues(c, park_id)?;
+        let fresh = settle(&latest, revenues.iter(), from, to)
+            .map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+        let existing = load_entries(c, Some(park_id))?;
+        let plan = reconcile(&existing, fresh, allow_corrections)
+            .map_err(|e| LedgerOpError::Settle(format!("{e}; settle again allowing corrections to record the difference as correction entries")))?;
+        let (mut seq, mut prev) = match c.query_one(
+            "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1",
+            &[],
+        )? {
+            Some(r) => (r[0].as_i64().unwrap_or(0) as u64, r[1].as_str().unwrap_or(GENESIS).to_string()),
+            None => (0, GENESIS.to_string()),
+        };
+        let now = clock::now_timestamp();
+        for e in &plan.append {
+            let value = serde_json::to_value(e).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
+            let content = canonical_json(&value).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
+            let hash = entry_hash(&prev, &content)
+                .ok_or_else(|| LedgerOpError::Settle(format!("the chain's head hash {prev:?} is malformed")))?;
+            seq += 1;
+            c.execute(
+                "INSERT INTO ledger_entries (seq, park_id, prev_hash, content, hash, recorded_by, recorded_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    Value::Int(seq as i64),
+                    Value::Int(park_id),
+                    prev.clone().into(),
+                    content.into(),
+                    hash.clone().into(),
+                    user.actor().into(),
+                    now.clone().into(),
+                ],
+            )?;
+            prev = hash;
+        }
+        Ok(Settled {
+            appended: plan.append.len(),
+            unchanged: plan.unchanged,
+            corrections: plan.corrections,
+            head_seq: seq,
+            head_hash: prev,
+        })
+    })
+}
+
+/// The first entry of the chain that does not verify.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[error("ledger entry #{seq}: {reason}")]
+pub struct BadEntry {
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// Checks the whole chain: sequence numbers count from 1 without gaps, each `prev_hash` is the
+/// previous entry's hash, and each hash is the hash of its content. Returns the number of
+/// entries and the head hash.
+pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
+    db.read(|c| {
+        let rows = c.query(
+            "SELECT seq, prev_hash, content, hash FROM ledger_entries ORDER BY seq",
+            &[],
+        )?;
+        let mut prev = GENESIS.to_string();
+        let mut expected = 1u64;
+        for r in rows {
+            let seq = r[0].as_i64().unwrap_or(0) as u64;
+            let bad = |reason: String| Ok(Err(BadEntry { seq, reason }));
+            if seq != expected {
+                return bad(format!(
+                    "expected entry #{expected} here: an entry was removed or reordered"
+                ));
+            }
+            if r[1].as_str() != Some(prev.as_str()) {
+                return bad("its prev_hash is not the previous entry's hash".into());
+            }
+            let content = r[2].as_str().unwrap_or("");
+            let canonical = serde_json::from_str::<serde_json::Value>(content)
+                .ok()
+                .and_then(|v| canonical_json(&v).ok());
+            if canonical.as_deref() != Some(content) {
+                return bad("its content is not canonical JSON (altered)".into());
+            }
+            let hash = entry_hash(&prev, content);
+            if hash.as_deref() != r[3].as_str() {
+                return bad("its hash does not match its content (altered)".into());
+            }
+            prev = r[3].as_str().unwrap_or("").to_string();
+            expected += 1;
+        }
+        Ok(Ok((expected - 1, prev)))
+    })
+}

@@ -1,0 +1,470 @@
+//! Benefit sharing on the park page and in the API: agreements, revenues, settlement, the
+//! ledger's entries and per-party statements, for the roles entitled to them
+//! (`tandem_platform::ledger`). Every split figure is labelled as an assessment figure.
+
+use crate::error::ApiError;
+use crate::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde_json::json;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use tandem_ledger::settle::{effective_entries, Entry};
+use tandem_ledger::statement::{Statement, LABEL_EN};
+use tandem_ledger::{Book, Period};
+use tandem_platform::ledger::{self, LedgerOpError};
+use tandem_platform::service::PlatformError;
+use tandem_report::text::esc;
+use tandem_report::Lang;
+
+fn api_error(e: LedgerOpError) -> ApiError {
+    match e {
+        LedgerOpError::Platform(p) => ApiError::Platform(p),
+        LedgerOpError::Agreement(m) | LedgerOpError::Settle(m) => {
+            ApiError::Platform(PlatformError::Invalid(vec![
+                tandem_platform::entity::FieldError::new("ledger", "ledger_rule", m.clone(), m),
+            ]))
+        }
+    }
+}
+
+fn parse_period(text: &str, field: &str) -> Result<Period, LedgerOpError> {
+    text.trim().parse().map_err(|_| {
+        LedgerOpError::Settle(format!("{field} must be a period YYYY-MM (got {text:?})"))
+    })
+}
+
+/// Revenue records from an uploaded CSV or XLSX file (the `tandem ledger settle --revenues`
+/// format), read through a temporary file so the ledger crate's reader names the file's rows.
+fn read_revenue_upload(
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<tandem_ledger::RevenueRecord>, LedgerOpError> {
+    let ext = if name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK") {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    let dir = tempfile::tempdir().map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+    let shown = if name.is_empty() {
+        format!("upload.{ext}")
+    } else {
+        name.replace(['/', '\\'], "_")
+    };
+    let path = dir.path().join(if shown.ends_with(ext) {
+        shown
+    } else {
+        format!("{shown}.{ext}")
+    });
+    std::fs::write(&path, bytes).map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+    tandem_ledger::import::read_revenues(&path).map_err(|e| {
+        // Name the upload, not the temporary folder.
+        LedgerOpError::Settle(
+            e.to_string()
+                .replace(&format!("{}/", dir.path().display()), ""),
+        )
+    })
+}
+
+// ---- API ----
+
+pub async fn api_ledger(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(park): Path<i64>,
+) -> Result<Response, ApiError> {
+    let db = state.db.clone();
+    let (agreements, entries) = blocking(move || -> Result<_, LedgerOpError> {
+        Ok((
+            ledger::agreements(&db, &s.user, park)?,
+            ledger::entries(&db, &s.user, park)?,
+        ))
+    })
+    .await?
+    .map_err(api_error)?;
+    let entries: Vec<serde_json::Value> = entries
+        .into_iter()
+        .map(|(seq, e)| json!({"seq": seq, "entry": e}))
+        .collect();
+    Ok(
+        Json(json!({"label": LABEL_EN, "agreements": agreements, "entries": entries}))
+            .into_response(),
+    )
+}
+
+pub async fn api_record_agreement(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(park): Path<i64>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let db = state.db.clone();
+    let a = blocking(move || ledger::record_agreement(&db, &s.user, park, &body))
+        .await?
+        .map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(json!(a))).into_response())
+}
+
+pub async fn api_record_revenues(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(park): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let db = state.db.clone();
+    let n = blocking(move || -> Result<usize, LedgerOpError> {
+        let records = read_revenue_upload("revenues", &body)?;
+        ledger::record_revenues(&db, &s.user, park, &records)
+    })
+    .await?
+    .map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(json!({"recorded": n}))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct SettleBody {
+    from: String,
+    to: String,
+    #[serde(default)]
+    allow_corrections: bool,
+}
+
+pub async fn api_settle(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(park): Path<i64>,
+    Json(b): Json<SettleBody>,
+) -> Result<Response, ApiError> {
+    let db = state.db.clone();
+    let r = blocking(move || -> Result<_, LedgerOpError> {
+        let from = parse_period(&b.from, "from")?;
+        let to = parse_period(&b.to, "to")?;
+        ledger::settle_park(&db, &s.user, park, from, to, b.allow_corrections)
+    })
+    .await?
+    .map_err(api_error)?;
+    Ok(Json(json!(r)).into_response())
+}
+
+pub async fn api_verify(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+) -> Result<Response, ApiError> {
+    if !matches!(
+        s.user.role,
+        tandem_platform::Role::Admin
+            | tandem_platform::Role::Coordinator
+            | tandem_platform::Role::Researcher
+    ) {
+        return Err(PlatformError::Forbidden(
+            "the whole chain is verified by administrators, coordinators and researchers".into(),
+        )
+        .into());
+    }
+    let db = state.db.clone();
+    let r = blocking(move || ledger::verify(&db)).await??;
+    Ok(match r {
+        Ok((entries, head)) => {
+            Json(json!({"ok": true, "entries": entries, "head": head})).into_response()
+        }
+        Err(bad) => (
+            StatusCode::CONFLICT,
+            Json(json!({"ok": false, "first_bad_entry": bad})),
+        )
+            .into_response(),
+    })
+}
+
+// ---- pages ----
+
+fn t(lang: Lang, zh: &str, en: &str) -> String {
+    lang.pick(zh, en).to_string()
+}
+
+/// The benefit-sharing section of a park page (empty for roles not entitled to it).
+pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) -> String {
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let loaded = blocking(move || -> Result<_, LedgerOpError> {
+        let pair = db
+            .read(|c| {
+                c.query_one(
+                    "SELECT pair_id FROM parks WHERE id = ?",
+                    &[tandem_platform::db::Value::Int(park)],
+                )
+            })?
+            .and_then(|r| r[0].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let write = ledger::may_write(&user, park, &pair);
+        Ok((
+            ledger::agreements(&db, &user, park)?,
+            ledger::entries(&db, &user, park)?,
+            write,
+        ))
+    })
+    .await;
+    let Ok(Ok((agreements, entries, write))) = loaded else {
+        return String::new();
+    };
+    let mut h = format!(
+        "<h2 id=\"benefit-sharing\">{}</h2><p class=\"flash bad\" data-testid=\"assessment-label\">{}</p>",
+        t(lang, "收益分享（考核口径）", "Benefit sharing (assessment figures)"),
+        t(lang, "考核口径：分成数字仅用于考核，官方统计仍按实际发生地计算。", LABEL_EN),
+    );
+    let _ = write!(
+        h,
+        "<h3>{}</h3><ul id=\"agreements\">",
+        t(lang, "分享协议", "Agreements")
+    );
+    for a in &agreements {
+        let _ = write!(
+            h,
+            "<li>{} v{} — {} <span class=\"note\">({} {})</span></li>",
+            esc(&a.agreement_id),
+            a.version,
+            esc(&a.title),
+            esc(&a.recorded_by),
+            esc(&a.recorded_at)
+        );
+    }
+    if agreements.is_empty() {
+        let _ = write!(
+            h,
+            "<li class=\"note\">{}</li>",
+            t(lang, "尚无协议", "no agreement recorded")
+        );
+    }
+    h.push_str("</ul>");
+    let effective = effective_entries(&entries);
+    if !effective.is_empty() {
+        let _ = write!(
+            h,
+            "<h3>{}</h3><div class=\"scroll\"><table id=\"settlements\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            t(lang, "结算（当前有效分录）", "Settlements (effective entries)"),
+            t(lang, "期间", "Period"),
+            t(lang, "协议", "Agreement"),
+            t(lang, "参与方", "Party"),
+            t(lang, "收入类型", "Revenue type"),
+            t(lang, "分成额", "Credited"),
+            t(lang, "实得额", "Amount"),
+        );
+        for (seq, e) in effective
+            .iter()
+            .filter(|(_, e)| e.book == Book::Assessment)
+            .take(500)
+        {
+            let _ = write!(
+                h,
+                "<tr><td>{seq}</td><td>{}</td><td>{} v{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                e.period, esc(&e.agreement), e.version, esc(&e.party), e.revenue_type.as_str(), e.credited, e.amount
+            );
+        }
+        h.push_str("</tbody></table></div>");
+        let parties: std::collections::BTreeSet<&str> =
+            effective.iter().map(|(_, e)| e.party.as_str()).collect();
+        let (first, last) = period_range(&effective);
+        let _ = write!(h, "<p>{}: ", t(lang, "对账单", "Statements"));
+        for p in parties {
+            let _ = write!(
+                h,
+                "{p} (<a href=\"/parks/{park}/statement?party={p}&from={first}&to={last}&format=html\">HTML</a>, <a href=\"/parks/{park}/statement?party={p}&from={first}&to={last}&format=xlsx\">XLSX</a>) ",
+                p = esc(p)
+            );
+        }
+        h.push_str("</p>");
+    }
+    if write {
+        let csrf = esc(&s.csrf);
+        let _ = write!(
+            h,
+            "<details><summary>{}</summary><form method=\"post\" action=\"/parks/{park}/agreements\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"agreement\">{}</label><textarea id=\"agreement\" name=\"agreement\" rows=\"10\"></textarea><button type=\"submit\">{}</button></form></details>\
+             <form method=\"post\" action=\"/parks/{park}/revenues\" enctype=\"multipart/form-data\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"revenues\">{}</label><input id=\"revenues\" name=\"file\" type=\"file\" accept=\".csv,.xlsx\"><button type=\"submit\">{}</button></form>\
+             <form method=\"post\" action=\"/parks/{park}/settle\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"from\">{}</label><input id=\"from\" name=\"from\" placeholder=\"2025-01\"><label for=\"to\">{}</label><input id=\"to\" name=\"to\" placeholder=\"2025-12\"><label><input type=\"checkbox\" name=\"corrections\" value=\"1\" style=\"width:auto\"> {}</label><button type=\"submit\" id=\"settle\">{}</button></form>",
+            t(lang, "登记新协议或新版本（TOML/JSON）", "Record an agreement or a new version (TOML/JSON)"),
+            t(lang, "协议文本", "Agreement text"),
+            t(lang, "登记", "Record"),
+            t(lang, "登记收入（CSV/XLSX，格式同 tandem ledger settle --revenues）", "Record revenues (CSV/XLSX, as for tandem ledger settle --revenues)"),
+            t(lang, "上传", "Upload"),
+            t(lang, "起始期间", "From period"),
+            t(lang, "截止期间", "To period"),
+            t(lang, "数字有变化时记为更正分录", "record changed figures as correction entries"),
+            t(lang, "结算", "Settle"),
+        );
+    }
+    h
+}
+
+fn period_range(entries: &[(u64, Entry)]) -> (Period, Period) {
+    let first = entries
+        .iter()
+        .map(|(_, e)| e.period)
+        .min()
+        .unwrap_or_else(|| Period::new(2021, 1).expect("valid"));
+    let last = entries.iter().map(|(_, e)| e.period).max().unwrap_or(first);
+    (first, last)
+}
+
+fn back(park: i64, lang: Lang, s: &Session, result: Result<String, LedgerOpError>) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/parks/{park}#benefit-sharing")).into_response(),
+        Err(LedgerOpError::Platform(p)) => crate::ui::failure_page(lang, Some(s), &p),
+        Err(other) => crate::ui::failure_page(
+            lang,
+            Some(s),
+            &PlatformError::Invalid(vec![tandem_platform::entity::FieldError::new(
+                "ledger",
+                "ledger_rule",
+                other.to_string(),
+                other.to_string(),
+            )]),
+        ),
+    }
+}
+
+fn csrf_ok(s: &Session, given: &str) -> bool {
+    constant_time_eq(given.as_bytes(), s.csrf.as_bytes())
+}
+
+pub async fn page_record_agreement(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    Path(park): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::Zh;
+    if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return crate::ui::failure_page(
+            lang,
+            Some(&s),
+            &PlatformError::Forbidden("the form expired; reload the page".into()),
+        );
+    }
+    let text = form.get("agreement").cloned().unwrap_or_default();
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let r =
+        blocking(move || ledger::record_agreement(&db, &user, park, &text).map(|a| a.agreement_id))
+            .await;
+    match r {
+        Ok(r) => back(park, lang, &s, r),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn page_record_revenues(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    Path(park): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = Lang::Zh;
+    let (mut csrf, mut name, mut file) = (String::new(), String::new(), Vec::new());
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.unwrap_or_default(),
+            "file" => {
+                name = field.file_name().unwrap_or("").to_string();
+                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok(&s, &csrf) {
+        return crate::ui::failure_page(
+            lang,
+            Some(&s),
+            &PlatformError::Forbidden("the form expired; reload the page".into()),
+        );
+    }
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let r = blocking(move || -> Result<String, LedgerOpError> {
+        let records = read_revenue_upload(&name, &file)?;
+        ledger::record_revenues(&db, &user, park, &records).map(|n| n.to_string())
+    })
+    .await;
+    match r {
+        Ok(r) => back(park, lang, &s, r),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn page_settle(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    Path(park): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::Zh;
+    if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return crate::ui::failure_page(
+            lang,
+            Some(&s),
+            &PlatformError::Forbidden("the form expired; reload the page".into()),
+        );
+    }
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (from, to, corrections) = (get("from"), get("to"), form.contains_key("corrections"));
+    let r = blocking(move || -> Result<String, LedgerOpError> {
+        let from = parse_period(&from, "from")?;
+        let to = parse_period(&to, "to")?;
+        ledger::settle_park(&db, &user, park, from, to, corrections).map(|s| s.head_hash)
+    })
+    .await;
+    match r {
+        Ok(r) => back(park, lang, &s, r),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn page_statement(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    Path(park): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::Zh;
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let (party, from, to, format) = (get("party"), get("from"), get("to"), get("format"));
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let r = blocking(move || -> Result<Response, LedgerOpError> {
+        let from = parse_period(&from, "from")?;
+        let to = parse_period(&to, "to")?;
+        let entries = ledger::entries(&db, &user, park)?;
+        let st = Statement::build(&effective_entries(&entries), &party, from, to);
+        if format == "xlsx" {
+            let dir = tempfile::tempdir().map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+            let path = dir.path().join("statement.xlsx");
+            st.write_xlsx(&path)
+                .map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+            let bytes = std::fs::read(&path).map_err(|e| LedgerOpError::Settle(e.to_string()))?;
+            Ok(crate::xlsx_download(
+                &format!(
+                    "statement-{park}-{}-{from}-{to}.xlsx",
+                    party.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+                ),
+                bytes,
+            ))
+        } else {
+            let mut r = st.to_html().into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Ok(r)
+        }
+    })
+    .await;
+    match r {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => back(park, lang, &s, Err(e)),
+        Err(e) => e.into_response(),
+    }
+}
