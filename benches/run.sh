@@ -9,7 +9,8 @@ ROOT="$(cd "$HERE/.." && pwd)"
 bash "$HERE/complexity.sh"      # complexity family vs py-ecomplexity (target: >= 20x faster)
 bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (target: within 1.5x)
 
-echo "== tandem only (no peer): the programme report and opportunity scoring"
-(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities)
+echo "== tandem only (no peer): the programme report, opportunity scoring and ledger settlement"
+(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities --bin ledger)
 "$ROOT/target/release/report"
 "$ROOT/target/release/opportunities"
+"$ROOT/target/release/ledger"

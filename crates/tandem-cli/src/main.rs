@@ -112,6 +112,43 @@ enum Command {
   tandem report --pair pair-xuzhou-huaibei
   tandem report --data my-yearbook       with an imported dataset laid over the bundled data")]
     Report(commands::report::ReportArgs),
+
+    /// Benefit-sharing ledger of co-built parks: check agreements, settle revenues into the
+    /// hash-chained ledger, write statements, verify, and propose fair splits.
+    #[command(subcommand, after_help = "Examples:
+  tandem ledger check data/ledger/agreements/*.toml
+  tandem ledger settle --agreement a.toml --revenues r.csv --period 2024-01..2024-12 --ledger l.jsonl
+  tandem ledger verify l.jsonl")]
+    Ledger(commands::ledger::LedgerCommand),
+
+    /// Docking from files: shortlists of parks for enterprises' relocation demands, the
+    /// max-score assignment within park capacities, a stable matching, projects with capital.
+    #[command(name = "match", subcommand)]
+    Match(commands::matching::MatchCommand),
+
+    /// Run the operating platform: web UI and JSON API on one database (SQLite file by
+    /// default, or PostgreSQL). The bundled programme is loaded on first start.
+    #[command(after_help = "Examples:
+  tandem serve                                   SQLite in the tandem data directory, http://127.0.0.1:8080/
+  tandem serve --database sqlite://platform.db --listen 127.0.0.1:9000
+  tandem serve --database postgres://tandem:secret@localhost/tandem")]
+    Serve(commands::platform::ServeArgs),
+
+    /// Manage the platform's accounts.
+    #[command(subcommand)]
+    User(commands::platform::UserCommand),
+
+    /// Write a consistent backup of the platform database (JSON, portable between engines).
+    #[command(after_help = "Examples:
+  tandem backup platform-2026-11-28.json
+  tandem backup --database postgres://tandem@localhost/tandem pg.json")]
+    Backup(commands::platform::BackupArgs),
+
+    /// Restore a backup into a new, empty platform database.
+    #[command(after_help = "Examples:
+  tandem restore --database sqlite://restored.db platform-2026-11-28.json
+  tandem restore --database postgres://tandem@localhost/tandem_new platform.json")]
+    Restore(commands::platform::RestoreArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -123,6 +160,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Metrics(cmd) => commands::metrics::run(&ctx, cmd),
         Command::Advise(args) => commands::advise::run(&ctx, args),
         Command::Report(args) => commands::report::run(&ctx, args),
+        Command::Ledger(cmd) => commands::ledger::run(cmd),
+        Command::Match(cmd) => commands::matching::run(&ctx, cmd),
+        Command::Serve(args) => commands::platform::serve(args),
+        Command::User(cmd) => commands::platform::user(cmd),
+        Command::Backup(args) => commands::platform::backup(args),
+        Command::Restore(args) => commands::platform::restore(args),
     }
 }
 

@@ -2,9 +2,12 @@
 
 pub mod advise;
 pub mod data;
+pub mod ledger;
 pub mod localities;
+pub mod matching;
 pub mod metrics;
 pub mod pairs;
+pub mod platform;
 pub mod report;
 
 /// Options shared by listing commands.
