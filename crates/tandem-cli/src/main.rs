@@ -115,10 +115,13 @@ enum Command {
 
     /// Benefit-sharing ledger of co-built parks: check agreements, settle revenues into the
     /// hash-chained ledger, write statements, verify, and propose fair splits.
-    #[command(subcommand, after_help = "Examples:
+    #[command(
+        subcommand,
+        after_help = "Examples:
   tandem ledger check data/ledger/agreements/*.toml
   tandem ledger settle --agreement a.toml --revenues r.csv --period 2024-01..2024-12 --ledger l.jsonl
-  tandem ledger verify l.jsonl")]
+  tandem ledger verify l.jsonl"
+    )]
     Ledger(commands::ledger::LedgerCommand),
 
     /// Docking from files: shortlists of parks for enterprises' relocation demands, the

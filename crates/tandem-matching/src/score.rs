@@ -577,12 +577,8 @@ impl<'a> Problem<'a> {
         }
         let h1 = 1.0 + prm.capacity_headroom;
         let need = &self.d_need[d];
-        for r in 0..4 {
-            sc.inv_need[r] = if need[r] > 0.0 {
-                1.0 / (need[r] * h1)
-            } else {
-                0.0
-            };
+        for (inv, &n) in sc.inv_need.iter_mut().zip(need.iter()) {
+            *inv = if n > 0.0 { 1.0 / (n * h1) } else { 0.0 };
         }
         sc.cap_n = need.iter().filter(|&&x| x > 0.0).count() as u32;
         sc.cap_scale = match sc.cap_n {
@@ -644,8 +640,8 @@ impl<'a> Problem<'a> {
     fn values(&self, ind: f64, p: usize, c: usize, sc: &DemandScratch) -> [f64; 7] {
         let avail = &self.p_avail[p];
         let mut cap_sum = 0.0;
-        for r in 0..4 {
-            cap_sum += (avail[r] * sc.inv_need[r]).min(1.0);
+        for (&a, &inv) in avail.iter().zip(sc.inv_need.iter()) {
+            cap_sum += (a * inv).min(1.0);
         }
         let cap = if sc.cap_n == 0 {
             1.0

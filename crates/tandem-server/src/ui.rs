@@ -88,6 +88,8 @@ fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
 }
 
 const EXTRA_STYLE: &str = r#"
+.scroll{overflow-x:auto;max-width:100%}
+main svg{max-width:100%;height:auto}
 nav.menu{background:#0f2438;padding:6px 0}
 nav.menu a{color:#e4efff;margin-right:14px;text-decoration:none;font-size:.95rem;display:inline-block;padding:4px 0}
 nav.menu .right{float:right;color:#9fb6cf}
@@ -338,7 +340,7 @@ fn funnel_table(f: &PairFigures, lang: Lang) -> String {
         );
     }
     format!(
-        "<table class=\"funnel\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th></th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        "<div class=\"scroll\"><table class=\"funnel\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th></th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>{rows}</tbody></table></div>",
         t(lang, "阶段", "Stage"),
         t(lang, "项目数", "Projects"),
         t(lang, "协议额（元）", "Agreed (yuan)"),
@@ -754,6 +756,9 @@ fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> String {
                 .filter_map(Json::as_str)
                 .collect::<Vec<_>>()
                 .join(", ")),
+            (Json::Number(n), Kind::Money) => {
+                format_yuan((n.as_f64().unwrap_or(0.0) * 100.0).round() as i64)
+            }
             (Json::String(s), Kind::Enum(_)) if f.name == "stage" => esc(&stage_label(s, lang)),
             (Json::String(s), Kind::Enum(_)) if f.name == "status" => esc(&status_label(s, lang)),
             (Json::String(s), Kind::Ref("pairs")) => format!(
@@ -777,7 +782,7 @@ fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> String {
             f.name
         );
     }
-    format!("<table class=\"fields\"><tbody>{rows}</tbody></table>")
+    format!("<div class=\"scroll\"><table class=\"fields\"><tbody>{rows}</tbody></table></div>")
 }
 
 /// A form for creating or editing a record of `e`, filled with `values`, with `errors` shown
