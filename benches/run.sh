@@ -9,8 +9,11 @@ ROOT="$(cd "$HERE/.." && pwd)"
 bash "$HERE/complexity.sh"      # complexity family vs py-ecomplexity (target: >= 20x faster)
 bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (target: within 1.5x)
 
-echo "== tandem only (no peer): the programme report, opportunity scoring and ledger settlement"
-(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities --bin ledger)
+bash "$HERE/platform.sh"        # platform at 64 connections vs /healthz on the same stack (target: dashboard p99 < 50 ms)
+
+echo "== tandem only (no in-run peer but the naive shortlist): report, opportunities, ledger, matching"
+(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities --bin ledger --bin matching)
 "$ROOT/target/release/report"
 "$ROOT/target/release/opportunities"
 "$ROOT/target/release/ledger"
+"$ROOT/target/release/matching"

@@ -73,8 +73,8 @@ impl Ui {
         self.s.fill("#password", platform::PASSWORD);
         self.s.click_on("#login");
         self.wait_for_path("/");
-        // The login page's `?lang=en` is not remembered (no cookie); the dashboard's is.
-        self.go("/?lang=en");
+        // The language chosen on the login page is remembered after sign-in.
+        assert_eq!(self.s.title(), "Programme dashboard — tandem");
         assert!(
             self.s.try_find(".flash.bad").is_none(),
             "sign-in as {username} shows an error"
@@ -309,7 +309,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
         "a refused advance changed the stage"
     );
 
-    // --- The researcher may read but not edit.
+    // --- The researcher may read but not edit: no edit form, a note saying so.
     ui.login("researcher");
     assert_eq!(
         ui.total_projects(),
@@ -317,7 +317,17 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
         "the researcher does not see the whole programme's project"
     );
     ui.go(&format!("/r/projects/{project}"));
-    ui.s.fill("#f-name", "changed by a researcher");
+    assert!(ui.s.try_find("#read-only").is_some(), "no read-only note");
+    assert!(
+        ui.s.try_find("#save").is_none(),
+        "a read-only user got an edit form"
+    );
+
+    // --- A denied edit says so clearly: the officer may not move the project to a pair
+    // that is not theirs.
+    ui.login("hb-officer");
+    ui.go(&format!("/r/projects/{project}"));
+    ui.s.fill("#f-pair_id", "pair-ningbo-bengbu");
     ui.s.click_on("#save");
     let alert = ui.s.find(".flash.bad[role=alert]");
     let text = ui.s.text(&alert);

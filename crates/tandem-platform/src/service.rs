@@ -443,10 +443,10 @@ fn deny(user: &User, action: Action, entity: &Entity) -> PlatformError {
         Action::Delete => "delete",
     };
     PlatformError::Forbidden(format!(
-        "{} ({}) may not {what} this {} record",
+        "{} ({}) may not {what} this record ({})",
         user.username,
         user.role.name(),
-        entity.name
+        entity.en.to_lowercase()
     ))
 }
 

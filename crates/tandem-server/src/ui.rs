@@ -470,12 +470,14 @@ async fn dashboard(
 
 async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let lang = lang_of(&headers, &q);
-    login_form(
+    // The language chosen here is remembered for the pages after sign-in.
+    let page = login_form(
         lang,
         q.get("next").map(String::as_str).unwrap_or("/"),
         None,
         StatusCode::OK,
-    )
+    );
+    with_lang_cookie(page, &q)
 }
 
 fn login_form(lang: Lang, next: &str, error: Option<&str>, status: StatusCode) -> Response {
@@ -1146,15 +1148,29 @@ fn record_body(
         rec.version,
         t(lang, "修改", "Edit"),
     );
-    body.push_str(&record_form(
-        e,
-        &format!("/r/{}/{}", e.name, rec.id_text()),
-        values.unwrap_or(&rec.fields),
-        errors,
-        s,
-        Some(rec.version),
-        lang,
-    ));
+    // Only users who may change the record get the form (the server checks again on submit).
+    let scope = service::scope_of(e, &rec.fields);
+    if auth::allowed(&s.user, auth::Action::Update, e.name, &scope) {
+        body.push_str(&record_form(
+            e,
+            &format!("/r/{}/{}", e.name, rec.id_text()),
+            values.unwrap_or(&rec.fields),
+            errors,
+            s,
+            Some(rec.version),
+            lang,
+        ));
+    } else {
+        let _ = write!(
+            body,
+            "<p class=\"note\" id=\"read-only\">{}</p>",
+            t(
+                lang,
+                "您的角色只能查看此记录。",
+                "Your role may read this record but not change it."
+            )
+        );
+    }
     body
 }
 
