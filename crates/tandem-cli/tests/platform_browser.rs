@@ -71,7 +71,7 @@ impl Ui {
         self.go("/login?lang=en");
         self.s.fill("#username", username);
         self.s.fill("#password", platform::PASSWORD);
-        self.s.click_on("#login");
+        self.s.submit_with("#login");
         self.wait_for_path("/");
         // The language chosen on the login page is remembered after sign-in.
         assert_eq!(self.s.title(), "Programme dashboard — tandem");
@@ -205,7 +205,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
     ui.s.fill("#f-name", "徐州精工配套有限公司");
     ui.s.fill("#f-origin_locality_id", "js-xuzhou");
     ui.s.fill("#f-industry", "C34");
-    ui.s.click_on("#save");
+    ui.s.submit_with("#save");
     let enterprise = ui.id_after("/r/enterprises/");
     let shown = ui.s.text(&ui.s.find("td[data-field=name]"));
     assert_eq!(shown, "徐州精工配套有限公司");
@@ -226,7 +226,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
     ui.s.fill("#f-jobs", "300");
     ui.s.click_on("#f-initiated_by option[value=enterprise]");
     ui.shot("02-project-form");
-    ui.s.click_on("#save");
+    ui.s.submit_with("#save");
     let project = ui.id_after("/projects/");
     assert_eq!(ui.s.text(&ui.s.find("td[data-field=stage]")), "lead");
     assert!(
@@ -263,7 +263,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
         Value::String("2026-03-15".into())
     );
     ui.s.fill("#stage-evidence", "Contract XH-2026-017");
-    ui.s.click_on("#advance");
+    ui.s.submit_with("#advance");
     assert_eq!(
         ui.path(),
         format!("/projects/{project}"),
@@ -289,7 +289,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
 
     // --- A stage advance without evidence: refused with the field's message, nothing recorded.
     ui.s.fill("#stage-evidence", "");
-    ui.s.click_on("#advance");
+    ui.s.submit_with("#advance");
     let err = ui.s.find("#stage-error[role=alert]");
     let msg = ui.s.text(&err);
     assert!(
@@ -328,7 +328,7 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
     ui.login("hb-officer");
     ui.go(&format!("/r/projects/{project}"));
     ui.s.fill("#f-pair_id", "pair-ningbo-bengbu");
-    ui.s.click_on("#save");
+    ui.s.submit_with("#save");
     let alert = ui.s.find(".flash.bad[role=alert]");
     let text = ui.s.text(&alert);
     assert!(

@@ -246,9 +246,20 @@ impl Session {
         }
     }
 
-    /// The first element matching a CSS selector; panics with the page's title and URL when
-    /// there is none.
+    /// The first element matching a CSS selector, waiting up to 10 s for it to appear (a
+    /// click that submits a form may return before the next page is there); panics with the
+    /// page's title and URL when there is none.
     pub fn find(&self, css: &str) -> Element {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(e) = self.try_find(css) {
+                return e;
+            }
+            if std::time::Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         self.try_find(css).unwrap_or_else(|| {
             panic!(
                 "no element matches {css:?} on {} ({:?}); page:\n{}",
@@ -319,6 +330,27 @@ impl Session {
     pub fn click_on(&self, css: &str) {
         let e = self.find(css);
         self.click(&e);
+    }
+
+    /// Clicks a button that submits a form and waits (up to 10 s) until the next page has
+    /// replaced this one, so later lookups cannot see the old page.
+    pub fn submit_with(&self, css: &str) {
+        self.execute("window.__tandem_old_page = true; return null;", vec![]);
+        self.click_on(css);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let old = self.execute(
+                "return document.readyState === 'complete' ? (window.__tandem_old_page === true) : true;",
+                vec![],
+            );
+            if old == json!(false) {
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                panic!("clicking {css} did not load a new page within 10 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// Runs a synchronous script (`return …;`) with arguments; elements may be passed as
