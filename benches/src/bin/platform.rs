@@ -362,6 +362,65 @@ fn fetch(agent: &ureq::Agent, url: &str, cookie: &str) -> Result<u64, String> {
     Ok(body.len() as u64)
 }
 
+/// A keep-alive connection to the server.
+async fn raw_connect(addr: &str) -> Result<tokio::io::BufReader<tokio::net::TcpStream>, String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    Ok(tokio::io::BufReader::new(stream))
+}
+
+/// One HTTP/1.1 GET on a keep-alive connection; reads the whole body (Content-Length);
+/// `Err` on anything but 200.
+async fn raw_get(
+    conn: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    host: &str,
+    path: &str,
+    cookie: &str,
+) -> Result<u64, String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\r\n");
+    conn.get_mut()
+        .write_all(req.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    conn.read_line(&mut line).await.map_err(|e| e.to_string())?;
+    let status = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let mut length: Option<usize> = None;
+    loop {
+        line.clear();
+        if conn.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
+            return Err("connection closed".into());
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().ok();
+            }
+        }
+    }
+    let n = length.ok_or("no Content-Length")?;
+    let mut body = vec![0u8; n];
+    conn.read_exact(&mut body)
+        .await
+        .map_err(|e| e.to_string())?;
+    if status != "200" {
+        return Err(format!(
+            "{status} {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ));
+    }
+    Ok(n as u64)
+}
+
 /// Signs in with the API and returns the `Cookie` header value.
 fn login(base: &str, username: &str, password: &str) -> Result<String> {
     let body = serde_json::json!({"username": username, "password": password}).to_string();
@@ -539,33 +598,71 @@ fn main() -> Result<()> {
                         .collect()
                 })
                 .collect();
-            std::thread::spawn(move || {
-                let agent = agent();
+            (urls, cookie)
+        })
+        .collect();
+    // One client thread drives every connection asynchronously, so the load generator costs
+    // little of the 2 cores the server runs on (64 blocking client threads cost more than the
+    // server's own work and dominated the tail latencies).
+    let addr_text = base.trim_start_matches("http://").to_string();
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let samples: Vec<Samples> = client.block_on(async {
+        let mut tasks = Vec::new();
+        for (thread, (urls, cookie)) in handles.into_iter().enumerate() {
+            let addr_text = addr_text.clone();
+            tasks.push(tokio::spawn(async move {
                 let mut s = Samples::default();
+                let mut conn = match raw_connect(&addr_text).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        s.errors.push(e);
+                        return s;
+                    }
+                };
                 let mut i = thread;
                 while Instant::now() < deadline {
                     let which = i % ENDPOINTS.len();
                     let url = &urls[which][(i / ENDPOINTS.len()) % 64];
+                    let path = url
+                        .splitn(4, '/')
+                        .nth(3)
+                        .map(|p| format!("/{p}"))
+                        .unwrap_or_else(|| "/".into());
                     let t = Instant::now();
-                    match fetch(&agent, url, &cookie) {
+                    match raw_get(&mut conn, &addr_text, &path, &cookie).await {
                         Ok(b) => {
                             s.micros[which]
                                 .push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
                             s.bytes += b;
                         }
-                        Err(e) => s.errors.push(e),
+                        Err(e) => {
+                            s.errors.push(format!("{path}: {e}"));
+                            match raw_connect(&addr_text).await {
+                                Ok(c) => conn = c,
+                                Err(e) => {
+                                    s.errors.push(e);
+                                    return s;
+                                }
+                            }
+                        }
                     }
                     i += 1;
                 }
                 s
-            })
-        })
-        .collect();
+            }));
+        }
+        let mut out = Vec::new();
+        for t in tasks {
+            if let Ok(s) = t.await {
+                out.push(s);
+            }
+        }
+        out
+    });
     let mut all = Samples::default();
-    for h in handles {
-        let s = h
-            .join()
-            .map_err(|_| anyhow::anyhow!("a load thread panicked"))?;
+    for s in samples {
         for (k, v) in s.micros.into_iter().enumerate() {
             all.micros[k].extend(v);
         }

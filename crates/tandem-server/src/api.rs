@@ -94,6 +94,7 @@ pub async fn logout(
     ApiSession(s): ApiSession,
 ) -> Result<Response, ApiError> {
     let db = state.db.clone();
+    state.sessions.remove(&s.token);
     blocking(move || db.write(|c| auth::end_session(c, &s.token))).await??;
     let mut r = StatusCode::NO_CONTENT.into_response();
     r.headers_mut().insert(

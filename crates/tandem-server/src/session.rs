@@ -89,10 +89,54 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<Session>, ApiErr
     let Some(token) = cookie(&parts.headers, COOKIE).filter(|t| t.len() == 64) else {
         return Ok(None);
     };
+    if let Some(s) = state.sessions.get(&token) {
+        return Ok(Some(s));
+    }
     let db = state.db.clone();
     let t = token.clone();
     let found = blocking(move || db.read(|c| auth::session_user(c, &t))).await??;
-    Ok(found.map(|(user, csrf)| Session { user, csrf, token }))
+    let session = found.map(|(user, csrf)| Session { user, csrf, token });
+    if let Some(s) = &session {
+        state.sessions.put(s.clone());
+    }
+    Ok(session)
+}
+
+/// Live sessions seen recently, so that not every request reads the session table. An entry
+/// is trusted for [`SESSION_CACHE_SECONDS`]; signing out in this process removes it at once.
+/// (A session ended by another process sharing a PostgreSQL database stays usable here for
+/// at most that long.)
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, (Session, Instant)>>,
+}
+
+/// How long a cached session is trusted without reading the database again.
+pub const SESSION_CACHE_SECONDS: u64 = 5;
+
+impl SessionCache {
+    fn get(&self, token: &str) -> Option<Session> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(token)
+            .filter(|(_, at)| at.elapsed() < Duration::from_secs(SESSION_CACHE_SECONDS))
+            .map(|(s, _)| s.clone())
+    }
+
+    fn put(&self, s: Session) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(SESSION_CACHE_SECONDS));
+        }
+        map.insert(s.token.clone(), (s, Instant::now()));
+    }
+
+    /// Forgets a session (sign-out).
+    pub fn remove(&self, token: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token);
+    }
 }
 
 /// Whether an unsafe request comes from our own pages: when the browser says where it comes

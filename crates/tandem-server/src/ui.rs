@@ -348,7 +348,25 @@ fn funnel_table(f: &PairFigures, lang: Lang) -> String {
     )
 }
 
+/// The per-head GDP gap of a pair with year and source, computed once per pair and language
+/// (it depends only on the bundled statistics).
 fn gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
+    type Cache = std::sync::Mutex<HashMap<(String, bool), String>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pair_id.to_string(), lang == Lang::En);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let v = compute_gdp_pc_ratio(pair_id, lang);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    v
+}
+
+fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
     let b = tandem_data::bundled::bundle();
     let Some(p) = b.programme.pair(pair_id) else {
         return String::new();
@@ -571,6 +589,7 @@ async fn logout(
     }
     let db = state.db.clone();
     let token = s.token.clone();
+    state.sessions.remove(&token);
     let _ = blocking(move || db.write(|c| auth::end_session(c, &token))).await;
     let mut r = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
