@@ -354,13 +354,8 @@ impl Db {
                 Ok(out)
             }
             Backend::Postgres { pool, url } => {
-                let mut client = PooledPg {
-                    pool,
-                    url,
-                    client: None,
-                };
-                client.client = Some(pool.take());
-                let c = client.client.as_mut().expect("taken above");
+                let mut client = PooledPg::take(pool, url);
+                let c = client.client();
                 let mut tx = c
                     .transaction()
                     .map_err(|e| DbError::query("BEGIN", pg_reason(&e)))?;
@@ -393,13 +388,8 @@ impl Db {
                 result
             }
             Backend::Postgres { pool, url } => {
-                let mut client = PooledPg {
-                    pool,
-                    url,
-                    client: None,
-                };
-                client.client = Some(pool.take());
-                let c = client.client.as_mut().expect("taken above");
+                let mut client = PooledPg::take(pool, url);
+                let c = client.client();
                 let mut tx = c
                     .build_transaction()
                     .read_only(true)
@@ -435,6 +425,21 @@ struct PooledPg<'a> {
     pool: &'a Pool<postgres::Client>,
     url: &'a str,
     client: Option<postgres::Client>,
+}
+
+impl<'a> PooledPg<'a> {
+    /// Takes a client from the pool (waiting for one if all are in use).
+    fn take(pool: &'a Pool<postgres::Client>, url: &'a str) -> PooledPg<'a> {
+        PooledPg {
+            pool,
+            url,
+            client: Some(pool.take()),
+        }
+    }
+
+    fn client(&mut self) -> &mut postgres::Client {
+        self.client.as_mut().expect("present until dropped")
+    }
 }
 
 impl Drop for PooledPg<'_> {

@@ -337,11 +337,7 @@ pub async fn page_record_agreement(
 ) -> Response {
     let lang = Lang::Zh;
     if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return crate::ui::failure_page(
-            lang,
-            Some(&s),
-            &PlatformError::Forbidden("the form expired; reload the page".into()),
-        );
+        return crate::ui::csrf_failure(lang, &s);
     }
     let text = form.get("agreement").cloned().unwrap_or_default();
     let db = state.db.clone();
@@ -374,11 +370,7 @@ pub async fn page_record_revenues(
         }
     }
     if !csrf_ok(&s, &csrf) {
-        return crate::ui::failure_page(
-            lang,
-            Some(&s),
-            &PlatformError::Forbidden("the form expired; reload the page".into()),
-        );
+        return crate::ui::csrf_failure(lang, &s);
     }
     let db = state.db.clone();
     let user = s.user.clone();
@@ -401,11 +393,7 @@ pub async fn page_settle(
 ) -> Response {
     let lang = Lang::Zh;
     if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return crate::ui::failure_page(
-            lang,
-            Some(&s),
-            &PlatformError::Forbidden("the form expired; reload the page".into()),
-        );
+        return crate::ui::csrf_failure(lang, &s);
     }
     let db = state.db.clone();
     let user = s.user.clone();

@@ -236,7 +236,8 @@ fn csrf_ok(s: &Session, form: &HashMap<String, String>) -> bool {
         .is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
 }
 
-fn csrf_failure(lang: Lang, s: &Session) -> Response {
+/// The page for a form whose CSRF token is missing or stale.
+pub(crate) fn csrf_failure(lang: Lang, s: &Session) -> Response {
     failure(
         lang,
         Some(s),
