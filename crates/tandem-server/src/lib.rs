@@ -208,6 +208,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .merge(ui::routes())
         .route("/healthz", get(|| async { "ok" }))
+        // Paths no route takes (e.g. `/api/` itself): the API's JSON 404 for `/api…`, so API
+        // clients always get a body that says what is wrong.
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api") {
+                api::not_found().await.into_response()
+            } else {
+                (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
+            }
+        })
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
