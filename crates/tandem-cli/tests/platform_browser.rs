@@ -382,3 +382,130 @@ fn officer_creates_and_advances_a_project_researcher_is_refused_and_phone_width_
     drop(driver);
     drop(server);
 }
+
+/// Docking (issue #7) in the browser: a helped-side officer records an enterprise's demand
+/// through the form, clicks "Find matches", contacts the park and makes it a project; the
+/// project exists at stage `lead` and the match shows status `project`.
+#[test]
+fn officer_records_a_demand_matches_contacts_and_makes_a_project() {
+    if skip() {
+        return;
+    }
+    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver =
+        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    user_add(&database, "coord", "coordinator", &[]);
+    user_add(
+        &database,
+        "hb-officer",
+        "officer",
+        &["--pair", PAIR, "--side", "helped"],
+    );
+    let server = Server::start(&database);
+
+    // The coordinator records the park, its offer and the enterprise over the API.
+    let api = platform::Api::login(&server.base, "coord");
+    let created = |path: &str, body: Value| -> i64 {
+        let r = api.post(path, &body).expect("the server answers");
+        assert_eq!(r.status, 201, "{path}: {}", r.json);
+        r.json["id"].as_i64().expect("an id")
+    };
+    let park = created(
+        "/parks",
+        serde_json::json!({"pair_id": PAIR, "name": "徐淮新材料产业园", "locality_id": "ah-huaibei"}),
+    );
+    created(
+        "/park_offers",
+        serde_json::json!({"park_id": park, "title": "标准厂房一期", "land_mu": 300,
+                           "building_m2": 20000, "power_kw": 8000, "land_price_yuan_m2": 180,
+                           "incentive_rating": 0.6, "focus_industries": "C36",
+                           "fresh_until": "2099-12-31"}),
+    );
+    let enterprise = created(
+        "/enterprises",
+        serde_json::json!({"name": "徐州汽配有限公司", "origin_locality_id": "js-xuzhou"}),
+    );
+
+    let driver = ChromeDriver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let ui = Ui {
+        s: Session::new(&driver, &chromium, profile.path()),
+        base: server.base.clone(),
+        shots: screenshot_dir(),
+    };
+    ui.login("hb-officer");
+    // The Docking page is in the menu.
+    ui.s.click_on("nav.menu a[href='/docking']");
+    ui.wait_for_path("/docking");
+    ui.s.find("#summary");
+
+    // The demand, through the generic form, filed through the officer's pair.
+    ui.go("/r/demands/new");
+    ui.s.fill("#f-enterprise_id", &enterprise.to_string());
+    ui.s.fill("#f-pair_id", PAIR);
+    ui.s.fill("#f-title", "汽车零部件扩产");
+    ui.s.click_on("#f-kind option[value=expansion]");
+    ui.s.fill("#f-industry", "C36");
+    ui.s.fill("#f-land_mu", "60");
+    ui.s.fill("#f-building_m2", "5000");
+    ui.s.fill("#f-budget_yuan", "12000000");
+    ui.s.click_on("#f-confidentiality option[value=restricted]");
+    ui.shot("20-demand-form");
+    ui.s.submit_with("#save");
+    let demand = ui.id_after("/demands/");
+    assert!(
+        ui.s.try_find("#no-matches").is_some(),
+        "a new demand has matches"
+    );
+
+    // Find matches: the park is proposed with its explanation.
+    ui.s.submit_with("#find-matches");
+    ui.wait_for_path(&format!("/demands/{demand}"));
+    let rows = ui.s.find_all("#matches tbody tr");
+    assert_eq!(rows.len(), 1, "one park, one match");
+    let row_text = ui.s.text(&rows[0]);
+    assert!(
+        row_text.contains("Industry fit") && row_text.contains("proposed"),
+        "the match row lacks its explanation or status: {row_text}"
+    );
+    let row_id =
+        ui.s.property(&rows[0], "id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    let m = row_id.strip_prefix("match-").expect("rows are match-ID");
+    ui.shot("21-demand-matches");
+
+    // Contact, then make a project.
+    ui.s.submit_with(&format!("#contact-{m}"));
+    ui.wait_for_path(&format!("/demands/{demand}"));
+    let status =
+        ui.s.text(&ui.s.find(&format!("#match-{m} td[data-field=status]")));
+    assert_eq!(status, "contacted");
+    ui.s.submit_with(&format!("#convert-{m}"));
+    ui.wait_for_path(&format!("/demands/{demand}"));
+    let status =
+        ui.s.text(&ui.s.find(&format!("#match-{m} td[data-field=status]")));
+    assert_eq!(status, "project");
+    ui.shot("22-demand-project");
+
+    // The project exists in the lifecycle at stage lead, in the matched park.
+    ui.s.click_on(&format!("#project-of-{m}"));
+    let project = ui.id_after("/projects/");
+    assert_eq!(ui.s.text(&ui.s.find("td[data-field=stage]")), "lead");
+    assert_eq!(
+        ui.s.text(&ui.s.find("td[data-field=name]")),
+        "汽车零部件扩产"
+    );
+    let p = api
+        .get(&format!("/projects/{project}"))
+        .expect("the server answers");
+    assert_eq!(p.json["park_id"], serde_json::json!(park));
+    assert_eq!(p.json["enterprise_id"], serde_json::json!(enterprise));
+    ui.shot("23-project-from-match");
+    drop(ui);
+    drop(driver);
+    drop(server);
+}

@@ -117,15 +117,84 @@ pub struct Scope {
     pub enterprise_id: Option<i64>,
     /// For tasks: the side that owns it.
     pub owner_side: Option<String>,
+    /// For demands and matches: the demand's confidentiality (`open` or `restricted`).
+    pub confidentiality: Option<String>,
+    /// For demands and matches: the parks a restricted demand is shared with.
+    pub shared_parks: Vec<i64>,
+    /// For demands and matches: the pairs whose officers a restricted demand is shared with.
+    pub shared_pairs: Vec<String>,
 }
 
-/// Entities every signed-in user may read: the public frame of the programme.
-const PUBLIC: &[&str] = &["programmes", "pairs", "sub_pairs", "parks", "events"];
+/// Entities every signed-in user may read: the public frame of the programme, parks' offers
+/// and capital providers' mandates.
+const PUBLIC: &[&str] = &[
+    "programmes",
+    "pairs",
+    "sub_pairs",
+    "parks",
+    "events",
+    "park_offers",
+    "capital_providers",
+];
+
+/// Whether a demand (or a match, through its copy of the demand's scope) is visible to
+/// `user`. The rule of issue #7: the enterprise itself, admin and coordinators; officers of
+/// the pair that filed it, of the pairs it is shared with, or of any pair if it is open;
+/// operators of the parks it is shared with, or of any park if it is open. Researchers see no
+/// individual demand (they get aggregates, `docking::summary`).
+pub fn demand_visible(user: &User, scope: &Scope) -> bool {
+    let open = scope.confidentiality.as_deref() == Some("open");
+    match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Researcher => false,
+        Role::Enterprise { enterprise_id } => scope.enterprise_id == Some(*enterprise_id),
+        Role::Officer { pair_id, .. } => {
+            open || scope.pair_id.as_deref() == Some(pair_id.as_str())
+                || scope.shared_pairs.iter().any(|p| p == pair_id)
+        }
+        Role::ParkOperator { park_id } => open || scope.shared_parks.contains(park_id),
+    }
+}
+
+/// Whether `user` may read a match: its demand is visible to them, and a park operator sees
+/// only the matches of their own park (never which other parks a demand was matched with).
+fn match_visible(user: &User, scope: &Scope) -> bool {
+    match &user.role {
+        Role::ParkOperator { park_id } => {
+            scope.park_id == Some(*park_id) && demand_visible(user, scope)
+        }
+        _ => demand_visible(user, scope),
+    }
+}
+
+/// The docking records' rules, decided before the general role rules. Matches are created and
+/// changed only by the docking workflow (`docking::refresh_matches`, `contact`, `convert`,
+/// `decline`), never through the generic record API, whoever asks.
+fn docking_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> Option<bool> {
+    match entity {
+        "matches" => Some(action == Action::Read && match_visible(user, scope)),
+        "demands" => Some(match action {
+            Action::Read => demand_visible(user, scope),
+            Action::Delete => matches!(user.role, Role::Admin | Role::Coordinator),
+            Action::Create | Action::Update => match &user.role {
+                Role::Admin | Role::Coordinator => true,
+                Role::Enterprise { enterprise_id } => scope.enterprise_id == Some(*enterprise_id),
+                // The bureau of a pair files and edits demands on an enterprise's behalf.
+                Role::Officer { pair_id, .. } => scope.pair_id.as_deref() == Some(pair_id.as_str()),
+                Role::ParkOperator { .. } | Role::Researcher => false,
+            },
+        }),
+        _ => None,
+    }
+}
 
 /// Whether `user` may do `action` on a record of `entity` with `scope`. For an update the
 /// caller checks both the record as stored and as it would become, so a record cannot be
 /// moved out of (or into) someone's reach.
 pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool {
+    if let Some(rule) = docking_allowed(user, action, entity, scope) {
+        return rule;
+    }
     match &user.role {
         Role::Admin => true,
         Role::Coordinator => true,
@@ -140,9 +209,11 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
                 (_, "programmes" | "pairs") => false,
                 (_, "enterprises") => true,
                 (_, "tasks") => own_pair && scope.owner_side.as_deref() == Some(side.as_str()),
-                (_, "sub_pairs" | "parks" | "projects" | "plans" | "secondments" | "events") => {
-                    own_pair
-                }
+                (
+                    _,
+                    "sub_pairs" | "parks" | "projects" | "plans" | "secondments" | "events"
+                    | "park_offers",
+                ) => own_pair,
                 _ => false,
             }
         }
@@ -153,7 +224,7 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
                 (Action::Read, "enterprises") => true,
                 (Action::Read, "projects") => own_park,
                 (Action::Update, "parks") => own_park,
-                (Action::Create | Action::Update, "projects") => own_park,
+                (Action::Create | Action::Update, "projects" | "park_offers") => own_park,
                 (Action::Create, "enterprises") => true,
                 _ => false,
             }
@@ -175,6 +246,9 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
 /// [`Action::Read`] (the matrix test checks both).
 pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
     let none = || Some(("1 = 0".to_string(), Vec::new()));
+    if matches!(entity, "demands" | "matches") {
+        return docking_read_filter(user, entity);
+    }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,
         _ if PUBLIC.contains(&entity) => None,
@@ -195,6 +269,41 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
             "projects" => Some(("enterprise_id = ?".into(), vec![Value::Int(*enterprise_id)])),
             _ => none(),
         },
+    }
+}
+
+/// [`read_filter`] for demands and matches: [`demand_visible`] (and, for a park operator's
+/// matches, the operator's own park) as SQL over the row's own columns.
+fn docking_read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
+    let listed = |column: &str| format!("(',' || {column} || ',') LIKE ?");
+    match &user.role {
+        Role::Admin | Role::Coordinator => None,
+        Role::Researcher => Some(("1 = 0".to_string(), Vec::new())),
+        Role::Enterprise { enterprise_id } => {
+            Some(("enterprise_id = ?".into(), vec![Value::Int(*enterprise_id)]))
+        }
+        Role::Officer { pair_id, .. } => Some((
+            format!(
+                "(confidentiality = 'open' OR pair_id = ? OR {})",
+                listed("shared_with_pairs")
+            ),
+            vec![pair_id.clone().into(), format!("%,{pair_id},%").into()],
+        )),
+        Role::ParkOperator { park_id } => {
+            let visible = format!(
+                "(confidentiality = 'open' OR {})",
+                listed("shared_with_parks")
+            );
+            let like: Value = format!("%,{park_id},%").into();
+            if entity == "matches" {
+                Some((
+                    format!("park_id = ? AND {visible}"),
+                    vec![Value::Int(*park_id), like],
+                ))
+            } else {
+                Some((visible, vec![like]))
+            }
+        }
     }
 }
 

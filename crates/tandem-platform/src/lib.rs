@@ -11,6 +11,7 @@ pub mod backup;
 pub mod clock;
 pub mod dashboard;
 pub mod db;
+pub mod docking;
 pub mod entity;
 pub mod ledger;
 pub mod migrate;

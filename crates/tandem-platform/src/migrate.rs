@@ -30,6 +30,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0002_ledger.sqlite.sql"),
         postgres: include_str!("../migrations/0002_ledger.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "docking",
+        portable: include_str!("../migrations/0003_docking.sql"),
+        sqlite: include_str!("../migrations/0003_docking.sqlite.sql"),
+        postgres: include_str!("../migrations/0003_docking.postgres.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -103,10 +103,20 @@ pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
             _ => int("enterprise_id"),
         },
         owner_side: text("owner_side"),
+        confidentiality: text("confidentiality"),
+        shared_parks: crate::docking::list_items(fields.get("shared_with_parks"))
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+        shared_pairs: crate::docking::list_items(fields.get("shared_with_pairs")),
     }
 }
 
-fn fetch(conn: &mut dyn Conn, entity: &Entity, id: &Value) -> Result<Option<Record>, DbError> {
+pub(crate) fn fetch(
+    conn: &mut dyn Conn,
+    entity: &Entity,
+    id: &Value,
+) -> Result<Option<Record>, DbError> {
     let row = conn.query_one(
         &format!(
             "SELECT {} FROM {} WHERE id = ?",
@@ -401,12 +411,15 @@ fn check_references(
                 );
             }
         }
+        "demands" | "park_offers" | "capital_providers" => {
+            crate::docking::check_record(c, entity.name, fields)?
+        }
         _ => {}
     }
     Ok(())
 }
 
-fn audit(
+pub(crate) fn audit(
     c: &mut dyn Conn,
     actor: &str,
     entity: &str,

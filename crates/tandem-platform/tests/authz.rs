@@ -4,6 +4,7 @@
 //! The expected outcomes are written out by hand below; the policy code is not consulted.
 
 use serde_json::{json, Map, Value};
+use tandem_platform::docking;
 use tandem_platform::entity::{self, Entity};
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
@@ -58,6 +59,22 @@ fn body(e: &Entity, c: &Cast, own: bool, plan: i64) -> Map<String, Value> {
         "events" => {
             json!({"pair_id": pair, "kind": "agreement", "title": "签约", "source": "test"})
         }
+        // A restricted demand filed through the pair and shared with the pair's park
+        // (the operator's) or the other pair's park.
+        "demands" => {
+            json!({"enterprise_id": ent, "pair_id": pair, "title": "扩产需求", "kind": "expansion",
+                   "industry": "io42:18", "land_mu": 10, "confidentiality": "restricted",
+                   "shared_with_parks": park.to_string()})
+        }
+        "park_offers" => {
+            json!({"park_id": park, "title": "标准厂房", "land_mu": 200, "building_m2": 10000,
+                   "fresh_until": "2099-12-31"})
+        }
+        "capital_providers" => {
+            json!({"name": "基金", "kind": "investor", "ticket_min_yuan": 1000000, "ticket_max_yuan": 9000000})
+        }
+        // Matches are made by the docking workflow only: a generic create sends nothing.
+        "matches" => json!({}),
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -77,6 +94,10 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "sub_pairs" => "helper_name",
         "plans" | "tasks" => "title",
         "secondments" => "person",
+        "demands" | "park_offers" => "title",
+        "capital_providers" => "name",
+        // Every field of a match is managed by the workflow: the update sends nothing.
+        "matches" => return Map::new(),
         other => panic!("{other}"),
     };
     let mut m = Map::new();
@@ -114,7 +135,7 @@ fn world(t: &testkit::TestDb) -> World {
     .unwrap()
     .int("id")
     .unwrap();
-    let mut ids = Vec::new();
+    let mut ids: Vec<(&str, String, String)> = Vec::new();
     for e in entity::ENTITIES {
         let (own, other) = match e.name {
             "programmes" => ("yrd-north-anhui-2021".to_string(), None),
@@ -124,6 +145,20 @@ fn world(t: &testkit::TestDb) -> World {
                 cast.enterprise.to_string(),
                 Some(cast.other_enterprise.to_string()),
             ),
+            // The match of each demand fixture with the park it is shared with (the park
+            // offers, created before, make both feasible).
+            "matches" => {
+                let demand = |own: bool| -> i64 {
+                    let (_, o, x) = ids.iter().find(|(n, _, _)| *n == "demands").unwrap();
+                    (if own { o } else { x }).parse().unwrap()
+                };
+                let mk = |own: bool| {
+                    let ms = docking::refresh_matches(&db, &admin, demand(own)).unwrap();
+                    assert_eq!(ms.len(), 1, "one park may see each restricted demand");
+                    ms[0].id_text()
+                };
+                (mk(true), Some(mk(false)))
+            }
             _ => {
                 let mk = |own: bool| {
                     service::create(
@@ -209,6 +244,35 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("events", "create other", "YYNNYNNN"),
     ("events", "update own", "YYYYNNNN"),
     ("events", "delete own", "YYNNNNNN"),
+    // Demands (issue #7): the fixtures are restricted, filed through the pair and shared with
+    // the pair's park. Visible to the enterprise, the staff, the filing pair's officers and the
+    // shared park's operator; never to researchers (aggregates only).
+    ("demands", "read own", "YYYYNYYN"),
+    ("demands", "read other", "YYNNYNNN"),
+    ("demands", "create own", "YYYYNNYN"),
+    ("demands", "create other", "YYNNYNNN"),
+    ("demands", "update own", "YYYYNNYN"),
+    ("demands", "update other", "YYNNYNNN"),
+    ("demands", "delete own", "YYNNNNNN"),
+    // Park offers are public; the park's operator and its pair's officers keep them.
+    ("park_offers", "read own", "YYYYYYYY"),
+    ("park_offers", "read other", "YYYYYYYY"),
+    ("park_offers", "create own", "YYYYNYNN"),
+    ("park_offers", "create other", "YYNNYNNN"),
+    ("park_offers", "update own", "YYYYNYNN"),
+    ("park_offers", "update other", "YYNNYNNN"),
+    ("park_offers", "delete own", "YYNNNNNN"),
+    ("capital_providers", "read own", "YYYYYYYY"),
+    ("capital_providers", "create", "YYNNNNNN"),
+    ("capital_providers", "update own", "YYNNNNNN"),
+    ("capital_providers", "delete own", "YYNNNNNN"),
+    // Matches follow their demand; the matched park's operator sees its own park's match.
+    // Nobody creates or edits them through the record API (the workflow does).
+    ("matches", "read own", "YYYYNYYN"),
+    ("matches", "read other", "YYNNYNNN"),
+    ("matches", "create", "NNNNNNNN"),
+    ("matches", "update own", "NNNNNNNN"),
+    ("matches", "update other", "NNNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {
@@ -358,4 +422,46 @@ fn denied_writes_change_nothing() {
             .len(),
         history
     );
+}
+
+/// Open demands: every officer and park operator sees them, the other enterprise and
+/// researchers do not; a park operator sees an open demand's match only with its own park.
+#[test]
+fn open_demands_and_their_matches_on_every_engine() {
+    for t in testkit::engines() {
+        let w = world(&t);
+        let c = &w.cast;
+        let mut b = body(&entity::DEMANDS, c, false, 0);
+        b.insert("confidentiality".into(), json!("open"));
+        b.remove("shared_with_parks");
+        let d = service::create(&w.db, &c.admin, &entity::DEMANDS, &b).unwrap();
+        let ms = docking::refresh_matches(&w.db, &c.coordinator, d.int("id").unwrap()).unwrap();
+        let at = |park: i64| {
+            ms.iter()
+                .find(|m| m.int("park_id") == Some(park))
+                .unwrap()
+                .id_text()
+        };
+        let cases: [(&Entity, String, &str); 3] = [
+            (&entity::DEMANDS, d.id_text(), "YYYYYYNN"),
+            (&entity::MATCHES, at(c.park), "YYYYYYNN"),
+            (&entity::MATCHES, at(c.other_park), "YYYYYNNN"),
+        ];
+        let mut failures = Vec::new();
+        for (e, id, expected) in cases {
+            for (i, (role, user)) in roles(c).into_iter().enumerate() {
+                let want = expected.as_bytes()[i] == b'Y';
+                let label = format!("{role} read open {} {id}", e.name);
+                let single = outcome(service::get(&w.db, user, e, &id), &label);
+                let listed = listed(&w.db, user, e, &id);
+                if single != want || listed != want {
+                    failures.push(format!(
+                        "{label}: expected {}, get {single}, list {listed}",
+                        yn(want)
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}:\n{}", t.name, failures.join("\n"));
+    }
 }

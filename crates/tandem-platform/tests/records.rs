@@ -75,6 +75,15 @@ fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64) -> Map<String, Value> {
         "events" => {
             json!({"pair_id": PAIR, "event_date": "2024-05-20", "kind": "agreement", "title": "签订园区共建协议", "amount_yuan": 500000000, "source": "test"})
         }
+        "demands" => {
+            json!({"enterprise_id": cast.enterprise, "pair_id": PAIR, "title": "液压件扩产", "kind": "relocation", "industry": "C35", "land_mu": 80, "building_m2": 12000, "power_kw": 3000, "labour": 200, "budget_yuan": "30000000.50", "preferred_regions": ["ah-huaibei"], "deadline": "2027-06-30", "confidentiality": "restricted", "shared_with_parks": [cast.park.to_string()], "shared_with_pairs": [PAIR]})
+        }
+        "park_offers" => {
+            json!({"park_id": cast.park, "title": "标准厂房一期", "land_mu": 300, "building_m2": 20000, "power_kw": 8000, "water_t_day": 5000, "labour": 800, "land_price_yuan_m2": 190, "incentive_rating": 0.6, "incentives": "三年免租", "services": "一站式审批", "focus_industries": ["C35"], "excluded_industries": ["C25"], "capacity": 4, "fresh_until": "2027-12-31"})
+        }
+        "capital_providers" => {
+            json!({"name": "徐州市产业发展基金", "kind": "special_fund", "home_locality_id": "js-xuzhou", "industries": ["C35"], "regions": ["ah-huaibei"], "ticket_min_yuan": 1000000, "ticket_max_yuan": 50000000, "stages": ["preparation", "construction"]})
+        }
         other => panic!("{other}"),
     })
 }
@@ -86,6 +95,8 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "sub_pairs" => ("helped_name", json!("淮北市相山区")),
         "plans" | "tasks" => ("title", json!("新标题")),
         "secondments" => ("post", json!("主任助理")),
+        "demands" | "park_offers" => ("title", json!("新标题")),
+        "capital_providers" => ("name", json!("改名")),
         other => panic!("{other}"),
     }
 }
@@ -105,7 +116,8 @@ fn every_record_type_round_trips_with_history() {
         .unwrap()
         .int("id")
         .unwrap();
-        for e in ENTITIES {
+        // Matches are made by the docking workflow only (tests/docking.rs).
+        for e in ENTITIES.iter().filter(|e| e.name != "matches") {
             let body = fixture(e, &cast, plan);
             let rec = service::create(db, admin, e, &body)
                 .unwrap_or_else(|err| panic!("{} {}: {err}", t.name, e.name));

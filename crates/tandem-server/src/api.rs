@@ -258,7 +258,14 @@ pub async fn dashboard(
     ApiSession(s): ApiSession,
 ) -> Result<Response, ApiError> {
     let d = crate::cached_dashboard(&state, &s.user).await?;
-    Ok(Json(&*d).into_response())
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        d.json(),
+    )
+        .into_response())
 }
 
 pub async fn export_sheet(

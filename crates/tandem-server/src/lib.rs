@@ -12,6 +12,7 @@
 //! `tandem_platform`.
 
 pub mod api;
+pub mod docking;
 pub mod error;
 pub mod ledger_ui;
 pub mod live;
@@ -43,7 +44,61 @@ pub struct AppState {
 struct CachedDashboard {
     generation: u64,
     at: Instant,
-    value: Arc<Dashboard>,
+    value: Arc<DashboardView>,
+}
+
+/// A computed dashboard and its renderings, each made on first use and shared by every user
+/// with the same read filters until the data changes: the JSON and the HTML body are the
+/// costly parts of a dashboard request once the figures are cached.
+#[derive(Debug)]
+pub struct DashboardView {
+    pub figures: Dashboard,
+    json: std::sync::OnceLock<axum::body::Bytes>,
+    /// The page body (without the per-user header) per language: [Chinese, English].
+    page_body: [std::sync::OnceLock<Arc<str>>; 2],
+}
+
+impl DashboardView {
+    fn new(figures: Dashboard) -> DashboardView {
+        DashboardView {
+            figures,
+            json: Default::default(),
+            page_body: Default::default(),
+        }
+    }
+
+    /// The figures as JSON, serialised once.
+    pub fn json(&self) -> axum::body::Bytes {
+        self.json
+            .get_or_init(|| match serde_json::to_vec(&self.figures) {
+                Ok(v) => v.into(),
+                // A plain struct of numbers and strings always serialises; keep a valid body.
+                Err(e) => serde_json::json!({ "error": e.to_string() })
+                    .to_string()
+                    .into(),
+            })
+            .clone()
+    }
+
+    /// The page body in `lang`, rendered once by `render`.
+    pub fn page_body(
+        &self,
+        lang: tandem_report::Lang,
+        render: impl FnOnce() -> String,
+    ) -> Arc<str> {
+        let slot = match lang {
+            tandem_report::Lang::Zh => &self.page_body[0],
+            tandem_report::Lang::En => &self.page_body[1],
+        };
+        slot.get_or_init(|| render().into()).clone()
+    }
+}
+
+impl std::ops::Deref for DashboardView {
+    type Target = Dashboard;
+    fn deref(&self) -> &Dashboard {
+        &self.figures
+    }
 }
 
 /// How long a cached dashboard may be served without checking for writes by *other*
@@ -64,7 +119,10 @@ impl AppState {
 
 /// The dashboard for a user, recomputed only when the data changed. Users who see the same
 /// rows (the same read filter) share one cached copy.
-pub async fn cached_dashboard(state: &AppState, user: &User) -> Result<Arc<Dashboard>, ApiError> {
+pub async fn cached_dashboard(
+    state: &AppState,
+    user: &User,
+) -> Result<Arc<DashboardView>, ApiError> {
     let key = format!(
         "{:?}|{:?}",
         auth::read_filter(user, "projects"),
@@ -86,7 +144,9 @@ pub async fn cached_dashboard(state: &AppState, user: &User) -> Result<Arc<Dashb
     }
     let db = state.db.clone();
     let u = user.clone();
-    let value = Arc::new(blocking(move || tandem_platform::dashboard::dashboard(&db, &u)).await??);
+    let value = Arc::new(DashboardView::new(
+        blocking(move || tandem_platform::dashboard::dashboard(&db, &u)).await??,
+    ));
     let mut map = state.dashboards.lock().unwrap_or_else(|e| e.into_inner());
     if map.len() > 10_000 {
         map.clear();
@@ -197,6 +257,7 @@ pub fn router(state: AppState) -> Router {
         .route("/parks/{id}/revenues", post(ledger_ui::api_record_revenues))
         .route("/parks/{id}/settle", post(ledger_ui::api_settle))
         .route("/ledger/verify", get(ledger_ui::api_verify))
+        .merge(docking::api_routes())
         .route("/{entity}", get(api::list).post(api::create))
         .route(
             "/{entity}/{id}",

@@ -111,6 +111,67 @@ pub fn programme_map(lang: tandem_report::Lang) -> Result<String, String> {
     cell.get_or_init(|| draw_programme_map(lang)).clone()
 }
 
+/// The programme map as a standalone SVG document with its own style sheet, drawn once per
+/// language, with the size its `viewBox` gives. The dashboard shows it as an image the browser
+/// caches, so the page itself stays small (the map is about 130 KB of the 150 KB page it was
+/// inlined into) and a phone downloads it once.
+pub fn programme_map_document(lang: tandem_report::Lang) -> Result<&'static MapDocument, String> {
+    static ZH: std::sync::OnceLock<Result<MapDocument, String>> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Result<MapDocument, String>> = std::sync::OnceLock::new();
+    let cell = match lang {
+        tandem_report::Lang::Zh => &ZH,
+        tandem_report::Lang::En => &EN,
+    };
+    cell.get_or_init(|| {
+        let svg = programme_map(lang)?;
+        MapDocument::standalone(&svg, tandem_report::page::STYLE)
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// An SVG document ready to serve, and the size to reserve for it in a page.
+#[derive(Debug)]
+pub struct MapDocument {
+    pub svg: String,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl MapDocument {
+    /// Makes inline SVG standalone: the style sheet the page would have given it goes inside
+    /// the `<svg>` element (an image does not see the page's styles).
+    fn standalone(inline: &str, style: &str) -> Result<MapDocument, String> {
+        let open_end = inline
+            .find('>')
+            .filter(|_| inline.starts_with("<svg"))
+            .ok_or("the map is not an <svg> element")?;
+        let view_box = inline[..open_end]
+            .split("viewBox=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or("the map has no viewBox")?;
+        let dims: Vec<f64> = view_box
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let [_, _, width, height] = dims[..] else {
+            return Err(format!(
+                "the map's viewBox {view_box:?} is not four numbers"
+            ));
+        };
+        Ok(MapDocument {
+            svg: format!(
+                "{}<style>{style}</style>{}",
+                &inline[..=open_end],
+                &inline[open_end + 1..]
+            ),
+            width,
+            height,
+        })
+    }
+}
+
 fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
     let bundle = tandem_data::bundled::bundle();
     let input = tandem_report::ReportInput {

@@ -241,6 +241,7 @@ pub fn document() -> Value {
                 "properties": {"from": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "to": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "allow_corrections": {"type": "boolean"}}}}}},
             "responses": with(errors(), json!({"200": {"description": "appended, unchanged, corrections, head", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
+    paths.extend(crate::docking::openapi_paths());
     paths.insert(
         "/api/ledger/verify".into(),
         json!({"get": {"summary": "Verify the whole hash chain", "tags": ["ledger"],

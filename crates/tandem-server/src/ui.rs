@@ -26,6 +26,7 @@ use tandem_report::Lang;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard))
+        .route("/map.svg", get(map_svg))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/pairs/{id}", get(pair_page))
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
             "/parks/{id}/statement",
             get(crate::ledger_ui::page_statement),
         )
+        .merge(crate::docking::page_routes())
 }
 
 /// A page explaining a failure (for other modules' handlers).
@@ -74,7 +76,7 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// The page language: `?lang=` first, then the `tandem_lang` cookie, else Chinese.
-fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
     let pick = |s: &str| match s {
         "en" => Some(Lang::En),
         "zh" => Some(Lang::Zh),
@@ -89,7 +91,7 @@ fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
 
 const EXTRA_STYLE: &str = r#"
 .scroll{overflow-x:auto;max-width:100%}
-main svg{max-width:100%;height:auto}
+main svg,img.map{max-width:100%;height:auto}
 nav.menu{background:#0f2438;padding:6px 0}
 nav.menu a{color:#e4efff;margin-right:14px;text-decoration:none;font-size:.95rem;display:inline-block;padding:4px 0}
 nav.menu .right{float:right;color:#9fb6cf}
@@ -118,12 +120,12 @@ fn t(lang: Lang, zh: &str, en: &str) -> String {
 }
 
 /// A whole page with the menu.
-fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> Html<String> {
+pub(crate) fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> Html<String> {
     let mut menu = String::new();
     if let Some(s) = s {
         let _ = write!(
             menu,
-            r#"<nav class="menu"><div class="wrap"><a href="/">{}</a><a href="/r/projects">{}</a><a href="/r/parks">{}</a><a href="/plans">{}</a><a href="/r/enterprises">{}</a><a href="/r/secondments">{}</a><a href="/r/events">{}</a><a href="/sheets">{}</a><span class="right">{} ({}) · <a href="?lang={}">{}</a> <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{}"><button class="small" type="submit">{}</button></form></span></div></nav>"#,
+            r#"<nav class="menu"><div class="wrap"><a href="/">{}</a><a href="/r/projects">{}</a><a href="/r/parks">{}</a><a href="/plans">{}</a><a href="/r/enterprises">{}</a><a href="/r/secondments">{}</a><a href="/r/events">{}</a><a href="/docking">{}</a><a href="/sheets">{}</a><span class="right">{} ({}) · <a href="?lang={}">{}</a> <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{}"><button class="small" type="submit">{}</button></form></span></div></nav>"#,
             t(lang, "总览", "Dashboard"),
             t(lang, "项目", "Projects"),
             t(lang, "园区", "Parks"),
@@ -131,6 +133,7 @@ fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> Html<String
             t(lang, "企业", "Enterprises"),
             t(lang, "干部挂职", "Secondments"),
             t(lang, "事件", "Events"),
+            t(lang, "对接", "Docking"),
             t(lang, "导入导出", "Excel"),
             esc(&s.user.display_name),
             esc(role_label(&s.user.role, lang)),
@@ -164,7 +167,7 @@ fn role_label(role: &Role, lang: Lang) -> &'static str {
     }
 }
 
-fn with_lang_cookie(mut r: Response, query: &HashMap<String, String>) -> Response {
+pub(crate) fn with_lang_cookie(mut r: Response, query: &HashMap<String, String>) -> Response {
     if let Some(l) = query.get("lang").filter(|l| *l == "en" || *l == "zh") {
         if let Ok(v) = HeaderValue::from_str(&format!(
             "tandem_lang={l}; Path=/; SameSite=Lax; Max-Age=31536000"
@@ -395,10 +398,26 @@ async fn dashboard(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers, &q);
-    let d: std::sync::Arc<Dashboard> = match crate::cached_dashboard(&state, &s.user).await {
+    let d = match crate::cached_dashboard(&state, &s.user).await {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
+    let body = d.page_body(lang, || dashboard_body(&d, lang));
+    with_lang_cookie(
+        page(
+            lang,
+            Some(&s),
+            &t(lang, "结对合作总览", "Programme dashboard"),
+            &body,
+        )
+        .into_response(),
+        &q,
+    )
+}
+
+/// The dashboard page's body: the same for every user who sees the same rows, so it is
+/// rendered once per computed dashboard and language (see [`crate::DashboardView`]).
+fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
     let mut body = String::new();
     if d.restricted {
         let _ = write!(
@@ -428,11 +447,25 @@ async fn dashboard(
         pct(total.enterprise_share(), lang),
     );
     body.push_str(&funnel_table(total, lang));
-    match blocking(move || crate::live::programme_map(lang)).await {
-        Ok(Ok(svg)) => {
-            let _ = write!(body, "<figure>{svg}</figure>");
+    match crate::live::programme_map_document(lang) {
+        Ok(map) => {
+            let _ = write!(
+                body,
+                "<figure><img class=\"map\" src=\"/map.svg?lang={}\" width=\"{:.0}\" height=\"{:.0}\" alt=\"{}\"></figure>",
+                lang.pick("zh", "en"),
+                map.width,
+                map.height,
+                t(lang, "结对城市地图：支援方与受援方城市及结对连线", "Map of the paired cities: helpers, helped cities and the pairing lines"),
+            );
         }
-        _ => body.push_str("<p class=\"note\">map unavailable</p>"),
+        Err(e) => {
+            let _ = write!(
+                body,
+                "<p class=\"note\">{} ({})</p>",
+                t(lang, "地图不可用", "map unavailable"),
+                esc(&e)
+            );
+        }
     }
     let _ = write!(
         body,
@@ -475,16 +508,35 @@ async fn dashboard(
         t(lang, "金额合计只含填写了金额的项目，未填数单列，不按零计。统计数据来自内置数据集，年份与来源见括号。",
           "Sums cover only projects that recorded an amount; those without are counted beside, not as zero. Statistics come from the bundled data set, with year and source in brackets."),
     );
-    with_lang_cookie(
-        page(
-            lang,
-            Some(&s),
-            &t(lang, "结对合作总览", "Programme dashboard"),
-            &body,
+    body
+}
+
+/// The programme map as an SVG image. It depends only on the bundled data, so browsers may
+/// keep it for a day.
+async fn map_svg(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let lang = lang_of(&headers, &q);
+    match blocking(move || crate::live::programme_map_document(lang)).await {
+        Ok(Ok(map)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("image/svg+xml"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            map.svg.as_str(),
         )
-        .into_response(),
-        &q,
-    )
+            .into_response(),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("map unavailable: {e}"),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -764,7 +816,7 @@ async fn pair_page(
     with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
 }
 
-fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> String {
+pub(crate) fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> String {
     let mut rows = String::new();
     for f in e.fields {
         let v = rec.get(f.name).cloned().unwrap_or(Json::Null);
@@ -1131,6 +1183,7 @@ fn record_url(e: &Entity, rec: &Record) -> String {
         "projects" => format!("/projects/{id}"),
         "parks" => format!("/parks/{id}"),
         "pairs" => format!("/pairs/{id}"),
+        "demands" => format!("/demands/{id}"),
         _ => format!("/r/{}/{id}", e.name),
     }
 }

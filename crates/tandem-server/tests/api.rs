@@ -158,6 +158,15 @@ fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
             json!({"pair_id": PAIR, "person": "王五", "from_org": "甲", "to_org": "乙", "start_on": "2024-01-01"})
         }
         "events" => json!({"pair_id": PAIR, "kind": "park", "title": "园区揭牌", "source": "test"}),
+        "demands" => {
+            json!({"enterprise_id": cast.enterprise, "title": "零部件扩产", "kind": "expansion", "industry": "C36", "land_mu": 50, "budget_yuan": 8000000, "confidentiality": "open"})
+        }
+        "park_offers" => {
+            json!({"park_id": cast.park, "title": "标准厂房", "land_mu": 300, "building_m2": 20000, "focus_industries": "io42:18", "fresh_until": "2099-12-31"})
+        }
+        "capital_providers" => {
+            json!({"name": "专项资金", "kind": "special_fund", "ticket_min_yuan": 1000000, "ticket_max_yuan": 50000000, "stages": "preparation"})
+        }
         other => panic!("{other}"),
     }
 }
@@ -180,7 +189,8 @@ async fn every_record_type_over_http_on_every_engine() {
             .json()["id"]
             .as_i64()
             .unwrap();
-        for e in ENTITIES {
+        // Matches are made by the docking workflow (`docking_over_http_on_every_engine`).
+        for e in ENTITIES.iter().filter(|e| e.name != "matches") {
             let r = c
                 .post(&format!("/api/{}", e.name), body_for(e.name, &cast, plan))
                 .await;
@@ -463,11 +473,43 @@ async fn every_role_sees_its_pages_and_unknown_routes_are_404() {
         let en = c.get("/?lang=en").await;
         assert!(en.text().contains("Programme dashboard"), "{user}");
     }
-    let r = admin_client.get("/api/no_such_thing").await;
+    // Paths no route takes, inside the API (including `/api/` itself), answer the API's JSON
+    // 404; elsewhere a plain 404.
+    for path in [
+        "/api/no_such_thing",
+        "/api/",
+        "/api",
+        "/api/projects/1/no/such/thing",
+    ] {
+        let r = admin_client.get(path).await;
+        assert_eq!(
+            (r.status, r.json()["error"].clone()),
+            (StatusCode::NOT_FOUND, json!("not_found")),
+            "{path}"
+        );
+    }
     assert_eq!(
-        (r.status, r.json()["error"].clone()),
-        (StatusCode::NOT_FOUND, json!("not_found"))
+        admin_client.get("/no/such/page").await.status,
+        StatusCode::NOT_FOUND
     );
+    // The dashboard shows the programme map as a cached image, not inline: the page stays
+    // small and the map is a standalone SVG with its own styles.
+    let page = admin_client.get("/?lang=en").await;
+    assert!(page
+        .text()
+        .contains(r#"<img class="map" src="/map.svg?lang=en""#));
+    assert!(page.text().len() < 40_000, "{} bytes", page.text().len());
+    let map = anon.get("/map.svg?lang=en").await;
+    assert_eq!(map.status, StatusCode::OK);
+    assert_eq!(map.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(map.headers[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    let svg = map.text();
+    assert!(svg.starts_with("<svg") && svg.contains("<style>") && svg.contains("xmlns="));
+    assert!(svg.contains("Huainan"), "English labels");
+    assert!(anon.get("/map.svg?lang=zh").await.text().contains("淮南"));
     // The pair page carries the live diagnosis with its sources.
     let page = admin_client
         .get(&format!("/pairs/{PAIR}?lang=en"))
@@ -608,4 +650,132 @@ async fn benefit_sharing_over_http_and_on_the_park_page() {
         ))
         .await;
     assert!(xlsx.body.starts_with(b"PK"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docking_over_http_on_every_engine() {
+    for t in tokio::task::block_in_place(testkit::engines) {
+        let cast = tokio::task::block_in_place(|| testkit::cast(&t.db));
+        let mut officer = Client::new(t.db.clone());
+        officer.login("xz-officer").await;
+        let mut firm = officer.another();
+        firm.login("firm").await;
+        let mut researcher = officer.another();
+        researcher.login("researcher").await;
+        let mut coord = officer.another();
+        coord.login("coord").await;
+        let offer = coord
+            .post("/api/park_offers", body_for("park_offers", &cast, 0))
+            .await;
+        assert_eq!(offer.status, StatusCode::CREATED, "{}", offer.text());
+        // The enterprise records its own demand; the binding is checked.
+        let d = firm
+            .post("/api/demands", body_for("demands", &cast, 0))
+            .await;
+        assert_eq!(d.status, StatusCode::CREATED, "{}: {}", t.name, d.text());
+        let did = d.json()["id"].as_i64().unwrap();
+        // The enterprise cannot run matching; the officer can.
+        let r = firm
+            .post(&format!("/api/demands/{did}/match"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = officer
+            .post(&format!("/api/demands/{did}/match"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let items = r.json()["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["park_id"], json!(cast.park));
+        let explanation: Value =
+            serde_json::from_str(items[0]["explanation"].as_str().unwrap()).unwrap();
+        assert_eq!(explanation["components"].as_array().unwrap().len(), 7);
+        let mid = items[0]["id"].as_i64().unwrap();
+        // The generic routes still serve the match's record and history.
+        let one = firm.get(&format!("/api/matches/{mid}")).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.text());
+        let h = coord.get(&format!("/api/matches/{mid}/history")).await;
+        assert_eq!(h.json()["items"].as_array().unwrap().len(), 1);
+        // Researchers: no rows, but the aggregates.
+        assert_eq!(
+            researcher.get(&format!("/api/matches/{mid}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            researcher.get("/api/demands").await.json()["total"],
+            json!(0)
+        );
+        let s = researcher.get("/api/docking/summary").await;
+        assert_eq!(s.status, StatusCode::OK);
+        assert_eq!(s.json()["matches_by_status"]["proposed"], json!(1));
+        // Out of order: 422 naming the rule; then contact, a stale If-Match, convert.
+        let r = officer
+            .post(&format!("/api/matches/{mid}/convert"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.json()["errors"][0]["rule"], json!("out_of_order"));
+        let r = officer
+            .send(
+                Method::POST,
+                &format!("/api/matches/{mid}/contact"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["status"].clone()),
+            (StatusCode::OK, json!("contacted"))
+        );
+        let r = officer
+            .send(
+                Method::POST,
+                &format!("/api/matches/{mid}/convert"),
+                None,
+                &[("if-match", "\"v1\"")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.text());
+        let r = officer
+            .post(
+                &format!("/api/matches/{mid}/convert"),
+                json!({"version": 2}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let pid = r.json()["project_id"].as_i64().unwrap();
+        let p = firm.get(&format!("/api/projects/{pid}")).await.json();
+        assert_eq!(p["stage"], json!("lead"));
+        assert_eq!(p["amount_agreed_yuan"], json!(8000000));
+        // Capital for the project, stalled and stale lists.
+        coord
+            .post(
+                "/api/capital_providers",
+                body_for("capital_providers", &cast, 0),
+            )
+            .await;
+        let cap = officer.get(&format!("/api/projects/{pid}/capital")).await;
+        assert_eq!(cap.status, StatusCode::OK, "{}", cap.text());
+        assert_eq!(cap.json()["items"].as_array().unwrap().len(), 1);
+        let st = coord.get("/api/docking/stalled?as_of=2099-01-01").await;
+        assert_eq!(st.json()["items"][0]["status"], json!("project"));
+        let stale = coord
+            .get("/api/docking/stale-offers?as_of=2100-01-01")
+            .await;
+        assert_eq!(stale.json()["items"].as_array().unwrap().len(), 1);
+        let bad = coord.get("/api/docking/stalled?as_of=soon").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The pages: the demand page shows the match as a project, the docking page loads.
+        let page = officer.get(&format!("/demands/{did}?lang=en")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.text().contains(&format!("project-of-{mid}")),
+            "{}",
+            t.name
+        );
+        let dk = coord.get("/docking?lang=en").await;
+        assert!(dk.text().contains("Stalled matches"));
+        // The OpenAPI document names the docking routes.
+        let doc = coord.get("/api/openapi.json").await.json();
+        assert!(doc["paths"]["/api/matches/{id}/convert"].is_object());
+        assert!(doc["paths"]["/api/docking/summary"].is_object());
+    }
 }

@@ -1,0 +1,1300 @@
+//! Docking on live records (issue #7): enterprises' demands matched with parks' offers through
+//! `tandem-matching`, the workflow from a proposed match to a project in the platform's
+//! lifecycle, stalled matches, stale park data, capital shortlists for projects and the
+//! aggregate figures researchers may read.
+//!
+//! Conversions from records to the engine's types:
+//! * land: the platform records mu (亩), the engine hectares; 1 ha = [`MU_PER_HA`] mu;
+//! * power: both sides record kW and the engine's kVA fields receive them unchanged, so the
+//!   capacity check compares like with like (no power factor is assumed);
+//! * a demand's origin is its enterprise's `origin_locality_id`, an offer's locality its
+//!   park's `locality_id`;
+//! * industries are resolved by [`MatchContext::resolve_industry`] (`io42:18`, `C36`,
+//!   `gbt4754:36`) when a record is saved, so matching never meets an unknown code;
+//! * an offer without a land price takes the median price of the offers that state one (a
+//!   neutral cost score rather than the best one), 0 if none does; an offer without a
+//!   capacity is not capacity-limited ([`UNSTATED_CAPACITY`]);
+//! * a restricted demand may be matched with the parks it is shared with and the parks of the
+//!   pairs it is shared with or filed through; only the first kind lets the park's operator
+//!   see the match (`auth::demand_visible`).
+
+use crate::auth::{self, Action, Role, Scope, User};
+use crate::clock;
+use crate::db::{Conn, Db, DbError, Value};
+use crate::entity::{self, FieldError, DEMANDS, MATCHES, PROJECTS};
+use crate::service::{self, audit, fetch, scope_of, PlatformError, Record};
+use serde::Serialize;
+use serde_json::{json, Map, Value as Json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
+use tandem_matching::capital::CapitalComponentScore;
+use tandem_matching::{
+    CapitalProblem, CapitalProvider, Date, Demand, MatchContext, ParkOffer, Problem, ProjectNeed,
+    RegionMode, Stage, Visibility, Weights,
+};
+
+/// Mu (亩) per hectare: 1 mu = 10,000/15 m² (the statutory definition).
+pub const MU_PER_HA: f64 = 15.0;
+/// How many parks are stored as proposed matches per demand.
+pub const SHORTLIST_SIZE: usize = 10;
+/// A proposed or contacted match with no progress for more than this many days is stalled
+/// (a month: the programme's monthly coordination rhythm).
+pub const STALLED_DAYS: i64 = 30;
+/// A project that came from a match and has stayed in one stage (before `paying_tax`) for more
+/// than this many days is stuck (a quarter: land and construction stages are long, but a
+/// quarter without any step is worth a question).
+pub const STUCK_STAGE_DAYS: i64 = 90;
+/// The capacity given to the engine for an offer that does not state one.
+pub const UNSTATED_CAPACITY: u32 = 1_000;
+
+/// The matching context from the bundled data, built once per process.
+pub fn context() -> Result<&'static MatchContext, PlatformError> {
+    static CTX: OnceLock<Result<MatchContext, String>> = OnceLock::new();
+    CTX.get_or_init(|| MatchContext::bundled().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| PlatformError::Db(DbError::Other(format!("matching context: {e}"))))
+}
+
+/// The items of a list field as JSON (an array of strings, or comma-separated text).
+pub fn list_items(v: Option<&Json>) -> Vec<String> {
+    match v {
+        Some(Json::Array(a)) => a
+            .iter()
+            .filter_map(|x| match x {
+                Json::String(s) => Some(s.trim().to_string()),
+                Json::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(Json::String(s)) => s
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn invalid(field: &str, rule: &'static str, en: String, zh: String) -> PlatformError {
+    PlatformError::Invalid(vec![FieldError::new(field, rule, en, zh)])
+}
+
+fn known_locality(id: &str) -> bool {
+    tandem_data::bundled::bundle()
+        .localities
+        .iter()
+        .any(|l| l.id == id)
+}
+
+/// Checks what the generic field rules cannot for docking records (industries resolve,
+/// localities exist, shared parks and pairs exist, tickets are ordered, stages are known) and
+/// derives an offer's pair from its park. Called by the record service before the
+/// authorisation check, so the scope it checks is the record as it will be stored.
+pub fn check_record(
+    c: &mut dyn Conn,
+    entity: &str,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let ctx = context()?;
+    let mut errors = Vec::new();
+    let industries = |field: &str, errors: &mut Vec<FieldError>| {
+        for code in list_items(fields.get(field)) {
+            if let Err(rule) = ctx.resolve_industry(&code) {
+                errors.push(FieldError::new(
+                    field,
+                    "unknown_industry",
+                    format!("{field}: {code}: {rule} (write io42:18 or a GB/T 4754 division such as C36)"),
+                    format!("{field}：{code} 不是可识别的行业代码（如 io42:18 或 C36）"),
+                ));
+            }
+        }
+    };
+    let localities = |field: &str, errors: &mut Vec<FieldError>| {
+        for id in list_items(fields.get(field)) {
+            if !known_locality(&id) {
+                errors.push(FieldError::new(
+                    field,
+                    "not_found",
+                    format!("{field}: {id} is not a known locality id (e.g. ah-huaibei)"),
+                    format!("{field}：{id} 不是已知地区编号（如 ah-huaibei）"),
+                ));
+            }
+        }
+    };
+    match entity {
+        "demands" => {
+            industries("industry", &mut errors);
+            localities("preferred_regions", &mut errors);
+            for id in list_items(fields.get("shared_with_parks")) {
+                let exists = match id.parse::<i64>() {
+                    Ok(n) => c
+                        .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(n)])?
+                        .is_some(),
+                    Err(_) => false,
+                };
+                if !exists {
+                    errors.push(FieldError::new(
+                        "shared_with_parks",
+                        "not_found",
+                        format!("shared_with_parks: park {id} does not exist"),
+                        format!("可见园区：园区 {id} 不存在"),
+                    ));
+                }
+            }
+            for id in list_items(fields.get("shared_with_pairs")) {
+                if c.query_one("SELECT id FROM pairs WHERE id = ?", &[id.clone().into()])?
+                    .is_none()
+                {
+                    errors.push(FieldError::new(
+                        "shared_with_pairs",
+                        "not_found",
+                        format!("shared_with_pairs: pair {id} does not exist"),
+                        format!("可见结对：结对 {id} 不存在"),
+                    ));
+                }
+            }
+        }
+        "park_offers" => {
+            industries("focus_industries", &mut errors);
+            industries("excluded_industries", &mut errors);
+            if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
+                let pair = c
+                    .query_one(
+                        "SELECT pair_id FROM parks WHERE id = ?",
+                        &[Value::Int(park)],
+                    )?
+                    .and_then(|r| r[0].as_str().map(str::to_string));
+                fields.insert(
+                    "pair_id".into(),
+                    pair.map(Json::String).unwrap_or(Json::Null),
+                );
+            }
+        }
+        "capital_providers" => {
+            industries("industries", &mut errors);
+            localities("regions", &mut errors);
+            for s in list_items(fields.get("stages")) {
+                if Stage::parse(&s).is_none() {
+                    errors.push(FieldError::new(
+                        "stages",
+                        "not_allowed",
+                        format!("stages: {s} is not preparation, construction or operation"),
+                        format!("投资阶段：{s} 不是 preparation、construction 或 operation"),
+                    ));
+                }
+            }
+            let yuan = |k: &str| fields.get(k).and_then(Json::as_f64);
+            if let (Some(lo), Some(hi)) = (yuan("ticket_min_yuan"), yuan("ticket_max_yuan")) {
+                if lo <= 0.0 || lo > hi {
+                    errors.push(FieldError::new(
+                        "ticket_min_yuan",
+                        "out_of_range",
+                        "the smallest ticket must be above 0 and at most the largest".into(),
+                        "单笔下限须大于 0 且不超过单笔上限".into(),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(PlatformError::Invalid(errors))
+    }
+}
+
+/// Who may run the docking workflow on a record they can read: the programme's staff, the
+/// pairs' officers and (for matches of their park) park operators. Enterprises see their
+/// matches but the bureau does the contacting; researchers see aggregates only.
+fn may_work(user: &User, find: bool) -> bool {
+    match user.role {
+        Role::Admin | Role::Coordinator | Role::Officer { .. } => true,
+        Role::ParkOperator { .. } => !find,
+        Role::Enterprise { .. } | Role::Researcher => false,
+    }
+}
+
+fn deny(user: &User, what: &str) -> PlatformError {
+    PlatformError::Forbidden(format!(
+        "{} ({}) may not {what}",
+        user.username,
+        user.role.name()
+    ))
+}
+
+/// One component of a stored explanation.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ExplainedComponent {
+    /// The component's key (`industry`, `capacity`, `cost`, `distance`, `incentives`,
+    /// `pair`, `region`).
+    pub component: String,
+    /// Its value in [0, 1].
+    pub value: f64,
+    /// Its normalised weight.
+    pub weight: f64,
+    /// `value * weight`.
+    pub contribution: f64,
+    /// Where the value comes from (the engine's sentence).
+    pub reason: String,
+}
+
+/// What a match stores as its explanation (JSON in `matches.explanation`).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct StoredExplanation {
+    /// The total score in [0, 1].
+    pub total: f64,
+    /// The offer that scored best for this park.
+    pub offer_id: i64,
+    /// The offer's title.
+    pub offer_title: String,
+    /// The offer's freshness date.
+    pub fresh_until: String,
+    /// Whether the offer was past its freshness date when the match was computed.
+    pub stale: bool,
+    /// The seven components.
+    pub components: Vec<ExplainedComponent>,
+}
+
+/// A candidate of a shortlist (a park for a demand, or a demand for a park).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The demand.
+    pub demand_id: i64,
+    /// The park.
+    pub park_id: i64,
+    /// Rank, 1 = best.
+    pub rank: usize,
+    /// Score and components.
+    pub explanation: StoredExplanation,
+}
+
+struct LiveOffer {
+    id: i64,
+    park_id: i64,
+    pair_id: String,
+    title: String,
+    fresh_until: String,
+}
+
+/// The live offers as engine parks (skipping any whose park's locality or dates the engine
+/// cannot use, which the record checks make impossible for offers saved through the
+/// platform).
+fn load_offers(
+    c: &mut dyn Conn,
+    ctx: &MatchContext,
+) -> Result<(Vec<ParkOffer>, Vec<LiveOffer>), DbError> {
+    let rows = c.query(
+        "SELECT o.id, o.park_id, p.pair_id, o.title, p.name, p.locality_id, o.land_mu, \
+         o.building_m2, o.power_kw, o.labour, o.land_price_yuan_m2, o.incentive_rating, \
+         o.incentives, o.services, o.focus_industries, o.excluded_industries, o.capacity, \
+         o.fresh_until FROM park_offers o JOIN parks p ON p.id = o.park_id ORDER BY o.id",
+        &[],
+    )?;
+    let mut prices: Vec<f64> = rows.iter().filter_map(|r| r[10].as_f64()).collect();
+    prices.sort_by(f64::total_cmp);
+    let median = match prices.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => prices[n / 2],
+        n => (prices[n / 2 - 1] + prices[n / 2]) / 2.0,
+    };
+    let codes = |v: &Value| -> Vec<String> {
+        v.as_str()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .filter_map(|s| ctx.resolve_industry(s).ok())
+            .collect()
+    };
+    let words = |v: &Value| -> Vec<String> {
+        v.as_str()
+            .unwrap_or("")
+            .split(['\n', ';', '；', '、'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut parks = Vec::new();
+    let mut live = Vec::new();
+    for r in rows {
+        let locality = r[5].as_str().unwrap_or("").to_string();
+        let fresh = r[17].as_str().unwrap_or("").to_string();
+        let (Some(date), Some(_)) = (Date::parse(&fresh), ctx.place(&locality)) else {
+            continue;
+        };
+        let id = r[0].as_i64().unwrap_or(0);
+        let title = r[3].as_str().unwrap_or("").to_string();
+        parks.push(ParkOffer {
+            id: id.to_string(),
+            name: format!("{} {}", r[4].as_str().unwrap_or(""), title),
+            locality,
+            land_ha: r[6].as_f64().unwrap_or(0.0) / MU_PER_HA,
+            building_m2: r[7].as_f64().unwrap_or(0.0),
+            power_kva: r[8].as_f64().unwrap_or(0.0),
+            labour: r[9].as_f64().unwrap_or(0.0),
+            land_price_yuan_m2: r[10].as_f64().unwrap_or(median),
+            incentives: r[11].as_f64().unwrap_or(0.0).clamp(0.0, 1.0),
+            incentive_list: words(&r[12]),
+            services: words(&r[13]),
+            focus_industries: codes(&r[14]),
+            exclusions: codes(&r[15]),
+            data_freshness: date,
+            capacity: r[16]
+                .as_i64()
+                .map(|n| n.clamp(0, u32::MAX as i64) as u32)
+                .unwrap_or(UNSTATED_CAPACITY),
+        });
+        live.push(LiveOffer {
+            id,
+            park_id: r[1].as_i64().unwrap_or(0),
+            pair_id: r[2].as_str().unwrap_or("").to_string(),
+            title,
+            fresh_until: fresh,
+        });
+    }
+    Ok((parks, live))
+}
+
+const DEMAND_SQL: &str = "SELECT d.id, d.enterprise_id, e.origin_locality_id, d.industry, \
+     d.land_mu, d.building_m2, d.power_kw, d.labour, d.budget_fen, d.preferred_regions, \
+     d.deadline, d.confidentiality, d.shared_with_parks, d.shared_with_pairs, d.pair_id \
+     FROM demands d JOIN enterprises e ON e.id = d.enterprise_id";
+
+/// A demand row as an engine demand; `offers` gives the parks' ids and pairs for a restricted
+/// demand's visibility.
+fn to_demand(
+    ctx: &MatchContext,
+    r: &[Value],
+    offers: &[LiveOffer],
+) -> Result<Demand, PlatformError> {
+    let id = r[0].as_i64().unwrap_or(0);
+    let industry_input = r[3].as_str().unwrap_or("").to_string();
+    let industry = ctx.resolve_industry(&industry_input).map_err(|rule| {
+        invalid(
+            "industry",
+            "unknown_industry",
+            format!("demand {id}: industry {industry_input}: {rule}"),
+            format!("需求 {id}：行业 {industry_input} 无法识别"),
+        )
+    })?;
+    let split = |v: &Value| -> Vec<String> {
+        v.as_str()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let visibility = if r[11].as_str() == Some("open") {
+        Visibility::Public
+    } else {
+        let parks: HashSet<String> = split(&r[12]).into_iter().collect();
+        let mut pairs: HashSet<String> = split(&r[13]).into_iter().collect();
+        pairs.extend(r[14].as_str().map(str::to_string));
+        Visibility::Restricted(
+            offers
+                .iter()
+                .filter(|o| parks.contains(&o.park_id.to_string()) || pairs.contains(&o.pair_id))
+                .map(|o| o.id.to_string())
+                .collect(),
+        )
+    };
+    Ok(Demand {
+        id: id.to_string(),
+        enterprise: r[1].as_i64().unwrap_or(0).to_string(),
+        origin: r[2].as_str().unwrap_or("").to_string(),
+        industry_input,
+        industry,
+        land_ha: r[4].as_f64().unwrap_or(0.0) / MU_PER_HA,
+        building_m2: r[5].as_f64().unwrap_or(0.0),
+        power_kva: r[6].as_f64().unwrap_or(0.0),
+        labour: r[7].as_f64().unwrap_or(0.0),
+        budget_yuan: r[8].as_i64().map(|fen| fen as f64 / 100.0),
+        preferred_regions: split(&r[9])
+            .into_iter()
+            .filter(|p| ctx.place(p).is_some())
+            .collect(),
+        region_mode: RegionMode::Prefer,
+        deadline: r[10].as_str().and_then(Date::parse),
+        visibility,
+        suppliers: Vec::new(),
+    })
+}
+
+fn matching_error(e: tandem_matching::MatchError) -> PlatformError {
+    invalid(
+        "matching",
+        "matching_input",
+        e.to_string(),
+        format!("匹配数据有误：{e}"),
+    )
+}
+
+fn explained(
+    problem: &Problem<'_>,
+    d: usize,
+    p: usize,
+    offer: &LiveOffer,
+    today: Date,
+) -> Option<StoredExplanation> {
+    let e = problem.explain(d, p, Some(today));
+    Some(StoredExplanation {
+        total: e.total?,
+        offer_id: offer.id,
+        offer_title: offer.title.clone(),
+        fresh_until: offer.fresh_until.clone(),
+        stale: e.stale,
+        components: e
+            .components
+            .into_iter()
+            .map(|c| ExplainedComponent {
+                component: c.component.key().to_string(),
+                value: c.value,
+                weight: c.weight,
+                contribution: c.contribution,
+                reason: c.reason,
+            })
+            .collect(),
+    })
+}
+
+fn today_date() -> Date {
+    Date::parse(&clock::today()).unwrap_or(Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    })
+}
+
+/// The best parks for demand `d` of `problem`: every feasible offer scored, the best offer
+/// per park kept, ranked by score (ties: lower offer id first), at most `k`.
+fn rank_parks(
+    problem: &Problem<'_>,
+    d: usize,
+    offers: &[LiveOffer],
+    k: usize,
+    today: Date,
+) -> Vec<(usize, StoredExplanation)> {
+    let mut scored: Vec<(usize, f64)> = (0..offers.len())
+        .filter_map(|p| problem.score(d, p).map(|s| (p, s)))
+        .collect();
+    scored.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then(offers[a.0].id.cmp(&offers[b.0].id))
+    });
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (p, _) in scored {
+        if out.len() == k {
+            break;
+        }
+        if seen.insert(offers[p].park_id) {
+            if let Some(x) = explained(problem, d, p, &offers[p], today) {
+                out.push((p, x));
+            }
+        }
+    }
+    out
+}
+
+fn read_checked(
+    c: &mut dyn Conn,
+    user: &User,
+    e: &'static entity::Entity,
+    id: i64,
+) -> Result<Record, PlatformError> {
+    let rec = fetch(c, e, &Value::Int(id))?
+        .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", e.name)))?;
+    if !auth::allowed(user, Action::Read, e.name, &scope_of(e, &rec.fields)) {
+        return Err(PlatformError::NotFound(format!("{} {id}", e.name)));
+    }
+    Ok(rec)
+}
+
+/// Computes the shortlist of parks for a demand and stores its top [`SHORTLIST_SIZE`] as
+/// `proposed` matches with their explanations, replacing the demand's earlier proposed
+/// matches. Matches already contacted, converted or declined are kept, and their parks are not
+/// proposed again. One transaction, every inserted and removed match in the audit log.
+/// Returns the demand's matches after the refresh, best first.
+///
+/// # Errors
+/// `NotFound` if the user may not read the demand; `Forbidden` for roles that do not run the
+/// workflow (enterprises, park operators, researchers) or a closed demand; `Invalid` if the
+/// demand's data cannot be matched.
+pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Record>, PlatformError> {
+    let ctx = context()?;
+    let today = clock::today();
+    let today_d = today_date();
+    db.write(|c| {
+        let demand = read_checked(c, user, &DEMANDS, demand_id)?;
+        if !may_work(user, true) {
+            return Err(deny(user, "run matching"));
+        }
+        if demand.text("status") == Some("closed") {
+            return Err(invalid(
+                "status",
+                "closed",
+                format!("demand {demand_id} is closed"),
+                format!("需求 {demand_id} 已关闭"),
+            ));
+        }
+        let (parks, offers) = load_offers(c, ctx)?;
+        let row = c
+            .query_one(
+                &format!("{DEMAND_SQL} WHERE d.id = ?"),
+                &[Value::Int(demand_id)],
+            )?
+            .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
+        let demands = vec![to_demand(ctx, &row, &offers)?];
+        let problem =
+            Problem::new(ctx, Weights::shipped(), &demands, &parks).map_err(matching_error)?;
+        let settled: HashSet<i64> = c
+            .query(
+                "SELECT park_id FROM matches WHERE demand_id = ? AND status <> 'proposed'",
+                &[Value::Int(demand_id)],
+            )?
+            .iter()
+            .filter_map(|r| r[0].as_i64())
+            .collect();
+        let old = c.query(
+            "SELECT id FROM matches WHERE demand_id = ? AND status = 'proposed' ORDER BY id",
+            &[Value::Int(demand_id)],
+        )?;
+        for r in old {
+            let idv = r[0].clone();
+            if let Some(before) = fetch(c, &MATCHES, &idv)? {
+                c.execute(
+                    "DELETE FROM matches WHERE id = ?",
+                    std::slice::from_ref(&idv),
+                )?;
+                audit(
+                    c,
+                    &user.actor(),
+                    "matches",
+                    &before.id_text(),
+                    "delete",
+                    Some(&before.fields),
+                    None,
+                )?;
+            }
+        }
+        let ranked = rank_parks(
+            &problem,
+            0,
+            &offers,
+            SHORTLIST_SIZE + settled.len(),
+            today_d,
+        );
+        let mut rank = 0;
+        for (p, x) in ranked {
+            let offer = &offers[p];
+            if settled.contains(&offer.park_id) || rank == SHORTLIST_SIZE {
+                continue;
+            }
+            rank += 1;
+            let f = &demand.fields;
+            let list = |k: &str| -> Value {
+                let items = list_items(f.get(k));
+                if items.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(items.join(","))
+                }
+            };
+            let id = c.query_i64(
+                "INSERT INTO matches (demand_id, park_id, offer_id, enterprise_id, pair_id, \
+                 confidentiality, shared_with_parks, shared_with_pairs, score, rank, stale, \
+                 explanation, status, proposed_on, status_date, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?) RETURNING id",
+                &[
+                    Value::Int(demand_id),
+                    Value::Int(offer.park_id),
+                    Value::Int(offer.id),
+                    demand
+                        .int("enterprise_id")
+                        .map(Value::Int)
+                        .unwrap_or(Value::Null),
+                    demand.text("pair_id").map(str::to_string).into(),
+                    demand.text("confidentiality").map(str::to_string).into(),
+                    list("shared_with_parks"),
+                    list("shared_with_pairs"),
+                    Value::Real(x.total),
+                    Value::Int(rank as i64),
+                    Value::Int(i64::from(x.stale)),
+                    Value::Text(serde_json::to_string(&x).unwrap_or_default()),
+                    today.clone().into(),
+                    today.clone().into(),
+                    clock::now_timestamp().into(),
+                ],
+            )?;
+            if let Some(after) = fetch(c, &MATCHES, &Value::Int(id))? {
+                audit(
+                    c,
+                    &user.actor(),
+                    "matches",
+                    &after.id_text(),
+                    "create",
+                    None,
+                    Some(&after.fields),
+                )?;
+            }
+        }
+        demand_matches_in(c, user, demand_id)
+    })
+}
+
+fn demand_matches_in(
+    c: &mut dyn Conn,
+    user: &User,
+    demand_id: i64,
+) -> Result<Vec<Record>, PlatformError> {
+    let rows = c.query(
+        &format!(
+            "SELECT {} FROM matches WHERE demand_id = ? ORDER BY CASE status WHEN 'proposed' \
+             THEN 1 ELSE 0 END, rank, id",
+            MATCHES.select_list()
+        ),
+        &[Value::Int(demand_id)],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let fields = entity::row_to_json(&MATCHES, r);
+            let version = fields.get("version").and_then(Json::as_i64).unwrap_or(0);
+            Record { fields, version }
+        })
+        .filter(|rec| {
+            auth::allowed(
+                user,
+                Action::Read,
+                "matches",
+                &scope_of(&MATCHES, &rec.fields),
+            )
+        })
+        .collect())
+}
+
+/// The matches of a demand the user may read (proposed last, each group by rank).
+pub fn demand_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Record>, PlatformError> {
+    db.read(|c| {
+        read_checked(c, user, &DEMANDS, demand_id)?;
+        demand_matches_in(c, user, demand_id)
+    })
+}
+
+/// The stored explanation of a match.
+pub fn explanation_of(rec: &Record) -> Option<StoredExplanation> {
+    rec.text("explanation")
+        .and_then(|s| serde_json::from_str(s).ok())
+}
+
+/// A step of the match workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// proposed → contacted.
+    Contact,
+    /// contacted → project (creates the project).
+    Convert,
+    /// proposed or contacted → declined.
+    Decline,
+}
+
+impl Step {
+    /// `contact`, `convert` or `decline`.
+    pub fn parse(text: &str) -> Option<Step> {
+        Some(match text {
+            "contact" => Step::Contact,
+            "convert" | "project" => Step::Convert,
+            "decline" => Step::Decline,
+            _ => return None,
+        })
+    }
+}
+
+/// Moves a match one step along its workflow, on `date` (`YYYY-MM-DD`, not in the future;
+/// today when `None`). Contact: proposed → contacted. Convert: contacted → project, creating a
+/// project at stage `lead` in the match's park and pair, for the demand's enterprise, with the
+/// demand's industry and its budget as the agreed amount, linking it to the match and marking
+/// the demand `matched`. Decline: proposed or contacted → declined. One transaction with
+/// audit rows for every record touched. `expected_version` (when given) must be the match's
+/// current version.
+///
+/// # Errors
+/// `NotFound` if the user may not read the match; `Forbidden` for roles that do not run the
+/// workflow, or (convert) if the user may not create the project; `Invalid` for a step out of
+/// order or a bad date; `Conflict` for a stale version.
+pub fn step(
+    db: &Db,
+    user: &User,
+    match_id: i64,
+    step: Step,
+    date: Option<&str>,
+    expected_version: Option<i64>,
+) -> Result<Record, PlatformError> {
+    let date = date
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(clock::today);
+    let Some(day) = clock::parse_date(&date) else {
+        return Err(invalid(
+            "date",
+            "bad_date",
+            format!("date must be YYYY-MM-DD (got {date:?})"),
+            format!("日期必须是 YYYY-MM-DD 格式（收到 {date:?}）"),
+        ));
+    };
+    if day > clock::parse_date(&clock::today()).unwrap_or(i64::MAX) + 1 {
+        return Err(invalid(
+            "date",
+            "in_future",
+            "a step cannot be recorded before it happens".into(),
+            "日期不能晚于今天".into(),
+        ));
+    }
+    db.write(|c| {
+        let before = read_checked(c, user, &MATCHES, match_id)?;
+        if !may_work(user, false) {
+            return Err(deny(user, "change matches"));
+        }
+        if let Some(v) = expected_version {
+            if v != before.version {
+                return Err(PlatformError::Conflict { version: before.version, current: Box::new(before.fields) });
+            }
+        }
+        let status = before.text("status").unwrap_or("proposed").to_string();
+        let ok = matches!(
+            (step, status.as_str()),
+            (Step::Contact, "proposed") | (Step::Convert, "contacted") | (Step::Decline, "proposed" | "contacted")
+        );
+        if !ok {
+            let (en, zh) = match step {
+                Step::Contact => ("only a proposed match can be contacted", "只有推荐状态的匹配可以标记为已对接"),
+                Step::Convert => ("only a contacted match can become a project (contact it first)", "只有已对接的匹配可以转为项目（请先对接）"),
+                Step::Decline => ("only a proposed or contacted match can be declined", "只有推荐或已对接的匹配可以谢绝"),
+            };
+            return Err(invalid("status", "out_of_order", format!("match {match_id} is {status}: {en}"), format!("匹配 {match_id} 当前为 {status}：{zh}")));
+        }
+        if let Some(prev) = before.text("status_date").and_then(clock::parse_date) {
+            if day < prev {
+                return Err(invalid("date", "before_previous", "the date is before the match's last step".into(), "日期早于上一步".into()));
+            }
+        }
+        let mut project_id = Value::Null;
+        let new_status = match step {
+            Step::Contact => "contacted",
+            Step::Decline => "declined",
+            Step::Convert => {
+                let demand_id = before.int("demand_id").unwrap_or(0);
+                let demand = fetch(c, &DEMANDS, &Value::Int(demand_id))?
+                    .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
+                let park = before.int("park_id").unwrap_or(0);
+                let pair = c
+                    .query_one("SELECT pair_id FROM parks WHERE id = ?", &[Value::Int(park)])?
+                    .and_then(|r| r[0].as_str().map(str::to_string));
+                let body = json!({
+                    "pair_id": pair,
+                    "park_id": park,
+                    "enterprise_id": demand.int("enterprise_id"),
+                    "name": demand.text("title").unwrap_or(""),
+                    "industry": demand.text("industry"),
+                    "amount_agreed_yuan": demand.fields.get("budget_yuan").cloned().unwrap_or(Json::Null),
+                    "initiated_by": "enterprise",
+                });
+                let body = body.as_object().cloned().unwrap_or_default();
+                let project = service::create_body_in(c, user, &PROJECTS, &body)?;
+                project_id = Value::Int(project.int("id").unwrap_or(0));
+                let n = c.execute(
+                    "UPDATE demands SET status = 'matched', version = version + 1, updated_at = ? \
+                     WHERE id = ? AND status <> 'matched'",
+                    &[clock::now_timestamp().into(), Value::Int(demand_id)],
+                )?;
+                if n > 0 {
+                    if let Some(after) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
+                        audit(c, &user.actor(), "demands", &after.id_text(), "update", Some(&demand.fields), Some(&after.fields))?;
+                    }
+                }
+                "project"
+            }
+        };
+        let contacted = if step == Step::Contact { Value::Text(date.clone()) } else { before.text("contacted_at").map(str::to_string).into() };
+        let keep_project = if project_id.is_null() { before.int("project_id").map(Value::Int).unwrap_or(Value::Null) } else { project_id };
+        let n = c.execute(
+            "UPDATE matches SET status = ?, contacted_at = ?, status_date = ?, project_id = ?, \
+             version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+            &[
+                new_status.into(),
+                contacted,
+                date.clone().into(),
+                keep_project,
+                clock::now_timestamp().into(),
+                Value::Int(match_id),
+                Value::Int(before.version),
+            ],
+        )?;
+        if n == 0 {
+            return Err(DbError::Other("match changed during the update".into()).into());
+        }
+        let after = fetch(c, &MATCHES, &Value::Int(match_id))?.ok_or_else(|| DbError::Other("match vanished".into()))?;
+        audit(c, &user.actor(), "matches", &after.id_text(), step_name(step), Some(&before.fields), Some(&after.fields))?;
+        Ok(after)
+    })
+}
+
+fn step_name(s: Step) -> &'static str {
+    match s {
+        Step::Contact => "contact",
+        Step::Convert => "convert",
+        Step::Decline => "decline",
+    }
+}
+
+/// Closes a demand (no more matching); its matches stay as they are.
+///
+/// # Errors
+/// As a record update of the demand.
+pub fn close_demand(db: &Db, user: &User, demand_id: i64) -> Result<Record, PlatformError> {
+    db.write(|c| {
+        let before = read_checked(c, user, &DEMANDS, demand_id)?;
+        if !auth::allowed(user, Action::Update, "demands", &scope_of(&DEMANDS, &before.fields)) {
+            return Err(deny(user, "close this demand"));
+        }
+        c.execute(
+            "UPDATE demands SET status = 'closed', version = version + 1, updated_at = ? WHERE id = ?",
+            &[clock::now_timestamp().into(), Value::Int(demand_id)],
+        )?;
+        let after = fetch(c, &DEMANDS, &Value::Int(demand_id))?.ok_or_else(|| DbError::Other("demand vanished".into()))?;
+        audit(c, &user.actor(), "demands", &after.id_text(), "close", Some(&before.fields), Some(&after.fields))?;
+        Ok(after)
+    })
+}
+
+/// The demands a park's offers suit best, among the open demands the user may read and the
+/// engine lets the park see (a restricted demand not shared with it is never shown), best
+/// first, at most `k`. Not stored.
+///
+/// # Errors
+/// `NotFound` for an unknown park; `Invalid` if stored data cannot be matched.
+pub fn park_shortlist(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+    k: usize,
+) -> Result<Vec<Candidate>, PlatformError> {
+    let ctx = context()?;
+    let today = today_date();
+    db.read(|c| {
+        read_checked(c, user, &entity::PARKS, park_id)?;
+        let (parks, offers) = load_offers(c, ctx)?;
+        let (mut where_sql, params) = match auth::read_filter(user, "demands") {
+            Some((sql, p)) => (format!(" AND {}", prefix_columns(&sql)), p),
+            None => (String::new(), Vec::new()),
+        };
+        where_sql.insert_str(0, " WHERE d.status = 'open'");
+        let rows = c.query(&format!("{DEMAND_SQL}{where_sql} ORDER BY d.id"), &params)?;
+        let demands: Vec<Demand> = rows
+            .iter()
+            .map(|r| to_demand(ctx, r, &offers))
+            .collect::<Result<_, _>>()?;
+        let problem =
+            Problem::new(ctx, Weights::shipped(), &demands, &parks).map_err(matching_error)?;
+        let mine: Vec<usize> = (0..offers.len())
+            .filter(|&p| offers[p].park_id == park_id)
+            .collect();
+        let mut best: BTreeMap<i64, (f64, StoredExplanation)> = BTreeMap::new();
+        for (d, row) in rows.iter().enumerate() {
+            for &p in &mine {
+                if let Some(s) = problem.score(d, p) {
+                    let id = row[0].as_i64().unwrap_or(0);
+                    if best.get(&id).is_none_or(|(b, _)| s > *b) {
+                        if let Some(x) = explained(&problem, d, p, &offers[p], today) {
+                            best.insert(id, (s, x));
+                        }
+                    }
+                }
+            }
+        }
+        let mut v: Vec<(i64, f64, StoredExplanation)> =
+            best.into_iter().map(|(id, (s, x))| (id, s, x)).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(v.into_iter()
+            .take(k)
+            .enumerate()
+            .map(|(i, (demand_id, _, explanation))| Candidate {
+                demand_id,
+                park_id,
+                rank: i + 1,
+                explanation,
+            })
+            .collect())
+    })
+}
+
+/// Qualifies the bare column names of a demands read filter with the `d.` alias.
+fn prefix_columns(sql: &str) -> String {
+    let mut out = sql.to_string();
+    for col in [
+        "confidentiality",
+        "pair_id",
+        "shared_with_pairs",
+        "shared_with_parks",
+        "enterprise_id",
+    ] {
+        out = out.replace(col, &format!("d.{col}"));
+    }
+    out.replace("d.d.", "d.")
+}
+
+/// A stalled match or a stuck project from a match.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stalled {
+    /// The match.
+    pub match_id: i64,
+    /// The demand.
+    pub demand_id: i64,
+    /// The demand's title.
+    pub demand_title: String,
+    /// The park.
+    pub park_id: i64,
+    /// The park's name.
+    pub park_name: String,
+    /// `proposed`, `contacted`, or `project`.
+    pub status: String,
+    /// For a project: its id and stage.
+    pub project_id: Option<i64>,
+    pub project_stage: Option<String>,
+    /// The date of the last progress (the match's last step, or the project's stage date).
+    pub since: String,
+    /// Days without progress at the reference date.
+    pub days: i64,
+}
+
+/// Matches with no progress for more than [`STALLED_DAYS`] (proposed or contacted) and
+/// projects from matches in the same stage (before `paying_tax`) for more than
+/// [`STUCK_STAGE_DAYS`], at `as_of` (`YYYY-MM-DD`), among the matches the user may read;
+/// longest-waiting first.
+///
+/// # Errors
+/// `Invalid` for a bad date; database errors.
+pub fn stalled_as_of(db: &Db, user: &User, as_of: &str) -> Result<Vec<Stalled>, PlatformError> {
+    let Some(today) = clock::parse_date(as_of) else {
+        return Err(invalid(
+            "as_of",
+            "bad_date",
+            format!("as_of must be YYYY-MM-DD (got {as_of:?})"),
+            "日期格式应为 YYYY-MM-DD".into(),
+        ));
+    };
+    let (filter, params) = match auth::read_filter(user, "matches") {
+        Some((sql, p)) => (format!(" AND {}", prefix_match_columns(&sql)), p),
+        None => (String::new(), Vec::new()),
+    };
+    db.read(|c| {
+        let rows = c.query(
+            &format!(
+                "SELECT m.id, m.demand_id, d.title, m.park_id, p.name, m.status, m.project_id, \
+                 pr.stage, COALESCE(pr.stage_date, m.status_date), m.status_date \
+                 FROM matches m JOIN demands d ON d.id = m.demand_id JOIN parks p ON p.id = m.park_id \
+                 LEFT JOIN projects pr ON pr.id = m.project_id \
+                 WHERE m.status IN ('proposed', 'contacted', 'project'){filter} ORDER BY m.id"
+            ),
+            &params,
+        )?;
+        let mut out: Vec<Stalled> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let status = r[5].as_str()?.to_string();
+                let since = if status == "project" { r[8].as_str() } else { r[9].as_str() }?.to_string();
+                let days = today - clock::parse_date(&since)?;
+                let limit = if status == "project" {
+                    if r[7].as_str() == Some("paying_tax") {
+                        return None;
+                    }
+                    STUCK_STAGE_DAYS
+                } else {
+                    STALLED_DAYS
+                };
+                (days > limit).then(|| Stalled {
+                    match_id: r[0].as_i64().unwrap_or(0),
+                    demand_id: r[1].as_i64().unwrap_or(0),
+                    demand_title: r[2].as_str().unwrap_or("").into(),
+                    park_id: r[3].as_i64().unwrap_or(0),
+                    park_name: r[4].as_str().unwrap_or("").into(),
+                    status,
+                    project_id: r[6].as_i64(),
+                    project_stage: r[7].as_str().map(str::to_string),
+                    since,
+                    days,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.days.cmp(&a.days).then(a.match_id.cmp(&b.match_id)));
+        Ok(out)
+    })
+}
+
+/// [`stalled_as_of`] today.
+///
+/// # Errors
+/// As [`stalled_as_of`].
+pub fn stalled(db: &Db, user: &User) -> Result<Vec<Stalled>, PlatformError> {
+    stalled_as_of(db, user, &clock::today())
+}
+
+fn prefix_match_columns(sql: &str) -> String {
+    let mut out = sql.to_string();
+    for col in [
+        "confidentiality",
+        "pair_id",
+        "shared_with_pairs",
+        "shared_with_parks",
+        "enterprise_id",
+        "park_id",
+    ] {
+        out = out.replace(col, &format!("m.{col}"));
+    }
+    out.replace("m.m.", "m.")
+}
+
+/// An offer past its freshness date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StaleOffer {
+    pub offer_id: i64,
+    pub title: String,
+    pub park_id: i64,
+    pub park_name: String,
+    pub fresh_until: String,
+}
+
+/// Park offers whose `fresh_until` is before `as_of` (offers are public records).
+///
+/// # Errors
+/// Database errors.
+pub fn stale_offers_as_of(db: &Db, as_of: &str) -> Result<Vec<StaleOffer>, PlatformError> {
+    db.read(|c| {
+        Ok(c.query(
+            "SELECT o.id, o.title, o.park_id, p.name, o.fresh_until FROM park_offers o \
+             JOIN parks p ON p.id = o.park_id WHERE o.fresh_until < ? ORDER BY o.fresh_until, o.id",
+            &[as_of.into()],
+        )?
+        .into_iter()
+        .map(|r| StaleOffer {
+            offer_id: r[0].as_i64().unwrap_or(0),
+            title: r[1].as_str().unwrap_or("").into(),
+            park_id: r[2].as_i64().unwrap_or(0),
+            park_name: r[3].as_str().unwrap_or("").into(),
+            fresh_until: r[4].as_str().unwrap_or("").into(),
+        })
+        .collect())
+    })
+}
+
+/// Aggregate docking figures, readable by every signed-in user (researchers included): they
+/// count all demands and matches and name none.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Demands by status.
+    pub demands_by_status: BTreeMap<String, i64>,
+    /// Demands by industry as recorded.
+    pub demands_by_industry: BTreeMap<String, i64>,
+    /// Demands by filing pair (`none` for demands filed by the enterprise itself).
+    pub demands_by_pair: BTreeMap<String, i64>,
+    /// Matches by status.
+    pub matches_by_status: BTreeMap<String, i64>,
+    /// Matches ever contacted (status contacted or project, or declined after a contact).
+    pub contacted: i64,
+    /// Matches that became projects.
+    pub projects: i64,
+    /// `contacted / matches`, `None` without matches.
+    pub contact_rate: Option<f64>,
+    /// `projects / contacted`, `None` without contacted matches.
+    pub project_rate: Option<f64>,
+    /// `projects / matches`, `None` without matches.
+    pub match_to_project_rate: Option<f64>,
+    /// Stalled matches and stuck projects ([`stalled_as_of`] over every match).
+    pub stalled: i64,
+    /// The reference date.
+    pub as_of: String,
+}
+
+/// The aggregate figures at `as_of`.
+///
+/// # Errors
+/// Database errors; `Invalid` for a bad date.
+pub fn summary_as_of(db: &Db, as_of: &str) -> Result<Summary, PlatformError> {
+    let group = |c: &mut dyn Conn, sql: &str| -> Result<BTreeMap<String, i64>, DbError> {
+        Ok(c.query(sql, &[])?
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].as_str().unwrap_or("none").to_string(),
+                    r[1].as_i64().unwrap_or(0),
+                )
+            })
+            .collect())
+    };
+    let (by_status, by_industry, by_pair, m_status, contacted) =
+        db.read(|c| -> Result<_, DbError> {
+            Ok((
+                group(c, "SELECT status, COUNT(*) FROM demands GROUP BY status")?,
+                group(
+                    c,
+                    "SELECT industry, COUNT(*) FROM demands GROUP BY industry",
+                )?,
+                group(c, "SELECT pair_id, COUNT(*) FROM demands GROUP BY pair_id")?,
+                group(c, "SELECT status, COUNT(*) FROM matches GROUP BY status")?,
+                c.query_i64(
+                    "SELECT COUNT(*) FROM matches WHERE contacted_at IS NOT NULL",
+                    &[],
+                )?,
+            ))
+        })?;
+    // Aggregates cover every match, whatever the asker may read individually.
+    let all = User {
+        id: 0,
+        username: "summary".into(),
+        display_name: String::new(),
+        role: Role::Coordinator,
+    };
+    let stalled = stalled_as_of(db, &all, as_of)?.len() as i64;
+    let total: i64 = m_status.values().sum();
+    let projects = m_status.get("project").copied().unwrap_or(0);
+    let rate = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+    Ok(Summary {
+        demands_by_status: by_status,
+        demands_by_industry: by_industry,
+        demands_by_pair: by_pair,
+        matches_by_status: m_status,
+        contacted,
+        projects,
+        contact_rate: rate(contacted, total),
+        project_rate: rate(projects, contacted),
+        match_to_project_rate: rate(projects, total),
+        stalled,
+        as_of: as_of.to_string(),
+    })
+}
+
+/// [`summary_as_of`] today.
+///
+/// # Errors
+/// As [`summary_as_of`].
+pub fn summary(db: &Db) -> Result<Summary, PlatformError> {
+    summary_as_of(db, &clock::today())
+}
+
+/// A capital provider on a project's shortlist.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapitalCandidate {
+    pub provider_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub rank: usize,
+    pub score: f64,
+    pub components: Vec<CapitalComponentScore>,
+}
+
+/// The platform's lifecycle stage as the capital engine's stage: before construction
+/// (lead, signed, land) is preparation; construction; production and paying tax are operation.
+pub fn capital_stage(stage: &str) -> Stage {
+    match stage {
+        "construction" => Stage::Construction,
+        "production" | "paying_tax" => Stage::Operation,
+        _ => Stage::Preparation,
+    }
+}
+
+/// The best capital providers for a project the user may read, at most `k`, with the
+/// explained components. The project's locality is its park's (else its pair's helped city),
+/// its amount the agreed amount.
+///
+/// # Errors
+/// `NotFound` if the user may not read the project; `Invalid` if the project has no agreed
+/// amount or no resolvable industry.
+pub fn capital_shortlist(
+    db: &Db,
+    user: &User,
+    project_id: i64,
+    k: usize,
+) -> Result<Vec<CapitalCandidate>, PlatformError> {
+    let ctx = context()?;
+    db.read(|c| {
+        let p = read_checked(c, user, &PROJECTS, project_id)?;
+        let locality = match p.int("park_id") {
+            Some(park) => c.query_one("SELECT locality_id FROM parks WHERE id = ?", &[Value::Int(park)])?,
+            None => c.query_one("SELECT helped_id FROM pairs WHERE id = ?", &[p.text("pair_id").unwrap_or("").into()])?,
+        }
+        .and_then(|r| r[0].as_str().map(str::to_string))
+        .unwrap_or_default();
+        let industry_input = p.text("industry").unwrap_or("").to_string();
+        let industry = ctx.resolve_industry(&industry_input).map_err(|rule| {
+            invalid("industry", "unknown_industry", format!("project {project_id}: industry {industry_input:?}: {rule}; record it as io42:18 or C36 to match capital"), format!("项目 {project_id} 的行业 {industry_input:?} 无法识别，请填写如 io42:18 或 C36"))
+        })?;
+        let amount = p.fields.get("amount_agreed_yuan").and_then(Json::as_f64).filter(|a| *a > 0.0).ok_or_else(|| {
+            invalid("amount_agreed_yuan", "required", format!("project {project_id} has no agreed amount to match capital with"), format!("项目 {project_id} 没有协议投资额，无法匹配资金"))
+        })?;
+        let projects = vec![ProjectNeed {
+            id: project_id.to_string(),
+            locality,
+            industry_input,
+            industry,
+            amount_yuan: amount,
+            stage: capital_stage(p.text("stage").unwrap_or("lead")),
+        }];
+        let rows = c.query(
+            "SELECT id, name, kind, home_locality_id, industries, regions, ticket_min_fen, ticket_max_fen, stages FROM capital_providers ORDER BY id",
+            &[],
+        )?;
+        let split = |v: &Value| -> Vec<String> { v.as_str().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect() };
+        let funds: Vec<CapitalProvider> = rows
+            .iter()
+            .map(|r| CapitalProvider {
+                id: r[0].as_i64().unwrap_or(0).to_string(),
+                name: r[1].as_str().unwrap_or("").into(),
+                home: r[3].as_str().map(str::to_string).filter(|h| ctx.place(h).is_some()),
+                industries: split(&r[4]).iter().filter_map(|s| ctx.resolve_industry(s).ok()).collect(),
+                ticket_min_yuan: r[6].as_i64().unwrap_or(0) as f64 / 100.0,
+                ticket_max_yuan: r[7].as_i64().unwrap_or(0) as f64 / 100.0,
+                regions: split(&r[5]).into_iter().filter(|s| ctx.place(s).is_some()).collect(),
+                stages: split(&r[8]).iter().filter_map(|s| Stage::parse(s)).collect(),
+            })
+            .collect();
+        let problem = CapitalProblem::new(ctx, Weights::shipped(), &projects, &funds).map_err(matching_error)?;
+        let lists = problem.shortlists(k);
+        let by_id: HashMap<String, usize> = funds.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        Ok(lists.per_demand[0]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let f = e.index as usize;
+                let (score, components) = problem.explain(0, f).ok()?;
+                let row = &rows[*by_id.get(&funds[f].id)?];
+                Some(CapitalCandidate {
+                    provider_id: row[0].as_i64().unwrap_or(0),
+                    name: row[1].as_str().unwrap_or("").into(),
+                    kind: row[2].as_str().unwrap_or("").into(),
+                    rank: i + 1,
+                    score,
+                    components,
+                })
+            })
+            .collect())
+    })
+}
+
+/// The scope of a demand (for callers deciding what to show).
+pub fn demand_scope(rec: &Record) -> Scope {
+    scope_of(&DEMANDS, &rec.fields)
+}
+
+/// Whether the user may run matching for a demand they can read (shows the button).
+pub fn may_find(user: &User) -> bool {
+    may_work(user, true)
+}
+
+/// Whether the user may move matches they can read along the workflow (shows the buttons).
+pub fn may_step(user: &User) -> bool {
+    may_work(user, false)
+}
