@@ -241,6 +241,9 @@ pub struct Db {
     /// Incremented after every committed write by this process; caches of derived figures
     /// compare it to know whether they are still current.
     generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Row counts of list queries by SQL and parameters, with the generation they were taken
+    /// at (see [`Db::count`]).
+    counts: Arc<Mutex<std::collections::HashMap<String, (u64, i64)>>>,
 }
 
 const SQLITE_READERS: usize = 4;
@@ -284,6 +287,7 @@ impl Db {
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Db {
                     generation: Default::default(),
+                    counts: Default::default(),
                     backend: Arc::new(Backend::Sqlite {
                         path: path.clone(),
                         writer: Mutex::new(writer),
@@ -302,6 +306,7 @@ impl Db {
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Db {
                     generation: Default::default(),
+                    counts: Default::default(),
                     backend: Arc::new(Backend::Postgres {
                         url: url.clone(),
                         pool: Pool::new(clients),
@@ -314,6 +319,37 @@ impl Db {
     /// How many writes this process has committed (see the field's note).
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// `SELECT COUNT(*) ...` for a list's total, remembered until this process next writes.
+    /// Only on SQLite: the embedded database has no writers this process does not hear of
+    /// (the dashboard cache relies on the same). A list request then costs one query, the
+    /// page, instead of two; counting the rows costs as much as reading a page of them.
+    pub fn count(&self, c: &mut dyn Conn, sql: &str, params: &[Value]) -> Result<i64, DbError> {
+        if self.engine() != Engine::Sqlite {
+            return c.query_i64(sql, params);
+        }
+        let key = format!("{sql}\u{0}{params:?}");
+        // The generation is read before counting: if a write commits meanwhile, the entry is
+        // already out of date and is never served.
+        let generation = self.generation();
+        if let Some(&(g, n)) = self
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            if g == generation {
+                return Ok(n);
+            }
+        }
+        let n = c.query_i64(sql, params)?;
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if counts.len() >= 4_096 {
+            counts.clear();
+        }
+        counts.insert(key, (generation, n));
+        Ok(n)
     }
 
     fn committed(&self) {

@@ -236,7 +236,8 @@ pub fn list(db: &Db, user: &User, entity: &Entity, q: &ListQuery) -> Result<Page
     let page = q.page.max(1);
     let (where_sql, params) = list_where(user, entity, q)?;
     db.read(|c| {
-        let total = c.query_i64(
+        let total = db.count(
+            c,
             &format!("SELECT COUNT(*) FROM {}{where_sql}", entity.table),
             &params,
         )?;

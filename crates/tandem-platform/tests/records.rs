@@ -620,3 +620,38 @@ fn xlsx_import_is_all_or_nothing_and_names_row_and_column() {
         assert_eq!(problems[0].rule, "not_allowed");
     }
 }
+
+/// List totals are remembered between writes (on SQLite); every write must show at once.
+#[test]
+fn list_totals_follow_every_write() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let by_pair = ListQuery {
+            filters: vec![("pair_id".into(), PAIR.into())],
+            ..Default::default()
+        };
+        let total = |q: &ListQuery| {
+            service::list(&t.db, &cast.admin, &entity::PROJECTS, q)
+                .unwrap()
+                .total
+        };
+        let all = ListQuery::default();
+        let (before, before_pair) = (total(&all), total(&by_pair));
+        assert_eq!((total(&all), total(&by_pair)), (before, before_pair));
+        let p = project(&t.db, &cast.admin, &cast, "100");
+        assert_eq!(
+            (total(&all), total(&by_pair)),
+            (before + 1, before_pair + 1),
+            "{}",
+            t.name
+        );
+        let id = p.fields["id"].to_string();
+        service::delete(&t.db, &cast.admin, &entity::PROJECTS, &id, Some(1)).unwrap();
+        assert_eq!(
+            (total(&all), total(&by_pair)),
+            (before, before_pair),
+            "{}",
+            t.name
+        );
+    }
+}
