@@ -61,6 +61,38 @@ impl Record {
     }
 }
 
+/// The titles of the records `rec` refers to, by the referring field's name (e.g. the
+/// enterprise's name for `enterprise_id`), so pages can show names instead of numbers. Only
+/// records `user` may read are named; the others (and dangling references) are left out and
+/// shown by their id.
+pub fn ref_titles(
+    db: &Db,
+    user: &User,
+    entity: &Entity,
+    rec: &Map<String, Json>,
+) -> std::collections::HashMap<&'static str, String> {
+    let mut titles = std::collections::HashMap::new();
+    for f in entity.fields {
+        let entity::Kind::Ref(target) = f.kind else {
+            continue;
+        };
+        let (Some(target), Some(v)) = (entity::entity(target), rec.get(f.name)) else {
+            continue;
+        };
+        let id = match v {
+            Json::Number(n) => n.to_string(),
+            Json::String(s) => s.clone(),
+            _ => continue,
+        };
+        if let Ok(r) = get(db, user, target, &id) {
+            if let Some(title) = r.fields.get(target.title).and_then(Json::as_str) {
+                titles.insert(f.name, title.to_string());
+            }
+        }
+    }
+    titles
+}
+
 /// One page of a list.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Page {

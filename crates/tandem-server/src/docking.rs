@@ -403,7 +403,8 @@ async fn demand_page(
         Ok(x) => x,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let mut body = fields_table(&entity::DEMANDS, &demand.fields, lang);
+    let titles = crate::ui::ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
+    let mut body = fields_table(&entity::DEMANDS, &demand.fields, &titles, lang);
     let _ = write!(
         body,
         "<p><a href=\"/r/demands/{id}\">{}</a> · <a href=\"/r/demands/{id}/history\">{}</a></p><h2>{}</h2>",

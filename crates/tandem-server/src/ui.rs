@@ -816,7 +816,29 @@ async fn pair_page(
     with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
 }
 
-pub(crate) fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> String {
+/// The titles of the records `rec` refers to that the session's user may read (see
+/// [`service::ref_titles`]), for [`fields_table`].
+pub(crate) async fn ref_titles(
+    state: &AppState,
+    s: &Session,
+    e: &'static Entity,
+    rec: &Map<String, Json>,
+) -> HashMap<&'static str, String> {
+    let db = state.db.clone();
+    let user = s.user.clone();
+    let rec = rec.clone();
+    blocking(move || service::ref_titles(&db, &user, e, &rec))
+        .await
+        .unwrap_or_default()
+}
+
+/// A record's fields as a table; references link to the record, named by `titles` where known.
+pub(crate) fn fields_table(
+    e: &Entity,
+    rec: &Map<String, Json>,
+    titles: &HashMap<&'static str, String>,
+    lang: Lang,
+) -> String {
     let mut rows = String::new();
     for f in e.fields {
         let v = rec.get(f.name).cloned().unwrap_or(Json::Null);
@@ -843,7 +865,10 @@ pub(crate) fn fields_table(e: &Entity, rec: &Map<String, Json>, lang: Lang) -> S
             (v, Kind::Ref(target)) => format!(
                 "<a href=\"/r/{target}/{}\">{}</a>",
                 esc(&v.to_string()),
-                esc(&v.to_string())
+                match titles.get(f.name) {
+                    Some(title) => format!("{} (#{})", esc(title), esc(&v.to_string())),
+                    None => esc(&v.to_string()),
+                }
             ),
             (Json::String(s), _) if f.name.ends_with("locality_id") => esc(&locality_name(s, lang)),
             (Json::String(s), _) => esc(s),
@@ -1205,12 +1230,13 @@ async fn get_as(
 fn record_body(
     e: &'static Entity,
     rec: &Record,
+    titles: &HashMap<&'static str, String>,
     s: &Session,
     lang: Lang,
     errors: &[FieldError],
     values: Option<&Map<String, Json>>,
 ) -> String {
-    let mut body = fields_table(e, &rec.fields, lang);
+    let mut body = fields_table(e, &rec.fields, titles, lang);
     let _ = write!(
         body,
         "<p><a href=\"/r/{}/{}/history\">{}</a> · {} {}</p><h2>{}</h2>",
@@ -1265,12 +1291,13 @@ async fn record_page(
                 lang.pick(e.zh, e.en),
                 rec.text(e.title).unwrap_or(&id)
             );
+            let titles = ref_titles(&state, &s, e, &rec.fields).await;
             with_lang_cookie(
                 page(
                     lang,
                     Some(&s),
                     &title,
-                    &record_body(e, &rec, &s, lang, &[], None),
+                    &record_body(e, &rec, &titles, &s, lang, &[], None),
                 )
                 .into_response(),
                 &q,
@@ -1309,13 +1336,14 @@ async fn record_update(
                     lang.pick(e.zh, e.en),
                     rec.text(e.title).unwrap_or(&id)
                 );
+                let titles = ref_titles(&state, &s, e, &rec.fields).await;
                 (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     page(
                         lang,
                         Some(&s),
                         &title,
-                        &record_body(e, &rec, &s, lang, &errors, Some(&body)),
+                        &record_body(e, &rec, &titles, &s, lang, &errors, Some(&body)),
                     ),
                 )
                     .into_response()
@@ -1412,7 +1440,8 @@ async fn park_page(
         Ok(r) => r,
         Err(err) => return failure(lang, Some(&s), &err),
     };
-    let mut body = fields_table(&entity::PARKS, &rec.fields, lang);
+    let titles = ref_titles(&state, &s, &entity::PARKS, &rec.fields).await;
+    let mut body = fields_table(&entity::PARKS, &rec.fields, &titles, lang);
     let _ = write!(
         body,
         "<p><a href=\"/r/parks/{id}\">{}</a> · <a href=\"/r/parks/{id}/history\">{}</a> · <a href=\"/r/projects/new?park_id={id}&pair_id={}\">{}</a></p>",
@@ -1447,6 +1476,7 @@ async fn park_page(
 
 fn project_body(
     state_rec: &Record,
+    titles: &HashMap<&'static str, String>,
     stages: &[service::StageEntry],
     s: &Session,
     lang: Lang,
@@ -1502,7 +1532,7 @@ fn project_body(
         }
         body.push_str("</div>");
     }
-    body.push_str(&fields_table(&entity::PROJECTS, rec, lang));
+    body.push_str(&fields_table(&entity::PROJECTS, rec, titles, lang));
     let _ = write!(
         body,
         "<h2>{}</h2><ol class=\"timeline\" id=\"timeline\">",
@@ -1583,6 +1613,7 @@ async fn render_project(
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
+    let titles = ref_titles(state, s, &entity::PROJECTS, &rec.fields).await;
     let title = rec.text("name").unwrap_or(id).to_string();
     (
         status,
@@ -1590,7 +1621,7 @@ async fn render_project(
             lang,
             Some(s),
             &title,
-            &project_body(&rec, &stages, s, lang, error),
+            &project_body(&rec, &titles, &stages, s, lang, error),
         ),
     )
         .into_response()

@@ -470,6 +470,14 @@ async fn every_role_sees_its_pages_and_unknown_routes_are_404() {
         let r = c.get(&format!("/projects/{pid}")).await;
         let visible = !matches!(user, "nb-officer");
         assert_eq!(r.status == StatusCode::OK, visible, "{user} project page");
+        if visible {
+            // References are shown by name (with the id), not as bare numbers.
+            assert!(
+                r.text()
+                    .contains(&format!("徐工配套甲公司 (#{})", cast.enterprise)),
+                "{user}: the project page names its enterprise"
+            );
+        }
         let en = c.get("/?lang=en").await;
         assert!(en.text().contains("Programme dashboard"), "{user}");
     }
