@@ -6,7 +6,8 @@
 //! 500 entries per fsync, a fresh folder under the system temp dir). The records are
 //! generated on the fly and streamed into `tandem_ledger::settle::Settler`, so memory stays
 //! small; the time reported for settlement includes generating the records (timed apart as
-//! `generate_s` on a dry pass). Prints `key=value` lines.
+//! `generate_s` on a dry pass). Prints `key=value` lines: times, throughput (records per
+//! second) and the peak resident memory.
 
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
@@ -120,6 +121,20 @@ fn for_each_record(enterprises: usize, mut f: impl FnMut(&RevenueRecord)) {
     }
 }
 
+/// Peak resident memory of this process in MiB (Linux `VmHWM`), if the system reports it.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 fn main() -> Result<()> {
     let mut enterprises = 100_000usize;
     let mut batch = 500usize;
@@ -202,6 +217,10 @@ fn main() -> Result<()> {
         entries.len().div_ceil(batch.max(1))
     );
     println!("ledger verify_s={verify_s:.3} entries={verified}");
+    match peak_rss_mib() {
+        Some(m) => println!("ledger peak_rss_mib={m:.1} (whole run)"),
+        None => println!("ledger peak_rss_mib=n/a (no /proc/self/status)"),
+    }
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

@@ -11,7 +11,7 @@
 #[path = "support/platform.rs"]
 mod platform;
 
-use platform::{user_add, Api, Server};
+use platform::{assert_sqlite_intact, user_add, Api, Server};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -169,26 +169,7 @@ fn crash_and_check(database: &str, sqlite_file: Option<&std::path::Path>) {
     );
 
     if let Some(file) = sqlite_file {
-        // Opening the file replays the write-ahead log the killed server left behind.
-        let c = rusqlite::Connection::open(file).expect("open the crashed SQLite file");
-        let check: Vec<String> = c
-            .prepare("PRAGMA integrity_check")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(
-            check,
-            vec!["ok".to_string()],
-            "integrity_check after the crash"
-        );
-        let fk: i64 = c
-            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(fk, 0, "foreign-key violations after the crash");
+        assert_sqlite_intact(file);
     }
 
     // Restart on the same database: every acknowledged record is there, unchanged.

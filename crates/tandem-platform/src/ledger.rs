@@ -287,6 +287,15 @@ pub fn entries(db: &Db, user: &User, park_id: i64) -> Result<Vec<(u64, Entry)>, 
     })
 }
 
+/// One entry a settlement appended, with its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppendedEntry {
+    /// Its sequence number in the platform's chain.
+    pub seq: u64,
+    /// The entry as stored (its canonical JSON is what the chain hashes).
+    pub entry: Entry,
+}
+
 /// What a settlement did.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Settled {
@@ -296,6 +305,9 @@ pub struct Settled {
     /// The chain's head after the settlement.
     pub head_seq: u64,
     pub head_hash: String,
+    /// The entries appended (committed when this is returned): what a client that received
+    /// the answer may hold the platform to.
+    pub entries: Vec<AppendedEntry>,
 }
 
 /// Settles a park's recorded revenues for `from..=to` under the latest version of each of its
@@ -346,6 +358,7 @@ pub fn settle_park(
             None => (0, GENESIS.to_string()),
         };
         let now = clock::now_timestamp();
+        let mut appended = Vec::with_capacity(plan.append.len());
         for e in &plan.append {
             let value = serde_json::to_value(e).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
             let content = canonical_json(&value).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
@@ -366,6 +379,10 @@ pub fn settle_park(
                 ],
             )?;
             prev = hash;
+            appended.push(AppendedEntry {
+                seq,
+                entry: e.clone(),
+            });
         }
         Ok(Settled {
             appended: plan.append.len(),
@@ -373,32 +390,74 @@ pub fn settle_park(
             corrections: plan.corrections,
             head_seq: seq,
             head_hash: prev,
+            entries: appended,
         })
     })
 }
 
 /// The first entry of the chain that does not verify.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
-#[error("ledger entry #{seq}: {reason}")]
+#[error("ledger entry #{seq}{}: {reason}", park_note(.park_id))]
 pub struct BadEntry {
+    /// The sequence number of the bad row (for a gap: the row found where another was due).
     pub seq: u64,
+    /// The park the bad row is filed under (its `park_id` column), when the row exists.
+    pub park_id: Option<i64>,
+    /// What is wrong, in words.
     pub reason: String,
 }
 
-/// Checks the whole chain: sequence numbers count from 1 without gaps, each `prev_hash` is the
-/// previous entry's hash, and each hash is the hash of its content. Returns the number of
-/// entries and the head hash.
+fn park_note(park_id: &Option<i64>) -> String {
+    park_id.map_or(String::new(), |p| format!(" (park {p})"))
+}
+
+/// Checks the whole chain, in `seq` order:
+///
+/// * sequence numbers count from 1 without gaps (a gap or a step back: an entry was removed
+///   or reordered);
+/// * each `prev_hash` is the previous entry's hash;
+/// * each content is canonical JSON and its hash is `SHA-256(prev_hash || content)` (an
+///   altered amount, party or period breaks it);
+/// * each entry is filed under the park whose agreement it settles (`park_id` is outside the
+///   hash, so this catches an entry moved to another park's page).
+///
+/// Returns the number of entries and the head hash ([`GENESIS`] for an empty ledger), or the
+/// first bad entry. Entries cut from the end leave a valid shorter chain: compare the head
+/// with one kept from a settlement ([`Settled::head_seq`], [`hash_at`]).
 pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
     db.read(|c| {
+        let owners: std::collections::HashMap<(String, i64), i64> = c
+            .query(
+                "SELECT agreement_id, agreement_version, park_id FROM agreements",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| {
+                (
+                    (
+                        r[0].as_str().unwrap_or("").to_string(),
+                        r[1].as_i64().unwrap_or(0),
+                    ),
+                    r[2].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
         let rows = c.query(
-            "SELECT seq, prev_hash, content, hash FROM ledger_entries ORDER BY seq",
+            "SELECT seq, prev_hash, content, hash, park_id FROM ledger_entries ORDER BY seq",
             &[],
         )?;
         let mut prev = GENESIS.to_string();
         let mut expected = 1u64;
         for r in rows {
             let seq = r[0].as_i64().unwrap_or(0) as u64;
-            let bad = |reason: String| Ok(Err(BadEntry { seq, reason }));
+            let park_id = r[4].as_i64();
+            let bad = |reason: String| {
+                Ok(Err(BadEntry {
+                    seq,
+                    park_id,
+                    reason,
+                }))
+            };
             if seq != expected {
                 return bad(format!(
                     "expected entry #{expected} here: an entry was removed or reordered"
@@ -408,9 +467,8 @@ pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
                 return bad("its prev_hash is not the previous entry's hash".into());
             }
             let content = r[2].as_str().unwrap_or("");
-            let canonical = serde_json::from_str::<serde_json::Value>(content)
-                .ok()
-                .and_then(|v| canonical_json(&v).ok());
+            let value = serde_json::from_str::<serde_json::Value>(content).ok();
+            let canonical = value.as_ref().and_then(|v| canonical_json(v).ok());
             if canonical.as_deref() != Some(content) {
                 return bad("its content is not canonical JSON (altered)".into());
             }
@@ -418,9 +476,45 @@ pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
             if hash.as_deref() != r[3].as_str() {
                 return bad("its hash does not match its content (altered)".into());
             }
+            let agreement = value
+                .as_ref()
+                .and_then(|v| Some((v["agreement"].as_str()?.to_string(), v["version"].as_i64()?)));
+            match agreement {
+                None => return bad("its content names no agreement and version".into()),
+                Some(key) => match owners.get(&key) {
+                    None => {
+                        return bad(format!(
+                            "its agreement {} v{} is not recorded for any park",
+                            key.0, key.1
+                        ))
+                    }
+                    Some(owner) if Some(*owner) != park_id => {
+                        return bad(format!(
+                            "it is filed under park {} but agreement {} v{} belongs to park \
+                             {owner}: the entry was moved to another park",
+                            park_id.map_or("(none)".to_string(), |p| p.to_string()),
+                            key.0,
+                            key.1
+                        ))
+                    }
+                    Some(_) => {}
+                },
+            }
             prev = r[3].as_str().unwrap_or("").to_string();
             expected += 1;
         }
         Ok(Ok((expected - 1, prev)))
+    })
+}
+
+/// The hash of entry `seq`, if the chain has it (to tell, against a kept head, whether
+/// entries were appended after it or the entry itself differs).
+pub fn hash_at(db: &Db, seq: u64) -> Result<Option<String>, DbError> {
+    db.read(|c| {
+        Ok(c.query_one(
+            "SELECT hash FROM ledger_entries WHERE seq = ?",
+            &[Value::Int(seq as i64)],
+        )?
+        .and_then(|r| r[0].as_str().map(str::to_string)))
     })
 }

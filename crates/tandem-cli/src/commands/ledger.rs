@@ -12,6 +12,8 @@ use tandem_ledger::import::read_revenues;
 use tandem_ledger::settle::{effective_entries, reconcile, Settler};
 use tandem_ledger::statement::{Statement, LABEL_EN};
 use tandem_ledger::{entry_content, load_entries, Agreement, Period};
+use tandem_platform::ledger as platform_ledger;
+use tandem_platform::{Db, Target};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum LedgerCommand {
@@ -46,12 +48,17 @@ pub enum LedgerCommand {
   tandem ledger statement --ledger parks.jsonl --party songjiang --period 2024-03 --out s.xlsx")]
     Statement(StatementArgs),
 
-    /// Verify the ledger's hash chain. Exits 1 naming the first bad entry (altered, removed,
-    /// reordered) or a torn last line; with --head, also detects entries cut from the end.
+    /// Verify the ledger's hash chain: a ledger file, or with --database the platform's
+    /// ledger (every park's settlements, one chain). Prints the number of entries and the
+    /// head; exits 1 naming the first bad entry (sequence number, park, what is wrong:
+    /// altered, removed, reordered, moved to another park) or a torn last line. With --head,
+    /// also detects entries cut from the end.
     #[command(after_help = "Examples:
   tandem ledger verify chuanzhe.jsonl
   tandem ledger verify chuanzhe.jsonl --head 120:3f5a...e9
-  tandem ledger verify chuanzhe.jsonl --repair    # first truncate a torn, unacknowledged tail")]
+  tandem ledger verify chuanzhe.jsonl --repair    # first truncate a torn, unacknowledged tail
+  tandem ledger verify --database sqlite:///var/lib/tandem/platform.sqlite
+  tandem ledger verify --database postgres://tandem@localhost/tandem --head 120:3f5a...e9")]
     Verify(VerifyArgs),
 
     /// Fair-division proposals from stand-alone and coalition values: the Shapley value and
@@ -114,14 +121,23 @@ pub struct StatementArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    /// The ledger file.
-    #[arg(value_name = "LEDGER.jsonl")]
-    ledger: PathBuf,
-    /// The head you kept (`SEQ:HASH`, as printed by settle): detects entries cut from the end.
+    /// The ledger file (or give --database).
+    #[arg(
+        value_name = "LEDGER.jsonl",
+        required_unless_present = "database",
+        conflicts_with = "database"
+    )]
+    ledger: Option<PathBuf>,
+    /// Verify the platform database's ledger instead: `sqlite://PATH` or
+    /// `postgres://USER:PASSWORD@HOST/DB`. Only read, never changed.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// The head you kept (`SEQ:HASH`, as printed by settle or answered by the platform's
+    /// settlement): detects entries cut from the end.
     #[arg(long, value_name = "SEQ:HASH")]
     head: Option<String>,
     /// Truncate a torn last line (an interrupted, never acknowledged write) before verifying.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     repair: bool,
 }
 
@@ -316,7 +332,12 @@ fn parse_head(text: &str) -> Result<Head> {
 }
 
 fn verify_cmd(args: VerifyArgs) -> Result<()> {
-    let path: &Path = &args.ledger;
+    let path: &Path = match (&args.ledger, &args.database) {
+        (_, Some(url)) => return verify_database(url, args.head.as_deref()),
+        (Some(p), None) => p,
+        // clap requires one of the two; kept as an error, not a panic.
+        (None, None) => user_bail!("give a ledger file or --database URL"),
+    };
     if !path.exists() {
         user_bail!("no ledger at {}", path.display());
     }
@@ -338,6 +359,45 @@ fn verify_cmd(args: VerifyArgs) -> Result<()> {
         .last()
         .map_or("0".to_string(), |e| format!("{}:{}", e.seq, e.hash));
     println!("ok: {} entries, head {head}", entries.len());
+    Ok(())
+}
+
+/// `tandem ledger verify --database URL [--head SEQ:HASH]`: the platform's chain, read only.
+fn verify_database(url: &str, head: Option<&str>) -> Result<()> {
+    let expected = head.map(parse_head).transpose()?;
+    let target = crate::commands::platform::DatabaseArg {
+        database: Some(url.to_string()),
+    }
+    .target()?;
+    // Opening a missing SQLite file would create an empty database that "verifies".
+    if let Target::Sqlite(file) = &target {
+        if !file.exists() {
+            user_bail!("no platform database at {}", file.display());
+        }
+    }
+    // Opened without migrating or seeding: the verifier changes nothing it verifies.
+    let db = Db::open(&target).map_err(user)?;
+    let where_ = db.describe();
+    let (count, hash) = match platform_ledger::verify(&db).map_err(user)? {
+        Ok(head) => head,
+        Err(bad) => user_bail!("platform ledger in {where_}: {bad}"),
+    };
+    if let Some(exp) = expected {
+        if (count, hash.as_str()) != (exp.seq, exp.hash.as_str()) {
+            let reason = if count < exp.seq {
+                "entries were removed from the end".to_string()
+            } else if platform_ledger::hash_at(&db, exp.seq)
+                .map_err(user)?
+                .is_some_and(|h| h == exp.hash)
+            {
+                format!("{} entries were appended after it", count - exp.seq)
+            } else {
+                "the entry at the expected head has another hash".to_string()
+            };
+            user_bail!("platform ledger in {where_}: expected head #{exp}, found #{count}:{hash}: {reason}");
+        }
+    }
+    println!("ok: {count} entries, head {count}:{hash} ({where_})");
     Ok(())
 }
 

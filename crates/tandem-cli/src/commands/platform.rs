@@ -16,7 +16,8 @@ pub struct DatabaseArg {
 }
 
 impl DatabaseArg {
-    fn target(&self) -> Result<Target> {
+    /// The database named by `--database`, else $TANDEM_PLATFORM_DB or the default file.
+    pub(crate) fn target(&self) -> Result<Target> {
         match &self.database {
             Some(url) => {
                 Target::parse(url).map_err(|e| crate::UserError::new(e.to_string()).into())

@@ -19,7 +19,7 @@ pub fn tandem_bin() -> &'static str {
 }
 
 /// A `tandem` command with the environment cleared of settings that would redirect it.
-fn tandem() -> Command {
+pub fn tandem() -> Command {
     let mut c = Command::new(tandem_bin());
     c.env_remove("TANDEM_PLATFORM_DB").env_remove("TANDEM_DB");
     c
@@ -200,13 +200,47 @@ impl Api {
 
     /// `POST /api{path}` with a JSON body, the cookie and the CSRF token.
     pub fn post(&self, path: &str, body: &Value) -> Result<Reply, ureq::Error> {
+        self.post_text(path, "application/json", body.to_string())
+    }
+
+    /// `POST /api{path}` with a body of any type (CSV, TOML…), the cookie and the CSRF token.
+    pub fn post_text(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<Reply, ureq::Error> {
         reply(
             self.agent
                 .post(format!("{}/api{path}", self.base))
                 .header("Cookie", &self.cookie)
                 .header("X-CSRF-Token", &self.csrf)
-                .header("Content-Type", "application/json")
-                .send(body.to_string()),
+                .header("Content-Type", content_type)
+                .send(body),
         )
     }
+}
+
+/// Asserts that a SQLite file a killed server left behind passes `PRAGMA integrity_check`
+/// and has no foreign-key violations. Opening it replays the write-ahead log.
+pub fn assert_sqlite_intact(file: &std::path::Path) {
+    let c = rusqlite::Connection::open(file).expect("open the crashed SQLite file");
+    let check: Vec<String> = c
+        .prepare("PRAGMA integrity_check")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        check,
+        vec!["ok".to_string()],
+        "integrity_check after the crash"
+    );
+    let fk: i64 = c
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0, "foreign-key violations after the crash");
 }
