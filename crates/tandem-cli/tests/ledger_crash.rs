@@ -71,9 +71,6 @@ fn ok_head(r: &Run) -> (u64, String) {
 
 // ---- tamper evidence of `tandem ledger verify --database` ----
 
-const AGREEMENT_B: &str =
-    include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
-
 /// A copy of the SQLite database at `from` with `attack` applied by a raw connection, as an
 /// attacker with file access would (the append-only triggers dropped first).
 fn tampered(from: &Path, dir: &Path, name: &str, attack: &str) -> String {
@@ -113,7 +110,7 @@ fn verify_database_accepts_the_platform_chain_and_names_the_first_bad_entry() {
     let db = &t.db;
     let cast = testkit::cast(db);
     let park = cast.park;
-    ledger::record_agreement(db, &cast.admin, park, AGREEMENT_B).unwrap();
+    ledger::record_agreement(db, &cast.admin, park, testkit::AGREEMENT_B).unwrap();
     // Read with the importer `tandem ledger settle --revenues` uses.
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("revenues.csv");

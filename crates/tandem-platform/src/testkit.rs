@@ -214,3 +214,25 @@ pub fn cast(db: &Db) -> Cast {
         other_enterprise: oe,
     }
 }
+
+/// The shipped worked example "5:5 with the local share returned to the zone", for ledger tests.
+pub const AGREEMENT_B: &str =
+    include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
+
+/// A VAT (local share) revenue of `yuan` for `enterprise` in `period` (`YYYY-MM`) in agreement
+/// B's park, for ledger tests.
+pub fn vat_revenue(
+    enterprise: &str,
+    period: &str,
+    yuan: i64,
+) -> tandem_ledger::settle::RevenueRecord {
+    tandem_ledger::settle::RevenueRecord {
+        enterprise_id: enterprise.into(),
+        park_id: "hehuai-zone".into(),
+        industry: "C35".into(),
+        recommended_by: None,
+        period: period.parse().expect("a test period is YYYY-MM"),
+        revenue_type: tandem_ledger::RevenueType::VatLocalShare,
+        amount: tandem_ledger::Fen(yuan * 100),
+    }
+}

@@ -5,8 +5,6 @@
 
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
-use tandem_ledger::settle::RevenueRecord;
-use tandem_ledger::{Fen, RevenueType};
 use tandem_platform::backup::{self, RestoreError, EXCLUDED, TABLES};
 use tandem_platform::db::{Conn, Value};
 use tandem_platform::docking::{self, Step};
@@ -14,9 +12,6 @@ use tandem_platform::entity::{self, Entity};
 use tandem_platform::service::{self, Record};
 use tandem_platform::testkit::{self, Cast, TestDb};
 use tandem_platform::{ledger, migrate, Db, Engine, Target, User};
-
-const AGREEMENT_B: &str =
-    include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
 
 /// The tables of the database and their columns in schema order, read from the engine's own
 /// catalogue (not from the backup module). SQLite's internal tables are left out.
@@ -178,18 +173,6 @@ fn create(db: &Db, user: &User, e: &'static Entity, v: Json) -> Record {
     service::create(db, user, e, &body).unwrap_or_else(|err| panic!("{}: {err}", e.name))
 }
 
-fn vat(enterprise: &str, period: &str, yuan: i64) -> RevenueRecord {
-    RevenueRecord {
-        enterprise_id: enterprise.into(),
-        park_id: "hehuai-zone".into(),
-        industry: "C35".into(),
-        recommended_by: None,
-        period: period.parse().unwrap(),
-        revenue_type: RevenueType::VatLocalShare,
-        amount: Fen(yuan * 100),
-    }
-}
-
 /// What the round trip checks afterwards.
 struct Populated {
     cast: Cast,
@@ -271,12 +254,15 @@ fn populate(db: &Db) -> Populated {
     assert!(converted.int("project_id").is_some());
 
     let officer = &c.helped_officer;
-    ledger::record_agreement(db, officer, c.park, AGREEMENT_B).unwrap();
+    ledger::record_agreement(db, officer, c.park, testkit::AGREEMENT_B).unwrap();
     ledger::record_revenues(
         db,
         officer,
         c.park,
-        &[vat("E1", "2023-01", 600_000), vat("E2", "2023-01", 400_001)],
+        &[
+            testkit::vat_revenue("E1", "2023-01", 600_000),
+            testkit::vat_revenue("E2", "2023-01", 400_001),
+        ],
     )
     .unwrap();
     let from = "2023-01".parse().unwrap();
@@ -389,8 +375,13 @@ fn docking_and_ledger_survive_a_round_trip_into_either_engine() {
             );
             // The ledger goes on from the restored head and stays valid.
             let officer = &c.helped_officer;
-            ledger::record_revenues(restored, officer, c.park, &[vat("E1", "2023-02", 10)])
-                .unwrap();
+            ledger::record_revenues(
+                restored,
+                officer,
+                c.park,
+                &[testkit::vat_revenue("E1", "2023-02", 10)],
+            )
+            .unwrap();
             let feb = "2023-02".parse().unwrap();
             let s = ledger::settle_park(restored, officer, c.park, feb, feb, false).unwrap();
             assert!(s.head_seq > chain.0, "{how}");

@@ -2,26 +2,10 @@
 //! a park, revenues, settlement with the hand-computed 5:5 split, idempotent re-settlement,
 //! corrections as new entries, who may see and settle, and tamper detection.
 
-use tandem_ledger::settle::RevenueRecord;
-use tandem_ledger::{Fen, RevenueType};
+use tandem_ledger::RevenueType;
 use tandem_platform::ledger::{self, LedgerOpError};
 use tandem_platform::service::PlatformError;
 use tandem_platform::testkit;
-
-const AGREEMENT_B: &str =
-    include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
-
-fn vat(enterprise: &str, period: &str, yuan: i64) -> RevenueRecord {
-    RevenueRecord {
-        enterprise_id: enterprise.into(),
-        park_id: "hehuai-zone".into(),
-        industry: "C35".into(),
-        recommended_by: None,
-        period: period.parse().unwrap(),
-        revenue_type: RevenueType::VatLocalShare,
-        amount: Fen(yuan * 100),
-    }
-}
 
 #[test]
 fn settlement_in_the_platform_is_exact_idempotent_and_tamper_evident() {
@@ -30,21 +14,24 @@ fn settlement_in_the_platform_is_exact_idempotent_and_tamper_evident() {
         let cast = testkit::cast(db);
         let park = cast.park;
         let officer = &cast.helped_officer;
-        let stored = ledger::record_agreement(db, officer, park, AGREEMENT_B).unwrap();
+        let stored = ledger::record_agreement(db, officer, park, testkit::AGREEMENT_B).unwrap();
         assert_eq!(
             (stored.agreement_id.as_str(), stored.version),
             ("hehuai-cooperation-zone", 1)
         );
         // The same version again is refused: agreements change by new versions.
         assert!(
-            matches!(ledger::record_agreement(db, officer, park, AGREEMENT_B), Err(LedgerOpError::Agreement(m)) if m.contains("version 2"))
+            matches!(ledger::record_agreement(db, officer, park, testkit::AGREEMENT_B), Err(LedgerOpError::Agreement(m)) if m.contains("version 2"))
         );
         // 1,000,001 yuan of local VAT in 2023-01 from two firms: 5:5 → 500,000.50 each.
         ledger::record_revenues(
             db,
             officer,
             park,
-            &[vat("E1", "2023-01", 600_000), vat("E2", "2023-01", 400_001)],
+            &[
+                testkit::vat_revenue("E1", "2023-01", 600_000),
+                testkit::vat_revenue("E2", "2023-01", 400_001),
+            ],
         )
         .unwrap();
         let from = "2023-01".parse().unwrap();
@@ -75,7 +62,13 @@ fn settlement_in_the_platform_is_exact_idempotent_and_tamper_evident() {
         let again = ledger::settle_park(db, officer, park, from, from, false).unwrap();
         assert_eq!((again.appended, again.head_seq), (0, s.head_seq));
         // A late revenue changes the figures: refused unless recorded as corrections.
-        ledger::record_revenues(db, officer, park, &[vat("E3", "2023-01", 2)]).unwrap();
+        ledger::record_revenues(
+            db,
+            officer,
+            park,
+            &[testkit::vat_revenue("E3", "2023-01", 2)],
+        )
+        .unwrap();
         assert!(matches!(
             ledger::settle_park(db, officer, park, from, from, false),
             Err(LedgerOpError::Settle(_))
@@ -127,12 +120,15 @@ fn removing_or_reordering_entries_is_caught() {
     let t = testkit::sqlite();
     let cast = testkit::cast(&t.db);
     let db = &t.db;
-    ledger::record_agreement(db, &cast.admin, cast.park, AGREEMENT_B).unwrap();
+    ledger::record_agreement(db, &cast.admin, cast.park, testkit::AGREEMENT_B).unwrap();
     ledger::record_revenues(
         db,
         &cast.admin,
         cast.park,
-        &[vat("E1", "2023-01", 100), vat("E1", "2023-02", 300)],
+        &[
+            testkit::vat_revenue("E1", "2023-01", 100),
+            testkit::vat_revenue("E1", "2023-02", 300),
+        ],
     )
     .unwrap();
     ledger::settle_park(
@@ -159,7 +155,7 @@ fn removing_or_reordering_entries_is_caught() {
 fn agreements_are_checked_before_they_are_stored() {
     let t = testkit::sqlite();
     let cast = testkit::cast(&t.db);
-    let broken = AGREEMENT_B.replace("shouxian = 5000 }", "shouxian = 4000 }");
+    let broken = testkit::AGREEMENT_B.replace("shouxian = 5000 }", "shouxian = 4000 }");
     let err = ledger::record_agreement(&t.db, &cast.admin, cast.park, &broken).unwrap_err();
     assert!(err.to_string().contains("10000"), "{err}");
     assert!(ledger::agreements(&t.db, &cast.admin, cast.park)
