@@ -24,7 +24,8 @@
 //! optimal flow for demands 1..i+1 (an augmentation along a shortest path keeps reduced
 //! costs non-negative, hence no negative cycle, the optimality condition). Initial
 //! potentials `π(d) = 0`, `π(p) = π(t) = −max W` make every initial arc's reduced cost
-//! non-negative. Dijkstra stops when t is settled; settled nodes get
+//! non-negative. Dijkstra stops when t is settled (t wins ties in the heap, so it is
+//! settled as soon as its distance is the smallest left); settled nodes get
 //! `π(v) += dist(v) − dist(t)`, the others keep theirs (equivalent to the textbook
 //! `π += min(dist, dist(t))` up to a constant), which keeps all reduced costs non-negative.
 //! After the N-th demand the flow is optimal: **the assignment is an exact optimum** of the
@@ -202,6 +203,11 @@ pub fn assign(candidates: &[Vec<Entry>], capacity: &[u32]) -> Result<Assignment,
     let mut touched: Vec<u32> = Vec::new();
     let mut popped: Vec<u32> = Vec::new();
     let mut heap: BinaryHeap<Reverse<(i64, u32)>> = BinaryHeap::new();
+    // Heap keys rank the sink first among nodes at equal distance: the search stops as soon
+    // as t's distance is the smallest left, instead of first settling every other node at
+    // that distance (in a degenerate residual network, often thousands).
+    let key = |v: usize| if v == sink { 0 } else { v as u32 + 1 };
+    let node = |k: u32| if k == 0 { sink } else { k as usize - 1 };
     // Any order of adding demands gives an optimum; adding the demands with the best
     // candidates first means later ones rarely displace earlier ones, so the searches stay
     // small.
@@ -220,10 +226,10 @@ pub fn assign(candidates: &[Vec<Entry>], capacity: &[u32]) -> Result<Assignment,
         heap.clear();
         dist[src] = 0;
         touched.push(src as u32);
-        heap.push(Reverse((0, src as u32)));
+        heap.push(Reverse((0, key(src))));
         let mut dt = None;
-        while let Some(Reverse((du, u))) = heap.pop() {
-            let u = u as usize;
+        while let Some(Reverse((du, ku))) = heap.pop() {
+            let u = node(ku);
             if settled[u] || du > dist[u] {
                 continue;
             }
@@ -249,7 +255,7 @@ pub fn assign(candidates: &[Vec<Entry>], capacity: &[u32]) -> Result<Assignment,
                     }
                     dist[v] = nd_;
                     parent[v] = a;
-                    heap.push(Reverse((nd_, v as u32)));
+                    heap.push(Reverse((nd_, key(v))));
                 }
             }
         }

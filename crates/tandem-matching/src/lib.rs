@@ -34,7 +34,7 @@ pub use context::{ContextError, MatchContext, Place};
 pub use model::{
     CapitalProvider, Date, Demand, ParkOffer, ProjectNeed, RegionMode, Stage, Visibility,
 };
-pub use score::{Component, Explanation, Infeasible, MatchError, Problem, Resource};
+pub use score::{Component, Explanation, Infeasible, MatchError, ParkBlocks, Problem, Resource};
 pub use shortlist::{shortlists, Entry, Shortlists, TopK};
 pub use stable::{blocking_pair, deferred_acceptance, stable_matching};
 pub use weights::{Weights, WeightsError};

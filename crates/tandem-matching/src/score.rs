@@ -244,6 +244,9 @@ pub struct DemandScratch {
     /// Number of needed resources and `1 / that number` (1 when none).
     cap_n: u32,
     cap_scale: f64,
+    /// Per place: `[w_distance · D, w_pair · P, w_region · R]`, the weighted place terms of
+    /// the total (the same products [`Problem::total`] forms, so the sum is bit-identical).
+    place_terms: Vec<[f64; 3]>,
 }
 
 /// A matching problem: demands and parks resolved against a context into flat arrays (a
@@ -278,9 +281,148 @@ pub struct Problem<'a> {
     p_industry: Vec<f64>,
     /// The same, sectors x parks, so a demand's pass over parks reads one contiguous row.
     p_industry_t: Vec<f64>,
+    /// The parks regrouped into blocks for the shortlist pass ([`ParkBlocks`]).
+    blocks: ParkBlocks,
     p_focus: Vec<f64>,
     p_relatedness: Vec<f64>,
     p_linkage: Vec<f64>,
+}
+
+/// The parks regrouped for the shortlist pass: ordered by city, then by incentives
+/// (descending) and park index, and cut into blocks of at most [`ParkBlocks::BLOCK`] parks
+/// of one city, with each block's per-sector largest industry fit and largest
+/// availabilities, lowest land price and largest incentives, so a demand can bound the
+/// score of a whole block ([`Problem::block_bound`]) before scoring its parks. Per-park
+/// values are stored by position in that order (struct of arrays).
+#[derive(Clone, Debug, Default)]
+pub struct ParkBlocks {
+    /// Position -> park index.
+    perm: Vec<u32>,
+    /// Industry fit per (sector, position), sectors x positions; negative = excluded.
+    industry: Vec<f64>,
+    /// Availability per resource (land, building, power, labour), by position.
+    avail: [Vec<f64>; 4],
+    price: Vec<f64>,
+    incentives: Vec<f64>,
+    /// Capacity > 0, by position.
+    open: Vec<bool>,
+    blocks: Vec<Block>,
+    /// Largest non-excluded industry fit per (sector, block), sectors x blocks; −1 when
+    /// every park of the block excludes the sector.
+    industry_max: Vec<f64>,
+}
+
+/// One block of parks of one city.
+#[derive(Clone, Debug)]
+struct Block {
+    start: u32,
+    end: u32,
+    place: u32,
+    max_avail: [f64; 4],
+    min_price: f64,
+    max_incentives: f64,
+}
+
+impl ParkBlocks {
+    /// The most parks in a block: small enough for tight bounds, large enough that the
+    /// per-block bound costs little against scoring the block.
+    pub const BLOCK: usize = 32;
+
+    fn build(p: &Problem<'_>) -> ParkBlocks {
+        let np = p.p_place.len();
+        let n = p.n_sectors;
+        let mut perm: Vec<u32> = (0..np as u32).collect();
+        perm.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            p.p_place[a]
+                .cmp(&p.p_place[b])
+                .then(p.p_incentives[b].total_cmp(&p.p_incentives[a]))
+                .then(a.cmp(&b))
+        });
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        while start < np {
+            let place = p.p_place[perm[start] as usize];
+            let mut end = start;
+            while end < np && end - start < Self::BLOCK && p.p_place[perm[end] as usize] == place {
+                end += 1;
+            }
+            let members = &perm[start..end];
+            let mut max_avail = [f64::NEG_INFINITY; 4];
+            let mut min_price = f64::INFINITY;
+            let mut max_incentives = f64::NEG_INFINITY;
+            for &k in members {
+                let k = k as usize;
+                for (m, &a) in max_avail.iter_mut().zip(&p.p_avail[k]) {
+                    *m = m.max(a);
+                }
+                min_price = min_price.min(p.p_price[k]);
+                max_incentives = max_incentives.max(p.p_incentives[k]);
+            }
+            blocks.push(Block {
+                start: start as u32,
+                end: end as u32,
+                place,
+                max_avail,
+                min_price,
+                max_incentives,
+            });
+            start = end;
+        }
+        let nb = blocks.len();
+        let mut industry = vec![0.0; n * np];
+        let mut industry_max = vec![-1.0f64; n * nb];
+        for s in 0..n {
+            for (pos, &k) in perm.iter().enumerate() {
+                industry[s * np + pos] = p.p_industry[k as usize * n + s];
+            }
+            for (b, blk) in blocks.iter().enumerate() {
+                for pos in blk.start as usize..blk.end as usize {
+                    let v = industry[s * np + pos];
+                    if v >= 0.0 {
+                        industry_max[s * nb + b] = industry_max[s * nb + b].max(v);
+                    }
+                }
+            }
+        }
+        let column = |f: &dyn Fn(usize) -> f64| perm.iter().map(|&k| f(k as usize)).collect();
+        ParkBlocks {
+            avail: [
+                column(&|k| p.p_avail[k][0]),
+                column(&|k| p.p_avail[k][1]),
+                column(&|k| p.p_avail[k][2]),
+                column(&|k| p.p_avail[k][3]),
+            ],
+            price: column(&|k| p.p_price[k]),
+            incentives: column(&|k| p.p_incentives[k]),
+            open: perm.iter().map(|&k| p.p_capacity[k as usize] > 0).collect(),
+            industry,
+            industry_max,
+            blocks,
+            perm,
+        }
+    }
+
+    /// Number of blocks.
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// Whether there are no blocks (no parks).
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    /// The positions of block `b`.
+    pub fn range(&self, b: usize) -> std::ops::Range<usize> {
+        let blk = &self.blocks[b];
+        blk.start as usize..blk.end as usize
+    }
+
+    /// The park index at a position.
+    pub fn park(&self, pos: usize) -> u32 {
+        self.perm[pos]
+    }
 }
 
 fn check_quantity(
@@ -357,6 +499,7 @@ impl<'a> Problem<'a> {
             p_capacity: Vec::with_capacity(parks.len()),
             p_industry: vec![0.0; parks.len() * n],
             p_industry_t: vec![0.0; parks.len() * n],
+            blocks: ParkBlocks::default(),
             p_focus: vec![0.0; parks.len() * n],
             p_relatedness: vec![0.0; parks.len() * n],
             p_linkage: vec![0.0; parks.len() * n],
@@ -434,6 +577,7 @@ impl<'a> Problem<'a> {
                 p.p_industry_t[s * parks.len() + k] = p.p_industry[k * n + s];
             }
         }
+        p.blocks = ParkBlocks::build(&p);
         let mut demand_ids: HashMap<&str, ()> = HashMap::with_capacity(demands.len());
         for d in demands {
             let id = d.id.as_str();
@@ -528,6 +672,7 @@ impl<'a> Problem<'a> {
             cost_factor: -1.0,
             cap_n: 0,
             cap_scale: 1.0,
+            place_terms: vec![[0.0; 3]; np],
         }
     }
 
@@ -535,6 +680,7 @@ impl<'a> Problem<'a> {
     /// visibility. O(places · (1 + suppliers) + parks allowed).
     pub fn prepare(&self, d: usize, sc: &mut DemandScratch) {
         let prm = &self.weights.params;
+        let w = self.weights.demand_park.as_array();
         let o = self.d_origin[d] as usize;
         let sup = &self.d_suppliers[d];
         let pref = &self.d_pref[d];
@@ -564,6 +710,11 @@ impl<'a> Problem<'a> {
                 0.0
             };
             sc.region_ok[c] = !self.d_only[d] || in_pref;
+            sc.place_terms[c] = [
+                w[3] * sc.distance[c],
+                w[5] * sc.pair[c],
+                w[6] * sc.region[c],
+            ];
         }
         if sc.restricted {
             sc.visible.iter_mut().for_each(|v| *v = false);
@@ -685,6 +836,155 @@ impl<'a> Problem<'a> {
             return None;
         }
         Some(self.total(&self.values(ind, p, c, sc)))
+    }
+
+    /// The parks regrouped into blocks ([`ParkBlocks`]), for the shortlist pass.
+    pub fn blocks(&self) -> &ParkBlocks {
+        &self.blocks
+    }
+
+    /// An upper bound on the score of demand `d` with every park of block `b`, or `None`
+    /// when no park of the block can be feasible for `d` (its city is outside an "only"
+    /// demand's regions, every park excludes the industry, or even the block's largest
+    /// availability of a needed resource is below need). `sc` must be prepared for `d`.
+    ///
+    /// The bound is exact arithmetic, not an estimate with a margin: it sums, in the order
+    /// the total does, terms each at least the corresponding term of any pair of the block
+    /// (largest industry fit and incentives, capacity fit at the largest availabilities,
+    /// cost at the lowest price); products by non-negative weights, `min`, `max` and
+    /// round-to-nearest addition are monotone, so every computed pair total is <= it.
+    /// Weights that are not all non-negative (only possible when built by hand, bypassing
+    /// [`Weights`] validation) give `+∞`: no bound is claimed and nothing is pruned.
+    pub fn block_bound(&self, d: usize, sc: &DemandScratch, b: usize) -> Option<f64> {
+        let w = self.weights.demand_park.as_array();
+        let blk = &self.blocks.blocks[b];
+        let c = blk.place as usize;
+        if !sc.region_ok[c] {
+            return None;
+        }
+        if w.iter().any(|&x| x.is_nan() || x < 0.0) {
+            // Hand-built weights outside the validated range: no bound, nothing pruned.
+            return Some(f64::INFINITY);
+        }
+        let s = self.d_sector[d] as usize;
+        let ind = self.blocks.industry_max[s * self.blocks.blocks.len() + b];
+        let need = &self.d_need[d];
+        if ind < 0.0 || (0..4).any(|r| need[r] > 0.0 && blk.max_avail[r] < need[r]) {
+            return None;
+        }
+        let mut cap_sum = 0.0;
+        for r in 0..4 {
+            cap_sum += (blk.max_avail[r] * sc.inv_need[r]).min(1.0);
+        }
+        let cap = if sc.cap_n == 0 {
+            1.0
+        } else {
+            cap_sum * sc.cap_scale
+        };
+        let cost = if sc.cost_factor >= 0.0 {
+            (1.0 - sc.cost_factor * blk.min_price).max(0.0)
+        } else {
+            self.weights.params.no_budget_value
+        };
+        let [wd, wp, wr] = sc.place_terms[c];
+        let mut t = 0.0;
+        t += w[0] * ind;
+        t += w[1] * cap;
+        t += w[2] * cost;
+        t += wd;
+        t += w[4] * blk.max_incentives;
+        t += wp;
+        t += wr;
+        Some(t)
+    }
+
+    /// The scores of demand `d` against the parks of block `b`, written to `out` (one slot
+    /// per park of the block, in block order: park `blocks().park(pos)` for position
+    /// `pos` in `blocks().range(b)`): the pair's total, or NaN when the pair is infeasible
+    /// (NaN compares false with any threshold, so a caller's `score >= threshold` test
+    /// skips it). `sc` must have been prepared for `d`.
+    ///
+    /// Bit-identical to `total(components(d, p))` for every feasible pair: the same products
+    /// `w_k x_k` are summed in the same order (the place ones precomputed per demand). All
+    /// hard constraints are tested without branching over contiguous per-position arrays.
+    ///
+    /// # Panics
+    /// If `out` is not one slot per park of the block (a caller's bug).
+    pub fn score_block(&self, d: usize, sc: &DemandScratch, b: usize, out: &mut [f64]) {
+        let lay = &self.blocks;
+        let range = lay.range(b);
+        assert_eq!(
+            out.len(),
+            range.len(),
+            "score_block needs one slot per park"
+        );
+        let w = self.weights.demand_park.as_array();
+        let np = lay.perm.len();
+        let s = self.d_sector[d] as usize;
+        let industry = &lay.industry[s * np..(s + 1) * np][range.clone()];
+        let need = &self.d_need[d];
+        // A resource not needed passes whatever the park has.
+        let floor = need.map(|x| if x > 0.0 { x } else { f64::NEG_INFINITY });
+        let inv = sc.inv_need;
+        let cap_none = sc.cap_n == 0;
+        let cap_scale = sc.cap_scale;
+        let cost_factor = sc.cost_factor;
+        let no_budget = self.weights.params.no_budget_value;
+        let [a0, a1, a2, a3] = &lay.avail;
+        let c = lay.blocks[b].place as usize;
+        let region_ok = sc.region_ok[c];
+        let [wd, wp, wr] = sc.place_terms[c];
+        let parks = out
+            .iter_mut()
+            .zip(industry)
+            .zip(
+                a0[range.clone()]
+                    .iter()
+                    .zip(&a1[range.clone()])
+                    .zip(a2[range.clone()].iter().zip(&a3[range.clone()])),
+            )
+            .zip(
+                lay.price[range.clone()]
+                    .iter()
+                    .zip(&lay.incentives[range.clone()]),
+            )
+            .zip(&lay.open[range.clone()]);
+        for ((((o, &ind), ((&l, &bu), (&pw, &lb))), (&price, &inc)), &open) in parks {
+            let ok = (ind >= 0.0)
+                & region_ok
+                & open
+                & (l >= floor[0])
+                & (bu >= floor[1])
+                & (pw >= floor[2])
+                & (lb >= floor[3]);
+            let mut cap_sum = 0.0;
+            cap_sum += (l * inv[0]).min(1.0);
+            cap_sum += (bu * inv[1]).min(1.0);
+            cap_sum += (pw * inv[2]).min(1.0);
+            cap_sum += (lb * inv[3]).min(1.0);
+            let cap = if cap_none { 1.0 } else { cap_sum * cap_scale };
+            let cost = if cost_factor >= 0.0 {
+                (1.0 - cost_factor * price).max(0.0)
+            } else {
+                no_budget
+            };
+            let mut t = 0.0;
+            t += w[0] * ind;
+            t += w[1] * cap;
+            t += w[2] * cost;
+            t += wd;
+            t += w[4] * inc;
+            t += wp;
+            t += wr;
+            *o = if ok { t } else { f64::NAN };
+        }
+        if sc.restricted {
+            for (o, &p) in out.iter_mut().zip(&lay.perm[range]) {
+                if !sc.visible[p as usize] {
+                    *o = f64::NAN;
+                }
+            }
+        }
     }
 
     /// The total `Σ_k w_k x_k`, summed in component order.

@@ -2,7 +2,9 @@
 //! in one pass over all pairs.
 //!
 //! The pass reads the problem's flat per-park arrays and a per-demand scratch filled once per
-//! demand ([`Problem::prepare`]), keeps each demand's best k in a bounded min-heap and each
+//! demand ([`Problem::prepare`]), bounds whole blocks of parks and scores only the blocks that
+//! could still enter a list, each in one branch-free pass ([`Problem::block_bound`],
+//! [`Problem::score_block`]: hard constraints as a mask, infeasible pairs NaN), keeps each demand's best k in a bounded min-heap and each
 //! park's best k in per-thread bounded heaps (merged at the end), and allocates nothing per
 //! pair. Demands are split into contiguous blocks over `std::thread::scope` threads.
 //!
@@ -11,7 +13,7 @@
 //! Infeasible pairs are never listed. Explanations are computed afterwards, for listed
 //! pairs only ([`Problem::explain`]).
 
-use crate::score::Problem;
+use crate::score::{ParkBlocks, Problem};
 
 /// One listed candidate: the index of the park (in a demand's list) or of the demand (in a
 /// park's list), and the pair's score.
@@ -181,7 +183,14 @@ pub fn shortlists(problem: &Problem<'_>, k: usize, threads: usize) -> Shortlists
     }
 }
 
-/// One thread's pass over demands `lo..hi`.
+/// One thread's pass over demands `lo..hi`. Returns the demands' lists and one heap per
+/// park (indexed by park).
+///
+/// For each demand, every block of parks gets an exact upper bound of its scores
+/// ([`Problem::block_bound`]); blocks are visited best bound first, and a block is skipped
+/// when its bound is below both the demand's current k-th score and the lowest current
+/// k-th score of the block's parks: no pair in it could enter either list. Skipping is
+/// exact (the bound is never below a computed total), so the lists equal the full pass.
 fn block_pass(
     problem: &Problem<'_>,
     k: usize,
@@ -189,36 +198,65 @@ fn block_pass(
     hi: usize,
 ) -> (Vec<Vec<Entry>>, Vec<TopK>) {
     let np = problem.n_parks();
+    let lay = problem.blocks();
+    let nb = lay.len();
     let mut sc = problem.scratch();
     let mut mine = TopK::new(k);
-    let mut parks: Vec<TopK> = (0..np).map(|_| TopK::new(k)).collect();
-    // Each park's current entry threshold, kept beside the heaps so the common rejection
-    // reads one contiguous array.
-    let mut park_min = vec![f64::NEG_INFINITY; np];
+    // By position in the block layout.
+    let mut heaps: Vec<TopK> = (0..np).map(|_| TopK::new(k)).collect();
+    // Each position's current entry threshold, beside the heaps so the common rejection
+    // reads one contiguous array, and each block's lowest.
+    let mut pos_min = vec![f64::NEG_INFINITY; np];
+    let mut block_min = vec![f64::NEG_INFINITY; nb];
+    let mut order: Vec<(f64, u32)> = Vec::with_capacity(nb);
+    let mut row = vec![f64::NAN; ParkBlocks::BLOCK];
     let mut lists = Vec::with_capacity(hi - lo);
     for d in lo..hi {
         problem.prepare(d, &mut sc);
         mine.clear();
-        for p in 0..np {
-            let Some(score) = problem.fast_score(d, p, &sc) else {
+        order.clear();
+        order.extend(
+            (0..nb).filter_map(|b| problem.block_bound(d, &sc, b).map(|ub| (ub, b as u32))),
+        );
+        order.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut mine_min = f64::NEG_INFINITY;
+        for &(ub, b) in &order {
+            let b = b as usize;
+            if ub < mine_min && ub < block_min[b] {
                 continue;
-            };
-            if score >= mine.threshold() {
-                mine.push(Entry {
-                    index: p as u32,
-                    score,
-                });
             }
-            if score >= park_min[p] {
-                let h = &mut parks[p];
-                h.push(Entry {
-                    index: d as u32,
-                    score,
-                });
-                park_min[p] = h.threshold();
+            let range = lay.range(b);
+            let scores = &mut row[..range.len()];
+            problem.score_block(d, &sc, b, scores);
+            let mut touched = false;
+            for (pos, &score) in range.clone().zip(scores.iter()) {
+                // NaN (infeasible) fails both comparisons.
+                if score >= mine_min {
+                    mine.push(Entry {
+                        index: lay.park(pos),
+                        score,
+                    });
+                    mine_min = mine.threshold();
+                }
+                if score >= pos_min[pos] {
+                    let h = &mut heaps[pos];
+                    h.push(Entry {
+                        index: d as u32,
+                        score,
+                    });
+                    pos_min[pos] = h.threshold();
+                    touched = true;
+                }
+            }
+            if touched {
+                block_min[b] = pos_min[range].iter().copied().fold(f64::INFINITY, f64::min);
             }
         }
         lists.push(mine.drain_sorted());
+    }
+    let mut parks: Vec<TopK> = (0..np).map(|_| TopK::new(k)).collect();
+    for (pos, h) in heaps.into_iter().enumerate() {
+        parks[lay.park(pos) as usize] = h;
     }
     (lists, parks)
 }

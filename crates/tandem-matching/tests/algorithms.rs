@@ -352,3 +352,37 @@ fn stable_matching_of_a_problem_is_stable_under_park_views() {
     assert_eq!(blocking_pair(&prefs, &view, pb.park_capacities(), &m), None);
     assert!(m.iter().any(Option::is_some));
 }
+
+/// Enough parks for many blocks per city, so the block bounds of the shortlist pass prune:
+/// the lists must still equal the full sort of every feasible pair.
+#[test]
+fn pruned_shortlists_equal_a_full_sort_on_larger_instances() {
+    let ctx = MatchContext::bundled().unwrap();
+    let (places, sectors) = bundled_axes(&ctx);
+    let mut rng = Rng(11);
+    for round in 0..3 {
+        let (nd, np) = (300 + rng.below(100), 900 + rng.below(300));
+        let (demands, parks) = random_instance(&mut rng, &places, &sectors, nd, np);
+        let pb = Problem::new(&ctx, Weights::shipped(), &demands, &parks).unwrap();
+        assert!(
+            pb.blocks().len() > places.len(),
+            "round {round}: too few blocks"
+        );
+        let k = [1, 5, 20][round];
+        let s = shortlists(&pb, k, 1 + round % 2);
+        for d in 0..nd {
+            assert_eq!(
+                s.per_demand[d],
+                naive_demand_shortlist(&pb, d, k),
+                "round {round} demand {d}"
+            );
+        }
+        for p in (0..np).step_by(13) {
+            assert_eq!(
+                s.per_park[p],
+                naive_park_shortlist(&pb, p, k),
+                "round {round} park {p}"
+            );
+        }
+    }
+}
