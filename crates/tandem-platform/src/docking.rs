@@ -1091,15 +1091,44 @@ pub fn stale_offers_as_of(db: &Db, as_of: &str) -> Result<Vec<StaleOffer>, Platf
     })
 }
 
+/// Breakdown cells counting fewer demands than this are merged into [`SMALL_CELLS`]: with a
+/// handful of demands, "one demand in industry X filed through pair Y" would point at one
+/// enterprise. This is the frequency (threshold) rule of statistical disclosure control, with
+/// the common minimum of 3 (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012,
+/// §5.2).
+pub const MIN_CELL: i64 = 3;
+/// The key of the merged small cells in a breakdown.
+pub const SMALL_CELLS: &str = "fewer_than_3_each";
+
+/// Merges the cells of `counts` below [`MIN_CELL`] into one [`SMALL_CELLS`] cell, so the
+/// breakdown still sums to the total but names no small group.
+pub fn suppress_small_cells(counts: BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    let mut small = 0;
+    for (key, n) in counts {
+        if n < MIN_CELL {
+            small += n;
+        } else {
+            out.insert(key, n);
+        }
+    }
+    if small > 0 {
+        out.insert(SMALL_CELLS.to_string(), small);
+    }
+    out
+}
+
 /// Aggregate docking figures, readable by every signed-in user (researchers included): they
 /// count all demands and matches and name none.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     /// Demands by status.
     pub demands_by_status: BTreeMap<String, i64>,
-    /// Demands by industry as recorded.
+    /// Demands by industry as recorded; industries with fewer than [`MIN_CELL`] demands are
+    /// counted together under [`SMALL_CELLS`].
     pub demands_by_industry: BTreeMap<String, i64>,
-    /// Demands by filing pair (`none` for demands filed by the enterprise itself).
+    /// Demands by filing pair (`none` for demands filed by the enterprise itself); pairs with
+    /// fewer than [`MIN_CELL`] demands are counted together under [`SMALL_CELLS`].
     pub demands_by_pair: BTreeMap<String, i64>,
     /// Matches by status.
     pub matches_by_status: BTreeMap<String, i64>,
@@ -1164,8 +1193,8 @@ pub fn summary_as_of(db: &Db, as_of: &str) -> Result<Summary, PlatformError> {
     let rate = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
     Ok(Summary {
         demands_by_status: by_status,
-        demands_by_industry: by_industry,
-        demands_by_pair: by_pair,
+        demands_by_industry: suppress_small_cells(by_industry),
+        demands_by_pair: suppress_small_cells(by_pair),
         matches_by_status: m_status,
         contacted,
         projects,

@@ -195,6 +195,12 @@ fn demand_to_project_on_every_engine() {
         // Aggregates.
         let s = docking::summary(db).unwrap();
         assert_eq!(s.demands_by_status.get("matched"), Some(&1));
+        // One demand: its industry and pair are not named, only counted among small cells.
+        let small = |m: &std::collections::BTreeMap<String, i64>| {
+            (m.len(), m.get(docking::SMALL_CELLS).copied())
+        };
+        assert_eq!(small(&s.demands_by_industry), (1, Some(1)));
+        assert_eq!(small(&s.demands_by_pair), (1, Some(1)));
         assert_eq!(s.matches_by_status.get("project"), Some(&1));
         assert_eq!(s.matches_by_status.get("declined"), Some(&1));
         assert_eq!(s.contacted, 1);
@@ -380,4 +386,23 @@ fn projects_get_capital_shortlists() {
         docking::capital_shortlist(db, &c.other_officer, p.int("id").unwrap(), 5),
         Err(PlatformError::NotFound(_))
     ));
+}
+
+#[test]
+fn small_cells_are_merged_and_totals_kept() {
+    let counts: std::collections::BTreeMap<String, i64> =
+        [("C36", 5), ("C27", 2), ("C39", 1), ("C13", 3)]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+    let out = docking::suppress_small_cells(counts);
+    assert_eq!(
+        out.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("C13".to_string(), 3),
+            ("C36".to_string(), 5),
+            (docking::SMALL_CELLS.to_string(), 3)
+        ]
+    );
+    assert!(docking::suppress_small_cells(Default::default()).is_empty());
 }
