@@ -127,18 +127,20 @@ pub fn check_record(
             industries("industry", &mut errors);
             localities("preferred_regions", &mut errors);
             for id in list_items(fields.get("shared_with_parks")) {
+                // Only the canonical form (`7`, not `07` or `+7`): the read filter matches the
+                // stored text, so another spelling would let `allowed` and `read_filter` differ.
                 let exists = match id.parse::<i64>() {
-                    Ok(n) => c
+                    Ok(n) if n.to_string() == id => c
                         .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(n)])?
                         .is_some(),
-                    Err(_) => false,
+                    _ => false,
                 };
                 if !exists {
                     errors.push(FieldError::new(
                         "shared_with_parks",
                         "not_found",
-                        format!("shared_with_parks: park {id} does not exist"),
-                        format!("可见园区：园区 {id} 不存在"),
+                        format!("shared_with_parks: no park numbered {id:?} (write the park's number, e.g. 7)"),
+                        format!("可见园区：没有编号为 {id} 的园区（请填园区编号，如 7）"),
                     ));
                 }
             }

@@ -250,6 +250,26 @@ fn records_are_checked() {
             "shared_with_pairs"
         ]
     );
+    // An existing park written another way (`07`) is refused: visibility matches the stored
+    // text, so only the canonical number is accepted.
+    let spelled = format!("0{}", c.park);
+    let bad = service::create(
+        db,
+        &c.admin,
+        &entity::DEMANDS,
+        &obj(
+            json!({"enterprise_id": c.enterprise, "title": "x", "kind": "expansion",
+            "industry": "C36", "confidentiality": "restricted", "shared_with_parks": spelled}),
+        ),
+    )
+    .unwrap_err();
+    let PlatformError::Invalid(errors) = bad else {
+        panic!("{bad}")
+    };
+    assert_eq!(
+        errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+        vec!["shared_with_parks"]
+    );
     let err = service::create(
         db,
         &c.admin,
