@@ -891,7 +891,7 @@ pub fn park_shortlist(
         read_checked(c, user, &entity::PARKS, park_id)?;
         let (parks, offers) = load_offers(c, ctx)?;
         let (mut where_sql, params) = match auth::read_filter(user, "demands") {
-            Some((sql, p)) => (format!(" AND {}", prefix_columns(&sql)), p),
+            Some((sql, p)) => (format!(" AND {}", qualify_columns(&sql, "d")), p),
             None => (String::new(), Vec::new()),
         };
         where_sql.insert_str(0, " WHERE d.status = 'open'");
@@ -934,19 +934,25 @@ pub fn park_shortlist(
     })
 }
 
-/// Qualifies the bare column names of a demands read filter with the `d.` alias.
-fn prefix_columns(sql: &str) -> String {
+/// The scope columns `auth::read_filter` names for demands and matches.
+const SCOPE_COLUMNS: &[&str] = &[
+    "confidentiality",
+    "pair_id",
+    "shared_with_pairs",
+    "shared_with_parks",
+    "enterprise_id",
+    "park_id",
+];
+
+/// Qualifies the bare scope column names of a demands or matches read filter with a table
+/// alias (`d.pair_id`), for queries that join other tables having the same column names.
+/// No scope column name contains another, so replacing one never touches another.
+fn qualify_columns(sql: &str, alias: &str) -> String {
     let mut out = sql.to_string();
-    for col in [
-        "confidentiality",
-        "pair_id",
-        "shared_with_pairs",
-        "shared_with_parks",
-        "enterprise_id",
-    ] {
-        out = out.replace(col, &format!("d.{col}"));
+    for col in SCOPE_COLUMNS {
+        out = out.replace(col, &format!("{alias}.{col}"));
     }
-    out.replace("d.d.", "d.")
+    out
 }
 
 /// A stalled match or a stuck project from a match.
@@ -990,7 +996,7 @@ pub fn stalled_as_of(db: &Db, user: &User, as_of: &str) -> Result<Vec<Stalled>, 
         ));
     };
     let (filter, params) = match auth::read_filter(user, "matches") {
-        Some((sql, p)) => (format!(" AND {}", prefix_match_columns(&sql)), p),
+        Some((sql, p)) => (format!(" AND {}", qualify_columns(&sql, "m")), p),
         None => (String::new(), Vec::new()),
     };
     db.read(|c| {
@@ -1043,21 +1049,6 @@ pub fn stalled_as_of(db: &Db, user: &User, as_of: &str) -> Result<Vec<Stalled>, 
 /// As [`stalled_as_of`].
 pub fn stalled(db: &Db, user: &User) -> Result<Vec<Stalled>, PlatformError> {
     stalled_as_of(db, user, &clock::today())
-}
-
-fn prefix_match_columns(sql: &str) -> String {
-    let mut out = sql.to_string();
-    for col in [
-        "confidentiality",
-        "pair_id",
-        "shared_with_pairs",
-        "shared_with_parks",
-        "enterprise_id",
-        "park_id",
-    ] {
-        out = out.replace(col, &format!("m.{col}"));
-    }
-    out.replace("m.m.", "m.")
 }
 
 /// An offer past its freshness date.
@@ -1328,4 +1319,42 @@ pub fn may_find(user: &User) -> bool {
 /// Whether the user may move matches they can read along the workflow (shows the buttons).
 pub fn may_step(user: &User) -> bool {
     may_work(user, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every role's filter for demands and matches comes out with each scope column qualified
+    /// once (none left bare, none doubled).
+    #[test]
+    fn read_filters_are_qualified_with_the_alias() {
+        let roles = [
+            Role::Officer {
+                pair_id: "pair-xuzhou-huaibei".into(),
+                side: "helped".into(),
+            },
+            Role::ParkOperator { park_id: 7 },
+            Role::Enterprise { enterprise_id: 3 },
+        ];
+        for role in roles {
+            let user = User {
+                id: 1,
+                username: "u".into(),
+                display_name: "u".into(),
+                role,
+            };
+            for (entity, alias) in [("demands", "d"), ("matches", "m")] {
+                let (sql, _) = auth::read_filter(&user, entity).expect("a restricted role");
+                let q = qualify_columns(&sql, alias);
+                for col in SCOPE_COLUMNS {
+                    let bare = q.matches(col).count();
+                    let qualified = q.matches(&format!("{alias}.{col}")).count();
+                    assert_eq!(bare, qualified, "{entity} {col}: {q}");
+                    assert!(!q.contains(&format!("{alias}.{alias}.")), "{q}");
+                }
+                assert!(q.contains(&format!("{alias}.")), "{entity}: {q}");
+            }
+        }
+    }
 }

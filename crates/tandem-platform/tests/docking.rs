@@ -124,6 +124,10 @@ fn demand_to_project_on_every_engine() {
         let st = docking::stalled(db, &c.coordinator).unwrap();
         assert_eq!(st.iter().map(|s| s.match_id).collect::<Vec<_>>(), vec![m]);
         assert_eq!(st[0].days, 40);
+        // The stalled list follows the match's visibility (a filtered, joined query).
+        let seen = docking::stalled(db, &c.helper_officer).unwrap();
+        assert_eq!(seen.iter().map(|s| s.match_id).collect::<Vec<_>>(), vec![m]);
+        assert!(docking::stalled(db, &c.researcher).unwrap().is_empty());
         // Re-running matching keeps the contacted match and refreshes the proposed one.
         let again = docking::refresh_matches(db, &c.coordinator, id).unwrap();
         assert_eq!(again.len(), 2);
