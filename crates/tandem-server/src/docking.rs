@@ -4,8 +4,8 @@
 //! park offers, capital providers, matches) go through the generic record routes.
 
 use crate::error::ApiError;
-use crate::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
-use crate::ui::{failure_page, fields_table, lang_of, page, with_lang_cookie};
+use crate::session::{blocking, ApiSession, PageSession, Session};
+use crate::ui::{csrf_ok, failure_page, fields_table, lang_of, page, t, with_lang_cookie};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -236,21 +236,12 @@ async fn api_summary(
 
 // ---- pages ----
 
-fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    lang.pick(zh, en).to_string()
-}
-
-fn csrf_ok(s: &Session, form: &HashMap<String, String>) -> bool {
-    form.get("_csrf")
-        .is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
-}
-
 fn match_status(status: &str, lang: Lang) -> String {
     match status {
-        "proposed" => tr(lang, "推荐", "proposed"),
-        "contacted" => tr(lang, "已对接", "contacted"),
-        "project" => tr(lang, "已转项目", "project"),
-        "declined" => tr(lang, "已谢绝", "declined"),
+        "proposed" => t(lang, "推荐", "proposed"),
+        "contacted" => t(lang, "已对接", "contacted"),
+        "project" => t(lang, "已转项目", "project"),
+        "declined" => t(lang, "已谢绝", "declined"),
         other => other.to_string(),
     }
 }
@@ -266,7 +257,7 @@ fn component_label(key: &str, lang: Lang) -> String {
         "region" => ("意向地区", "Region"),
         other => (other, other),
     };
-    tr(lang, zh, en)
+    t(lang, zh, en)
 }
 
 fn button(s: &Session, action: &str, label: &str, id: &str) -> String {
@@ -281,16 +272,16 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
     if ms.is_empty() {
         return format!(
             "<p class=\"note\" id=\"no-matches\">{}</p>",
-            tr(lang, "尚无匹配结果。", "No matches yet.")
+            t(lang, "尚无匹配结果。", "No matches yet.")
         );
     }
     let mut out = format!(
         "<div class=\"scroll\"><table id=\"matches\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        tr(lang, "排名", "Rank"),
-        tr(lang, "园区", "Park"),
-        tr(lang, "得分", "Score"),
-        tr(lang, "状态", "Status"),
-        tr(lang, "得分说明", "Explanation"),
+        t(lang, "排名", "Rank"),
+        t(lang, "园区", "Park"),
+        t(lang, "得分", "Score"),
+        t(lang, "状态", "Status"),
+        t(lang, "得分说明", "Explanation"),
     );
     let can_step = docking::may_step(&s.user);
     for m in ms {
@@ -303,7 +294,7 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
                 let _ = write!(
                     why,
                     "<p class=\"flag stale\">{} {}</p>",
-                    tr(
+                    t(
                         lang,
                         "园区数据已过期：有效期至",
                         "Stale park data: valid until"
@@ -331,7 +322,7 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
                 actions.push_str(&button(
                     s,
                     &format!("/matches/{id}/contact"),
-                    &tr(lang, "已对接", "Contact"),
+                    &t(lang, "已对接", "Contact"),
                     &format!("contact-{id}"),
                 ));
             }
@@ -339,7 +330,7 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
                 actions.push_str(&button(
                     s,
                     &format!("/matches/{id}/convert"),
-                    &tr(lang, "转为项目", "Make project"),
+                    &t(lang, "转为项目", "Make project"),
                     &format!("convert-{id}"),
                 ));
             }
@@ -347,7 +338,7 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
                 actions.push_str(&button(
                     s,
                     &format!("/matches/{id}/decline"),
-                    &tr(lang, "谢绝", "Decline"),
+                    &t(lang, "谢绝", "Decline"),
                     &format!("decline-{id}"),
                 ));
             }
@@ -356,7 +347,7 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
             let _ = write!(
                 actions,
                 "<a href=\"/projects/{p}\" id=\"project-of-{id}\">{} #{p}</a>",
-                tr(lang, "项目", "Project")
+                t(lang, "项目", "Project")
             );
         }
         let park = m.int("park_id").unwrap_or(0);
@@ -408,22 +399,22 @@ async fn demand_page(
     let _ = write!(
         body,
         "<p><a href=\"/r/demands/{id}\">{}</a> · <a href=\"/r/demands/{id}/history\">{}</a></p><h2>{}</h2>",
-        tr(lang, "编辑需求", "Edit demand"),
-        tr(lang, "修改历史", "History"),
-        tr(lang, "匹配园区", "Matched parks"),
+        t(lang, "编辑需求", "Edit demand"),
+        t(lang, "修改历史", "History"),
+        t(lang, "匹配园区", "Matched parks"),
     );
     if docking::may_find(&s.user) && demand.text("status") != Some("closed") {
         body.push_str(&button(
             &s,
             &format!("/demands/{id}/match"),
-            &tr(lang, "查找匹配园区", "Find matches"),
+            &t(lang, "查找匹配园区", "Find matches"),
             "find-matches",
         ));
     }
     body.push_str(&match_rows(&ms, &s, lang));
     let title = format!(
         "{} {}",
-        tr(lang, "企业需求", "Demand"),
+        t(lang, "企业需求", "Demand"),
         demand.text("title").unwrap_or(&id)
     );
     with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
@@ -522,34 +513,34 @@ async fn docking_page(
     };
     let mut body = format!(
         "<p><a href=\"/r/demands\">{}</a> · <a href=\"/r/demands/new\">{}</a> · <a href=\"/r/park_offers\">{}</a> · <a href=\"/r/capital_providers\">{}</a> · <a href=\"/r/matches\">{}</a></p>",
-        tr(lang, "企业需求", "Demands"),
-        tr(lang, "登记需求", "Record a demand"),
-        tr(lang, "园区供给", "Park offers"),
-        tr(lang, "资金方", "Capital providers"),
-        tr(lang, "全部匹配", "All matches"),
+        t(lang, "企业需求", "Demands"),
+        t(lang, "登记需求", "Record a demand"),
+        t(lang, "园区供给", "Park offers"),
+        t(lang, "资金方", "Capital providers"),
+        t(lang, "全部匹配", "All matches"),
     );
     let total: i64 = summary.matches_by_status.values().sum();
     let _ = write!(
         body,
         "<h2>{}</h2><table id=\"summary\"><tbody><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr></tbody></table>",
-        tr(lang, "对接概况", "Summary"),
-        tr(lang, "需求数", "Demands"),
+        t(lang, "对接概况", "Summary"),
+        t(lang, "需求数", "Demands"),
         summary.demands_by_status.values().sum::<i64>(),
-        tr(lang, "匹配数", "Matches"),
+        t(lang, "匹配数", "Matches"),
         total,
-        tr(lang, "对接率（已对接/匹配）", "Contact rate (contacted / matches)"),
+        t(lang, "对接率（已对接/匹配）", "Contact rate (contacted / matches)"),
         rate(summary.contact_rate),
-        tr(lang, "转化率（项目/已对接）", "Conversion (projects / contacted)"),
+        t(lang, "转化率（项目/已对接）", "Conversion (projects / contacted)"),
         rate(summary.project_rate),
-        tr(lang, "转化项目数", "Projects from matches"),
+        t(lang, "转化项目数", "Projects from matches"),
         summary.projects,
-        tr(lang, "停滞", "Stalled"),
+        t(lang, "停滞", "Stalled"),
         summary.stalled,
     );
     let _ = write!(
         body,
         "<h2>{}</h2><p class=\"note\">{}</p>",
-        tr(lang, "停滞的匹配", "Stalled matches"),
+        t(lang, "停滞的匹配", "Stalled matches"),
         esc(&match lang {
             Lang::Zh => format!(
                 "推荐或已对接超过 {} 天无进展的匹配，以及由匹配转化、在同一阶段停留超过 {} 天的项目。",
@@ -567,7 +558,7 @@ async fn docking_page(
         let _ = write!(
             body,
             "<p id=\"no-stalled\">{}</p>",
-            tr(lang, "没有停滞的匹配。", "No stalled matches.")
+            t(lang, "没有停滞的匹配。", "No stalled matches.")
         );
     } else {
         body.push_str("<div class=\"scroll\"><table id=\"stalled\"><tbody>");
@@ -584,7 +575,7 @@ async fn docking_page(
                     .map(|p| format!("<a href=\"/projects/{p}\">#{p}</a> {}", esc(x.project_stage.as_deref().unwrap_or(""))))
                     .unwrap_or_default(),
                 x.days,
-                tr(lang, "天", "days"),
+                t(lang, "天", "days"),
             );
         }
         body.push_str("</tbody></table></div>");
@@ -592,13 +583,13 @@ async fn docking_page(
     let _ = write!(
         body,
         "<h2>{}</h2>",
-        tr(lang, "数据过期的园区供给", "Park offers with stale data")
+        t(lang, "数据过期的园区供给", "Park offers with stale data")
     );
     if stale.is_empty() {
         let _ = write!(
             body,
             "<p id=\"no-stale\">{}</p>",
-            tr(
+            t(
                 lang,
                 "所有园区供给都在有效期内。",
                 "Every park offer is within its validity date."
@@ -614,14 +605,14 @@ async fn docking_page(
                 esc(&o.title),
                 o.park_id,
                 esc(&o.park_name),
-                tr(lang, "有效期至", "valid until"),
+                t(lang, "有效期至", "valid until"),
                 esc(&o.fresh_until),
             );
         }
         body.push_str("</tbody></table></div>");
     }
     with_lang_cookie(
-        page(lang, Some(&s), &tr(lang, "对接", "Docking"), &body).into_response(),
+        page(lang, Some(&s), &t(lang, "对接", "Docking"), &body).into_response(),
         &q,
     )
 }

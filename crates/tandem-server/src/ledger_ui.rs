@@ -4,6 +4,7 @@
 
 use crate::error::ApiError;
 use crate::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::ui::t;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
@@ -180,10 +181,6 @@ pub async fn api_verify(
 }
 
 // ---- pages ----
-
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    lang.pick(zh, en).to_string()
-}
 
 /// The benefit-sharing section of a park page (empty for roles not entitled to it).
 pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) -> String {

@@ -115,7 +115,8 @@ ol.timeline li{margin:.3em 0}
 @media (max-width:760px){.board{grid-template-columns:1fr}nav.menu .right{float:none;display:block}}
 "#;
 
-fn t(lang: Lang, zh: &str, en: &str) -> String {
+/// `zh` or `en` by the page's language.
+pub(crate) fn t(lang: Lang, zh: &str, en: &str) -> String {
     lang.pick(zh, en).to_string()
 }
 
@@ -234,7 +235,8 @@ fn field_message(e: &FieldError, lang: Lang) -> String {
     }
 }
 
-fn csrf_ok(s: &Session, form: &HashMap<String, String>) -> bool {
+/// Whether a posted form carries the session's CSRF token (`_csrf`).
+pub(crate) fn csrf_ok(s: &Session, form: &HashMap<String, String>) -> bool {
     form.get("_csrf")
         .is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
 }
