@@ -535,8 +535,11 @@ fn main() -> Result<()> {
             }
         };
         let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+        let mut options = tandem_server::net::ServeOptions::new(listen);
+        // Every benchmark connection comes from this one address.
+        options.max_connections_per_client = options.max_connections;
         let tx2 = tx.clone();
-        if let Err(e) = runtime.block_on(tandem_server::serve(server_db, listen, move |addr| {
+        if let Err(e) = runtime.block_on(tandem_server::serve(server_db, options, move |addr| {
             let _ = tx2.send(Ok(addr));
         })) {
             let _ = tx.send(Err(format!("the server stopped: {e}")));

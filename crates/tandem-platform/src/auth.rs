@@ -241,6 +241,27 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
     }
 }
 
+/// The fields of a record that a user's role may set when creating it but never change: those
+/// that define the role's own scope. The check of the record as it would become cannot see
+/// every move: a park operator who moves its park to another pair still operates the park,
+/// but has handed it to that pair's officers and locked out its own pair's.
+///
+/// * officers are bound to a pair and a side: a record's pair, a task's side and plan (which
+///   gives the task its pair), a park's or sub-pair's locality;
+/// * park operators are bound to a park, whose pair and locality place it in the programme:
+///   the pair, the park and the locality of anything they edit;
+/// * enterprise users are bound to their enterprise: the enterprise of anything they edit.
+///
+/// Administrators and coordinators run the programme's frame and may change all of them.
+pub fn locked_fields(user: &User) -> &'static [&'static str] {
+    match &user.role {
+        Role::Admin | Role::Coordinator | Role::Researcher => &[],
+        Role::Officer { .. } => &["pair_id", "owner_side", "plan_id", "locality_id"],
+        Role::ParkOperator { .. } => &["pair_id", "park_id", "locality_id"],
+        Role::Enterprise { .. } => &["enterprise_id"],
+    }
+}
+
 /// The SQL condition (with its parameters) that restricts a list of `entity` to what `user`
 /// may read; `None` when the user may read every row. Must agree with [`allowed`] for
 /// [`Action::Read`] (the matrix test checks both).

@@ -21,7 +21,7 @@
 use crate::auth::{self, Action, Role, Scope, User};
 use crate::clock;
 use crate::db::{Conn, Db, DbError, Value};
-use crate::entity::{self, FieldError, DEMANDS, MATCHES, PROJECTS};
+use crate::entity::{self, FieldError, DEMANDS, MATCHES, PARKS, PROJECTS};
 use crate::service::{self, audit, fetch, scope_of, PlatformError, Record};
 use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
@@ -216,6 +216,28 @@ fn may_work(user: &User, find: bool) -> bool {
         Role::ParkOperator { .. } => !find,
         Role::Enterprise { .. } | Role::Researcher => false,
     }
+}
+
+/// Whether `user` may move a match along its workflow: the demand's side (who may update the
+/// demand) or the park's side (who may update the match's park). Seeing a match is not
+/// enough: every officer reads open demands and their matches.
+fn may_act_on_match(c: &mut dyn Conn, user: &User, m: &Record) -> Result<bool, PlatformError> {
+    let demand_id = m.int("demand_id").unwrap_or(0);
+    if let Some(d) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
+        if auth::allowed(
+            user,
+            Action::Update,
+            "demands",
+            &scope_of(&DEMANDS, &d.fields),
+        ) {
+            return Ok(true);
+        }
+    }
+    let park_id = m.int("park_id").unwrap_or(0);
+    Ok(match fetch(c, &PARKS, &Value::Int(park_id))? {
+        Some(p) => auth::allowed(user, Action::Update, "parks", &scope_of(&PARKS, &p.fields)),
+        None => false,
+    })
 }
 
 fn deny(user: &User, what: &str) -> PlatformError {
@@ -531,8 +553,16 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
     let today_d = today_date();
     db.write(|c| {
         let demand = read_checked(c, user, &DEMANDS, demand_id)?;
-        if !may_work(user, true) {
-            return Err(deny(user, "run matching"));
+        // Reading a demand (every officer reads open ones) is not the right to act on it.
+        if !may_work(user, true)
+            || !auth::allowed(
+                user,
+                Action::Update,
+                "demands",
+                &scope_of(&DEMANDS, &demand.fields),
+            )
+        {
+            return Err(deny(user, &format!("run matching for demand {demand_id}")));
         }
         if demand.text("status") == Some("closed") {
             return Err(invalid(
@@ -758,8 +788,8 @@ pub fn step(
     }
     db.write(|c| {
         let before = read_checked(c, user, &MATCHES, match_id)?;
-        if !may_work(user, false) {
-            return Err(deny(user, "change matches"));
+        if !may_work(user, false) || !may_act_on_match(c, user, &before)? {
+            return Err(deny(user, &format!("change match {match_id}")));
         }
         if let Some(v) = expected_version {
             if v != before.version {

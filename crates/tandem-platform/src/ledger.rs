@@ -50,6 +50,16 @@ fn park_pair(c: &mut dyn Conn, park_id: i64) -> Result<String, LedgerOpError> {
     .ok_or_else(|| PlatformError::NotFound(format!("parks {park_id}")).into())
 }
 
+/// Whether `user` may record agreements and revenues and settle for park `park_id` (false for
+/// an unknown park). Upload handlers ask this before reading a byte of the upload.
+pub fn may_write_park(db: &Db, user: &User, park_id: i64) -> Result<bool, LedgerOpError> {
+    db.read(|c| match park_pair(c, park_id) {
+        Ok(pair) => Ok(may_write(user, park_id, &pair)),
+        Err(LedgerOpError::Platform(PlatformError::NotFound(_))) => Ok(false),
+        Err(e) => Err(e),
+    })
+}
+
 /// Whether `user` may read the ledger of a park of `pair`.
 pub fn may_read(user: &User, park_id: i64, pair: &str) -> bool {
     match &user.role {
@@ -426,22 +436,21 @@ fn park_note(park_id: &Option<i64>) -> String {
 /// with one kept from a settlement ([`Settled::head_seq`], [`hash_at`]).
 pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
     db.read(|c| {
-        let owners: std::collections::HashMap<(String, i64), i64> = c
-            .query(
-                "SELECT agreement_id, agreement_version, park_id FROM agreements",
-                &[],
-            )?
-            .into_iter()
-            .map(|r| {
-                (
-                    (
-                        r[0].as_str().unwrap_or("").to_string(),
-                        r[1].as_i64().unwrap_or(0),
-                    ),
-                    r[2].as_i64().unwrap_or(0),
-                )
-            })
-            .collect();
+        // (agreement id, version) -> the parks that recorded it: ids are unique per park only.
+        let mut owners: std::collections::HashMap<(String, i64), Vec<i64>> = Default::default();
+        for r in c.query(
+            "SELECT agreement_id, agreement_version, park_id FROM agreements",
+            &[],
+        )? {
+            let key = (
+                r[0].as_str().unwrap_or("").to_string(),
+                r[1].as_i64().unwrap_or(0),
+            );
+            owners
+                .entry(key)
+                .or_default()
+                .push(r[2].as_i64().unwrap_or(0));
+        }
         let rows = c.query(
             "SELECT seq, prev_hash, content, hash, park_id FROM ledger_entries ORDER BY seq",
             &[],
@@ -488,13 +497,18 @@ pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
                             key.0, key.1
                         ))
                     }
-                    Some(owner) if Some(*owner) != park_id => {
+                    Some(parks) if !park_id.is_some_and(|p| parks.contains(&p)) => {
                         return bad(format!(
-                            "it is filed under park {} but agreement {} v{} belongs to park \
-                             {owner}: the entry was moved to another park",
+                            "it is filed under park {} but agreement {} v{} belongs to park {}: \
+                             the entry was moved to another park",
                             park_id.map_or("(none)".to_string(), |p| p.to_string()),
                             key.0,
-                            key.1
+                            key.1,
+                            parks
+                                .iter()
+                                .map(i64::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ))
                     }
                     Some(_) => {}

@@ -14,6 +14,7 @@ pub mod db;
 pub mod docking;
 pub mod entity;
 pub mod ledger;
+pub mod live;
 pub mod migrate;
 pub mod seed;
 pub mod service;

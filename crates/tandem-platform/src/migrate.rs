@@ -37,6 +37,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0003_docking.sqlite.sql"),
         postgres: include_str!("../migrations/0003_docking.postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "accounts",
+        portable: include_str!("../migrations/0004_accounts.sql"),
+        sqlite: include_str!("../migrations/0004_accounts.sqlite.sql"),
+        postgres: include_str!("../migrations/0004_accounts.postgres.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "agreements_per_park",
+        portable: include_str!("../migrations/0005_agreements_per_park.sql"),
+        sqlite: include_str!("../migrations/0005_agreements_per_park.sqlite.sql"),
+        postgres: include_str!("../migrations/0005_agreements_per_park.postgres.sql"),
+    },
 ];
 
 /// The schema version this build writes.

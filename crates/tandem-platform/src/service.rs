@@ -28,6 +28,19 @@ pub enum PlatformError {
     },
     #[error("this change needs the version you edited (If-Match header or a `version` field)")]
     VersionRequired,
+    /// The input is over one of the platform's limits (bytes, rows, cells, decompressed
+    /// size...); the message names the limit and its value. HTTP 413.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The user has done too much of something in too short a time (bulk creation); the
+    /// message says what and when to try again. HTTP 429.
+    #[error("too many requests: {message}")]
+    TooMany {
+        /// What was refused and why.
+        message: String,
+        /// Seconds until the user may try again.
+        retry_after: u64,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -696,6 +709,7 @@ fn update_in(
         proposed.insert(f.name.to_string(), entity::to_json(f, v));
     }
     check_references(c, entity, &mut proposed)?;
+    refuse_scope_change(user, entity, &before.fields, &proposed)?;
     if !allowed(
         user,
         Action::Update,
@@ -758,6 +772,31 @@ fn update_in(
         Some(&after.fields),
     )?;
     Ok(after)
+}
+
+/// Refuses a change of a field that defines the user's own scope ([`crate::auth::locked_fields`]);
+/// leaving it as it is, or sending it unchanged, is fine.
+fn refuse_scope_change(
+    user: &User,
+    entity: &Entity,
+    before: &Map<String, Json>,
+    proposed: &Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let null = Json::Null;
+    for name in crate::auth::locked_fields(user) {
+        let old = before.get(*name).unwrap_or(&null);
+        if entity.field(name).is_some() && proposed.get(*name).unwrap_or(&null) != old {
+            return Err(PlatformError::Forbidden(format!(
+                "{} ({}) may not change {} of {} records: it decides who may see and edit the \
+                 record; ask a coordinator",
+                user.username,
+                user.role.name(),
+                name,
+                entity.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Deletes a record the user last saw at `expected_version`. Records others depend on

@@ -2,7 +2,7 @@
 //! `/api/openapi.json` ([`crate::openapi`]).
 
 use crate::error::ApiError;
-use crate::session::{blocking, clear_cookie, client_key, session_cookie, ApiSession};
+use crate::session::{blocking, clear_cookie, session_cookie, ApiSession};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -78,7 +78,7 @@ pub async fn login(
     if !crate::session::same_origin(&headers) {
         return Err(ApiError::Csrf);
     }
-    let client = client_key(Some(addr));
+    let client = state.client_key(addr, &headers);
     let (user, token, csrf) =
         crate::sign_in(&state, &client, &body.username, &body.password).await?;
     let mut r = Json(json!({"user": user, "csrf_token": csrf})).into_response();

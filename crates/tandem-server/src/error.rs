@@ -18,6 +18,10 @@ pub enum ApiError {
     TooManyAttempts {
         retry_after: u64,
     },
+    /// The server is too busy to do this now (all password-check slots taken): 503.
+    Busy {
+        retry_after: u64,
+    },
     BadRequest(String),
     NotFound,
     Internal(String),
@@ -80,6 +84,18 @@ impl IntoResponse for ApiError {
                 }
                 r
             }
+            ApiError::Busy { retry_after } => {
+                let mut r = body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    format!("the server is busy; try again in {retry_after} s"),
+                    json!({"retry_after": retry_after}),
+                );
+                if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
             ApiError::BadRequest(m) => body(StatusCode::BAD_REQUEST, "bad_request", m, json!({})),
             ApiError::NotFound => body(
                 StatusCode::NOT_FOUND,
@@ -135,6 +151,24 @@ fn platform(e: PlatformError) -> Response {
             PlatformError::VersionRequired.to_string(),
             json!({}),
         ),
+        PlatformError::TooLarge(m) => {
+            body(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m, json!({}))
+        }
+        PlatformError::TooMany {
+            message,
+            retry_after,
+        } => {
+            let mut r = body(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                message,
+                json!({"retry_after": retry_after}),
+            );
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
         PlatformError::Conflict { .. } => unreachable!("handled by the caller"),
         PlatformError::Db(e) => internal(&e.to_string()),
     }

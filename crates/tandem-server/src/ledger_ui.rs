@@ -187,16 +187,7 @@ pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) 
     let db = state.db.clone();
     let user = s.user.clone();
     let loaded = blocking(move || -> Result<_, LedgerOpError> {
-        let pair = db
-            .read(|c| {
-                c.query_one(
-                    "SELECT pair_id FROM parks WHERE id = ?",
-                    &[tandem_platform::db::Value::Int(park)],
-                )
-            })?
-            .and_then(|r| r[0].as_str().map(str::to_string))
-            .unwrap_or_default();
-        let write = ledger::may_write(&user, park, &pair);
+        let write = ledger::may_write_park(&db, &user, park)?;
         Ok((
             ledger::agreements(&db, &user, park)?,
             ledger::entries(&db, &user, park)?,

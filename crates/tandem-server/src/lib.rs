@@ -16,6 +16,7 @@ pub mod docking;
 pub mod error;
 pub mod ledger_ui;
 pub mod live;
+pub mod net;
 pub mod openapi;
 pub mod session;
 pub mod ui;
@@ -37,6 +38,10 @@ use tandem_platform::{auth, Db, User};
 pub struct AppState {
     pub db: Db,
     pub limiter: Arc<LoginLimiter>,
+    /// Slots for password checks ([`PASSWORD_CHECKS_AT_ONCE`]).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// Proxies whose `X-Forwarded-For` is believed (`tandem serve --trusted-proxy`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     pub sessions: Arc<session::SessionCache>,
     dashboards: Arc<Mutex<HashMap<String, CachedDashboard>>>,
 }
@@ -107,10 +112,28 @@ impl std::ops::Deref for DashboardView {
 pub const DASHBOARD_MAX_AGE: Duration = Duration::from_secs(2);
 
 impl AppState {
+    /// Believes `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The client address the login limiter keys on (see [`session::client_key`]).
+    pub fn client_key(
+        &self,
+        peer: std::net::SocketAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> String {
+        session::client_key(Some(peer), headers, &self.trusted_proxies)
+    }
+
+    /// The state for `db`, trusting no proxy.
     pub fn new(db: Db) -> AppState {
         AppState {
             db,
             limiter: Arc::new(LoginLimiter::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
+            trusted_proxies: Arc::default(),
             sessions: Arc::default(),
             dashboards: Arc::default(),
         }
@@ -162,20 +185,49 @@ pub async fn cached_dashboard(
     Ok(value)
 }
 
-/// Signs a user in: rate limit, credentials, new session. Returns (user, token, csrf).
+/// How many password checks (argon2id, 19 MiB and tens of milliseconds each) run at once; the
+/// rest wait up to [`PASSWORD_CHECK_WAIT`], so a burst of sign-ins cannot exhaust memory.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
+/// How long a sign-in waits for a password check slot before the server answers 503.
+pub const PASSWORD_CHECK_WAIT: Duration = Duration::from_secs(10);
+
+/// Signs a user in: bounded input, rate limit (the attempt counts before the password is
+/// checked), a bounded number of concurrent password checks, credentials, new session.
+/// Returns (user, token, csrf).
 pub async fn sign_in(
     state: &AppState,
     client: &str,
     username: &str,
     password: &str,
 ) -> Result<(User, String, String), ApiError> {
-    if let Err(wait) = state.limiter.check(client, username) {
+    use session::{MAX_PASSWORD_BYTES, MAX_USERNAME_BYTES};
+    if username.len() > MAX_USERNAME_BYTES || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::BadRequest(format!(
+            "a user name has at most {MAX_USERNAME_BYTES} bytes and a password at most \
+             {MAX_PASSWORD_BYTES}"
+        )));
+    }
+    if let Err(wait) = state.limiter.attempt(client, username) {
         return Err(ApiError::TooManyAttempts { retry_after: wait });
     }
+    let permit = match tokio::time::timeout(
+        PASSWORD_CHECK_WAIT,
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            // Not the user's failure: the server is busy.
+            state.limiter.withdraw(client, username);
+            return Err(ApiError::Busy { retry_after: 5 });
+        }
+    };
     let db = state.db.clone();
     let (name, pw) = (username.to_string(), password.to_string());
     let found = blocking(move || -> Result<_, tandem_platform::DbError> {
         let user = db.read(|c| auth::check_credentials(c, &name, &pw))?;
+        drop(permit);
         match user {
             Some(u) => {
                 let (token, csrf) = db.write(|c| auth::start_session(c, u.id))?;
@@ -190,12 +242,9 @@ pub async fn sign_in(
             state.limiter.succeeded(client, username);
             Ok(ok)
         }
-        None => {
-            state.limiter.failed(client, username);
-            Err(ApiError::Platform(
-                tandem_platform::PlatformError::Forbidden("wrong user name or password".into()),
-            ))
-        }
+        None => Err(ApiError::Platform(
+            tandem_platform::PlatformError::Forbidden("wrong user name or password".into()),
+        )),
     }
 }
 
@@ -283,32 +332,35 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM. `on_ready` gets the bound address (port 0 picks one).
+/// Serves until Ctrl-C / SIGTERM with the limits of `options` (see [`net`]). `on_ready` gets
+/// the bound address (port 0 picks one).
 pub async fn serve(
     db: Db,
-    listen: std::net::SocketAddr,
+    options: net::ServeOptions,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
     on_ready(listener.local_addr()?);
-    let app = router(AppState::new(db));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    let state = AppState::new(db).with_trusted_proxies(options.trusted_proxies.clone());
+    net::serve_on(listener, router(state), &options, shutdown_signal()).await
+}
+
+/// Resolves at Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
         }
-        #[cfg(not(unix))]
-        {
-            let _ = ctrl_c.await;
-        }
-    })
-    .await
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
 }

@@ -1,11 +1,11 @@
 //! The advisor on live records: the bundled statistics and input-output table, with the
-//! platform's events and projects as the status layer (a signed project is a project event of
-//! its pair, dated by its signing and carrying its agreed amount).
+//! platform's events and the signed projects the user may read as the status layer
+//! ([`tandem_platform::live::cooperation_events`]; the server reads no rows itself).
 
 use tandem_core::advisor::{diagnose_pair, AdvisorInput, PairDiagnosis, Weights};
-use tandem_core::model::EventKind;
-use tandem_core::{Classification, CooperationEvent, PartialDate};
-use tandem_platform::db::{Db, DbError};
+use tandem_core::{Classification, CooperationEvent};
+use tandem_platform::db::Db;
+use tandem_platform::User;
 
 /// The default advisor weights (data/advisor_weights.toml).
 pub fn default_weights() -> Result<Weights, String> {
@@ -16,54 +16,14 @@ pub fn default_weights() -> Result<Weights, String> {
     Ok(w)
 }
 
-/// The platform's events plus its signed projects, as cooperation events.
-pub fn live_events(db: &Db) -> Result<Vec<CooperationEvent>, DbError> {
-    db.read(|c| {
-        let mut out = Vec::new();
-        for r in c.query(
-            "SELECT pair_id, event_date, kind, title, amount_fen, summary, source FROM events ORDER BY id",
-            &[],
-        )? {
-            out.push(CooperationEvent {
-                pair: r[0].as_str().map(str::to_string),
-                date: r[1].as_str().and_then(PartialDate::parse),
-                kind: r[2].as_str().and_then(EventKind::parse).unwrap_or(EventKind::Other),
-                title: r[3].as_str().unwrap_or("").to_string(),
-                amount_yuan: r[4].as_i64().map(|f| f as f64 / 100.0),
-                industries: Vec::new(),
-                summary: r[5].as_str().unwrap_or("").to_string(),
-                source: r[6].as_str().unwrap_or("").to_string(),
-            });
-        }
-        for r in c.query(
-            "SELECT p.id, p.pair_id, p.signed_on, p.name, p.amount_agreed_fen, p.industry, p.stage, \
-             e.name FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
-             WHERE p.signed_on IS NOT NULL ORDER BY p.id",
-            &[],
-        )? {
-            out.push(CooperationEvent {
-                pair: r[1].as_str().map(str::to_string),
-                date: r[2].as_str().and_then(PartialDate::parse),
-                kind: EventKind::Project,
-                title: format!(
-                    "{} ({})",
-                    r[3].as_str().unwrap_or(""),
-                    r[7].as_str().unwrap_or("")
-                ),
-                amount_yuan: r[4].as_i64().map(|f| f as f64 / 100.0),
-                industries: r[5].as_str().map(|s| vec![s.to_string()]).unwrap_or_default(),
-                summary: format!("stage: {}", r[6].as_str().unwrap_or("")),
-                source: format!("tandem platform, project #{}", r[0].as_i64().unwrap_or(0)),
-            });
-        }
-        Ok(out)
-    })
-}
-
-/// The diagnosis of a pair from live records plus the bundled statistics.
-pub fn diagnose(db: &Db, pair_id: &str) -> Result<(PairDiagnosis, Vec<CooperationEvent>), String> {
+/// The diagnosis of a pair from the records `user` may read plus the bundled statistics.
+pub fn diagnose(
+    db: &Db,
+    user: &User,
+    pair_id: &str,
+) -> Result<(PairDiagnosis, Vec<CooperationEvent>), String> {
     let bundle = tandem_data::bundled::bundle();
-    let events = live_events(db).map_err(|e| e.to_string())?;
+    let events = tandem_platform::live::cooperation_events(db, user).map_err(|e| e.to_string())?;
     let weights = default_weights()?;
     let table = bundle
         .io_table(2020, &Classification::Io42)
@@ -82,10 +42,15 @@ pub fn diagnose(db: &Db, pair_id: &str) -> Result<(PairDiagnosis, Vec<Cooperatio
     Ok((d, events))
 }
 
-/// The report's pair sections for the live diagnosis, in `lang`.
-pub fn pair_sections(db: &Db, pair_id: &str, lang: tandem_report::Lang) -> Result<String, String> {
+/// The report's pair sections for the live diagnosis as `user` may see it, in `lang`.
+pub fn pair_sections(
+    db: &Db,
+    user: &User,
+    pair_id: &str,
+    lang: tandem_report::Lang,
+) -> Result<String, String> {
     let bundle = tandem_data::bundled::bundle();
-    let (d, events) = diagnose(db, pair_id)?;
+    let (d, events) = diagnose(db, user, pair_id)?;
     let diagnoses = [d];
     let input = tandem_report::ReportInput {
         programme: &bundle.programme,

@@ -3,7 +3,7 @@
 //! session's CSRF token and the record's version; errors are shown beside their fields.
 
 use crate::session::{
-    blocking, clear_cookie, client_key, constant_time_eq, session_cookie, PageSession, Session,
+    blocking, clear_cookie, constant_time_eq, session_cookie, PageSession, Session,
 };
 use crate::AppState;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
@@ -209,6 +209,16 @@ fn failure(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Response {
             StatusCode::UNPROCESSABLE_ENTITY,
             t(lang, "输入有误", "Invalid input"),
             errors.iter().map(|e| field_message(e, lang)).collect::<Vec<_>>().join("; "),
+        ),
+        PlatformError::TooLarge(m) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            t(lang, "文件或数据过大", "Too large"),
+            m.clone(),
+        ),
+        PlatformError::TooMany { message, .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t(lang, "操作过于频繁", "Too many requests"),
+            message.clone(),
         ),
         PlatformError::Db(err) => {
             eprintln!("tandem serve: {err}");
@@ -578,9 +588,21 @@ fn login_form(lang: Lang, next: &str, error: Option<&str>, status: StatusCode) -
         .into_response()
 }
 
-fn safe_next(next: Option<&String>) -> String {
+/// Where to go after signing in: only a path on this site. It must start with one `/` and hold
+/// no backslash and no control character: browsers drop tabs and newlines from a `Location`
+/// and read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site, and a
+/// newline cannot go into a header at all. Anything else goes to the dashboard.
+pub(crate) fn safe_next(next: Option<&String>) -> String {
+    const MAX_NEXT_BYTES: usize = 2048;
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= MAX_NEXT_BYTES
+                && !n.chars().any(|c| c == '\\' || c.is_control()) =>
+        {
+            n.clone()
+        }
         _ => "/".into(),
     }
 }
@@ -603,7 +625,7 @@ async fn login_submit(
     }
     let user = form.get("username").cloned().unwrap_or_default();
     let pw = form.get("password").cloned().unwrap_or_default();
-    match crate::sign_in(&state, &client_key(Some(addr)), &user, &pw).await {
+    match crate::sign_in(&state, &state.client_key(addr, &headers), &user, &pw).await {
         Ok((_, token, _)) => {
             let mut r = Redirect::to(&next).into_response();
             if let Ok(v) = HeaderValue::from_str(&session_cookie(&headers, &token)) {
@@ -611,6 +633,19 @@ async fn login_submit(
             }
             r
         }
+        Err(crate::error::ApiError::BadRequest(m)) => {
+            login_form(lang, &next, Some(&m), StatusCode::BAD_REQUEST)
+        }
+        Err(crate::error::ApiError::Busy { .. }) => login_form(
+            lang,
+            &next,
+            Some(&t(
+                lang,
+                "服务器繁忙，请稍后再试。",
+                "The server is busy; try again shortly.",
+            )),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
         Err(crate::error::ApiError::TooManyAttempts { retry_after }) => login_form(
             lang,
             &next,
@@ -807,7 +842,8 @@ async fn pair_page(
     );
     let db = state.db.clone();
     let pid = id.clone();
-    match blocking(move || crate::live::pair_sections(&db, &pid, lang)).await {
+    let user = s.user.clone();
+    match blocking(move || crate::live::pair_sections(&db, &user, &pid, lang)).await {
         Ok(Ok(html)) => body.push_str(&html),
         Ok(Err(e)) => {
             let _ = write!(body, "<div class=\"flash bad\">{}</div>", esc(&e));

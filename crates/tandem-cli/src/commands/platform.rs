@@ -40,6 +40,14 @@ pub struct ServeArgs {
     /// Address to listen on. Use 0.0.0.0:8080 to accept other machines (put TLS in front).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
+    /// The address of a reverse proxy in front of tandem (repeat for several). Only from these
+    /// is `X-Forwarded-For` believed, so the sign-in limiter counts per real client instead of
+    /// locking everyone out together; they are also exempt from the per-client connection cap.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Connections served at once (more wait in the kernel's backlog).
+    #[arg(long, value_name = "N", default_value_t = tandem_server::net::MAX_CONNECTIONS)]
+    max_connections: usize,
 }
 
 pub fn serve(args: ServeArgs) -> Result<()> {
@@ -50,8 +58,11 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let mut options = tandem_server::net::ServeOptions::new(args.listen);
+    options.trusted_proxies = args.trusted_proxies.clone();
+    options.max_connections = args.max_connections;
     runtime
-        .block_on(tandem_server::serve(db, args.listen, |addr| {
+        .block_on(tandem_server::serve(db, options, |addr| {
             println!("tandem platform: database {where_}");
             println!("open http://{addr}/ in a browser");
             if users == 0 {

@@ -149,3 +149,4 @@ impl Client {
         self.csrf = Some(r.json()["csrf_token"].as_str().unwrap().to_string());
     }
 }
+pub mod real;

@@ -1,0 +1,4 @@
+-- tandem platform schema, version 5: an agreement's id is unique within its park, not across
+-- the platform (issue #12, finding 9). A global key let one park's officer learn that an id
+-- existed elsewhere, and blocked the other park from recording its own version. The change
+-- of key is engine-specific (SQLite must rebuild the table); see the per-engine files.

@@ -1,0 +1,425 @@
+//! Issue #12's findings 4 to 10, each replayed against the real server on loopback
+//! (`support::real`): the attack as it was made, and what the server must answer now.
+
+mod support;
+
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+use support::real::RealServer;
+use tandem_platform::entity;
+use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
+
+/// A signed project of `OTHER_PAIR` in its park, for the other enterprise: none of the
+/// enterprise user, the park operator (of `PAIR`'s park) and `PAIR`'s officers may read it.
+fn secret_project(db: &tandem_platform::Db, cast: &Cast) -> i64 {
+    let body = json!({"pair_id": OTHER_PAIR, "park_id": cast.other_park,
+        "enterprise_id": cast.other_enterprise, "name": "SECRET-PROJECT-X",
+        "initiated_by": "enterprise", "amount_agreed_yuan": "770000000"});
+    let p = tandem_platform::service::create(
+        db,
+        &cast.admin,
+        &entity::PROJECTS,
+        body.as_object().unwrap(),
+    )
+    .expect("the admin creates the project");
+    let id = p.id_text();
+    tandem_platform::service::advance_stage(
+        db,
+        &cast.admin,
+        &id,
+        Some(p.version),
+        "signed",
+        "2023-05-01",
+        "signing ceremony",
+    )
+    .expect("the project is signed");
+    p.int("id").unwrap()
+}
+
+/// Finding 4: the pair page's live diagnosis listed every signed project of the pair,
+/// whoever asked.
+#[test]
+fn pair_pages_show_only_the_projects_the_user_may_read() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let id = secret_project(&t.db, &cast);
+        let server = RealServer::start(t.db.clone());
+        for who in ["firm", "park-op", "hb-officer"] {
+            let c = server.login(who);
+            assert_eq!(c.get(&format!("/api/projects/{id}")).status, 404, "{who}");
+            let page = c.get(&format!("/pairs/{OTHER_PAIR}"));
+            assert_eq!(page.status, 200, "{who} on {}: {}", t.name, page.text);
+            assert!(
+                !page.text.contains("SECRET-PROJECT-X") && !page.text.contains("宁波乙公司"),
+                "{who} sees another pair's project on its pair page ({})",
+                t.name
+            );
+        }
+        // Those who may read the project still see it in the diagnosis.
+        let page = server
+            .login("nb-officer")
+            .get(&format!("/pairs/{OTHER_PAIR}"));
+        assert!(page.text.contains("SECRET-PROJECT-X"), "{}", t.name);
+    }
+}
+
+/// Finding 5: a park operator moved its park to another pair with PATCH pair_id.
+#[test]
+fn scope_fields_are_not_writable_by_the_roles_they_bind() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    let op = server.login("park-op");
+    let park = format!("/api/parks/{}", cast.park);
+    let version = op.get(&park).json()["version"].as_i64().unwrap();
+    let moved = op.patch(&park, &json!({"version": version, "pair_id": OTHER_PAIR}));
+    assert_eq!(moved.status, 403, "{}", moved.text);
+    let moved = op.patch(
+        &park,
+        &json!({"version": version, "locality_id": "ah-bengbu"}),
+    );
+    assert_eq!(moved.status, 403, "{}", moved.text);
+    // The other pair's officer still cannot touch it; its own pair's officer still can.
+    let other = server.login("nb-officer");
+    let r = other.patch(&park, &json!({"version": version, "name": "taken"}));
+    assert!(matches!(r.status, 403 | 404), "{}", r.text);
+    let own = server.login("hb-officer");
+    let r = own.patch(
+        &park,
+        &json!({"version": version, "name": "徐淮园（更名）"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(own.get(&park).json()["pair_id"], PAIR);
+    // Unchanged scope fields may be sent back as they are (forms post every field).
+    let v = own.get(&park).json()["version"].as_i64().unwrap();
+    let op_edit = op.patch(
+        &park,
+        &json!({"version": v, "pair_id": PAIR, "address": "新区路 1 号"}),
+    );
+    assert_eq!(op_edit.status, 200, "{}", op_edit.text);
+    // A coordinator runs the programme's frame and may move it.
+    let coord = server.login("coord");
+    let v = coord.get(&park).json()["version"].as_i64().unwrap();
+    let r = coord.patch(&park, &json!({"version": v, "locality_id": "ah-huaibei"}));
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// Finding 6: an officer who can only read another pair's (open) demand ran matching for it
+/// and declined its matches.
+#[test]
+fn workflow_steps_need_the_right_to_change_the_demand_or_the_park() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let offer = json!({"park_id": cast.park, "title": "标准厂房一期", "land_mu": 300,
+        "building_m2": 20000, "power_kw": 8000, "labour": 500, "land_price_yuan_m2": 200,
+        "incentive_rating": 0.7, "focus_industries": "io42:18", "capacity": 5,
+        "fresh_until": "2099-12-31"});
+    tandem_platform::service::create(
+        &t.db,
+        &cast.park_operator,
+        &entity::PARK_OFFERS,
+        offer.as_object().unwrap(),
+    )
+    .unwrap();
+    let server = RealServer::start(t.db.clone());
+    let own = server.login("hb-officer");
+    let demand = own.post(
+        "/api/demands",
+        &json!({"enterprise_id": cast.enterprise, "pair_id": PAIR, "title": "零部件扩产",
+            "kind": "expansion", "industry": "io42:18", "land_mu": 50, "budget_yuan": 8000000,
+            "confidentiality": "open"}),
+    );
+    assert_eq!(demand.status, 201, "{}", demand.text);
+    let did = demand.json()["id"].as_i64().unwrap();
+
+    let other = server.login("nb-officer");
+    assert_eq!(other.get(&format!("/api/demands/{did}")).status, 200);
+    let r = other.post(&format!("/api/demands/{did}/match"), &json!({}));
+    assert_eq!(r.status, 403, "{}", r.text);
+
+    let matched = own.post(&format!("/api/demands/{did}/match"), &json!({}));
+    assert_eq!(matched.status, 200, "{}", matched.text);
+    let mid = matched.json()["items"][0]["id"].as_i64().expect("a match");
+    for step in ["decline", "contact"] {
+        let r = other.post(&format!("/api/matches/{mid}/{step}"), &json!({}));
+        assert_eq!(r.status, 403, "{step}: {}", r.text);
+    }
+    // The park's side may step it: its operator.
+    let r = server
+        .login("park-op")
+        .post(&format!("/api/matches/{mid}/contact"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+fn wrong_login(c: &support::real::Http, name: &str, headers: &[(&str, &str)]) -> u16 {
+    let body = json!({"username": name, "password": "wrong wrong wrong"}).to_string();
+    c.send(
+        "POST",
+        "/api/login",
+        Some(("application/json", body.into_bytes())),
+        headers,
+    )
+    .status
+}
+
+/// Finding 7a: 60 concurrent guesses on one name were all verified, because the failure was
+/// counted only after argon2 had run.
+#[test]
+fn concurrent_guesses_on_one_name_are_counted_before_they_are_checked() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    let threads: Vec<_> = (0..60)
+        .map(|_| {
+            let c = server.client();
+            std::thread::spawn(move || wrong_login(&c, "coord", &[]))
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|h| h.join().unwrap()).collect();
+    // A wrong password is answered 403.
+    let verified = statuses.iter().filter(|s| **s == 403).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        verified <= tandem_server::session::MAX_FAILURES_PER_NAME as usize,
+        "{verified} guesses were checked: {statuses:?}"
+    );
+    assert_eq!(verified + limited, 60, "{statuses:?}");
+}
+
+/// Finding 7b: user names of any length became limiter keys (8 MiB names held for 15 min).
+#[test]
+fn overlong_user_names_are_refused_before_any_work() {
+    let t = testkit::sqlite();
+    let server = RealServer::start(t.db.clone());
+    let c = server.client();
+    let name = "x".repeat(1 << 20);
+    let r = c.post(
+        "/api/login",
+        &json!({"username": name, "password": "whatever password"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("64 bytes"), "{}", r.text);
+    // The HTML form says so too.
+    let r = c.form("/login", &[("username", &name[..100]), ("password", "x")]);
+    assert_eq!(r.status, 400, "{}", r.text);
+}
+
+/// Finding 7c: argon2 had no concurrency cap (60 parallel sign-ins: +380 MB). With every
+/// password-check slot taken, a sign-in waits and is then answered 503, not checked.
+#[test]
+fn password_checks_are_capped() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    let slots = server.state.password_checks.clone();
+    assert_eq!(
+        slots.available_permits(),
+        tandem_server::PASSWORD_CHECKS_AT_ONCE
+    );
+    let held = slots
+        .try_acquire_many(tandem_server::PASSWORD_CHECKS_AT_ONCE as u32)
+        .unwrap();
+    let c = server.client();
+    let r = c.post(
+        "/api/login",
+        &json!({"username": "coord", "password": testkit::PASSWORD}),
+    );
+    assert_eq!(r.status, 503, "{}", r.text);
+    drop(held);
+    // The refused attempt was not held against the user.
+    server.login("coord");
+}
+
+/// Finding 7d: behind a reverse proxy every client shared the proxy's address, so 20 failures
+/// locked everyone out. With `--trusted-proxy`, the limiter keys on X-Forwarded-For from that
+/// proxy only.
+#[test]
+fn a_trusted_proxy_names_the_client_and_nobody_else_does() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let proxied = RealServer::start_with(t.db.clone(), |o| {
+        o.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    });
+    let c = proxied.client();
+    let per_client = tandem_server::session::MAX_FAILURES_PER_CLIENT;
+    for i in 0..per_client {
+        let name = format!("guess{i}");
+        assert_eq!(
+            wrong_login(&c, &name, &[("x-forwarded-for", "203.0.113.7")]),
+            403
+        );
+    }
+    assert_eq!(
+        wrong_login(&c, "guess-more", &[("x-forwarded-for", "203.0.113.7")]),
+        429
+    );
+    // Another client behind the same proxy is not locked out.
+    assert_eq!(
+        wrong_login(&c, "guess-more", &[("x-forwarded-for", "198.51.100.4")]),
+        403
+    );
+
+    // Without the setting the header is the client's own word and changes nothing.
+    let t2 = testkit::sqlite();
+    let direct = RealServer::start(t2.db.clone());
+    let c = direct.client();
+    for i in 0..per_client {
+        let spoof = format!("192.0.2.{i}");
+        assert_eq!(
+            wrong_login(&c, &format!("g{i}"), &[("x-forwarded-for", &spoof)]),
+            403
+        );
+    }
+    assert_eq!(
+        wrong_login(&c, "g-more", &[("x-forwarded-for", "192.0.2.200")]),
+        429
+    );
+}
+
+/// Finding 8: `next=/\t/evil.example/x` was echoed in `Location` (browsers drop the tab and
+/// leave the site) and a newline in `next` gave 500.
+#[test]
+fn sign_in_redirects_only_to_paths_on_this_site() {
+    let t = testkit::sqlite();
+    let _cast = testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    for (next, expected) in [
+        ("/\t/evil.example/x", "/"),
+        ("/\n/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/a\r\nSet-Cookie: x=1", "/"),
+        ("/projects/1?lang=en", "/projects/1?lang=en"),
+    ] {
+        let r = server.client().form(
+            "/login",
+            &[
+                ("username", "coord"),
+                ("password", testkit::PASSWORD),
+                ("next", next),
+            ],
+        );
+        assert!(
+            matches!(r.status, 302 | 303),
+            "{next:?}: {} {}",
+            r.status,
+            r.text
+        );
+        assert_eq!(r.location.as_deref(), Some(expected), "{next:?}");
+    }
+}
+
+/// Finding 9: agreement ids were unique across the platform, so one park's officer blocked
+/// another park's version and learnt that the id existed there.
+#[test]
+fn agreement_ids_are_unique_per_park() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let server = RealServer::start(t.db.clone());
+        let agreement = include_str!("../../../data/ledger/agreements/b-hehuai-5-5-returned.toml");
+        let record = |who: &str, park: i64| {
+            server.login(who).send(
+                "POST",
+                &format!("/api/parks/{park}/agreements"),
+                Some(("text/plain", agreement.as_bytes().to_vec())),
+                &[],
+            )
+        };
+        let a = record("nb-officer", cast.other_park);
+        assert_eq!(a.status, 201, "{}: {}", t.name, a.text);
+        let b = record("hb-officer", cast.park);
+        assert_eq!(b.status, 201, "{}: {}", t.name, b.text);
+        // Within one park a version is still recorded once.
+        let again = record("hb-officer", cast.park);
+        assert_eq!(again.status, 422, "{}: {}", t.name, again.text);
+        // The chain still verifies after settling both parks.
+        let v = server.login("coord").get("/api/ledger/verify");
+        assert_eq!(v.status, 200, "{}: {}", t.name, v.text);
+    }
+}
+
+/// Reads from `s` until the peer closes (Ok(bytes read)) or `limit` passes (Err).
+fn read_until_closed(s: &mut TcpStream, limit: Duration) -> Result<Vec<u8>, Duration> {
+    let start = Instant::now();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < limit {
+        match s.read(&mut buf) {
+            Ok(0) => return Ok(got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(got),
+            Err(_) => {}
+        }
+    }
+    Err(start.elapsed())
+}
+
+/// Finding 10: 300 half-open connections stayed open for 40 s and more. Connections that
+/// send nothing, or half a header, are closed after the header timeout (the default, 10 s),
+/// and the server answers others meanwhile.
+#[test]
+fn half_open_connections_are_closed_after_the_header_timeout() {
+    let t = testkit::sqlite();
+    let server = RealServer::start(t.db.clone());
+    let mut idle: Vec<TcpStream> = (0..40)
+        .map(|i| {
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            if i % 2 == 0 {
+                s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                    .unwrap();
+            }
+            s
+        })
+        .collect();
+    assert!(server.healthy());
+    let limit = tandem_server::net::HEADER_READ_TIMEOUT + Duration::from_secs(5);
+    for s in &mut idle {
+        assert!(
+            read_until_closed(s, limit).is_ok(),
+            "a half-open connection outlived the header timeout"
+        );
+    }
+}
+
+/// Finding 10: a body trickled slower than the body timeout is cut off with 408.
+#[test]
+fn a_trickled_body_is_cut_off() {
+    let t = testkit::sqlite();
+    let server = RealServer::start_with(t.db.clone(), |o| {
+        o.body_read_timeout = Duration::from_secs(1);
+    });
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(
+        b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"username\":",
+    )
+    .unwrap();
+    let got = read_until_closed(&mut s, Duration::from_secs(10)).expect("the server answers");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}
+
+/// Finding 10: one address cannot take every connection.
+#[test]
+fn connections_per_client_are_capped() {
+    let t = testkit::sqlite();
+    let server = RealServer::start_with(t.db.clone(), |o| {
+        o.max_connections_per_client = 5;
+    });
+    let _held: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(server.addr).unwrap())
+        .collect();
+    // Give the server a moment to accept them.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut extra = TcpStream::connect(server.addr).unwrap();
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    let got = read_until_closed(&mut extra, Duration::from_secs(5)).expect("closed at once");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    drop(_held);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.healthy());
+}
