@@ -218,18 +218,23 @@ fn may_work(user: &User, find: bool) -> bool {
     }
 }
 
+/// Whether `user` may act for a demand in the docking workflow: who may update it (its
+/// enterprise, its filing pair's officers, coordinators), and the officers of a pair the
+/// enterprise shared it with by name, which is an explicit request to that pair's bureau to
+/// act. Seeing an *open* demand (every officer does) is not enough.
+fn may_act_on_demand(user: &User, demand: &Record) -> bool {
+    let scope = scope_of(&DEMANDS, &demand.fields);
+    auth::allowed(user, Action::Update, "demands", &scope)
+        || matches!(&user.role, Role::Officer { pair_id, .. } if scope.shared_pairs.contains(pair_id))
+}
+
 /// Whether `user` may move a match along its workflow: the demand's side (who may update the
 /// demand) or the park's side (who may update the match's park). Seeing a match is not
 /// enough: every officer reads open demands and their matches.
 fn may_act_on_match(c: &mut dyn Conn, user: &User, m: &Record) -> Result<bool, PlatformError> {
     let demand_id = m.int("demand_id").unwrap_or(0);
     if let Some(d) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
-        if auth::allowed(
-            user,
-            Action::Update,
-            "demands",
-            &scope_of(&DEMANDS, &d.fields),
-        ) {
+        if may_act_on_demand(user, &d) {
             return Ok(true);
         }
     }
@@ -554,14 +559,7 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
     db.write(|c| {
         let demand = read_checked(c, user, &DEMANDS, demand_id)?;
         // Reading a demand (every officer reads open ones) is not the right to act on it.
-        if !may_work(user, true)
-            || !auth::allowed(
-                user,
-                Action::Update,
-                "demands",
-                &scope_of(&DEMANDS, &demand.fields),
-            )
-        {
+        if !may_work(user, true) || !may_act_on_demand(user, &demand) {
             return Err(deny(user, &format!("run matching for demand {demand_id}")));
         }
         if demand.text("status") == Some("closed") {
@@ -1341,14 +1339,18 @@ pub fn demand_scope(rec: &Record) -> Scope {
     scope_of(&DEMANDS, &rec.fields)
 }
 
-/// Whether the user may run matching for a demand they can read (shows the button).
-pub fn may_find(user: &User) -> bool {
-    may_work(user, true)
+/// Whether the user may run matching for `demand` (shows the button).
+pub fn may_find(user: &User, demand: &Record) -> bool {
+    may_work(user, true) && may_act_on_demand(user, demand)
 }
 
-/// Whether the user may move matches they can read along the workflow (shows the buttons).
-pub fn may_step(user: &User) -> bool {
+/// Whether the user may move `demand`'s matches along the workflow (shows the buttons): the
+/// demand's side, or a park operator (who sees only its own park's matches). Officers acting
+/// for a park of theirs matched to another pair's demand use the API, which checks each
+/// match's park.
+pub fn may_step(user: &User, demand: &Record) -> bool {
     may_work(user, false)
+        && (may_act_on_demand(user, demand) || matches!(user.role, Role::ParkOperator { .. }))
 }
 
 #[cfg(test)]

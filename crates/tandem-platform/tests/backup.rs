@@ -367,7 +367,7 @@ fn docking_and_ledger_survive_a_round_trip_into_either_engine() {
             .unwrap();
             let old_demands = &original["demands"];
             assert!(old_demands.iter().all(|r| r[0].as_i64().unwrap() < demand));
-            let ms = docking::refresh_matches(restored, &c.helper_officer, demand).unwrap();
+            let ms = docking::refresh_matches(restored, &c.coordinator, demand).unwrap();
             assert!(!ms.is_empty(), "{how}");
             assert!(
                 ms.iter().all(|m| m.int("id").unwrap() > p.last_match),

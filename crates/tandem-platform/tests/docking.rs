@@ -64,11 +64,17 @@ fn demand_to_project_on_every_engine() {
         // The offer's pair is derived from its park.
         let offer = service::get(db, &c.admin, &entity::PARK_OFFERS, &fresh.to_string()).unwrap();
         assert_eq!(offer.text("pair_id"), Some(PAIR), "{}", t.name);
-        let d = demand(db, &c.enterprise_user, &c, json!({}));
+        // Filed with the pair whose bureau is to act on it (issue #12: reading an open demand
+        // is not the right to run its workflow).
+        let d = demand(db, &c.enterprise_user, &c, json!({"pair_id": PAIR}));
         assert_eq!(d.text("status"), Some("open"));
         let id = d.int("id").unwrap();
+        assert!(matches!(
+            docking::refresh_matches(db, &c.other_officer, id),
+            Err(PlatformError::Forbidden(_))
+        ));
 
-        // The enterprise may see but not run matching; an officer may.
+        // The enterprise may see but not run matching; the pair's officer may.
         assert!(matches!(
             docking::refresh_matches(db, &c.enterprise_user, id),
             Err(PlatformError::Forbidden(_))

@@ -268,7 +268,7 @@ fn button(s: &Session, action: &str, label: &str, id: &str) -> String {
     )
 }
 
-fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
+fn match_rows(ms: &[Record], s: &Session, can_step: bool, lang: Lang) -> String {
     if ms.is_empty() {
         return format!(
             "<p class=\"note\" id=\"no-matches\">{}</p>",
@@ -283,7 +283,6 @@ fn match_rows(ms: &[Record], s: &Session, lang: Lang) -> String {
         t(lang, "状态", "Status"),
         t(lang, "得分说明", "Explanation"),
     );
-    let can_step = docking::may_step(&s.user);
     for m in ms {
         let id = m.id_text();
         let status = m.text("status").unwrap_or("");
@@ -403,7 +402,7 @@ async fn demand_page(
         t(lang, "修改历史", "History"),
         t(lang, "匹配园区", "Matched parks"),
     );
-    if docking::may_find(&s.user) && demand.text("status") != Some("closed") {
+    if docking::may_find(&s.user, &demand) && demand.text("status") != Some("closed") {
         body.push_str(&button(
             &s,
             &format!("/demands/{id}/match"),
@@ -411,7 +410,8 @@ async fn demand_page(
             "find-matches",
         ));
     }
-    body.push_str(&match_rows(&ms, &s, lang));
+    let can_step = docking::may_step(&s.user, &demand);
+    body.push_str(&match_rows(&ms, &s, can_step, lang));
     let title = format!(
         "{} {}",
         t(lang, "企业需求", "Demand"),

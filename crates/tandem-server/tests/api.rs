@@ -159,7 +159,7 @@ fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
         }
         "events" => json!({"pair_id": PAIR, "kind": "park", "title": "园区揭牌", "source": "test"}),
         "demands" => {
-            json!({"enterprise_id": cast.enterprise, "title": "零部件扩产", "kind": "expansion", "industry": "C36", "land_mu": 50, "budget_yuan": 8000000, "confidentiality": "open"})
+            json!({"enterprise_id": cast.enterprise, "pair_id": PAIR, "title": "零部件扩产", "kind": "expansion", "industry": "C36", "land_mu": 50, "budget_yuan": 8000000, "confidentiality": "open"})
         }
         "park_offers" => {
             json!({"park_id": cast.park, "title": "标准厂房", "land_mu": 300, "building_m2": 20000, "focus_industries": "io42:18", "fresh_until": "2099-12-31"})
