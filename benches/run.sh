@@ -12,8 +12,11 @@ bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (tar
 bash "$HERE/platform.sh"        # platform at 64 connections vs /healthz on the same stack (target: dashboard p99 < 50 ms)
 
 echo "== tandem only (no in-run peer but the naive shortlist): report, opportunities, ledger, matching"
-(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities --bin ledger --bin matching)
+(cd "$ROOT" && cargo build --release -p tandem-benches --bin report --bin opportunities --bin ledger --bin matching --bin import)
 "$ROOT/target/release/report"
 "$ROOT/target/release/opportunities"
 "$ROOT/target/release/ledger"
 "$ROOT/target/release/matching"
+
+echo "== import: 10,000 rows (8,000 in one enterprise+park group) vs sign-ins on the idle server and the pairwise flag rule (target: sign-in during import < 1 s)"
+"$ROOT/target/release/import"

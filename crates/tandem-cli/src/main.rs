@@ -223,6 +223,7 @@ fn is_user_facing(e: &anyhow::Error) -> bool {
                         | tandem_store::StoreError::TooNew { .. }
                         | tandem_store::StoreError::Open { .. }
                         | tandem_store::StoreError::CreateDir { .. }
+                        | tandem_store::StoreError::Private { .. }
                 )
             )
     })

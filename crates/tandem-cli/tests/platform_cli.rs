@@ -115,7 +115,7 @@ fn accounts_backup_and_restore() {
     let list = tandem(&["user", "list", "--database", &db], "");
     assert_eq!(
         String::from_utf8_lossy(&list.stdout),
-        "1\tadmin\tadmin\n2\tli\tofficer pair-xuzhou-huaibei helped\n"
+        "1\tadmin\tadmin\tenabled\t-\n2\tli\tofficer pair-xuzhou-huaibei helped\tenabled\t-\n"
     );
 
     let backup = dir.path().join("backup.json");

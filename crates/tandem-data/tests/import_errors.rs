@@ -428,6 +428,19 @@ fn broken_spreadsheet_is_unreadable() {
 }
 
 #[test]
+fn spreadsheet_bombs_are_too_large_and_old_formats_unreadable() {
+    // The ~1.5 KB sheet whose cells A1 and XFD1048576 asked calamine for 512 GiB (issue #12).
+    let bomb = tandem_sheet::testkit::a1_and_xfd1048576("Sheet1");
+    let r = import_bytes("bomb.xlsx", &bomb, &ImportOptions::default(), &localities()).unwrap_err();
+    let p = only(&r, Rule::TooLarge);
+    assert!(p.message.contains("max_columns = 256"), "{}", p.message);
+    assert_eq!(p.location.file, "bomb.xlsx");
+    let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let r = import_bytes("old.xls", &xls, &ImportOptions::default(), &localities()).unwrap_err();
+    assert!(only(&r, Rule::Unreadable).message.contains(".xlsx"));
+}
+
+#[test]
 fn io_tables_need_a_year_a_source_and_balance() {
     let text = std::fs::read(fixtures().join("io_small_2020.csv")).unwrap();
     let locs = localities();

@@ -63,6 +63,16 @@ pub enum ImportError {
         /// Reason.
         message: String,
     },
+    /// A workbook that cannot be read within `tandem_sheet`'s limits, or is not an XLSX
+    /// workbook ([`tandem_sheet::SheetError::is_limit`] tells which).
+    #[error("cannot read revenue file {file}: {error}")]
+    Workbook {
+        /// File.
+        file: String,
+        /// Why, naming the limit for a workbook that is too large. Not a `source`: the
+        /// message already says it, and error chains would print it twice.
+        error: tandem_sheet::SheetError,
+    },
     /// The header lacks a column.
     #[error("{file}: row 1: missing column `{column}` (required: {})", COLUMNS.join(", "))]
     MissingColumn {
@@ -81,7 +91,9 @@ pub enum ImportError {
     },
 }
 
-/// Reads a `.csv` or `.xlsx` revenue file (by extension).
+/// Reads a `.csv` or `.xlsx` revenue file (by extension). Workbooks are read within
+/// [`tandem_sheet::Limits::DEFAULT`]; `.xls` and `.ods` are refused with a request to save
+/// them as `.xlsx` or CSV.
 pub fn read_revenues(path: &Path) -> Result<Vec<RevenueRecord>, ImportError> {
     let ext = path
         .extension()
@@ -118,21 +130,16 @@ fn read_csv_rows(path: &Path) -> Result<Vec<Vec<String>>, ImportError> {
 }
 
 fn read_xlsx_rows(path: &Path) -> Result<Vec<Vec<String>>, ImportError> {
-    use calamine::{open_workbook_auto, Data, Reader};
-    let file = path.display().to_string();
-    let rerr = |m: String| ImportError::Read {
-        file: file.clone(),
-        message: m,
-    };
-    let mut wb = open_workbook_auto(path).map_err(|e| rerr(e.to_string()))?;
-    let name = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| rerr("the workbook has no sheet".into()))?;
-    let range = wb.worksheet_range(&name).map_err(|e| rerr(e.to_string()))?;
+    use tandem_sheet::Data;
+    let (_, grid) =
+        tandem_sheet::read_first_sheet(path, &tandem_sheet::Limits::DEFAULT).map_err(|error| {
+            ImportError::Workbook {
+                file: path.display().to_string(),
+                error,
+            }
+        })?;
     let mut rows = Vec::new();
-    for row in range.rows() {
+    for row in grid.rows() {
         rows.push(
             row.iter()
                 .map(|c| match c {

@@ -96,6 +96,21 @@ fn xlsx_import_matches_csv() {
 }
 
 #[test]
+fn a_workbook_bomb_is_an_error_naming_the_limit() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("bomb.xlsx");
+    std::fs::write(&f, tandem_sheet::testkit::a1_and_xfd1048576("revenues")).unwrap();
+    let e = read_revenues(&f).unwrap_err();
+    let ImportError::Workbook { error, .. } = &e else {
+        panic!("expected a workbook error, got {e:?}");
+    };
+    assert!(error.is_limit());
+    let text = e.to_string();
+    assert!(text.contains("bomb.xlsx"), "{text}");
+    assert!(text.contains("max_columns = 256"), "{text}");
+}
+
+#[test]
 fn statements_keep_the_two_books_apart_and_carry_the_label() {
     let d = tempfile::tempdir().unwrap();
     let f = d.path().join("r.csv");

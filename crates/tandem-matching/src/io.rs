@@ -24,9 +24,9 @@ use crate::context::MatchContext;
 use crate::model::{
     CapitalProvider, Date, Demand, ParkOffer, ProjectNeed, RegionMode, Stage, Visibility,
 };
-use calamine::{Data, Reader};
 use std::collections::HashSet;
 use std::path::Path;
+use tandem_sheet::Data;
 
 /// A file that cannot be read as records.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -95,28 +95,21 @@ impl Grid {
         Grid::from_rows(all, file)
     }
 
-    /// Reads the first worksheet of an XLSX/XLS/ODS workbook.
+    /// Reads the first worksheet of an XLSX workbook, within
+    /// [`tandem_sheet::Limits::DEFAULT`] (a workbook bomb is an error naming the limit).
     ///
     /// # Errors
-    /// An unreadable workbook, no sheet, an empty sheet.
+    /// An unreadable, unsupported (`.xls`, `.ods`) or too large workbook, no sheet, an empty
+    /// sheet.
     pub fn from_workbook(path: &Path) -> Result<Grid, ReadError> {
         let file = path.display().to_string();
-        let fail = |m: String| ReadError::File {
-            file: file.clone(),
-            message: m,
-        };
-        let mut book = calamine::open_workbook_auto(path)
-            .map_err(|e| fail(format!("not a readable workbook: {e}")))?;
-        let name = book
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or_else(|| fail("the workbook has no sheets".into()))?;
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| fail(format!("sheet {name}: {e}")))?;
-        let first = range.start().map_or(0, |(r, _)| r as usize);
-        let rows = range
+        let (name, grid) = tandem_sheet::read_first_sheet(path, &tandem_sheet::Limits::DEFAULT)
+            .map_err(|e| ReadError::File {
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
+        let first = grid.start().map_or(0, |(r, _)| r as usize);
+        let rows = grid
             .rows()
             .enumerate()
             .map(|(i, cells)| (first + i + 1, cells.iter().map(cell_text).collect()))
@@ -124,7 +117,8 @@ impl Grid {
         Grid::from_rows(rows, &format!("{file} (sheet {name})"))
     }
 
-    /// Reads a file by extension: `.xlsx`, `.xls`, `.ods` as workbooks, anything else as CSV.
+    /// Reads a file by extension: `.xlsx`, `.xlsm` as workbooks (`.xls` and `.ods` are refused
+    /// with a request to save them as `.xlsx` or CSV), anything else as CSV.
     ///
     /// # Errors
     /// As [`Grid::from_csv`] and [`Grid::from_workbook`], or the file cannot be read.

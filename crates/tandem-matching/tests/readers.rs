@@ -171,6 +171,19 @@ fn park_defects_name_row_column_and_rule() {
 }
 
 #[test]
+fn a_workbook_bomb_is_a_file_error_naming_the_limit() {
+    let ctx = MatchContext::bundled().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demands.xlsx");
+    std::fs::write(&path, tandem_sheet::testkit::a1_and_xfd1048576("Sheet1")).unwrap();
+    let e = read_demands(&path, &ctx).unwrap_err();
+    assert!(matches!(e, ReadError::File { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("demands.xlsx"), "{text}");
+    assert!(text.contains("max_columns = 256"), "{text}");
+}
+
+#[test]
 fn xlsx_reads_like_csv_with_dates_and_numbers() {
     let ctx = MatchContext::bundled().unwrap();
     let dir = tempfile::tempdir().unwrap();

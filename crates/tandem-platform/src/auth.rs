@@ -241,6 +241,38 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
     }
 }
 
+/// Whether `user` may create or change at least one record of `entity`: what an upload of
+/// such records asks before reading a byte of the file, so a role that writes none of them (a
+/// researcher) is refused before the workbook is parsed. Each row is still checked with
+/// [`allowed`] on its own scope.
+pub fn may_write_any(user: &User, entity: &str) -> bool {
+    let own = own_scope(user);
+    [Action::Create, Action::Update]
+        .into_iter()
+        .any(|action| allowed(user, action, entity, &own))
+}
+
+/// The scope a bound role is bound to (its pair and side, park or enterprise): every write
+/// [`allowed`] grants such a role is within it, so it is where the role's rights are widest.
+fn own_scope(user: &User) -> Scope {
+    match &user.role {
+        Role::Officer { pair_id, side } => Scope {
+            pair_id: Some(pair_id.clone()),
+            owner_side: Some(side.clone()),
+            ..Scope::default()
+        },
+        Role::ParkOperator { park_id } => Scope {
+            park_id: Some(*park_id),
+            ..Scope::default()
+        },
+        Role::Enterprise { enterprise_id } => Scope {
+            enterprise_id: Some(*enterprise_id),
+            ..Scope::default()
+        },
+        Role::Admin | Role::Coordinator | Role::Researcher => Scope::default(),
+    }
+}
+
 /// The fields of a record that a user's role may set when creating it but never change: those
 /// that define the role's own scope. The check of the record as it would become cannot see
 /// every move: a park operator who moves its park to another pair still operates the park,
@@ -410,6 +442,7 @@ pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError>
             "password: at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
+    crate::accounts::check_display_name(new.display_name.trim()).map_err(AccountError::Invalid)?;
     let (pair_id, side, park_id, enterprise_id) = match &new.role {
         Role::Officer { pair_id, side } => {
             if conn

@@ -225,6 +225,9 @@ pub const TABLES: &[Table] = &[
             "enterprise_id",
             "disabled",
             "created_at",
+            "disabled_at",
+            "password_changed_at",
+            "last_sign_in_at",
         ],
     },
     Table {
@@ -523,6 +526,27 @@ pub fn backup(db: &Db) -> Result<(Json, Counts), DbError> {
             counts,
         ))
     })
+}
+
+/// Writes a backup document to `out`, readable and writable by its owner only (0600: a
+/// backup holds password hashes and confidential demands). It is written beside `out` as
+/// `*.partial` and then renamed, so a failed backup never leaves a half file, and a file it
+/// replaces takes the new permissions.
+pub fn write_file(out: &std::path::Path, doc: &Json) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let tmp = out.with_extension("partial");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    // A leftover `*.partial` keeps its old permissions through `open`: set them.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(&serde_json::to_vec(doc)?)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, out)
 }
 
 /// Why a restore was refused.

@@ -3,6 +3,14 @@
 //!
 //! Counts are exact. Sums of money cover only the projects that recorded an amount; how many
 //! did not is reported beside each sum (missing is not zero).
+//!
+//! Sums of money are exact and cannot overflow, on either engine: they are `i128` fen. The
+//! database cannot sum them as one integer (SQLite's `SUM` fails past 2^63, and PostgreSQL's
+//! exact sum overflows when cast back to `BIGINT`; 93,000 projects at the largest amount a
+//! field takes did that and made every dashboard answer 500). So each amount is split at 2^32
+//! into a high and a low part, both summed as integers that fit easily (the high part of an
+//! amount is below 2^31, the low part below 2^32: billions of rows each), and combined here
+//! in `i128`. In JSON the sums are plain integers, exact however large.
 
 use crate::auth::{read_filter, User};
 use crate::clock;
@@ -15,8 +23,8 @@ use std::collections::BTreeMap;
 pub struct StageFigures {
     pub stage: String,
     pub projects: i64,
-    pub agreed_fen: i64,
-    pub paid_in_fen: i64,
+    pub agreed_fen: i128,
+    pub paid_in_fen: i128,
 }
 
 /// One pair's live figures.
@@ -29,8 +37,8 @@ pub struct PairFigures {
     pub projects: i64,
     /// The project funnel, one entry per stage in lifecycle order (stages with none included).
     pub funnel: Vec<StageFigures>,
-    pub agreed_fen: i64,
-    pub paid_in_fen: i64,
+    pub agreed_fen: i128,
+    pub paid_in_fen: i128,
     /// Projects without an agreed amount (not counted in `agreed_fen`).
     pub agreed_unknown: i64,
     /// Projects without a paid-in amount (not counted in `paid_in_fen`).
@@ -60,13 +68,15 @@ impl PairFigures {
     fn add(&mut self, o: &PairFigures) {
         self.parks += o.parks;
         self.projects += o.projects;
+        // Saturating: sums of parts below 2^31 and 2^32 over at most 2^63 rows stay far
+        // below i128's 2^127, so this never saturates; it documents that nothing can wrap.
         for (a, b) in self.funnel.iter_mut().zip(&o.funnel) {
             a.projects += b.projects;
-            a.agreed_fen += b.agreed_fen;
-            a.paid_in_fen += b.paid_in_fen;
+            a.agreed_fen = a.agreed_fen.saturating_add(b.agreed_fen);
+            a.paid_in_fen = a.paid_in_fen.saturating_add(b.paid_in_fen);
         }
-        self.agreed_fen += o.agreed_fen;
-        self.paid_in_fen += o.paid_in_fen;
+        self.agreed_fen = self.agreed_fen.saturating_add(o.agreed_fen);
+        self.paid_in_fen = self.paid_in_fen.saturating_add(o.paid_in_fen);
         self.agreed_unknown += o.agreed_unknown;
         self.paid_in_unknown += o.paid_in_unknown;
         self.initiated_by_enterprise += o.initiated_by_enterprise;
@@ -122,6 +132,25 @@ fn with_filter(
     (format!("{base}{w} {tail}"), params)
 }
 
+/// Where an amount is split (see the module notes): 2^32.
+const SPLIT: i64 = 1 << 32;
+
+/// Two SQL sums of `column`, its high and its low parts at [`SPLIT`], each fitting a `BIGINT`.
+/// Both engines divide integers truncating toward zero and give the remainder the dividend's
+/// sign, so `high * SPLIT + low` is the amount exactly, negative or not.
+fn split_sum(column: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM({column} / {SPLIT}), 0) AS BIGINT), \
+         CAST(COALESCE(SUM({column} % {SPLIT}), 0) AS BIGINT)"
+    )
+}
+
+/// The exact sum from the two parts of [`split_sum`].
+fn combine(high: &Value, low: &Value) -> i128 {
+    let part = |v: &Value| v.as_i64().unwrap_or(0) as i128;
+    part(high) * SPLIT as i128 + part(low)
+}
+
 /// Computes the dashboard for `user`.
 pub fn dashboard(db: &Db, user: &User) -> Result<Dashboard, DbError> {
     db.read(|c| compute(c, user))
@@ -153,14 +182,17 @@ fn compute(c: &mut dyn Conn, user: &User) -> Result<Dashboard, DbError> {
             p.parks = r[1].as_i64().unwrap_or(0);
         }
     }
-    let (sql, params) = with_filter(
-        "SELECT pair_id, stage, initiated_by, COUNT(*), \
-         CAST(COALESCE(SUM(amount_agreed_fen), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(paid_in_fen), 0) AS BIGINT), \
+    let sql = format!(
+        "SELECT pair_id, stage, initiated_by, COUNT(*), {}, {}, \
          CAST(SUM(CASE WHEN amount_agreed_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN paid_in_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN review_flags <> '' THEN 1 ELSE 0 END) AS BIGINT) \
          FROM projects",
+        split_sum("amount_agreed_fen"),
+        split_sum("paid_in_fen")
+    );
+    let (sql, params) = with_filter(
+        &sql,
         &projects_filter,
         None,
         "GROUP BY pair_id, stage, initiated_by",
@@ -170,14 +202,14 @@ fn compute(c: &mut dyn Conn, user: &User) -> Result<Dashboard, DbError> {
             continue;
         };
         let n = r[3].as_i64().unwrap_or(0);
-        let agreed = r[4].as_i64().unwrap_or(0);
-        let paid = r[5].as_i64().unwrap_or(0);
+        let agreed = combine(&r[4], &r[5]);
+        let paid = combine(&r[6], &r[7]);
         p.projects += n;
-        p.agreed_fen += agreed;
-        p.paid_in_fen += paid;
-        p.agreed_unknown += r[6].as_i64().unwrap_or(0);
-        p.paid_in_unknown += r[7].as_i64().unwrap_or(0);
-        p.flagged_projects += r[8].as_i64().unwrap_or(0);
+        p.agreed_fen = p.agreed_fen.saturating_add(agreed);
+        p.paid_in_fen = p.paid_in_fen.saturating_add(paid);
+        p.agreed_unknown += r[8].as_i64().unwrap_or(0);
+        p.paid_in_unknown += r[9].as_i64().unwrap_or(0);
+        p.flagged_projects += r[10].as_i64().unwrap_or(0);
         match r[2].as_str() {
             Some("enterprise") => p.initiated_by_enterprise += n,
             _ => p.initiated_by_government += n,
@@ -187,8 +219,8 @@ fn compute(c: &mut dyn Conn, user: &User) -> Result<Dashboard, DbError> {
             .and_then(|s| STAGES.iter().position(|x| *x == s))
         {
             p.funnel[i].projects += n;
-            p.funnel[i].agreed_fen += agreed;
-            p.funnel[i].paid_in_fen += paid;
+            p.funnel[i].agreed_fen = p.funnel[i].agreed_fen.saturating_add(agreed);
+            p.funnel[i].paid_in_fen = p.funnel[i].paid_in_fen.saturating_add(paid);
         }
     }
     let today = clock::today();

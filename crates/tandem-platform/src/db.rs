@@ -182,6 +182,59 @@ fn redact_password(url: &str) -> String {
     url.to_string()
 }
 
+/// Creates the SQLite file at `path` (and its folder) readable and writable by its owner
+/// only, or takes group and other permissions off an existing one and its `-wal`, `-shm`
+/// and `-journal` files: a platform database holds password hashes, session and CSRF
+/// secrets and confidential demands (issue #12; earlier versions created it 0644). SQLite
+/// creates its `-wal`, `-shm` and `-journal` files with the database file's permissions, so
+/// they follow. A folder created here is the owner's only (0700); an existing one is left
+/// as it is.
+///
+/// An existing file that is not ours to change (another owner) is opened as it is.
+pub fn make_private_sqlite(path: &std::path::Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir)?;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = std::path::Path::new(&name);
+            let Ok(meta) = std::fs::metadata(file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                match std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode & 0o700))
+                {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A small blocking pool: connections are taken and returned; takers wait when none is free.
 struct Pool<C> {
     free: Mutex<Vec<C>>,
@@ -244,6 +297,8 @@ pub struct Db {
     /// Row counts of list queries by SQL and parameters, with the generation they were taken
     /// at (see [`Db::count`]).
     counts: Arc<Mutex<std::collections::HashMap<String, (u64, i64)>>>,
+    /// Per-user creation budgets and the bulk-write turn ([`crate::limits`]).
+    limits: Arc<crate::limits::Limits>,
 }
 
 const SQLITE_READERS: usize = 4;
@@ -254,12 +309,13 @@ impl Db {
     pub fn open(target: &Target) -> Result<Db, DbError> {
         match target {
             Target::Sqlite(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| DbError::Open {
-                        target: target.redacted(),
-                        reason: e.to_string(),
-                    })?;
-                }
+                make_private_sqlite(path).map_err(|e| DbError::Open {
+                    target: target.redacted(),
+                    reason: format!(
+                        "{e}; check that the folder exists or can be created and that you \
+                         own the file"
+                    ),
+                })?;
                 let open = || -> Result<rusqlite::Connection, DbError> {
                     let c = rusqlite::Connection::open(path).map_err(|e| DbError::Open {
                         target: target.redacted(),
@@ -288,6 +344,7 @@ impl Db {
                 Ok(Db {
                     generation: Default::default(),
                     counts: Default::default(),
+                    limits: Default::default(),
                     backend: Arc::new(Backend::Sqlite {
                         path: path.clone(),
                         writer: Mutex::new(writer),
@@ -307,6 +364,7 @@ impl Db {
                 Ok(Db {
                     generation: Default::default(),
                     counts: Default::default(),
+                    limits: Default::default(),
                     backend: Arc::new(Backend::Postgres {
                         url: url.clone(),
                         pool: Pool::new(clients),
@@ -314,6 +372,11 @@ impl Db {
                 })
             }
         }
+    }
+
+    /// The limits on bulk work through this handle and its clones ([`crate::limits`]).
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.limits
     }
 
     /// How many writes this process has committed (see the field's note).
@@ -445,6 +508,12 @@ impl Db {
     pub fn sqlite_snapshot(&self, dest: &std::path::Path) -> Option<Result<(), DbError>> {
         match &*self.backend {
             Backend::Sqlite { writer, .. } => {
+                if let Err(e) = make_private_sqlite(dest) {
+                    return Some(Err(DbError::Other(format!(
+                        "cannot create {}: {e}",
+                        dest.display()
+                    ))));
+                }
                 let c = writer.lock().unwrap_or_else(|e| e.into_inner());
                 Some(c.backup(rusqlite::MAIN_DB, dest, None).map_err(|e| {
                     DbError::Other(format!("backup to {} failed: {e}", dest.display()))

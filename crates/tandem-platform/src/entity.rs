@@ -1191,7 +1191,8 @@ pub fn entity(name: &str) -> Option<&'static Entity> {
 pub struct FieldError {
     pub field: String,
     /// A stable code: `required`, `too_long`, `not_a_number`, `out_of_range`, `bad_date`,
-    /// `not_allowed`, `unknown_field`, `read_only`, `too_many_decimals`, `not_found`, `mismatch`.
+    /// `not_allowed`, `unknown_field`, `read_only`, `too_many_decimals`, `not_found`, `mismatch`,
+    /// `not_text`, `control_character`, `bidi_control` (see [`text_rule`]).
     pub rule: &'static str,
     pub message: String,
     pub message_zh: String,
@@ -1218,7 +1219,13 @@ pub fn yuan_to_fen(v: &Json) -> Result<i64, &'static str> {
     parse_yuan(&text)
 }
 
-/// Parses `123`, `123.4`, `123.45` (no exponent, no sign) into fen.
+/// The largest amount a money field takes: 10^12 yuan (one trillion, 1 万亿), above any single
+/// industrial project (the largest run to a few hundred billion yuan), so a plausible amount
+/// always fits and a slip of many zeros does not. Amounts are never negative. Sums of amounts do not rely
+/// on this cap: they are computed in `i128` (see [`crate::dashboard`]).
+pub const MAX_MONEY_FEN: i64 = 100_000_000_000_000;
+
+/// Parses `123`, `123.4`, `123.45` (no exponent, no sign) into fen, at most [`MAX_MONEY_FEN`].
 pub fn parse_yuan(text: &str) -> Result<i64, &'static str> {
     let (whole, frac) = match text.split_once('.') {
         Some((w, f)) => (w, f),
@@ -1244,7 +1251,7 @@ pub fn parse_yuan(text: &str) -> Result<i64, &'static str> {
         _ => frac.parse().map_err(|_| "not_a_number")?,
     };
     let fen = whole * 100 + frac_fen;
-    if fen > 100_000_000_000_000 {
+    if fen > MAX_MONEY_FEN {
         return Err("out_of_range");
     }
     Ok(fen)
@@ -1261,17 +1268,26 @@ pub fn fen_to_json(fen: i64) -> Json {
     }
 }
 
-/// Fen as `1,234,567.89` text.
-pub fn format_yuan(fen: i64) -> String {
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+/// Fen as `1,234,567.89` text, exactly, for any amount or sum of amounts (sums are `i128`:
+/// see [`crate::dashboard`]).
+pub fn format_yuan(fen: impl Into<i128>) -> String {
+    let fen: i128 = fen.into();
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", group_thousands(abs / 100), abs % 100)
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group_thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() * 4 / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(ch);
     }
-    format!("{grouped}.{:02}", fen % 100)
+    grouped
 }
 
 /// A column value as the field's JSON.
@@ -1336,6 +1352,13 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
                     format!("{}必须是文本", field.zh),
                 )
             })?;
+            let single_line = is_single_line(max);
+            // Browsers send a textarea's line breaks as CRLF: keep one form of line break.
+            let s = if single_line {
+                s
+            } else {
+                s.replace("\r\n", "\n").replace('\r', "\n")
+            };
             if s.chars().count() > max {
                 return Err(err(
                     "too_long",
@@ -1343,12 +1366,8 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
                     format!("{}超过 {max} 个字符", field.zh),
                 ));
             }
-            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                return Err(err(
-                    "control_character",
-                    format!("{} contains control characters", field.en),
-                    format!("{}含有控制字符", field.zh),
-                ));
+            if let Some(rule) = text_rule(&s, single_line) {
+                return Err(text_error(field, rule));
             }
             Ok(Value::Text(s))
         }
@@ -1442,6 +1461,9 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
                 _ => Vec::new(),
             };
             let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+            if let Some(rule) = items.iter().find_map(|s| text_rule(s, true)) {
+                return Err(text_error(field, rule));
+            }
             if items
                 .iter()
                 .any(|s| s.chars().count() > 64 || s.contains(','))
@@ -1473,6 +1495,87 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
             Ok(Value::Text(s))
         }
     }
+}
+
+/// Text fields of up to this many characters are single-line: names, titles, codes, people
+/// and organisations (the forms show them as one-line inputs). Longer ones are multi-line:
+/// descriptions, incentives, evidence.
+pub const SINGLE_LINE_MAX: usize = 300;
+
+/// Whether a [`Kind::Text`] field of at most `max` characters is single-line.
+pub fn is_single_line(max: usize) -> bool {
+    max <= SINGLE_LINE_MAX
+}
+
+/// Whether `c` is a bidirectional embedding, override or isolate character (U+202A–U+202E,
+/// U+2066–U+2069). Each reorders how the text after it is *displayed*, so a name can read as
+/// something else than it is (the "Trojan Source" trick, CVE-2021-42574), e.g. a project
+/// shown under another enterprise's name. No text of the platform needs them: browsers lay
+/// out Chinese, English and right-to-left names correctly without them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The rule `text` breaks, if any, as a [`FieldError`] rule code:
+///
+/// * `bidi_control` — a bidirectional control character ([`is_bidi_control`]), in any text;
+/// * `control_character` — in single-line text any control character (line breaks and tabs
+///   included) and the Unicode line and paragraph separators (U+2028, U+2029): a name with
+///   a line break breaks lists, CSV and XLSX exports and log lines, and a tab misaligns them;
+///   in multi-line text any control character but line feed and tab.
+///
+/// Other invisible format characters (zero-width space and joiners, the left-to-right and
+/// right-to-left marks) are allowed: joiners are part of emoji and some scripts, and marks
+/// only set the direction of neutral characters, they do not reorder text.
+pub fn text_rule(text: &str, single_line: bool) -> Option<&'static str> {
+    if text.chars().any(is_bidi_control) {
+        return Some("bidi_control");
+    }
+    let bad = |c: char| {
+        if single_line {
+            c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+        } else {
+            c.is_control() && c != '\n' && c != '\t'
+        }
+    };
+    text.chars().any(bad).then_some("control_character")
+}
+
+/// The message for a rule of [`text_rule`], in both languages.
+pub fn text_rule_messages(rule: &str, en_name: &str, zh_name: &str) -> (String, String) {
+    match rule {
+        "bidi_control" => (
+            format!(
+                "{en_name} contains a bidirectional control character (U+202A–U+202E or \
+                 U+2066–U+2069), which makes text display differently from what it is; remove \
+                 it (retype the text if it was pasted)"
+            ),
+            format!(
+                "{zh_name}含有双向文本控制字符（U+202A–U+202E 或 U+2066–U+2069），会使文字的\
+                 显示与实际内容不符；请删除（如为粘贴的文字，请重新输入）"
+            ),
+        ),
+        _ => (
+            format!(
+                "{en_name} must be one line without control characters such as line breaks or tabs"
+            ),
+            format!("{zh_name}必须是一行文字，不能含换行、制表符等控制字符"),
+        ),
+    }
+}
+
+fn text_error(field: &Field, rule: &'static str) -> FieldError {
+    let (en, zh) = match (rule, field.kind) {
+        ("control_character", Kind::Text(max)) if !is_single_line(max) => (
+            format!(
+                "{} contains control characters (only line breaks and tabs are allowed)",
+                field.en
+            ),
+            format!("{}含有控制字符（只允许换行和制表符）", field.zh),
+        ),
+        _ => text_rule_messages(rule, field.en, field.zh),
+    };
+    FieldError::new(field.name, rule, en, zh)
 }
 
 fn parse_int(field: &Field, v: &Json, lo: i64, hi: i64) -> Result<Value, FieldError> {
@@ -1549,7 +1652,32 @@ mod tests {
             Ok(125_000_050)
         );
         assert_eq!(format_yuan(125_000_050), "1,250,000.50");
+        assert_eq!(format_yuan(-5), "-0.05");
+        assert_eq!(
+            format_yuan(93_000i128 * 100_000_000_000_000),
+            "93,000,000,000,000,000.00"
+        );
         assert_eq!(fen_to_json(1234), serde_json::json!(12.34));
+    }
+
+    #[test]
+    fn text_rules_refuse_bidi_controls_everywhere_and_breaks_in_one_line_fields() {
+        for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            let s = format!("a{c}b");
+            assert_eq!(text_rule(&s, true), Some("bidi_control"));
+            assert_eq!(text_rule(&s, false), Some("bidi_control"));
+        }
+        for s in ["a\nb", "a\tb", "a\u{2028}b", "a\u{0}b"] {
+            assert_eq!(text_rule(s, true), Some("control_character"), "{s:?}");
+        }
+        assert_eq!(text_rule("a\nb\tc", false), None);
+        assert_eq!(text_rule("a\u{7}b", false), Some("control_character"));
+        // Marks and joiners are not reordering controls.
+        assert_eq!(text_rule("徐淮\u{200E}园区\u{200D}", true), None);
+        let name = PARKS.field("name").unwrap();
+        let e = parse_field(name, &serde_json::json!("x\u{202E}y")).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("name", "bidi_control"));
+        assert!(e.message_zh.starts_with("园区名称"));
     }
 
     #[test]

@@ -6,14 +6,18 @@
 //!
 //! The HTTP server (`tandem-server`) and the CLI are thin layers over this crate.
 
+pub mod accounts;
 pub mod auth;
 pub mod backup;
+pub mod bulk;
 pub mod clock;
 pub mod dashboard;
 pub mod db;
 pub mod docking;
 pub mod entity;
+pub mod flags;
 pub mod ledger;
+pub mod limits;
 pub mod live;
 pub mod migrate;
 pub mod seed;

@@ -118,7 +118,7 @@ pub struct Page {
 /// Largest page a client may ask for.
 pub const MAX_PER_PAGE: i64 = 200;
 
-fn id_value(entity: &Entity, id: &str) -> Result<Value, PlatformError> {
+pub(crate) fn id_value(entity: &Entity, id: &str) -> Result<Value, PlatformError> {
     match entity.id_kind {
         IdKind::Serial => id
             .parse::<i64>()
@@ -509,14 +509,18 @@ fn deny(user: &User, action: Action, entity: &Entity) -> PlatformError {
     ))
 }
 
-/// Creates a record; returns it as stored.
+/// Creates a record; returns it as stored. It counts against the user's creation budget
+/// ([`crate::limits`]): over it, [`PlatformError::TooMany`] and nothing is created.
 pub fn create(
     db: &Db,
     user: &User,
     entity: &'static Entity,
     body: &Map<String, Json>,
 ) -> Result<Record, PlatformError> {
-    db.write(|c| create_body_in(c, user, entity, body))
+    let budget = db.limits().reserve_creations(user, 1)?;
+    let rec = db.write(|c| create_body_in(c, user, entity, body))?;
+    budget.spent();
+    Ok(rec)
 }
 
 /// [`create`] inside a caller's transaction (imports create many records in one).
@@ -526,6 +530,40 @@ pub fn create_body_in(
     entity: &'static Entity,
     body: &Map<String, Json>,
 ) -> Result<Record, PlatformError> {
+    let prepared = prepare_create(c, user, entity, body)?;
+    let id = insert_prepared(c, entity, &prepared)?;
+    if entity.name == "projects" {
+        refresh_review_flags(c, id.as_i64().unwrap_or(0))?;
+    }
+    let rec = fetch(c, entity, &id)?.ok_or_else(|| DbError::Other("insert vanished".into()))?;
+    audit(
+        c,
+        &user.actor(),
+        entity.name,
+        &rec.id_text(),
+        "create",
+        None,
+        Some(&rec.fields),
+    )?;
+    Ok(rec)
+}
+
+/// A create checked against the database (fields, references, the user's right to create
+/// it), ready to insert. Checking reads only, so it can run on a read snapshot before the
+/// writer is taken ([`crate::bulk`]).
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedCreate {
+    cols: Vec<&'static str>,
+    params: Vec<Value>,
+}
+
+/// Checks a create: the body's fields, a slug id, references, the authorisation.
+pub(crate) fn prepare_create(
+    c: &mut dyn Conn,
+    user: &User,
+    entity: &'static Entity,
+    body: &Map<String, Json>,
+) -> Result<PreparedCreate, PlatformError> {
     // An enterprise user's projects are its own: the binding is filled in, not asked for.
     let mut body = body.clone();
     if let (crate::auth::Role::Enterprise { enterprise_id }, "projects") = (&user.role, entity.name)
@@ -555,17 +593,17 @@ pub fn create_body_in(
     } else {
         None
     };
-    create_in(c, user, entity, values, slug)
+    prepare_values(c, user, entity, values, slug)
 }
 
-/// [`create`] inside a caller's transaction (imports create many records at once).
-fn create_in(
+/// [`prepare_create`] once the body is parsed.
+fn prepare_values(
     c: &mut dyn Conn,
     user: &User,
     entity: &'static Entity,
     values: Vec<(&'static entity::Field, Value)>,
     slug: Option<String>,
-) -> Result<Record, PlatformError> {
+) -> Result<PreparedCreate, PlatformError> {
     let mut proposed: Map<String, Json> = values
         .iter()
         .map(|(f, v)| (f.name.to_string(), entity::to_json(f, v)))
@@ -582,7 +620,7 @@ fn create_in(
     ) {
         return Err(deny(user, Action::Create, entity));
     }
-    let mut cols: Vec<&str> = Vec::new();
+    let mut cols: Vec<&'static str> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
     if let Some(id) = &slug {
         cols.push("id");
@@ -609,13 +647,26 @@ fn create_in(
         cols.push(field.column);
         params.push(v);
     }
+    Ok(PreparedCreate { cols, params })
+}
+
+/// Inserts a prepared create; returns its id. (The record is read back with [`fetch`], not
+/// with `RETURNING`: triggers complete some records after the insert, e.g. a park offer's
+/// pair, and `RETURNING` shows the row before them.)
+pub(crate) fn insert_prepared(
+    c: &mut dyn Conn,
+    entity: &'static Entity,
+    p: &PreparedCreate,
+) -> Result<Value, PlatformError> {
+    let mut cols = p.cols.clone();
+    let mut params = p.params.clone();
     cols.push("updated_at");
     params.push(clock::now_timestamp().into());
     let placeholders = vec!["?"; cols.len()].join(", ");
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({placeholders}) RETURNING id",
         entity.table,
-        cols.join(", ")
+        cols.join(", "),
     );
     let rows = c.query(&sql, &params).map_err(|e| {
         if e.is_unique_violation() {
@@ -629,25 +680,11 @@ fn create_in(
             e.into()
         }
     })?;
-    let id = rows
+    Ok(rows
         .first()
         .and_then(|r| r.first())
         .cloned()
-        .ok_or_else(|| DbError::Other("insert returned no id".into()))?;
-    if entity.name == "projects" {
-        refresh_review_flags(c, id.as_i64().unwrap_or(0))?;
-    }
-    let rec = fetch(c, entity, &id)?.ok_or_else(|| DbError::Other("insert vanished".into()))?;
-    audit(
-        c,
-        &user.actor(),
-        entity.name,
-        &rec.id_text(),
-        "create",
-        None,
-        Some(&rec.fields),
-    )?;
-    Ok(rec)
+        .ok_or_else(|| DbError::Other("insert returned no id".into()))?)
 }
 
 /// Applies the fields in `patch` to a record the user last saw at `expected_version`.
@@ -674,22 +711,60 @@ pub fn update_body_in(
     expected: i64,
     patch: &Map<String, Json>,
 ) -> Result<Record, PlatformError> {
-    let idv = id_value(entity, id)?;
-    let values = parse_body(entity, patch, false)?;
-    update_in(c, user, entity, &idv, id, expected, &values)
+    let prepared = prepare_update(c, user, entity, id, expected, patch)?;
+    apply_update(c, entity, &prepared)?;
+    let mut after =
+        fetch(c, entity, &prepared.idv)?.ok_or_else(|| DbError::Other("update vanished".into()))?;
+    if entity.name == "projects" {
+        refresh_review_flags(c, after.int("id").unwrap_or(0))?;
+        let (old_e, old_p) = (
+            prepared.before.int("enterprise_id"),
+            prepared.before.int("park_id"),
+        );
+        let moved = (old_e, old_p) != (after.int("enterprise_id"), after.int("park_id"));
+        if let (true, Some(e), Some(p)) = (moved, old_e, old_p) {
+            refresh_group_flags(c, e, p)?;
+        }
+        after = fetch(c, entity, &prepared.idv)?
+            .ok_or_else(|| DbError::Other("update vanished".into()))?;
+    }
+    audit(
+        c,
+        &user.actor(),
+        entity.name,
+        &after.id_text(),
+        "update",
+        Some(&prepared.before.fields),
+        Some(&after.fields),
+    )?;
+    Ok(after)
 }
 
-/// [`update`] inside a caller's transaction.
-fn update_in(
+/// An update checked against the database (version, fields, references, scope, the user's
+/// right to make it), ready to apply; like [`PreparedCreate`], made by reading only.
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedUpdate {
+    pub(crate) idv: Value,
+    id: String,
+    expected: i64,
+    /// The record as it was when checked.
+    pub(crate) before: Record,
+    sets: Vec<String>,
+    params: Vec<Value>,
+}
+
+/// Checks an update of record `id` at version `expected`.
+pub(crate) fn prepare_update(
     c: &mut dyn Conn,
     user: &User,
     entity: &'static Entity,
-    idv: &Value,
     id: &str,
     expected: i64,
-    values: &[(&'static entity::Field, Value)],
-) -> Result<Record, PlatformError> {
-    let before = fetch(c, entity, idv)?
+    patch: &Map<String, Json>,
+) -> Result<PreparedUpdate, PlatformError> {
+    let idv = id_value(entity, id)?;
+    let values = parse_body(entity, patch, false)?;
+    let before = fetch(c, entity, &idv)?
         .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
     let before_scope = scope_of(entity, &before.fields);
     if !allowed(user, Action::Read, entity.name, &before_scope) {
@@ -705,7 +780,7 @@ fn update_in(
         });
     }
     let mut proposed = before.fields.clone();
-    for (f, v) in values {
+    for (f, v) in &values {
         proposed.insert(f.name.to_string(), entity::to_json(f, v));
     }
     check_references(c, entity, &mut proposed)?;
@@ -720,7 +795,7 @@ fn update_in(
     }
     let mut sets: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
-    for (f, v) in values {
+    for (f, v) in &values {
         sets.push(format!("{} = ?", f.column));
         params.push(v.clone());
     }
@@ -734,11 +809,30 @@ fn update_in(
                 .into(),
         );
     }
+    Ok(PreparedUpdate {
+        idv,
+        id: id.to_string(),
+        expected,
+        before,
+        sets,
+        params,
+    })
+}
+
+/// Applies a prepared update if the record is still at the version checked (read it back
+/// with [`fetch`], as after [`insert_prepared`]).
+pub(crate) fn apply_update(
+    c: &mut dyn Conn,
+    entity: &'static Entity,
+    p: &PreparedUpdate,
+) -> Result<(), PlatformError> {
+    let mut sets = p.sets.clone();
+    let mut params = p.params.clone();
     sets.push("version = version + 1".into());
     sets.push("updated_at = ?".into());
     params.push(clock::now_timestamp().into());
-    params.push(idv.clone());
-    params.push(Value::Int(expected));
+    params.push(p.idv.clone());
+    params.push(Value::Int(p.expected));
     let n = c.execute(
         &format!(
             "UPDATE {} SET {} WHERE id = ? AND version = ?",
@@ -748,30 +842,14 @@ fn update_in(
         &params,
     )?;
     if n == 0 {
-        let now = fetch(c, entity, idv)?
-            .ok_or_else(|| PlatformError::NotFound(format!("{} {id}", entity.name)))?;
+        let now = fetch(c, entity, &p.idv)?
+            .ok_or_else(|| PlatformError::NotFound(format!("{} {}", entity.name, p.id)))?;
         return Err(PlatformError::Conflict {
             version: now.version,
             current: Box::new(now.fields),
         });
     }
-    if entity.name == "projects" {
-        refresh_review_flags(c, idv.as_i64().unwrap_or(0))?;
-        if let Some(old) = before.int("park_id") {
-            refresh_group_flags(c, before.int("enterprise_id"), Some(old))?;
-        }
-    }
-    let after = fetch(c, entity, idv)?.ok_or_else(|| DbError::Other("update vanished".into()))?;
-    audit(
-        c,
-        &user.actor(),
-        entity.name,
-        &after.id_text(),
-        "update",
-        Some(&before.fields),
-        Some(&after.fields),
-    )?;
-    Ok(after)
+    Ok(())
 }
 
 /// Refuses a change of a field that defines the user's own scope ([`crate::auth::locked_fields`]);
@@ -1044,105 +1122,96 @@ pub const DUPLICATE_AMOUNT_TOLERANCE: f64 = 0.10;
 /// …and they were signed at most this many days apart (or either is not yet signed).
 pub const DUPLICATE_WINDOW_DAYS: i64 = 180;
 
-/// Recomputes the review flags of a project and of the other projects of its enterprise in its
-/// park (a new signing can make an old one a suspected duplicate).
+/// Recomputes the review flags of a project's group: the other projects of its enterprise in
+/// its park (a new signing can make an old one a suspected duplicate), or the project alone
+/// when it has no park.
 fn refresh_review_flags(c: &mut dyn Conn, project_id: i64) -> Result<(), DbError> {
     let row = c.query_one(
         "SELECT enterprise_id, park_id FROM projects WHERE id = ?",
         &[Value::Int(project_id)],
     )?;
     let Some(row) = row else { return Ok(()) };
-    refresh_group_flags(c, row[0].as_i64(), row[1].as_i64())?;
-    if row[1].is_null() {
+    match (row[0].as_i64(), row[1].as_i64()) {
+        (Some(e), Some(p)) => {
+            refresh_group_flags(c, e, p)?;
+        }
         // Without a park there is no group; the project's own checks still apply.
-        let flags = flags_for(c, project_id)?;
-        c.execute(
-            "UPDATE projects SET review_flags = ? WHERE id = ?",
-            &[flags.into(), Value::Int(project_id)],
-        )?;
+        (_, None) => {
+            refresh_project_flags(c, project_id)?;
+        }
+        (None, Some(_)) => {}
     }
     Ok(())
 }
 
-fn refresh_group_flags(
+/// The columns [`flag_facts`] reads, and the stored flags last.
+const FLAG_COLUMNS: &str = "id, amount_agreed_fen, paid_in_fen, stage, signed_on, review_flags";
+
+fn flag_facts(r: &crate::db::Row) -> crate::flags::FlagFacts {
+    crate::flags::FlagFacts {
+        id: r[0].as_i64().unwrap_or(0),
+        amount_agreed_fen: r[1].as_i64(),
+        paid_in_fen: r[2].as_i64(),
+        stage: r[3].as_str().unwrap_or("").to_string(),
+        signed_day: r[4].as_str().and_then(clock::parse_date),
+    }
+}
+
+/// Recomputes the flags of every project of `enterprise` in `park` in one pass
+/// ([`crate::flags::group_flags`]) and writes only those that changed. Returns every project's
+/// flags, by id.
+pub(crate) fn refresh_group_flags(
     c: &mut dyn Conn,
-    enterprise: Option<i64>,
-    park: Option<i64>,
-) -> Result<(), DbError> {
-    let (Some(e), Some(p)) = (enterprise, park) else {
-        return Ok(());
-    };
-    let ids: Vec<i64> = c
-        .query(
-            "SELECT id FROM projects WHERE enterprise_id = ? AND park_id = ?",
-            &[Value::Int(e), Value::Int(p)],
-        )?
-        .iter()
-        .filter_map(|r| r[0].as_i64())
-        .collect();
-    for id in ids {
-        let flags = flags_for(c, id)?;
-        c.execute(
-            "UPDATE projects SET review_flags = ? WHERE id = ?",
-            &[flags.into(), Value::Int(id)],
-        )?;
-    }
-    Ok(())
+    enterprise: i64,
+    park: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    let rows = c.query(
+        &format!(
+            "SELECT {FLAG_COLUMNS} FROM projects WHERE enterprise_id = ? AND park_id = ? \
+             ORDER BY id"
+        ),
+        &[Value::Int(enterprise), Value::Int(park)],
+    )?;
+    let facts: Vec<_> = rows.iter().map(flag_facts).collect();
+    let flags = crate::flags::group_flags(&facts);
+    write_changed_flags(c, &rows, flags)
 }
 
-/// The review flags of one project:
-/// - `duplicate_of_N`: project N has the same enterprise and park, an agreed amount within
-///   [`DUPLICATE_AMOUNT_TOLERANCE`] of this one's, and a signing date within
-///   [`DUPLICATE_WINDOW_DAYS`] (or one of the two is not signed yet);
-/// - `paid_in_exceeds_agreed`: paid-in capital above the amount agreed;
-/// - `operating_without_paid_in`: in production or paying tax with no paid-in capital recorded
-///   although an amount was agreed.
-fn flags_for(c: &mut dyn Conn, id: i64) -> Result<String, DbError> {
-    let Some(me) = c.query_one(
-        "SELECT enterprise_id, park_id, amount_agreed_fen, paid_in_fen, stage, signed_on \
-         FROM projects WHERE id = ?",
+/// Recomputes the flags of a project without a park (its own checks only).
+pub(crate) fn refresh_project_flags(
+    c: &mut dyn Conn,
+    id: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    let rows = c.query(
+        &format!("SELECT {FLAG_COLUMNS} FROM projects WHERE id = ?"),
         &[Value::Int(id)],
-    )?
-    else {
-        return Ok(String::new());
-    };
-    let mut flags = Vec::new();
-    if let (Some(e), Some(p), Some(amount)) = (me[0].as_i64(), me[1].as_i64(), me[2].as_i64()) {
-        let others = c.query(
-            "SELECT id, amount_agreed_fen, signed_on FROM projects \
-             WHERE enterprise_id = ? AND park_id = ? AND id <> ? ORDER BY id",
-            &[Value::Int(e), Value::Int(p), Value::Int(id)],
-        )?;
-        let my_day = me[5].as_str().and_then(clock::parse_date);
-        for o in others {
-            let Some(other_amount) = o[1].as_i64() else {
-                continue;
-            };
-            let larger = amount.max(other_amount) as f64;
-            let close = larger == 0.0
-                || ((amount - other_amount).abs() as f64) <= DUPLICATE_AMOUNT_TOLERANCE * larger;
-            let other_day = o[2].as_str().and_then(clock::parse_date);
-            let near = match (my_day, other_day) {
-                (Some(a), Some(b)) => (a - b).abs() <= DUPLICATE_WINDOW_DAYS,
-                _ => true,
-            };
-            if close && near {
-                flags.push(format!("duplicate_of_{}", o[0].as_i64().unwrap_or(0)));
-            }
+    )?;
+    let flags = rows
+        .iter()
+        .map(|r| crate::flags::single_flags(&flag_facts(r)))
+        .collect();
+    write_changed_flags(c, &rows, flags)
+}
+
+/// Writes the flags that differ from the stored ones (column 5 of `rows`): a group's refresh
+/// after one change usually changes none or a few.
+fn write_changed_flags(
+    c: &mut dyn Conn,
+    rows: &[crate::db::Row],
+    flags: Vec<String>,
+) -> Result<Vec<(i64, String)>, DbError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (r, new) in rows.iter().zip(flags) {
+        let id = r[0].as_i64().unwrap_or(0);
+        if r[5].as_str() != Some(new.as_str()) {
+            c.execute(
+                "UPDATE projects SET review_flags = ? WHERE id = ?",
+                &[new.clone().into(), Value::Int(id)],
+            )?;
         }
+        out.push((id, new));
     }
-    let agreed = me[2].as_i64();
-    let paid = me[3].as_i64();
-    if let (Some(a), Some(p)) = (agreed, paid) {
-        if p > a {
-            flags.push("paid_in_exceeds_agreed".into());
-        }
-    }
-    let operating = matches!(me[4].as_str(), Some("production" | "paying_tax"));
-    if operating && agreed.is_some_and(|a| a > 0) && paid.unwrap_or(0) == 0 {
-        flags.push("operating_without_paid_in".into());
-    }
-    Ok(flags.join(","))
+    Ok(out)
 }
 
 /// One change in a record's history.

@@ -9,6 +9,7 @@
 //! and every error names the sheet, row, column and rule.
 
 use crate::auth::User;
+use crate::bulk;
 use crate::db::Db;
 use crate::entity::{Entity, Kind, PROJECTS, TASKS};
 use crate::service::{self, ListQuery, PlatformError};
@@ -216,14 +217,50 @@ fn cell_json(cell: &calamine::Data) -> Json {
     }
 }
 
-/// Imports a workbook of `entity` records (the exported template), all or nothing.
+/// The sheet named like `entity`, read within [`tandem_sheet::Limits::DEFAULT`]: a workbook
+/// bomb is refused whole as [`PlatformError::TooLarge`] naming the limit (HTTP 413), a file
+/// that is not an XLSX workbook is a `not_xlsx` problem.
+fn read_sheet(entity: &Entity, bytes: &[u8]) -> Result<tandem_sheet::Grid, ImportFailure> {
+    let whole_file = |rule: &str, message: String| ImportProblem {
+        sheet: entity.name.to_string(),
+        row: 0,
+        column: String::new(),
+        rule: rule.to_string(),
+        message,
+    };
+    let failed = |e: tandem_sheet::SheetError| -> ImportFailure {
+        if e.is_limit() {
+            return ImportFailure {
+                problems: vec![whole_file("too_large", e.to_string())],
+                limit: Some(PlatformError::TooLarge(e.to_string())),
+            };
+        }
+        let problem = match e {
+            tandem_sheet::SheetError::NoSuchSheet { .. } => whole_file(
+                "missing_sheet",
+                format!(
+                    "the workbook has no sheet named {:?}; export one from the platform for \
+                     the template",
+                    entity.name
+                ),
+            ),
+            e => whole_file("not_xlsx", e.to_string()),
+        };
+        vec![problem].into()
+    };
+    tandem_sheet::Workbook::open(bytes, &tandem_sheet::Limits::DEFAULT)
+        .and_then(|mut book| book.read_sheet(entity.name))
+        .map_err(failed)
+}
+
+/// Imports a workbook of `entity` records (the exported template), all or nothing, within
+/// the limits of [`crate::limits`] (rows per file, the user's creation budget).
 pub fn import(
     db: &Db,
     user: &User,
     entity: &'static Entity,
     bytes: &[u8],
-) -> Result<ImportSummary, Vec<ImportProblem>> {
-    use calamine::Reader;
+) -> Result<ImportSummary, ImportFailure> {
     let problem = |row: u32, column: String, rule: &str, message: String| ImportProblem {
         sheet: entity.name.to_string(),
         row,
@@ -231,26 +268,7 @@ pub fn import(
         rule: rule.to_string(),
         message,
     };
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| {
-            vec![problem(
-                0,
-                String::new(),
-                "not_xlsx",
-                format!("not a readable workbook: {e}"),
-            )]
-        })?;
-    let range = wb.worksheet_range(entity.name).map_err(|_| {
-        vec![problem(
-            0,
-            String::new(),
-            "missing_sheet",
-            format!(
-                "the workbook has no sheet named {:?}; export one from the platform for the template",
-                entity.name
-            ),
-        )]
-    })?;
+    let range = read_sheet(entity, bytes)?;
     let mut rows = range.rows();
     let header: Vec<String> = match rows.next() {
         Some(h) => h
@@ -275,7 +293,7 @@ pub fn import(
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(problems.into());
     }
     let col_of = |name: &str| header.iter().position(|h| h == name);
     // Parse rows into (row number, id, version, body) first.
@@ -301,67 +319,113 @@ pub fn import(
         }
         parsed.push((excel_row, id, version, body));
     }
-    enum Failure {
-        Problems(Vec<ImportProblem>),
-        Db(crate::db::DbError),
-    }
-    impl From<crate::db::DbError> for Failure {
-        fn from(e: crate::db::DbError) -> Self {
-            Failure::Db(e)
+    apply_parsed(db, user, entity, &col_of, parsed)
+}
+
+/// Why an import imported nothing: the problems found (row by row), and, when the whole file
+/// was refused over a limit before its rows were checked, that limit's error
+/// ([`PlatformError::TooLarge`]: HTTP 413; [`PlatformError::TooMany`]: HTTP 429 with
+/// Retry-After), which is then also the one whole-file problem. Reads as the list of problems.
+#[derive(Debug)]
+pub struct ImportFailure {
+    /// Every problem, by sheet, row, column and rule.
+    pub problems: Vec<ImportProblem>,
+    /// The limit the file was refused over, if that is why.
+    pub limit: Option<PlatformError>,
+}
+
+impl From<Vec<ImportProblem>> for ImportFailure {
+    fn from(problems: Vec<ImportProblem>) -> Self {
+        ImportFailure {
+            problems,
+            limit: None,
         }
     }
-    let summary = db.write(|c| {
-        let mut summary = ImportSummary::default();
-        let mut problems = Vec::new();
-        for (excel_row, id, version, body) in &parsed {
-            let result = if id.is_null() {
-                service::create_body_in(c, user, entity, body).map(|_| true)
-            } else {
-                let id_text = match id {
-                    Json::String(s) => s.clone(),
+}
+
+impl std::ops::Deref for ImportFailure {
+    type Target = Vec<ImportProblem>;
+    fn deref(&self) -> &Vec<ImportProblem> {
+        &self.problems
+    }
+}
+
+/// Applies the parsed rows `(excel row, id, version, body)` through [`crate::bulk`], and
+/// names the sheet, row, column and rule of every problem.
+fn apply_parsed(
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    col_of: &dyn Fn(&str) -> Option<usize>,
+    parsed: Vec<(u32, Json, Json, Map<String, Json>)>,
+) -> Result<ImportSummary, ImportFailure> {
+    let problem = |row: u32, column: String, rule: &str, message: String| ImportProblem {
+        sheet: entity.name.to_string(),
+        row,
+        column,
+        rule: rule.to_string(),
+        message,
+    };
+    let rows: Vec<u32> = parsed.iter().map(|p| p.0).collect();
+    let ops: Vec<bulk::Op> = parsed
+        .into_iter()
+        .map(|(_, id, version, body)| match id {
+            Json::Null => bulk::Op::Create(body),
+            id => bulk::Op::Update {
+                id: match id {
+                    Json::String(s) => s,
                     other => other.to_string(),
-                };
-                match version.as_i64() {
-                    None => Err(PlatformError::VersionRequired),
-                    Some(v) => {
-                        service::update_body_in(c, user, entity, &id_text, v, body).map(|_| false)
-                    }
-                }
+                },
+                version: version.as_i64(),
+                patch: body,
+            },
+        })
+        .collect();
+    let rejected = match bulk::apply(db, user, entity, &ops) {
+        Ok(s) => {
+            return Ok(ImportSummary {
+                created: s.created,
+                updated: s.updated,
+            })
+        }
+        Err(bulk::BulkError::Rejected(rejected)) => rejected,
+        Err(bulk::BulkError::Limit(e)) => {
+            let rule = match e {
+                PlatformError::TooMany { .. } => "too_many_requests",
+                _ => "too_large",
             };
-            match result {
-                Ok(true) => summary.created += 1,
-                Ok(false) => summary.updated += 1,
-                Err(PlatformError::Invalid(errors)) => {
-                    for e in errors {
-                        let column = col_of(&e.field)
-                            .map(|i| format!("{} ({})", column_letter(i), e.field))
-                            .unwrap_or_else(|| e.field.clone());
-                        problems.push(problem(*excel_row, column, e.rule, e.message));
-                    }
-                }
-                Err(PlatformError::Db(e)) => return Err(Failure::Db(e)),
-                Err(other) => {
-                    let rule = match &other {
-                        PlatformError::Conflict { .. } => "stale_version",
-                        PlatformError::Forbidden(_) => "not_allowed",
-                        PlatformError::NotFound(_) => "not_found",
-                        PlatformError::VersionRequired => "version_required",
-                        _ => "invalid",
-                    };
-                    problems.push(problem(*excel_row, String::new(), rule, other.to_string()));
+            return Err(ImportFailure {
+                problems: vec![problem(0, String::new(), rule, e.to_string())],
+                limit: Some(e),
+            });
+        }
+        Err(bulk::BulkError::Db(e)) => {
+            return Err(vec![problem(0, String::new(), "database", e.to_string())].into())
+        }
+    };
+    let mut problems = Vec::new();
+    for (i, err) in rejected {
+        let excel_row = rows.get(i).copied().unwrap_or(0);
+        match err {
+            PlatformError::Invalid(errors) => {
+                for e in errors {
+                    let column = col_of(&e.field)
+                        .map(|i| format!("{} ({})", column_letter(i), e.field))
+                        .unwrap_or_else(|| e.field.clone());
+                    problems.push(problem(excel_row, column, e.rule, e.message));
                 }
             }
+            other => {
+                let rule = match &other {
+                    PlatformError::Conflict { .. } => "stale_version",
+                    PlatformError::Forbidden(_) => "not_allowed",
+                    PlatformError::NotFound(_) => "not_found",
+                    PlatformError::VersionRequired => "version_required",
+                    _ => "invalid",
+                };
+                problems.push(problem(excel_row, String::new(), rule, other.to_string()));
+            }
         }
-        if problems.is_empty() {
-            Ok(summary)
-        } else {
-            // Returning an error rolls the whole import back.
-            Err(Failure::Problems(problems))
-        }
-    });
-    match summary {
-        Ok(s) => Ok(s),
-        Err(Failure::Problems(problems)) => Err(problems),
-        Err(Failure::Db(e)) => Err(vec![problem(0, String::new(), "database", e.to_string())]),
     }
+    Err(problems.into())
 }

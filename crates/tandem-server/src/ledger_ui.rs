@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
 use crate::ui::t;
 use crate::AppState;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -64,11 +64,35 @@ fn read_revenue_upload(
     std::fs::write(&path, bytes).map_err(|e| LedgerOpError::Settle(e.to_string()))?;
     tandem_ledger::import::read_revenues(&path).map_err(|e| {
         // Name the upload, not the temporary folder.
-        LedgerOpError::Settle(
-            e.to_string()
-                .replace(&format!("{}/", dir.path().display()), ""),
-        )
+        let message = e
+            .to_string()
+            .replace(&format!("{}/", dir.path().display()), "");
+        match e {
+            // A workbook over a limit of the bounded reader: 413, naming the limit.
+            tandem_ledger::import::ImportError::Workbook { error, .. } if error.is_limit() => {
+                LedgerOpError::Platform(PlatformError::TooLarge(message))
+            }
+            _ => LedgerOpError::Settle(message),
+        }
     })
+}
+
+/// Whether the user may record revenues for the park, asked before a byte of an upload is
+/// read; `Err` is the refusal (403, for an unknown park too).
+async fn check_upload_right(state: &AppState, s: &Session, park: i64) -> Result<(), ApiError> {
+    let db = state.db.clone();
+    let user = s.user.clone();
+    if blocking(move || ledger::may_write_park(&db, &user, park))
+        .await?
+        .map_err(api_error)?
+    {
+        return Ok(());
+    }
+    Err(ApiError::Platform(PlatformError::Forbidden(format!(
+        "{} ({}) may not record revenues for park {park}; nothing was read",
+        s.user.username,
+        s.user.role.name()
+    ))))
 }
 
 // ---- API ----
@@ -114,8 +138,10 @@ pub async fn api_record_revenues(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(park): Path<i64>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
+    check_upload_right(&state, &s, park).await?;
+    let body = crate::upload::read_body(body).await?;
     let db = state.db.clone();
     let n = blocking(move || -> Result<usize, LedgerOpError> {
         let records = read_revenue_upload("revenues", &body)?;
@@ -346,13 +372,30 @@ pub async fn page_record_revenues(
     mut multipart: Multipart,
 ) -> Response {
     let lang = Lang::Zh;
+    // The right before a byte of the form is read, and the CSRF token before the file.
+    match check_upload_right(&state, &s, park).await {
+        Ok(()) => {}
+        Err(ApiError::Platform(p)) => return back(park, lang, &s, Err(p.into())),
+        Err(other) => return other.into_response(),
+    }
     let (mut csrf, mut name, mut file) = (String::new(), String::new(), Vec::new());
-    while let Ok(Some(field)) = multipart.next_field().await {
+    loop {
+        let field = match crate::upload::next_field(&mut multipart).await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return back(park, lang, &s, Err(e.platform().into())),
+        };
         match field.name().unwrap_or("") {
             "_csrf" => csrf = field.text().await.unwrap_or_default(),
             "file" => {
+                if !csrf_ok(&s, &csrf) {
+                    return crate::ui::csrf_failure(lang, &s);
+                }
                 name = field.file_name().unwrap_or("").to_string();
-                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                file = match crate::upload::read_field(field).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => return back(park, lang, &s, Err(e.platform().into())),
+                };
             }
             _ => {}
         }

@@ -11,6 +11,7 @@
 //! extractor ([`session::ApiSession`], [`session::PageSession`]), and everything else is in
 //! `tandem_platform`.
 
+pub mod admin;
 pub mod api;
 pub mod docking;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod net;
 pub mod openapi;
 pub mod session;
 pub mod ui;
+pub mod upload;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -230,7 +232,10 @@ pub async fn sign_in(
         drop(permit);
         match user {
             Some(u) => {
-                let (token, csrf) = db.write(|c| auth::start_session(c, u.id))?;
+                let (token, csrf) = db.write(|c| {
+                    tandem_platform::accounts::note_sign_in(c, u.id)?;
+                    auth::start_session(c, u.id)
+                })?;
                 Ok(Some((u, token, csrf)))
             }
             None => Ok(None),
@@ -292,7 +297,6 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(api::me))
         .route("/dashboard", get(api::dashboard))
         .route("/openapi.json", get(api::openapi))
-        .route("/users", get(api::users))
         .route(
             "/sheets/{entity}",
             get(api::export_sheet).post(api::import_sheet),
@@ -307,6 +311,7 @@ pub fn router(state: AppState) -> Router {
         .route("/parks/{id}/settle", post(ledger_ui::api_settle))
         .route("/ledger/verify", get(ledger_ui::api_verify))
         .merge(docking::api_routes())
+        .merge(admin::api_routes())
         .route("/{entity}", get(api::list).post(api::create))
         .route(
             "/{entity}/{id}",
@@ -317,6 +322,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(ui::routes())
+        .merge(admin::page_routes())
         .route("/healthz", get(|| async { "ok" }))
         // Paths no route takes (e.g. `/api/` itself): the API's JSON 404 for `/api…`, so API
         // clients always get a body that says what is wrong.

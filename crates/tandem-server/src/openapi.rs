@@ -95,6 +95,16 @@ fn errors() -> Value {
     })
 }
 
+/// The answer to an upload over a limit of the file or of the workbook in it.
+fn too_large() -> Value {
+    json!({"description": "the file is over a limit (bytes, decompressed bytes, rows, columns, cells…); the message names the limit and its value", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The answer to a creation over the user's creation budget (`tandem_platform::limits`).
+fn over_budget() -> Value {
+    json!({"description": "over your creation budget (records per day, per user); Retry-After says in how many seconds the request would fit", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
 fn with(mut base: Value, extra: Value) -> Value {
     if let (Some(b), Some(x)) = (base.as_object_mut(), extra.as_object()) {
         for (k, v) in x {
@@ -146,7 +156,7 @@ pub fn document() -> Value {
                         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}}}}}))},
                 "post": {"summary": format!("Create ({})", e.en), "tags": [e.name], "parameters": [csrf],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{cap}_create")}}}},
-                    "responses": with(errors(), json!({"201": {"description": "created", "content": {"application/json": {"schema": item_ref}}}}))}
+                    "responses": with(errors(), json!({"201": {"description": "created", "content": {"application/json": {"schema": item_ref}}}, "429": over_budget()}))}
             }),
         );
         paths.insert(
@@ -198,7 +208,6 @@ pub fn document() -> Value {
     paths.insert("/api/logout".into(), json!({"post": {"summary": "Sign out", "tags": ["session"], "parameters": [csrf], "responses": with(errors(), json!({"204": {"description": "signed out"}}))}}));
     paths.insert("/api/me".into(), json!({"get": {"summary": "The signed-in user", "tags": ["session"], "responses": with(errors(), json!({"200": {"description": "the user", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
     paths.insert("/api/dashboard".into(), json!({"get": {"summary": "Programme dashboard figures (limited to what you may read)", "tags": ["dashboard"], "responses": with(errors(), json!({"200": {"description": "figures", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
-    paths.insert("/api/users".into(), json!({"get": {"summary": "Accounts (administrator)", "tags": ["session"], "responses": with(errors(), json!({"200": {"description": "accounts", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
     paths.insert(
         "/api/sheets/{entity}".into(),
         json!({
@@ -208,7 +217,7 @@ pub fn document() -> Value {
             "post": {"summary": "Import projects or tasks from XLSX, all or nothing", "tags": ["sheets"],
                 "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks"]}}, csrf],
                 "requestBody": {"required": true, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
-                "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}}))}
+                "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large(), "429": over_budget()}))}
         }),
     );
     let park_param =
@@ -231,7 +240,7 @@ pub fn document() -> Value {
         json!({"post": {"summary": "Record revenues (CSV or XLSX: enterprise_id, park_id, industry, recommended_by, period, revenue_type, amount), all or nothing", "tags": ["ledger"],
             "parameters": [park_param, csrf],
             "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
-            "responses": with(errors(), json!({"201": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+            "responses": with(errors(), json!({"201": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large()}))}}),
     );
     paths.insert(
         "/api/parks/{id}/settle".into(),
@@ -242,6 +251,7 @@ pub fn document() -> Value {
             "responses": with(errors(), json!({"200": {"description": "appended, unchanged, corrections, head", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
     paths.extend(crate::docking::openapi_paths());
+    paths.extend(crate::admin::openapi_paths());
     paths.insert(
         "/api/ledger/verify".into(),
         json!({"get": {"summary": "Verify the whole hash chain", "tags": ["ledger"],

@@ -92,23 +92,30 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<Session>, ApiErr
     if let Some(s) = state.sessions.get(&token) {
         return Ok(Some(s));
     }
+    // Taken before the database is read: a session read before an account change is not
+    // cached after the change dropped that account's entries.
+    let epoch = state.sessions.epoch();
     let db = state.db.clone();
     let t = token.clone();
     let found = blocking(move || db.read(|c| auth::session_user(c, &t))).await??;
     let session = found.map(|(user, csrf)| Session { user, csrf, token });
     if let Some(s) = &session {
-        state.sessions.put(s.clone());
+        state.sessions.put(s.clone(), epoch);
     }
     Ok(session)
 }
 
 /// Live sessions seen recently, so that not every request reads the session table. An entry
-/// is trusted for [`SESSION_CACHE_SECONDS`]; signing out in this process removes it at once.
-/// (A session ended by another process sharing a PostgreSQL database stays usable here for
-/// at most that long.)
+/// is trusted for [`SESSION_CACHE_SECONDS`]. Signing out in this process removes it at once,
+/// and so does disabling an account, setting its password or ending its sessions through this
+/// process ([`SessionCache::forget_user`]). A session ended by another process (the
+/// `tandem user` command, or another server sharing a PostgreSQL database) stays usable here
+/// for at most that long.
 #[derive(Default)]
 pub struct SessionCache {
     entries: Mutex<HashMap<String, (Session, Instant)>>,
+    /// Incremented (under the `entries` lock) whenever a user's entries are dropped.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 /// How long a cached session is trusted without reading the database again.
@@ -122,8 +129,18 @@ impl SessionCache {
             .map(|(s, _)| s.clone())
     }
 
-    fn put(&self, s: Session) {
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Caches a session read from the database when no user's entries were dropped since
+    /// `epoch` (else it may be a session that was ended meanwhile: the next request reads it
+    /// again).
+    fn put(&self, s: Session, epoch: u64) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if self.epoch() != epoch {
+            return;
+        }
         if map.len() > 10_000 {
             map.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(SESSION_CACHE_SECONDS));
         }
@@ -136,6 +153,15 @@ impl SessionCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(token);
+    }
+
+    /// Forgets every session of user `user_id`: call after the account was disabled, its
+    /// password set or its sessions ended (`tandem_platform::accounts`), so this process
+    /// stops accepting them at once instead of after [`SESSION_CACHE_SECONDS`].
+    pub fn forget_user(&self, user_id: i64) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, (s, _)| s.user.id != user_id);
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 

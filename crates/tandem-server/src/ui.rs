@@ -124,9 +124,17 @@ pub(crate) fn t(lang: Lang, zh: &str, en: &str) -> String {
 pub(crate) fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> Html<String> {
     let mut menu = String::new();
     if let Some(s) = s {
+        let admin = if s.user.role == Role::Admin {
+            format!(
+                r#"<a href="/admin/users">{}</a>"#,
+                t(lang, "账户", "Accounts")
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             menu,
-            r#"<nav class="menu"><div class="wrap"><a href="/">{}</a><a href="/r/projects">{}</a><a href="/r/parks">{}</a><a href="/plans">{}</a><a href="/r/enterprises">{}</a><a href="/r/secondments">{}</a><a href="/r/events">{}</a><a href="/docking">{}</a><a href="/sheets">{}</a><span class="right">{} ({}) · <a href="?lang={}">{}</a> <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{}"><button class="small" type="submit">{}</button></form></span></div></nav>"#,
+            r#"<nav class="menu"><div class="wrap"><a href="/">{}</a><a href="/r/projects">{}</a><a href="/r/parks">{}</a><a href="/plans">{}</a><a href="/r/enterprises">{}</a><a href="/r/secondments">{}</a><a href="/r/events">{}</a><a href="/docking">{}</a><a href="/sheets">{}</a>{admin}<span class="right">{} ({}) · <a href="?lang={}">{}</a> <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{}"><button class="small" type="submit">{}</button></form></span></div></nav>"#,
             t(lang, "总览", "Dashboard"),
             t(lang, "项目", "Projects"),
             t(lang, "园区", "Parks"),
@@ -154,7 +162,8 @@ pub(crate) fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> 
     ))
 }
 
-fn role_label(role: &Role, lang: Lang) -> &'static str {
+/// The role's name in `lang`.
+pub(crate) fn role_label(role: &Role, lang: Lang) -> &'static str {
     match role {
         Role::Admin => lang.pick("管理员", "administrator"),
         Role::Coordinator => lang.pick("计划协调人", "programme coordinator"),
@@ -321,9 +330,18 @@ fn pct(x: Option<f64>, lang: Lang) -> String {
     }
 }
 
-fn money_cell(fen: i64, unknown: i64, lang: Lang) -> String {
-    let wan = fen as f64 / 1_000_000.0;
-    let mut s = format!("{:.1} {}", wan, t(lang, "万元", "×10⁴ yuan"));
+/// A sum of money in 万元 (10⁴ yuan) with one decimal, rounded half up, exactly: sums are
+/// `i128` fen and can exceed what an `f64` holds to the 100 yuan shown.
+fn money_cell(fen: i128, unknown: i64, lang: Lang) -> String {
+    // 1 万元 is 10^6 fen; one decimal of it is 10^5 fen.
+    let tenths = (fen.unsigned_abs() + 50_000) / 100_000;
+    let sign = if fen < 0 && tenths > 0 { "-" } else { "" };
+    let mut s = format!(
+        "{sign}{}.{} {}",
+        entity::group_thousands(tenths / 10),
+        tenths % 10,
+        t(lang, "万元", "×10⁴ yuan")
+    );
     if unknown > 0 {
         let _ = write!(
             s,
@@ -995,7 +1013,7 @@ fn record_form(
                     esc(&text)
                 );
             }
-            Kind::Text(n) if n > 300 => {
+            Kind::Text(n) if !entity::is_single_line(n) => {
                 let _ = write!(
                     html,
                     "<textarea id=\"f-{0}\" name=\"{0}\" rows=\"3\">{1}</textarea>",
@@ -1551,6 +1569,17 @@ fn project_body(
                         "possible duplicate signing of"
                     )
                 )
+            } else if *f == tandem_platform::flags::MORE_DUPLICATES {
+                match lang {
+                    Lang::Zh => format!(
+                        "还有更多可能重复的项目（仅列出金额最接近的 {} 个）",
+                        tandem_platform::flags::MAX_DUPLICATES_LISTED
+                    ),
+                    Lang::En => format!(
+                        "more possible duplicates (only the {} closest in amount are listed)",
+                        tandem_platform::flags::MAX_DUPLICATES_LISTED
+                    ),
+                }
             } else if *f == "paid_in_exceeds_agreed" {
                 t(
                     lang,
@@ -1876,6 +1905,69 @@ async fn sheets_export(
     }
 }
 
+/// The `/sheets` form's record type and file. The fields are read in form order, and the
+/// CSRF token, the record type and the right to import it are checked before a byte of the
+/// file is read; a role that writes neither projects nor tasks is refused before the form is
+/// read at all. `Err` is the page that says why.
+async fn sheets_form(
+    lang: Lang,
+    s: &Session,
+    multipart: &mut Multipart,
+) -> Result<(&'static Entity, Vec<u8>), Box<Response>> {
+    let refuse = |e: &Entity| {
+        Box::new(failure(
+            lang,
+            Some(s),
+            &PlatformError::Forbidden(format!(
+                "{} ({}) may not create or change any {}; nothing was read",
+                s.user.username,
+                s.user.role.name(),
+                e.name
+            )),
+        ))
+    };
+    let importable = ["projects", "tasks"].map(sheets::sheet_entity);
+    if !importable
+        .iter()
+        .flatten()
+        .any(|e| auth::may_write_any(&s.user, e.name))
+    {
+        return Err(refuse(&entity::PROJECTS));
+    }
+    // Everything the file may not be read without.
+    let checked = |csrf: &str, kind: &str| {
+        if !constant_time_eq(csrf.as_bytes(), s.csrf.as_bytes()) {
+            return Err(Box::new(csrf_failure(lang, s)));
+        }
+        let Some(e) = sheets::sheet_entity(kind) else {
+            let unknown = PlatformError::NotFound(kind.to_string());
+            return Err(Box::new(failure(lang, Some(s), &unknown)));
+        };
+        if !auth::may_write_any(&s.user, e.name) {
+            return Err(refuse(e));
+        }
+        Ok(e)
+    };
+    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), Vec::new());
+    let unreadable =
+        |e: crate::upload::UploadError| Box::new(failure(lang, Some(s), &e.platform()));
+    while let Some(field) = crate::upload::next_field(multipart)
+        .await
+        .map_err(unreadable)?
+    {
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.unwrap_or_default(),
+            "entity" => kind = field.text().await.unwrap_or_default(),
+            "file" => {
+                checked(&csrf, &kind)?;
+                file = crate::upload::read_field(field).await.map_err(unreadable)?;
+            }
+            _ => {}
+        }
+    }
+    Ok((checked(&csrf, &kind)?, file))
+}
+
 async fn sheets_import(
     State(state): State<AppState>,
     PageSession(s): PageSession,
@@ -1883,22 +1975,9 @@ async fn sheets_import(
     mut multipart: Multipart,
 ) -> Response {
     let lang = lang_of(&headers, &HashMap::new());
-    let mut csrf = String::new();
-    let mut kind = String::new();
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "entity" => kind = field.text().await.unwrap_or_default(),
-            "file" => file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            _ => {}
-        }
-    }
-    if !constant_time_eq(csrf.as_bytes(), s.csrf.as_bytes()) {
-        return csrf_failure(lang, &s);
-    }
-    let Some(e) = sheets::sheet_entity(&kind) else {
-        return failure(lang, Some(&s), &PlatformError::NotFound(kind));
+    let (e, file) = match sheets_form(lang, &s, &mut multipart).await {
+        Ok(form) => form,
+        Err(refused) => return *refused,
     };
     let db = state.db.clone();
     let user = s.user.clone();
@@ -1923,6 +2002,10 @@ async fn sheets_import(
                 }),
             ),
         ),
+        // Over a limit (rows per file, the creation budget): the failure page says which.
+        Err(sheets::ImportFailure {
+            limit: Some(limit), ..
+        }) => return failure(lang, Some(&s), &limit),
         Err(problems) => {
             let mut m = esc(&match lang {
                 Lang::Zh => format!("未导入任何记录：发现 {} 个问题。", problems.len()),

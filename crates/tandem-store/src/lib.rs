@@ -27,6 +27,11 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create the workspace database {path} readable only by you: {source}; check that you own the file")]
+    Private {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("dataset `{0}` already exists: choose another name with --dataset, or pass --replace to overwrite it")]
     DatasetExists(String),
     #[error("no dataset named `{name}` in the workspace{hint}")]
@@ -125,6 +130,60 @@ pub fn default_path() -> PathBuf {
     }
 }
 
+/// Creates `dir` (and its parents) readable by its owner only (0700) when it does not exist.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates the database file readable and writable by its owner only (0600), or takes group
+/// and other permissions off an existing one and its `-wal`, `-shm` and `-journal` files
+/// (earlier versions created them 0644). SQLite creates those files with the database
+/// file's permissions, so they follow. A file owned by someone else is left as it is. (The
+/// platform database does the same: `tandem_platform::db::make_private_sqlite`.)
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            let Ok(meta) = std::fs::metadata(file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                match std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode & 0o700))
+                {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name != "bundled"
@@ -139,11 +198,15 @@ impl Workspace {
     /// up to date.
     pub fn open(path: &Path) -> Result<Workspace, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            create_private_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        make_private(path).map_err(|source| StoreError::Private {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -448,6 +511,29 @@ mod tests {
                 dataset: "ignored".into(),
             },
         }
+    }
+
+    /// Issue #12: the workspace file, its write-ahead log and shared-memory file are created
+    /// 0600 in a 0700 folder, and an existing 0644 file (earlier versions) is tightened.
+    #[cfg(unix)]
+    #[test]
+    fn the_workspace_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("ws.sqlite");
+        let ws = Workspace::open(&path).unwrap();
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        drop(ws);
+        let old = dir.path().join("old.sqlite");
+        drop(Connection::open(&old).unwrap());
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _ws = Workspace::open(&old).unwrap();
+        assert_eq!(mode(&old), 0o600);
     }
 
     fn dataset(name: &str, observations: Vec<Observation>) -> NewDataset {

@@ -3,8 +3,9 @@
 
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
+use tandem_platform::accounts::{self, By};
 use tandem_platform::auth::{self, NewUser, Role};
-use tandem_platform::{backup, Db, Target};
+use tandem_platform::{backup, Db, PlatformError, Target};
 
 /// Where the platform database is.
 #[derive(clap::Args, Debug, Clone)]
@@ -87,11 +88,42 @@ pub enum UserCommand {
   TANDEM_PASSWORD=… tandem user add --username li --role officer --pair pair-xuzhou-huaibei --side helped
   tandem user add --username park7 --role park_operator --park 7 < pw.txt")]
     Add(UserAddArgs),
-    /// List the accounts.
+    /// List the accounts: id, user name, role (and what it is bound to), enabled or
+    /// disabled, last sign-in (`-` when not known), tab-separated.
     #[command(after_help = "Examples:
   tandem user list
   tandem user list --database postgres://tandem@localhost/tandem")]
     List(DatabaseArg),
+    /// Disable an account: it can no longer sign in and its sessions end. A server on the
+    /// same database notices within 5 seconds.
+    #[command(after_help = "Examples:
+  tandem user disable --username li
+  tandem user disable --username li --database postgres://tandem@localhost/tandem")]
+    Disable(UserNameArgs),
+    /// Enable a disabled account again (its old sessions stay ended).
+    #[command(after_help = "Examples:
+  tandem user enable --username li")]
+    Enable(UserNameArgs),
+    /// Set a new password for an account and end its sessions. The password is read from
+    /// $TANDEM_PASSWORD or standard input, as for `tandem user add`.
+    #[command(after_help = "Examples:
+  printf 'a new long secret\\n' | tandem user reset-password --username li
+  TANDEM_PASSWORD=… tandem user reset-password --username li")]
+    ResetPassword(UserNameArgs),
+    /// End every session of an account (sign the user out everywhere).
+    #[command(after_help = "Examples:
+  tandem user end-sessions --username li")]
+    EndSessions(UserNameArgs),
+}
+
+/// An existing account, by user name.
+#[derive(clap::Args, Debug)]
+pub struct UserNameArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The account's user name (`tandem user list` shows them).
+    #[arg(long)]
+    username: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -171,31 +203,113 @@ pub fn user(cmd: UserCommand) -> Result<()> {
                 password,
                 role,
             };
-            let id = db
-                .write(|c| auth::add_user(c, &new))
+            let who = command_line_actor();
+            let account = accounts::create(&db, By::CommandLine(&who), &new)
                 .map_err(|e| crate::UserError::new(e.to_string()))?;
             println!(
-                "created user {} (#{id}, {}) in {}",
+                "created user {} (#{}, {}) in {}",
                 a.username,
+                account.user.id,
                 a.role,
                 db.describe()
             );
             Ok(())
         }
-        UserCommand::List(d) => {
-            let db = d.open()?;
-            for u in db.read(auth::list_users)? {
-                let binding = match &u.role {
-                    Role::Officer { pair_id, side } => format!(" {pair_id} {side}"),
-                    Role::ParkOperator { park_id } => format!(" park {park_id}"),
-                    Role::Enterprise { enterprise_id } => format!(" enterprise {enterprise_id}"),
-                    _ => String::new(),
-                };
-                println!("{}\t{}\t{}{binding}", u.id, u.username, u.role.name());
-            }
-            Ok(())
-        }
+        UserCommand::List(d) => list_users(&d),
+        UserCommand::Disable(a) => change_account(&a, Change::Disable),
+        UserCommand::Enable(a) => change_account(&a, Change::Enable),
+        UserCommand::ResetPassword(a) => change_account(&a, Change::ResetPassword),
+        UserCommand::EndSessions(a) => change_account(&a, Change::EndSessions),
     }
+}
+
+/// Who the audit log names for account changes made here: the operating-system account.
+fn command_line_actor() -> String {
+    let os_user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("tandem user, OS user {os_user}")
+}
+
+fn list_users(d: &DatabaseArg) -> Result<()> {
+    let db = d.open()?;
+    let who = command_line_actor();
+    for a in accounts::list(&db, By::CommandLine(&who))? {
+        let binding = match &a.user.role {
+            Role::Officer { pair_id, side } => format!(" {pair_id} {side}"),
+            Role::ParkOperator { park_id } => format!(" park {park_id}"),
+            Role::Enterprise { enterprise_id } => format!(" enterprise {enterprise_id}"),
+            _ => String::new(),
+        };
+        println!(
+            "{}\t{}\t{}{binding}\t{}\t{}",
+            a.user.id,
+            a.user.username,
+            a.user.role.name(),
+            if a.disabled { "disabled" } else { "enabled" },
+            a.last_sign_in_at.as_deref().unwrap_or("-"),
+        );
+    }
+    Ok(())
+}
+
+/// An account change of `tandem user`.
+#[derive(Clone, Copy)]
+enum Change {
+    Disable,
+    Enable,
+    ResetPassword,
+    EndSessions,
+}
+
+fn change_account(a: &UserNameArgs, change: Change) -> Result<()> {
+    let db = a.db.open()?;
+    let who = command_line_actor();
+    let by = By::CommandLine(&who);
+    let account = accounts::find(&db, by, &a.username)?.ok_or_else(|| {
+        crate::UserError::new(format!(
+            "there is no account {:?} in {}; `tandem user list --database {}` shows the \
+             accounts",
+            a.username,
+            db.describe(),
+            db.describe()
+        ))
+    })?;
+    let id = account.user.id;
+    let user_facing = |e: PlatformError| -> anyhow::Error {
+        match e {
+            PlatformError::Db(db) => db.into(),
+            other => crate::UserError::new(other.to_string()).into(),
+        }
+    };
+    let (changed, done) = match change {
+        Change::Disable => (accounts::disable(&db, by, id), "disabled"),
+        Change::Enable => (accounts::enable(&db, by, id), "enabled"),
+        Change::EndSessions => (accounts::end_sessions(&db, by, id), "ended the sessions of"),
+        Change::ResetPassword => {
+            let password = read_password()?;
+            let result = accounts::reset_password(&db, by, id, Some(&password));
+            (result.map(|(c, _)| c), "set a new password for")
+        }
+    };
+    let changed = changed.map_err(user_facing)?;
+    let ended = match changed.sessions_ended {
+        0 => String::new(),
+        1 => "; 1 session ended".into(),
+        n => format!("; {n} sessions ended"),
+    };
+    println!("{done} {} (#{id}) in {}{ended}", a.username, db.describe());
+    if matches!(
+        change,
+        Change::Disable | Change::EndSessions | Change::ResetPassword
+    ) {
+        println!(
+            "a running tandem serve on this database stops accepting the old sessions within \
+             {} seconds",
+            tandem_server::session::SESSION_CACHE_SECONDS
+        );
+    }
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -209,12 +323,13 @@ pub struct BackupArgs {
 pub fn backup(a: BackupArgs) -> Result<()> {
     let db = a.db.open()?;
     let (doc, counts) = backup::backup(&db)?;
-    // Write beside the target, then rename: a failed backup never leaves a half file.
-    let tmp = a.out.with_extension("partial");
-    std::fs::write(&tmp, serde_json::to_vec(&doc)?)
-        .map_err(|e| crate::UserError::new(format!("cannot write {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, &a.out)
-        .map_err(|e| crate::UserError::new(format!("cannot write {}: {e}", a.out.display())))?;
+    // Owner-only, written beside the target and renamed (see `backup::write_file`).
+    backup::write_file(&a.out, &doc).map_err(|e| {
+        crate::UserError::new(format!(
+            "cannot write {}: {e}; check that its folder exists and is writable",
+            a.out.display()
+        ))
+    })?;
     let rows: usize = counts.iter().map(|(_, n)| n).sum();
     println!(
         "backed up {} ({rows} rows in {} tables) to {}",

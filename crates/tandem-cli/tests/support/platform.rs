@@ -203,6 +203,23 @@ impl Api {
         self.post_text(path, "application/json", body.to_string())
     }
 
+    /// `POST /api{path}` with a binary body (an XLSX workbook…), the cookie and the CSRF token.
+    pub fn post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Reply, ureq::Error> {
+        reply(
+            self.agent
+                .post(format!("{}/api{path}", self.base))
+                .header("Cookie", &self.cookie)
+                .header("X-CSRF-Token", &self.csrf)
+                .header("Content-Type", content_type)
+                .send(body),
+        )
+    }
+
     /// `POST /api{path}` with a body of any type (CSV, TOML…), the cookie and the CSRF token.
     pub fn post_text(
         &self,

@@ -111,6 +111,9 @@ pub enum Rule {
     IoTable,
     /// A file contains no data rows.
     Empty,
+    /// A spreadsheet is over a limit of the bounded reader (`tandem_sheet::Limits`): too
+    /// big, too many rows, columns or cells, or a compressed bomb.
+    TooLarge,
 }
 
 impl Rule {
@@ -141,6 +144,7 @@ impl Rule {
             Rule::InvalidSourceRank => "invalid_source_rank",
             Rule::IoTable => "io_table",
             Rule::Empty => "empty",
+            Rule::TooLarge => "too_large",
         }
     }
 }

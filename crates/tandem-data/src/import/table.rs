@@ -1,11 +1,11 @@
 //! Reading a file into a grid of text cells, whatever its format (CSV/TSV text in any
-//! supported encoding, or a spreadsheet: XLSX, XLS, ODS), with the row numbers a person
-//! sees in an editor or in Excel.
+//! supported encoding, or an XLSX workbook read within `tandem_sheet`'s limits; `.xls`,
+//! `.ods` and `.xlsb` are refused with a request to save them as `.xlsx` or CSV), with the
+//! row numbers a person sees in an editor or in Excel.
 
 use super::report::{Location, Problem, Rule};
 use crate::encoding::{self, Encoding};
-use calamine::{Data, Reader, Sheets};
-use std::io::Cursor;
+use tandem_sheet::{Data, Grid, Limits, SheetError, Workbook};
 
 /// One row of cells as text, with its 1-based row number in the file or sheet.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,23 +137,13 @@ fn read_spreadsheet(
     sheet: Option<&str>,
 ) -> Result<RawTable, Box<Problem>> {
     let origin = Location::file(name, None);
-    // calamine is third-party code fed with arbitrary user bytes; a panic inside it must
-    // become a report, not a crash of the importer.
-    let opened = std::panic::catch_unwind(|| open_and_read(bytes, sheet));
-    let (sheet_name, range) = match opened {
-        Ok(Ok(found)) => found,
-        Ok(Err(message)) => return Err(Box::new(Problem::new(origin, message.0, message.1))),
-        Err(_) => {
-            return Err(Box::new(Problem::new(
-                origin,
-                Rule::Unreadable,
-                "not a readable spreadsheet (the reader failed on malformed content)",
-            )))
-        }
-    };
+    // The bounded reader turns bombs into limit errors and panics of the third-party parser
+    // on malformed content into errors; both become a report, never a crash of the importer.
+    let (sheet_name, grid) = open_and_read(bytes, sheet)
+        .map_err(|(rule, message)| Box::new(Problem::new(origin, rule, message)))?;
     let origin = Location::file(name, Some(&sheet_name));
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let rows = range
+    let (first_row, first_col) = grid.start().unwrap_or((0, 0));
+    let rows = grid
         .rows()
         .enumerate()
         .map(|(i, cells)| RawRow {
@@ -164,23 +154,16 @@ fn read_spreadsheet(
     finish(origin, rows, first_col as usize + 1, None, None)
 }
 
-type SheetGrid = (String, calamine::Range<Data>);
-
-fn open_and_read(bytes: &[u8], sheet: Option<&str>) -> Result<SheetGrid, (Rule, String)> {
-    let cursor = Cursor::new(bytes);
-    let unreadable =
-        |e: &dyn std::fmt::Display| (Rule::Unreadable, format!("not a readable spreadsheet: {e}"));
-    let mut book: Sheets<Cursor<&[u8]>> = if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Sheets::Xls(calamine::open_workbook_from_rs(cursor).map_err(|e| unreadable(&e))?)
-    } else {
-        match calamine::open_workbook_from_rs(cursor.clone()) {
-            Ok(x) => Sheets::Xlsx(x),
-            Err(xlsx_err) => match calamine::open_workbook_from_rs(cursor) {
-                Ok(o) => Sheets::Ods(o),
-                Err(_) => return Err(unreadable(&xlsx_err)),
-            },
-        }
+fn open_and_read(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Grid), (Rule, String)> {
+    let failed = |e: SheetError| {
+        let rule = if e.is_limit() {
+            Rule::TooLarge
+        } else {
+            Rule::Unreadable
+        };
+        (rule, e.to_string())
     };
+    let mut book = Workbook::open(bytes, &Limits::DEFAULT).map_err(failed)?;
     let names = book.sheet_names();
     let chosen = match sheet {
         Some(wanted) => names
@@ -201,8 +184,8 @@ fn open_and_read(bytes: &[u8], sheet: Option<&str>) -> Result<SheetGrid, (Rule, 
             .cloned()
             .ok_or_else(|| (Rule::Empty, "the workbook has no sheets".to_string()))?,
     };
-    let range = book.worksheet_range(&chosen).map_err(|e| unreadable(&e))?;
-    Ok((chosen, range))
+    let grid = book.read_sheet(&chosen).map_err(failed)?;
+    Ok((chosen, grid))
 }
 
 /// A spreadsheet cell as the text a person would type: numbers in shortest round-trip

@@ -1,0 +1,2 @@
+-- Version 4 has nothing specific to SQLite.
+SELECT 1;
