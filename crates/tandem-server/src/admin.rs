@@ -448,28 +448,7 @@ fn history_table(entries: &[HistoryEntry], lang: Lang) -> String {
         t(lang, "变更", "Changes"),
     );
     for h in entries {
-        let before = h.before.as_ref().and_then(Value::as_object);
-        let after = h.after.as_ref().and_then(Value::as_object);
-        let keys: std::collections::BTreeSet<&String> = before
-            .iter()
-            .chain(after.iter())
-            .flat_map(|m| m.keys())
-            .collect();
-        let mut changes = String::new();
-        for k in keys {
-            let (b, a) = (before.and_then(|m| m.get(k)), after.and_then(|m| m.get(k)));
-            if b != a {
-                let show =
-                    |v: Option<&Value>| v.map(Value::to_string).unwrap_or_else(|| "—".into());
-                let _ = write!(
-                    changes,
-                    "<div><code>{}</code>: {} → {}</div>",
-                    esc(k),
-                    esc(&show(b)),
-                    esc(&show(a))
-                );
-            }
-        }
+        let changes = crate::ui::changed_fields(h.before.as_ref(), h.after.as_ref(), &[]);
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

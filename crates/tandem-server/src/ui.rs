@@ -1439,32 +1439,11 @@ async fn history_page(
         t(lang, "变更", "Changes"),
     );
     for h in &entries {
-        let mut changes = String::new();
-        let before = h.before.as_ref().and_then(Json::as_object);
-        let after = h.after.as_ref().and_then(Json::as_object);
-        let keys: std::collections::BTreeSet<&String> = before
-            .iter()
-            .chain(after.iter())
-            .flat_map(|m| m.keys())
-            .collect();
-        for k in keys {
-            if k == "version" || k == "updated_at" {
-                continue;
-            }
-            let b = before.and_then(|m| m.get(k));
-            let a = after.and_then(|m| m.get(k));
-            if b != a {
-                let show =
-                    |v: Option<&Json>| v.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
-                let _ = write!(
-                    changes,
-                    "<div><code>{}</code>: {} → {}</div>",
-                    esc(k),
-                    esc(&show(b)),
-                    esc(&show(a))
-                );
-            }
-        }
+        let changes = changed_fields(
+            h.before.as_ref(),
+            h.after.as_ref(),
+            &["version", "updated_at"],
+        );
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -1482,6 +1461,33 @@ async fn history_page(
         t(lang, "修改历史", "history")
     );
     page(lang, Some(&s), &title, &body).into_response()
+}
+
+/// The fields that differ between a history entry's `before` and `after` (except `skip`), as
+/// `field: old → new` lines of markup, escaped.
+pub(crate) fn changed_fields(before: Option<&Json>, after: Option<&Json>, skip: &[&str]) -> String {
+    let before = before.and_then(Json::as_object);
+    let after = after.and_then(Json::as_object);
+    let keys: std::collections::BTreeSet<&String> = before
+        .iter()
+        .chain(after.iter())
+        .flat_map(|m| m.keys())
+        .collect();
+    let show = |v: Option<&Json>| v.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+    let mut changes = String::new();
+    for k in keys.into_iter().filter(|k| !skip.contains(&k.as_str())) {
+        let (b, a) = (before.and_then(|m| m.get(k)), after.and_then(|m| m.get(k)));
+        if b != a {
+            let _ = write!(
+                changes,
+                "<div><code>{}</code>: {} → {}</div>",
+                esc(k),
+                esc(&show(b)),
+                esc(&show(a))
+            );
+        }
+    }
+    changes
 }
 
 async fn park_page(
