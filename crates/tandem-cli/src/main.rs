@@ -77,8 +77,19 @@ enum Command {
     #[command(after_help = "Examples:
   tandem pairs
   tandem pairs --format csv > pairs.csv
-  tandem pairs --data my-yearbook --format json")]
+  tandem pairs --data my-yearbook --format json
+  tandem pairs --format parquet --out pairs.parquet")]
     Pairs(commands::pairs::PairsArgs),
+
+    /// Read the long city panel (2000-2023, every prefecture-level city): values for
+    /// localities or group aggregates, with series, source and the values the curation
+    /// rules set aside.
+    #[command(after_help = "Examples:
+  tandem panel --locality ah-huainan,js-nanjing --indicator gdp,gdp_per_capita --years 2010-2023
+  tandem panel --group north-anhui,anhui --indicator gdp_per_capita --format csv
+  tandem panel --locality 滁州 --indicator gdp --years 2018-2019 --alternates
+  tandem panel --locality ah-chuzhou --series revised --indicator gdp")]
+    Panel(commands::panel::PanelArgs),
 
     /// List the localities tandem knows (ids, GB/T 2260 codes, names, coordinates).
     #[command(after_help = "Examples:
@@ -159,6 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Pairs(args) => commands::pairs::run(&ctx, args),
         Command::Localities(args) => commands::localities::run(&ctx, args),
+        Command::Panel(args) => commands::panel::run(&ctx, args),
         Command::Data(cmd) => commands::data::run(&ctx, cmd),
         Command::Metrics(cmd) => commands::metrics::run(&ctx, cmd),
         Command::Advise(args) => commands::advise::run(&ctx, args),

@@ -1,4 +1,4 @@
-//! Rendering listings as a terminal table, CSV, JSON or XLSX.
+//! Rendering listings as a terminal table, CSV, JSON, XLSX or Parquet.
 //!
 //! Every listing command builds a [`Listing`]: typed cells with column keys (for CSV/JSON)
 //! and labels (for the table), plus footnotes (sources) for the terminal. CSV and JSON rows
@@ -21,6 +21,8 @@ pub enum Format {
     Json,
     /// An Excel workbook (needs --out).
     Xlsx,
+    /// An Apache Parquet file with typed, nullable columns (needs --out).
+    Parquet,
 }
 
 /// One cell of a listing.
@@ -114,7 +116,7 @@ impl Listing {
         self
     }
 
-    /// Adds a column for CSV, JSON and XLSX only.
+    /// Adds a column for CSV, JSON, XLSX and Parquet only.
     pub fn machine_column(&mut self, key: &'static str) -> &mut Self {
         self.columns.push(Column {
             key,
@@ -124,7 +126,8 @@ impl Listing {
         self
     }
 
-    /// Renders in `format` to `out`, or to the file `path` when given (required for XLSX).
+    /// Renders in `format` to `out`, or to the file `path` when given (required for XLSX and
+    /// Parquet, which are binary).
     pub fn write(&self, format: Format, path: Option<&Path>) -> Result<()> {
         if format == Format::Xlsx {
             let path = path.ok_or_else(|| {
@@ -134,11 +137,21 @@ impl Listing {
             })?;
             return self.write_xlsx(path);
         }
+        if format == Format::Parquet {
+            let path = path.ok_or_else(|| {
+                crate::UserError::new(
+                    "--format parquet writes a binary file, not text for standard output: name it with --out FILE.parquet",
+                )
+            })?;
+            let bytes = self.to_parquet()?;
+            return std::fs::write(path, bytes)
+                .with_context(|| format!("writing {}", path.display()));
+        }
         let text = match format {
             Format::Table => self.to_table(),
             Format::Csv => self.to_csv()?,
             Format::Json => self.to_json(),
-            Format::Xlsx => unreachable!("handled above"),
+            Format::Xlsx | Format::Parquet => unreachable!("handled above"),
         };
         match path {
             Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
@@ -281,6 +294,141 @@ impl Listing {
     }
 }
 
+/// The Parquet type of a listing column, from its cells (like JSON, which writes numbers as
+/// numbers): integers only -> INT64, numbers only (some with decimals) -> DOUBLE, any text ->
+/// UTF-8 strings (numbers written as in CSV). Missing cells are nulls in every kind; a column
+/// with no value at all (or a listing with no rows) is Parquet's null type (UNKNOWN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ParquetKind {
+    Null,
+    Int64,
+    Double,
+    Utf8,
+}
+
+impl ParquetKind {
+    fn of<'a>(cells: impl Iterator<Item = &'a Cell>) -> ParquetKind {
+        let mut kind = ParquetKind::Null;
+        for cell in cells {
+            kind = match (cell, kind) {
+                (Cell::Text(_), _) => return ParquetKind::Utf8,
+                (Cell::Missing, k) => k,
+                (Cell::Integer(_), ParquetKind::Null | ParquetKind::Int64) => ParquetKind::Int64,
+                (Cell::Integer(_) | Cell::Number(..), _) => ParquetKind::Double,
+            };
+        }
+        kind
+    }
+}
+
+/// Rows per Parquet row group (listings are usually one group).
+const PARQUET_ROW_GROUP: usize = 1 << 20;
+
+impl Listing {
+    /// The listing as a Parquet file: one OPTIONAL column per machine key, typed by
+    /// [`ParquetKind`], with the title, notes and `created_by` in the key/value metadata.
+    /// Uncompressed (listings are small; no codec is compiled in).
+    pub fn to_parquet(&self) -> Result<Vec<u8>> {
+        use parquet::basic::{LogicalType, Repetition, Type as Physical};
+        use parquet::column::writer::ColumnWriter;
+        use parquet::data_type::ByteArray;
+        use parquet::file::metadata::KeyValue;
+        use parquet::file::properties::WriterProperties;
+        use parquet::file::writer::SerializedFileWriter;
+        use parquet::schema::types::Type;
+        use std::sync::Arc;
+
+        let kinds: Vec<ParquetKind> = (0..self.columns.len())
+            .map(|c| ParquetKind::of(self.rows.iter().map(|r| &r[c])))
+            .collect();
+        let fields = self
+            .columns
+            .iter()
+            .zip(&kinds)
+            .map(|(col, kind)| {
+                let (physical, logical) = match kind {
+                    ParquetKind::Null => (Physical::INT32, Some(LogicalType::Unknown)),
+                    ParquetKind::Int64 => (Physical::INT64, None),
+                    ParquetKind::Double => (Physical::DOUBLE, None),
+                    ParquetKind::Utf8 => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
+                };
+                Type::primitive_type_builder(col.key, physical)
+                    .with_repetition(Repetition::OPTIONAL)
+                    .with_logical_type(logical)
+                    .build()
+                    .map(Arc::new)
+            })
+            .collect::<parquet::errors::Result<Vec<_>>>()?;
+        let schema = Arc::new(
+            Type::group_type_builder("listing")
+                .with_fields(fields)
+                .build()?,
+        );
+        let created_by = format!("tandem {}", env!("CARGO_PKG_VERSION"));
+        let mut metadata = vec![
+            KeyValue::new("title".to_string(), self.title.clone()),
+            KeyValue::new("created_by".to_string(), created_by.clone()),
+        ];
+        if !self.notes.is_empty() {
+            metadata.push(KeyValue::new("notes".to_string(), self.notes.join("\n")));
+        }
+        let props = WriterProperties::builder()
+            .set_created_by(created_by)
+            .set_key_value_metadata(Some(metadata))
+            .build();
+        let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props))?;
+        for rows in self.rows.chunks(PARQUET_ROW_GROUP) {
+            let mut group = writer.next_row_group()?;
+            for (c, kind) in kinds.iter().enumerate() {
+                let mut column = group
+                    .next_column()?
+                    .expect("one column writer per schema field");
+                // Definition level 1 = a value, 0 = null.
+                let levels: Vec<i16> = rows
+                    .iter()
+                    .map(|r| i16::from(!matches!(r[c], Cell::Missing)))
+                    .collect();
+                let cells = rows.iter().map(|r| &r[c]);
+                match (column.untyped(), kind) {
+                    (ColumnWriter::Int32ColumnWriter(w), ParquetKind::Null) => {
+                        w.write_batch(&[], Some(&levels), None)?;
+                    }
+                    (ColumnWriter::Int64ColumnWriter(w), ParquetKind::Int64) => {
+                        let values: Vec<i64> = cells
+                            .filter_map(|cell| match cell {
+                                Cell::Integer(i) => Some(*i),
+                                _ => None,
+                            })
+                            .collect();
+                        w.write_batch(&values, Some(&levels), None)?;
+                    }
+                    (ColumnWriter::DoubleColumnWriter(w), ParquetKind::Double) => {
+                        let values: Vec<f64> = cells
+                            .filter_map(|cell| match cell {
+                                Cell::Number(v, _) => Some(*v),
+                                Cell::Integer(i) => Some(*i as f64),
+                                _ => None,
+                            })
+                            .collect();
+                        w.write_batch(&values, Some(&levels), None)?;
+                    }
+                    (ColumnWriter::ByteArrayColumnWriter(w), ParquetKind::Utf8) => {
+                        let values: Vec<ByteArray> = cells
+                            .filter(|cell| !matches!(cell, Cell::Missing))
+                            .map(|cell| ByteArray::from(cell.csv_text().into_bytes()))
+                            .collect();
+                        w.write_batch(&values, Some(&levels), None)?;
+                    }
+                    _ => unreachable!("the schema gives each kind its column writer"),
+                }
+                column.close()?;
+            }
+            group.close()?;
+        }
+        Ok(writer.into_inner()?)
+    }
+}
+
 /// `1234567.891` with 2 decimals -> `1,234,567.89`.
 pub fn format_thousands(v: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, v.abs());
@@ -354,5 +502,180 @@ mod tests {
         let j: Value = serde_json::from_str(&l.to_json()).unwrap();
         assert_eq!(j[1]["v"], Value::Null);
         assert_eq!(j[0]["v"], 1.5);
+    }
+
+    /// Reads Parquet bytes back: (key, physical type, logical type, optional) per column, the
+    /// rows as fields, and the key/value metadata.
+    #[allow(clippy::type_complexity)]
+    fn read_parquet(
+        bytes: &[u8],
+    ) -> (
+        Vec<(
+            String,
+            parquet::basic::Type,
+            Option<parquet::basic::LogicalType>,
+            bool,
+        )>,
+        Vec<Vec<parquet::record::Field>>,
+        Vec<(String, Option<String>)>,
+    ) {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        file.rewind().unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        let meta = reader.metadata().file_metadata();
+        let schema = meta
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    c.physical_type(),
+                    c.logical_type_ref().cloned(),
+                    c.self_type().get_basic_info().repetition()
+                        == parquet::basic::Repetition::OPTIONAL,
+                )
+            })
+            .collect();
+        let kv = meta
+            .key_value_metadata()
+            .map(|kv| {
+                kv.iter()
+                    .map(|kv| (kv.key.clone(), kv.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| {
+                r.unwrap()
+                    .get_column_iter()
+                    .map(|(_, f)| f.clone())
+                    .collect()
+            })
+            .collect();
+        (schema, rows, kv)
+    }
+
+    #[test]
+    fn parquet_types_columns_from_their_cells_and_keeps_nulls() {
+        use parquet::basic::{LogicalType, Type as Physical};
+        use parquet::record::Field;
+        let mut l = Listing::new("Title 标题");
+        l.column("name", "Name")
+            .column("none", "Nothing")
+            .column("mixed", "Mixed")
+            .column("year", "Year")
+            .column("value", "Value")
+            .machine_column("ints_and_numbers");
+        l.rows.push(vec![
+            Cell::text("宿州"),
+            Cell::Missing,
+            Cell::text("n/a"),
+            Cell::Integer(2021),
+            Cell::Number(0.1, 1),
+            Cell::Integer(3),
+        ]);
+        l.rows.push(vec![
+            Cell::text(""),
+            Cell::Missing,
+            Cell::Number(2.5, 1),
+            Cell::Missing,
+            Cell::Missing,
+            Cell::Number(-0.25, 2),
+        ]);
+        l.rows.push(vec![
+            Cell::Missing,
+            Cell::Missing,
+            Cell::Integer(7),
+            Cell::Integer(-4),
+            Cell::Number(1e300, 0),
+            Cell::Missing,
+        ]);
+        l.notes.push("[1] a source".into());
+        let (schema, rows, kv) = read_parquet(&l.to_parquet().unwrap());
+        let types: Vec<_> = schema
+            .iter()
+            .map(|(k, p, lt, opt)| {
+                assert!(opt, "{k} is OPTIONAL");
+                (k.as_str(), *p, lt.clone())
+            })
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("name", Physical::BYTE_ARRAY, Some(LogicalType::String)),
+                // No value at all: Parquet's null type, not a column of zeros or "".
+                ("none", Physical::INT32, Some(LogicalType::Unknown)),
+                // Text and numbers: strings, the numbers as CSV writes them.
+                ("mixed", Physical::BYTE_ARRAY, Some(LogicalType::String)),
+                ("year", Physical::INT64, None),
+                ("value", Physical::DOUBLE, None),
+                ("ints_and_numbers", Physical::DOUBLE, None),
+            ]
+        );
+        let s = |x: &str| Field::Str(x.to_string());
+        assert_eq!(
+            rows,
+            [
+                vec![
+                    s("宿州"),
+                    Field::Null,
+                    s("n/a"),
+                    Field::Long(2021),
+                    Field::Double(0.1),
+                    Field::Double(3.0),
+                ],
+                vec![
+                    s(""),
+                    Field::Null,
+                    s("2.5"),
+                    Field::Null,
+                    Field::Null,
+                    Field::Double(-0.25),
+                ],
+                vec![
+                    Field::Null,
+                    Field::Null,
+                    s("7"),
+                    Field::Long(-4),
+                    Field::Double(1e300),
+                    Field::Null,
+                ],
+            ]
+        );
+        let get = |k: &str| {
+            kv.iter()
+                .find(|(key, _)| key == k)
+                .and_then(|(_, v)| v.clone())
+        };
+        assert_eq!(get("title").as_deref(), Some("Title 标题"));
+        assert_eq!(
+            get("created_by"),
+            Some(format!("tandem {}", env!("CARGO_PKG_VERSION")))
+        );
+        assert_eq!(get("notes").as_deref(), Some("[1] a source"));
+    }
+
+    #[test]
+    fn parquet_of_an_empty_listing_has_the_columns_and_no_rows() {
+        let mut l = Listing::new("");
+        l.column("a", "A").column("b", "B");
+        let (schema, rows, kv) = read_parquet(&l.to_parquet().unwrap());
+        let keys: Vec<&str> = schema.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert!(rows.is_empty());
+        assert!(kv.iter().all(|(k, _)| k != "notes"));
+    }
+
+    #[test]
+    fn parquet_needs_out() {
+        let l = Listing::new("T");
+        let e = l.write(Format::Parquet, None).unwrap_err();
+        assert!(e.to_string().contains("--out FILE.parquet"), "{e}");
     }
 }

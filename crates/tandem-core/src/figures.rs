@@ -101,11 +101,7 @@ mod tests {
             indicator: "gdp".into(),
             value,
             unit: Unit::HundredMillionYuan,
-            source: Source {
-                citation: format!("src-{loc}-{year}"),
-                quality: SourceQuality::Unrated,
-                dataset: "t".into(),
-            },
+            source: Source::new(format!("src-{loc}-{year}"), SourceQuality::Unrated, "t"),
         }
     }
 

@@ -265,11 +265,7 @@ fn obs(loc: &str, indicator: &str, value: f64) -> Observation {
         } else {
             Unit::TenThousandPersons
         },
-        source: Source {
-            citation: "t".into(),
-            quality: SourceQuality::Unrated,
-            dataset: "t".into(),
-        },
+        source: Source::new("t", SourceQuality::Unrated, "t"),
     }
 }
 

@@ -17,11 +17,7 @@ fn obs(year: i32, indicator: &str, value: f64, unit: Unit) -> Observation {
         indicator: indicator.into(),
         value,
         unit,
-        source: Source {
-            citation: XUZHOU_SOURCE.into(),
-            quality: SourceQuality::Unrated,
-            dataset: "bundled".into(),
-        },
+        source: Source::new(XUZHOU_SOURCE, SourceQuality::Unrated, "bundled"),
     }
 }
 

@@ -37,6 +37,9 @@ pub const BOUNDARIES_SIMPLIFIED_GEOJSON: &str =
 pub const LOCALITIES_CSV: &str = include_str!("../../../data/localities.csv");
 /// data/yrd41_localities.csv: the 41 cities of the Yangtze River Delta.
 pub const YRD41_LOCALITIES_CSV: &str = include_str!("../../../data/yrd41_localities.csv");
+/// data/city_panel/cities.csv: every other prefecture-level unit of the city panel (2000-2023),
+/// with adcodes and coordinates from the `cpca` 0.5.5 package and pinyin English names.
+pub const CITIES_CSV: &str = include_str!("../../../data/city_panel/cities.csv");
 /// data/localities_sources.csv: provenance of every adcode, coordinate and area.
 pub const LOCALITIES_SOURCES_CSV: &str = include_str!("../../../data/localities_sources.csv");
 /// data/pairs.csv: the 8 pairs of the programme.
@@ -111,7 +114,8 @@ pub struct ObservationConflict {
 /// The bundled data set, parsed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bundle {
-    /// localities.csv ∪ yrd41_localities.csv (localities.csv wins on a shared id), then the
+    /// localities.csv ∪ yrd41_localities.csv (localities.csv wins on a shared id) ∪ the other
+    /// prefecture-level units of the city panel (city_panel/cities.csv), then the
     /// reference aggregates (provinces, the Yangtze River Delta, northern Anhui).
     pub localities: Vec<Locality>,
     /// The 2021 pairing programme from pairs.csv ([`PROGRAMME_ID`]).
@@ -156,6 +160,15 @@ impl Bundle {
             parse_localities(YRD41_LOCALITIES_CSV, "data/yrd41_localities.csv")?
                 .into_iter()
                 .filter(|l| !known.contains(&l.id)),
+        );
+        let known_codes: HashSet<u32> = localities.iter().filter_map(|l| l.adcode).collect();
+        let known: HashSet<String> = localities.iter().map(|l| l.id.clone()).collect();
+        localities.extend(
+            parse_localities(CITIES_CSV, "data/city_panel/cities.csv")?
+                .into_iter()
+                .filter(|l| {
+                    !known.contains(&l.id) && !l.adcode.is_some_and(|c| known_codes.contains(&c))
+                }),
         );
         localities.extend(reference_aggregates());
 
@@ -700,11 +713,11 @@ pub fn parse_alternates(text: &str, file: &str) -> Result<Vec<AlternateObservati
                 indicator,
                 value,
                 unit,
-                source: Source {
-                    citation: row.required("source_url")?.to_string(),
+                source: Source::new(
+                    row.required("source_url")?.to_string(),
                     quality,
-                    dataset: DATASET.to_string(),
-                },
+                    DATASET.to_string(),
+                ),
             },
             chosen,
             note: row.text("note").to_string(),
@@ -758,11 +771,7 @@ pub fn parse_observations(
             indicator,
             value,
             unit,
-            source: Source {
-                citation,
-                quality: SourceQuality::Unrated,
-                dataset: DATASET.to_string(),
-            },
+            source: Source::new(citation, SourceQuality::Unrated, DATASET.to_string()),
         };
         let key = observation.key();
         if !seen.insert(key.clone()) {

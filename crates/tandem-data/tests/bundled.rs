@@ -134,8 +134,9 @@ fn localities_are_the_union_plus_reference_aggregates() {
     let b = bundle();
     let ids: HashSet<&str> = b.localities.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids.len(), b.localities.len(), "ids are unique");
-    // 16 paired + 41 YRD cities, 13 of them in both files, + 5 reference aggregates.
-    assert_eq!(b.localities.len(), 16 + 41 - 13 + 5);
+    // 16 paired + 41 YRD cities, 13 of them in both files, + the 301 other units of the city
+    // panel (344 codes, 43 of them already known) + 5 reference aggregates.
+    assert_eq!(b.localities.len(), 16 + 41 - 13 + 301 + 5);
     for (id, level) in [
         ("ah-anhui", LocalityLevel::Province),
         ("js-jiangsu", LocalityLevel::Province),

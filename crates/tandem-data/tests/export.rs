@@ -26,11 +26,7 @@ fn obs(
         indicator: ind.into(),
         value,
         unit,
-        source: Source {
-            citation: citation.into(),
-            quality: q,
-            dataset: "bundled".into(),
-        },
+        source: Source::new(citation, q, "bundled"),
     }
 }
 

@@ -32,6 +32,7 @@ pub fn unit(u: Unit, lang: Lang) -> &'static str {
         Unit::Ratio => lang.pick("比值", "ratio"),
         Unit::SquareKm => lang.pick("平方公里", "km²"),
         Unit::Count => lang.pick("个", "count"),
+        Unit::MillionUsd => lang.pick("百万美元", "million USD"),
     }
 }
 

@@ -413,11 +413,7 @@ impl Workspace {
                 indicator,
                 value,
                 unit,
-                source: Source {
-                    citation,
-                    quality,
-                    dataset: name.to_string(),
-                },
+                source: Source::new(citation, quality, name.to_string()),
             });
         }
         Ok(out)
@@ -505,11 +501,11 @@ mod tests {
             indicator: "gdp".into(),
             value,
             unit: Unit::HundredMillionYuan,
-            source: Source {
-                citation: "https://example.org/bulletin".into(),
-                quality: SourceQuality::Rank(1),
-                dataset: "ignored".into(),
-            },
+            source: Source::new(
+                "https://example.org/bulletin",
+                SourceQuality::Rank(1),
+                "ignored",
+            ),
         }
     }
 

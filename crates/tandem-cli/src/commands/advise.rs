@@ -144,7 +144,9 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
         weights.opportunities.top = n;
     }
     let panel = load_panel(args.panel.as_deref())?;
-    let observations = ctx.observations(args.data.as_deref())?;
+    let observations = ctx
+        .observations_with_panel(args.data.as_deref())?
+        .observations;
     let input = advisor_input(ctx, &observations, panel.as_ref(), &weights)?;
     let diagnosis = diagnose_pair(&input, &pair_id)?;
     let out = match args.format {

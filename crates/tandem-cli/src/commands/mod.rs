@@ -7,6 +7,7 @@ pub mod localities;
 pub mod matching;
 pub mod metrics;
 pub mod pairs;
+pub mod panel;
 pub mod platform;
 pub mod report;
 
@@ -16,7 +17,7 @@ pub struct ListingArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
     pub format: crate::output::Format,
-    /// Write to this file instead of standard output (required for xlsx).
+    /// Write to this file instead of standard output (required for xlsx and parquet).
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
 }

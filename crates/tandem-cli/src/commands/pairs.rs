@@ -42,9 +42,10 @@ impl Footnotes {
 fn figure_text(f: &Option<Figure>, decimals: usize, notes: &mut Footnotes) -> Cell {
     match f {
         Some(f) => Cell::text(format!(
-            "{} ({}) [{}]",
+            "{} ({}{}) [{}]",
             crate::output::format_thousands(f.value, decimals),
             f.year,
+            if f.source.derived { ", derived" } else { "" },
             notes.mark(&f.source)
         )),
         None => Cell::Missing,
@@ -59,8 +60,9 @@ fn ratio_text(r: &Option<Ratio>) -> Cell {
 }
 
 pub fn run(ctx: &Context, args: PairsArgs) -> Result<()> {
-    let observations = ctx.observations(args.data.as_deref())?;
-    let listing = pairs_listing(ctx, &observations, args.listing.format);
+    let layered = ctx.observations_with_panel(args.data.as_deref())?;
+    let mut listing = pairs_listing(ctx, &layered.observations, args.listing.format);
+    listing.notes.push(layered.note());
     listing.write(args.listing.format, args.listing.out.as_deref())
 }
 

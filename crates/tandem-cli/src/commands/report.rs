@@ -45,7 +45,9 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let weights = load_weights(args.weights.as_deref())?;
     let panel = load_panel(args.panel.as_deref())?;
     let bundle = ctx.bundle();
-    let observations = ctx.observations(args.data.as_deref())?;
+    let observations = ctx
+        .observations_with_panel(args.data.as_deref())?
+        .observations;
     let diagnoses = diagnose_all(&advisor_input(
         ctx,
         &observations,

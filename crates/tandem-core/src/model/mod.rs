@@ -13,7 +13,7 @@ pub use event::{CooperationEvent, EventKind, IndustryRole, LeadingIndustry, Part
 pub use industry::{Classification, Concordance, Sector};
 pub use io_table::{IoTable, IoTableError, IoTableKind, NamedVector};
 pub use locality::{Locality, LocalityLevel, Province};
-pub use observation::{
+pub use observation::{Series, 
     indicator, layer, Indicator, Observation, ObservationKey, Source, SourceQuality, INDICATORS,
     SECTOR_LEVELS, SECTOR_SHARES,
 };

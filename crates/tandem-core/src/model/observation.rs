@@ -23,6 +23,79 @@ impl SourceQuality {
     }
 }
 
+/// The statistical series a figure belongs to. Figures of one series are comparable over
+/// time except across that series' declared breaks; figures of different series are not
+/// (a growth rate from a first-release 2018 to a revised 2019 measures the revision, not the
+/// economy). See `data/city_panel/breaks.csv` for the breaks.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Series {
+    /// Not stated: bundled figures gathered from bulletins and the press, and user imports
+    /// that name no series. Comparable within a year, not asserted over time.
+    #[default]
+    Unspecified,
+    /// Figures as first published (bulletins, then the yearbook of the following year); each
+    /// year is its own vintage, so levels jump where a census revised later years only.
+    FirstRelease,
+    /// One later, revised vintage on current boundaries (no census jump, no boundary jump).
+    Revised,
+    /// Population counts benchmarked to a population census (2020 census revisions).
+    CensusBased,
+    /// Computed from other figures (per-capita GDP from GDP and population), never published.
+    Derived,
+}
+
+impl Series {
+    /// Every series, in the order a consistent alternative is looked for.
+    pub const ALL: [Series; 5] = [
+        Series::FirstRelease,
+        Series::Revised,
+        Series::CensusBased,
+        Series::Derived,
+        Series::Unspecified,
+    ];
+
+    /// The id used in files and on the command line (`first_release`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Series::Unspecified => "unspecified",
+            Series::FirstRelease => "first_release",
+            Series::Revised => "revised",
+            Series::CensusBased => "census_based",
+            Series::Derived => "derived",
+        }
+    }
+
+    /// Parses [`Series::id`].
+    pub fn parse(text: &str) -> Option<Series> {
+        Series::ALL.into_iter().find(|s| s.id() == text.trim())
+    }
+
+    /// A short English label (`first release`).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Series::Unspecified => "series not stated",
+            Series::FirstRelease => "first release",
+            Series::Revised => "revised single vintage",
+            Series::CensusBased => "census-based",
+            Series::Derived => "derived",
+        }
+    }
+
+    /// A short Chinese label (`初步核算/首次公布`).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Series::Unspecified => "未标明口径",
+            Series::FirstRelease => "首次公布",
+            Series::Revised => "修订后单一口径",
+            Series::CensusBased => "人口普查口径",
+            Series::Derived => "推算",
+        }
+    }
+}
+
 /// Where a figure comes from. Every observation carries one: a figure without a source is
 /// not admitted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,8 +103,32 @@ pub struct Source {
     /// URL or bibliographic citation.
     pub citation: String,
     pub quality: SourceQuality,
-    /// The dataset the figure came in with: `bundled`, or the name of an import.
+    /// The dataset the figure came in with: `bundled`, `city_panel`, or the name of an import.
     pub dataset: String,
+    /// The series the figure belongs to ([`Series::Unspecified`] where not stated).
+    #[serde(default)]
+    pub series: Series,
+    /// Whether the figure was computed by tandem or its compiler rather than published:
+    /// shown as "derived" wherever it appears.
+    #[serde(default)]
+    pub derived: bool,
+}
+
+impl Source {
+    /// A published figure of an unstated series.
+    pub fn new(
+        citation: impl Into<String>,
+        quality: SourceQuality,
+        dataset: impl Into<String>,
+    ) -> Source {
+        Source {
+            citation: citation.into(),
+            quality,
+            dataset: dataset.into(),
+            series: Series::Unspecified,
+            derived: false,
+        }
+    }
 }
 
 /// The key that identifies an observation; at most one value per key in a dataset.
@@ -246,6 +343,46 @@ pub const INDICATORS: &[Indicator] = &[
         "fixed_asset_investment",
         "Fixed-asset investment",
         "固定资产投资",
+        Unit::HundredMillionYuan,
+        None,
+        None,
+    ),
+    ind(
+        "population_registered",
+        "Registered (hukou) population, year-end",
+        "户籍人口（年末总人口）",
+        Unit::TenThousandPersons,
+        None,
+        None,
+    ),
+    ind(
+        "population_census",
+        "Population at the census date",
+        "人口普查常住人口",
+        Unit::TenThousandPersons,
+        None,
+        None,
+    ),
+    ind(
+        "employment_units",
+        "Employees of legal-entity units, year-end (not total employment)",
+        "年末单位从业人员",
+        Unit::TenThousandPersons,
+        None,
+        None,
+    ),
+    ind(
+        "fdi_utilised",
+        "Utilised foreign direct investment",
+        "实际利用外资",
+        Unit::MillionUsd,
+        None,
+        None,
+    ),
+    ind(
+        "fiscal_revenue_district_level",
+        "District-level fiscal revenue (not general budget revenue)",
+        "区级财政收入",
         Unit::HundredMillionYuan,
         None,
         None,

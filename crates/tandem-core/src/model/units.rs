@@ -24,6 +24,9 @@ pub enum Dimension {
     Area,
     /// A plain count (enterprises, projects).
     Count,
+    /// Money in US dollars (utilised foreign direct investment); never converted to yuan,
+    /// because no exchange rate is part of the data.
+    MoneyUsd,
 }
 
 /// A unit of measurement with its scale.
@@ -63,11 +66,14 @@ pub enum Unit {
     /// 个 / 家: a count.
     #[serde(rename = "count")]
     Count,
+    /// 百万美元 = 10^6 US dollars (utilised FDI).
+    #[serde(rename = "million_usd")]
+    MillionUsd,
 }
 
 impl Unit {
     /// Every unit, for listings and error messages.
-    pub const ALL: [Unit; 10] = [
+    pub const ALL: [Unit; 11] = [
         Unit::Yuan,
         Unit::TenThousandYuan,
         Unit::HundredMillionYuan,
@@ -78,6 +84,7 @@ impl Unit {
         Unit::Ratio,
         Unit::SquareKm,
         Unit::Count,
+        Unit::MillionUsd,
     ];
 
     /// The dimension this unit measures.
@@ -89,6 +96,7 @@ impl Unit {
             Unit::Percent | Unit::Ratio => Dimension::Fraction,
             Unit::SquareKm => Dimension::Area,
             Unit::Count => Dimension::Count,
+            Unit::MillionUsd => Dimension::MoneyUsd,
         }
     }
 
@@ -100,6 +108,7 @@ impl Unit {
             Unit::TenThousandYuan | Unit::TenThousandPersons => 1e4,
             Unit::HundredMillionYuan => 1e8,
             Unit::Percent => 0.01,
+            Unit::MillionUsd => 1e6,
         }
     }
 
@@ -116,6 +125,7 @@ impl Unit {
             Unit::Ratio => "ratio",
             Unit::SquareKm => "km2",
             Unit::Count => "count",
+            Unit::MillionUsd => "million_usd",
         }
     }
 
@@ -132,6 +142,7 @@ impl Unit {
             Unit::Ratio => "比值",
             Unit::SquareKm => "平方公里",
             Unit::Count => "个",
+            Unit::MillionUsd => "百万美元",
         }
     }
 
@@ -159,6 +170,7 @@ impl Unit {
             "ratio" | "比值" | "share" => Unit::Ratio,
             "km2" | "km²" | "平方公里" | "square km" | "sq km" => Unit::SquareKm,
             "count" | "个" | "家" | "number" => Unit::Count,
+            "million_usd" | "百万美元" | "million usd" | "usd million" => Unit::MillionUsd,
             _ => return None,
         };
         Some(unit)

@@ -269,11 +269,7 @@ fn row_source(
             return None;
         }
     };
-    Some(Source {
-        citation,
-        quality,
-        dataset: cx.opts.dataset.clone(),
-    })
+    Some(Source::new(citation, quality, cx.opts.dataset.clone()))
 }
 
 /// A value ready for the unit and range checks.
@@ -546,11 +542,11 @@ fn no_source_placeholder(t: &RawTable, src_c: Option<usize>, cx: &mut Collector)
         Rule::MissingSource,
         NO_SOURCE,
     ));
-    Some(Source {
-        citation: String::new(),
-        quality: SourceQuality::Unrated,
-        dataset: cx.opts.dataset.clone(),
-    })
+    Some(Source::new(
+        String::new(),
+        SourceQuality::Unrated,
+        cx.opts.dataset.clone(),
+    ))
 }
 
 /// What a column of a yearbook table holds.

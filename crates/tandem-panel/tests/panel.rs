@@ -1,0 +1,388 @@
+//! The compiled-in panel, its curation rules, its series breaks and its group aggregates.
+
+use tandem_core::Series;
+use tandem_data::bundled::bundle;
+use tandem_panel::{panel, CityPanel, Groups, GrowthError, Member, Rules};
+
+const CHUZHOU: u32 = 341100;
+const HUAINAN: u32 = 340400;
+const BOZHOU: u32 = 341600;
+const HEFEI: u32 = 340100;
+const WUHU: u32 = 340200;
+const BENGBU: u32 = 340300;
+const SUZHOU_JS: u32 = 320500;
+
+fn source_id(adcode: u32, indicator: &str, year: i32, rules: &Rules) -> Option<String> {
+    let p = panel();
+    p.choose(adcode, indicator, year, rules)
+        .chosen
+        .map(|v| p.source_of(v).id.clone())
+}
+
+fn members(group: &str) -> Vec<Member> {
+    let b = bundle();
+    Groups::builtin()
+        .get(group)
+        .unwrap_or_else(|| panic!("group {group}"))
+        .members
+        .iter()
+        .map(|id| Member {
+            id: id.clone(),
+            adcode: b.locality(id).and_then(|l| l.adcode),
+        })
+        .collect()
+}
+
+#[test]
+fn decodes_every_row_and_every_unit_is_a_known_locality() {
+    let p = CityPanel::decode().expect("the compiled-in panel decodes");
+    assert_eq!(
+        p.values().len(),
+        103_403,
+        "one value per row of panel_long.csv"
+    );
+    let codes = p.adcodes();
+    assert_eq!(codes.len(), 344);
+    let b = bundle();
+    for code in codes {
+        assert!(
+            b.localities.iter().any(|l| l.adcode == Some(code)),
+            "adcode {code} is a known locality"
+        );
+    }
+}
+
+#[test]
+fn caution_cells_are_excluded_by_default_and_counted() {
+    let p = panel();
+    // Huainan 2022: B says 295.4 (an isolated spike, flagged CAUTION); C is the revised series.
+    let c = p.choose(HUAINAN, "gdp", 2022, &Rules::default());
+    assert!(
+        c.chosen.is_none(),
+        "the flagged spike is not used and missing stays missing"
+    );
+    assert_eq!(c.excluded_caution, 1);
+    let with = Rules {
+        include_caution: true,
+        ..Rules::default()
+    };
+    assert_eq!(
+        p.choose(HUAINAN, "gdp", 2022, &with)
+            .chosen
+            .map(|v| v.value),
+        Some(295.4)
+    );
+}
+
+#[test]
+fn a_bureau_release_beats_a_secondary_compilation() {
+    // Bozhou 2020 GDP: the bulletin (F, rank 1) against CSMAR (A) and the vendor panel (B).
+    assert_eq!(
+        source_id(BOZHOU, "gdp", 2020, &Rules::default()).as_deref(),
+        Some("F15")
+    );
+    assert!(
+        panel().cell(BOZHOU, "gdp", 2020).len() >= 3,
+        "the others stay as alternates"
+    );
+    // Where no bulletin exists the documented compilation (A) beats its vendor copy (B).
+    assert_eq!(
+        source_id(BENGBU, "gdp", 2015, &Rules::default()).as_deref(),
+        Some("A")
+    );
+    // After 2021 only B has first-release values.
+    assert_eq!(
+        source_id(BENGBU, "gdp", 2023, &Rules::default()).as_deref(),
+        Some("B")
+    );
+}
+
+#[test]
+fn derived_values_are_used_only_where_nothing_is_published_and_say_so() {
+    let p = panel();
+    assert_eq!(
+        source_id(HUAINAN, "gdp_per_capita", 2021, &Rules::default()).as_deref(),
+        Some("A")
+    );
+    let v = p
+        .choose(HUAINAN, "gdp_per_capita", 2023, &Rules::default())
+        .chosen
+        .expect("derived 2023");
+    let source = p.core_source(v);
+    assert!(
+        source.derived && source.series == Series::Derived,
+        "{source:?}"
+    );
+}
+
+#[test]
+fn the_revised_series_is_used_on_request_only() {
+    let revised = Rules {
+        series: Some(Series::Revised),
+        ..Rules::default()
+    };
+    assert_eq!(
+        panel()
+            .choose(CHUZHOU, "gdp", 2018, &revised)
+            .chosen
+            .map(|v| v.value),
+        Some(2594.07)
+    );
+    assert_eq!(
+        panel()
+            .choose(CHUZHOU, "gdp", 2018, &Rules::default())
+            .chosen
+            .map(|v| v.value),
+        Some(1801.75)
+    );
+}
+
+#[test]
+fn growth_across_the_2018_census_is_computed_within_the_revised_series() {
+    let g = panel()
+        .growth(CHUZHOU, "gdp", 2018, 2019, &Rules::default())
+        .expect("a consistent series exists");
+    assert_eq!(g.series, Series::Revised);
+    assert!(
+        (g.total - 0.1136).abs() < 0.001,
+        "revised +11.4 %, not first-release +61.5 %: {}",
+        g.total
+    );
+    assert!(
+        g.switched_because
+            .as_deref()
+            .unwrap()
+            .contains("econ-census-2018"),
+        "{:?}",
+        g.switched_because
+    );
+    // Within one side of the break the chosen values are used as they are.
+    let inside = panel()
+        .growth(CHUZHOU, "gdp", 2015, 2018, &Rules::default())
+        .unwrap();
+    assert_eq!(
+        (inside.series, inside.switched_because),
+        (Series::FirstRelease, None)
+    );
+}
+
+#[test]
+fn growth_is_refused_when_every_series_breaks() {
+    // Per-capita GDP has no revised series: first release and derived both break in 2018/19.
+    let e = panel()
+        .growth(CHUZHOU, "gdp_per_capita", 2018, 2019, &Rules::default())
+        .unwrap_err();
+    assert!(
+        matches!(&e, GrowthError::Refused { why, .. } if why.contains("econ-census-2018")),
+        "{e}"
+    );
+    // Insisting on the first-release series refuses GDP too.
+    let first = Rules {
+        series: Some(Series::FirstRelease),
+        ..Rules::default()
+    };
+    assert!(matches!(
+        panel().growth(CHUZHOU, "gdp", 2018, 2019, &first),
+        Err(GrowthError::Refused { .. })
+    ));
+}
+
+#[test]
+fn the_2020_census_breaks_resident_population() {
+    let e = panel()
+        .growth(
+            SUZHOU_JS,
+            "population_resident",
+            2019,
+            2020,
+            &Rules::default(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("pop-census-2020"), "{e}");
+    assert!(panel()
+        .growth(
+            SUZHOU_JS,
+            "population_resident",
+            2015,
+            2019,
+            &Rules::default()
+        )
+        .is_ok());
+}
+
+#[test]
+fn chaohus_split_breaks_hefei_wuhu_and_maanshan_only() {
+    for city in [HEFEI, WUHU] {
+        let g = panel()
+            .growth(city, "gdp", 2010, 2011, &Rules::default())
+            .expect("revised series");
+        assert_eq!(g.series, Series::Revised, "{city}");
+        assert!(g.switched_because.unwrap().contains("chaohu-2011"));
+    }
+    let bengbu = panel()
+        .growth(BENGBU, "gdp", 2010, 2011, &Rules::default())
+        .unwrap();
+    assert_eq!(
+        (bengbu.series, bengbu.switched_because),
+        (Series::FirstRelease, None)
+    );
+}
+
+#[test]
+fn breaks_are_data() {
+    let ids: Vec<&str> = panel().breaks().iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "econ-census-2018",
+            "pop-census-2020",
+            "chaohu-2011",
+            "laiwu-2019",
+            "fdi-definition-2022"
+        ]
+    );
+    let chart = panel().breaks_for_chart("gdp_per_capita", &[Series::FirstRelease], 2000, 2023);
+    assert_eq!(
+        chart.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
+        ["econ-census-2018", "pop-census-2020"]
+    );
+}
+
+/// Published aggregates against the group sums of the panel's chosen values.
+#[test]
+fn group_aggregates_reproduce_published_aggregates() {
+    let p = panel();
+    let r = Rules::default();
+    // (group, year, indicator, published value, relative tolerance, source of the published value)
+    let cases = [
+        // 皖北六市 2019 GDP 10864 亿元: m.sh-regulator.com/city/GDP/39161.html (bundled ah-north).
+        ("north-anhui", 2019, "gdp", 10864.0, 0.001),
+        // 皖北 2020: GDP 11195.21 亿元, resident population 2682.17 万人 (Sina Finance, via the
+        // bundled ah-north rows). The same article's per-capita figure (45,400 yuan) is not
+        // its GDP over its population (41,740): it is left out, the ratio of sums is tested below.
+        ("north-anhui", 2020, "gdp", 11195.21, 0.001),
+        ("north-anhui", 2020, "population_resident", 2682.17, 0.001),
+        // Anhui 2019 bulletin 37114 亿元; 2021 42959.2 (acmr first report); 2023 47050.6 (bulletin).
+        // The sum of cities differs from the provincial account by a few tenths of a percent.
+        ("anhui", 2019, "gdp", 37114.0, 0.005),
+        ("anhui", 2021, "gdp", 42959.2, 0.005),
+        ("anhui", 2023, "gdp", 47050.6, 0.005),
+        // Zhejiang 2023 bulletin (zjzd.stats.gov.cn): GDP 82553 亿元, resident population 6627 万人.
+        ("zhejiang", 2023, "gdp", 82553.0, 0.001),
+        ("zhejiang", 2023, "population_resident", 6627.0, 0.001),
+        // Jiangsu 2022 GDP 122876 亿元 (myzaker, citing the provincial bureau).
+        ("jiangsu", 2022, "gdp", 122876.0, 0.01),
+    ];
+    for (group, year, indicator, published, tol) in cases {
+        let v = p
+            .aggregate(&members(group), indicator, year, &r)
+            .expect("aggregable");
+        let value = v
+            .value
+            .unwrap_or_else(|| panic!("{group} {year} {indicator}: missing {:?}", v.missing));
+        let rel = (value - published).abs() / published;
+        assert!(
+            rel <= tol,
+            "{group} {year} {indicator}: {value} against published {published} ({rel:.4})"
+        );
+    }
+}
+
+#[test]
+fn a_sum_over_part_of_a_group_is_not_given_and_the_missing_are_named() {
+    let v = panel()
+        .aggregate(&members("helpers"), "gdp", 2020, &Rules::default())
+        .unwrap();
+    assert_eq!(v.value, None);
+    assert!(
+        v.missing.contains(&"sh-fengxian".to_string()),
+        "{:?}",
+        v.missing
+    );
+    assert_eq!(v.members_with_data + v.missing.len(), 8);
+    // A ratio of sums is given over the members with both figures, and is derived.
+    let pc = panel()
+        .aggregate(&members("anhui"), "gdp_per_capita", 2020, &Rules::default())
+        .unwrap();
+    assert!(pc.derived && pc.value.is_some());
+    assert!(panel()
+        .aggregate(
+            &members("anhui"),
+            "urbanization_rate",
+            2020,
+            &Rules::default()
+        )
+        .is_none());
+}
+
+#[test]
+fn per_capita_of_a_group_is_a_ratio_of_sums_not_a_mean_of_ratios() {
+    let p = panel();
+    let r = Rules::default();
+    let m = members("north-anhui");
+    let v = p
+        .aggregate(&m, "gdp_per_capita", 2020, &r)
+        .unwrap()
+        .value
+        .unwrap();
+    let (mut gdp, mut pop) = (0.0, 0.0);
+    for x in &m {
+        gdp += p
+            .choose(x.adcode.unwrap(), "gdp", 2020, &r)
+            .chosen
+            .unwrap()
+            .value;
+        pop += p
+            .choose(x.adcode.unwrap(), "population_resident", 2020, &r)
+            .chosen
+            .unwrap()
+            .value;
+    }
+    assert!((v - gdp * 1e4 / pop).abs() < 1e-6);
+}
+
+#[test]
+fn groups_are_data_with_the_programmes_two_sides() {
+    let g = Groups::builtin();
+    for id in [
+        "yrd41",
+        "shanghai",
+        "jiangsu",
+        "zhejiang",
+        "anhui",
+        "north-anhui",
+        "helped",
+        "helpers",
+    ] {
+        assert!(g.get(id).is_some(), "{id}");
+    }
+    assert_eq!(g.get("yrd41").unwrap().members.len(), 41);
+    let programme = &bundle().programme;
+    let helped: Vec<&str> = programme.pairs.iter().map(|p| p.helped.as_str()).collect();
+    let helpers: Vec<&str> = programme.pairs.iter().map(|p| p.helper.as_str()).collect();
+    assert_eq!(g.get("helped").unwrap().members, helped);
+    assert_eq!(g.get("helpers").unwrap().members, helpers);
+}
+
+#[test]
+fn user_groups_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |text: &str| {
+        let path = dir.path().join("groups.toml");
+        std::fs::write(&path, text).unwrap();
+        Groups::builtin().with_file(&path)
+    };
+    let ok = write("[[group]]\nid = \"huai-river\"\nname_zh = \"淮河\"\nname_en = \"Huai\"\nmembers = [\"ah-huainan\", \"ah-bengbu\"]\n");
+    assert_eq!(ok.unwrap().get("huai-river").unwrap().members.len(), 2);
+    let reused = write(
+        "[[group]]\nid = \"anhui\"\nname_zh = \"x\"\nname_en = \"x\"\nmembers = [\"ah-huainan\"]\n",
+    );
+    assert!(reused.unwrap_err().to_string().contains("already defined"));
+    let unknown = write(
+        "[[group]]\nid = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nmembers = [\"ah-atlantis\"]\n",
+    );
+    assert!(unknown
+        .unwrap_err()
+        .to_string()
+        .contains("not a known locality"));
+}
