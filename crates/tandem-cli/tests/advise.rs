@@ -120,24 +120,25 @@ fn every_pair_as_json() {
 }
 
 #[test]
-fn minhang_gdp_is_reported_missing() {
+fn minhang_per_capita_gdp_is_reported_missing() {
+    // City yearbooks do not cover Shanghai's districts: the panel adds Minhang's 2015 and 2018
+    // bulletin GDP, but no per-capita figure exists anywhere. Missing stays null, never 0.
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.sqlite");
     let (code, out, _) = tandem(&db, &["advise", "Minhang", "--format", "json"]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert!(
-        v["foundation"]["helper"]["gdp"].is_null(),
-        "Minhang has no GDP: null, not 0"
-    );
-    assert!(v["foundation"]["gdp_ratio"].is_null());
+    let helper = &v["foundation"]["helper"];
+    assert!(helper["gdp_per_capita"].is_null(), "null, not 0");
+    assert_eq!(helper["gdp"]["year"], 2018, "the bulletin value from the city panel");
+    assert_eq!(helper["gdp"]["source"]["dataset"], "city_panel");
     let gaps = v["data_gaps"].as_array().unwrap();
     assert!(gaps
         .iter()
-        .any(|g| g["en"].as_str().unwrap().contains("Minhang: no GDP")));
+        .any(|g| g["en"].as_str().unwrap().contains("Minhang: no per-capita GDP")));
     let (code, text, _) = tandem(&db, &["advise", "闵行"]);
     assert_eq!(code, 0);
-    assert!(text.contains("GDP: n/a (no data)"), "{text}");
+    assert!(text.contains("GDP per capita: n/a (no data)"), "{text}");
     let (_, zh, _) = tandem(&db, &["advise", "闵行", "--lang", "zh"]);
     assert!(zh.contains("无数据") && zh.contains("问题"), "{zh}");
 }

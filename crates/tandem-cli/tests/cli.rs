@@ -130,10 +130,17 @@ fn pairs_csv_and_json_carry_ids_years_and_sources() {
     assert_eq!(arr.len(), 8);
     let minhang = arr.iter().find(|p| p["helper_id"] == "sh-minhang").unwrap();
     assert!(
-        minhang["helper_gdp_100m_yuan"].is_null(),
+        minhang["helper_gdp_per_capita_yuan"].is_null(),
         "no data is null, not 0"
     );
-    assert!(minhang["gdp_ratio"].is_null());
+    assert!(minhang["gdp_per_capita_ratio"].is_null());
+    // Minhang's GDP comes from its 2018 bulletin (city panel), compared in that common year.
+    assert_eq!(minhang["helper_gdp_year"], 2018);
+    assert_eq!(minhang["gdp_ratio_year"], 2018);
+    // Every pair whose two cities are in the panel has a common year for both ratios.
+    for p in arr.iter().filter(|p| p["helper_id"].as_str().unwrap().starts_with(['j', 'z'])) {
+        assert!(p["gdp_ratio"].is_number() && p["gdp_per_capita_ratio"].is_number(), "{p}");
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

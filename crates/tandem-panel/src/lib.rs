@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod analysis;
 pub mod curate;
 pub mod decode;
 pub mod groups;

@@ -78,3 +78,85 @@ impl CityPanel {
         out
     }
 }
+
+/// The rank given to an overlaid dataset's values: below every panel rank, so the user's
+/// own import wins its cells, as `--data` does everywhere else.
+pub const OVERLAY_RANK: u8 = 0;
+
+impl CityPanel {
+    /// A copy of the panel with `observations` (a user's import, e.g. licensed yearbooks)
+    /// laid over it: each becomes a value of a source named after its dataset, ranked
+    /// [`OVERLAY_RANK`], with its own series ([`tandem_core::Series::Unspecified`] unless the
+    /// import said) and its citation as the note. Observations of localities without an
+    /// adcode or of indicators the panel does not carry are skipped; their count is returned.
+    pub fn with_overlay(
+        &self,
+        observations: &[Observation],
+        localities: &[Locality],
+    ) -> (CityPanel, usize) {
+        let codes: HashMap<&str, u32> = localities
+            .iter()
+            .filter_map(|l| Some((l.id.as_str(), l.adcode?)))
+            .collect();
+        let mut out = CityPanel {
+            indicators: self.indicators.clone(),
+            sources: self.sources.clone(),
+            notes: self.notes.clone(),
+            values: self.values.clone(),
+            breaks: self.breaks.clone(),
+        };
+        let mut skipped = 0;
+        let mut note_of: HashMap<&str, u16> = HashMap::new();
+        for o in observations {
+            let (Some(code), Some(ind)) = (
+                codes.get(o.locality.as_str()),
+                self.indicator_index(&o.indicator),
+            ) else {
+                skipped += 1;
+                continue;
+            };
+            let source = out.overlay_source(&o.source);
+            let note = *note_of
+                .entry(o.source.citation.as_str())
+                .or_insert_with(|| {
+                    // Note ids are 16-bit: past that many distinct citations the rest get the
+                    // empty note (their citation stays in the dataset itself).
+                    let Ok(id) = u16::try_from(out.notes.len()) else {
+                        return 0;
+                    };
+                    out.notes.push(crate::decode::PanelNote {
+                        text: format!("imported: {}", o.source.citation),
+                        caution: false,
+                    });
+                    id
+                });
+            out.values.push(PanelValue {
+                adcode: *code,
+                year: o.year,
+                indicator: ind,
+                source,
+                note,
+                value: o.value,
+            });
+        }
+        out.values
+            .sort_by_key(|v| (v.adcode, v.indicator, v.year, v.source));
+        (out, skipped)
+    }
+
+    fn overlay_source(&mut self, s: &Source) -> u8 {
+        let id = format!("{}:{}", s.dataset, s.series.id());
+        if let Some(i) = self.sources.iter().position(|x| x.id == id) {
+            return i as u8;
+        }
+        self.sources.push(crate::decode::PanelSource {
+            id,
+            letter: "U".into(),
+            rank: OVERLAY_RANK,
+            series: s.series,
+            citation: format!("imported dataset {}", s.dataset),
+            description: format!("your import {} (laid over the panel)", s.dataset),
+        });
+        (self.sources.len() - 1) as u8
+    }
+}

@@ -386,3 +386,96 @@ fn user_groups_are_checked() {
         .to_string()
         .contains("not a known locality"));
 }
+
+mod analyses {
+    use super::*;
+    use tandem_panel::analysis::{per_capita, stage_transitions};
+
+    #[test]
+    fn consistent_windows_stop_at_the_census_breaks() {
+        assert_eq!(
+            panel().consistent_windows((2000, 2023)),
+            [(2000, 2018), (2019, 2019), (2020, 2023)]
+        );
+        assert_eq!(panel().consistent_windows((2010, 2017)), [(2010, 2017)]);
+    }
+
+    #[test]
+    fn beta_convergence_across_the_yrd_runs_within_a_window_and_refuses_across_a_break() {
+        let r = Rules::default();
+        let b = panel()
+            .beta(&members("yrd41"), (2005, 2018), &r)
+            .expect("41 cities, 2005-2018");
+        assert_eq!(b.used.len() + b.missing.len(), 41);
+        assert!(b.used.len() >= 36, "{:?}", b.missing);
+        // Hefei, Wuhu and Ma'anshan changed boundaries in 2011: left out, with the reason.
+        assert!(
+            b.missing.iter().any(|m| m == "ah-hefei (chaohu-2011)"),
+            "{:?}",
+            b.missing
+        );
+        let after = panel().beta(&members("yrd41"), (2012, 2018), &r).unwrap();
+        assert!(after.used.contains(&"ah-hefei".to_string()));
+        // Poorer YRD cities grew faster over 2005-2018 (the literature's finding for the YRD).
+        assert!(
+            b.table.slope.estimate < 0.0 && b.table.slope.p_value < 0.05,
+            "{:?}",
+            b.table.slope
+        );
+        let e = panel()
+            .beta(&members("yrd41"), (2015, 2021), &r)
+            .unwrap_err();
+        assert!(e.to_string().contains("crosses a series break"), "{e}");
+    }
+
+    #[test]
+    fn a_city_is_a_group_of_one() {
+        let r = Rules::default();
+        let m = members("helped");
+        let huainan = &m[0];
+        let gdp = panel()
+            .choose(HUAINAN, "gdp", 2019, &r)
+            .chosen
+            .unwrap()
+            .value;
+        let pop = panel()
+            .choose(HUAINAN, "population_resident", 2019, &r)
+            .chosen
+            .unwrap()
+            .value;
+        let v = per_capita(panel(), std::slice::from_ref(huainan), 2019, &r).unwrap();
+        assert!((v - gdp * 1e4 / pop).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ranks_theil_and_structure_by_year() {
+        let r = Rules::default();
+        let yrd = members("yrd41");
+        let fuyang = members("helped")
+            .into_iter()
+            .find(|m| m.id == "ah-fuyang")
+            .unwrap();
+        let rank = panel()
+            .rank_in(&fuyang, &yrd, 2019, &r)
+            .expect("Fuyang has 2019 data");
+        assert!(
+            rank.n >= 40 && rank.rank >= 38,
+            "Fuyang is among the poorest of the YRD: {rank:?}"
+        );
+        let labels: Vec<usize> = yrd
+            .iter()
+            .map(|m| usize::from(&m.id[..2] == "ah"))
+            .collect();
+        let (theil, missing) = panel().theil_in(&yrd, &labels, 2019, &r);
+        let t = theil.expect("Theil 2019");
+        assert!(missing.is_empty(), "{missing:?}");
+        assert!((t.total - t.between - t.within).abs() < 1e-12 && t.between > 0.0);
+        let years: Vec<_> = (2000..=2023)
+            .filter_map(|y| panel().structure_in(&fuyang, y, &r))
+            .collect();
+        assert!(years.len() >= 20);
+        let s = &years[0];
+        assert!((s.shares.iter().sum::<f64>() - 100.0).abs() < 1e-9);
+        let _ = stage_transitions(&years);
+    }
+}

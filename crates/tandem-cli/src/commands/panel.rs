@@ -1,6 +1,7 @@
 //! `tandem panel`: values of the long city panel for localities or groups, with their
 //! series, source and the curation rules' exclusions.
 
+use super::panel_analysis::Analysis;
 use super::ListingArgs;
 use crate::context::Context;
 use crate::output::{Cell, Listing};
@@ -47,6 +48,9 @@ pub struct PanelArgs {
     /// List every value of every source for each cell, with which one the rules chose.
     #[arg(long, conflicts_with = "group")]
     alternates: bool,
+    /// Run an analysis over time instead of listing values (uses --years and the rules).
+    #[arg(long, value_enum, conflicts_with_all = ["locality", "group", "alternates"])]
+    analysis: Option<Analysis>,
 }
 
 fn parse_years(text: &str) -> Result<(i32, i32), String> {
@@ -82,12 +86,16 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
         include_caution: args.include_caution,
         series: args.series,
     };
+    if let Some(kind) = args.analysis {
+        let listing = super::panel_analysis::listing(ctx, kind, args.years, &rules);
+        return listing.write(args.listing.format, args.listing.out.as_deref());
+    }
     let listing = match (args.locality.is_empty(), args.group.is_empty()) {
         (false, true) => locality_listing(ctx, &args, &rules)?,
         (true, false) => group_listing(ctx, &args, &rules)?,
         (false, false) => user_bail!("name localities or groups, not both (run the command twice)"),
         (true, true) => user_bail!(
-            "name what to list: --locality (e.g. --locality ah-huainan,js-nanjing) or --group (one of {})",
+            "name what to list: --locality (e.g. --locality ah-huainan,js-nanjing), --group (one of {}) or --analysis",
             group_ids(&Groups::builtin())
         ),
     };

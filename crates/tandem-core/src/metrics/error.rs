@@ -22,6 +22,17 @@ pub enum MetricError {
         needed: usize,
         got: usize,
     },
+    /// Zero or negative where a logarithm is taken (growth rates, log dispersion).
+    #[error("{what}: value {value} at {at} is not positive; this indicator takes logarithms, so it needs values > 0")]
+    NonPositive {
+        what: String,
+        value: f64,
+        at: String,
+    },
+    /// A regression is not identified (a regressor is constant or collinear) or its
+    /// inference is undefined (the residuals are all zero).
+    #[error("{what}: no variation: {detail}")]
+    NoVariation { what: String, detail: String },
     #[error("{0}")]
     Invalid(String),
     #[error("the technical-coefficient matrix is not productive: spectral radius {spectral_radius:.4} >= 1, so (I - A) has no non-negative inverse")]

@@ -6,13 +6,16 @@
 
 pub mod complexity;
 pub mod composite;
+pub mod convergence;
 pub mod disparity;
 pub mod gradient;
 pub mod input_output;
+pub mod regression;
 pub mod shift_share;
 pub mod spatial;
 pub mod specialisation;
 pub mod structure;
 
+mod distributions;
 mod error;
 pub use error::MetricError;

@@ -447,11 +447,7 @@ mod tests {
             indicator: "gdp".into(),
             value,
             unit: Unit::HundredMillionYuan,
-            source: Source {
-                citation: "c".into(),
-                quality: SourceQuality::Unrated,
-                dataset: dataset.into(),
-            },
+            source: Source::new("c", SourceQuality::Unrated, dataset),
         };
         let base = [
             obs("a", 2020, 1.0, "bundled"),
