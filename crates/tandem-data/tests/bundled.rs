@@ -510,3 +510,31 @@ fn provenance_texts_are_bundled() {
         assert!(ids.contains(l.id.as_str()), "no outline for {}", l.id);
     }
 }
+
+/// The three bundled values every city-panel source contradicted (the panel's
+/// crosscheck_project.csv) are fixed, and the old values stay as alternates, not chosen.
+#[test]
+fn values_contradicted_by_every_panel_source_are_fixed() {
+    let b = bundle();
+    for (locality, year, fixed, old) in [
+        ("ah-anqing", 2023, 2878.3, 2467.0),
+        ("ah-huainan", 2020, 1337.2, 1350.0),
+        ("zj-ningbo", 2023, 16452.8, 17146.6),
+    ] {
+        let chosen = b
+            .observations
+            .iter()
+            .find(|o| o.locality == locality && o.year == year && o.indicator == "gdp")
+            .unwrap_or_else(|| panic!("{locality} {year}"));
+        assert_eq!(chosen.value, fixed, "{locality} {year}");
+        let kept = b.alternates.iter().find(|a| {
+            a.observation.locality == locality
+                && a.observation.year == year
+                && a.observation.value == old
+        });
+        assert!(
+            kept.is_some_and(|a| !a.chosen && a.note.contains("not chosen")),
+            "{locality} {year}"
+        );
+    }
+}

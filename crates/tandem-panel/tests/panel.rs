@@ -479,3 +479,26 @@ mod analyses {
         let _ = stage_transitions(&years);
     }
 }
+
+#[test]
+fn laiwus_merger_and_the_fdi_definition_break_too() {
+    const JINAN: u32 = 370100;
+    let r = Rules::default();
+    let g = panel()
+        .growth(JINAN, "gdp", 2018, 2019, &r)
+        .expect("the revised series covers Jinan");
+    assert_eq!(g.series, Series::Revised);
+    let why = g.switched_because.unwrap();
+    assert!(
+        why.contains("laiwu-2019") && why.contains("econ-census-2018"),
+        "{why}"
+    );
+    // Utilised FDI has one series only: across 2021/2022 it is refused.
+    let e = panel()
+        .growth(JINAN, "fdi_utilised", 2020, 2022, &r)
+        .unwrap_err();
+    assert!(e.to_string().contains("fdi-definition-2022"), "{e}");
+    assert!(panel()
+        .growth(JINAN, "fdi_utilised", 2015, 2021, &r)
+        .is_ok());
+}

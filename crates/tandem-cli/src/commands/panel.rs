@@ -48,6 +48,10 @@ pub struct PanelArgs {
     /// List every value of every source for each cell, with which one the rules chose.
     #[arg(long, conflicts_with = "group")]
     alternates: bool,
+    /// Lay this imported dataset (see `tandem data list`) over the panel: its values win
+    /// their cells, as with --data elsewhere.
+    #[arg(long, value_name = "DATASET")]
+    data: Option<String>,
     /// Run an analysis over time instead of listing values (uses --years and the rules).
     #[arg(long, value_enum, conflicts_with_all = ["locality", "group", "alternates"])]
     analysis: Option<Analysis>,
@@ -86,19 +90,25 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
         include_caution: args.include_caution,
         series: args.series,
     };
-    if let Some(kind) = args.analysis {
-        let listing = super::panel_analysis::listing(ctx, kind, args.years, &rules);
-        return listing.write(args.listing.format, args.listing.out.as_deref());
-    }
-    let listing = match (args.locality.is_empty(), args.group.is_empty()) {
-        (false, true) => locality_listing(ctx, &args, &rules)?,
-        (true, false) => group_listing(ctx, &args, &rules)?,
-        (false, false) => user_bail!("name localities or groups, not both (run the command twice)"),
-        (true, true) => user_bail!(
+    let source = PanelSource::load(ctx, args.data.as_deref())?;
+    let mut listing = match (args.analysis, args.locality.is_empty(), args.group.is_empty()) {
+        (Some(kind), ..) => super::panel_analysis::listing(ctx, &source, kind, args.years, &rules),
+        (None, false, true) => locality_listing(ctx, &source, &args, &rules)?,
+        (None, true, false) => group_listing(ctx, &source, &args, &rules)?,
+        (None, false, false) => {
+            user_bail!("name localities or groups, not both (run the command twice)")
+        }
+        (None, true, true) => user_bail!(
             "name what to list: --locality (e.g. --locality ah-huainan,js-nanjing), --group (one of {}) or --analysis",
             group_ids(&Groups::builtin())
         ),
     };
+    if let PanelSource::Overlaid(_, skipped) = &source {
+        listing.notes.push(format!(
+            "Dataset {} laid over the panel (its values win their cells); {skipped} of its values have no panel cell (districts, aggregates or indicators the panel lacks) and are not shown here.",
+            args.data.as_deref().unwrap_or_default()
+        ));
+    }
     listing.write(args.listing.format, args.listing.out.as_deref())
 }
 
@@ -115,7 +125,12 @@ fn years(args: &PanelArgs) -> impl Iterator<Item = i32> {
     args.years.0..=args.years.1
 }
 
-fn locality_listing(ctx: &Context, args: &PanelArgs, rules: &Rules) -> Result<Listing> {
+fn locality_listing(
+    ctx: &Context,
+    source: &PanelSource,
+    args: &PanelArgs,
+    rules: &Rules,
+) -> Result<Listing> {
     let resolver = LocalityResolver::new(ctx.localities());
     let mut places: Vec<&Locality> = Vec::new();
     for name in &args.locality {
@@ -125,7 +140,7 @@ fn locality_listing(ctx: &Context, args: &PanelArgs, rules: &Rules) -> Result<Li
                 .map_err(|e| crate::UserError::new(e.to_string()))?,
         );
     }
-    let p = panel();
+    let p = source.panel();
     let mut l = Listing::new(title("localities", args));
     locality_columns(&mut l, args.alternates);
     let mut excluded = 0;
@@ -218,23 +233,26 @@ fn value_row(
     row
 }
 
-fn group_listing(ctx: &Context, args: &PanelArgs, rules: &Rules) -> Result<Listing> {
+fn group_listing(
+    ctx: &Context,
+    source: &PanelSource,
+    args: &PanelArgs,
+    rules: &Rules,
+) -> Result<Listing> {
     let mut groups = Groups::builtin();
     if let Some(path) = &args.groups {
         groups = groups
             .with_file(path)
             .map_err(|e| crate::UserError::new(e.to_string()))?;
     }
-    let p = panel();
+    let p = source.panel();
     let mut l = Listing::new(title("groups", args));
     l.column("group", "Group")
         .column("year", "Year")
         .column("indicator", "Indicator")
         .column("value", "Value")
         .column("members", "Members with data")
-        .column("missing", "Missing")
-        .machine_column("derived")
-        .machine_column("excluded_caution");
+        .column("missing", "Missing");
     let mut excluded = 0;
     for id in &args.group {
         let Some(group) = groups.get(id) else {
@@ -261,14 +279,12 @@ fn group_listing(ctx: &Context, args: &PanelArgs, rules: &Rules) -> Result<Listi
                     Cell::opt_number(v.value, 2),
                     Cell::Integer(v.members_with_data as i64),
                     Cell::text(v.missing.join(" ")),
-                    Cell::text(if v.derived { "derived" } else { "" }),
-                    Cell::Integer(v.excluded_caution as i64),
                 ]);
             }
         }
     }
     finish_notes(&mut l, p, args, excluded);
-    l.notes.push("Group values: levels are sums, given only when every member has a value; per-capita GDP is Σ GDP / Σ resident population and shares Σ value added / Σ GDP over the members with both (derived).".into());
+    l.notes.push("Group values: levels are sums, given only when every member has a value; per-capita GDP (Σ GDP / Σ resident population) and shares (Σ value added / Σ GDP) are derived, over the members with both. members = members with data; missing = the others.".into());
     Ok(l)
 }
 
@@ -298,4 +314,32 @@ fn finish_notes(l: &mut Listing, p: &CityPanel, args: &PanelArgs, excluded: usiz
         }
     }
     l.notes.push("Sources: A, A2 = CSMAR extracts of the China City Statistical Yearbook; B-E = vendor compilations; F = bulletin and press pages; DER = derived. All are official figures from secondary compilations, ranked below a statistics bureau's own release; see data/city_panel/README.md. Import licensed yearbooks over them with `tandem data import`.".into());
+}
+
+/// The compiled-in panel, or a copy with an imported dataset laid over it.
+pub enum PanelSource {
+    /// The compiled-in panel as it is.
+    Bundled,
+    /// A copy with a dataset over it, and how many of its values had no panel cell.
+    Overlaid(Box<CityPanel>, usize),
+}
+
+impl PanelSource {
+    /// Loads the dataset named by `--data`, if any, from the workspace.
+    pub fn load(ctx: &Context, dataset: Option<&str>) -> Result<PanelSource> {
+        let Some(name) = dataset.filter(|d| *d != "bundled") else {
+            return Ok(PanelSource::Bundled);
+        };
+        let observations = ctx.workspace()?.observations(name)?;
+        let (p, skipped) = panel().with_overlay(&observations, ctx.localities());
+        Ok(PanelSource::Overlaid(Box::new(p), skipped))
+    }
+
+    /// The panel to read.
+    pub fn panel(&self) -> &CityPanel {
+        match self {
+            PanelSource::Bundled => panel(),
+            PanelSource::Overlaid(p, _) => p,
+        }
+    }
 }

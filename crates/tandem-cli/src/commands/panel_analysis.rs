@@ -66,8 +66,14 @@ fn all_cities(ctx: &Context) -> Vec<Member> {
 }
 
 /// The listing of one analysis over `years`.
-pub fn listing(ctx: &Context, kind: Analysis, years: (i32, i32), rules: &Rules) -> Listing {
-    let p = panel();
+pub fn listing(
+    ctx: &Context,
+    source: &super::panel::PanelSource,
+    kind: Analysis,
+    years: (i32, i32),
+    rules: &Rules,
+) -> Listing {
+    let p = source.panel();
     let mut l = match kind {
         Analysis::Gaps => gaps(ctx, p, years, rules),
         Analysis::Beta => beta(ctx, p, years, rules),

@@ -1,0 +1,323 @@
+//! `tandem panel` through the real binary: values, alternates, series, groups, analyses and
+//! a user's dataset laid over the panel.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn tandem(db: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TANDEM_DB")
+        .output()
+        .expect("the tandem binary runs");
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    (dir, db)
+}
+
+#[test]
+fn group_csv_has_the_documented_columns_and_names_the_missing() {
+    let (_d, db) = workspace();
+    let r = tandem(
+        &db,
+        &[
+            "panel",
+            "--group",
+            "north-anhui,helpers",
+            "--indicator",
+            "gdp",
+            "--years",
+            "2019",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (header, rows) = csv_rows(&r.stdout);
+    assert_eq!(
+        header,
+        ["group", "year", "indicator", "value", "members", "missing"]
+    );
+    let north = &rows[0];
+    assert_eq!(
+        (north[0].as_str(), north[4].as_str(), north[5].as_str()),
+        ("north-anhui", "6", "")
+    );
+    // 皖北六市 2019: 10864 亿元 published (bundled ah-north); the panel's sum agrees.
+    let v: f64 = north[3].parse().unwrap();
+    assert!((v - 10864.0).abs() < 1.0, "{v}");
+    let helpers = &rows[1];
+    assert_eq!(helpers[3], "", "a sum over part of a group is not given");
+    assert!(helpers[5].contains("sh-fengxian"), "{helpers:?}");
+}
+
+#[test]
+fn alternates_and_series_show_every_source_and_the_rules_choice() {
+    let (_d, db) = workspace();
+    let r = tandem(
+        &db,
+        &[
+            "panel",
+            "--locality",
+            "滁州",
+            "--indicator",
+            "gdp",
+            "--years",
+            "2018",
+            "--alternates",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (h, rows) = csv_rows(&r.stdout);
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap();
+    let choice: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[col("source")].as_str(), r[col("choice")].as_str()))
+        .collect();
+    assert_eq!(
+        choice,
+        [("A", "chosen"), ("B", "alternate"), ("C", "alternate")]
+    );
+    let revised = tandem(
+        &db,
+        &[
+            "panel",
+            "--locality",
+            "ah-chuzhou",
+            "--indicator",
+            "gdp",
+            "--years",
+            "2018",
+            "--series",
+            "revised",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&revised.stdout).unwrap();
+    assert_eq!(v[0]["value"], 2594.07);
+    assert_eq!(v[0]["series"], "revised");
+}
+
+#[test]
+fn caution_values_are_missing_by_default_and_derived_values_say_so() {
+    let (_d, db) = workspace();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let r = tandem(&db, args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let spike = json(&[
+        "panel",
+        "--locality",
+        "ah-huainan",
+        "--indicator",
+        "gdp",
+        "--years",
+        "2022",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        spike[0]["value"].is_null(),
+        "the flagged 2022 spike is not shown: {}",
+        spike[0]
+    );
+    let admitted = json(&[
+        "panel",
+        "--locality",
+        "ah-huainan",
+        "--indicator",
+        "gdp",
+        "--years",
+        "2022",
+        "--include-caution",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(admitted[0]["value"], 295.4);
+    let pc = json(&[
+        "panel",
+        "--locality",
+        "ah-huainan",
+        "--indicator",
+        "gdp_per_capita",
+        "--years",
+        "2023",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(pc[0]["derived"], "derived");
+    assert_eq!(pc[0]["series"], "derived");
+    let table = tandem(
+        &db,
+        &[
+            "panel",
+            "--locality",
+            "ah-huainan",
+            "--indicator",
+            "gdp",
+            "--years",
+            "2022",
+        ],
+    );
+    assert!(
+        table.stdout.contains("1 values flagged CAUTION excluded"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn ambiguous_and_unknown_input_is_a_user_error() {
+    let (_d, db) = workspace();
+    let r = tandem(&db, &["panel", "--locality", "Suzhou"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("js-suzhou") && r.stderr.contains("ah-suzhou"),
+        "{}",
+        r.stderr
+    );
+    for args in [
+        vec!["panel"],
+        vec!["panel", "--group", "atlantis"],
+        vec!["panel", "--locality", "ah-huainan", "--years", "2023-2000"],
+        vec![
+            "panel",
+            "--group",
+            "anhui",
+            "--indicator",
+            "urbanization_rate",
+        ],
+    ] {
+        let r = tandem(&db, &args);
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(
+            r.code == 1 || r.code == 2 && r.stderr.contains("Usage"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_users_groups_file_and_an_imported_dataset_are_laid_over() {
+    let (dir, db) = workspace();
+    let groups = dir.path().join("groups.toml");
+    std::fs::write(&groups, "[[group]]\nid = \"huai\"\nname_zh = \"淮河\"\nname_en = \"Huai\"\nmembers = [\"ah-huainan\", \"ah-bengbu\"]\n").unwrap();
+    let r = tandem(
+        &db,
+        &[
+            "panel",
+            "--group",
+            "huai",
+            "--groups",
+            groups.to_str().unwrap(),
+            "--indicator",
+            "gdp",
+            "--years",
+            "2021",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("huai,2021,gdp,"), "{}", r.stdout);
+
+    let file = dir.path().join("yearbook.csv");
+    std::fs::write(&file, "locality_id,year,indicator,value,unit,source_url\nah-huainan,2022,gdp,1541.1,100m_yuan,https://example.org/huainan-yearbook-2023\n").unwrap();
+    let imp = tandem(
+        &db,
+        &[
+            "data",
+            "import",
+            file.to_str().unwrap(),
+            "--dataset",
+            "yearbook",
+        ],
+    );
+    assert_eq!(imp.code, 0, "{}", imp.stderr);
+    let r = tandem(
+        &db,
+        &[
+            "panel",
+            "--locality",
+            "ah-huainan",
+            "--indicator",
+            "gdp",
+            "--years",
+            "2022",
+            "--data",
+            "yearbook",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["value"], 1541.1);
+    assert!(
+        v[0]["source"].as_str().unwrap().starts_with("yearbook"),
+        "{}",
+        v[0]
+    );
+}
+
+#[test]
+fn analyses_run_within_windows_between_breaks() {
+    let (_d, db) = workspace();
+    let r = tandem(&db, &["panel", "--analysis", "beta", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (h, rows) = csv_rows(&r.stdout);
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap();
+    let windows: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r[col("window")].as_str()).collect();
+    assert_eq!(
+        windows.into_iter().collect::<Vec<_>>(),
+        ["2000-2018", "2020-2023"]
+    );
+    for kind in ["gaps", "sigma", "rank", "structure", "theil"] {
+        let r = tandem(
+            &db,
+            &[
+                "panel",
+                "--analysis",
+                kind,
+                "--years",
+                "2019-2023",
+                "--format",
+                "csv",
+            ],
+        );
+        assert_eq!(r.code, 0, "{kind}: {}", r.stderr);
+        assert!(csv_rows(&r.stdout).1.len() >= 5, "{kind}");
+    }
+}
