@@ -175,7 +175,7 @@ pub(crate) fn read_panel_file(path: &Path) -> Result<Panel> {
 /// The three-sector value-added panel of the programme's localities: region = locality id,
 /// industry = primary/secondary/tertiary, value in 亿元. Absent figures stay absent.
 fn sector_panel(ctx: &Context, dataset: Option<&str>) -> Result<Panel> {
-    let obs = ctx.observations(dataset)?;
+    let obs = ctx.observations_with_panel(dataset)?.observations;
     let ids: BTreeSet<&str> = ctx
         .bundle()
         .programme
@@ -421,7 +421,7 @@ fn level(obs: &[Observation], id: &str, year: i32) -> (Option<f64>, Option<f64>)
 }
 
 fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
-    let obs = ctx.observations(args.data.as_deref())?;
+    let obs = ctx.observations_with_panel(args.data.as_deref())?.observations;
     let programme = &ctx.bundle().programme;
     let mut ids = Vec::new();
     let mut gdp = Vec::new();
@@ -509,12 +509,12 @@ fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
         ));
     }
     l.notes
-        .push("sources: data/SOURCES.md (bundled) or the imported dataset".into());
+        .push("sources: data/SOURCES.md (bundled), the city panel under it (data/city_panel) or the imported dataset".into());
     l.write(args.listing.format, args.listing.out.as_deref())
 }
 
 fn gravity(ctx: &Context, args: GravityArgs) -> Result<()> {
-    let obs = ctx.observations(args.data.as_deref())?;
+    let obs = ctx.observations_with_panel(args.data.as_deref())?.observations;
     let bundle = ctx.bundle();
     let programme = &bundle.programme;
     let helpers: Vec<&str> = programme.pairs.iter().map(|p| p.helper.as_str()).collect();
