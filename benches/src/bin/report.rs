@@ -76,6 +76,7 @@ fn main() -> Result<()> {
             boundaries_geojson: BOUNDARIES_SIMPLIFIED_GEOJSON,
             sources_md: SOURCES_MD,
             dataset: None,
+            trends: None,
         };
         let summary = build_report(&input, &ReportOptions { lang, pair: None }, &dir)?;
         let total = t.elapsed().as_secs_f64();

@@ -130,12 +130,16 @@ fn minhang_per_capita_gdp_is_reported_missing() {
     let v: Value = serde_json::from_str(&out).unwrap();
     let helper = &v["foundation"]["helper"];
     assert!(helper["gdp_per_capita"].is_null(), "null, not 0");
-    assert_eq!(helper["gdp"]["year"], 2018, "the bulletin value from the city panel");
+    assert_eq!(
+        helper["gdp"]["year"], 2018,
+        "the bulletin value from the city panel"
+    );
     assert_eq!(helper["gdp"]["source"]["dataset"], "city_panel");
     let gaps = v["data_gaps"].as_array().unwrap();
-    assert!(gaps
-        .iter()
-        .any(|g| g["en"].as_str().unwrap().contains("Minhang: no per-capita GDP")));
+    assert!(gaps.iter().any(|g| g["en"]
+        .as_str()
+        .unwrap()
+        .contains("Minhang: no per-capita GDP")));
     let (code, text, _) = tandem(&db, &["advise", "闵行"]);
     assert_eq!(code, 0);
     assert!(text.contains("GDP per capita: n/a (no data)"), "{text}");

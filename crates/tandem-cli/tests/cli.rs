@@ -138,8 +138,14 @@ fn pairs_csv_and_json_carry_ids_years_and_sources() {
     assert_eq!(minhang["helper_gdp_year"], 2018);
     assert_eq!(minhang["gdp_ratio_year"], 2018);
     // Every pair whose two cities are in the panel has a common year for both ratios.
-    for p in arr.iter().filter(|p| p["helper_id"].as_str().unwrap().starts_with(['j', 'z'])) {
-        assert!(p["gdp_ratio"].is_number() && p["gdp_per_capita_ratio"].is_number(), "{p}");
+    for p in arr
+        .iter()
+        .filter(|p| p["helper_id"].as_str().unwrap().starts_with(['j', 'z']))
+    {
+        assert!(
+            p["gdp_ratio"].is_number() && p["gdp_per_capita_ratio"].is_number(),
+            "{p}"
+        );
     }
 }
 

@@ -1,7 +1,14 @@
-//! `tandem report` through the real binary, and the report in real headless Chromium.
+//! `tandem report` through the real binary, and the report in real headless Chromium: a
+//! screenshot of whole pages, and the charts over time checked through ChromeDriver (drawn
+//! with a size, legend visible, accessible names) with screenshots of them.
 
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use webdriver::{ChromeDriver, Session};
 
 fn tandem(db: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
@@ -40,6 +47,44 @@ fn report_writes_the_site_workbook_and_json() {
     }
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("Pairs and their gaps"));
+    assert!(index.contains(r#"<h3 id="gaps-over-time">"#));
+    let page = std::fs::read_to_string(out.join("pair-minhang-huainan.html")).unwrap();
+    assert!(page.contains(r#"<h3 id="over-time">"#));
+    assert!(page.contains(">no data for the district</text>"));
+    // The trends from the city panel: districts have no series (null, not 0), cities have.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tandem-report.json")).unwrap())
+            .unwrap();
+    let trends = &report["trends"];
+    assert_eq!(trends["years"], json!([2000, 2023]));
+    assert_eq!(trends["programme_start"], 2021);
+    assert_eq!(trends["breaks"].as_array().unwrap().len(), 2);
+    let pairs = trends["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 8);
+    for p in pairs {
+        let id = p["pair_id"].as_str().unwrap();
+        let helper = p["helper_pc"].as_array().unwrap();
+        assert_eq!(helper.len(), 24, "{id}");
+        let district = ["minhang", "songjiang", "fengxian"]
+            .iter()
+            .any(|d| id.contains(d));
+        assert_eq!(helper.iter().all(|v| v[1].is_null()), district, "{id}");
+        assert_eq!(p["shanghai_pc"].is_array(), district, "{id}");
+        assert!(p["helped_pc"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v[1].is_number()));
+        assert!(
+            helper.iter().all(|v| v[1] != json!(0.0)),
+            "{id}: missing as 0"
+        );
+    }
+    assert_eq!(report["tables"]["trends"].as_array().unwrap().len(), 8 * 24);
+    // A group is shown only when 90 % of its cities have data: Anhui in 2002 has 3 of 16.
+    assert_eq!(pairs[0]["anhui_pc"][2][0], 2002);
+    assert!(pairs[0]["anhui_pc"][2][1].is_null());
+    assert!(pairs[0]["anhui_pc"][3][1].is_number());
     // Reading the bundled data does not create the workspace database.
     assert!(!db.exists());
 
@@ -206,5 +251,220 @@ fn report_renders_in_headless_chromium_without_console_errors() {
                 bytes.len()
             );
         }
+    }
+}
+
+/// What the browser reports about one chart: size, drawn lines, legend, markers, texts.
+fn chart_facts(s: &Session, svg: &webdriver::Element) -> Value {
+    s.execute(
+        r#"const svg = arguments[0];
+           svg.scrollIntoView({block: 'center'});
+           const r = svg.getBoundingClientRect();
+           const visible = e => {
+             const b = e.getBoundingClientRect(), st = getComputedStyle(e);
+             if (b.width <= 0 || b.height <= 0 || st.visibility === 'hidden' || st.display === 'none') return false;
+             const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+             return hit !== null && (hit === e || e.contains(hit) || hit.closest('svg') === svg);
+           };
+           const lines = [...svg.querySelectorAll('path.ln')];
+           return {
+             width: r.width, height: r.height,
+             lines: lines.length,
+             drawn: lines.filter(p => p.getTotalLength() > 0 && getComputedStyle(p).stroke !== 'none').length,
+             legend: [...svg.querySelectorAll('text.legend')].map(t => [t.textContent, visible(t)]),
+             markers: [...svg.querySelectorAll('text.mk-label')].map(t => [t.textContent, visible(t)]),
+             texts: [...svg.querySelectorAll('text')].map(t => t.textContent),
+             panels: svg.querySelectorAll('g[role=img]').length,
+           };"#,
+        vec![Session::element_arg(svg)],
+    )
+}
+
+/// The `<svg>` labelled by `{id}-title`.
+fn chart(s: &Session, id: &str) -> webdriver::Element {
+    s.find(&format!(r#"svg[aria-labelledby="{id}-title {id}-desc"]"#))
+}
+
+/// Checks a line chart: drawn with a size, lines with a length, every legend entry and
+/// marker label visible (not covered), the accessible name the chart's title.
+fn check_line_chart(s: &Session, id: &str, legend: &[&str], markers: &[&str]) -> Value {
+    let svg = chart(s, id);
+    let f = chart_facts(s, &svg);
+    assert!(f["width"].as_f64().unwrap() > 300.0, "{id}: {f}");
+    assert!(f["height"].as_f64().unwrap() > 100.0, "{id}: {f}");
+    for want in legend {
+        assert!(
+            f["legend"]
+                .as_array()
+                .unwrap()
+                .contains(&json!([want, true])),
+            "{id}: legend {want:?} is not visible: {f}"
+        );
+    }
+    for want in markers {
+        assert!(
+            f["markers"]
+                .as_array()
+                .unwrap()
+                .contains(&json!([want, true])),
+            "{id}: marker {want:?} is not visible: {f}"
+        );
+    }
+    let label = s.computed_label(&svg);
+    assert!(!label.trim().is_empty(), "{id}: no accessible name");
+    let role = s.computed_role(&svg);
+    assert!(role == "image" || role == "img", "{id}: role {role}");
+    f
+}
+
+/// Scrolls the element with `id` to the top and saves a screenshot as `name`.
+fn shot_at(s: &Session, id: &str, dir: &Path, name: &str) {
+    s.execute(
+        "document.getElementById(arguments[0]).scrollIntoView({block: 'start'}); return null;",
+        vec![json!(id)],
+    );
+    s.save_screenshot(dir, name);
+}
+
+fn check_pair_pages(s: &Session, site: &Path, lang: &str, shots: &Path) {
+    let zh = lang == "zh";
+    let pick = |a: &'static str, b: &'static str| if zh { a } else { b };
+    let markers = [
+        pick("结对帮扶启动", "Programme starts"),
+        pick("2018年经济普查", "2018 economic census"),
+        pick("2020年人口普查", "2020 population census"),
+    ];
+    s.goto(&format!(
+        "file://{}",
+        site.join("pair-xuzhou-huaibei.html").display()
+    ));
+    let id = "trend-pair-xuzhou-huaibei";
+    let legend = [
+        pick("支援方：徐州", "Helper: Xuzhou"),
+        pick("受援方：淮北", "Helped: Huaibei"),
+        pick("安徽省（16市）", "Anhui (16 cities)"),
+        pick("皖北六市", "Northern Anhui (6 cities)"),
+    ];
+    let f = check_line_chart(s, &format!("{id}-pc"), &legend, &markers);
+    assert_eq!(f["drawn"], f["lines"], "{f}");
+    assert!(f["lines"].as_u64().unwrap() >= 4, "{f}");
+    check_line_chart(
+        s,
+        &format!("{id}-gap"),
+        &[pick("徐州 / 淮北", "Xuzhou / Huaibei")],
+        &markers,
+    );
+    check_line_chart(
+        s,
+        &format!("{id}-rank"),
+        &[pick("淮北的名次", "Rank of Huaibei")],
+        &markers,
+    );
+    shot_at(
+        s,
+        "over-time",
+        shots,
+        &format!("{lang}-pair-xuzhou-huaibei-over-time"),
+    );
+
+    // A district helper: no helper line, Shanghai as a labelled reference, an empty gap.
+    s.goto(&format!(
+        "file://{}",
+        site.join("pair-minhang-huainan.html").display()
+    ));
+    let id = "trend-pair-minhang-huainan";
+    let shanghai = pick(
+        "上海市（直辖市整体，非该区）",
+        "Shanghai (municipality, not the district)",
+    );
+    let f = check_line_chart(s, &format!("{id}-pc"), &[shanghai], &markers);
+    assert!(
+        !f["texts"].to_string().contains(pick("支援方", "Helper:")),
+        "{f}"
+    );
+    let gap = chart(s, &format!("{id}-gap"));
+    let f = chart_facts(s, &gap);
+    assert!(
+        f["texts"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(pick("区县无数据", "no data for the district"))),
+        "{f}"
+    );
+    assert!(f["width"].as_f64().unwrap() > 300.0, "{f}");
+    assert!(!s.computed_label(&gap).trim().is_empty());
+    shot_at(
+        s,
+        "over-time",
+        shots,
+        &format!("{lang}-pair-minhang-huainan-over-time"),
+    );
+}
+
+fn check_index(s: &Session, site: &Path, lang: &str, shots: &Path) {
+    s.goto(&format!("file://{}", site.join("index.html").display()));
+    let svg = chart(s, "trend-gaps");
+    let f = chart_facts(s, &svg);
+    assert_eq!(f["panels"], 8, "{f}");
+    assert!(
+        f["width"].as_f64().unwrap() > 300.0 && f["height"].as_f64().unwrap() > 200.0,
+        "{f}"
+    );
+    assert_eq!(f["drawn"], f["lines"], "{f}");
+    assert!(
+        f["lines"].as_u64().unwrap() >= 5,
+        "five pairs have a gap: {f}"
+    );
+    assert!(!s.computed_label(&svg).trim().is_empty());
+    assert_eq!(s.computed_role(&svg), "group");
+    // Every panel is a labelled image with a size.
+    let panels =
+        s.find_all(r#"svg[aria-labelledby="trend-gaps-title trend-gaps-desc"] g[role=img]"#);
+    assert_eq!(panels.len(), 8);
+    for p in &panels {
+        let label = s.computed_label(p);
+        assert!(
+            label.contains('→'),
+            "a panel is named by its pair: {label:?}"
+        );
+        let size = s.execute(
+            "const b = arguments[0].getBoundingClientRect(); return b.width * b.height;",
+            vec![Session::element_arg(p)],
+        );
+        assert!(size.as_f64().unwrap() > 1000.0, "{label}: {size}");
+    }
+    shot_at(
+        s,
+        "gaps-over-time",
+        shots,
+        &format!("{lang}-index-gaps-over-time"),
+    );
+}
+
+#[test]
+fn charts_over_time_render_in_chromium_with_legends_and_accessible_names() {
+    if std::env::var("TANDEM_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        eprintln!("TANDEM_SKIP_BROWSER=1: browser test skipped");
+        return;
+    }
+    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
+    let chromedriver =
+        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    let shots = target_dir().join("report-screenshots");
+    let driver = ChromeDriver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let s = Session::new(&driver, &chromium, profile.path());
+    s.set_window_size(1280, 1500);
+    for lang in ["zh", "en"] {
+        let site = dir.path().join(lang);
+        let (code, _, stderr) = tandem(
+            &db,
+            &["report", "--lang", lang, "--out", site.to_str().unwrap()],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        check_pair_pages(&s, &site, lang, &shots);
+        check_index(&s, &site, lang, &shots);
     }
 }

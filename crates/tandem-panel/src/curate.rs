@@ -50,7 +50,7 @@ impl CityPanel {
     /// Applies the curation rules to the values of one cell.
     pub fn choose_among<'a>(&'a self, cell: &'a [PanelValue], rules: &Rules) -> Choice<'a> {
         let mut excluded_caution = 0;
-        let mut best: Option<(&PanelValue, (bool, u8, u8, &str))> = None;
+        let mut best: Option<(&PanelValue, RuleKey)> = None;
         for v in cell {
             let source = self.source_of(v);
             let eligible_series = match rules.series {
@@ -80,6 +80,10 @@ impl CityPanel {
         }
     }
 }
+
+/// The order rules 3-5 put eligible values in: published before derived, lower rank, the
+/// tie order, then the source id (the smallest key wins).
+type RuleKey<'a> = (bool, u8, u8, &'a str);
 
 /// Rule 5's tie order: the documented compilation before the vendor copy of it.
 fn letter_order(letter: &str) -> u8 {

@@ -324,11 +324,7 @@ mod tests {
             value: 17146.6,
             unit: Unit::HundredMillionYuan,
             year: 2023,
-            source: Source {
-                citation: "http://s".into(),
-                quality: SourceQuality::Rank(1),
-                dataset: "bundled".into(),
-            },
+            source: Source::new("http://s", SourceQuality::Rank(1), "bundled"),
         };
         let mut s = Sources::default();
         let zh = figure_html(&f, Lang::Zh, &mut s);

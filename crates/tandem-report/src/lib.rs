@@ -8,10 +8,13 @@
 //! * `<pair-id>.html` — one page per pair: foundation (gap bars, structure, stage,
 //!   industries), market forces (distance, gravity-linkage ranks, input-output links), the
 //!   status timeline of events, the three problems with verdict, evidence and confidence,
-//!   the three paths and the ranked opportunities with their score components;
+//!   the three paths and the ranked opportunities with their score components; with
+//!   [`ReportInput::trends`], per-capita GDP, the gap and the helped city's rank over time
+//!   ("Over time", line charts) and, on the programme page, the eight gaps as small
+//!   multiples;
 //! * `tandem-report.xlsx` — the same tables, one sheet per table;
 //! * `tandem-report.json` — the advisor's diagnoses and the pair figures, language-neutral
-//!   (both texts of every string).
+//!   (both texts of every string), and the trends as given.
 //!
 //! Pages load nothing from anywhere (inline CSS, inline SVG, system fonts, no script).
 //! Every figure shows its year and a numbered source; missing data is shown as "no data" /
@@ -21,12 +24,15 @@
 //! in a [`ReportInput`].
 
 pub mod labels;
+pub mod line;
 pub mod map;
 pub mod page;
 pub mod svg;
 pub mod text;
+pub mod trends;
 
 mod index;
+mod over_time;
 mod pair;
 mod tables;
 mod xlsx;
@@ -36,6 +42,7 @@ use tandem_core::advisor::PairDiagnosis;
 use tandem_core::{CooperationEvent, Locality, Observation, Pair, Programme};
 
 pub use text::Lang;
+pub use trends::{PairTrend, TrendBreak, Trends};
 
 /// Everything a report is built from. Borrowed: the caller owns the data.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +64,9 @@ pub struct ReportInput<'a> {
     pub sources_md: &'a str,
     /// The imported dataset laid over the bundled data, if any (named on every page).
     pub dataset: Option<&'a str>,
+    /// Per-capita GDP, gaps and ranks by year, computed by the caller (normally from the
+    /// city panel); `None` leaves the charts over time out.
+    pub trends: Option<&'a Trends>,
 }
 
 /// What to build.

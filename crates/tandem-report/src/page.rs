@@ -79,6 +79,18 @@ footer{border-top:1px solid var(--line);color:var(--muted);font-size:.85rem;padd
 .map-other{fill:#eef1f4;stroke:#c3cad3;stroke-width:.5;fill-rule:evenodd}
 .map-helper{fill:#b9d3f0;stroke:var(--helper);stroke-width:.8;fill-rule:evenodd}
 .map-helped{fill:#f8d6b3;stroke:var(--helped);stroke-width:.8;fill-rule:evenodd}
+/* line charts: series colours (3:1 or more on white), gaps, markers */
+.ln-1{--c:#1f5fa8}.ln-2{--c:#c2610f}.ln-3{--c:#0f7a5c}.ln-4{--c:#6b4fa0}.ln-5{--c:#a61e4d}.ln-6{--c:#4b5563}.ln-7{--c:#8a6d1f}.ln-8{--c:#1d7d74}
+.ln{fill:none;stroke:var(--c,#6b7f99);stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
+.ln.dash{stroke-dasharray:6 4;stroke-linecap:butt}
+.ln.emph{stroke-width:3.2}
+.pt{fill:var(--c,#6b7f99);stroke:#fff;stroke-width:1}
+.pt.hit{fill:transparent;stroke:none}
+.grid{stroke:#e6eaf0;stroke-width:1}
+.mk-start{stroke:#374151;stroke-width:1.5}
+.mk-break{stroke:#6b7280;stroke-width:1;stroke-dasharray:4 3}
+.mk-label{font-size:11px;fill:#374151;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.axis-label.sm,.mk-label.sm{font-size:10px}
 .dim{opacity:.45}
 .pair-line{fill:none;stroke:#334155;stroke-width:1.2;stroke-opacity:.7}
 .pair-line.focus{stroke:#b91c1c;stroke-width:2.6;stroke-opacity:1}

@@ -419,6 +419,7 @@ fn foundation(ctx: &Ctx<'_>, d: &PairDiagnosis, s: &mut Sources) -> String {
             "Each value is the locality's latest year with data (year in brackets, [n] = source); ratios are computed only for a year both sides have. Blue: helper; orange: helped.",
         )),
     ));
+    out.push_str(&crate::over_time::pair_section(ctx, &d.pair_id));
 
     let _ = write!(
         out,

@@ -111,6 +111,39 @@ impl Svg {
     }
 }
 
+impl Svg {
+    /// The finished `<svg>` element labelled by a `<title>` and a `<desc>` child with the ids
+    /// `{id}-title` and `{id}-desc` (`aria-labelledby`), for pages that hold several charts:
+    /// `id` is made a valid id with [`dom_id`] and must be unique on the page. `role` is `img`
+    /// for one chart, `group` for a grid of panels that carry their own labels.
+    pub fn finish_described(self, id: &str, desc: &str, role: &str) -> String {
+        let id = dom_id(id);
+        format!(
+            r#"<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="{role}" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>{}</svg>"#,
+            esc(&self.title),
+            esc(desc),
+            self.body,
+            w = coord(self.width),
+            h = coord(self.height),
+            role = esc(role),
+        )
+    }
+}
+
+/// `id` reduced to the characters safe in an id and an `aria-labelledby` list (ASCII
+/// letters, digits, `-`, `_`), starting with a letter; `chart` if nothing is left.
+pub fn dom_id(id: &str) -> String {
+    let kept: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    match kept.chars().next() {
+        None => "chart".to_string(),
+        Some(c) if c.is_ascii_alphabetic() => kept,
+        Some(_) => format!("c-{kept}"),
+    }
+}
+
 /// Horizontal text anchoring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchor {

@@ -503,7 +503,7 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Vec<Sheet> {
             ]);
         }
     }
-    vec![
+    let mut sheets = vec![
         gaps,
         structure,
         problems,
@@ -513,11 +513,79 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Vec<Sheet> {
         io_links,
         events,
         coverage_sheet,
-    ]
+    ];
+    sheets.extend(ctx.input.trends.map(|t| trends_sheet(t, lang)));
+    sheets
+}
+
+/// The trends by pair and year: per-capita GDP of the two sides and the references, the gap
+/// and the helped city's rank among the YRD's 41 cities.
+fn trends_sheet(t: &crate::Trends, lang: Lang) -> Sheet {
+    let p = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let title = match lang {
+        Lang::Zh => format!("人均 GDP 历年变化（元/人，推算值：Σ 地区生产总值 / Σ 年末常住人口，城市面板）；差距 = 支援方/受援方；名次为受援方在长三角 41 市中的名次（1 = 最高）。剔除 CAUTION 数值 {} 个。{}", t.excluded_caution, t.note_zh),
+        Lang::En => format!("Per-capita GDP over time (yuan per person, derived: Σ GDP / Σ year-end resident population, city panel); gap = helper / helped; rank of the helped city among the 41 YRD cities (1 = highest). {} CAUTION values set aside. {}", t.excluded_caution, t.note_en),
+    };
+    let mut sheet = Sheet::new(
+        "Trends",
+        title.trim().to_string(),
+        &[
+            ("pair_id", p("结对编号", "Pair id")),
+            ("year", p("年份", "Year")),
+            (
+                "helper",
+                p("支援方人均 GDP（元）", "Helper GDP per capita (yuan)"),
+            ),
+            (
+                "helped",
+                p("受援方人均 GDP（元）", "Helped GDP per capita (yuan)"),
+            ),
+            (
+                "anhui",
+                p("安徽省人均 GDP（元）", "Anhui GDP per capita (yuan)"),
+            ),
+            (
+                "north_anhui",
+                p(
+                    "皖北六市人均 GDP（元）",
+                    "Northern Anhui GDP per capita (yuan)",
+                ),
+            ),
+            ("gap", p("差距（支援方/受援方）", "Gap (helper / helped)")),
+            (
+                "rank_yrd41",
+                p("受援方长三角名次", "Helped city's YRD rank"),
+            ),
+            ("n_yrd41", p("参与排名城市数", "Cities ranked")),
+        ],
+    );
+    for pt in &t.pairs {
+        for year in t.years.0..=t.years.1 {
+            let v = |s: &[(i32, Option<f64>)]| Cell::num(crate::trends::value_in(s, year));
+            let rank = pt
+                .helped_rank_yrd41
+                .iter()
+                .find(|(y, _)| *y == year)
+                .and_then(|(_, r)| *r);
+            sheet.rows.push(vec![
+                Cell::text(&pt.pair_id),
+                Cell::int(year),
+                v(&pt.helper_pc),
+                v(&pt.helped_pc),
+                v(&pt.anhui_pc),
+                v(&pt.north_anhui_pc),
+                v(&pt.gap),
+                Cell::num(rank.map(|r| r.0 as f64)),
+                Cell::num(rank.map(|r| r.1 as f64)),
+            ]);
+        }
+    }
+    sheet
 }
 
 /// The JSON document: programme, language, dataset, each pair's full diagnosis (both
-/// languages of every text) and every table keyed by machine column names (missing = null).
+/// languages of every text), the trends as given (`null` without; missing years `null`) and
+/// every table keyed by machine column names (missing = null).
 pub(crate) fn json(ctx: &Ctx<'_>, sheets: &[Sheet]) -> Value {
     let prog = ctx.input.programme;
     let pairs: Vec<Value> = prog
@@ -575,6 +643,7 @@ pub(crate) fn json(ctx: &Ctx<'_>, sheets: &[Sheet]) -> Value {
             Lang::En => "null = no data (never 0)",
         },
         "pairs": pairs,
+        "trends": ctx.input.trends,
         "tables": tables,
     })
 }

@@ -6,7 +6,10 @@ use std::path::Path;
 use tandem_core::advisor::{diagnose_all, AdvisorInput, PairDiagnosis, Weights};
 use tandem_core::Classification;
 use tandem_data::bundled::{bundle, BOUNDARIES_SIMPLIFIED_GEOJSON, SOURCES_MD};
-use tandem_report::{build_report, Lang, ReportError, ReportInput, ReportOptions, ReportSummary};
+use tandem_report::{
+    build_report, Lang, PairTrend, ReportError, ReportInput, ReportOptions, ReportSummary,
+    TrendBreak, Trends,
+};
 
 fn diagnoses() -> Vec<PairDiagnosis> {
     let b = bundle();
@@ -32,6 +35,16 @@ fn build(
     pair: Option<&str>,
     diagnoses: &[PairDiagnosis],
 ) -> Result<ReportSummary, ReportError> {
+    build_with(dir, lang, pair, diagnoses, None)
+}
+
+fn build_with(
+    dir: &Path,
+    lang: Lang,
+    pair: Option<&str>,
+    diagnoses: &[PairDiagnosis],
+    trends: Option<&Trends>,
+) -> Result<ReportSummary, ReportError> {
     let b = bundle();
     let input = ReportInput {
         programme: &b.programme,
@@ -42,6 +55,7 @@ fn build(
         boundaries_geojson: BOUNDARIES_SIMPLIFIED_GEOJSON,
         sources_md: SOURCES_MD,
         dataset: None,
+        trends,
     };
     build_report(
         &input,
@@ -295,4 +309,141 @@ fn one_pair_and_errors() {
         matches!(e, ReportError::MissingDiagnosis(ref p) if p == "pair-ningbo-bengbu"),
         "{e}"
     );
+}
+
+/// Trends for every bundled pair as the CLI computes them from the panel: no series for the
+/// Shanghai districts (Shanghai as reference), the helped cities missing 2002, ranks among
+/// too few cities in 2001.
+fn trends() -> Trends {
+    let years = 2000..=2023;
+    let level = |base: f64, skip: i32| -> Vec<(i32, Option<f64>)> {
+        years
+            .clone()
+            .map(|y| (y, (y != skip).then(|| base * 1.1f64.powi(y - 2000))))
+            .collect()
+    };
+    let pairs = bundle()
+        .programme
+        .pairs
+        .iter()
+        .map(|p| {
+            let district = p.helper.starts_with("sh-");
+            let helper = if district {
+                years.clone().map(|y| (y, None)).collect()
+            } else {
+                level(30_000.0, 0)
+            };
+            let helped = level(9_000.0, 2002);
+            let gap = helper
+                .iter()
+                .zip(&helped)
+                .map(|(&(y, a), &(_, b))| (y, a.zip(b).map(|(a, b)| a / b)))
+                .collect();
+            PairTrend {
+                pair_id: p.id.clone(),
+                helper_pc: helper,
+                helped_pc: helped,
+                anhui_pc: level(10_000.0, 0),
+                north_anhui_pc: level(8_000.0, 0),
+                shanghai_pc: district.then(|| level(40_000.0, 0)),
+                gap,
+                helped_rank_yrd41: years
+                    .clone()
+                    .map(|y| (y, Some(if y == 2001 { (5, 16) } else { (33, 41) })))
+                    .collect(),
+            }
+        })
+        .collect();
+    Trends {
+        pairs,
+        breaks: vec![TrendBreak {
+            last_year_before: 2018,
+            first_year_after: 2019,
+            label_en: "2018 economic census".into(),
+            label_zh: "2018年经济普查".into(),
+        }],
+        programme_start: 2021,
+        years: (2000, 2023),
+        excluded_caution: 27,
+        note_en: "Derived from the city panel.".into(),
+        note_zh: "由城市面板推算。".into(),
+    }
+}
+
+#[test]
+fn trends_are_drawn_and_written_to_the_workbook_and_the_json() {
+    let diagnoses = diagnoses();
+    let t = trends();
+    for lang in [Lang::Zh, Lang::En] {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = build_with(dir.path(), lang, None, &diagnoses, Some(&t)).unwrap();
+        let index = std::fs::read_to_string(&summary.index).unwrap();
+        check_page(&index, "index.html", lang);
+        assert!(index.contains(r#"<h3 id="gaps-over-time">"#));
+        assert_eq!(
+            index
+                .matches(r#"<g role="img" aria-labelledby="trend-gaps-"#)
+                .count(),
+            8
+        );
+        for path in &summary.pair_pages {
+            let page = std::fs::read_to_string(path).unwrap();
+            let name = path.display().to_string();
+            check_page(&page, &name, lang);
+            assert!(page.contains(r#"<h3 id="over-time">"#), "{name}");
+            for kind in ["pc", "gap", "rank"] {
+                assert!(
+                    page.contains(&format!("-{kind}-title\">")),
+                    "{name}: {kind}"
+                );
+            }
+            assert!(page.contains(lang.pick("2018年经济普查", "2018 economic census")));
+        }
+        let minhang =
+            std::fs::read_to_string(dir.path().join("pair-minhang-huainan.html")).unwrap();
+        assert!(minhang.contains(lang.pick(">区县无数据<", ">no data for the district<")));
+
+        // JSON: the trends as given, missing years as null (never 0).
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&summary.json).unwrap()).unwrap();
+        let pairs = json["trends"]["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), 8);
+        let mh = &pairs[0];
+        assert_eq!(mh["pair_id"], "pair-minhang-huainan");
+        assert!(mh["helper_pc"][0][1].is_null());
+        assert!(mh["gap"][5][1].is_null());
+        assert!(mh["helped_pc"][2][1].is_null(), "2002 is missing");
+        assert_eq!(mh["helped_rank_yrd41"][1][1], serde_json::json!([5, 16]));
+        assert_eq!(json["trends"]["excluded_caution"], 27);
+        let rows = json["tables"]["trends"].as_array().unwrap();
+        assert_eq!(rows.len(), 8 * 24);
+        assert!(rows[0]["helper"].is_null() && rows[0]["anhui"].is_number());
+
+        // XLSX: a Trends sheet, one row per pair and year; missing as the "no data" text.
+        let mut wb: Xlsx<_> = open_workbook(&summary.xlsx).unwrap();
+        let range = wb.worksheet_range("Trends").unwrap();
+        assert_eq!(range.height(), 2 + 8 * 24);
+        let row: Vec<String> = range
+            .rows()
+            .nth(2)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(row[0], "pair-minhang-huainan");
+        assert_eq!(row[1], "2000");
+        assert_eq!(row[2], lang.no_data(), "Minhang has no per-capita series");
+        assert_eq!(row[7], "33");
+        assert_eq!(row[8], "41");
+    }
+    // Without trends: no charts over time, no Trends sheet, "trends": null.
+    let dir = tempfile::tempdir().unwrap();
+    let summary = build(dir.path(), Lang::En, None, &diagnoses).unwrap();
+    let page = std::fs::read_to_string(&summary.pair_pages[0]).unwrap();
+    assert!(!page.contains("over-time"));
+    let wb: Xlsx<_> = open_workbook(&summary.xlsx).unwrap();
+    assert!(!wb.sheet_names().iter().any(|n| n == "Trends"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary.json).unwrap()).unwrap();
+    assert!(json["trends"].is_null());
 }

@@ -61,6 +61,7 @@ pub fn pair_sections(
         boundaries_geojson: tandem_data::bundled::BOUNDARIES_SIMPLIFIED_GEOJSON,
         sources_md: tandem_data::bundled::SOURCES_MD,
         dataset: None,
+        trends: None,
     };
     tandem_report::pair_sections(&input, lang, pair_id).map_err(|e| e.to_string())
 }
@@ -148,6 +149,7 @@ fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
         boundaries_geojson: tandem_data::bundled::BOUNDARIES_SIMPLIFIED_GEOJSON,
         sources_md: tandem_data::bundled::SOURCES_MD,
         dataset: None,
+        trends: None,
     };
     tandem_report::programme_map_svg(&input, lang).map_err(|e| e.to_string())
 }

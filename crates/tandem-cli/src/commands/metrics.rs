@@ -421,7 +421,9 @@ fn level(obs: &[Observation], id: &str, year: i32) -> (Option<f64>, Option<f64>)
 }
 
 fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
-    let obs = ctx.observations_with_panel(args.data.as_deref())?.observations;
+    let obs = ctx
+        .observations_with_panel(args.data.as_deref())?
+        .observations;
     let programme = &ctx.bundle().programme;
     let mut ids = Vec::new();
     let mut gdp = Vec::new();
@@ -514,7 +516,9 @@ fn disparity_cmd(ctx: &Context, args: DisparityArgs) -> Result<()> {
 }
 
 fn gravity(ctx: &Context, args: GravityArgs) -> Result<()> {
-    let obs = ctx.observations_with_panel(args.data.as_deref())?.observations;
+    let obs = ctx
+        .observations_with_panel(args.data.as_deref())?
+        .observations;
     let bundle = ctx.bundle();
     let programme = &bundle.programme;
     let helpers: Vec<&str> = programme.pairs.iter().map(|p| p.helper.as_str()).collect();

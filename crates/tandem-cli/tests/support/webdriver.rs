@@ -297,6 +297,23 @@ impl Session {
             .to_string()
     }
 
+    /// The element's accessible name as the browser computes it (W3C WebDriver "Get
+    /// Computed Label").
+    pub fn computed_label(&self, e: &Element) -> String {
+        self.get(&format!("/element/{}/computedlabel", e.id))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The element's accessible role as the browser computes it ("Get Computed Role").
+    pub fn computed_role(&self, e: &Element) -> String {
+        self.get(&format!("/element/{}/computedrole", e.id))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// A DOM property of an element (`value`, `checked`…), as JSON.
     pub fn property(&self, e: &Element, name: &str) -> Value {
         self.get(&format!("/element/{}/property/{name}", e.id))

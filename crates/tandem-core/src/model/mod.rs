@@ -13,9 +13,9 @@ pub use event::{CooperationEvent, EventKind, IndustryRole, LeadingIndustry, Part
 pub use industry::{Classification, Concordance, Sector};
 pub use io_table::{IoTable, IoTableError, IoTableKind, NamedVector};
 pub use locality::{Locality, LocalityLevel, Province};
-pub use observation::{Series, 
-    indicator, layer, Indicator, Observation, ObservationKey, Source, SourceQuality, INDICATORS,
-    SECTOR_LEVELS, SECTOR_SHARES,
+pub use observation::{
+    indicator, layer, Indicator, Observation, ObservationKey, Series, Source, SourceQuality,
+    INDICATORS, SECTOR_LEVELS, SECTOR_SHARES,
 };
 pub use panel::{Absent, Panel, PanelError};
 pub use programme::{Pair, Programme, SubPair};

@@ -1,0 +1,340 @@
+//! Validation and preparation of the long-form panel (moderndid's `PreprocessDataBuilder` for
+//! a balanced panel): cohort recoding, early-treated drop, the no-never-treated fallback, unit
+//! ordering, and the outcome/covariate arrays by period.
+
+use std::collections::HashMap;
+
+use super::{AttGtOptions, ControlGroup, DidError, PanelData};
+
+/// The prepared panel: units sorted by cohort (never-treated last) then identifier.
+pub(crate) struct Prepared {
+    /// Number of units.
+    pub n: usize,
+    /// Periods, ascending.
+    pub periods: Vec<i64>,
+    /// Treated cohorts, ascending.
+    pub groups: Vec<i64>,
+    /// Unit identifiers.
+    pub unit_ids: Vec<i64>,
+    /// Cohort of each unit (`None` = never treated).
+    pub unit_g: Vec<Option<i64>>,
+    /// Normalised sampling weights.
+    pub weights: Vec<f64>,
+    /// Outcomes, period-major: `y[p * n + i]`.
+    pub y: Vec<f64>,
+    /// Covariates (no intercept), period-major rows: `x[(p * n + i) * kx + j]`.
+    pub x: Vec<f64>,
+    /// Number of covariates (without intercept).
+    pub kx: usize,
+    /// Notes on data handling.
+    pub notes: Vec<String>,
+}
+
+/// Per-unit facts gathered from the rows.
+struct Units {
+    ids: Vec<i64>,
+    cohort: Vec<i64>,
+    weight: Vec<f64>,
+    /// Row index of (unit, period) in the input, period-major over all input periods.
+    rows: Vec<usize>,
+    periods: Vec<i64>,
+}
+
+pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared, DidError> {
+    check_lengths(data)?;
+    let units = collect_units(data)?;
+    check_finite(data, &units)?;
+    let weights = normalise_weights(&units)?;
+    let mut notes = Vec::new();
+    let mut g = recode_cohorts(&units, &mut notes);
+    let keep = drop_early(&units, &mut g, opts, &mut notes);
+    let periods = apply_no_never_fallback(&units, &keep, &mut g, opts, &mut notes);
+    if periods.len() < 2 {
+        return Err(DidError::TooFewPeriods {
+            periods: periods.len(),
+        });
+    }
+    let mut order: Vec<usize> = keep;
+    order.sort_by_key(|&u| (g[u].unwrap_or(i64::MAX), units.ids[u]));
+    let mut groups: Vec<i64> = order.iter().filter_map(|&u| g[u]).collect();
+    groups.dedup();
+    if groups.is_empty() {
+        return Err(DidError::NoTreatedGroups);
+    }
+    check_group_sizes(&order, &g, &groups, data.covariates.len(), opts, &mut notes)?;
+    Ok(build(
+        data, &units, &order, &g, &weights, periods, groups, notes,
+    ))
+}
+
+fn check_lengths(data: &PanelData) -> Result<(), DidError> {
+    let n = data.unit.len();
+    if n == 0 {
+        return Err(DidError::EmptyPanel);
+    }
+    let check = |field: &'static str, got: usize| {
+        if got != n {
+            Err(DidError::LengthMismatch {
+                field,
+                expected: n,
+                got,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    check("time", data.time.len())?;
+    check("outcome", data.outcome.len())?;
+    check("cohort", data.cohort.len())?;
+    for c in data.covariates {
+        check("covariate", c.len())?;
+    }
+    if let Some(w) = data.weights {
+        check("weights", w.len())?;
+    }
+    Ok(())
+}
+
+fn collect_units(data: &PanelData) -> Result<Units, DidError> {
+    let mut periods: Vec<i64> = data.time.to_vec();
+    periods.sort_unstable();
+    periods.dedup();
+    let t_index: HashMap<i64, usize> = periods.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+    let mut u_index: HashMap<i64, usize> = HashMap::new();
+    let (mut ids, mut cohort, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+    let n_t = periods.len();
+    let mut rows: Vec<usize> = Vec::new();
+    for r in 0..data.unit.len() {
+        let id = data.unit[r];
+        let w = data.weights.map_or(1.0, |w| w[r]);
+        let u = *u_index.entry(id).or_insert_with(|| {
+            ids.push(id);
+            cohort.push(data.cohort[r]);
+            weight.push(w);
+            rows.extend(std::iter::repeat_n(usize::MAX, n_t));
+            ids.len() - 1
+        });
+        if cohort[u] != data.cohort[r] {
+            return Err(DidError::CohortVariesWithinUnit { unit: id });
+        }
+        if weight[u].to_bits() != w.to_bits() {
+            return Err(DidError::WeightVariesWithinUnit { unit: id });
+        }
+        let slot = &mut rows[u * n_t + t_index[&data.time[r]]];
+        if *slot != usize::MAX {
+            return Err(DidError::DuplicateObservation {
+                unit: id,
+                time: data.time[r],
+            });
+        }
+        *slot = r;
+    }
+    check_balanced(&ids, &rows, n_t)?;
+    Ok(Units {
+        ids,
+        cohort,
+        weight,
+        rows,
+        periods,
+    })
+}
+
+/// Every unit must be observed in every period (`usize::MAX` marks a missing row).
+fn check_balanced(ids: &[i64], rows: &[usize], n_t: usize) -> Result<(), DidError> {
+    for (u, &id) in ids.iter().enumerate() {
+        let observed = rows[u * n_t..(u + 1) * n_t]
+            .iter()
+            .filter(|&&r| r != usize::MAX)
+            .count();
+        if observed != n_t {
+            return Err(DidError::UnbalancedPanel {
+                unit: id,
+                observed,
+                expected: n_t,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_finite(data: &PanelData, units: &Units) -> Result<(), DidError> {
+    for r in 0..data.unit.len() {
+        if !data.outcome[r].is_finite() {
+            return Err(DidError::NonFiniteOutcome {
+                unit: data.unit[r],
+                time: data.time[r],
+            });
+        }
+        if let Some(column) = data.covariates.iter().position(|c| !c[r].is_finite()) {
+            return Err(DidError::NonFiniteCovariate {
+                column,
+                unit: data.unit[r],
+                time: data.time[r],
+            });
+        }
+    }
+    if let Some(u) = units
+        .weight
+        .iter()
+        .position(|w| !(w.is_finite() && *w >= 0.0))
+    {
+        return Err(DidError::InvalidWeight { unit: units.ids[u] });
+    }
+    Ok(())
+}
+
+/// Weights divided by their mean over all input units (moderndid normalises before dropping
+/// early-treated units).
+fn normalise_weights(units: &Units) -> Result<Vec<f64>, DidError> {
+    let mean = units.weight.iter().sum::<f64>() / units.weight.len() as f64;
+    if mean <= 0.0 {
+        return Err(DidError::InvalidWeight { unit: units.ids[0] });
+    }
+    Ok(units.weight.iter().map(|w| w / mean).collect())
+}
+
+/// `0` and cohorts after the last period mean never treated.
+fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
+    let last = *units.periods.last().expect("non-empty panel");
+    let late = units.cohort.iter().filter(|&&g| g != 0 && g > last).count();
+    if late > 0 {
+        notes.push(format!(
+            "{late} units first treated after the last period are treated as never treated"
+        ));
+    }
+    units
+        .cohort
+        .iter()
+        .map(|&g| if g == 0 || g > last { None } else { Some(g) })
+        .collect()
+}
+
+/// Drop units with `g <= first period + anticipation`; returns the kept unit indices.
+fn drop_early(
+    units: &Units,
+    g: &mut [Option<i64>],
+    opts: &AttGtOptions,
+    notes: &mut Vec<String>,
+) -> Vec<usize> {
+    let limit = units.periods[0] + i64::from(opts.anticipation);
+    let keep: Vec<usize> = (0..units.ids.len())
+        .filter(|&u| g[u].is_none_or(|gu| gu > limit))
+        .collect();
+    let dropped = units.ids.len() - keep.len();
+    if dropped > 0 {
+        notes.push(format!(
+            "dropped {dropped} units already treated (or anticipating treatment) in the first period"
+        ));
+    }
+    keep
+}
+
+/// Without never-treated units, keep only periods before `g_max - anticipation`; with
+/// never-treated comparisons the last cohort becomes the never-treated group. Returns the
+/// periods kept.
+fn apply_no_never_fallback(
+    units: &Units,
+    keep: &[usize],
+    g: &mut [Option<i64>],
+    opts: &AttGtOptions,
+    notes: &mut Vec<String>,
+) -> Vec<i64> {
+    if keep.iter().any(|&u| g[u].is_none()) {
+        return units.periods.clone();
+    }
+    let Some(latest) = keep.iter().filter_map(|&u| g[u]).max() else {
+        return units.periods.clone();
+    };
+    let cutoff = latest - i64::from(opts.anticipation);
+    if opts.control_group == ControlGroup::NeverTreated {
+        for &u in keep {
+            if g[u] == Some(latest) {
+                g[u] = None;
+            }
+        }
+        notes.push(format!(
+            "no never-treated units: cohort {latest} serves as the never-treated group and periods from {cutoff} on are dropped"
+        ));
+    } else {
+        notes.push(format!(
+            "no never-treated units: periods from {cutoff} on are dropped"
+        ));
+    }
+    units
+        .periods
+        .iter()
+        .copied()
+        .filter(|&t| t < cutoff)
+        .collect()
+}
+
+fn check_group_sizes(
+    order: &[usize],
+    g: &[Option<i64>],
+    groups: &[i64],
+    kx: usize,
+    opts: &AttGtOptions,
+    notes: &mut Vec<String>,
+) -> Result<(), DidError> {
+    let required = kx + 5;
+    let never = order.iter().filter(|&&u| g[u].is_none()).count();
+    if never > 0 && never < required && opts.control_group == ControlGroup::NeverTreated {
+        return Err(DidError::NeverTreatedTooSmall {
+            size: never,
+            required,
+        });
+    }
+    let small: Vec<String> = groups
+        .iter()
+        .filter(|&&gr| order.iter().filter(|&&u| g[u] == Some(gr)).count() < required)
+        .map(|gr| gr.to_string())
+        .collect();
+    if !small.is_empty() {
+        notes.push(format!(
+            "small cohorts (fewer than {required} units): {}",
+            small.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    data: &PanelData,
+    units: &Units,
+    order: &[usize],
+    g: &[Option<i64>],
+    weights: &[f64],
+    periods: Vec<i64>,
+    groups: Vec<i64>,
+    notes: Vec<String>,
+) -> Prepared {
+    let n = order.len();
+    let n_t_all = units.periods.len();
+    let kx = data.covariates.len();
+    let mut y = Vec::with_capacity(n * periods.len());
+    let mut x = Vec::with_capacity(n * periods.len() * kx);
+    for &t in &periods {
+        let p = units
+            .periods
+            .binary_search(&t)
+            .expect("period of the panel");
+        for &u in order {
+            let r = units.rows[u * n_t_all + p];
+            y.push(data.outcome[r]);
+            x.extend(data.covariates.iter().map(|c| c[r]));
+        }
+    }
+    Prepared {
+        n,
+        periods,
+        groups,
+        unit_ids: order.iter().map(|&u| units.ids[u]).collect(),
+        unit_g: order.iter().map(|&u| g[u]).collect(),
+        weights: order.iter().map(|&u| weights[u]).collect(),
+        y,
+        x,
+        kx,
+        notes,
+    }
+}
