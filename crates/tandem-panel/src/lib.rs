@@ -20,6 +20,7 @@ pub mod curate;
 pub mod decode;
 pub mod groups;
 pub mod observations;
+pub mod programme;
 pub mod series;
 
 pub use aggregate::{aggregation, Aggregation, GroupValue, Member};

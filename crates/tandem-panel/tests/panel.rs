@@ -503,3 +503,93 @@ fn laiwus_merger_and_the_fdi_definition_break_too() {
         .growth(JINAN, "fdi_utilised", 2019, 2021, &r)
         .is_ok());
 }
+
+mod programme_evaluation {
+    use super::*;
+    use tandem_panel::programme::{evaluate, excluded, exclusions};
+
+    fn all_cities() -> Vec<Member> {
+        let b = bundle();
+        let codes = panel().adcodes();
+        b.localities
+            .iter()
+            .filter(|l| {
+                l.adcode.is_some_and(|c| {
+                    codes.binary_search(&c).is_ok() && c % 100 == 0 && c != 341400 && c != 429000
+                })
+            })
+            .map(|l| Member {
+                id: l.id.clone(),
+                adcode: l.adcode,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn donors_exclude_helpers_anhui_and_other_programmes() {
+        let rules = exclusions();
+        for (code, out) in [
+            (320100, true),
+            (341300, true),
+            (650100, true),
+            (210100, true),
+            (410100, false),
+            (330300, false),
+        ] {
+            assert_eq!(excluded(code, &rules), out, "{code}");
+        }
+    }
+
+    #[test]
+    fn the_programme_evaluation_runs_with_its_caveats() {
+        let e = evaluate(panel(), &members("helped"), &all_cities());
+        assert_eq!(e.treated.len(), 8);
+        assert!(e.donors.len() > 100, "{}", e.donors.len());
+        assert!(!e
+            .donors
+            .iter()
+            .any(|d| d.starts_with("ah-") || d == "js-nanjing"));
+        let gdp = &e.outcomes[0];
+        assert_eq!(
+            (gdp.outcome.as_str(), gdp.series.as_str()),
+            ("log_gdp", "revised")
+        );
+        assert!(!gdp.per_city.is_empty(), "{:?}", gdp.dropped);
+        for c in &gdp.per_city {
+            let total: f64 = c.weights.iter().map(|w| w.1).sum();
+            assert!(total > 0.99 && total <= 1.0 + 1e-9, "{}: {total}", c.city);
+            assert!(c.p_value.is_some_and(|p| p > 0.0 && p <= 1.0));
+        }
+        let did = gdp.did.as_ref().expect("pooled DID");
+        assert!(did.simple.0.is_finite() && did.simple.1.is_some());
+        assert!(e.outcomes[3]
+            .refused
+            .as_deref()
+            .unwrap()
+            .contains("fdi-definition-2022"));
+        assert!(e.caveats.iter().any(|c| c.contains("Two post years")));
+        eprintln!("{}", serde_json_lite(&e));
+    }
+
+    fn serde_json_lite(e: &tandem_panel::programme::ProgrammeEvaluation) -> String {
+        e.outcomes
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {:?} did={:?} sdid={:?} n_donors={} dropped={:?} cities={:?}",
+                    o.outcome,
+                    o.years,
+                    o.did.as_ref().map(|d| d.simple),
+                    o.sdid,
+                    o.n_donors,
+                    o.dropped,
+                    o.per_city
+                        .iter()
+                        .map(|c| (c.city.clone(), (c.att * 1000.0).round() / 1000.0, c.p_value))
+                        .collect::<Vec<_>>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
