@@ -124,6 +124,17 @@ enum Command {
   tandem report --data my-yearbook       with an imported dataset laid over the bundled data")]
     Report(commands::report::ReportArgs),
 
+    /// Impact evaluation of any long panel file (CSV or XLSX): staggered
+    /// difference-in-differences (Callaway-Sant'Anna), synthetic control and synthetic DID.
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  tandem evaluate did --input mpdta.csv --unit countyreal --time year --outcome lemp --cohort first.treat --aggregate simple
+  tandem evaluate synth --input prop99.csv --unit State --time Year --outcome PacksPerCapita --treated California --start 1989 --placebo --format json
+  tandem evaluate sdid --input prop99.csv --unit State --time Year --outcome PacksPerCapita --treated California --start 1989 --format json"
+    )]
+    Evaluate(commands::evaluate::EvaluateCommand),
+
     /// Benefit-sharing ledger of co-built parks: check agreements, settle revenues into the
     /// hash-chained ledger, write statements, verify, and propose fair splits.
     #[command(
@@ -175,6 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Metrics(cmd) => commands::metrics::run(&ctx, cmd),
         Command::Advise(args) => commands::advise::run(&ctx, args),
         Command::Report(args) => commands::report::run(&ctx, args),
+        Command::Evaluate(cmd) => commands::evaluate::run(&ctx, cmd),
         Command::Ledger(cmd) => commands::ledger::run(cmd),
         Command::Match(cmd) => commands::matching::run(&ctx, cmd),
         Command::Serve(args) => commands::platform::serve(args),

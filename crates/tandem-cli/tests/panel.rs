@@ -321,3 +321,40 @@ fn analyses_run_within_windows_between_breaks() {
         assert!(csv_rows(&r.stdout).1.len() >= 5, "{kind}");
     }
 }
+
+#[test]
+fn the_programme_evaluation_names_its_donors_exclusions_and_caveats() {
+    let (_d, db) = workspace();
+    let r = tandem(&db, &["evaluate", "programme", "all", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["treated"].as_array().unwrap().len(), 8);
+    assert_eq!(v["first_treated_year"], 2022);
+    let donors: Vec<&str> = v["donors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        donors.len() > 100
+            && !donors.contains(&"js-nanjing")
+            && !donors.iter().any(|d| d.starts_with("ah-"))
+    );
+    assert!(v["exclusions"].as_array().unwrap().len() >= 10);
+    let outcomes = v["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes[0]["outcome"], "log_gdp");
+    assert_eq!(outcomes[0]["series"], "revised");
+    assert!(outcomes[0]["per_city"].as_array().unwrap().len() >= 6);
+    assert!(outcomes[3]["refused"].as_str().unwrap().contains("2022"));
+    assert!(v["caveats"].as_array().unwrap().len() >= 5);
+    let one = tandem(&db, &["evaluate", "programme", "滁州"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(one.stdout.contains("ah-chuzhou"));
+    let helper = tandem(&db, &["evaluate", "programme", "js-nanjing"]);
+    assert_eq!(
+        helper.code, 1,
+        "a helper is not a treated city: {}",
+        helper.stderr
+    );
+}

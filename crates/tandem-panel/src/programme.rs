@@ -175,13 +175,27 @@ pub fn evaluate(p: &CityPanel, treated: &[Member], candidates: &[Member]) -> Pro
         pooled_only(p, treated, &donors, "log_gdp_per_capita", (2020, 2023)),
         fdi_refused(),
     ];
+    let mut caveats = caveats();
+    for o in &outcomes {
+        if let Some(p) = o
+            .did
+            .as_ref()
+            .and_then(|d| d.pretest_p)
+            .filter(|p| *p < 0.05)
+        {
+            caveats.push(format!(
+                "{}: the pre-trend test rejects parallel trends (p = {p:.3}): the treated cities already diverged from the donors before 2022, so the Callaway-Sant'Anna estimate is not credible on its own; read it with the synthetic control and SDID, which reweight the donors to match the pre-period.",
+                o.outcome
+            ));
+        }
+    }
     ProgrammeEvaluation {
         treated: treated.iter().map(|m| m.id.clone()).collect(),
         first_treated_year: FIRST_TREATED_YEAR,
         donors: donors.iter().map(|m| m.id.clone()).collect(),
         exclusions: rules,
         outcomes,
-        caveats: caveats(),
+        caveats,
     }
 }
 
@@ -191,7 +205,7 @@ fn caveats() -> Vec<String> {
         "Levels use the revised single-vintage GDP series (C, a vendor compilation of undocumented vintage) because the first-release series breaks at the 2018 economic census; shares and per-capita GDP use only years after the breaks, which leaves two or three pre years.",
         "Spillovers: helpers and the rest of Anhui are excluded from the donors; effects on the helpers themselves are not estimated.",
         "Other programmes: recipients of counterpart aid, the northeast-east pairing and east-west collaboration are excluded; helpers of other programmes stay in the pool.",
-        "Inference: with eight treated cities, standard errors and placebo p-values are coarse (a placebo p-value cannot fall below 1 / (donors + 1)).",
+        "Inference: with at most eight treated cities, standard errors and placebo p-values are coarse (a placebo p-value cannot fall below 1 / (donors + 1)).",
         "Utilised FDI is not evaluated: its definition changed in 2022, the first treated year.",
     ]
     .iter()

@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod data;
+pub mod evaluate;
 pub mod ledger;
 pub mod localities;
 pub mod matching;

@@ -44,7 +44,7 @@ pub fn group_members(ctx: &Context, id: &str) -> Vec<Member> {
 }
 
 /// Every prefecture-level city of the panel (aggregates and the abolished Chaohu excluded).
-fn all_cities(ctx: &Context) -> Vec<Member> {
+pub fn all_cities(ctx: &Context) -> Vec<Member> {
     let codes = panel().adcodes();
     ctx.localities()
         .iter()

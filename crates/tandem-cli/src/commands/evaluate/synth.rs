@@ -1,0 +1,256 @@
+//! `tandem evaluate synth`: synthetic control of one treated unit with in-space placebos.
+
+use super::input::{self, Kind, Labels, Spec};
+use super::{check_period, emit, num, PanelColumns};
+use crate::commands::ListingArgs;
+use crate::output::{Cell, Listing};
+use crate::{user_bail, UserError};
+use anyhow::Result;
+use serde_json::{json, Map, Value};
+use tandem_evaluate::synth::{
+    in_space_placebo, pivot_long, synthetic_control, DonorPool, PlaceboTest, ScFit, ScSpec,
+    SynthError, WidePanel,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct SynthArgs {
+    #[command(flatten)]
+    panel: PanelColumns,
+    /// The treated unit, as written in the unit column; every other unit is a donor.
+    #[arg(long, value_name = "UNIT")]
+    treated: String,
+    /// First treated period (a period of the panel); the weights are fitted on the
+    /// periods before it.
+    #[arg(long, value_name = "T")]
+    start: i64,
+    /// Refit with each donor in turn as if treated (the other donors as its pool) and give
+    /// the placebo p-value.
+    #[arg(long)]
+    placebo: bool,
+    #[command(flatten)]
+    listing: ListingArgs,
+}
+
+pub fn run(args: SynthArgs) -> Result<()> {
+    let wide = load(&args)?;
+    let treated = wide
+        .unit_index(&args.treated)
+        .expect("the treated unit was checked");
+    check_period(&wide.periods, args.start)?;
+    let first_post = wide.period_index(args.start).expect("checked period");
+    let donors = (0..wide.units.len()).filter(|&u| u != treated).collect();
+    let spec = ScSpec::new(treated, donors, first_post);
+    let (fit, placebo) = if args.placebo {
+        let test = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated)
+            .map_err(synth_error)?;
+        let fit = test
+            .treated()
+            .cloned()
+            .expect("the treated fit comes first");
+        (fit, Some(test))
+    } else {
+        let fit = synthetic_control(&wide.matrix, &spec).map_err(synth_error)?;
+        (fit, None)
+    };
+    let out = Fitted {
+        args: &args,
+        wide: &wide,
+        fit: &fit,
+        placebo: placebo.as_ref(),
+    };
+    let mut listing = out.listing();
+    listing.notes = out.notes();
+    emit(&listing, &out.json(&listing.notes), &args.listing)
+}
+
+fn load(args: &SynthArgs) -> Result<WidePanel> {
+    let p = &args.panel;
+    let specs = [
+        Spec::new("--unit", &p.unit, Kind::Label),
+        Spec::new("--time", &p.time, Kind::Integer),
+        Spec::new("--outcome", &p.outcome, Kind::Number),
+    ];
+    let mut cols = input::read(&p.input, &specs)?.into_iter();
+    let labels = cols.next().expect("unit").into_labels();
+    let time = cols.next().expect("time").into_integers();
+    let outcome = cols.next().expect("outcome").into_numbers();
+    check_treated(&labels, &[args.treated.as_str()], &p.unit)?;
+    pivot_long(&labels.per_row(), &time, &outcome).map_err(synth_error)
+}
+
+/// Every treated unit must be a unit of the file.
+pub(super) fn check_treated(labels: &Labels, treated: &[&str], column: &str) -> Result<()> {
+    for t in treated {
+        if !labels.contains(t) {
+            user_bail!(
+                "unknown treated unit {t:?}: column {column:?} has no such unit; its units are: {}",
+                labels.sample(40)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn synth_error(e: SynthError) -> anyhow::Error {
+    let hint = match e {
+        SynthError::MissingCell { .. } => {
+            ": drop the incomplete units or fill their gaps from a source (nothing is imputed)"
+        }
+        SynthError::DuplicateCell { .. } => ": keep one row per unit and period",
+        SynthError::NoPrePeriod => ": --start must come after the first period",
+        _ => "",
+    };
+    UserError::new(format!("synthetic control: {e}{hint}")).into()
+}
+
+/// A fit with what it is rendered from.
+struct Fitted<'a> {
+    args: &'a SynthArgs,
+    wide: &'a WidePanel,
+    fit: &'a ScFit,
+    placebo: Option<&'a PlaceboTest>,
+}
+
+impl Fitted<'_> {
+    fn actual(&self) -> &[f64] {
+        self.wide
+            .matrix
+            .row(self.fit.treated)
+            .expect("the treated row")
+    }
+
+    fn listing(&self) -> Listing {
+        let mut l = Listing::new(format!(
+            "Synthetic control of {} for {} (treated from {}): actual and synthetic path",
+            self.args.panel.outcome, self.args.treated, self.args.start
+        ));
+        l.column("time", "Time")
+            .column("actual", "Actual")
+            .column("synthetic", "Synthetic")
+            .column("gap", "Gap");
+        let actual = self.actual();
+        for (t, &period) in self.wide.periods.iter().enumerate() {
+            l.rows.push(vec![
+                Cell::Integer(period),
+                Cell::Number(actual[t], 4),
+                Cell::Number(self.fit.synthetic[t], 4),
+                Cell::Number(self.fit.gaps[t], 4),
+            ]);
+        }
+        l
+    }
+
+    /// Donors with positive weight, heaviest first.
+    fn positive_weights(&self) -> Vec<(&str, f64)> {
+        let mut w: Vec<(&str, f64)> = self
+            .fit
+            .donors
+            .iter()
+            .zip(&self.fit.weights)
+            .filter(|(_, &w)| w > 0.0)
+            .map(|(&d, &w)| (self.wide.units[d].as_str(), w))
+            .collect();
+        w.sort_by(|a, b| b.1.total_cmp(&a.1));
+        w
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let f = self.fit;
+        let weights: Vec<String> = self
+            .positive_weights()
+            .iter()
+            .map(|(u, w)| format!("{u} {w:.4}"))
+            .collect();
+        let mut notes = vec![
+            format!(
+                "ATT (mean post-treatment gap) = {:.4}; RMSPE pre = {:.4}, post = {:.4}, ratio = {:.4}.",
+                f.att, f.pre_rmspe, f.post_rmspe, f.rmspe_ratio
+            ),
+            format!(
+                "Weights (pre-treatment outcomes as predictors, V = I; {} donors): {}.",
+                f.donors.len(),
+                weights.join(", ")
+            ),
+        ];
+        if let Some(test) = self.placebo {
+            let p = &test.unfiltered;
+            notes.push(format!(
+                "Placebo p-value = {}/{} = {:.4}: units whose post/pre RMSPE ratio is at least {}'s (counted), each donor refitted with the other donors.",
+                p.n_ratio_ge_treated, p.n_units, p.p_value, self.args.treated
+            ));
+        }
+        notes
+    }
+
+    fn json(&self, notes: &[String]) -> Value {
+        let f = self.fit;
+        let weights: Map<String, Value> = f
+            .donors
+            .iter()
+            .zip(&f.weights)
+            .map(|(&d, &w)| (self.wide.units[d].clone(), num(w)))
+            .collect();
+        let actual = self.actual();
+        let path: Vec<Value> = (0..self.wide.periods.len())
+            .map(|t| {
+                json!({
+                    "time": self.wide.periods[t],
+                    "actual": num(actual[t]),
+                    "synthetic": num(f.synthetic[t]),
+                    "gap": num(f.gaps[t]),
+                })
+            })
+            .collect();
+        let mut v = json!({
+            "estimator": "synthetic_control",
+            "outcome": self.args.panel.outcome,
+            "treated": self.args.treated,
+            "start": self.args.start,
+            "pre_periods": self.fit.gaps.len() - self.post_len(),
+            "post_periods": self.post_len(),
+            "weights": weights,
+            "att": num(f.att),
+            "pre_rmspe": num(f.pre_rmspe),
+            "post_rmspe": num(f.post_rmspe),
+            "rmspe_ratio": num(f.rmspe_ratio),
+            "path": path,
+            "notes": notes,
+        });
+        if let Some(test) = self.placebo {
+            self.add_placebos(&mut v, test);
+        }
+        v
+    }
+
+    fn post_len(&self) -> usize {
+        let first_post = self
+            .wide
+            .period_index(self.args.start)
+            .expect("checked period");
+        self.wide.periods.len() - first_post
+    }
+
+    fn add_placebos(&self, v: &mut Value, test: &PlaceboTest) {
+        let placebos: Vec<Value> = test
+            .fits
+            .iter()
+            .filter(|p| !p.is_treated)
+            .map(|p| {
+                json!({
+                    "unit": self.wide.units[p.unit],
+                    "pre_rmspe": num(p.fit.pre_rmspe),
+                    "post_rmspe": num(p.fit.post_rmspe),
+                    "ratio": num(p.fit.rmspe_ratio),
+                    "att": num(p.fit.att),
+                })
+            })
+            .collect();
+        let p = &test.unfiltered;
+        v["placebos"] = Value::Array(placebos);
+        v["p_value"] = num(p.p_value);
+        v["p_value_count"] = json!({
+            "ratio_at_least_treated": p.n_ratio_ge_treated,
+            "units": p.n_units,
+        });
+    }
+}

@@ -1,0 +1,592 @@
+//! `tandem evaluate did|synth|sdid` through the real binary on the golden inputs of
+//! tandem-evaluate (moderndid, the exact simplex QP, synthdid): exact CSV columns, published
+//! and golden numbers, and errors that say what to fix (exit 1).
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn tandem(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .env_remove("TANDEM_DB")
+        .output()
+        .expect("the tandem binary runs");
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let r = tandem(args);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    r.stdout
+}
+
+/// Runs a command that must fail as a user error; returns its message.
+fn user_error(args: &[&str]) -> String {
+    let r = tandem(args);
+    assert_eq!(r.code, 1, "{args:?} should fail with exit 1: {}", r.stderr);
+    assert!(!r.stderr.contains("internal error"), "{}", r.stderr);
+    r.stderr
+}
+
+fn golden(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tandem-evaluate/tests/golden")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Golden rows as header -> value maps.
+fn golden_rows(rel: &str) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(golden(rel)).unwrap();
+    let (header, rows) = csv_rows(&text);
+    rows.into_iter()
+        .map(|r| header.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+fn f(s: &str) -> f64 {
+    s.parse()
+        .unwrap_or_else(|_| panic!("{s:?} is not a number"))
+}
+
+fn close(got: f64, want: f64, tol: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, want {want} (tol {tol})"
+    );
+}
+
+const MPDTA: [&str; 8] = [
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--outcome",
+    "lemp",
+    "--cohort",
+    "first.treat",
+];
+
+fn did(input: &str, extra: &[&str]) -> Vec<String> {
+    ["evaluate", "did", "--input", input]
+        .iter()
+        .chain(MPDTA.iter())
+        .chain(extra.iter())
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn run_did(extra: &[&str]) -> String {
+    let args = did(&golden("inputs/mpdta.csv"), extra);
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn did_att_gt_csv_has_exact_columns_and_matches_moderndid() {
+    let (header, rows) = csv_rows(&run_did(&["--format", "csv"]));
+    assert_eq!(header, ["group", "time", "att", "se"]);
+    let want: Vec<_> = golden_rows("outputs/cs_mpdta_attgt.csv")
+        .into_iter()
+        .filter(|r| r["config_id"] == "m01")
+        .collect();
+    assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(&want) {
+        assert_eq!((&got[0], &got[1]), (&want["group"], &want["time"]));
+        close(f(&got[2]), f(&want["att"]), 1e-10, "att");
+        close(f(&got[3]), f(&want["se"]), 1e-10, "se");
+    }
+}
+
+#[test]
+fn did_simple_att_is_the_published_minus_0_04() {
+    let (header, rows) = csv_rows(&run_did(&["--aggregate", "simple", "--format", "csv"]));
+    assert_eq!(header, ["aggregation", "level", "estimate", "se"]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][1].as_str()),
+        ("simple", "overall")
+    );
+    let att = f(&rows[0][2]);
+    close(att, -0.0400, 5e-5, "published simple ATT");
+    close(
+        att,
+        -0.039_951_275_155_176_26,
+        1e-10,
+        "moderndid simple ATT",
+    );
+    close(f(&rows[0][3]), 0.012034012770185353, 1e-10, "simple se");
+}
+
+#[test]
+fn did_dynamic_and_group_aggregations_match_moderndid() {
+    let golden = golden_rows("outputs/cs_mpdta_aggte.csv");
+    for kind in ["dynamic", "group", "calendar"] {
+        let (header, rows) = csv_rows(&run_did(&["--aggregate", kind, "--format", "csv"]));
+        assert_eq!(header, ["aggregation", "level", "estimate", "se"]);
+        let want: Vec<_> = golden
+            .iter()
+            .filter(|r| r["config_id"] == "m01" && r["agg"] == kind)
+            .collect();
+        assert_eq!(rows.len(), want.len(), "{kind}");
+        for (got, want) in rows.iter().zip(&want) {
+            assert_eq!(got[0], kind);
+            let level = if want["level"] == "overall" {
+                "overall"
+            } else {
+                want["label"].as_str()
+            };
+            assert_eq!(got[1], level, "{kind}");
+            close(f(&got[2]), f(&want["estimate"]), 1e-10, kind);
+            close(f(&got[3]), f(&want["se"]), 1e-10, kind);
+        }
+    }
+}
+
+#[test]
+fn did_with_a_covariate_matches_moderndid() {
+    let (_, rows) = csv_rows(&run_did(&["--covariates", "lpop", "--format", "csv"]));
+    let want: Vec<_> = golden_rows("outputs/cs_mpdta_attgt.csv")
+        .into_iter()
+        .filter(|r| r["config_id"] == "m03")
+        .collect();
+    assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(&want) {
+        close(f(&got[2]), f(&want["att"]), 1e-8, "att ~lpop");
+        close(
+            f(&got[3]),
+            f(&want["se"]),
+            1e-6 * f(&want["se"]),
+            "se ~lpop",
+        );
+    }
+}
+
+#[test]
+fn did_json_has_the_wald_test_and_the_bootstrap_band() {
+    let args = [
+        "--aggregate",
+        "dynamic",
+        "--bootstrap",
+        "999",
+        "--seed",
+        "7",
+    ];
+    let text = run_did(&[&args[..], &["--format", "json"]].concat());
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let wald = &v["wald_pretest"];
+    close(
+        wald["statistic"].as_f64().unwrap(),
+        7.791_236_627_200_242,
+        1e-9,
+        "W",
+    );
+    assert_eq!(wald["df"], 5);
+    let cv = v["bootstrap"]["critical_value"].as_f64().unwrap();
+    assert!((2.3..3.3).contains(&cv), "critical value {cv}");
+    let est = v["estimates"].as_array().unwrap();
+    assert_eq!(est[0]["level"], "overall");
+    assert_eq!(est[1]["level"], -3);
+    for e in &est[1..] {
+        let (x, se, bse) = (
+            e["estimate"].as_f64().unwrap(),
+            e["se"].as_f64().unwrap(),
+            e["boot_se"].as_f64().unwrap(),
+        );
+        assert!(
+            (bse / se - 1.0).abs() < 0.25,
+            "boot se {bse} vs analytic {se}"
+        );
+        close(e["lower"].as_f64().unwrap(), x - cv * bse, 1e-12, "band");
+    }
+    assert_eq!(v["att_gt"].as_array().unwrap().len(), 12);
+    // The same seed gives the same draws.
+    assert_eq!(text, run_did(&[&args[..], &["--format", "json"]].concat()));
+    let table = run_did(&args);
+    assert!(table.contains("Pre-trend test (Wald"), "{table}");
+    assert!(table.contains("critical value"), "{table}");
+}
+
+fn prop99(cmd: &str, extra: &[&str]) -> String {
+    let input = golden("inputs/california_prop99.csv");
+    let mut args = vec![
+        "evaluate",
+        cmd,
+        "--input",
+        &input,
+        "--unit",
+        "State",
+        "--time",
+        "Year",
+        "--outcome",
+        "PacksPerCapita",
+        "--treated",
+        "California",
+        "--start",
+        "1989",
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
+#[test]
+fn synth_json_matches_the_exact_golden_and_the_placebo_p_value() {
+    let v: Value =
+        serde_json::from_str(&prop99("synth", &["--placebo", "--format", "json"])).unwrap();
+    let att = v["att"].as_f64().unwrap();
+    close(att, -19.5136, 5e-5, "ATT");
+    close(att, -19.513_629_768_420_86, 1e-6, "golden ATT");
+    close(
+        v["pre_rmspe"].as_f64().unwrap(),
+        1.656400210333757,
+        1e-6,
+        "pre",
+    );
+    close(
+        v["post_rmspe"].as_f64().unwrap(),
+        20.605567052171402,
+        1e-5,
+        "post",
+    );
+    let weights = v["weights"].as_object().unwrap();
+    assert_eq!(weights.len(), 38);
+    for r in golden_rows("outputs/scm_prop99_weights.csv") {
+        let got = weights[&r["unit"]].as_f64().unwrap();
+        close(got, f(&r["w_exact"]), 1e-6, &r["unit"]);
+    }
+    let path = v["path"].as_array().unwrap();
+    assert_eq!(path.len(), 31);
+    assert_eq!(path[0]["time"], 1970);
+    assert_eq!(path[0]["actual"], 123.0);
+    let placebos = v["placebos"].as_array().unwrap();
+    assert_eq!(placebos.len(), 38);
+    for key in ["unit", "pre_rmspe", "post_rmspe", "ratio"] {
+        assert!(placebos.iter().all(|p| !p[key].is_null()), "{key}");
+    }
+    close(v["p_value"].as_f64().unwrap(), 3.0 / 39.0, 1e-15, "p");
+}
+
+#[test]
+fn synth_csv_is_the_path() {
+    let (header, rows) = csv_rows(&prop99("synth", &["--format", "csv"]));
+    assert_eq!(header, ["time", "actual", "synthetic", "gap"]);
+    assert_eq!(rows.len(), 31);
+    let want = golden_rows("outputs/scm_prop99_path.csv");
+    for (got, want) in rows.iter().zip(&want) {
+        assert_eq!(got[0], want["year"]);
+        close(f(&got[2]), f(&want["synthetic_exact"]), 1e-6, "synthetic");
+        close(f(&got[3]), f(&want["gap_exact"]), 1e-6, "gap");
+    }
+}
+
+#[test]
+fn sdid_json_matches_synthdid() {
+    let v: Value = serde_json::from_str(&prop99(
+        "sdid",
+        &["--replications", "20", "--format", "json"],
+    ))
+    .unwrap();
+    let est = v["estimate"].as_f64().unwrap();
+    close(est, -15.6038, 5e-5, "SDID");
+    close(est, -15.603827872733893, 1e-8, "synthdid");
+    close(
+        v["sc_estimate"].as_f64().unwrap(),
+        -19.619663470944012,
+        1e-6,
+        "SC",
+    );
+    close(
+        v["did_estimate"].as_f64().unwrap(),
+        -27.349111083614968,
+        1e-8,
+        "DID",
+    );
+    assert!(v["se"].as_f64().unwrap() > 0.0);
+    let sum = |key: &str, n: usize| {
+        let m = v[key].as_object().unwrap();
+        assert_eq!(m.len(), n, "{key}");
+        m.values().map(|w| w.as_f64().unwrap()).sum::<f64>()
+    };
+    close(sum("unit_weights", 38), 1.0, 1e-9, "omega");
+    close(sum("time_weights", 19), 1.0, 1e-9, "lambda");
+    for (file, key, name, weight) in [
+        ("omega", "unit_weights", "unit", "omega"),
+        ("lambda", "time_weights", "year", "lambda"),
+    ] {
+        for r in golden_rows(&format!("outputs/sdid_prop99_weights_{file}.csv")) {
+            if r["estimator"] == "sdid" {
+                let got = v[key][&r[name]].as_f64().unwrap();
+                close(got, f(&r[weight]), 1e-8, &r[name]);
+            }
+        }
+    }
+}
+
+#[test]
+fn sdid_csv_is_one_row() {
+    let (header, rows) = csv_rows(&prop99(
+        "sdid",
+        &["--replications", "10", "--format", "csv"],
+    ));
+    assert_eq!(header, ["estimate", "se"]);
+    assert_eq!(rows.len(), 1);
+    close(f(&rows[0][0]), -15.603827872733893, 1e-8, "estimate");
+}
+
+/// A copy of `rel` with line `line` (1-based) edited by `edit`.
+fn edited(dir: &Path, rel: &str, line: usize, edit: impl Fn(&str) -> String) -> String {
+    let text = std::fs::read_to_string(golden(rel)).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let e = if i + 1 == line {
+                edit(l)
+            } else {
+                l.to_string()
+            };
+            (!e.is_empty()).then_some(e)
+        })
+        .collect();
+    let path = dir.join(Path::new(rel).file_name().unwrap());
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path.display().to_string()
+}
+
+fn did_error(input: &str, extra: &[&str]) -> String {
+    let args = did(input, extra);
+    user_error(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn a_missing_column_lists_the_header() {
+    let input = golden("inputs/mpdta.csv");
+    let err = did_error(&input, &["--covariates", "population"]);
+    assert!(err.contains("no column \"population\""), "{err}");
+    assert!(err.contains("--covariates"), "{err}");
+    assert!(
+        err.contains("year, countyreal, lpop, lemp, first.treat, treat"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_non_numeric_or_missing_outcome_names_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = edited(dir.path(), "inputs/mpdta.csv", 5, |l| {
+        let mut c: Vec<&str> = l.split(',').collect();
+        c[3] = "n.a";
+        c.join(",")
+    });
+    let err = did_error(&bad, &[]);
+    assert!(err.contains("row 5"), "{err}");
+    assert!(err.contains("\"lemp\""), "{err}");
+    assert!(err.contains("\"n.a\" is not a number"), "{err}");
+    let missing = edited(dir.path(), "inputs/mpdta.csv", 7, |l| {
+        let mut c: Vec<&str> = l.split(',').collect();
+        c[3] = "";
+        c.join(",")
+    });
+    let err = did_error(&missing, &[]);
+    assert!(err.contains("row 7") && err.contains("missing"), "{err}");
+    assert!(err.contains("never read as zero"), "{err}");
+}
+
+#[test]
+fn an_unbalanced_panel_is_a_user_error_saying_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let unbalanced = edited(dir.path(), "inputs/mpdta.csv", 4, |_| String::new());
+    let err = did_error(&unbalanced, &[]);
+    assert!(err.contains("unbalanced panel: unit 8001"), "{err}");
+    assert!(err.contains("drop the incomplete units"), "{err}");
+    let prop = edited(dir.path(), "inputs/california_prop99.csv", 3, |_| {
+        String::new()
+    });
+    for cmd in ["synth", "sdid"] {
+        let err = user_error(&[
+            "evaluate",
+            cmd,
+            "--input",
+            &prop,
+            "--unit",
+            "State",
+            "--time",
+            "Year",
+            "--outcome",
+            "PacksPerCapita",
+            "--treated",
+            "California",
+            "--start",
+            "1989",
+        ]);
+        assert!(
+            err.contains("Arkansas") && err.contains("balanced"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_treated_unit_or_start_is_named() {
+    let input = golden("inputs/california_prop99.csv");
+    for cmd in ["synth", "sdid"] {
+        let base = [
+            "evaluate",
+            cmd,
+            "--input",
+            &input,
+            "--unit",
+            "State",
+            "--time",
+            "Year",
+            "--outcome",
+            "PacksPerCapita",
+        ];
+        let err =
+            user_error(&[&base[..], &["--treated", "Kalifornia", "--start", "1989"]].concat());
+        assert!(err.contains("unknown treated unit \"Kalifornia\""), "{err}");
+        assert!(err.contains("California"), "{err}");
+        let err =
+            user_error(&[&base[..], &["--treated", "California", "--start", "1960"]].concat());
+        assert!(
+            err.contains("--start 1960") && err.contains("1970-2000"),
+            "{err}"
+        );
+    }
+    let err = user_error(&[
+        "evaluate",
+        "sdid",
+        "--input",
+        &input,
+        "--unit",
+        "State",
+        "--time",
+        "Year",
+        "--outcome",
+        "PacksPerCapita",
+        "--treated",
+        "California",
+        "--start",
+        "1989",
+        "--se",
+        "jackknife",
+    ]);
+    assert!(err.contains("--se placebo"), "{err}");
+}
+
+#[test]
+fn too_many_columns_are_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    let header: Vec<String> = (0..1001).map(|i| format!("c{i}")).collect();
+    std::fs::write(&path, format!("{}\n", header.join(","))).unwrap();
+    let err = did_error(&path.display().to_string(), &[]);
+    assert!(
+        err.contains("1001 columns") && err.contains("limit of 1000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn xlsx_input_gives_the_same_result_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mpdta.xlsx");
+    let text = std::fs::read_to_string(golden("inputs/mpdta.csv")).unwrap();
+    let (header, rows) = csv_rows(&text);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_number(r as u32 + 1, c as u16, f(cell)).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let args = did(
+        &path.display().to_string(),
+        &["--aggregate", "simple", "--format", "csv"],
+    );
+    let xlsx = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(xlsx, run_did(&["--aggregate", "simple", "--format", "csv"]));
+}
+
+#[test]
+fn text_unit_names_and_empty_cohorts_give_the_same_estimates() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(golden("inputs/mpdta.csv")).unwrap();
+    let renamed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut c: Vec<String> = l.split(',').map(str::to_string).collect();
+            if i > 0 {
+                c[1] = format!("county {}", c[1]);
+                if c[4] == "0" {
+                    c[4].clear();
+                }
+            }
+            c.join(",")
+        })
+        .collect();
+    let path = dir.path().join("named.csv");
+    std::fs::write(&path, renamed.join("\n")).unwrap();
+    let input = path.display().to_string();
+    let args = did(&input, &["--aggregate", "simple", "--format", "csv"]);
+    let named = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        named,
+        run_did(&["--aggregate", "simple", "--format", "csv"])
+    );
+    std::fs::write(
+        &path,
+        renamed
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3)
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let err = did_error(&input, &[]);
+    assert!(err.contains("unit county 8001"), "{err}");
+}
+
+#[test]
+fn every_evaluate_command_has_help_with_examples() {
+    for cmd in [vec![], vec!["did"], vec!["synth"], vec!["sdid"]] {
+        let args: Vec<&str> = ["evaluate"]
+            .into_iter()
+            .chain(cmd)
+            .chain(["--help"])
+            .collect();
+        let out = ok(&args);
+        assert!(out.contains("Examples:"), "{args:?}:\n{out}");
+    }
+    let did_help = ok(&["evaluate", "did", "--help"]);
+    assert!(did_help.contains("analytic"), "{did_help}");
+}
