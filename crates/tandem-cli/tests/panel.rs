@@ -347,6 +347,16 @@ fn the_programme_evaluation_names_its_donors_exclusions_and_caveats() {
     assert_eq!(outcomes[0]["series"], "revised");
     assert!(outcomes[0]["per_city"].as_array().unwrap().len() >= 6);
     assert!(outcomes[3]["refused"].as_str().unwrap().contains("2022"));
+    // Rambachan-Roth: robust sets widen with M̄ and contain the M̄ = 0 set.
+    let rows = outcomes[0]["did"]["sensitivity"]["rows"]
+        .as_array()
+        .unwrap();
+    let width = |r: &serde_json::Value| r[1][1].as_f64().unwrap() - r[1][0].as_f64().unwrap();
+    assert!(
+        rows.windows(2)
+            .all(|w| width(&w[1]) >= width(&w[0]) - 1e-12),
+        "{rows:?}"
+    );
     assert!(v["caveats"].as_array().unwrap().len() >= 5);
     let one = tandem(&db, &["evaluate", "programme", "滁州"]);
     assert_eq!(one.code, 0, "{}", one.stderr);

@@ -24,7 +24,11 @@ use crate::curate::Rules;
 use crate::decode::CityPanel;
 use serde::Serialize;
 use tandem_core::Series;
+use tandem_evaluate::did::BasePeriod;
 use tandem_evaluate::did::{aggregate, att_gt, Aggregation, AttGtOptions, PanelData};
+use tandem_evaluate::honest::{
+    sensitivity_relative_magnitudes, EventStudy, HonestOptions, RelativeMagnitudesMethod,
+};
 use tandem_evaluate::sdid::{placebo_se, synthdid_estimate, SdidPanel};
 use tandem_evaluate::synth::{in_space_placebo, pivot_long, synthetic_control, DonorPool, ScSpec};
 
@@ -116,7 +120,24 @@ pub struct PooledDid {
     pub dynamic: Vec<(i64, f64, Option<f64>)>,
     /// Pre-trend Wald test p-value.
     pub pretest_p: Option<f64>,
+    /// Rambachan-Roth sensitivity of the average post-period effect.
+    pub sensitivity: Option<Sensitivity>,
 }
+
+/// Rambachan & Roth (2023) relative-magnitudes sensitivity of the pooled event study: robust
+/// 95 % confidence sets for the average post-period effect when post-period violations of
+/// parallel trends may be up to M̄ times the largest pre-period one. The event study uses
+/// the universal base period (e = -1) and the last [`HONEST_PRE_PERIODS`] pre periods.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// HonestDiD's name of the procedure.
+    pub method: String,
+    /// (M̄, robust confidence set), `None` where the set is empty.
+    pub rows: Vec<(f64, Option<(f64, f64)>)>,
+}
+
+/// How many pre periods the sensitivity analysis uses (the latest ones).
+pub const HONEST_PRE_PERIODS: usize = 4;
 
 /// Pooled SDID.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -384,6 +405,62 @@ fn pooled_did(b: &Balanced) -> Option<PooledDid> {
             .map(|l| (l.label, l.estimate, l.se))
             .collect(),
         pretest_p: res.wald_pretest.as_ref().map(|w| w.p_value),
+        sensitivity: sensitivity(&data),
+    })
+}
+
+fn sensitivity(data: &PanelData) -> Option<Sensitivity> {
+    let opts = AttGtOptions {
+        base_period: BasePeriod::Universal,
+        ..AttGtOptions::default()
+    };
+    let dynamic = aggregate(&att_gt(data, &opts).ok()?, Aggregation::dynamic()).ok()?;
+    let n = dynamic.influence.n_rows() as f64;
+    let keep: Vec<usize> = (0..dynamic.levels.len())
+        .filter(|j| {
+            dynamic.levels[*j].label != -1
+                && dynamic.levels[*j].label >= -1 - HONEST_PRE_PERIODS as i64
+        })
+        .collect();
+    let beta: Vec<f64> = keep.iter().map(|j| dynamic.levels[*j].estimate).collect();
+    let sigma: Vec<f64> = keep
+        .iter()
+        .flat_map(|a| keep.iter().map(move |b| (*a, *b)))
+        .map(|(a, b)| {
+            dynamic
+                .influence
+                .column(a)
+                .iter()
+                .zip(dynamic.influence.column(b))
+                .map(|(x, y)| x * y)
+                .sum::<f64>()
+                / (n * n)
+        })
+        .collect();
+    let num_post = keep
+        .iter()
+        .filter(|j| dynamic.levels[**j].label >= 0)
+        .count();
+    let es = EventStudy {
+        betahat: &beta,
+        sigma: &sigma,
+        num_pre: keep.len() - num_post,
+        num_post,
+    };
+    let honest = HonestOptions {
+        l_vec: Some(vec![1.0 / num_post as f64; num_post]),
+        grid_points: 400,
+        ..HonestOptions::default()
+    };
+    let method = RelativeMagnitudesMethod::ConditionalLeastFavorable;
+    let r = sensitivity_relative_magnitudes(&es, &[0.0, 0.5, 1.0, 2.0], method, &honest).ok()?;
+    Some(Sensitivity {
+        method: r.method.to_string(),
+        rows: r
+            .rows
+            .iter()
+            .map(|row| (row.m, row.ci.as_ref().map(|c| (c.lb, c.ub))))
+            .collect(),
     })
 }
 

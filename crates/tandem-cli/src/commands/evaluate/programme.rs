@@ -125,6 +125,22 @@ fn listing(e: &ProgrammeEvaluation) -> Listing {
                 .concat(),
             );
         }
+        if let Some(sens) = o.did.as_ref().and_then(|d| d.sensitivity.as_ref()) {
+            let sets: Vec<String> = sens
+                .rows
+                .iter()
+                .map(|(m, ci)| match ci {
+                    Some((lb, ub)) => format!("M̄ = {m}: [{lb:.4}, {ub:.4}]"),
+                    None => format!("M̄ = {m}: empty"),
+                })
+                .collect();
+            l.notes.push(format!(
+                "{}: Rambachan-Roth sensitivity ({}, relative magnitudes, average post effect, 95 %): {}",
+                o.outcome,
+                sens.method,
+                sets.join("; ")
+            ));
+        }
         if !o.dropped.is_empty() {
             l.notes.push(format!(
                 "{}: left out for a missing year in {}-{}: {}",
