@@ -77,6 +77,7 @@ fn main() -> Result<()> {
             sources_md: SOURCES_MD,
             dataset: None,
             trends: None,
+            impact: None,
         };
         let summary = build_report(&input, &ReportOptions { lang, pair: None }, &dir)?;
         let total = t.elapsed().as_secs_f64();

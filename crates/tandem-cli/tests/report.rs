@@ -1,6 +1,8 @@
 //! `tandem report` through the real binary, and the report in real headless Chromium: a
-//! screenshot of whole pages, and the charts over time checked through ChromeDriver (drawn
-//! with a size, legend visible, accessible names) with screenshots of them.
+//! screenshot of whole pages, and the charts over time and of the impact checked through
+//! ChromeDriver (drawn with a size, legend visible, accessible names) with screenshots of
+//! them. The full sites are built once per language and shared by the tests (the programme
+//! evaluation behind "Impact" takes a while in a debug build).
 
 #[path = "support/webdriver.rs"]
 mod webdriver;
@@ -8,6 +10,7 @@ mod webdriver;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use webdriver::{ChromeDriver, Session};
 
 fn tandem(db: &Path, args: &[&str]) -> (i32, String, String) {
@@ -25,16 +28,39 @@ fn tandem(db: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A full site built once per test run: its directory and what `tandem report` printed.
+struct Site {
+    dir: PathBuf,
+    stdout: String,
+}
+
+/// The full site in `lang` (`zh` or `en`), built on first use into
+/// target/report-test-sites/`lang` with a workspace database that is never created.
+fn site(lang: &str) -> &'static Site {
+    static ZH: OnceLock<Site> = OnceLock::new();
+    static EN: OnceLock<Site> = OnceLock::new();
+    let cell = if lang == "zh" { &ZH } else { &EN };
+    cell.get_or_init(|| {
+        let root = target_dir().join("report-test-sites");
+        let dir = root.join(lang);
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = root.join(format!("{lang}-never-created.sqlite"));
+        let (code, stdout, stderr) = tandem(
+            &db,
+            &["report", "--lang", lang, "--out", dir.to_str().unwrap()],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!db.exists(), "reading the bundled data creates no database");
+        Site { dir, stdout }
+    })
+}
+
 #[test]
 fn report_writes_the_site_workbook_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.sqlite");
-    let out = dir.path().join("site");
-    let (code, stdout, stderr) = tandem(
-        &db,
-        &["report", "--lang", "en", "--out", out.to_str().unwrap()],
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let Site { dir: out, stdout } = site("en");
+    let out = out.as_path();
     assert!(stdout.contains("8 pair page(s)"), "{stdout}");
     for f in [
         "index.html",
@@ -85,8 +111,7 @@ fn report_writes_the_site_workbook_and_json() {
     assert_eq!(pairs[0]["anhui_pc"][2][0], 2002);
     assert!(pairs[0]["anhui_pc"][2][1].is_null());
     assert!(pairs[0]["anhui_pc"][3][1].is_number());
-    // Reading the bundled data does not create the workspace database.
-    assert!(!db.exists());
+    check_impact(&report, out);
 
     let one = dir.path().join("one");
     let (code, _, stderr) = tandem(
@@ -140,6 +165,77 @@ fn report_writes_the_site_workbook_and_json() {
     let (code, stdout, _) = tandem(&db, &["report", "--help"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("Example"));
+}
+
+/// Whether a text has Chinese characters.
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The impact in the JSON and the pages: the evaluation's outcomes, Bengbu left out of log
+/// GDP and said so on its page, the refused outcomes, every text in both languages.
+fn check_impact(report: &Value, site: &Path) {
+    let impact = &report["impact"];
+    assert_eq!(impact["first_treated_year"], 2022);
+    assert_eq!(impact["treated"].as_array().unwrap().len(), 8);
+    assert!(impact["donors"].as_array().unwrap().len() > 100);
+    let outcomes = impact["outcomes"].as_array().unwrap();
+    let keys: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "log_gdp",
+            "secondary_share",
+            "log_gdp_per_capita",
+            "fdi_utilised"
+        ]
+    );
+    let gdp = &outcomes[0];
+    assert_eq!(gdp["dropped"], json!(["ah-bengbu"]));
+    assert_eq!(gdp["cities"].as_array().unwrap().len(), 7);
+    assert!(gdp["did"]["event_study"].as_array().unwrap().len() > 10);
+    assert!(gdp["did"]["se"].is_number() && gdp["sdid"]["estimate"].is_number());
+    assert!(outcomes[3]["refused"]["zh"].is_string());
+    let texts = impact["caveats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            impact["exclusions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| &x["reason"]),
+        )
+        .chain(
+            outcomes
+                .iter()
+                .filter_map(|o| o["refused"].as_object().map(|_| &o["refused"])),
+        );
+    for t in texts {
+        let (en, zh) = (t["en"].as_str().unwrap(), t["zh"].as_str().unwrap());
+        assert!(!has_cjk(en) && has_cjk(zh), "not in both languages: {t}");
+    }
+    let rows = report["tables"]["impact"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["estimator"] == "synthetic control"
+        && r["city"] == "ah-huainan"
+        && r["p_value"].is_number()));
+    assert!(rows
+        .iter()
+        .any(|r| r["estimator"] == "left out" && r["city"] == "ah-bengbu"));
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains(r#"<h2 id="impact">Impact (early readings)</h2>"#));
+    assert!(index.contains(r#"aria-labelledby="impact-es-log_gdp-title impact-es-log_gdp-desc""#));
+    let bengbu = std::fs::read_to_string(site.join("pair-ningbo-bengbu.html")).unwrap();
+    assert!(
+        bengbu.contains("Bengbu is left out of the evaluation"),
+        "said plainly"
+    );
+    let huainan = std::fs::read_to_string(site.join("pair-minhang-huainan.html")).unwrap();
+    assert!(huainan.contains(r#"aria-labelledby="impact-sc-pair-minhang-huainan-title"#));
 }
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -216,17 +312,10 @@ fn report_renders_in_headless_chromium_without_console_errors() {
         "{CHROMIUM} is not installed: run `bash scripts/test.sh` (it installs the Debian package), \
          or set TANDEM_SKIP_BROWSER=1 to skip this test"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.sqlite");
     let shots = target_dir().join("report-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     for lang in ["zh", "en"] {
-        let out = dir.path().join(lang);
-        let (code, _, stderr) = tandem(
-            &db,
-            &["report", "--lang", lang, "--out", out.to_str().unwrap()],
-        );
-        assert_eq!(code, 0, "{stderr}");
+        let out = &site(lang).dir;
         for (page, width, height) in [
             ("index.html", 1280, 2400),
             ("pair-xuzhou-huaibei.html", 1280, 2400),
@@ -450,21 +539,81 @@ fn charts_over_time_render_in_chromium_with_legends_and_accessible_names() {
     let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     let chromedriver =
         std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.sqlite");
     let shots = target_dir().join("report-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
     let driver = ChromeDriver::start(&chromedriver);
     let profile = tempfile::tempdir().unwrap();
     let s = Session::new(&driver, &chromium, profile.path());
     s.set_window_size(1280, 1500);
     for lang in ["zh", "en"] {
-        let site = dir.path().join(lang);
-        let (code, _, stderr) = tandem(
-            &db,
-            &["report", "--lang", lang, "--out", site.to_str().unwrap()],
-        );
-        assert_eq!(code, 0, "{stderr}");
-        check_pair_pages(&s, &site, lang, &shots);
-        check_index(&s, &site, lang, &shots);
+        let site = &site(lang).dir;
+        check_pair_pages(&s, site, lang, &shots);
+        check_index(&s, site, lang, &shots);
+        check_impact_charts(&s, site, lang, &shots);
     }
+}
+
+/// The size of the band (the 95 % interval) drawn in the chart labelled by `id`.
+fn band_area(s: &Session, id: &str) -> f64 {
+    let svg = chart(s, id);
+    s.execute(
+        r#"return [...arguments[0].querySelectorAll('path.band')]
+             .map(p => { const b = p.getBoundingClientRect(); return b.width * b.height; })
+             .reduce((a, b) => a + b, 0);"#,
+        vec![Session::element_arg(&svg)],
+    )
+    .as_f64()
+    .unwrap()
+}
+
+/// The impact charts: the event study of log GDP with its band, the programme start and a
+/// legend on the programme page; a helped city's actual and synthetic paths and their gap on
+/// its pair's page.
+fn check_impact_charts(s: &Session, site: &Path, lang: &str, shots: &Path) {
+    let zh = lang == "zh";
+    let pick = |a: &'static str, b: &'static str| if zh { a } else { b };
+    let start = [pick(
+        "结对帮扶启动（2021年12月）",
+        "Programme starts (Dec 2021)",
+    )];
+    s.goto(&format!("file://{}", site.join("index.html").display()));
+    let legend = [pick(
+        "估计值（阴影：95% 置信区间）",
+        "Estimate (shaded: 95 % CI)",
+    )];
+    let f = check_line_chart(s, "impact-es-log_gdp", &legend, &start);
+    assert_eq!(f["drawn"], f["lines"], "{f}");
+    assert!(
+        band_area(s, "impact-es-log_gdp") > 1000.0,
+        "the 95 % band is drawn"
+    );
+    check_line_chart(s, "impact-es-secondary_share", &legend, &start);
+    shot_at(s, "impact", shots, &format!("{lang}-index-impact"));
+    shot_at(
+        s,
+        "impact-event-study",
+        shots,
+        &format!("{lang}-index-impact-event-study"),
+    );
+    s.goto(&format!(
+        "file://{}",
+        site.join("pair-xuzhou-huaibei.html").display()
+    ));
+    let id = "impact-sc-pair-xuzhou-huaibei";
+    let paths = [
+        pick("实际：淮北", "Actual: Huaibei"),
+        pick("合成控制：淮北", "Synthetic Huaibei"),
+    ];
+    let f = check_line_chart(s, id, &paths, &start);
+    assert_eq!(f["lines"], 2, "{f}");
+    let gap = [pick("淮北：实际 − 合成控制", "Huaibei: actual − synthetic")];
+    check_line_chart(s, "impact-sc-gap-pair-xuzhou-huaibei", &gap, &start);
+    let label = s.computed_label(&chart(s, id));
+    assert!(label.contains(pick("淮北", "Huaibei")), "{label}");
+    shot_at(
+        s,
+        "impact",
+        shots,
+        &format!("{lang}-pair-xuzhou-huaibei-impact"),
+    );
 }

@@ -50,6 +50,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> String {
     body.push_str(&pairs_table(ctx, &mut s));
     body.push_str(&gap_chart(ctx));
     body.push_str(&crate::over_time::index_section(ctx));
+    body.push_str(&crate::impact_section::index_section(ctx));
     body.push_str(&verdicts(ctx));
     body.push_str(&programme_events(ctx, &mut s));
     body.push_str(&coverage_table(ctx));

@@ -11,10 +11,13 @@
 //!   the three paths and the ranked opportunities with their score components; with
 //!   [`ReportInput::trends`], per-capita GDP, the gap and the helped city's rank over time
 //!   ("Over time", line charts) and, on the programme page, the eight gaps as small
-//!   multiples;
+//!   multiples; with [`ReportInput::impact`], the programme's impact ("Impact": pooled
+//!   estimates, event studies with 95 % bands, each city's synthetic control, the donor pool
+//!   and every caveat) on the programme page and the helped city's synthetic control on each
+//!   pair's page;
 //! * `tandem-report.xlsx` — the same tables, one sheet per table;
 //! * `tandem-report.json` — the advisor's diagnoses and the pair figures, language-neutral
-//!   (both texts of every string), and the trends as given.
+//!   (both texts of every string), and the trends and the impact as given.
 //!
 //! Pages load nothing from anywhere (inline CSS, inline SVG, system fonts, no script).
 //! Every figure shows its year and a numbered source; missing data is shown as "no data" /
@@ -23,6 +26,7 @@
 //! The crate is free of the CLI: the caller loads the data, runs the advisor and passes both
 //! in a [`ReportInput`].
 
+pub mod impact;
 pub mod labels;
 pub mod line;
 pub mod map;
@@ -31,6 +35,7 @@ pub mod svg;
 pub mod text;
 pub mod trends;
 
+mod impact_section;
 mod index;
 mod over_time;
 mod pair;
@@ -41,6 +46,10 @@ use std::path::{Path, PathBuf};
 use tandem_core::advisor::PairDiagnosis;
 use tandem_core::{CooperationEvent, Locality, Observation, Pair, Programme};
 
+pub use impact::{
+    Bilingual, CitySynth, DidEstimate, DonorExclusion, EffectUnit, EventTime, Impact,
+    OutcomeImpact, SdidEstimate, Sensitivity,
+};
 pub use text::Lang;
 pub use trends::{PairTrend, TrendBreak, Trends};
 
@@ -67,6 +76,9 @@ pub struct ReportInput<'a> {
     /// Per-capita GDP, gaps and ranks by year, computed by the caller (normally from the
     /// city panel); `None` leaves the charts over time out.
     pub trends: Option<&'a Trends>,
+    /// The programme's impact, estimated by the caller (normally the city panel's programme
+    /// evaluation); `None` leaves the impact sections out.
+    pub impact: Option<&'a Impact>,
 }
 
 /// What to build.

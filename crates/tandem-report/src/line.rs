@@ -5,7 +5,9 @@
 //! interpolates a value nor draws a missing one as zero. Vertical markers show the programme
 //! start (solid) and breaks in a series (dashed); their labels are stacked in lanes above
 //! the plot so that they never overlap each other or another marker's line. Every point
-//! has a `<title>` tooltip (series — year: value). Colours come from the page style
+//! has a `<title>` tooltip (series — year: value). A series may carry a band (a confidence
+//! interval per year): a translucent area behind its line, broken at missing years like the
+//! line, a vertical bar for an isolated year. Colours come from the page style
 //! ([`SERIES_CLASSES`]); all text is escaped; widths of CJK text use [`text_width`].
 
 use crate::svg::{dom_id, text_width, Anchor, Svg};
@@ -52,6 +54,10 @@ pub struct LineSeries {
     pub style: LineStyle,
     /// Drawn thicker and on top of the other series.
     pub emphasis: bool,
+    /// (year, lower, upper): an interval drawn as a translucent band behind the line (empty:
+    /// none). Years are joined like the line's; a non-finite bound or a year outside the
+    /// range leaves a gap. The bounds count in the y scale and are named in the tooltips.
+    pub band: Vec<(i32, f64, f64)>,
 }
 
 /// What a [`YearMarker`] marks.
@@ -427,13 +433,44 @@ fn values(points: &[Vec<(i32, f64)>]) -> Vec<f64> {
     points.iter().flatten().map(|p| p.1).collect()
 }
 
+/// The drawable intervals of a series' band, sorted by year, lower bound first (see
+/// [`LineSeries::band`]).
+fn clean_band(series: &LineSeries, range: (i32, i32), log: bool) -> Vec<(i32, f64, f64)> {
+    let mut out: Vec<(i32, f64, f64)> = Vec::new();
+    for &(year, a, b) in &series.band {
+        let usable = |v: f64| v.is_finite() && (!log || v > 0.0);
+        let inside = year >= range.0 && year <= range.1;
+        if usable(a) && usable(b) && inside && !out.iter().any(|p| p.0 == year) {
+            out.push((year, a.min(b), a.max(b)));
+        }
+    }
+    out.sort_by_key(|p| p.0);
+    out
+}
+
+/// The values a chart's y scale must show: its points and the bounds of its bands.
+fn scale_values(chart: &LineChart, points: &[Vec<(i32, f64)>]) -> Vec<f64> {
+    let range = year_range(chart);
+    let mut out = values(points);
+    for s in &chart.series {
+        let band = clean_band(s, range, chart.log_scale);
+        out.extend(band.iter().flat_map(|b| [b.1, b.2]));
+    }
+    out
+}
+
 /// Runs of consecutive years: each is one line; a run of one point is a dot.
 fn runs(points: &[(i32, f64)]) -> Vec<&[(i32, f64)]> {
+    runs_by(points, |p| p.0)
+}
+
+/// Runs of items of consecutive years (`year` of each), in the given order.
+fn runs_by<T>(items: &[T], year: impl Fn(&T) -> i32) -> Vec<&[T]> {
     let mut out = Vec::new();
     let mut start = 0;
-    for i in 1..=points.len() {
-        if i == points.len() || points[i].0 != points[i - 1].0 + 1 {
-            out.push(&points[start..i]);
+    for i in 1..=items.len() {
+        if i == items.len() || year(&items[i]) != year(&items[i - 1]) + 1 {
+            out.push(&items[start..i]);
             start = i;
         }
     }
@@ -552,9 +589,46 @@ fn draw_series(svg: &mut Svg, ctx: &PanelCtx<'_>, series: &LineSeries, points: &
         };
         for p in run.iter() {
             let (x, y) = at(p);
-            let tip = format!("{} — {}: {}", series.label, p.0, ctx.format.value(p.1));
+            let tip = tooltip(series, p, ctx.format);
             svg.circle(x, y, r, &class, Some(&tip));
         }
+    }
+}
+
+/// "series — year: value", with the band's interval "[lower, upper]" when it has one.
+fn tooltip(series: &LineSeries, p: &(i32, f64), format: YFormat) -> String {
+    let mut tip = format!("{} — {}: {}", series.label, p.0, format.value(p.1));
+    let band = series.band.iter().find(|b| b.0 == p.0);
+    if let Some((_, a, b)) = band.filter(|b| b.1.is_finite() && b.2.is_finite()) {
+        let (lo, hi) = (a.min(*b), a.max(*b));
+        let _ = write!(tip, " [{}, {}]", format.value(lo), format.value(hi));
+    }
+    tip
+}
+
+/// Draws a series' band: a translucent area per run of consecutive years (upper bounds left
+/// to right, then lower bounds back), a vertical bar for an isolated year.
+fn draw_band(svg: &mut Svg, ctx: &PanelCtx<'_>, series: &LineSeries) {
+    let band = clean_band(series, year_range(ctx.chart), ctx.chart.log_scale);
+    let (plot, scale) = (ctx.plot, ctx.scale);
+    let class = esc(&format!("band {}", series.class));
+    for run in runs_by(&band, |b| b.0) {
+        let x = |b: &(i32, f64, f64)| coord(plot.x(f64::from(b.0)));
+        let y = |v: f64| coord(plot.y(scale, v));
+        if let [only] = run {
+            let (x, lo, hi) = (x(only), y(only.1), y(only.2));
+            svg.raw(&format!(
+                r#"<path d="M{x} {lo} L{x} {hi}" class="{class} bar"/>"#
+            ));
+            continue;
+        }
+        let upper = run.iter().map(|b| format!("{} {}", x(b), y(b.2)));
+        let lower = run.iter().rev().map(|b| format!("{} {}", x(b), y(b.1)));
+        let d: Vec<String> = upper.chain(lower).collect();
+        svg.raw(&format!(
+            r#"<path d="M{}Z" class="{class}"/>"#,
+            d.join(" L")
+        ));
     }
 }
 
@@ -750,6 +824,9 @@ fn draw_plot(svg: &mut Svg, ctx: &PanelCtx<'_>) {
     draw_marker_lines(svg, ctx);
     let mut order: Vec<usize> = (0..ctx.chart.series.len()).collect();
     order.sort_by_key(|i| ctx.chart.series[*i].emphasis);
+    for i in &order {
+        draw_band(svg, ctx, &ctx.chart.series[*i]);
+    }
     for i in order {
         draw_series(svg, ctx, &ctx.chart.series[i], &ctx.points[i]);
     }
@@ -779,6 +856,9 @@ fn legend_layout(labels: &[&str], width: f64) -> (Vec<(f64, f64)>, f64) {
 fn draw_legend(svg: &mut Svg, series: &[&LineSeries], left: f64, top: f64, pos: &[(f64, f64)]) {
     for (s, (dx, dy)) in series.iter().zip(pos) {
         let (x, y) = (left + dx, top + dy + 10.0);
+        if !s.band.is_empty() {
+            svg.rect(x, y - 6.0, 24.0, 12.0, &format!("band {}", s.class), None);
+        }
         svg.line(x, y, x + 24.0, y, &line_class(s));
         svg.circle(x + 12.0, y, FULL.dot, &format!("pt {}", s.class), None);
         svg.text(x + 30.0, y + 4.0, &s.label, "legend", Anchor::Start);
@@ -798,7 +878,8 @@ fn empty_svg(id: &str, title: &str, description: &str, text: &str) -> String {
 /// drawing with `empty_text` instead of an empty axis.
 pub fn line_chart(chart: &LineChart) -> String {
     let points = chart_points(chart);
-    let fit = YScale::fit(&values(&points), chart.y_zero, chart.log_scale, FULL.ticks)
+    let all = scale_values(chart, &points);
+    let fit = YScale::fit(&all, chart.y_zero, chart.log_scale, FULL.ticks)
         .map(|s| s.for_format(chart.y_format, chart.y_zero));
     let Some(scale) = fit else {
         let c = chart;
@@ -884,10 +965,14 @@ fn panel_scales(panels: &[LineChart], points: &[Points], shared: bool) -> Vec<Op
         return panels
             .iter()
             .zip(points)
-            .map(|(c, p)| fit(c, &values(p)))
+            .map(|(c, p)| fit(c, &scale_values(c, p)))
             .collect();
     }
-    let all: Vec<f64> = points.iter().flat_map(|p| values(p)).collect();
+    let all: Vec<f64> = panels
+        .iter()
+        .zip(points)
+        .flat_map(|(c, p)| scale_values(c, p))
+        .collect();
     let zero = panels.iter().any(|c| c.y_zero);
     let log = panels.iter().all(|c| c.log_scale);
     let format = panels.first().map_or(YFormat::Ratio, |c| c.y_format);
@@ -1034,6 +1119,7 @@ mod tests {
             class,
             style: LineStyle::Solid,
             emphasis: false,
+            band: Vec::new(),
         }
     }
 
@@ -1210,6 +1296,48 @@ mod tests {
         for missing in ["2002:", "2003:", "2004:", "2009:", "2011:"] {
             assert!(!svg.contains(&format!("— {missing}")), "{missing}");
         }
+        assert_well_formed(&svg);
+    }
+
+    #[test]
+    fn bands_break_at_missing_years_and_widen_the_scale() {
+        let pts: Vec<(i32, Option<f64>)> = (2000..=2006).map(|y| (y, Some(0.0))).collect();
+        let mut s = series("effect", "ln-2", pts);
+        // 2000-2002 joined, 2003 missing, 2004 alone, 2005 NaN, 2006 alone (bounds swapped).
+        s.band = vec![
+            (2000, -1.0, 1.0),
+            (2001, -2.0, 2.0),
+            (2002, -1.0, 1.0),
+            (2004, -3.0, 3.0),
+            (2005, f64::NAN, 1.0),
+            (2006, 5.0, -5.0),
+        ];
+        let mut c = chart("band", vec![s], vec![]);
+        c.y_zero = false;
+        let svg = line_chart(&c);
+        let areas: Vec<&str> = svg
+            .split("<path d=\"")
+            .filter_map(|p| p.split("/>").next()?.strip_suffix(r#"" class="band ln-2""#))
+            .collect();
+        assert_eq!(areas.len(), 1, "{svg}");
+        assert_eq!((count(areas[0], "L"), count(areas[0], "Z")), (5, 1));
+        assert_eq!(
+            count(&svg, r#"class="band ln-2 bar"/>"#),
+            2,
+            "2004 and 2006"
+        );
+        // The scale holds the widest bound; the tooltips name the interval.
+        assert!(
+            svg.contains(">-6</text>") && svg.contains(">6</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>effect — 2001: 0 [-2, 2]</title>"));
+        assert!(svg.contains("<title>effect — 2003: 0</title>"));
+        assert!(svg.contains("<title>effect — 2006: 0 [-5, 5]</title>"));
+        // The legend shows the band behind the line; the band is drawn before the line.
+        assert_eq!(count(&svg, r#"class="band ln-2"/>"#), 2);
+        assert!(svg.find("class=\"band ln-2\"").unwrap() < svg.find("class=\"ln ln-2\"").unwrap());
+        assert!(!svg.contains("NaN"));
         assert_well_formed(&svg);
     }
 

@@ -107,6 +107,7 @@ fn derived(label: String, points: &[(i32, Option<f64>)], class: &'static str) ->
         class,
         style: LineStyle::Dashed,
         emphasis: false,
+        band: Vec::new(),
     }
 }
 
@@ -642,6 +643,7 @@ mod tests {
             sources_md: "",
             dataset: None,
             trends,
+            impact: None,
         };
         f(&Ctx {
             input: &input,

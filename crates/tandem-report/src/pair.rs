@@ -420,6 +420,7 @@ fn foundation(ctx: &Ctx<'_>, d: &PairDiagnosis, s: &mut Sources) -> String {
         )),
     ));
     out.push_str(&crate::over_time::pair_section(ctx, &d.pair_id));
+    out.push_str(&crate::impact_section::pair_section(ctx, &d.pair_id));
 
     let _ = write!(
         out,

@@ -515,7 +515,160 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Vec<Sheet> {
         coverage_sheet,
     ];
     sheets.extend(ctx.input.trends.map(|t| trends_sheet(t, lang)));
+    sheets.extend(ctx.input.impact.map(|im| impact_sheet(im, lang)));
     sheets
+}
+
+/// The impact estimates: per outcome the pooled estimates, the event study and each city's
+/// synthetic control; refused outcomes and cities left out as rows with a note.
+fn impact_sheet(im: &crate::Impact, lang: Lang) -> Sheet {
+    let p = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let title = p(
+        "成效评估（早期读数，2022–2023 两个受援后年份）：对数结果以对数点计（0.01 ≈ 1%）；95% 置信区间 = 估计值 ± 1.96 × 标准误；p 值的含义见“p 值含义”列。",
+        "Impact (early readings, two post years 2022–2023): log outcomes in log points (0.01 ≈ 1 %); 95 % CI = estimate ± 1.96 se; what each p-value is, in its own column.",
+    );
+    let mut sheet = Sheet::new(
+        "Impact",
+        title.to_string(),
+        &[
+            ("outcome", p("结果变量", "Outcome")),
+            ("series", p("序列", "Series")),
+            ("window", p("时间窗", "Window")),
+            ("estimator", p("估计方法", "Estimator")),
+            ("city", p("城市", "City")),
+            (
+                "event_time",
+                p("事件时间（2022 = 0）", "Event time (2022 = 0)"),
+            ),
+            ("estimate", p("估计值", "Estimate")),
+            ("se", p("标准误", "SE")),
+            ("ci_low", p("95% 区间下限", "95% CI low")),
+            ("ci_high", p("95% 区间上限", "95% CI high")),
+            ("p_value", p("p 值", "p-value")),
+            ("p_meaning", p("p 值含义", "What the p-value is")),
+            ("note", p("说明", "Note")),
+        ],
+    );
+    for o in &im.outcomes {
+        sheet.rows.extend(impact_rows(o, lang));
+    }
+    sheet
+}
+
+/// One estimate of an outcome: estimator, city, event time, estimate, se, p-value and what it
+/// is, note. The estimator is a stable English name (machine-readable in either language).
+struct ImpactRow<'a> {
+    series: &'a str,
+    estimator: &'a str,
+    city: &'a str,
+    event_time: Option<i64>,
+    estimate: Option<f64>,
+    se: Option<f64>,
+    p: Option<f64>,
+    p_meaning: &'a str,
+    note: String,
+}
+
+fn impact_row(o: &crate::OutcomeImpact, r: ImpactRow<'_>) -> Vec<Cell> {
+    let ci = r.estimate.and_then(|e| crate::impact::ci95(e, r.se));
+    vec![
+        Cell::text(&o.outcome),
+        Cell::text(r.series),
+        Cell::text(format!("{}-{}", o.years.0, o.years.1)),
+        Cell::text(r.estimator),
+        Cell::text(r.city),
+        Cell::num(r.event_time.map(|e| e as f64)),
+        Cell::num(r.estimate),
+        Cell::num(r.se),
+        Cell::num(ci.map(|c| c.0)),
+        Cell::num(ci.map(|c| c.1)),
+        Cell::num(r.p),
+        Cell::text(r.p_meaning),
+        Cell::text(r.note),
+    ]
+}
+
+fn impact_rows(o: &crate::OutcomeImpact, lang: Lang) -> Vec<Vec<Cell>> {
+    let base = |estimator| ImpactRow {
+        series: o.series.pick(lang),
+        estimator,
+        city: "pooled",
+        event_time: None,
+        estimate: None,
+        se: None,
+        p: None,
+        p_meaning: "",
+        note: String::new(),
+    };
+    let mut rows = Vec::new();
+    if let Some(why) = &o.refused {
+        let note = why.pick(lang).to_string();
+        rows.push(impact_row(
+            o,
+            ImpactRow {
+                note,
+                ..base("not evaluated")
+            },
+        ));
+        return rows;
+    }
+    if let Some(d) = &o.did {
+        rows.push(impact_row(
+            o,
+            ImpactRow {
+                estimate: Some(d.att),
+                se: d.se,
+                p: d.pretest_p,
+                p_meaning: lang.pick("处理前趋势 Wald 检验", "pre-trend Wald test"),
+                ..base("Callaway-Sant'Anna (simple)")
+            },
+        ));
+        for e in &d.event_study {
+            let row = ImpactRow {
+                event_time: Some(e.e),
+                estimate: Some(e.estimate),
+                se: e.se,
+                ..base("Callaway-Sant'Anna (event study)")
+            };
+            rows.push(impact_row(o, row));
+        }
+    }
+    if let Some(s) = &o.sdid {
+        let row = ImpactRow {
+            estimate: Some(s.estimate),
+            se: s.se,
+            ..base("synthetic DID")
+        };
+        rows.push(impact_row(o, row));
+    }
+    for c in &o.cities {
+        let row = ImpactRow {
+            city: &c.city,
+            estimate: Some(c.att),
+            p: c.p_value,
+            p_meaning: lang.pick(
+                "空间安慰剂检验（受援后/受援前 RMSPE 之比）",
+                "in-space placebo (post/pre RMSPE ratio)",
+            ),
+            ..base("synthetic control")
+        };
+        rows.push(impact_row(o, row));
+    }
+    for id in &o.dropped {
+        let note = lang
+            .pick(
+                "未纳入：时间窗内缺少至少一年的数值",
+                "left out: no value for at least one year of the window",
+            )
+            .to_string();
+        let row = ImpactRow {
+            city: id,
+            note,
+            ..base("left out")
+        };
+        rows.push(impact_row(o, row));
+    }
+    rows
 }
 
 /// The trends by pair and year: per-capita GDP of the two sides and the references, the gap
@@ -584,7 +737,8 @@ fn trends_sheet(t: &crate::Trends, lang: Lang) -> Sheet {
 }
 
 /// The JSON document: programme, language, dataset, each pair's full diagnosis (both
-/// languages of every text), the trends as given (`null` without; missing years `null`) and
+/// languages of every text), the trends and the impact as given (`null` without; missing
+/// years `null`) and
 /// every table keyed by machine column names (missing = null).
 pub(crate) fn json(ctx: &Ctx<'_>, sheets: &[Sheet]) -> Value {
     let prog = ctx.input.programme;
@@ -644,6 +798,7 @@ pub(crate) fn json(ctx: &Ctx<'_>, sheets: &[Sheet]) -> Value {
         },
         "pairs": pairs,
         "trends": ctx.input.trends,
+        "impact": ctx.input.impact,
         "tables": tables,
     })
 }

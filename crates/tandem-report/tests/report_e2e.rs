@@ -56,6 +56,7 @@ fn build_with(
         sources_md: SOURCES_MD,
         dataset: None,
         trends,
+        impact: None,
     };
     build_report(
         &input,

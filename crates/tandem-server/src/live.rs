@@ -62,6 +62,7 @@ pub fn pair_sections(
         sources_md: tandem_data::bundled::SOURCES_MD,
         dataset: None,
         trends: None,
+        impact: None,
     };
     tandem_report::pair_sections(&input, lang, pair_id).map_err(|e| e.to_string())
 }
@@ -150,6 +151,7 @@ fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
         sources_md: tandem_data::bundled::SOURCES_MD,
         dataset: None,
         trends: None,
+        impact: None,
     };
     tandem_report::programme_map_svg(&input, lang).map_err(|e| e.to_string())
 }

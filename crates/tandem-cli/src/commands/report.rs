@@ -1,6 +1,8 @@
 //! `tandem report`: the programme report as a static site (index.html, one page per pair),
 //! an XLSX workbook and a JSON file, with each pair's per-capita GDP, gap and rank over time
-//! from the city panel.
+//! from the city panel and the programme's impact from the panel's evaluation ([`impact`]).
+
+mod impact;
 
 use super::advise::{advisor_input, load_panel, load_weights};
 use super::panel_analysis::group_members;
@@ -66,6 +68,14 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     )?)?;
     let dataset = args.data.as_deref().filter(|d| *d != "bundled");
     let trends = trends(ctx);
+    // The evaluation takes a while: computed once, and not for a pair that does not exist
+    // (build_report names the pairs in its error).
+    let known = |p: &String| bundle.programme.pair(p).is_some();
+    let impact = args
+        .pair
+        .as_ref()
+        .is_none_or(known)
+        .then(|| impact::impact(ctx));
     let input = ReportInput {
         programme: &bundle.programme,
         localities: &bundle.localities,
@@ -76,6 +86,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
         sources_md: SOURCES_MD,
         dataset,
         trends: Some(&trends),
+        impact: impact.as_ref(),
     };
     let opts = ReportOptions {
         lang: match args.lang {
