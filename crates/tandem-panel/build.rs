@@ -9,7 +9,7 @@ fn main() {
         "/../../data/city_panel/values.csv"
     );
     println!("cargo:rerun-if-changed={src}");
-    let text = std::fs::read(src).expect("data/city_panel/values.csv is part of the repository");
+    let text = std::fs::read(&src).expect("data/city_panel/values.csv is part of the repository");
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(&text).expect("deflate in memory");
     let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
