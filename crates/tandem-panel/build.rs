@@ -4,10 +4,10 @@
 use std::io::Write;
 
 fn main() {
-    let src = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/city_panel/values.csv"
-    );
+    // Read at run time, not baked in with env!(): one build-script binary may serve another
+    // checkout of the repository.
+    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let src = format!("{dir}/../../data/city_panel/values.csv");
     println!("cargo:rerun-if-changed={src}");
     let text = std::fs::read(&src).expect("data/city_panel/values.csv is part of the repository");
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
