@@ -30,7 +30,9 @@ use tandem_evaluate::honest::{
     sensitivity_relative_magnitudes, EventStudy, HonestOptions, RelativeMagnitudesMethod,
 };
 use tandem_evaluate::sdid::{placebo_se, synthdid_estimate, SdidPanel};
-use tandem_evaluate::synth::{in_space_placebo, pivot_long, synthetic_control, DonorPool, ScSpec};
+use tandem_evaluate::synth::{
+    in_space_placebo, pivot_long, synthetic_control, DonorPool, PlaceboFit, PlaceboTest, ScSpec,
+};
 
 /// data/city_panel/donor_exclusions.csv.
 pub const DONOR_EXCLUSIONS_CSV: &str =
@@ -109,6 +111,26 @@ pub struct CitySynth {
     pub weights: Vec<(String, f64)>,
     /// (year, actual, synthetic).
     pub path: Vec<(i32, f64, f64)>,
+    /// The placebo fan: each donor's own gap (actual − synthetic) by year, with the programme
+    /// assigned to it on paper, for the donors whose pre-period fit is at most
+    /// [`FAN_MAX_PRE_MSPE_MULTIPLE`] times as poor as this city's (Abadie, Diamond & Hainmueller
+    /// 2010, fig. 5: a placebo that never fitted says nothing about the post period).
+    pub placebos: Vec<PlaceboGap>,
+    /// Donors left out of the fan by that filter.
+    pub placebos_left_out: usize,
+}
+
+/// Placebos in the fan fit their pre-period at most this many times worse (in mean squared
+/// prediction error) than the treated city (ADH 2010 show 20, 5 and 2; 5 is their middle one).
+pub const FAN_MAX_PRE_MSPE_MULTIPLE: f64 = 5.0;
+
+/// One donor's placebo gap path.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceboGap {
+    /// Donor city id.
+    pub city: String,
+    /// (year, actual − synthetic).
+    pub gaps: Vec<(i32, f64)>,
 }
 
 /// Pooled Callaway-Sant'Anna results.
@@ -505,10 +527,14 @@ fn city_synth(b: &Balanced, city: usize) -> Option<CitySynth> {
         b.years.iter().position(|y| *y == FIRST_TREATED_YEAR)?,
     );
     let fit = synthetic_control(&wide.matrix, &spec).ok()?;
-    let p_value = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated)
-        .ok()
+    let placebo = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated).ok();
+    let p_value = placebo
+        .as_ref()
         .and_then(|pt| pt.p_value(None).ok())
         .map(|p| p.p_value);
+    let (placebos, placebos_left_out) = placebo
+        .as_ref()
+        .map_or((Vec::new(), 0), |pt| placebo_fan(pt, &wide.units, &b.years));
     let mut weights: Vec<(String, f64)> = fit
         .donors
         .iter()
@@ -532,5 +558,31 @@ fn city_synth(b: &Balanced, city: usize) -> Option<CitySynth> {
         p_value,
         weights,
         path,
+        placebos,
+        placebos_left_out,
     })
+}
+
+/// The donors' gap paths that fit well enough to be compared (see [`CitySynth::placebos`]),
+/// and how many were left out.
+fn placebo_fan(test: &PlaceboTest, units: &[String], years: &[i32]) -> (Vec<PlaceboGap>, usize) {
+    let Some(treated) = test.treated() else {
+        return (Vec::new(), 0);
+    };
+    let bound = FAN_MAX_PRE_MSPE_MULTIPLE * treated.pre_mspe;
+    let donors: Vec<&PlaceboFit> = test.fits.iter().filter(|f| !f.is_treated).collect();
+    let fan: Vec<PlaceboGap> = donors
+        .iter()
+        .filter(|f| f.fit.pre_mspe <= bound)
+        .map(|f| PlaceboGap {
+            city: units[f.unit].clone(),
+            gaps: years
+                .iter()
+                .copied()
+                .zip(f.fit.gaps.iter().copied())
+                .collect(),
+        })
+        .collect();
+    let left_out = donors.len() - fan.len();
+    (fan, left_out)
 }

@@ -506,7 +506,7 @@ fn laiwus_merger_and_the_fdi_definition_break_too() {
 
 mod programme_evaluation {
     use super::*;
-    use tandem_panel::programme::{evaluate, excluded, exclusions};
+    use tandem_panel::programme::{evaluate, excluded, exclusions, FAN_MAX_PRE_MSPE_MULTIPLE};
 
     fn all_cities() -> Vec<Member> {
         let b = bundle();
@@ -559,6 +559,24 @@ mod programme_evaluation {
             let total: f64 = c.weights.iter().map(|w| w.1).sum();
             assert!(total > 0.99 && total <= 1.0 + 1e-9, "{}: {total}", c.city);
             assert!(c.p_value.is_some_and(|p| p > 0.0 && p <= 1.0));
+            // The placebo fan: donors only, each with the city's years, all accounted for.
+            assert_eq!(c.placebos.len() + c.placebos_left_out, gdp.n_donors);
+            assert!(!c.placebos.is_empty(), "{}", c.city);
+            for pl in &c.placebos {
+                assert!(!pl.city.starts_with("ah-") && pl.city != c.city);
+                let years: Vec<i32> = pl.gaps.iter().map(|g| g.0).collect();
+                let own: Vec<i32> = c.path.iter().map(|p| p.0).collect();
+                assert_eq!(years, own);
+                // Kept only if its pre-2022 fit is at most 5x the city's (in MSPE).
+                let pre: Vec<f64> = pl.gaps.iter().filter(|g| g.0 < 2022).map(|g| g.1).collect();
+                let mspe = pre.iter().map(|g| g * g).sum::<f64>() / pre.len() as f64;
+                let bound = FAN_MAX_PRE_MSPE_MULTIPLE * c.pre_rmspe.powi(2);
+                assert!(
+                    mspe <= bound * (1.0 + 1e-9),
+                    "{}: {mspe} > {bound}",
+                    pl.city
+                );
+            }
         }
         let did = gdp.did.as_ref().expect("pooled DID");
         assert!(did.simple.0.is_finite() && did.simple.1.is_some());

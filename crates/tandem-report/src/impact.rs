@@ -175,6 +175,14 @@ pub struct CitySynth {
     pub weights: Vec<(String, f64)>,
     /// (year, actual, synthetic), in the outcome's unit (logs for a log outcome).
     pub path: Vec<(i32, f64, f64)>,
+    /// The placebo fan: (donor, [(year, actual − synthetic)]) for the donors given the
+    /// programme on paper whose pre-period fit is at most `fan_max_pre_mspe_multiple` times
+    /// as poor as this city's.
+    pub placebos: Vec<(String, Vec<(i32, f64)>)>,
+    /// Donors left out of the fan by that filter.
+    pub placebos_left_out: usize,
+    /// The fan's pre-period filter (ADH 2010 use 5 in their fig. 5).
+    pub fan_max_pre_mspe_multiple: f64,
 }
 
 /// The 95 % interval of an estimate with a finite standard error.

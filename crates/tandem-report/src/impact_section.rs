@@ -6,7 +6,9 @@
 
 use crate::impact::{ci95, CitySynth, DidEstimate, EffectUnit, Impact, OutcomeImpact};
 use crate::labels::no_data_html;
-use crate::line::{line_chart, LineChart, LineSeries, LineStyle, MarkerKind, YFormat, YearMarker};
+use crate::line::{
+    line_chart, Fan, LineChart, LineSeries, LineStyle, MarkerKind, YFormat, YearMarker,
+};
 use crate::page::{figure, table, td, td_num, th, th_num};
 use crate::text::{esc, thousands, Lang};
 use crate::{pair_file_name, Ctx};
@@ -386,6 +388,7 @@ fn event_study_chart(ctx: &Ctx<'_>, im: &Impact, o: &OutcomeImpact, d: &DidEstim
         },
         log_scale: false,
         y_zero: true,
+        fan: None,
     };
     c.description = event_study_description(im, o, d, lang, &c.title);
     c
@@ -686,7 +689,7 @@ fn city_synth(
     let gap = gap_chart(ctx, im, o, c, pair_id);
     out.push_str(&figure(
         &format!("<p><b>{}</b></p>{}", esc(&gap.title), line_chart(&gap)),
-        &esc(gap_caption(ctx.lang)),
+        &esc(&gap_caption(ctx.lang, c)),
     ));
     out.push_str(&weights_table(ctx, o, c));
     out
@@ -732,6 +735,7 @@ fn gap_chart(
         },
         log_scale: false,
         y_zero: true,
+        fan: placebo_fan(ctx, c),
     };
     chart.description = format!(
         "{}{}{}",
@@ -742,11 +746,40 @@ fn gap_chart(
     chart
 }
 
-fn gap_caption(lang: Lang) -> &'static str {
-    lang.pick(
-        "差距 = 实际值 − 合成控制（推算值，虚线）。2022 年以前接近零线说明合成控制拟合良好；2022 年起的差距即估计的效应，其平均值见上文。",
-        "Gap = actual − synthetic control (derived, dashed). Close to the zero line before 2022 means the synthetic control fits well; from 2022 the gap is the estimated effect, averaged in the text above.",
-    )
+/// The donors' own gaps with the programme assigned to them on paper, in grey behind the
+/// city's gap: if the city's line stands out of the fan after 2022, the gap is unusual.
+fn placebo_fan(ctx: &Ctx<'_>, c: &CitySynth) -> Option<Fan> {
+    let lang = ctx.lang;
+    let n = c.placebos.len();
+    let label = match lang {
+        Lang::Zh => format!("安慰剂：{n} 个对照城市各自的差距"),
+        Lang::En => format!("Placebos: the gap of each of {n} donor cities"),
+    };
+    let lines = c.placebos.iter().map(|(city, gaps)| {
+        let name = ctx.name(city);
+        let tip = match lang {
+            Lang::Zh => format!("安慰剂：{name}"),
+            Lang::En => format!("Placebo: {name}"),
+        };
+        (tip, gaps.iter().map(|g| (g.0, Some(g.1))).collect())
+    });
+    (n > 0).then(|| Fan {
+        label,
+        lines: lines.collect(),
+    })
+}
+
+fn gap_caption(lang: Lang, c: &CitySynth) -> String {
+    let k = c.fan_max_pre_mspe_multiple;
+    let left_out = c.placebos_left_out;
+    match lang {
+        Lang::Zh => format!(
+            "差距 = 实际值 − 合成控制（推算值，虚线）。2022 年以前接近零线说明合成控制拟合良好；2022 年起的差距即估计的效应，其平均值见上文。灰线：把项目“纸面上”分配给每个对照城市后它自己的差距（安慰剂），只画 2022 年以前拟合误差（均方）不超过本市 {k} 倍的城市（Abadie 等 2010），另有 {left_out} 个拟合太差未画。本市的线若在 2022 年后跳出灰线带，差距就不寻常。"
+        ),
+        Lang::En => format!(
+            "Gap = actual − synthetic control (derived, dashed). Close to the zero line before 2022 means the synthetic control fits well; from 2022 the gap is the estimated effect, averaged in the text above. Grey: each donor city's own gap when the programme is assigned to it on paper (placebos), drawn for the donors whose pre-2022 mean squared error is at most {k} times this city's (Abadie et al. 2010); {left_out} more fitted too poorly to be drawn. If the city's line leaves the grey fan after 2022, the gap is unusual."
+        ),
+    }
 }
 
 /// The level drawn for a path value: the level itself for a log outcome with a level.
@@ -811,6 +844,7 @@ fn synth_chart(
         y_format: YFormat::Thousands { decimals: 0 },
         log_scale: levels,
         y_zero: false,
+        fan: None,
     };
     chart.description = format!(
         "{}{}{}",

@@ -7,7 +7,9 @@
 //! the plot so that they never overlap each other or another marker's line. Every point
 //! has a `<title>` tooltip (series — year: value). A series may carry a band (a confidence
 //! interval per year): a translucent area behind its line, broken at missing years like the
-//! line, a vertical bar for an isolated year. Colours come from the page style
+//! line, a vertical bar for an isolated year. A chart may carry a [`Fan`]: many thin grey
+//! lines behind the series (placebo gaps), one legend entry and one tooltip per line.
+//! Colours come from the page style
 //! ([`SERIES_CLASSES`]); all text is escaped; widths of CJK text use [`text_width`].
 
 use crate::svg::{dom_id, text_width, Anchor, Svg};
@@ -142,6 +144,19 @@ pub struct LineChart {
     pub log_scale: bool,
     /// The linear y axis starts at zero (levels); `false` fits it to the data (ratios).
     pub y_zero: bool,
+    /// Thin grey lines behind the series (e.g. placebo gaps), counted in the y scale.
+    pub fan: Option<Fan>,
+}
+
+/// Many thin grey lines drawn behind a chart's series, with one legend entry and one
+/// tooltip per line instead of one per point: a reference distribution such as the
+/// in-space placebo gaps of a synthetic control (Abadie, Diamond & Hainmueller 2010, fig. 4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fan {
+    /// Legend label.
+    pub label: String,
+    /// (tooltip, points) of each line; points follow the rules of [`LineSeries::points`].
+    pub lines: Vec<(String, Vec<(i32, Option<f64>)>)>,
 }
 
 /// Options of [`small_multiples`].
@@ -406,8 +421,13 @@ fn year_range(chart: &LineChart) -> (i32, i32) {
 
 /// The drawable points of a series, sorted by year (see [`LineSeries::points`]).
 fn clean(series: &LineSeries, range: (i32, i32), log: bool) -> Vec<(i32, f64)> {
+    clean_points(&series.points, range, log)
+}
+
+/// The drawable points of `points`, sorted by year (see [`LineSeries::points`]).
+fn clean_points(points: &[(i32, Option<f64>)], range: (i32, i32), log: bool) -> Vec<(i32, f64)> {
     let mut pts: Vec<(i32, f64)> = Vec::new();
-    for &(year, v) in &series.points {
+    for &(year, v) in points {
         let Some(v) = v.filter(|v| v.is_finite() && (!log || *v > 0.0)) else {
             continue;
         };
@@ -456,7 +476,40 @@ fn scale_values(chart: &LineChart, points: &[Vec<(i32, f64)>]) -> Vec<f64> {
         let band = clean_band(s, range, chart.log_scale);
         out.extend(band.iter().flat_map(|b| [b.1, b.2]));
     }
+    out.extend(
+        fan_points(chart)
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|p| p.1)),
+    );
     out
+}
+
+/// The drawable points of each line of the chart's fan, with its tooltip.
+fn fan_points(chart: &LineChart) -> Vec<(&str, Vec<(i32, f64)>)> {
+    let range = year_range(chart);
+    let lines = chart.fan.iter().flat_map(|f| &f.lines);
+    lines
+        .map(|(tip, pts)| (tip.as_str(), clean_points(pts, range, chart.log_scale)))
+        .collect()
+}
+
+/// Draws the fan: one thin path per run of consecutive years, its tooltip as the title.
+fn draw_fan(svg: &mut Svg, ctx: &PanelCtx<'_>) {
+    let (plot, scale) = (ctx.plot, ctx.scale);
+    for (tip, points) in fan_points(ctx.chart) {
+        for run in runs(&points).iter().filter(|r| r.len() > 1) {
+            let mut d = String::new();
+            for (i, p) in run.iter().enumerate() {
+                let cmd = if i == 0 { "M" } else { " L" };
+                let (x, y) = (plot.x(f64::from(p.0)), plot.y(scale, p.1));
+                let _ = write!(d, "{cmd}{} {}", coord(x), coord(y));
+            }
+            svg.raw(&format!(
+                r#"<path d="{d}" class="fan"><title>{}</title></path>"#,
+                esc(tip)
+            ));
+        }
+    }
 }
 
 /// Runs of consecutive years: each is one line; a run of one point is a dot.
@@ -822,6 +875,7 @@ struct PanelCtx<'a> {
 fn draw_plot(svg: &mut Svg, ctx: &PanelCtx<'_>) {
     draw_y_axis(svg, ctx.plot, ctx.scale, ctx.format, ctx.look);
     draw_marker_lines(svg, ctx);
+    draw_fan(svg, ctx);
     let mut order: Vec<usize> = (0..ctx.chart.series.len()).collect();
     order.sort_by_key(|i| ctx.chart.series[*i].emphasis);
     for i in &order {
@@ -852,16 +906,52 @@ fn legend_layout(labels: &[&str], width: f64) -> (Vec<(f64, f64)>, f64) {
     (pos, height)
 }
 
-/// Draws the legend with its top left at (`left`, `top`).
-fn draw_legend(svg: &mut Svg, series: &[&LineSeries], left: f64, top: f64, pos: &[(f64, f64)]) {
-    for (s, (dx, dy)) in series.iter().zip(pos) {
-        let (x, y) = (left + dx, top + dy + 10.0);
-        if !s.band.is_empty() {
-            svg.rect(x, y - 6.0, 24.0, 12.0, &format!("band {}", s.class), None);
+/// One entry of a legend: a series or a fan.
+enum LegendItem<'a> {
+    Series(&'a LineSeries),
+    Fan(&'a Fan),
+}
+
+impl LegendItem<'_> {
+    fn label(&self) -> &str {
+        match self {
+            LegendItem::Series(s) => &s.label,
+            LegendItem::Fan(f) => &f.label,
         }
-        svg.line(x, y, x + 24.0, y, &line_class(s));
-        svg.circle(x + 12.0, y, FULL.dot, &format!("pt {}", s.class), None);
-        svg.text(x + 30.0, y + 4.0, &s.label, "legend", Anchor::Start);
+    }
+}
+
+/// The legend of a chart or grid: the fans (once per label), then the series.
+fn legend_items<'a>(fans: &[&'a Fan], series: &[&'a LineSeries]) -> Vec<LegendItem<'a>> {
+    let mut items: Vec<LegendItem<'a>> = Vec::new();
+    for f in fans {
+        if !items.iter().any(|i| i.label() == f.label) {
+            items.push(LegendItem::Fan(f));
+        }
+    }
+    items.extend(series.iter().map(|s| LegendItem::Series(s)));
+    items
+}
+
+/// Draws the legend with its top left at (`left`, `top`).
+fn draw_legend(svg: &mut Svg, items: &[LegendItem<'_>], left: f64, top: f64, pos: &[(f64, f64)]) {
+    for (item, (dx, dy)) in items.iter().zip(pos) {
+        let (x, y) = (left + dx, top + dy + 10.0);
+        match item {
+            LegendItem::Series(s) => {
+                if !s.band.is_empty() {
+                    svg.rect(x, y - 6.0, 24.0, 12.0, &format!("band {}", s.class), None);
+                }
+                svg.line(x, y, x + 24.0, y, &line_class(s));
+                svg.circle(x + 12.0, y, FULL.dot, &format!("pt {}", s.class), None);
+            }
+            LegendItem::Fan(_) => {
+                for dy in [-4.0, 0.0, 4.0] {
+                    svg.line(x, y + dy, x + 24.0, y - dy, "fan");
+                }
+            }
+        }
+        svg.text(x + 30.0, y + 4.0, item.label(), "legend", Anchor::Start);
     }
 }
 
@@ -887,7 +977,9 @@ pub fn line_chart(chart: &LineChart) -> String {
     };
     let (plot, placed) = full_plot(chart, &scale);
     let series: Vec<&LineSeries> = chart.series.iter().collect();
-    let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+    let fans: Vec<&Fan> = chart.fan.iter().filter(|f| !f.lines.is_empty()).collect();
+    let items = legend_items(&fans, &series);
+    let labels: Vec<&str> = items.iter().map(LegendItem::label).collect();
     let (pos, legend_h) = legend_layout(&labels, WIDTH - plot.left);
     let legend_top = plot.bottom() + 30.0;
     let mut svg = Svg::new(WIDTH, legend_top + legend_h + 4.0, &chart.title);
@@ -902,7 +994,7 @@ pub fn line_chart(chart: &LineChart) -> String {
         format: chart.y_format,
     };
     draw_plot(&mut svg, &ctx);
-    draw_legend(&mut svg, &series, plot.left, legend_top, &pos);
+    draw_legend(&mut svg, &items, plot.left, legend_top, &pos);
     svg.finish_described(&chart.id, &chart.description, "img")
 }
 
@@ -1097,14 +1189,20 @@ pub fn small_multiples(panels: &[LineChart], opts: &Multiples) -> String {
     let grid_h = panels.len().div_ceil(columns) as f64 * cell_h;
     let series = distinct_series(panels);
     let series = if series.len() > 1 { series } else { Vec::new() };
-    let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+    let fans: Vec<&Fan> = panels
+        .iter()
+        .filter_map(|p| p.fan.as_ref())
+        .filter(|f| !f.lines.is_empty())
+        .collect();
+    let items = legend_items(&fans, &series);
+    let labels: Vec<&str> = items.iter().map(LegendItem::label).collect();
     let (pos, legend_h) = legend_layout(&labels, WIDTH);
     let mut svg = Svg::new(WIDTH, grid_h + legend_h + 4.0, &opts.title);
     let gid = dom_id(&opts.id);
     for (i, panel) in laid.iter().enumerate() {
         draw_panel(&mut svg, panel, &format!("{gid}-{i}"), cell_w);
     }
-    draw_legend(&mut svg, &series, 0.0, grid_h, &pos);
+    draw_legend(&mut svg, &items, 0.0, grid_h, &pos);
     svg.finish_described(&gid, &opts.description, "group")
 }
 
@@ -1136,6 +1234,7 @@ mod tests {
             y_format: YFormat::Thousands { decimals: 0 },
             log_scale: false,
             y_zero: true,
+            fan: None,
         }
     }
 
@@ -1339,6 +1438,47 @@ mod tests {
         assert!(svg.find("class=\"band ln-2\"").unwrap() < svg.find("class=\"ln ln-2\"").unwrap());
         assert!(!svg.contains("NaN"));
         assert_well_formed(&svg);
+    }
+
+    #[test]
+    fn a_fan_is_drawn_behind_the_series_with_one_legend_entry() {
+        let pts: Vec<(i32, Option<f64>)> = (2000..=2006).map(|y| (y, Some(0.0))).collect();
+        let mut c = chart("fan", vec![series("city", "ln-2", pts)], vec![]);
+        c.y_zero = false;
+        // Two placebos: one whole, one with a gap in 2003 and a NaN; the scale reaches -8.
+        let line = |v: f64| (2000..=2006).map(|y| (y, Some(v))).collect::<Vec<_>>();
+        let mut gappy = line(-8.0);
+        gappy[3].1 = None;
+        gappy[5].1 = Some(f64::NAN);
+        c.fan = Some(Fan {
+            label: "Placebos & <co>".into(),
+            lines: vec![
+                ("Placebo: A".into(), line(2.0)),
+                ("Placebo: B".into(), gappy),
+            ],
+        });
+        let svg = line_chart(&c);
+        let paths = count(&svg, r#"class="fan"><title>"#);
+        assert_eq!(
+            paths, 2,
+            "A whole; B 2000-2002 (2004 and 2006 alone draw nothing)"
+        );
+        assert_eq!(count(&svg, "<title>Placebo: B</title>"), 1);
+        // One legend entry of three strokes, before the series' entry; no dots on the fan.
+        assert_eq!(count(&svg, r#"class="fan"/>"#), 3);
+        assert!(svg.contains(">Placebos &amp; &lt;co&gt;</text>"));
+        assert!(svg.find("Placebos &amp;").unwrap() < svg.find(">city</text>").unwrap());
+        assert!(svg.find(r#"class="fan""#).unwrap() < svg.find(r#"class="ln ln-2""#).unwrap());
+        assert!(svg.contains(">-8</text>"), "{svg}");
+        assert!(!svg.contains("NaN"));
+        assert_well_formed(&svg);
+        // An empty fan leaves no trace.
+        c.fan = Some(Fan {
+            label: "Placebos".into(),
+            lines: Vec::new(),
+        });
+        let svg = line_chart(&c);
+        assert!(!svg.contains(r#"class="fan""#) && !svg.contains("Placebos"));
     }
 
     #[test]

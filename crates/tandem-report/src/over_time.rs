@@ -96,6 +96,7 @@ fn chart(id: String, title: String, y_label: &str, t: &Trends, lang: Lang) -> Li
         y_format: YFormat::Thousands { decimals: 0 },
         log_scale: false,
         y_zero: true,
+        fan: None,
     }
 }
 

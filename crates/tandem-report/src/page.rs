@@ -86,6 +86,7 @@ footer{border-top:1px solid var(--line);color:var(--muted);font-size:.85rem;padd
 .ln.emph{stroke-width:3.2}
 .pt{fill:var(--c,#6b7f99);stroke:#fff;stroke-width:1}
 .pt.hit{fill:transparent;stroke:none}
+.fan{fill:none;stroke:#9aa3ae;stroke-width:1;stroke-opacity:.55}
 .band{fill:var(--c,#6b7f99);fill-opacity:.18;stroke:none}
 .band.bar{fill:none;stroke:var(--c,#6b7f99);stroke-opacity:.35;stroke-width:7;stroke-linecap:butt}
 .grid{stroke:#e6eaf0;stroke-width:1}

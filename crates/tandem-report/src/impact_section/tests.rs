@@ -44,6 +44,19 @@ fn synth(city: &str, att: f64, p: Option<f64>) -> CitySynth {
                 (y, v + if y >= 2022 { att } else { 0.0 }, v)
             })
             .collect(),
+        // Three donors' placebo gaps wobbling around zero; two more fitted too poorly.
+        placebos: ["ha-hebi", "fj-ningde", "hb-suizhou"]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let gaps = (2005..=2023)
+                    .map(|y| (y, 0.01 * (f64::from(y) + i as f64).sin()))
+                    .collect();
+                (d.to_string(), gaps)
+            })
+            .collect(),
+        placebos_left_out: 2,
+        fan_max_pre_mspe_multiple: 5.0,
     }
 }
 
@@ -367,6 +380,19 @@ fn a_pair_page_shows_the_helped_citys_synthetic_control() {
             );
             assert!(html.contains(pick("（对数刻度）", " (log scale)")));
             assert!(html.contains(r#"class="mk-start""#));
+            // The placebo fan behind the gap: one grey path per donor with its name, one
+            // legend entry (three strokes), and the filter named in the caption.
+            assert_eq!(html.matches(r#"class="fan""#).count(), 3 + 3);
+            assert!(html.contains(pick(
+                "<title>安慰剂：鹤壁</title>",
+                "<title>Placebo: Hebi</title>"
+            )));
+            assert!(html.contains(pick(
+                ">安慰剂：3 个对照城市各自的差距</text>",
+                ">Placebos: the gap of each of 3 donor cities</text>"
+            )));
+            assert!(html.contains(pick("不超过本市 5 倍", "at most 5 times this city&#39;s")));
+            assert!(html.contains(pick("另有 2 个拟合太差未画", "2 more fitted too poorly")));
             // The effect, its size as a percentage and the placebo p with its meaning.
             assert!(
                 html.contains(pick(

@@ -111,6 +111,13 @@ fn city(c: &pe::CitySynth) -> CitySynth {
         p_value: c.p_value,
         weights: c.weights.clone(),
         path: c.path.clone(),
+        placebos: c
+            .placebos
+            .iter()
+            .map(|p| (p.city.clone(), p.gaps.clone()))
+            .collect(),
+        placebos_left_out: c.placebos_left_out,
+        fan_max_pre_mspe_multiple: pe::FAN_MAX_PRE_MSPE_MULTIPLE,
     }
 }
 
