@@ -229,6 +229,149 @@ fn did_json_has_the_wald_test_and_the_bootstrap_band() {
     assert!(table.contains("critical value"), "{table}");
 }
 
+const HONEST: [&str; 6] = [
+    "--aggregate",
+    "dynamic",
+    "--base-period",
+    "universal",
+    "--honest",
+    "relative-magnitudes",
+];
+
+#[test]
+fn did_honest_sensitivity_uses_the_event_study_and_its_covariance() {
+    let v: Value =
+        serde_json::from_str(&run_did(&[&HONEST[..], &["--format", "json"]].concat())).unwrap();
+    let s = &v["sensitivity"];
+    assert_eq!(
+        (s["restriction"].as_str(), s["method"].as_str()),
+        (Some("DeltaRM"), Some("C-LF"))
+    );
+    let times: Vec<i64> = s["event_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        [-4, -3, -2, 0, 1, 2, 3],
+        "reference period -1 left out"
+    );
+    // θ = the average post effect is the dynamic aggregation's overall effect, and
+    // sqrt(l'Σl) its standard error: the covariance is that of the influence functions.
+    let overall = &v["estimates"][0];
+    assert_eq!(overall["level"], "overall");
+    let f = |x: &Value| x.as_f64().unwrap();
+    close(
+        f(&s["original"]["estimate"]),
+        f(&overall["estimate"]),
+        1e-12,
+        "theta",
+    );
+    close(
+        f(&s["original"]["se"]),
+        f(&overall["se"]),
+        1e-12,
+        "se(theta)",
+    );
+    let rows = s["rows"].as_array().unwrap();
+    let m: Vec<f64> = rows.iter().map(|r| f(&r["m"])).collect();
+    assert_eq!(m, [0.0, 0.5, 1.0, 1.5, 2.0]);
+    // Larger violations allowed, wider sets; at M̄ = 0 the identified set is the estimate.
+    for w in rows.windows(2) {
+        assert!(f(&w[1]["ci"][0]) <= f(&w[0]["ci"][0]) + 1e-9);
+        assert!(f(&w[1]["ci"][1]) >= f(&w[0]["ci"][1]) - 1e-9);
+    }
+    close(
+        f(&rows[0]["identified_set"][0]),
+        f(&overall["estimate"]),
+        1e-9,
+        "id set",
+    );
+    assert!(
+        f(&rows[0]["ci"][1]) < 0.0,
+        "significant under parallel trends"
+    );
+    assert_eq!(f(&s["breakdown_on_grid"]), 0.5);
+    // CSV is the sensitivity table; the table format prints it under the event study.
+    let (header, rows) = csv_rows(&run_did(&[&HONEST[..], &["--format", "csv"]].concat()));
+    assert_eq!(
+        header,
+        [
+            "restriction",
+            "m",
+            "lower",
+            "upper",
+            "identified_lower",
+            "identified_upper"
+        ]
+    );
+    assert_eq!(rows.len(), 5);
+    let table = run_did(&HONEST);
+    assert!(
+        table.contains("Level (event time)") && table.contains("Rambachan-Roth"),
+        "{table}"
+    );
+    assert!(table.contains("first contains 0 at M̄ = 0.5"), "{table}");
+}
+
+#[test]
+fn did_honest_options_choose_periods_target_and_restriction() {
+    let json = |extra: &[&str]| -> Value {
+        let args = [&HONEST[..], extra, &["--format", "json"]].concat();
+        serde_json::from_str(&run_did(&args)).unwrap()
+    };
+    let v = json(&["--honest-pre", "2", "--honest-target", "first"]);
+    assert_eq!(
+        v["sensitivity"]["event_times"],
+        serde_json::json!([-3, -2, 0, 1, 2, 3])
+    );
+    assert_eq!(
+        v["sensitivity"]["l_vec"],
+        serde_json::json!([1.0, 0.0, 0.0, 0.0])
+    );
+    let mut sd = HONEST;
+    sd[5] = "smoothness";
+    let text = run_did(&[&sd[..], &["--honest-m", "0,0.02", "--format", "json"]].concat());
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let s = &v["sensitivity"];
+    assert_eq!(
+        (s["restriction"].as_str(), s["method"].as_str()),
+        (Some("DeltaSD"), Some("FLCI"))
+    );
+    assert_eq!(s["rows"].as_array().unwrap().len(), 2);
+    // With anticipation the reference period moves to -2 and -1 counts as post.
+    let v = json(&["--anticipation", "1", "--honest-target", "first"]);
+    assert_eq!(
+        v["sensitivity"]["event_times"],
+        serde_json::json!([-4, -3, -1, 0, 1])
+    );
+    assert_eq!(
+        v["sensitivity"]["l_vec"],
+        serde_json::json!([0.0, 1.0, 0.0])
+    );
+}
+
+#[test]
+fn did_honest_refuses_what_it_cannot_analyse() {
+    let input = golden("inputs/mpdta.csv");
+    let err = |extra: &[&str]| {
+        let args = did(&input, extra);
+        user_error(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let e = err(&["--honest", "relative-magnitudes"]);
+    assert!(e.contains("add --aggregate dynamic"), "{e}");
+    let e = err(&["--aggregate", "dynamic", "--honest", "relative-magnitudes"]);
+    assert!(e.contains("add --base-period universal"), "{e}");
+    let mut sd = HONEST;
+    sd[5] = "smoothness";
+    let e = err(&sd);
+    assert!(e.contains("needs --honest-m"), "{e}");
+    let e = err(&[&HONEST[..], &["--honest-m=-1"]].concat());
+    assert!(e.contains("finite values >= 0"), "{e}");
+}
+
 fn prop99(cmd: &str, extra: &[&str]) -> String {
     let input = golden("inputs/california_prop99.csv");
     let mut args = vec![

@@ -24,10 +24,11 @@ use crate::curate::Rules;
 use crate::decode::CityPanel;
 use serde::Serialize;
 use tandem_core::Series;
-use tandem_evaluate::did::BasePeriod;
-use tandem_evaluate::did::{aggregate, att_gt, Aggregation, AttGtOptions, PanelData};
+use tandem_evaluate::did::{
+    aggregate, att_gt, Aggregation, AttGtOptions, BasePeriod, DynamicEventStudy, PanelData,
+};
 use tandem_evaluate::honest::{
-    sensitivity_relative_magnitudes, EventStudy, HonestOptions, RelativeMagnitudesMethod,
+    sensitivity_relative_magnitudes, HonestOptions, RelativeMagnitudesMethod,
 };
 use tandem_evaluate::sdid::{placebo_se, synthdid_estimate, SdidPanel};
 use tandem_evaluate::synth::{
@@ -437,45 +438,20 @@ fn sensitivity(data: &PanelData) -> Option<Sensitivity> {
         ..AttGtOptions::default()
     };
     let dynamic = aggregate(&att_gt(data, &opts).ok()?, Aggregation::dynamic()).ok()?;
-    let n = dynamic.influence.n_rows() as f64;
-    let keep: Vec<usize> = (0..dynamic.levels.len())
-        .filter(|j| {
-            dynamic.levels[*j].label != -1
-                && dynamic.levels[*j].label >= -1 - HONEST_PRE_PERIODS as i64
-        })
-        .collect();
-    let beta: Vec<f64> = keep.iter().map(|j| dynamic.levels[*j].estimate).collect();
-    let sigma: Vec<f64> = keep
-        .iter()
-        .flat_map(|a| keep.iter().map(move |b| (*a, *b)))
-        .map(|(a, b)| {
-            dynamic
-                .influence
-                .column(a)
-                .iter()
-                .zip(dynamic.influence.column(b))
-                .map(|(x, y)| x * y)
-                .sum::<f64>()
-                / (n * n)
-        })
-        .collect();
-    let num_post = keep
-        .iter()
-        .filter(|j| dynamic.levels[**j].label >= 0)
-        .count();
-    let es = EventStudy {
-        betahat: &beta,
-        sigma: &sigma,
-        num_pre: keep.len() - num_post,
-        num_post,
-    };
+    let es = DynamicEventStudy::from_dynamic(&dynamic, -1, Some(HONEST_PRE_PERIODS)).ok()?;
     let honest = HonestOptions {
-        l_vec: Some(vec![1.0 / num_post as f64; num_post]),
+        l_vec: es.average_from(0),
         grid_points: 400,
         ..HonestOptions::default()
     };
     let method = RelativeMagnitudesMethod::ConditionalLeastFavorable;
-    let r = sensitivity_relative_magnitudes(&es, &[0.0, 0.5, 1.0, 2.0], method, &honest).ok()?;
+    let r = sensitivity_relative_magnitudes(
+        &es.as_event_study(),
+        &[0.0, 0.5, 1.0, 2.0],
+        method,
+        &honest,
+    )
+    .ok()?;
     Some(Sensitivity {
         method: r.method.to_string(),
         rows: r

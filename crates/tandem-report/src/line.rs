@@ -156,8 +156,11 @@ pub struct Fan {
     /// Legend label.
     pub label: String,
     /// (tooltip, points) of each line; points follow the rules of [`LineSeries::points`].
-    pub lines: Vec<(String, Vec<(i32, Option<f64>)>)>,
+    pub lines: Vec<(String, YearValues)>,
 }
+
+/// (year, value) points of a line; `None` is a missing year.
+pub type YearValues = Vec<(i32, Option<f64>)>;
 
 /// Options of [`small_multiples`].
 #[derive(Clone, Debug, PartialEq)]

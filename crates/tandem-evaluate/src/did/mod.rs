@@ -59,6 +59,7 @@ mod aggregate;
 mod attgt;
 pub(crate) mod bootstrap;
 mod estimators;
+mod event_study;
 mod linalg;
 mod panel;
 pub(crate) mod stats;
@@ -66,6 +67,7 @@ pub(crate) mod stats;
 pub use aggregate::{aggregate, AggregateBootstrap, AggregateLevel, AggregateResult, Aggregation};
 pub use attgt::att_gt;
 pub use bootstrap::{multiplier_bootstrap, BootstrapBands, BootstrapOptions, BootstrapResult};
+pub use event_study::DynamicEventStudy;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,9 @@
 //! `tandem evaluate did`: Callaway & Sant'Anna (2021) group-time effects of a staggered
 //! treatment, their aggregations, the pre-trend Wald test and the multiplier bootstrap.
 
+use super::honest::{self, HonestArgs, Sensitivity};
 use super::input::{self, Kind, Spec};
-use super::{emit, num, opt_num, PanelColumns, DEFAULT_SEED};
+use super::{emit, num, opt_num, write_text, PanelColumns, DEFAULT_SEED};
 use crate::commands::ListingArgs;
 use crate::output::{Cell, Format, Listing};
 use crate::UserError;
@@ -54,6 +55,8 @@ pub struct DidArgs {
     /// Seed of the bootstrap draws (default 20240101); same seed, same result.
     #[arg(long, value_name = "S", requires = "bootstrap")]
     seed: Option<u64>,
+    #[command(flatten)]
+    honest: HonestArgs,
     #[command(flatten)]
     listing: ListingArgs,
 }
@@ -147,6 +150,7 @@ impl DidArgs {
             "aggregate": self.aggregate.name(),
             "bootstrap": self.bootstrap,
             "seed": self.bootstrap.map(|_| self.seed.unwrap_or(DEFAULT_SEED)),
+            "honest": self.honest.honest.map(value_name),
         })
     }
 }
@@ -230,6 +234,7 @@ fn unit_ids(labels: &input::Labels) -> (Vec<i64>, HashMap<i64, String>) {
 }
 
 pub fn run(args: DidArgs) -> Result<()> {
+    check_honest(&args)?;
     let data = Loaded::read(&args)?;
     let covariates: Vec<&[f64]> = data.covariates.iter().map(Vec::as_slice).collect();
     let panel = PanelData {
@@ -248,6 +253,26 @@ pub fn run(args: DidArgs) -> Result<()> {
             report_aggregate(&args, &res, &agg)
         }
     }
+}
+
+/// The sensitivity analysis needs an event study whose coefficients share one base period;
+/// said before the file is read.
+fn check_honest(args: &DidArgs) -> Result<()> {
+    if args.honest.honest.is_none() {
+        return Ok(());
+    }
+    if args.aggregate != Agg::Dynamic {
+        return Err(
+            UserError::new("--honest analyses an event study: add --aggregate dynamic").into(),
+        );
+    }
+    if args.base_period != Base::Universal {
+        return Err(UserError::new(
+            "--honest needs every event-study coefficient measured from the same base period: add --base-period universal (Rambachan & Roth 2023, sect. 2)",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// An estimator error as a user error, with unit labels as in the file and what to do.
@@ -570,7 +595,29 @@ fn report_aggregate(args: &DidArgs, res: &AttGtResult, agg: &AggregateResult) ->
     json["att_gt"] = (0..res.cells.len())
         .map(|k| cell_json(res, k, None))
         .collect();
-    emit(&l, &json, &args.listing)
+    let sensitivity = honest::run(&args.honest, agg, args.anticipation)?;
+    if let Some(s) = &sensitivity {
+        json["sensitivity"] = s.json.clone();
+    }
+    emit_with_sensitivity(&l, &json, sensitivity.as_ref(), &args.listing)
+}
+
+/// JSON holds everything; a table shows the sensitivity under the event study; the other
+/// formats, one table each, hold the sensitivity the user asked for.
+fn emit_with_sensitivity(
+    l: &Listing,
+    json: &Value,
+    sensitivity: Option<&Sensitivity>,
+    output: &ListingArgs,
+) -> Result<()> {
+    match (sensitivity, output.format) {
+        (None, _) | (Some(_), Format::Json) => emit(l, json, output),
+        (Some(s), Format::Table) => {
+            let text = format!("{}\n{}", l.to_table(), s.listing.to_table());
+            write_text(&text, output)
+        }
+        (Some(s), _) => emit(&s.listing, json, output),
+    }
 }
 
 fn level_label(agg: Agg) -> &'static str {

@@ -8,6 +8,7 @@
 //! panel, too few comparison units, ...) are the user's to fix: exit code 1.
 
 mod did;
+mod honest;
 mod input;
 mod programme;
 mod sdid;
@@ -41,11 +42,13 @@ pub enum EvaluateCommand {
     /// the analytic standard error (influence function, clustered by unit); with
     /// --bootstrap, JSON adds the bootstrap standard error `boot_se`, the simultaneous 95%
     /// band `lower`/`upper` and its critical value, and the table adds them as columns and
-    /// notes.
+    /// notes. With --honest, the Rambachan & Roth (2023) sensitivity of the event study to
+    /// violations of parallel trends (relative magnitudes or smoothness).
     #[command(after_help = "Examples:
   tandem evaluate did --input mpdta.csv --unit countyreal --time year --outcome lemp --cohort first.treat
   tandem evaluate did --input mpdta.csv --unit countyreal --time year --outcome lemp --cohort first.treat --aggregate simple --format csv
-  tandem evaluate did --input panel.xlsx --unit city --time year --outcome log_gdp --cohort first_paired --covariates log_pop --control notyet --aggregate dynamic --bootstrap 999 --seed 7 --format json")]
+  tandem evaluate did --input panel.xlsx --unit city --time year --outcome log_gdp --cohort first_paired --covariates log_pop --control notyet --aggregate dynamic --bootstrap 999 --seed 7 --format json
+  tandem evaluate did --input mpdta.csv --unit countyreal --time year --outcome lemp --cohort first.treat --aggregate dynamic --base-period universal --honest relative-magnitudes")]
     Did(DidArgs),
 
     /// Synthetic control (Abadie, Diamond & Hainmueller 2010): one treated unit against a
@@ -125,6 +128,11 @@ fn emit(listing: &Listing, json: &Value, output: &ListingArgs) -> Result<()> {
     }
     let mut text = serde_json::to_string_pretty(json).context("rendering JSON")?;
     text.push('\n');
+    write_text(&text, output)
+}
+
+/// Writes `text` to `--out`, or to standard output.
+fn write_text(text: &str, output: &ListingArgs) -> Result<()> {
     match &output.out {
         Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
         None => {
