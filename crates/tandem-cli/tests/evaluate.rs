@@ -432,6 +432,82 @@ fn synth_json_matches_the_exact_golden_and_the_placebo_p_value() {
 }
 
 #[test]
+fn synth_filters_placebos_by_pre_fit_and_leaves_one_donor_out() {
+    // ADH (2010, figs. 5-7): with the 20x, 5x and 2x filters California ranks third of 35,
+    // 32 and 22 (golden: tests/synth.rs).
+    for (k, n) in [("20", 35), ("5", 32), ("2", 22)] {
+        let args = ["--placebo", "--max-pre-mspe", k, "--format", "json"];
+        let v: Value = serde_json::from_str(&prop99("synth", &args)).unwrap();
+        let p = &v["p_value_filtered"];
+        assert_eq!(
+            (p["ratio_at_least_treated"].as_u64(), p["units"].as_u64()),
+            (Some(3), Some(n))
+        );
+        close(
+            p["p_value"].as_f64().unwrap(),
+            3.0 / n as f64,
+            1e-15,
+            "filtered p",
+        );
+        close(
+            v["p_value"].as_f64().unwrap(),
+            3.0 / 39.0,
+            1e-15,
+            "unfiltered p",
+        );
+    }
+    let v: Value =
+        serde_json::from_str(&prop99("synth", &["--leave-one-out", "--format", "json"])).unwrap();
+    let loo = &v["leave_one_out"];
+    let fits = loo["fits"].as_array().unwrap();
+    assert_eq!(fits.len(), 6, "one refit per donor of positive weight");
+    let weights = v["weights"].as_object().unwrap();
+    for f in fits {
+        let dropped = f["dropped"].as_str().unwrap();
+        close(
+            f["dropped_weight"].as_f64().unwrap(),
+            weights[dropped].as_f64().unwrap(),
+            1e-12,
+            dropped,
+        );
+        assert!(f["pre_rmspe"].as_f64().unwrap() >= v["pre_rmspe"].as_f64().unwrap() - 1e-9);
+    }
+    let (lo, hi) = (
+        loo["att_range"][0].as_f64().unwrap(),
+        loo["att_range"][1].as_f64().unwrap(),
+    );
+    assert!(lo < -15.0 && hi < -10.0 && lo <= hi);
+    let table = prop99(
+        "synth",
+        &["--leave-one-out", "--placebo", "--max-pre-mspe", "5"],
+    );
+    assert!(table.contains("Leave-one-out ATT from"), "{table}");
+    assert!(table.contains("at most 5x as poorly"), "{table}");
+    // The filter needs the placebos and a positive bound.
+    let input = golden("inputs/california_prop99.csv");
+    let r = tandem(&[
+        "evaluate",
+        "synth",
+        "--input",
+        &input,
+        "--unit",
+        "State",
+        "--time",
+        "Year",
+        "--outcome",
+        "PacksPerCapita",
+        "--treated",
+        "California",
+        "--start",
+        "1989",
+        "--max-pre-mspe",
+        "5",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--placebo"), "{}", r.stderr);
+}
+
+#[test]
 fn synth_csv_is_the_path() {
     let (header, rows) = csv_rows(&prop99("synth", &["--format", "csv"]));
     assert_eq!(header, ["time", "actual", "synthetic", "gap"]);

@@ -59,7 +59,9 @@ pub enum EvaluateCommand {
     /// the `weights` (unit -> weight), `att` (mean post-treatment gap), `pre_rmspe`,
     /// `post_rmspe`, `path` and, with --placebo, `placebos` (one per donor, refitted with the
     /// other donors) and `p_value` = share of units whose post/pre RMSPE ratio is at least the
-    /// treated unit's (the treated unit counted).
+    /// treated unit's (the treated unit counted); --max-pre-mspe adds the p-value after ADH's
+    /// pre-fit filter (`p_value_filtered`) and --leave-one-out the refits without each donor
+    /// of positive weight (`leave_one_out`).
     #[command(after_help = "Examples:
   tandem evaluate synth --input california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treated California --start 1989
   tandem evaluate synth --input california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treated California --start 1989 --placebo --format json

@@ -8,9 +8,16 @@ use crate::{user_bail, UserError};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use tandem_evaluate::synth::{
-    in_space_placebo, pivot_long, synthetic_control, DonorPool, PlaceboTest, ScFit, ScSpec,
-    SynthError, WidePanel,
+    in_space_placebo, leave_one_out, pivot_long, synthetic_control, DonorPool, LeaveOneOut,
+    PlaceboPValue, PlaceboTest, ScFit, ScSpec, SynthError, WidePanel,
 };
+
+fn positive_finite(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(k) if k.is_finite() && k > 0.0 => Ok(k),
+        _ => Err(format!("{s:?} is not a positive number")),
+    }
+}
 
 #[derive(clap::Args, Debug)]
 pub struct SynthArgs {
@@ -27,6 +34,15 @@ pub struct SynthArgs {
     /// the placebo p-value.
     #[arg(long)]
     placebo: bool,
+    /// With --placebo, also the p-value among the placebos whose pre-period MSPE is at most
+    /// K times the treated unit's (Abadie, Diamond & Hainmueller 2010 use 20, 5 and 2: a
+    /// placebo that never fitted says nothing about the post period).
+    #[arg(long, value_name = "K", requires = "placebo", value_parser = positive_finite)]
+    max_pre_mspe: Option<f64>,
+    /// Refit without each donor of positive weight in turn (Abadie 2021, sect. 8): how much
+    /// the effect rests on any one donor.
+    #[arg(long)]
+    leave_one_out: bool,
     #[command(flatten)]
     listing: ListingArgs,
 }
@@ -52,11 +68,22 @@ pub fn run(args: SynthArgs) -> Result<()> {
         let fit = synthetic_control(&wide.matrix, &spec).map_err(synth_error)?;
         (fit, None)
     };
+    let filtered = match (&placebo, args.max_pre_mspe) {
+        (Some(test), Some(k)) => Some(test.p_value(Some(k)).map_err(synth_error)?),
+        _ => None,
+    };
+    let loo = if args.leave_one_out {
+        Some(leave_one_out(&wide.matrix, &spec).map_err(synth_error)?)
+    } else {
+        None
+    };
     let out = Fitted {
         args: &args,
         wide: &wide,
         fit: &fit,
         placebo: placebo.as_ref(),
+        filtered: filtered.as_ref(),
+        loo: loo.as_ref(),
     };
     let mut listing = out.listing();
     listing.notes = out.notes();
@@ -109,6 +136,9 @@ struct Fitted<'a> {
     wide: &'a WidePanel,
     fit: &'a ScFit,
     placebo: Option<&'a PlaceboTest>,
+    /// The p-value after the pre-fit filter (`--max-pre-mspe`).
+    filtered: Option<&'a PlaceboPValue>,
+    loo: Option<&'a LeaveOneOut>,
 }
 
 impl Fitted<'_> {
@@ -179,7 +209,38 @@ impl Fitted<'_> {
                 p.n_ratio_ge_treated, p.n_units, p.p_value, self.args.treated
             ));
         }
+        if let Some(p) = self.filtered {
+            notes.push(format!(
+                "Placebo p-value among the placebos fitting their pre-period at most {}x as poorly (MSPE) as {}: {}/{} = {:.4}.",
+                p.max_pre_mspe_multiple.unwrap_or(f64::NAN),
+                self.args.treated,
+                p.n_ratio_ge_treated,
+                p.n_units,
+                p.p_value
+            ));
+        }
+        notes.extend(self.loo.map(|l| self.loo_note(l)));
         notes
+    }
+
+    fn loo_note(&self, loo: &LeaveOneOut) -> String {
+        let fits: Vec<String> = loo
+            .fits
+            .iter()
+            .map(|f| {
+                format!(
+                    "without {} {:.4}",
+                    self.wide.units[f.dropped_donor], f.fit.att
+                )
+            })
+            .collect();
+        match loo.att_range() {
+            Some((lo, hi)) => format!(
+                "Leave-one-out ATT from {lo:.4} to {hi:.4} ({}).",
+                fits.join(", ")
+            ),
+            None => "Leave-one-out: no donor has positive weight.".into(),
+        }
     }
 
     fn json(&self, notes: &[String]) -> Value {
@@ -219,7 +280,35 @@ impl Fitted<'_> {
         if let Some(test) = self.placebo {
             self.add_placebos(&mut v, test);
         }
+        if let Some(p) = self.filtered {
+            v["p_value_filtered"] = json!({
+                "max_pre_mspe_multiple": p.max_pre_mspe_multiple,
+                "p_value": num(p.p_value),
+                "ratio_at_least_treated": p.n_ratio_ge_treated,
+                "units": p.n_units,
+            });
+        }
+        if let Some(loo) = self.loo {
+            v["leave_one_out"] = self.loo_json(loo);
+        }
         v
+    }
+
+    fn loo_json(&self, loo: &LeaveOneOut) -> Value {
+        let fits: Vec<Value> = loo
+            .fits
+            .iter()
+            .map(|f| {
+                json!({
+                    "dropped": self.wide.units[f.dropped_donor],
+                    "dropped_weight": num(f.dropped_weight),
+                    "att": num(f.fit.att),
+                    "pre_rmspe": num(f.fit.pre_rmspe),
+                })
+            })
+            .collect();
+        let range = loo.att_range().map(|(lo, hi)| json!([num(lo), num(hi)]));
+        json!({ "fits": fits, "att_range": range })
     }
 
     fn post_len(&self) -> usize {
