@@ -265,3 +265,69 @@ fn database_backup_and_workspace_files_are_private() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(mode(&ws), 0o600, "the workspace database");
 }
+
+/// `tandem serve --log info --log-format json`: one JSON line per request with the route
+/// template (never the raw path or query), the status, the latency and the signed-in user's
+/// id; quiet by default (no line for a good request).
+#[test]
+fn the_server_logs_requests_as_json_when_asked() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("p.db").display());
+    user_add(&db, "ops", "admin", &[]);
+    let log = Arc::new(Mutex::new(String::new()));
+    let mut server = Server::start_with(
+        &db,
+        &["--log", "info", "--log-format", "json"],
+        Some(log.clone()),
+    );
+    let api = Api::login(&server.base, "ops");
+    assert_eq!(api.get("/me").unwrap().status, 200);
+    assert_eq!(api.get("/projects/secret-id-42?x=1").unwrap().status, 404);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lines = loop {
+        let text = log.lock().unwrap().clone();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if lines
+            .iter()
+            .filter(|l| l["fields"]["status"].is_u64())
+            .count()
+            >= 3
+            || Instant::now() > deadline
+        {
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    server.kill();
+    let me = lines
+        .iter()
+        .find(|l| l["span"]["route"] == "/api/me")
+        .unwrap_or_else(|| panic!("no /api/me line in {lines:?}"));
+    assert_eq!(me["fields"]["status"], 200);
+    assert_eq!(me["level"], "INFO");
+    assert!(me["fields"]["latency_ms"].as_f64().is_some());
+    assert!(me["span"]["user"].as_i64().is_some_and(|id| id > 0), "{me}");
+    assert_eq!(me["span"]["method"], "GET");
+    let missing = lines
+        .iter()
+        .find(|l| l["fields"]["status"] == 404)
+        .unwrap_or_else(|| panic!("no 404 line in {lines:?}"));
+    assert_eq!(missing["span"]["route"], "/api/{entity}/{id}");
+    let all = log.lock().unwrap().clone();
+    assert!(
+        !all.contains("secret-id-42") && !all.contains("x=1"),
+        "{all}"
+    );
+    // Quiet by default: the same requests print nothing at the default level.
+    let quiet = Arc::new(Mutex::new(String::new()));
+    let mut server = Server::start_with(&db, &[], Some(quiet.clone()));
+    let api = Api::login(&server.base, "ops");
+    assert_eq!(api.get("/me").unwrap().status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    server.kill();
+    assert_eq!(quiet.lock().unwrap().as_str(), "");
+}

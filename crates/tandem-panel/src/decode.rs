@@ -5,7 +5,8 @@
 //! against the indicator catalogue (known indicator, its canonical unit, finite value, a
 //! non-negative one where the catalogue says so) and every reference to a source or note.
 
-use crate::series::{parse_breaks, Break};
+use crate::breaks::{parse_breaks, Break};
+use crate::error::PanelError;
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
@@ -23,21 +24,6 @@ pub const README_MD: &str = include_str!("../../../data/city_panel/README.md");
 
 /// The dataset name carried by every panel figure ([`tandem_core::Source::dataset`]).
 pub const DATASET: &str = "city_panel";
-
-/// A defect in the compiled-in panel (a build defect: the tests decode it).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum PanelError {
-    /// A row of one of the panel's files breaks a rule.
-    #[error("{file}, row {row}: {rule}")]
-    Row {
-        /// data/city_panel/... file.
-        file: &'static str,
-        /// 1-based, the header is row 1.
-        row: usize,
-        /// What is wrong.
-        rule: String,
-    },
-}
 
 /// One source of the panel (a compilation, a vendor file, a bulletin page, or "derived").
 #[derive(Clone, Debug, PartialEq)]

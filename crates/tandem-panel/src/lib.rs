@@ -16,16 +16,20 @@
 
 pub mod aggregate;
 pub mod analysis;
+pub mod breaks;
 pub mod curate;
 pub mod decode;
+pub mod error;
 pub mod groups;
 pub mod observations;
 pub mod programme;
 pub mod series;
 
 pub use aggregate::{aggregation, Aggregation, GroupValue, Member};
+pub use breaks::Break;
 pub use curate::{Choice, Rules};
-pub use decode::{panel, CityPanel, PanelError, PanelNote, PanelSource, PanelValue, DATASET};
+pub use decode::{panel, CityPanel, PanelNote, PanelSource, PanelValue, DATASET};
+pub use error::PanelError;
 pub use groups::{Group, GroupError, Groups};
 pub use observations::PanelObservations;
-pub use series::{Break, Growth, GrowthError};
+pub use series::{Growth, GrowthError};

@@ -250,8 +250,8 @@ pub fn document() -> Value {
                 "properties": {"from": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "to": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "allow_corrections": {"type": "boolean"}}}}}},
             "responses": with(errors(), json!({"200": {"description": "appended, unchanged, corrections, head", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
-    paths.extend(crate::docking::openapi_paths());
-    paths.extend(crate::admin::openapi_paths());
+    paths.extend(crate::features::docking::openapi_paths());
+    paths.extend(crate::features::accounts::openapi_paths());
     paths.insert(
         "/api/ledger/verify".into(),
         json!({"get": {"summary": "Verify the whole hash chain", "tags": ["ledger"],
@@ -266,4 +266,16 @@ pub fn document() -> Value {
         "security": [{"session": []}],
         "paths": paths,
     })
+}
+
+/// `GET /api/openapi.json`: the document, cacheable for a minute.
+pub async fn handler() -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut r = axum::Json(document()).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=60"),
+    );
+    r
 }

@@ -14,7 +14,7 @@ use tandem_platform::testkit;
 async fn form(c: &Client, uri: &str, fields: &[(&str, &str)]) -> Reply {
     let body = fields
         .iter()
-        .map(|(k, v)| format!("{k}={}", tandem_server::ui::url_encode(v)))
+        .map(|(k, v)| format!("{k}={}", tandem_server::kernel::http::url_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
     c.raw(

@@ -9,7 +9,6 @@ pub mod matching;
 pub mod metrics;
 pub mod pairs;
 pub mod panel;
-pub mod panel_analysis;
 pub mod platform;
 pub mod report;
 

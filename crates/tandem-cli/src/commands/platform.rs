@@ -49,9 +49,50 @@ pub struct ServeArgs {
     /// Connections served at once (more wait in the kernel's backlog).
     #[arg(long, value_name = "N", default_value_t = tandem_server::net::MAX_CONNECTIONS)]
     max_connections: usize,
+    /// What the server logs to standard error: `warn` (quiet: refusals worth a look and
+    /// failures), `info` (also one line per request: method, route, status, latency, user id),
+    /// `debug`, or a filter such as `tandem_server=info`. $TANDEM_LOG sets the default.
+    #[arg(
+        long,
+        value_name = "FILTER",
+        env = "TANDEM_LOG",
+        default_value = "warn"
+    )]
+    log: String,
+    /// Log lines as text for people or as JSON objects for log collectors.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// The format of the server's log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event, with the request span's fields.
+    Json,
+}
+
+/// Sends the server's `tracing` events to standard error, filtered by `filter`.
+fn init_logging(filter: &str, format: LogFormat) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| {
+        crate::UserError::new(format!(
+            "--log {filter:?}: {e}; use a level (error, warn, info, debug) or a filter such as tandem_server=info"
+        ))
+    })?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let installed = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().with_current_span(true).try_init(),
+    };
+    installed.map_err(|e| anyhow::anyhow!("cannot install the logger: {e}"))
 }
 
 pub fn serve(args: ServeArgs) -> Result<()> {
+    init_logging(&args.log, args.log_format)?;
     let db = args.db.open()?;
     let users = db.read(|c| c.query_i64("SELECT COUNT(*) FROM users", &[]))?;
     let where_ = db.describe();

@@ -5,7 +5,7 @@
 mod impact;
 
 use super::advise::{advisor_input, load_panel, load_weights};
-use super::panel_analysis::group_members;
+use super::panel::group_members;
 use crate::context::Context;
 use anyhow::Result;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// The password of every account the tests create.
@@ -68,13 +68,34 @@ impl Server {
     /// Starts `tandem serve --database DATABASE --listen 127.0.0.1:0` and waits (up to 60 s:
     /// the first start migrates and seeds) for the `open http://ADDR/` line.
     pub fn start(database: &str) -> Server {
+        Server::start_with(database, &[], None)
+    }
+
+    /// As [`Server::start`] with `extra` arguments; with `log`, the server's standard error
+    /// is collected there (else it is the test's).
+    pub fn start_with(database: &str, extra: &[&str], log: Option<Arc<Mutex<String>>>) -> Server {
         let mut child = tandem()
             .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("TANDEM_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if log.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("tandem serve starts");
+        if let (Some(log), Some(stderr)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
         // Keeps reading after the address is known so the server never blocks on a full pipe.

@@ -3,7 +3,7 @@
 //! cities in no pairing programme, one break-free series per outcome, with its caveats.
 
 use super::emit;
-use crate::commands::panel_analysis::{all_cities, group_members};
+use crate::commands::panel::{all_cities, group_members};
 use crate::commands::ListingArgs;
 use crate::context::Context;
 use crate::output::{Cell, Listing};

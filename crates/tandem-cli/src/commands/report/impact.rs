@@ -4,7 +4,7 @@
 //! languages. The evaluation's texts are English; each known one has its Chinese here, and
 //! an unknown one keeps its English in both (the report test checks there is none).
 
-use crate::commands::panel_analysis::{all_cities, group_members};
+use crate::commands::panel::{all_cities, group_members};
 use crate::context::Context;
 use tandem_panel::panel;
 use tandem_panel::programme::{self as pe, evaluate, ProgrammeEvaluation};

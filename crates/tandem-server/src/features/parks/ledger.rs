@@ -2,14 +2,16 @@
 //! ledger's entries and per-party statements, for the roles entitled to them
 //! (`tandem_platform::ledger`). Every split figure is labelled as an assessment figure.
 
-use crate::error::ApiError;
-use crate::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
-use crate::ui::t;
-use crate::AppState;
+use crate::kernel::error::ApiError;
+use crate::kernel::page::t;
+use crate::kernel::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::kernel::state::AppState;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Form, Json};
 use serde_json::json;
 use std::collections::HashMap;
@@ -141,7 +143,7 @@ pub async fn api_record_revenues(
     body: Body,
 ) -> Result<Response, ApiError> {
     check_upload_right(&state, &s, park).await?;
-    let body = crate::upload::read_body(body).await?;
+    let body = crate::kernel::upload::read_body(body).await?;
     let db = state.db.clone();
     let n = blocking(move || -> Result<usize, LedgerOpError> {
         let records = read_revenue_upload("revenues", &body)?;
@@ -325,8 +327,8 @@ fn period_range(entries: &[(u64, Entry)]) -> (Period, Period) {
 fn back(park: i64, lang: Lang, s: &Session, result: Result<String, LedgerOpError>) -> Response {
     match result {
         Ok(_) => Redirect::to(&format!("/parks/{park}#benefit-sharing")).into_response(),
-        Err(LedgerOpError::Platform(p)) => crate::ui::failure_page(lang, Some(s), &p),
-        Err(other) => crate::ui::failure_page(
+        Err(LedgerOpError::Platform(p)) => crate::kernel::page::failure_page(lang, Some(s), &p),
+        Err(other) => crate::kernel::page::failure_page(
             lang,
             Some(s),
             &PlatformError::Invalid(vec![tandem_platform::entity::FieldError::new(
@@ -351,7 +353,7 @@ pub async fn page_record_agreement(
 ) -> Response {
     let lang = Lang::Zh;
     if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return crate::ui::csrf_failure(lang, &s);
+        return crate::kernel::page::csrf_failure(lang, &s);
     }
     let text = form.get("agreement").cloned().unwrap_or_default();
     let db = state.db.clone();
@@ -380,7 +382,7 @@ pub async fn page_record_revenues(
     }
     let (mut csrf, mut name, mut file) = (String::new(), String::new(), Vec::new());
     loop {
-        let field = match crate::upload::next_field(&mut multipart).await {
+        let field = match crate::kernel::upload::next_field(&mut multipart).await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) => return back(park, lang, &s, Err(e.platform().into())),
@@ -389,10 +391,10 @@ pub async fn page_record_revenues(
             "_csrf" => csrf = field.text().await.unwrap_or_default(),
             "file" => {
                 if !csrf_ok(&s, &csrf) {
-                    return crate::ui::csrf_failure(lang, &s);
+                    return crate::kernel::page::csrf_failure(lang, &s);
                 }
                 name = field.file_name().unwrap_or("").to_string();
-                file = match crate::upload::read_field(field).await {
+                file = match crate::kernel::upload::read_field(field).await {
                     Ok(bytes) => bytes,
                     Err(e) => return back(park, lang, &s, Err(e.platform().into())),
                 };
@@ -401,7 +403,7 @@ pub async fn page_record_revenues(
         }
     }
     if !csrf_ok(&s, &csrf) {
-        return crate::ui::csrf_failure(lang, &s);
+        return crate::kernel::page::csrf_failure(lang, &s);
     }
     let db = state.db.clone();
     let user = s.user.clone();
@@ -424,7 +426,7 @@ pub async fn page_settle(
 ) -> Response {
     let lang = Lang::Zh;
     if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return crate::ui::csrf_failure(lang, &s);
+        return crate::kernel::page::csrf_failure(lang, &s);
     }
     let db = state.db.clone();
     let user = s.user.clone();
@@ -464,7 +466,7 @@ pub async fn page_statement(
             st.write_xlsx(&path)
                 .map_err(|e| LedgerOpError::Settle(e.to_string()))?;
             let bytes = std::fs::read(&path).map_err(|e| LedgerOpError::Settle(e.to_string()))?;
-            Ok(crate::xlsx_download(
+            Ok(crate::kernel::http::xlsx_download(
                 &format!(
                     "statement-{park}-{}-{from}-{to}.xlsx",
                     party.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
@@ -486,4 +488,23 @@ pub async fn page_statement(
         Ok(Err(e)) => back(park, lang, &s, Err(e)),
         Err(e) => e.into_response(),
     }
+}
+
+/// The ledger routes under `/api`.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/parks/{id}/ledger", get(api_ledger))
+        .route("/parks/{id}/agreements", post(api_record_agreement))
+        .route("/parks/{id}/revenues", post(api_record_revenues))
+        .route("/parks/{id}/settle", post(api_settle))
+        .route("/ledger/verify", get(api_verify))
+}
+
+/// The ledger's forms on the park page.
+pub(crate) fn page_routes() -> Router<AppState> {
+    Router::new()
+        .route("/parks/{id}/agreements", post(page_record_agreement))
+        .route("/parks/{id}/revenues", post(page_record_revenues))
+        .route("/parks/{id}/settle", post(page_settle))
+        .route("/parks/{id}/statement", get(page_statement))
 }

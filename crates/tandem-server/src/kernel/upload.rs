@@ -3,7 +3,7 @@
 //! `tandem_sheet`'s file limit, so an oversize upload is a 413 naming the limit before any
 //! parser sees it.
 
-use crate::error::ApiError;
+use crate::kernel::error::ApiError;
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::Field;
 use axum::extract::Multipart;

@@ -4,16 +4,16 @@
 //!
 //! Every change is a POST with the session's CSRF token. Disabling an account, setting its
 //! password or ending its sessions drops that account's sessions from this process's session
-//! cache at once ([`crate::session::SessionCache::forget_user`]); another process sharing the
+//! cache at once ([`crate::kernel::session::SessionCache::forget_user`]); another process sharing the
 //! database (the `tandem user` command, another server on PostgreSQL) notices within
-//! [`crate::session::SESSION_CACHE_SECONDS`]. The pages answer 404 to everyone but
+//! [`crate::kernel::session::SESSION_CACHE_SECONDS`]. The pages answer 404 to everyone but
 //! administrators, so they do not show that they exist; the API answers 403, as `/api/users`
 //! always did.
 
-use crate::error::ApiError;
-use crate::session::{blocking, clear_cookie, ApiSession, PageSession, Session};
-use crate::ui::{csrf_failure, csrf_ok, failure_page, lang_of, page, role_label, t};
-use crate::AppState;
+use crate::kernel::error::ApiError;
+use crate::kernel::page::{csrf_failure, csrf_ok, failure_page, lang_of, page, role_label, t};
+use crate::kernel::session::{blocking, clear_cookie, ApiSession, PageSession, Session};
+use crate::kernel::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -448,7 +448,8 @@ fn history_table(entries: &[HistoryEntry], lang: Lang) -> String {
         t(lang, "变更", "Changes"),
     );
     for h in entries {
-        let changes = crate::ui::changed_fields(h.before.as_ref(), h.after.as_ref(), &[]);
+        let changes =
+            crate::kernel::record_view::changed_fields(h.before.as_ref(), h.after.as_ref(), &[]);
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -1,16 +1,22 @@
 //! `tandem panel`: values of the long city panel for localities or groups, with their
 //! series, source and the curation rules' exclusions.
 
-use super::panel_analysis::Analysis;
+mod analysis;
+mod source;
+
+pub use analysis::{all_cities, group_members};
+pub use source::PanelSource;
+
 use super::ListingArgs;
 use crate::context::Context;
 use crate::output::{Cell, Listing};
 use crate::user_bail;
+use analysis::Analysis;
 use anyhow::Result;
 use std::path::PathBuf;
 use tandem_core::{indicator, Locality, Series};
 use tandem_data::resolve::LocalityResolver;
-use tandem_panel::{panel, CityPanel, Groups, Member, PanelValue, Rules};
+use tandem_panel::{CityPanel, Groups, Member, PanelValue, Rules};
 
 #[derive(clap::Args, Debug)]
 pub struct PanelArgs {
@@ -92,7 +98,7 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
     };
     let source = PanelSource::load(ctx, args.data.as_deref())?;
     let mut listing = match (args.analysis, args.locality.is_empty(), args.group.is_empty()) {
-        (Some(kind), ..) => super::panel_analysis::listing(ctx, &source, kind, args.years, &rules),
+        (Some(kind), ..) => analysis::listing(ctx, &source, kind, args.years, &rules),
         (None, false, true) => locality_listing(ctx, &source, &args, &rules)?,
         (None, true, false) => group_listing(ctx, &source, &args, &rules)?,
         (None, false, false) => {
@@ -314,32 +320,4 @@ fn finish_notes(l: &mut Listing, p: &CityPanel, args: &PanelArgs, excluded: usiz
         }
     }
     l.notes.push("Sources: A, A2 = CSMAR extracts of the China City Statistical Yearbook; B-E = vendor compilations; F = bulletin and press pages; DER = derived. All are official figures from secondary compilations, ranked below a statistics bureau's own release; see data/city_panel/README.md. Import licensed yearbooks over them with `tandem data import`.".into());
-}
-
-/// The compiled-in panel, or a copy with an imported dataset laid over it.
-pub enum PanelSource {
-    /// The compiled-in panel as it is.
-    Bundled,
-    /// A copy with a dataset over it, and how many of its values had no panel cell.
-    Overlaid(Box<CityPanel>, usize),
-}
-
-impl PanelSource {
-    /// Loads the dataset named by `--data`, if any, from the workspace.
-    pub fn load(ctx: &Context, dataset: Option<&str>) -> Result<PanelSource> {
-        let Some(name) = dataset.filter(|d| *d != "bundled") else {
-            return Ok(PanelSource::Bundled);
-        };
-        let observations = ctx.workspace()?.observations(name)?;
-        let (p, skipped) = panel().with_overlay(&observations, ctx.localities());
-        Ok(PanelSource::Overlaid(Box::new(p), skipped))
-    }
-
-    /// The panel to read.
-    pub fn panel(&self) -> &CityPanel {
-        match self {
-            PanelSource::Bundled => panel(),
-            PanelSource::Overlaid(p, _) => p,
-        }
-    }
 }

@@ -68,7 +68,7 @@ pub fn all_cities(ctx: &Context) -> Vec<Member> {
 /// The listing of one analysis over `years`.
 pub fn listing(
     ctx: &Context,
-    source: &super::panel::PanelSource,
+    source: &super::source::PanelSource,
     kind: Analysis,
     years: (i32, i32),
     rules: &Rules,

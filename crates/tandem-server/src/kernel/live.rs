@@ -1,14 +1,10 @@
-//! The advisor on live records: the bundled statistics and input-output table, with the
-//! platform's events and the signed projects the user may read as the status layer
-//! ([`tandem_platform::live::cooperation_events`]; the server reads no rows itself).
-
 use tandem_core::advisor::{diagnose_pair, AdvisorInput, PairDiagnosis, Weights};
 use tandem_core::{Classification, CooperationEvent};
 use tandem_platform::db::Db;
 use tandem_platform::User;
 
 /// The default advisor weights (data/advisor_weights.toml).
-pub fn default_weights() -> Result<Weights, String> {
+pub(crate) fn default_weights() -> Result<Weights, String> {
     let w: Weights = toml::from_str(tandem_data::bundled::ADVISOR_WEIGHTS_TOML)
         .map_err(|e| format!("data/advisor_weights.toml: {e}"))?;
     w.validate()
@@ -17,7 +13,7 @@ pub fn default_weights() -> Result<Weights, String> {
 }
 
 /// The diagnosis of a pair from the records `user` may read plus the bundled statistics.
-pub fn diagnose(
+pub(crate) fn diagnose(
     db: &Db,
     user: &User,
     pair_id: &str,
@@ -43,7 +39,7 @@ pub fn diagnose(
 }
 
 /// The report's pair sections for the live diagnosis as `user` may see it, in `lang`.
-pub fn pair_sections(
+pub(crate) fn pair_sections(
     db: &Db,
     user: &User,
     pair_id: &str,
@@ -68,7 +64,7 @@ pub fn pair_sections(
 }
 
 /// The programme map as inline SVG, drawn once per language (it depends only on bundled data).
-pub fn programme_map(lang: tandem_report::Lang) -> Result<String, String> {
+pub(crate) fn programme_map(lang: tandem_report::Lang) -> Result<String, String> {
     static ZH: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
     static EN: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
     let cell = match lang {
@@ -82,7 +78,9 @@ pub fn programme_map(lang: tandem_report::Lang) -> Result<String, String> {
 /// language, with the size its `viewBox` gives. The dashboard shows it as an image the browser
 /// caches, so the page itself stays small (the map is about 130 KB of the 150 KB page it was
 /// inlined into) and a phone downloads it once.
-pub fn programme_map_document(lang: tandem_report::Lang) -> Result<&'static MapDocument, String> {
+pub(crate) fn programme_map_document(
+    lang: tandem_report::Lang,
+) -> Result<&'static MapDocument, String> {
     static ZH: std::sync::OnceLock<Result<MapDocument, String>> = std::sync::OnceLock::new();
     static EN: std::sync::OnceLock<Result<MapDocument, String>> = std::sync::OnceLock::new();
     let cell = match lang {
@@ -99,7 +97,7 @@ pub fn programme_map_document(lang: tandem_report::Lang) -> Result<&'static MapD
 
 /// An SVG document ready to serve, and the size to reserve for it in a page.
 #[derive(Debug)]
-pub struct MapDocument {
+pub(crate) struct MapDocument {
     pub svg: String,
     pub width: f64,
     pub height: f64,
@@ -139,7 +137,7 @@ impl MapDocument {
     }
 }
 
-fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
+pub(crate) fn draw_programme_map(lang: tandem_report::Lang) -> Result<String, String> {
     let bundle = tandem_data::bundled::bundle();
     let input = tandem_report::ReportInput {
         programme: &bundle.programme,

@@ -122,7 +122,7 @@ fn conflict(status: StatusCode, e: PlatformError) -> Response {
 }
 
 fn internal(detail: &str) -> Response {
-    eprintln!("tandem serve: internal error: {detail}");
+    tracing::error!(detail, "internal error");
     body(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",

@@ -3,10 +3,11 @@
 //! and capital shortlists, over `tandem_platform::docking`. The records themselves (demands,
 //! park offers, capital providers, matches) go through the generic record routes.
 
-use crate::error::ApiError;
-use crate::session::{blocking, ApiSession, PageSession, Session};
-use crate::ui::{csrf_ok, failure_page, fields_table, lang_of, page, t, with_lang_cookie};
-use crate::AppState;
+use crate::kernel::error::ApiError;
+use crate::kernel::page::{csrf_ok, failure_page, lang_of, page, t, with_lang_cookie};
+use crate::kernel::record_view::fields_table;
+use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
+use crate::kernel::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -125,7 +126,7 @@ async fn api_step(
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "matches")?;
     let (date, version) = step_body(&body)?;
-    let by_header = crate::api::if_match(&headers)?;
+    let by_header = crate::kernel::http::if_match(&headers)?;
     let version = by_header.or(version);
     let db = state.db.clone();
     let r = blocking(move || docking::step(&db, &s.user, id, step, date.as_deref(), version))
@@ -393,7 +394,8 @@ async fn demand_page(
         Ok(x) => x,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let titles = crate::ui::ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
+    let titles =
+        crate::kernel::record_view::ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
     let mut body = fields_table(&entity::DEMANDS, &demand.fields, &titles, lang);
     let _ = write!(
         body,
@@ -429,7 +431,7 @@ async fn page_match(
 ) -> Response {
     let lang = lang_of(&headers, &HashMap::new());
     if !csrf_ok(&s, &form) {
-        return crate::ui::csrf_failure(lang, &s);
+        return crate::kernel::page::csrf_failure(lang, &s);
     }
     let n = match id_of(&id, "demands") {
         Ok(n) => n,
@@ -456,7 +458,7 @@ async fn page_step(
 ) -> Response {
     let lang = lang_of(&headers, &HashMap::new());
     if !csrf_ok(&s, &form) {
-        return crate::ui::csrf_failure(lang, &s);
+        return crate::kernel::page::csrf_failure(lang, &s);
     }
     let parsed = id_of(&id, "matches").and_then(|n| {
         Step::parse(&action)

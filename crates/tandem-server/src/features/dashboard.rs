@@ -1,0 +1,232 @@
+//! The dashboard: the programme's figures (projects, funnel, money) for what the user may read,
+//! with the programme map, as a page and as JSON (cached per read scope).
+
+use crate::kernel::error::ApiError;
+use crate::kernel::labels::{funnel_table, money_cell, pair_title, pct};
+use crate::kernel::page::{lang_of, page, t, with_lang_cookie};
+use crate::kernel::session::{blocking, ApiSession, PageSession};
+use crate::kernel::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use tandem_platform::dashboard::Dashboard;
+use tandem_report::text::esc;
+use tandem_report::Lang;
+
+/// The per-head GDP gap of a pair with year and source, computed once per pair and language
+/// (it depends only on the bundled statistics).
+fn gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
+    type Cache = std::sync::Mutex<HashMap<(String, bool), String>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pair_id.to_string(), lang == Lang::En);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let v = compute_gdp_pc_ratio(pair_id, lang);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    v
+}
+
+fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
+    let b = tandem_data::bundled::bundle();
+    let Some(p) = b.programme.pair(pair_id) else {
+        return String::new();
+    };
+    match tandem_core::figures::latest_common_ratio(
+        &b.observations,
+        &p.helper,
+        &p.helped,
+        "gdp_per_capita",
+    ) {
+        Some(r) => format!(
+            "{:.2}× <span class=\"note\">({}; {})</span>",
+            r.value,
+            r.year,
+            esc(&r.numerator.source.citation)
+        ),
+        None => t(lang, "无数据（无共同年份）", "no data (no common year)"),
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers, &q);
+    let d = match crate::kernel::state::cached_dashboard(&state, &s.user).await {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let body = d.page_body(lang, || dashboard_body(&d, lang));
+    with_lang_cookie(
+        page(
+            lang,
+            Some(&s),
+            &t(lang, "结对合作总览", "Programme dashboard"),
+            &body,
+        )
+        .into_response(),
+        &q,
+    )
+}
+
+/// The dashboard page's body: the same for every user who sees the same rows, so it is
+/// rendered once per computed dashboard and language (see [`crate::DashboardView`]).
+fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
+    let mut body = String::new();
+    if d.restricted {
+        let _ = write!(
+            body,
+            "<p class=\"note\">{}</p>",
+            t(
+                lang,
+                "以下数字仅包含您有权查看的记录。",
+                "Figures cover only the records you may see."
+            )
+        );
+    }
+    let total = &d.total;
+    let _ = write!(
+        body,
+        "<h2>{}</h2><p id=\"totals\"><strong data-testid=\"total-projects\">{}</strong> {} · {} {} · {} {} · {} {} · {} {}</p>",
+        t(lang, "全计划", "Whole programme"),
+        total.projects,
+        t(lang, "个项目", "projects"),
+        t(lang, "协议额", "agreed"),
+        money_cell(total.agreed_fen, total.agreed_unknown, lang),
+        t(lang, "到位额", "paid-in"),
+        money_cell(total.paid_in_fen, total.paid_in_unknown, lang),
+        t(lang, "任务完成率", "tasks done"),
+        pct(total.task_completion(), lang),
+        t(lang, "企业发起占比", "initiated by enterprises"),
+        pct(total.enterprise_share(), lang),
+    );
+    body.push_str(&funnel_table(total, lang));
+    match crate::kernel::live::programme_map_document(lang) {
+        Ok(map) => {
+            let _ = write!(
+                body,
+                "<figure><img class=\"map\" src=\"/map.svg?lang={}\" width=\"{:.0}\" height=\"{:.0}\" alt=\"{}\"></figure>",
+                lang.pick("zh", "en"),
+                map.width,
+                map.height,
+                t(lang, "结对城市地图：支援方与受援方城市及结对连线", "Map of the paired cities: helpers, helped cities and the pairing lines"),
+            );
+        }
+        Err(e) => {
+            let _ = write!(
+                body,
+                "<p class=\"note\">{} ({})</p>",
+                t(lang, "地图不可用", "map unavailable"),
+                esc(&e)
+            );
+        }
+    }
+    let _ = write!(
+        body,
+        "<h2>{}</h2><div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "各结对", "Pairs"),
+        t(lang, "结对", "Pair"),
+        t(lang, "园区", "Parks"),
+        t(lang, "项目", "Projects"),
+        t(lang, "已投产/纳税", "Producing / paying tax"),
+        t(lang, "协议额", "Agreed"),
+        t(lang, "到位率", "Paid-in / agreed"),
+        t(lang, "任务完成", "Tasks done"),
+        t(lang, "企业发起", "By enterprises"),
+        t(lang, "待核查", "Flagged"),
+        t(lang, "人均GDP比（支援方/受援方）", "GDP per head, helper / helped"),
+    );
+    for p in &d.pairs {
+        let producing = p.funnel[4].projects + p.funnel[5].projects;
+        let _ = write!(
+            body,
+            "<tr><td><a href=\"/pairs/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&p.pair_id),
+            esc(&pair_title(&p.pair_id, lang)),
+            p.parks,
+            p.projects,
+            producing,
+            money_cell(p.agreed_fen, p.agreed_unknown, lang),
+            pct(p.paid_in_ratio(), lang),
+            pct(p.task_completion(), lang),
+            pct(p.enterprise_share(), lang),
+            if p.flagged_projects > 0 { format!("<span class=\"flag\">{}</span>", p.flagged_projects) } else { "0".into() },
+            gdp_pc_ratio(&p.pair_id, lang),
+        );
+    }
+    let _ = write!(
+        body,
+        "</tbody></table></div><p class=\"note\">{} {}. {}</p>",
+        t(lang, "任务逾期按日期判断：", "Overdue tasks judged as of"),
+        esc(&d.as_of),
+        t(lang, "金额合计只含填写了金额的项目，未填数单列，不按零计。统计数据来自内置数据集，年份与来源见括号。",
+          "Sums cover only projects that recorded an amount; those without are counted beside, not as zero. Statistics come from the bundled data set, with year and source in brackets."),
+    );
+    body
+}
+
+/// The programme map as an SVG image. It depends only on the bundled data, so browsers may
+/// keep it for a day.
+async fn map_svg(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let lang = lang_of(&headers, &q);
+    match blocking(move || crate::kernel::live::programme_map_document(lang)).await {
+        Ok(Ok(map)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("image/svg+xml"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            map.svg.as_str(),
+        )
+            .into_response(),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("map unavailable: {e}"),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn api_dashboard(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+) -> Result<Response, ApiError> {
+    let d = crate::kernel::state::cached_dashboard(&state, &s.user).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        d.json(),
+    )
+        .into_response())
+}
+
+/// The dashboard routes under `/api`.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new().route("/dashboard", get(api_dashboard))
+}
+
+/// The dashboard pages.
+pub(crate) fn page_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/map.svg", get(map_svg))
+}

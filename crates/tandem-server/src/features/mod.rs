@@ -1,0 +1,45 @@
+//! The features: each owns its pages, its routes under `/api` and (where it has routes of its
+//! own shape) its OpenAPI fragment, and depends only on the kernel and the platform.
+
+pub(crate) mod accounts;
+pub(crate) mod dashboard;
+pub(crate) mod docking;
+pub(crate) mod pairs;
+pub(crate) mod parks;
+pub(crate) mod plans;
+pub(crate) mod projects;
+pub(crate) mod records;
+pub(crate) mod sheets;
+pub(crate) mod sign_in;
+
+use crate::kernel::state::AppState;
+use axum::Router;
+
+/// Every feature's routes under `/api`. Static segments win over `{entity}` captures
+/// whatever the order (axum's router), so the records' generic routes cannot shadow others.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .merge(sign_in::api_routes())
+        .merge(dashboard::api_routes())
+        .merge(sheets::api_routes())
+        .merge(projects::api_routes())
+        .merge(parks::api_routes())
+        .merge(docking::api_routes())
+        .merge(accounts::api_routes())
+        .merge(records::api_routes())
+}
+
+/// Every feature's pages.
+pub(crate) fn page_routes() -> Router<AppState> {
+    Router::new()
+        .merge(dashboard::page_routes())
+        .merge(sign_in::page_routes())
+        .merge(pairs::page_routes())
+        .merge(parks::page_routes())
+        .merge(projects::page_routes())
+        .merge(plans::page_routes())
+        .merge(sheets::page_routes())
+        .merge(records::page_routes())
+        .merge(docking::page_routes())
+        .merge(accounts::page_routes())
+}
