@@ -19,6 +19,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use maud::PreEscaped;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -223,7 +224,15 @@ async fn list_page(
     match loaded {
         Ok(list) => {
             let title = t(lang, "账户管理", "Accounts");
-            no_store(page(lang, Some(&s), &title, &list_body(&list, lang)).into_response())
+            no_store(
+                page(
+                    lang,
+                    Some(&s),
+                    &title,
+                    PreEscaped(list_body(&list, lang).to_string()),
+                )
+                .into_response(),
+            )
         }
         Err(e) => failed(lang, &s, e),
     }
@@ -341,7 +350,7 @@ async fn render_account(
             body.push_str(&account_body(s, &account, lang));
             body.push_str(&history_table(&history, lang));
             let title = format!("{} {}", t(lang, "账户", "Account"), account.user.username);
-            no_store(page(lang, Some(s), &title, &body).into_response())
+            no_store(page(lang, Some(s), &title, PreEscaped(body.to_string())).into_response())
         }
         Err(e) => failed(lang, s, e),
     }
@@ -449,7 +458,8 @@ fn history_table(entries: &[HistoryEntry], lang: Lang) -> String {
     );
     for h in entries {
         let changes =
-            crate::kernel::record_view::changed_fields(h.before.as_ref(), h.after.as_ref(), &[]);
+            crate::kernel::record_view::changed_fields(h.before.as_ref(), h.after.as_ref(), &[])
+                .into_string();
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

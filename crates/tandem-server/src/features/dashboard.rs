@@ -3,14 +3,15 @@
 
 use crate::kernel::error::ApiError;
 use crate::kernel::labels::{funnel_table, money_cell, pair_title, pct};
-use crate::kernel::page::{lang_of, page, t, with_lang_cookie};
+use crate::kernel::page::{page, t, PageLang};
 use crate::kernel::session::{blocking, ApiSession, PageSession};
 use crate::kernel::state::AppState;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use maud::PreEscaped;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use tandem_platform::dashboard::Dashboard;
@@ -59,25 +60,18 @@ fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
 async fn dashboard(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    page_lang: PageLang,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
+    let lang = page_lang.lang;
     let d = match crate::kernel::state::cached_dashboard(&state, &s.user).await {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
+    // Rendered once per computed dashboard and language: raw because it is our own markup.
     let body = d.page_body(lang, || dashboard_body(&d, lang));
-    with_lang_cookie(
-        page(
-            lang,
-            Some(&s),
-            &t(lang, "结对合作总览", "Programme dashboard"),
-            &body,
-        )
-        .into_response(),
-        &q,
-    )
+    let title = t(lang, "结对合作总览", "Programme dashboard");
+    let html = page(lang, Some(&s), &title, PreEscaped(body.to_string()));
+    page_lang.remember(html.into_response())
 }
 
 /// The dashboard page's body: the same for every user who sees the same rows, so it is
@@ -103,15 +97,15 @@ fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
         total.projects,
         t(lang, "个项目", "projects"),
         t(lang, "协议额", "agreed"),
-        money_cell(total.agreed_fen, total.agreed_unknown, lang),
+        money_cell(total.agreed_fen, total.agreed_unknown, lang).into_string(),
         t(lang, "到位额", "paid-in"),
-        money_cell(total.paid_in_fen, total.paid_in_unknown, lang),
+        money_cell(total.paid_in_fen, total.paid_in_unknown, lang).into_string(),
         t(lang, "任务完成率", "tasks done"),
         pct(total.task_completion(), lang),
         t(lang, "企业发起占比", "initiated by enterprises"),
         pct(total.enterprise_share(), lang),
     );
-    body.push_str(&funnel_table(total, lang));
+    body.push_str(&funnel_table(total, lang).into_string());
     match crate::kernel::live::programme_map_document(lang) {
         Ok(map) => {
             let _ = write!(
@@ -157,7 +151,7 @@ fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
             p.parks,
             p.projects,
             producing,
-            money_cell(p.agreed_fen, p.agreed_unknown, lang),
+            money_cell(p.agreed_fen, p.agreed_unknown, lang).into_string(),
             pct(p.paid_in_ratio(), lang),
             pct(p.task_completion(), lang),
             pct(p.enterprise_share(), lang),
@@ -178,8 +172,7 @@ fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
 
 /// The programme map as an SVG image. It depends only on the bundled data, so browsers may
 /// keep it for a day.
-async fn map_svg(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let lang = lang_of(&headers, &q);
+async fn map_svg(PageLang { lang, .. }: PageLang) -> Response {
     match blocking(move || crate::kernel::live::programme_map_document(lang)).await {
         Ok(Ok(map)) => (
             [

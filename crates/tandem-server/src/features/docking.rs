@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use maud::PreEscaped;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -396,7 +397,7 @@ async fn demand_page(
     };
     let titles =
         crate::kernel::record_view::ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
-    let mut body = fields_table(&entity::DEMANDS, &demand.fields, &titles, lang);
+    let mut body = fields_table(&entity::DEMANDS, &demand.fields, &titles, lang).into_string();
     let _ = write!(
         body,
         "<p><a href=\"/r/demands/{id}\">{}</a> · <a href=\"/r/demands/{id}/history\">{}</a></p><h2>{}</h2>",
@@ -419,7 +420,10 @@ async fn demand_page(
         t(lang, "企业需求", "Demand"),
         demand.text("title").unwrap_or(&id)
     );
-    with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
+    with_lang_cookie(
+        page(lang, Some(&s), &title, PreEscaped(body.to_string())).into_response(),
+        &q,
+    )
 }
 
 async fn page_match(
@@ -614,7 +618,13 @@ async fn docking_page(
         body.push_str("</tbody></table></div>");
     }
     with_lang_cookie(
-        page(lang, Some(&s), &t(lang, "对接", "Docking"), &body).into_response(),
+        page(
+            lang,
+            Some(&s),
+            &t(lang, "对接", "Docking"),
+            PreEscaped(body.to_string()),
+        )
+        .into_response(),
         &q,
     )
 }

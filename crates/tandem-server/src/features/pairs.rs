@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use maud::PreEscaped;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -55,7 +56,7 @@ async fn pair_page(
             t(lang, "截至", "as of"),
             esc(&d.as_of),
         );
-        body.push_str(&funnel_table(f, lang));
+        body.push_str(&funnel_table(f, lang).into_string());
     }
     let parks = list_as(
         &state,
@@ -104,7 +105,7 @@ async fn pair_page(
             projects.total,
             esc(&id),
             t(lang, "计划看板", "Plan board"),
-            project_rows(&projects.items, lang)
+            project_rows(&projects.items, lang).into_string()
         );
     }
     let _ = write!(
@@ -124,7 +125,10 @@ async fn pair_page(
         Err(e) => return e.into_response(),
     }
     let title = pair_title(rec.text("id").unwrap_or(&id), lang);
-    with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
+    with_lang_cookie(
+        page(lang, Some(&s), &title, PreEscaped(body.to_string())).into_response(),
+        &q,
+    )
 }
 
 /// The pair pages.

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use maud::PreEscaped;
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -87,7 +88,13 @@ async fn plan_board(
     }
     body.push_str("</div>");
     with_lang_cookie(
-        page(lang, Some(&s), &t(lang, "计划看板", "Plan board"), &body).into_response(),
+        page(
+            lang,
+            Some(&s),
+            &t(lang, "计划看板", "Plan board"),
+            PreEscaped(body.to_string()),
+        )
+        .into_response(),
         &q,
     )
 }

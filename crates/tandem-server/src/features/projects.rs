@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json as ApiJson, Router};
+use maud::PreEscaped;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -89,7 +90,7 @@ fn project_body(
         }
         body.push_str("</div>");
     }
-    body.push_str(&fields_table(&entity::PROJECTS, rec, titles, lang));
+    body.push_str(&fields_table(&entity::PROJECTS, rec, titles, lang).into_string());
     let _ = write!(
         body,
         "<h2>{}</h2><ol class=\"timeline\" id=\"timeline\">",
@@ -178,7 +179,7 @@ async fn render_project(
             lang,
             Some(s),
             &title,
-            &project_body(&rec, &titles, &stages, s, lang, error),
+            PreEscaped(project_body(&rec, &titles, &stages, s, lang, error).to_string()),
         ),
     )
         .into_response()

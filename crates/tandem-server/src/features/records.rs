@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Json as ApiJson, Router};
+use maud::PreEscaped;
 use serde_json::{json, Map, Value as Json, Value as JsonValue};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -197,7 +198,7 @@ async fn record_list(
         t(lang, "条记录", "records")
     );
     if e.name == "projects" {
-        body.push_str(&project_rows(&p.items, lang));
+        body.push_str(&project_rows(&p.items, lang).into_string());
     } else {
         let shown: Vec<&entity::Field> = e.fields.iter().take(5).collect();
         let _ = write!(body, "<div class=\"scroll\"><table><thead><tr><th>id</th>");
@@ -264,7 +265,13 @@ async fn record_list(
         body.push_str("</p>");
     }
     with_lang_cookie(
-        page(lang, Some(&s), lang.pick(e.zh, e.en), &body).into_response(),
+        page(
+            lang,
+            Some(&s),
+            lang.pick(e.zh, e.en),
+            PreEscaped(body.to_string()),
+        )
+        .into_response(),
         &q,
     )
 }
@@ -300,7 +307,7 @@ async fn record_new(
         lang,
     );
     let title = format!("{} — {}", lang.pick(e.zh, e.en), t(lang, "新建", "new"));
-    page(lang, Some(&s), &title, &form).into_response()
+    page(lang, Some(&s), &title, PreEscaped(form.to_string())).into_response()
 }
 
 async fn record_create(
@@ -336,7 +343,7 @@ async fn record_create(
             let title = format!("{} — {}", lang.pick(e.zh, e.en), t(lang, "新建", "new"));
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                page(lang, Some(&s), &title, &html),
+                page(lang, Some(&s), &title, PreEscaped(html.to_string())),
             )
                 .into_response()
         }
@@ -354,7 +361,7 @@ fn record_body(
     errors: &[FieldError],
     values: Option<&Map<String, Json>>,
 ) -> String {
-    let mut body = fields_table(e, &rec.fields, titles, lang);
+    let mut body = fields_table(e, &rec.fields, titles, lang).into_string();
     let _ = write!(
         body,
         "<p><a href=\"/r/{}/{}/history\">{}</a> · {} {}</p><h2>{}</h2>",
@@ -415,7 +422,7 @@ async fn record_page(
                     lang,
                     Some(&s),
                     &title,
-                    &record_body(e, &rec, &titles, &s, lang, &[], None),
+                    PreEscaped(record_body(e, &rec, &titles, &s, lang, &[], None).to_string()),
                 )
                 .into_response(),
                 &q,
@@ -461,7 +468,10 @@ async fn record_update(
                         lang,
                         Some(&s),
                         &title,
-                        &record_body(e, &rec, &titles, &s, lang, &errors, Some(&body)),
+                        PreEscaped(
+                            record_body(e, &rec, &titles, &s, lang, &errors, Some(&body))
+                                .to_string(),
+                        ),
                     ),
                 )
                     .into_response()
@@ -505,7 +515,8 @@ async fn history_page(
             h.before.as_ref(),
             h.after.as_ref(),
             &["version", "updated_at"],
-        );
+        )
+        .into_string();
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -522,7 +533,7 @@ async fn history_page(
         id,
         t(lang, "修改历史", "history")
     );
-    page(lang, Some(&s), &title, &body).into_response()
+    page(lang, Some(&s), &title, PreEscaped(body.to_string())).into_response()
 }
 
 pub async fn api_list(

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json as ApiJson, Router};
+use maud::PreEscaped;
 use serde_json::json;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -30,7 +31,7 @@ async fn sheets_page(
         lang,
         Some(&s),
         &t(lang, "Excel 导入导出", "Excel import and export"),
-        &body,
+        PreEscaped(body.to_string()),
     )
     .into_response()
 }
@@ -207,7 +208,7 @@ async fn sheets_import(
             lang,
             Some(&s),
             &t(lang, "Excel 导入导出", "Excel import and export"),
-            &sheets_body(&s, lang, Some(msg)),
+            PreEscaped(sheets_body(&s, lang, Some(msg)).to_string()),
         ),
     )
         .into_response()

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json as ApiJson, Router};
+use maud::PreEscaped;
 use serde_json::{json, Value as JsonValue};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,7 +50,7 @@ fn login_form(lang: Lang, next: &str, error: Option<&str>, status: StatusCode) -
             lang,
             None,
             &t(lang, "登录 tandem", "Sign in to tandem"),
-            &body,
+            PreEscaped(body.to_string()),
         ),
     )
         .into_response()

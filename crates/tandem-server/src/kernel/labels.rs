@@ -1,8 +1,10 @@
+//! Labels shared by pages: place and pair names, stages and statuses in both languages,
+//! percentages and money (text), and the money cell and funnel table (markup).
+
 use crate::kernel::page::t;
-use std::fmt::Write as _;
+use maud::{html, Markup};
 use tandem_platform::dashboard::PairFigures;
 use tandem_platform::entity::{self, format_yuan};
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
 pub(crate) fn locality_name(id: &str, lang: Lang) -> String {
@@ -63,29 +65,22 @@ pub(crate) fn pct(x: Option<f64>, lang: Lang) -> String {
 }
 
 /// A sum of money in 万元 (10⁴ yuan) with one decimal, rounded half up, exactly: sums are
-/// `i128` fen and can exceed what an `f64` holds to the 100 yuan shown.
-pub(crate) fn money_cell(fen: i128, unknown: i64, lang: Lang) -> String {
+/// `i128` fen and can exceed what an `f64` holds to the 100 yuan shown. Projects without an
+/// amount are counted beside it, never as zero.
+pub(crate) fn money_cell(fen: i128, unknown: i64, lang: Lang) -> Markup {
     // 1 万元 is 10^6 fen; one decimal of it is 10^5 fen.
     let tenths = (fen.unsigned_abs() + 50_000) / 100_000;
     let sign = if fen < 0 && tenths > 0 { "-" } else { "" };
-    let mut s = format!(
-        "{sign}{}.{} {}",
-        entity::group_thousands(tenths / 10),
-        tenths % 10,
-        t(lang, "万元", "×10⁴ yuan")
-    );
-    if unknown > 0 {
-        let _ = write!(
-            s,
-            " <span class=\"note\">({} {})</span>",
-            unknown,
-            t(lang, "个项目未填", "without amount")
-        );
+    html! {
+        (sign) (entity::group_thousands(tenths / 10)) "." (tenths % 10) " " (t(lang, "万元", "×10⁴ yuan"))
+        @if unknown > 0 {
+            " " span.note { "(" (unknown) " " (t(lang, "个项目未填", "without amount")) ")" }
+        }
     }
-    s
 }
 
-pub(crate) fn funnel_table(f: &PairFigures, lang: Lang) -> String {
+/// The project funnel of a pair: projects, agreed and paid-in money by stage, with bars.
+pub(crate) fn funnel_table(f: &PairFigures, lang: Lang) -> Markup {
     let max = f
         .funnel
         .iter()
@@ -93,23 +88,25 @@ pub(crate) fn funnel_table(f: &PairFigures, lang: Lang) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut rows = String::new();
-    for s in &f.funnel {
-        let w = (s.projects as f64 / max as f64 * 100.0).round();
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"bar\"><span class=\"b\" style=\"width:{w}%\"></span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&stage_label(&s.stage, lang)),
-            s.projects,
-            format_yuan(s.agreed_fen),
-            format_yuan(s.paid_in_fen)
-        );
+    html! {
+        div.scroll { table.funnel {
+            thead { tr {
+                th { (t(lang, "阶段", "Stage")) }
+                th.num { (t(lang, "项目数", "Projects")) }
+                th {}
+                th.num { (t(lang, "协议额（元）", "Agreed (yuan)")) }
+                th.num { (t(lang, "到位额（元）", "Paid-in (yuan)")) }
+            } }
+            tbody { @for s in &f.funnel {
+                @let width = (s.projects as f64 / max as f64 * 100.0).round();
+                tr {
+                    td { (stage_label(&s.stage, lang)) }
+                    td.num { (s.projects) }
+                    td.bar { span.b style=(format!("width:{width}%")) {} }
+                    td.num { (format_yuan(s.agreed_fen)) }
+                    td.num { (format_yuan(s.paid_in_fen)) }
+                }
+            } }
+        } }
     }
-    format!(
-        "<div class=\"scroll\"><table class=\"funnel\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th></th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>{rows}</tbody></table></div>",
-        t(lang, "阶段", "Stage"),
-        t(lang, "项目数", "Projects"),
-        t(lang, "协议额（元）", "Agreed (yuan)"),
-        t(lang, "到位额（元）", "Paid-in (yuan)")
-    )
 }

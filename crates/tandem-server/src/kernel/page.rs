@@ -1,8 +1,8 @@
 use crate::kernel::session::{constant_time_eq, Session};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use tandem_platform::entity::FieldError;
 use tandem_platform::service::PlatformError;
 use tandem_platform::Role;
@@ -26,6 +26,65 @@ pub(crate) fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> L
         .and_then(|l| pick(l))
         .or_else(|| crate::kernel::session::cookie(headers, "tandem_lang").and_then(|l| pick(&l)))
         .unwrap_or(Lang::Zh)
+}
+
+/// The `?lang=` parameter of any page.
+#[derive(serde::Deserialize)]
+struct LangParam {
+    lang: Option<String>,
+}
+
+/// A page's language, as an extractor: `?lang=zh|en`, else the `tandem_lang` cookie, else
+/// Chinese. A choice made with `?lang=` is kept in the cookie by [`PageLang::remember`].
+/// Handlers take it instead of reading the query map.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PageLang {
+    /// The language to render in.
+    pub lang: Lang,
+    /// The language chosen in this request's query, if any.
+    chosen: Option<Lang>,
+}
+
+fn parse_lang(s: &str) -> Option<Lang> {
+    match s {
+        "en" => Some(Lang::En),
+        "zh" => Some(Lang::Zh),
+        _ => None,
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        // A malformed query is not this extractor's business: the language falls back.
+        let chosen = axum::extract::Query::<LangParam>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.lang.as_deref().and_then(parse_lang));
+        let cookie = crate::kernel::session::cookie(&parts.headers, "tandem_lang");
+        let lang = chosen
+            .or_else(|| cookie.as_deref().and_then(parse_lang))
+            .unwrap_or(Lang::Zh);
+        Ok(PageLang { lang, chosen })
+    }
+}
+
+impl PageLang {
+    /// Sets the language cookie on `r` when the request chose a language.
+    pub(crate) fn remember(&self, mut r: Response) -> Response {
+        if let Some(l) = self.chosen {
+            let value = format!(
+                "tandem_lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                l.pick("zh", "en")
+            );
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        r
+    }
 }
 
 pub(crate) const EXTRA_STYLE: &str = r#"
@@ -60,45 +119,56 @@ pub(crate) fn t(lang: Lang, zh: &str, en: &str) -> String {
 }
 
 /// A whole page with the menu.
-pub(crate) fn page(lang: Lang, s: Option<&Session>, title: &str, body: &str) -> Html<String> {
-    let mut menu = String::new();
-    if let Some(s) = s {
-        let admin = if s.user.role == Role::Admin {
-            format!(
-                r#"<a href="/admin/users">{}</a>"#,
-                t(lang, "账户", "Accounts")
-            )
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            menu,
-            r#"<nav class="menu"><div class="wrap"><a href="/">{}</a><a href="/r/projects">{}</a><a href="/r/parks">{}</a><a href="/plans">{}</a><a href="/r/enterprises">{}</a><a href="/r/secondments">{}</a><a href="/r/events">{}</a><a href="/docking">{}</a><a href="/sheets">{}</a>{admin}<span class="right">{} ({}) · <a href="?lang={}">{}</a> <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{}"><button class="small" type="submit">{}</button></form></span></div></nav>"#,
-            t(lang, "总览", "Dashboard"),
-            t(lang, "项目", "Projects"),
-            t(lang, "园区", "Parks"),
-            t(lang, "计划看板", "Plan board"),
-            t(lang, "企业", "Enterprises"),
-            t(lang, "干部挂职", "Secondments"),
-            t(lang, "事件", "Events"),
-            t(lang, "对接", "Docking"),
-            t(lang, "导入导出", "Excel"),
-            esc(&s.user.display_name),
-            esc(role_label(&s.user.role, lang)),
-            lang.pick("en", "zh"),
-            lang.pick("English", "中文"),
-            esc(&s.csrf),
-            t(lang, "退出", "Sign out"),
-        );
+pub(crate) fn page(lang: Lang, s: Option<&Session>, title: &str, body: Markup) -> Html<String> {
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.pick("zh-CN", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — tandem" }
+                // The report's style sheet and the platform's additions: constants, not input.
+                style { (PreEscaped(tandem_report::page::STYLE)) (PreEscaped(EXTRA_STYLE)) }
+            }
+            body {
+                header.top { div.wrap { h1 { (title) } } }
+                @if let Some(s) = s { (menu(lang, s)) }
+                main.wrap { (body) }
+            }
+        }
+    };
+    Html(page.into_string())
+}
+
+/// The menu of a signed-in user: the sections, accounts for administrators, the other
+/// language and signing out.
+fn menu(lang: Lang, s: &Session) -> Markup {
+    let links = [
+        ("/", t(lang, "总览", "Dashboard")),
+        ("/r/projects", t(lang, "项目", "Projects")),
+        ("/r/parks", t(lang, "园区", "Parks")),
+        ("/plans", t(lang, "计划看板", "Plan board")),
+        ("/r/enterprises", t(lang, "企业", "Enterprises")),
+        ("/r/secondments", t(lang, "干部挂职", "Secondments")),
+        ("/r/events", t(lang, "事件", "Events")),
+        ("/docking", t(lang, "对接", "Docking")),
+        ("/sheets", t(lang, "导入导出", "Excel")),
+    ];
+    html! {
+        nav.menu { div.wrap {
+            @for (href, label) in &links { a href=(href) { (label) } }
+            @if s.user.role == Role::Admin { a href="/admin/users" { (t(lang, "账户", "Accounts")) } }
+            span.right {
+                (s.user.display_name) " (" (role_label(&s.user.role, lang)) ") · "
+                a href={ "?lang=" (lang.pick("en", "zh")) } { (lang.pick("English", "中文")) }
+                " "
+                form.inline method="post" action="/logout" {
+                    input type="hidden" name="_csrf" value=(s.csrf);
+                    button.small type="submit" { (t(lang, "退出", "Sign out")) }
+                }
+            }
+        } }
     }
-    Html(format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — tandem</title><style>{}{}</style></head><body><header class=\"top\"><div class=\"wrap\"><h1>{}</h1></div></header>{menu}<main class=\"wrap\">{body}</main></body></html>",
-        lang.pick("zh-CN", "en"),
-        esc(title),
-        tandem_report::page::STYLE,
-        EXTRA_STYLE,
-        esc(title),
-    ))
 }
 
 /// The role's name in `lang`.
@@ -183,7 +253,7 @@ pub(crate) fn failure(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Res
         esc(&msg),
         t(lang, "返回总览", "Back to the dashboard")
     );
-    (status, page(lang, s, &title, &body)).into_response()
+    (status, page(lang, s, &title, PreEscaped(body.to_string()))).into_response()
 }
 
 pub(crate) fn field_message(e: &FieldError, lang: Lang) -> String {

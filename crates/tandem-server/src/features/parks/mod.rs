@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use maud::PreEscaped;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use tandem_platform::entity::{self};
@@ -30,7 +31,7 @@ async fn park_page(
         Err(err) => return failure(lang, Some(&s), &err),
     };
     let titles = ref_titles(&state, &s, &entity::PARKS, &rec.fields).await;
-    let mut body = fields_table(&entity::PARKS, &rec.fields, &titles, lang);
+    let mut body = fields_table(&entity::PARKS, &rec.fields, &titles, lang).into_string();
     let _ = write!(
         body,
         "<p><a href=\"/r/parks/{id}\">{}</a> · <a href=\"/r/parks/{id}/history\">{}</a> · <a href=\"/r/projects/new?park_id={id}&pair_id={}\">{}</a></p>",
@@ -53,14 +54,17 @@ async fn park_page(
             "<h2>{} ({})</h2>{}",
             t(lang, "园区项目", "Projects in the park"),
             p.total,
-            project_rows(&p.items, lang)
+            project_rows(&p.items, lang).into_string()
         );
     }
     if let Some(park) = rec.int("id") {
         body.push_str(&ledger::park_section(&state, &s, park, lang).await);
     }
     let title = rec.text("name").unwrap_or(&id).to_string();
-    with_lang_cookie(page(lang, Some(&s), &title, &body).into_response(), &q)
+    with_lang_cookie(
+        page(lang, Some(&s), &title, PreEscaped(body.to_string())).into_response(),
+        &q,
+    )
 }
 
 /// The park routes under `/api`.
