@@ -28,13 +28,13 @@ use std::str::FromStr;
 /// Errors of exact money arithmetic and parsing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    /// The text is not a decimal amount like `1234.56`.
+    /// The text is not a decimal amount like `1234.56` (see [`Fen::parse_yuan`]).
     #[error("`{text}` is not an amount: {rule}")]
     Parse {
         /// The text that was read.
         text: String,
-        /// What was wrong.
-        rule: &'static str,
+        /// The part of the rule it broke.
+        rule: YuanRule,
     },
     /// The result does not fit in an `i64` count of fen (about 92 trillion yuan).
     #[error("amount overflow in {op}")]
@@ -47,6 +47,64 @@ pub enum MoneyError {
     Weights(&'static str),
 }
 
+/// Which part of the rule of [`Fen::parse_yuan`] a text broke; its `Display` is the sentence
+/// shown to the user, and callers that report errors in their own words (the platform's
+/// field errors) match on the variant, never on the sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YuanRule {
+    /// Nothing before the decimal point (`""`, `".5"`, `"-"`).
+    NoDigitsBeforePoint,
+    /// A point with nothing after it (`"12."`).
+    NoDigitsAfterPoint,
+    /// A character that is not an ASCII digit, a sign, one `.` or a thousands separator
+    /// (`"1e5"`, `"12 000"`, `"¥12"`, `"1.2.3"`).
+    NotDigits,
+    /// A thousands separator out of place (`"12,5"`, `"1,23"`, `",123"`, `"1,,234"`).
+    MisplacedSeparator,
+    /// A third decimal (`"12.345"`, `"12.340"`): not a whole number of fen.
+    TooManyDecimals,
+    /// More fen than an `i64` holds.
+    TooLarge,
+}
+
+impl fmt::Display for YuanRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            YuanRule::NoDigitsBeforePoint => "no digits before the decimal point",
+            YuanRule::NoDigitsAfterPoint => "no digits after the decimal point",
+            YuanRule::NotDigits => {
+                "only digits, one optional '.', thousands separators and a leading '-' are allowed"
+            }
+            YuanRule::MisplacedSeparator => {
+                "thousands separators must group the whole yuan by three (1,234,567.89); \
+                 write decimals with '.'"
+            }
+            YuanRule::TooManyDecimals => "more than 2 decimals: not an exact number of fen",
+            YuanRule::TooLarge => "too large (more than about 92 trillion yuan)",
+        })
+    }
+}
+
+/// The whole-yuan part of an amount without its thousands separators, checking that they
+/// group the digits by three (see [`Fen::parse_yuan`]).
+fn whole_yuan_digits(int: &str) -> Result<String, YuanRule> {
+    if int.is_empty() {
+        return Err(YuanRule::NoDigitsBeforePoint);
+    }
+    let groups: Vec<&str> = int.split([',', '，']).collect();
+    // A group with another character is not a number at all, whatever the grouping.
+    if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(YuanRule::NotDigits);
+    }
+    if groups.len() > 1 {
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(YuanRule::MisplacedSeparator);
+        }
+    }
+    Ok(groups.concat())
+}
+
 /// An exact amount in hundredths of its unit (fen for money). See the module doc.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fen(pub i64);
@@ -55,8 +113,23 @@ impl Fen {
     /// Zero.
     pub const ZERO: Fen = Fen(0);
 
-    /// Parses a yuan string: optional `-`, digits, optionally `.` and one or two digits.
-    /// Thousands separators, exponents, spaces inside and a third decimal are errors.
+    /// Parses a yuan amount written as text, exactly. This is the one rule for amounts typed
+    /// or imported anywhere in tandem (agreements, revenue files, the platform's forms, API
+    /// and spreadsheets all call it), so the same text is accepted or refused everywhere:
+    ///
+    /// * surrounding spaces are ignored; an optional sign `-` (or `+`) comes first;
+    /// * then whole yuan in ASCII digits, optionally grouped in thousands by `,` or by the
+    ///   full-width `，` a Chinese input method types: the first group has 1 to 3 digits,
+    ///   every later group exactly 3 (`1,234,567.89`);
+    /// * then optionally `.` and one or two digits of jiao and fen (`12.5`, `12.50`).
+    ///
+    /// Refused, with the [`YuanRule`] broken: no digit before or after the point (`.5`,
+    /// `12.`), a third decimal even if it is zero (`12.340`: fen are the smallest unit, and a
+    /// third decimal usually means an unrounded computed figure), misplaced separators
+    /// (`12,5` is a decimal comma that would otherwise silently read as 125 yuan; `1,23`,
+    /// `1,,234`), exponents, spaces inside, currency signs, full-width digits, and amounts
+    /// beyond an `i64` of fen (about 92 trillion yuan). Callers with a narrower range (the
+    /// platform's money fields take 0 to 10^12 yuan) check it on the result.
     pub fn parse_yuan(text: &str) -> Result<Fen, MoneyError> {
         let err = |rule| MoneyError::Parse {
             text: text.to_string(),
@@ -68,26 +141,23 @@ impl Fen {
             None => (false, t.strip_prefix('+').unwrap_or(t)),
         };
         let (int, frac) = match body.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (body, ""),
+            Some((i, f)) => (i, Some(f)),
+            None => (body, None),
         };
-        if int.is_empty() {
-            return Err(err("no digits before the decimal point"));
-        }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(
-                "only digits, one optional '.' and a leading '-' are allowed",
-            ));
+        let whole = whole_yuan_digits(int).map_err(err)?;
+        let frac = frac.unwrap_or("");
+        if !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(YuanRule::NotDigits));
         }
         if body.contains('.') && frac.is_empty() {
-            return Err(err("no digits after the decimal point"));
+            return Err(err(YuanRule::NoDigitsAfterPoint));
         }
         if frac.len() > 2 {
-            return Err(err("more than 2 decimals: not an exact number of fen"));
+            return Err(err(YuanRule::TooManyDecimals));
         }
-        let overflow = || err("too large (more than about 92 trillion yuan)");
+        let overflow = || err(YuanRule::TooLarge);
         let mut fen: i64 = 0;
-        for b in int.bytes() {
+        for b in whole.bytes() {
             fen = fen
                 .checked_mul(10)
                 .and_then(|v| v.checked_add(i64::from(b - b'0')))
@@ -251,11 +321,69 @@ mod tests {
         assert_eq!(Fen(-5).to_string(), "-0.05");
         assert_eq!(Fen(123_456).to_string(), "1234.56");
         assert!(Fen::parse_yuan("1.234").is_err());
-        assert!(Fen::parse_yuan("1,000").is_err());
+        // Thousands separators group by three (they were refused before issue #15).
+        assert_eq!(Fen::parse_yuan("1,000").unwrap(), Fen(100_000));
         assert!(Fen::parse_yuan("1e3").is_err());
         assert!(Fen::parse_yuan(".5").is_err());
         assert!(Fen::parse_yuan("99999999999999999999").is_err());
         assert!(Fen(i64::MAX).checked_add(Fen(1)).is_err());
+    }
+
+    /// The rule of [`Fen::parse_yuan`], input by input (the platform's money fields run the
+    /// same table through their own entry point in `tandem-platform/src/entity.rs`).
+    #[test]
+    fn yuan_rule_table() {
+        use YuanRule::*;
+        let ok: &[(&str, i64)] = &[
+            ("0", 0),
+            ("12", 1_200),
+            ("12.5", 1_250),
+            ("12.50", 1_250),
+            ("12.05", 1_205),
+            (" 12.5 ", 1_250),
+            ("007", 700),
+            ("+12", 1_200),
+            ("-12.5", -1_250),
+            ("1,234.56", 123_456),
+            ("1,234,567.89", 123_456_789),
+            ("12，345", 1_234_500),
+            ("999,999,999,999", 99_999_999_999_900),
+        ];
+        for &(text, fen) in ok {
+            assert_eq!(Fen::parse_yuan(text), Ok(Fen(fen)), "{text:?}");
+        }
+        let refused: &[(&str, YuanRule)] = &[
+            ("", NoDigitsBeforePoint),
+            ("-", NoDigitsBeforePoint),
+            (".5", NoDigitsBeforePoint),
+            ("12.", NoDigitsAfterPoint),
+            ("12.340", TooManyDecimals),
+            ("12.345", TooManyDecimals),
+            ("1e5", NotDigits),
+            ("12 000", NotDigits),
+            ("¥12", NotDigits),
+            ("１２", NotDigits),
+            ("1.2.3", NotDigits),
+            ("12,5", MisplacedSeparator),
+            ("1,23", MisplacedSeparator),
+            ("1,2345", MisplacedSeparator),
+            (",123", MisplacedSeparator),
+            ("1,,234", MisplacedSeparator),
+            ("1234,567", MisplacedSeparator),
+            ("1.234,56", NotDigits),
+            ("99999999999999999999", TooLarge),
+        ];
+        for &(text, rule) in refused {
+            let e = Fen::parse_yuan(text).unwrap_err();
+            assert_eq!(
+                e,
+                MoneyError::Parse {
+                    text: text.to_string(),
+                    rule
+                },
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

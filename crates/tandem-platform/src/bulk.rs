@@ -185,7 +185,7 @@ fn write_all(
             .ok_or_else(|| DbError::Other(format!("{} {id:?} vanished", entity.name)))?;
         done.push((before, after));
     }
-    let flags = if entity.name == "projects" {
+    let flags = if entity.rules.review_flags {
         refresh_flags(c, &done)?
     } else {
         HashMap::new()

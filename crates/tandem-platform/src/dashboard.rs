@@ -14,7 +14,7 @@
 
 use crate::auth::{read_filter, User};
 use crate::clock;
-use crate::db::{Conn, Db, DbError, Value};
+use crate::db::{Conn, Db, DbError, Row, Value};
 use crate::entity::STAGES;
 use std::collections::BTreeMap;
 
@@ -135,20 +135,22 @@ fn with_filter(
 /// Where an amount is split (see the module notes): 2^32.
 const SPLIT: i64 = 1 << 32;
 
-/// Two SQL sums of `column`, its high and its low parts at [`SPLIT`], each fitting a `BIGINT`.
-/// Both engines divide integers truncating toward zero and give the remainder the dividend's
-/// sign, so `high * SPLIT + low` is the amount exactly, negative or not.
-fn split_sum(column: &str) -> String {
+/// Two SQL sums of `column`, its high and its low parts at [`SPLIT`], each fitting a `BIGINT`,
+/// named `{name}_high` and `{name}_low`. Both engines divide integers truncating toward zero
+/// and give the remainder the dividend's sign, so `high * SPLIT + low` is the amount exactly,
+/// negative or not.
+fn split_sum(column: &str, name: &str) -> String {
     format!(
-        "CAST(COALESCE(SUM({column} / {SPLIT}), 0) AS BIGINT), \
-         CAST(COALESCE(SUM({column} % {SPLIT}), 0) AS BIGINT)"
+        "CAST(COALESCE(SUM({column} / {SPLIT}), 0) AS BIGINT) AS {name}_high, \
+         CAST(COALESCE(SUM({column} % {SPLIT}), 0) AS BIGINT) AS {name}_low"
     )
 }
 
-/// The exact sum from the two parts of [`split_sum`].
-fn combine(high: &Value, low: &Value) -> i128 {
-    let part = |v: &Value| v.as_i64().unwrap_or(0) as i128;
-    part(high) * SPLIT as i128 + part(low)
+/// The exact sum named `name` from the two parts of [`split_sum`].
+fn combine(r: &Row, name: &str) -> Result<i128, DbError> {
+    let high = r.int(&format!("{name}_high"))?;
+    let low = r.int(&format!("{name}_low"))?;
+    Ok(high as i128 * SPLIT as i128 + low as i128)
 }
 
 /// Computes the dashboard for `user`.
@@ -156,91 +158,187 @@ pub fn dashboard(db: &Db, user: &User) -> Result<Dashboard, DbError> {
     db.read(|c| compute(c, user))
 }
 
-fn compute(c: &mut dyn Conn, user: &User) -> Result<Dashboard, DbError> {
-    let projects_filter = read_filter(user, "projects");
-    let tasks_filter = read_filter(user, "tasks");
-    let restricted = projects_filter.is_some() || tasks_filter.is_some();
-    let mut pairs: BTreeMap<String, PairFigures> = BTreeMap::new();
+/// The projects of one pair, stage and initiator: one row of [`project_groups_sql`].
+struct ProjectGroup {
+    pair_id: Option<String>,
+    stage: Option<String>,
+    initiated_by: Option<String>,
+    projects: i64,
+    agreed_fen: i128,
+    paid_in_fen: i128,
+    agreed_unknown: i64,
+    paid_in_unknown: i64,
+    flagged: i64,
+}
+
+impl TryFrom<&Row> for ProjectGroup {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<ProjectGroup, DbError> {
+        let text = |c: &str| r.opt_text(c).map(|t| t.map(str::to_string));
+        Ok(ProjectGroup {
+            pair_id: text("pair_id")?,
+            stage: text("stage")?,
+            initiated_by: text("initiated_by")?,
+            projects: r.int("projects")?,
+            agreed_fen: combine(r, "agreed")?,
+            paid_in_fen: combine(r, "paid_in")?,
+            agreed_unknown: r.int("agreed_unknown")?,
+            paid_in_unknown: r.int("paid_in_unknown")?,
+            flagged: r.int("flagged")?,
+        })
+    }
+}
+
+/// The figures of [`ProjectGroup`], before the read filter and the grouping.
+fn project_groups_sql() -> String {
+    format!(
+        "SELECT pair_id, stage, initiated_by, COUNT(*) AS projects, {}, {}, \
+         CAST(SUM(CASE WHEN amount_agreed_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT) \
+         AS agreed_unknown, \
+         CAST(SUM(CASE WHEN paid_in_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS paid_in_unknown, \
+         CAST(SUM(CASE WHEN review_flags <> '' THEN 1 ELSE 0 END) AS BIGINT) AS flagged \
+         FROM projects",
+        split_sum("amount_agreed_fen", "agreed"),
+        split_sum("paid_in_fen", "paid_in")
+    )
+}
+
+/// The tasks of one pair: one row of the tasks query of [`add_tasks`].
+struct TaskGroup {
+    pair_id: Option<String>,
+    tasks: i64,
+    done: i64,
+    overdue: i64,
+}
+
+impl TryFrom<&Row> for TaskGroup {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<TaskGroup, DbError> {
+        Ok(TaskGroup {
+            pair_id: r.opt_text("pair_id")?.map(str::to_string),
+            tasks: r.int("tasks")?,
+            done: r.int("done")?,
+            overdue: r.int("overdue")?,
+        })
+    }
+}
+
+/// Every pair, with no figures yet.
+fn load_pairs(c: &mut dyn Conn) -> Result<BTreeMap<String, PairFigures>, DbError> {
+    let mut pairs = BTreeMap::new();
     for r in c.query(
         "SELECT id, helper_id, helped_id FROM pairs ORDER BY id",
         &[],
     )? {
-        let id = r[0].as_str().unwrap_or("").to_string();
+        let id = r.text("id")?.to_string();
         pairs.insert(
             id.clone(),
             PairFigures {
                 pair_id: id,
-                helper_id: r[1].as_str().unwrap_or("").into(),
-                helped_id: r[2].as_str().unwrap_or("").into(),
+                helper_id: r.text("helper_id")?.into(),
+                helped_id: r.text("helped_id")?.into(),
                 funnel: empty_funnel(),
                 ..Default::default()
             },
         );
     }
-    for r in c.query("SELECT pair_id, COUNT(*) FROM parks GROUP BY pair_id", &[])? {
-        if let Some(p) = r[0].as_str().and_then(|id| pairs.get_mut(id)) {
-            p.parks = r[1].as_i64().unwrap_or(0);
+    Ok(pairs)
+}
+
+/// Adds each pair's park count.
+fn add_parks(c: &mut dyn Conn, pairs: &mut BTreeMap<String, PairFigures>) -> Result<(), DbError> {
+    for r in c.query(
+        "SELECT pair_id, COUNT(*) AS parks FROM parks GROUP BY pair_id",
+        &[],
+    )? {
+        if let Some(p) = r.opt_text("pair_id")?.and_then(|id| pairs.get_mut(id)) {
+            p.parks = r.int("parks")?;
         }
     }
-    let sql = format!(
-        "SELECT pair_id, stage, initiated_by, COUNT(*), {}, {}, \
-         CAST(SUM(CASE WHEN amount_agreed_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN paid_in_fen IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN review_flags <> '' THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM projects",
-        split_sum("amount_agreed_fen"),
-        split_sum("paid_in_fen")
-    );
+    Ok(())
+}
+
+/// Adds the project figures the user may read, by pair and into each pair's funnel.
+fn add_projects(
+    c: &mut dyn Conn,
+    filter: &Option<(String, Vec<Value>)>,
+    pairs: &mut BTreeMap<String, PairFigures>,
+) -> Result<(), DbError> {
     let (sql, params) = with_filter(
-        &sql,
-        &projects_filter,
+        &project_groups_sql(),
+        filter,
         None,
         "GROUP BY pair_id, stage, initiated_by",
     );
     for r in c.query(&sql, &params)? {
-        let Some(p) = r[0].as_str().and_then(|id| pairs.get_mut(id)) else {
+        let g = ProjectGroup::try_from(&r)?;
+        let Some(p) = g.pair_id.as_deref().and_then(|id| pairs.get_mut(id)) else {
             continue;
         };
-        let n = r[3].as_i64().unwrap_or(0);
-        let agreed = combine(&r[4], &r[5]);
-        let paid = combine(&r[6], &r[7]);
+        let n = g.projects;
         p.projects += n;
-        p.agreed_fen = p.agreed_fen.saturating_add(agreed);
-        p.paid_in_fen = p.paid_in_fen.saturating_add(paid);
-        p.agreed_unknown += r[8].as_i64().unwrap_or(0);
-        p.paid_in_unknown += r[9].as_i64().unwrap_or(0);
-        p.flagged_projects += r[10].as_i64().unwrap_or(0);
-        match r[2].as_str() {
+        p.agreed_fen = p.agreed_fen.saturating_add(g.agreed_fen);
+        p.paid_in_fen = p.paid_in_fen.saturating_add(g.paid_in_fen);
+        p.agreed_unknown += g.agreed_unknown;
+        p.paid_in_unknown += g.paid_in_unknown;
+        p.flagged_projects += g.flagged;
+        // `government` is the field's only other value.
+        match g.initiated_by.as_deref() {
             Some("enterprise") => p.initiated_by_enterprise += n,
             _ => p.initiated_by_government += n,
         }
-        if let Some(i) = r[1]
-            .as_str()
+        if let Some(i) = g
+            .stage
+            .as_deref()
             .and_then(|s| STAGES.iter().position(|x| *x == s))
         {
-            p.funnel[i].projects += n;
-            p.funnel[i].agreed_fen = p.funnel[i].agreed_fen.saturating_add(agreed);
-            p.funnel[i].paid_in_fen = p.funnel[i].paid_in_fen.saturating_add(paid);
+            let stage = &mut p.funnel[i];
+            stage.projects += n;
+            stage.agreed_fen = stage.agreed_fen.saturating_add(g.agreed_fen);
+            stage.paid_in_fen = stage.paid_in_fen.saturating_add(g.paid_in_fen);
         }
     }
-    let today = clock::today();
+    Ok(())
+}
+
+/// Adds the task figures the user may read; tasks are overdue when not done and due before
+/// `today`.
+fn add_tasks(
+    c: &mut dyn Conn,
+    filter: &Option<(String, Vec<Value>)>,
+    today: &str,
+    pairs: &mut BTreeMap<String, PairFigures>,
+) -> Result<(), DbError> {
     let (sql, mut params) = with_filter(
-        "SELECT pair_id, COUNT(*), \
-         CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN status <> 'done' AND due_on IS NOT NULL AND due_on < ? THEN 1 ELSE 0 END) AS BIGINT) \
+        "SELECT pair_id, COUNT(*) AS tasks, \
+         CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done, \
+         CAST(SUM(CASE WHEN status <> 'done' AND due_on IS NOT NULL AND due_on < ? THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
          FROM tasks",
-        &tasks_filter,
+        filter,
         None,
         "GROUP BY pair_id",
     );
-    params.insert(0, today.clone().into());
+    params.insert(0, today.into());
     for r in c.query(&sql, &params)? {
-        if let Some(p) = r[0].as_str().and_then(|id| pairs.get_mut(id)) {
-            p.tasks = r[1].as_i64().unwrap_or(0);
-            p.tasks_done = r[2].as_i64().unwrap_or(0);
-            p.tasks_overdue = r[3].as_i64().unwrap_or(0);
+        let g = TaskGroup::try_from(&r)?;
+        if let Some(p) = g.pair_id.as_deref().and_then(|id| pairs.get_mut(id)) {
+            p.tasks = g.tasks;
+            p.tasks_done = g.done;
+            p.tasks_overdue = g.overdue;
         }
     }
+    Ok(())
+}
+
+fn compute(c: &mut dyn Conn, user: &User) -> Result<Dashboard, DbError> {
+    let projects_filter = read_filter(user, "projects");
+    let tasks_filter = read_filter(user, "tasks");
+    let restricted = projects_filter.is_some() || tasks_filter.is_some();
+    let mut pairs = load_pairs(c)?;
+    add_parks(c, &mut pairs)?;
+    add_projects(c, &projects_filter, &mut pairs)?;
+    let today = clock::today();
+    add_tasks(c, &tasks_filter, &today, &mut pairs)?;
     let mut total = PairFigures {
         pair_id: "total".into(),
         funnel: empty_funnel(),

@@ -67,8 +67,155 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-/// A result row.
-pub type Row = Vec<Value>;
+/// A result row: its values in the order selected and the names of its columns (shared by
+/// every row of one result, as the engine reports them: the `AS` alias where there is one, so
+/// queries read by name alias every expression).
+///
+/// Positional access (`row[0]`, `row.first()`, iteration) goes through `Deref` to the
+/// values. Code that turns rows into structs reads them by name instead ([`Row::int`],
+/// [`Row::opt_text`]...), so a reordered `SELECT` cannot shift a value into the wrong field,
+/// and a missing or mistyped column is a [`DbError::Column`] naming it, never a default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    /// A row of `values` under `columns` (one name per value).
+    pub fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
+        debug_assert_eq!(columns.len(), values.len(), "one name per value");
+        Row { columns, values }
+    }
+
+    /// The column names, in select order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The values, in select order.
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
+
+    /// The value of column `name` (an exact name first, else one differing only in ASCII
+    /// case: PostgreSQL folds unquoted aliases to lower case), or [`DbError::Column`].
+    pub fn value(&self, name: &str) -> Result<&Value, DbError> {
+        let at = self.columns.iter().position(|c| c == name).or_else(|| {
+            self.columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+        });
+        match at {
+            Some(i) => Ok(&self.values[i]),
+            None => Err(DbError::Column {
+                column: name.to_string(),
+                expected: "a column of the result",
+                found: format!("none (the row has: {})", self.columns.join(", ")),
+            }),
+        }
+    }
+
+    fn typed<'a, T>(
+        &'a self,
+        name: &str,
+        expected: &'static str,
+        read: impl Fn(&'a Value) -> Option<T>,
+    ) -> Result<Option<T>, DbError> {
+        let v = self.value(name)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        read(v).map(Some).ok_or_else(|| DbError::Column {
+            column: name.to_string(),
+            expected,
+            found: describe(v),
+        })
+    }
+
+    fn required<T>(&self, name: &str, expected: &'static str, v: Option<T>) -> Result<T, DbError> {
+        v.ok_or_else(|| DbError::Column {
+            column: name.to_string(),
+            expected,
+            found: "NULL".into(),
+        })
+    }
+
+    /// Column `name` as an integer; NULL or another type is an error.
+    pub fn int(&self, name: &str) -> Result<i64, DbError> {
+        let v = self.opt_int(name)?;
+        self.required(name, "an integer", v)
+    }
+
+    /// Column `name` as an integer, `None` for NULL; another type is an error.
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, DbError> {
+        self.typed(name, "an integer", Value::as_i64)
+    }
+
+    /// Column `name` as a number (integer or real); NULL or text is an error.
+    pub fn real(&self, name: &str) -> Result<f64, DbError> {
+        let v = self.opt_real(name)?;
+        self.required(name, "a number", v)
+    }
+
+    /// Column `name` as a number (integer or real), `None` for NULL; text is an error.
+    pub fn opt_real(&self, name: &str) -> Result<Option<f64>, DbError> {
+        self.typed(name, "a number", Value::as_f64)
+    }
+
+    /// Column `name` as text; NULL or a number is an error.
+    pub fn text(&self, name: &str) -> Result<&str, DbError> {
+        let v = self.opt_text(name)?;
+        self.required(name, "text", v)
+    }
+
+    /// Column `name` as text, `None` for NULL; a number is an error.
+    pub fn opt_text(&self, name: &str) -> Result<Option<&str>, DbError> {
+        self.typed(name, "text", Value::as_str)
+    }
+}
+
+/// A value as an error message shows it (its type, and text shortened).
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Int(i) => format!("the integer {i}"),
+        Value::Real(r) => format!("the number {r}"),
+        Value::Text(t) => {
+            let short: String = t.chars().take(40).collect();
+            format!("the text {short:?}")
+        }
+    }
+}
+
+impl std::ops::Deref for Row {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.values
+    }
+}
+
+impl IntoIterator for Row {
+    type Item = Value;
+    type IntoIter = std::vec::IntoIter<Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.values.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Row {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.values.iter()
+    }
+}
+
+impl From<Row> for Vec<Value> {
+    fn from(r: Row) -> Vec<Value> {
+        r.values
+    }
+}
 
 /// Which engine a database runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,31 +233,136 @@ pub enum DbError {
     Query { sql: String, reason: String },
     #[error("database URL {0:?} is not understood: use sqlite://PATH or postgres://USER@HOST/DB")]
     Url(String),
+    /// A unique or primary key already holds the value written, as the engine classifies it
+    /// (SQLite's extended codes `SQLITE_CONSTRAINT_UNIQUE` 2067 and
+    /// `SQLITE_CONSTRAINT_PRIMARYKEY` 1555, PostgreSQL's SQLSTATE 23505), never by reading
+    /// the message. Callers that can tell the user which value is taken map it to their own
+    /// error ([`DbError::is_unique_violation`]).
+    #[error("{} already holds this value: {reason} (in: {sql}); use another value or change the existing record", constraint_label(.constraint))]
+    UniqueViolation {
+        /// The constraint: PostgreSQL's name (`users_username_key`), SQLite's `table.column`
+        /// list (taken from its message for display only), `None` if the engine gives none.
+        constraint: Option<String>,
+        /// The statement, shortened.
+        sql: String,
+        /// The engine's message.
+        reason: String,
+    },
+    /// A foreign key refused the change: a referenced record is missing, or (on delete) other
+    /// records still refer to this one (SQLite's `SQLITE_CONSTRAINT_FOREIGNKEY` 787,
+    /// PostgreSQL's SQLSTATE 23503).
+    #[error("{} refused the change: {reason} (in: {sql}); remove or move the records that refer to it first", constraint_label(.constraint))]
+    ForeignKeyViolation {
+        /// PostgreSQL's constraint name; SQLite names none.
+        constraint: Option<String>,
+        /// The statement, shortened.
+        sql: String,
+        /// The engine's message.
+        reason: String,
+    },
+    /// A row read by column name lacks the column or holds another type in it: the query
+    /// and the code reading it disagree. A defect to report, not something a user can fix.
+    #[error("column {column:?} of a result: expected {expected}, found {found}; the query and the code reading it disagree (a defect: please report it)")]
+    Column {
+        /// The column asked for.
+        column: String,
+        /// What the reader expected (`an integer`, `text`...).
+        expected: &'static str,
+        /// What the row held instead, or that it has no such column.
+        found: String,
+    },
     #[error("{0}")]
     Other(String),
 }
 
+fn constraint_label(constraint: &Option<String>) -> String {
+    match constraint {
+        Some(c) => format!("the key {c}"),
+        None => "a key".into(),
+    }
+}
+
 impl DbError {
     fn query(sql: &str, e: impl std::fmt::Display) -> DbError {
-        let mut short: String = sql.chars().take(160).collect();
-        if short.len() < sql.len() {
-            short.push('…');
-        }
         DbError::Query {
-            sql: short,
+            sql: shorten(sql),
             reason: e.to_string(),
         }
     }
 
-    /// Whether the failure is a unique-constraint violation (duplicate key).
+    /// Whether the failure is a unique-constraint violation (duplicate key):
+    /// [`DbError::UniqueViolation`].
     pub fn is_unique_violation(&self) -> bool {
-        match self {
-            DbError::Query { reason, .. } => {
-                reason.contains("UNIQUE constraint failed")
-                    || reason.contains("duplicate key value violates unique constraint")
+        matches!(self, DbError::UniqueViolation { .. })
+    }
+
+    /// Whether the failure is a foreign-key violation: [`DbError::ForeignKeyViolation`].
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, DbError::ForeignKeyViolation { .. })
+    }
+}
+
+/// A statement as errors quote it: at most 160 characters.
+fn shorten(sql: &str) -> String {
+    let mut short: String = sql.chars().take(160).collect();
+    if short.len() < sql.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// A SQLite failure as a [`DbError`], constraint violations classified by their extended
+/// result code.
+fn sqlite_error(sql: &str, e: rusqlite::Error) -> DbError {
+    use rusqlite::ffi;
+    let rusqlite::Error::SqliteFailure(failure, message) = &e else {
+        return DbError::query(sql, e);
+    };
+    // SQLite names no constraint, only `table.column, ...` after "failed: " in its message;
+    // that is kept for the user to read, the classification is the code's.
+    let columns = || {
+        message
+            .as_deref()
+            .and_then(|m| m.split_once("failed: "))
+            .map(|(_, columns)| columns.to_string())
+    };
+    match failure.extended_code {
+        ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            DbError::UniqueViolation {
+                constraint: columns(),
+                sql: shorten(sql),
+                reason: e.to_string(),
             }
-            _ => false,
         }
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => DbError::ForeignKeyViolation {
+            constraint: None,
+            sql: shorten(sql),
+            reason: e.to_string(),
+        },
+        _ => DbError::query(sql, e),
+    }
+}
+
+/// A PostgreSQL failure as a [`DbError`], constraint violations classified by SQLSTATE.
+fn pg_error(sql: &str, e: &postgres::Error) -> DbError {
+    use postgres::error::SqlState;
+    let Some(db) = e.as_db_error() else {
+        return DbError::query(sql, pg_reason(e));
+    };
+    let constraint = db.constraint().map(str::to_string);
+    let (sql, reason) = (shorten(sql), pg_reason(e));
+    match db.code() {
+        c if *c == SqlState::UNIQUE_VIOLATION => DbError::UniqueViolation {
+            constraint,
+            sql,
+            reason,
+        },
+        c if *c == SqlState::FOREIGN_KEY_VIOLATION => DbError::ForeignKeyViolation {
+            constraint,
+            sql,
+            reason,
+        },
+        _ => DbError::Query { sql, reason },
     }
 }
 
@@ -448,7 +700,7 @@ impl Db {
                     .map_err(|e| DbError::query("BEGIN IMMEDIATE", e))?;
                 let mut conn = SqliteConn(&tx);
                 let out = f(&mut conn)?;
-                tx.commit().map_err(|e| DbError::query("COMMIT", e))?;
+                tx.commit().map_err(|e| sqlite_error("COMMIT", e))?;
                 self.committed();
                 Ok(out)
             }
@@ -459,8 +711,7 @@ impl Db {
                     .transaction()
                     .map_err(|e| DbError::query("BEGIN", pg_reason(&e)))?;
                 let out = f(&mut PgConn(&mut tx))?;
-                tx.commit()
-                    .map_err(|e| DbError::query("COMMIT", pg_reason(&e)))?;
+                tx.commit().map_err(|e| pg_error("COMMIT", &e))?;
                 self.committed();
                 Ok(out)
             }
@@ -588,18 +839,19 @@ impl Conn for SqliteConn<'_> {
         let mut stmt = self
             .0
             .prepare_cached(sql)
-            .map_err(|e| DbError::query(sql, e))?;
+            .map_err(|e| sqlite_error(sql, e))?;
         let n = stmt.column_count();
+        let columns: Arc<[String]> = stmt.column_names().into_iter().map(String::from).collect();
         let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sqlite).collect();
         let mut rows = stmt
             .query(rusqlite::params_from_iter(bound.iter()))
-            .map_err(|e| DbError::query(sql, e))?;
+            .map_err(|e| sqlite_error(sql, e))?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(|e| DbError::query(sql, e))? {
+        while let Some(r) = rows.next().map_err(|e| sqlite_error(sql, e))? {
             let mut row = Vec::with_capacity(n);
             for i in 0..n {
                 use rusqlite::types::ValueRef;
-                row.push(match r.get_ref(i).map_err(|e| DbError::query(sql, e))? {
+                row.push(match r.get_ref(i).map_err(|e| sqlite_error(sql, e))? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(v) => Value::Int(v),
                     ValueRef::Real(v) => Value::Real(v),
@@ -607,7 +859,7 @@ impl Conn for SqliteConn<'_> {
                     ValueRef::Blob(b) => Value::Text(hex::encode(b)),
                 });
             }
-            out.push(row);
+            out.push(Row::new(columns.clone(), row));
         }
         Ok(out)
     }
@@ -615,16 +867,14 @@ impl Conn for SqliteConn<'_> {
         let mut stmt = self
             .0
             .prepare_cached(sql)
-            .map_err(|e| DbError::query(sql, e))?;
+            .map_err(|e| sqlite_error(sql, e))?;
         let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sqlite).collect();
         stmt.execute(rusqlite::params_from_iter(bound.iter()))
             .map(|n| n as u64)
-            .map_err(|e| DbError::query(sql, e))
+            .map_err(|e| sqlite_error(sql, e))
     }
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        self.0
-            .execute_batch(sql)
-            .map_err(|e| DbError::query(sql, e))
+        self.0.execute_batch(sql).map_err(|e| sqlite_error(sql, e))
     }
 }
 
@@ -703,12 +953,17 @@ impl Conn for PgConn<'_, '_> {
         let rows = self
             .0
             .query(pg_sql.as_str(), &refs)
-            .map_err(|e| DbError::query(sql, pg_reason(&e)))?;
+            .map_err(|e| pg_error(sql, &e))?;
         let mut out = Vec::with_capacity(rows.len());
+        // Every row of a result has the same columns: name them once.
+        let columns: Arc<[String]> = match rows.first() {
+            Some(r) => r.columns().iter().map(|c| c.name().to_string()).collect(),
+            None => Arc::from(Vec::new()),
+        };
         for r in rows {
             let mut row = Vec::with_capacity(r.len());
             for (i, col) in r.columns().iter().enumerate() {
-                let err = |e: postgres::Error| DbError::query(sql, pg_reason(&e));
+                let err = |e: postgres::Error| pg_error(sql, &e);
                 row.push(match *col.type_() {
                     Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(err)?.into(),
                     Type::INT4 => r
@@ -739,7 +994,7 @@ impl Conn for PgConn<'_, '_> {
                     _ => r.try_get::<_, Option<String>>(i).map_err(err)?.into(),
                 });
             }
-            out.push(row);
+            out.push(Row::new(columns.clone(), row));
         }
         Ok(out)
     }
@@ -752,12 +1007,10 @@ impl Conn for PgConn<'_, '_> {
             .collect();
         self.0
             .execute(pg_sql.as_str(), &refs)
-            .map_err(|e| DbError::query(sql, pg_reason(&e)))
+            .map_err(|e| pg_error(sql, &e))
     }
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        self.0
-            .batch_execute(sql)
-            .map_err(|e| DbError::query(sql, pg_reason(&e)))
+        self.0.batch_execute(sql).map_err(|e| pg_error(sql, &e))
     }
 }
 

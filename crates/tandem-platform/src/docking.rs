@@ -20,7 +20,7 @@
 
 use crate::auth::{self, Action, Role, Scope, User};
 use crate::clock;
-use crate::db::{Conn, Db, DbError, Value};
+use crate::db::{Conn, Db, DbError, Row, Value};
 use crate::entity::{self, FieldError, DEMANDS, MATCHES, PARKS, PROJECTS};
 use crate::service::{self, audit, fetch, scope_of, PlatformError, Record};
 use serde::Serialize;
@@ -55,26 +55,8 @@ pub fn context() -> Result<&'static MatchContext, PlatformError> {
         .map_err(|e| PlatformError::Db(DbError::Other(format!("matching context: {e}"))))
 }
 
-/// The items of a list field as JSON (an array of strings, or comma-separated text).
-pub fn list_items(v: Option<&Json>) -> Vec<String> {
-    match v {
-        Some(Json::Array(a)) => a
-            .iter()
-            .filter_map(|x| match x {
-                Json::String(s) => Some(s.trim().to_string()),
-                Json::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .filter(|s| !s.is_empty())
-            .collect(),
-        Some(Json::String(s)) => s
-            .split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
+/// The items of a list field (moved to [`crate::entity::list_items`]; kept here for callers).
+pub use crate::entity::list_items;
 
 fn invalid(field: &str, rule: &'static str, en: String, zh: String) -> PlatformError {
     PlatformError::Invalid(vec![FieldError::new(field, rule, en, zh)])
@@ -87,124 +69,166 @@ fn known_locality(id: &str) -> bool {
         .any(|l| l.id == id)
 }
 
-/// Checks what the generic field rules cannot for docking records (industries resolve,
-/// localities exist, shared parks and pairs exist, tickets are ordered, stages are known) and
-/// derives an offer's pair from its park. Called by the record service before the
-/// authorisation check, so the scope it checks is the record as it will be stored.
+/// Checks what the generic field rules cannot for a docking record (`demands`,
+/// `park_offers`, `capital_providers`): the record type's own check
+/// ([`crate::entity::Rules::check`], one of [`check_demand`], [`check_park_offer`],
+/// [`check_capital_provider`]); other types pass. The record service calls the check through
+/// the descriptor; this is for callers that have only the type's name.
 pub fn check_record(
     c: &mut dyn Conn,
     entity: &str,
     fields: &mut Map<String, Json>,
 ) -> Result<(), PlatformError> {
-    let ctx = context()?;
-    let mut errors = Vec::new();
-    let industries = |field: &str, errors: &mut Vec<FieldError>| {
-        for code in list_items(fields.get(field)) {
-            if let Err(rule) = ctx.resolve_industry(&code) {
-                errors.push(FieldError::new(
-                    field,
-                    "unknown_industry",
-                    format!("{field}: {code}: {rule} (write io42:18 or a GB/T 4754 division such as C36)"),
-                    format!("{field}：{code} 不是可识别的行业代码（如 io42:18 或 C36）"),
-                ));
-            }
-        }
-    };
-    let localities = |field: &str, errors: &mut Vec<FieldError>| {
-        for id in list_items(fields.get(field)) {
-            if !known_locality(&id) {
-                errors.push(FieldError::new(
-                    field,
-                    "not_found",
-                    format!("{field}: {id} is not a known locality id (e.g. ah-huaibei)"),
-                    format!("{field}：{id} 不是已知地区编号（如 ah-huaibei）"),
-                ));
-            }
-        }
-    };
-    match entity {
-        "demands" => {
-            industries("industry", &mut errors);
-            localities("preferred_regions", &mut errors);
-            for id in list_items(fields.get("shared_with_parks")) {
-                // Only the canonical form (`7`, not `07` or `+7`): the read filter matches the
-                // stored text, so another spelling would let `allowed` and `read_filter` differ.
-                let exists = match id.parse::<i64>() {
-                    Ok(n) if n.to_string() == id => c
-                        .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(n)])?
-                        .is_some(),
-                    _ => false,
-                };
-                if !exists {
-                    errors.push(FieldError::new(
-                        "shared_with_parks",
-                        "not_found",
-                        format!("shared_with_parks: no park numbered {id:?} (write the park's number, e.g. 7)"),
-                        format!("可见园区：没有编号为 {id} 的园区（请填园区编号，如 7）"),
-                    ));
-                }
-            }
-            for id in list_items(fields.get("shared_with_pairs")) {
-                if c.query_one("SELECT id FROM pairs WHERE id = ?", &[id.clone().into()])?
-                    .is_none()
-                {
-                    errors.push(FieldError::new(
-                        "shared_with_pairs",
-                        "not_found",
-                        format!("shared_with_pairs: pair {id} does not exist"),
-                        format!("可见结对：结对 {id} 不存在"),
-                    ));
-                }
-            }
-        }
-        "park_offers" => {
-            industries("focus_industries", &mut errors);
-            industries("excluded_industries", &mut errors);
-            if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
-                let pair = c
-                    .query_one(
-                        "SELECT pair_id FROM parks WHERE id = ?",
-                        &[Value::Int(park)],
-                    )?
-                    .and_then(|r| r[0].as_str().map(str::to_string));
-                fields.insert(
-                    "pair_id".into(),
-                    pair.map(Json::String).unwrap_or(Json::Null),
-                );
-            }
-        }
-        "capital_providers" => {
-            industries("industries", &mut errors);
-            localities("regions", &mut errors);
-            for s in list_items(fields.get("stages")) {
-                if Stage::parse(&s).is_none() {
-                    errors.push(FieldError::new(
-                        "stages",
-                        "not_allowed",
-                        format!("stages: {s} is not preparation, construction or operation"),
-                        format!("投资阶段：{s} 不是 preparation、construction 或 operation"),
-                    ));
-                }
-            }
-            let yuan = |k: &str| fields.get(k).and_then(Json::as_f64);
-            if let (Some(lo), Some(hi)) = (yuan("ticket_min_yuan"), yuan("ticket_max_yuan")) {
-                if lo <= 0.0 || lo > hi {
-                    errors.push(FieldError::new(
-                        "ticket_min_yuan",
-                        "out_of_range",
-                        "the smallest ticket must be above 0 and at most the largest".into(),
-                        "单笔下限须大于 0 且不超过单笔上限".into(),
-                    ));
-                }
-            }
-        }
-        _ => {}
+    match entity::entity(entity).and_then(|e| e.rules.check) {
+        Some(check) => check(c, fields),
+        None => Ok(()),
     }
+}
+
+/// Every code of list field `field` must resolve to an industry of the matching context.
+fn check_industries(
+    ctx: &MatchContext,
+    fields: &Map<String, Json>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    for code in list_items(fields.get(field)) {
+        if let Err(rule) = ctx.resolve_industry(&code) {
+            errors.push(FieldError::new(
+                field,
+                "unknown_industry",
+                format!(
+                    "{field}: {code}: {rule} (write io42:18 or a GB/T 4754 division such as C36)"
+                ),
+                format!("{field}：{code} 不是可识别的行业代码（如 io42:18 或 C36）"),
+            ));
+        }
+    }
+}
+
+/// Every id of list field `field` must be a known locality.
+fn check_localities(fields: &Map<String, Json>, field: &str, errors: &mut Vec<FieldError>) {
+    for id in list_items(fields.get(field)) {
+        if !known_locality(&id) {
+            errors.push(FieldError::new(
+                field,
+                "not_found",
+                format!("{field}: {id} is not a known locality id (e.g. ah-huaibei)"),
+                format!("{field}：{id} 不是已知地区编号（如 ah-huaibei）"),
+            ));
+        }
+    }
+}
+
+fn invalid_if_any(errors: Vec<FieldError>) -> Result<(), PlatformError> {
     if errors.is_empty() {
         Ok(())
     } else {
         Err(PlatformError::Invalid(errors))
     }
+}
+
+/// A demand's check ([`crate::entity::DEMANDS`]): its industry resolves, its preferred
+/// regions exist, and the parks and pairs it is shared with exist.
+pub fn check_demand(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<(), PlatformError> {
+    let ctx = context()?;
+    let mut errors = Vec::new();
+    check_industries(ctx, fields, "industry", &mut errors);
+    check_localities(fields, "preferred_regions", &mut errors);
+    for id in list_items(fields.get("shared_with_parks")) {
+        // Only the canonical form (`7`, not `07` or `+7`): the read filter matches the
+        // stored text, so another spelling would let `allowed` and `read_filter` differ.
+        let exists = match id.parse::<i64>() {
+            Ok(n) if n.to_string() == id => c
+                .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(n)])?
+                .is_some(),
+            _ => false,
+        };
+        if !exists {
+            errors.push(FieldError::new(
+                "shared_with_parks",
+                "not_found",
+                format!(
+                    "shared_with_parks: no park numbered {id:?} (write the park's number, e.g. 7)"
+                ),
+                format!("可见园区：没有编号为 {id} 的园区（请填园区编号，如 7）"),
+            ));
+        }
+    }
+    for id in list_items(fields.get("shared_with_pairs")) {
+        if c.query_one("SELECT id FROM pairs WHERE id = ?", &[id.clone().into()])?
+            .is_none()
+        {
+            errors.push(FieldError::new(
+                "shared_with_pairs",
+                "not_found",
+                format!("shared_with_pairs: pair {id} does not exist"),
+                format!("可见结对：结对 {id} 不存在"),
+            ));
+        }
+    }
+    invalid_if_any(errors)
+}
+
+/// A park offer's check ([`crate::entity::PARK_OFFERS`]): its industries resolve; its pair
+/// is derived from its park (so the scope checked is the stored one; a trigger stores it).
+pub fn check_park_offer(
+    c: &mut dyn Conn,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let ctx = context()?;
+    let mut errors = Vec::new();
+    check_industries(ctx, fields, "focus_industries", &mut errors);
+    check_industries(ctx, fields, "excluded_industries", &mut errors);
+    if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
+        let pair = c
+            .query_one(
+                "SELECT pair_id FROM parks WHERE id = ?",
+                &[Value::Int(park)],
+            )?
+            .map(|r| r.text("pair_id").map(str::to_string))
+            .transpose()?;
+        fields.insert(
+            "pair_id".into(),
+            pair.map(Json::String).unwrap_or(Json::Null),
+        );
+    }
+    invalid_if_any(errors)
+}
+
+/// A capital provider's check ([`crate::entity::CAPITAL_PROVIDERS`]): industries resolve,
+/// regions exist, stages are known, and the smallest ticket is above 0 and at most the
+/// largest.
+pub fn check_capital_provider(
+    _c: &mut dyn Conn,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let ctx = context()?;
+    let mut errors = Vec::new();
+    check_industries(ctx, fields, "industries", &mut errors);
+    check_localities(fields, "regions", &mut errors);
+    for s in list_items(fields.get("stages")) {
+        if Stage::parse(&s).is_none() {
+            errors.push(FieldError::new(
+                "stages",
+                "not_allowed",
+                format!("stages: {s} is not preparation, construction or operation"),
+                format!("投资阶段：{s} 不是 preparation、construction 或 operation"),
+            ));
+        }
+    }
+    let yuan = |k: &str| fields.get(k).and_then(Json::as_f64);
+    if let (Some(lo), Some(hi)) = (yuan("ticket_min_yuan"), yuan("ticket_max_yuan")) {
+        if lo <= 0.0 || lo > hi {
+            errors.push(FieldError::new(
+                "ticket_min_yuan",
+                "out_of_range",
+                "the smallest ticket must be above 0 and at most the largest".into(),
+                "单笔下限须大于 0 且不超过单笔上限".into(),
+            ));
+        }
+    }
+    invalid_if_any(errors)
 }
 
 /// Who may run the docking workflow on a record they can read: the programme's staff, the
@@ -307,37 +331,101 @@ struct LiveOffer {
     fresh_until: String,
 }
 
+/// The live offers joined with their parks, every column named as [`OfferRow`] reads it.
+const OFFER_SQL: &str = "SELECT o.id AS id, o.park_id AS park_id, p.pair_id AS pair_id, \
+     o.title AS title, p.name AS park_name, p.locality_id AS locality_id, o.land_mu AS land_mu, \
+     o.building_m2 AS building_m2, o.power_kw AS power_kw, o.labour AS labour, \
+     o.land_price_yuan_m2 AS land_price_yuan_m2, o.incentive_rating AS incentive_rating, \
+     o.incentives AS incentives, o.services AS services, \
+     o.focus_industries AS focus_industries, o.excluded_industries AS excluded_industries, \
+     o.capacity AS capacity, o.fresh_until AS fresh_until \
+     FROM park_offers o JOIN parks p ON p.id = o.park_id ORDER BY o.id";
+
+/// One row of [`OFFER_SQL`]: an offer as stored, `None` where it states nothing.
+struct OfferRow {
+    id: i64,
+    park_id: i64,
+    pair_id: String,
+    title: String,
+    park_name: String,
+    locality_id: String,
+    land_mu: Option<f64>,
+    building_m2: Option<f64>,
+    power_kw: Option<f64>,
+    labour: Option<f64>,
+    land_price_yuan_m2: Option<f64>,
+    incentive_rating: Option<f64>,
+    incentives: Option<String>,
+    services: Option<String>,
+    focus_industries: Option<String>,
+    excluded_industries: Option<String>,
+    capacity: Option<i64>,
+    fresh_until: String,
+}
+
+impl TryFrom<&Row> for OfferRow {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<OfferRow, DbError> {
+        let text = |c: &str| r.opt_text(c).map(|t| t.map(str::to_string));
+        Ok(OfferRow {
+            id: r.int("id")?,
+            park_id: r.int("park_id")?,
+            pair_id: r.text("pair_id")?.to_string(),
+            title: r.text("title")?.to_string(),
+            park_name: r.text("park_name")?.to_string(),
+            locality_id: r.text("locality_id")?.to_string(),
+            land_mu: r.opt_real("land_mu")?,
+            building_m2: r.opt_real("building_m2")?,
+            power_kw: r.opt_real("power_kw")?,
+            labour: r.opt_real("labour")?,
+            land_price_yuan_m2: r.opt_real("land_price_yuan_m2")?,
+            incentive_rating: r.opt_real("incentive_rating")?,
+            incentives: text("incentives")?,
+            services: text("services")?,
+            focus_industries: text("focus_industries")?,
+            excluded_industries: text("excluded_industries")?,
+            capacity: r.opt_int("capacity")?,
+            fresh_until: r.text("fresh_until")?.to_string(),
+        })
+    }
+}
+
+/// The median of the land prices the offers state (0 if none does): the price given to an
+/// offer that states none, a neutral cost score rather than the best one.
+fn median_land_price(offers: &[OfferRow]) -> f64 {
+    let mut prices: Vec<f64> = offers.iter().filter_map(|o| o.land_price_yuan_m2).collect();
+    prices.sort_by(f64::total_cmp);
+    match prices.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => prices[n / 2],
+        n => (prices[n / 2 - 1] + prices[n / 2]) / 2.0,
+    }
+}
+
 /// The live offers as engine parks (skipping any whose park's locality or dates the engine
 /// cannot use, which the record checks make impossible for offers saved through the
-/// platform).
+/// platform). Quantities an offer does not state count as none (0), except the land price
+/// ([`median_land_price`]) and the capacity ([`UNSTATED_CAPACITY`]).
 fn load_offers(
     c: &mut dyn Conn,
     ctx: &MatchContext,
 ) -> Result<(Vec<ParkOffer>, Vec<LiveOffer>), DbError> {
-    let rows = c.query(
-        "SELECT o.id, o.park_id, p.pair_id, o.title, p.name, p.locality_id, o.land_mu, \
-         o.building_m2, o.power_kw, o.labour, o.land_price_yuan_m2, o.incentive_rating, \
-         o.incentives, o.services, o.focus_industries, o.excluded_industries, o.capacity, \
-         o.fresh_until FROM park_offers o JOIN parks p ON p.id = o.park_id ORDER BY o.id",
-        &[],
-    )?;
-    let mut prices: Vec<f64> = rows.iter().filter_map(|r| r[10].as_f64()).collect();
-    prices.sort_by(f64::total_cmp);
-    let median = match prices.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => prices[n / 2],
-        n => (prices[n / 2 - 1] + prices[n / 2]) / 2.0,
-    };
-    let codes = |v: &Value| -> Vec<String> {
-        v.as_str()
+    let rows = c
+        .query(OFFER_SQL, &[])?
+        .iter()
+        .map(OfferRow::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let median = median_land_price(&rows);
+    let codes = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
             .unwrap_or("")
             .split(',')
             .filter(|s| !s.trim().is_empty())
             .filter_map(|s| ctx.resolve_industry(s).ok())
             .collect()
     };
-    let words = |v: &Value| -> Vec<String> {
-        v.as_str()
+    let words = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
             .unwrap_or("")
             .split(['\n', ';', '；', '、'])
             .map(|s| s.trim().to_string())
@@ -346,59 +434,113 @@ fn load_offers(
     };
     let mut parks = Vec::new();
     let mut live = Vec::new();
-    for r in rows {
-        let locality = r[5].as_str().unwrap_or("").to_string();
-        let fresh = r[17].as_str().unwrap_or("").to_string();
-        let (Some(date), Some(_)) = (Date::parse(&fresh), ctx.place(&locality)) else {
+    for o in rows {
+        let (Some(date), Some(_)) = (Date::parse(&o.fresh_until), ctx.place(&o.locality_id)) else {
             continue;
         };
-        let id = r[0].as_i64().unwrap_or(0);
-        let title = r[3].as_str().unwrap_or("").to_string();
         parks.push(ParkOffer {
-            id: id.to_string(),
-            name: format!("{} {}", r[4].as_str().unwrap_or(""), title),
-            locality,
-            land_ha: r[6].as_f64().unwrap_or(0.0) / MU_PER_HA,
-            building_m2: r[7].as_f64().unwrap_or(0.0),
-            power_kva: r[8].as_f64().unwrap_or(0.0),
-            labour: r[9].as_f64().unwrap_or(0.0),
-            land_price_yuan_m2: r[10].as_f64().unwrap_or(median),
-            incentives: r[11].as_f64().unwrap_or(0.0).clamp(0.0, 1.0),
-            incentive_list: words(&r[12]),
-            services: words(&r[13]),
-            focus_industries: codes(&r[14]),
-            exclusions: codes(&r[15]),
+            id: o.id.to_string(),
+            name: format!("{} {}", o.park_name, o.title),
+            land_ha: o.land_mu.unwrap_or(0.0) / MU_PER_HA,
+            building_m2: o.building_m2.unwrap_or(0.0),
+            power_kva: o.power_kw.unwrap_or(0.0),
+            labour: o.labour.unwrap_or(0.0),
+            land_price_yuan_m2: o.land_price_yuan_m2.unwrap_or(median),
+            incentives: o.incentive_rating.unwrap_or(0.0).clamp(0.0, 1.0),
+            incentive_list: words(&o.incentives),
+            services: words(&o.services),
+            focus_industries: codes(&o.focus_industries),
+            exclusions: codes(&o.excluded_industries),
             data_freshness: date,
-            capacity: r[16]
-                .as_i64()
+            capacity: o
+                .capacity
                 .map(|n| n.clamp(0, u32::MAX as i64) as u32)
                 .unwrap_or(UNSTATED_CAPACITY),
+            locality: o.locality_id,
         });
         live.push(LiveOffer {
-            id,
-            park_id: r[1].as_i64().unwrap_or(0),
-            pair_id: r[2].as_str().unwrap_or("").to_string(),
-            title,
-            fresh_until: fresh,
+            id: o.id,
+            park_id: o.park_id,
+            pair_id: o.pair_id,
+            title: o.title,
+            fresh_until: o.fresh_until,
         });
     }
     Ok((parks, live))
 }
 
-const DEMAND_SQL: &str = "SELECT d.id, d.enterprise_id, e.origin_locality_id, d.industry, \
-     d.land_mu, d.building_m2, d.power_kw, d.labour, d.budget_fen, d.preferred_regions, \
-     d.deadline, d.confidentiality, d.shared_with_parks, d.shared_with_pairs, d.pair_id \
-     FROM demands d JOIN enterprises e ON e.id = d.enterprise_id";
+/// The demands joined with their enterprises, every column named as [`DemandRow`] reads it.
+const DEMAND_SQL: &str = "SELECT d.id AS id, d.enterprise_id AS enterprise_id, \
+     e.origin_locality_id AS origin_locality_id, d.industry AS industry, d.land_mu AS land_mu, \
+     d.building_m2 AS building_m2, d.power_kw AS power_kw, d.labour AS labour, \
+     d.budget_fen AS budget_fen, d.preferred_regions AS preferred_regions, \
+     d.deadline AS deadline, d.confidentiality AS confidentiality, \
+     d.shared_with_parks AS shared_with_parks, d.shared_with_pairs AS shared_with_pairs, \
+     d.pair_id AS pair_id FROM demands d JOIN enterprises e ON e.id = d.enterprise_id";
 
-/// A demand row as an engine demand; `offers` gives the parks' ids and pairs for a restricted
-/// demand's visibility.
+/// One row of [`DEMAND_SQL`]: a demand as stored, `None` where it states nothing.
+struct DemandRow {
+    id: i64,
+    enterprise_id: i64,
+    origin_locality_id: String,
+    industry: String,
+    land_mu: Option<f64>,
+    building_m2: Option<f64>,
+    power_kw: Option<f64>,
+    labour: Option<f64>,
+    budget_fen: Option<i64>,
+    preferred_regions: Option<String>,
+    deadline: Option<String>,
+    confidentiality: String,
+    shared_with_parks: Option<String>,
+    shared_with_pairs: Option<String>,
+    pair_id: Option<String>,
+}
+
+impl TryFrom<&Row> for DemandRow {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<DemandRow, DbError> {
+        let text = |c: &str| r.opt_text(c).map(|t| t.map(str::to_string));
+        Ok(DemandRow {
+            id: r.int("id")?,
+            enterprise_id: r.int("enterprise_id")?,
+            origin_locality_id: r.text("origin_locality_id")?.to_string(),
+            industry: r.text("industry")?.to_string(),
+            land_mu: r.opt_real("land_mu")?,
+            building_m2: r.opt_real("building_m2")?,
+            power_kw: r.opt_real("power_kw")?,
+            labour: r.opt_real("labour")?,
+            budget_fen: r.opt_int("budget_fen")?,
+            preferred_regions: text("preferred_regions")?,
+            deadline: text("deadline")?,
+            confidentiality: r.text("confidentiality")?.to_string(),
+            shared_with_parks: text("shared_with_parks")?,
+            shared_with_pairs: text("shared_with_pairs")?,
+            pair_id: text("pair_id")?,
+        })
+    }
+}
+
+/// The items of a comma-separated list column (none for NULL).
+fn split_list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A demand as an engine demand (quantities it does not state count as none, 0); `offers`
+/// gives the parks' ids and pairs for a restricted demand's visibility.
 fn to_demand(
     ctx: &MatchContext,
-    r: &[Value],
+    d: &DemandRow,
     offers: &[LiveOffer],
 ) -> Result<Demand, PlatformError> {
-    let id = r[0].as_i64().unwrap_or(0);
-    let industry_input = r[3].as_str().unwrap_or("").to_string();
+    let id = d.id;
+    let industry_input = d.industry.clone();
     let industry = ctx.resolve_industry(&industry_input).map_err(|rule| {
         invalid(
             "industry",
@@ -407,21 +549,12 @@ fn to_demand(
             format!("需求 {id}：行业 {industry_input} 无法识别"),
         )
     })?;
-    let split = |v: &Value| -> Vec<String> {
-        v.as_str()
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let visibility = if r[11].as_str() == Some("open") {
+    let visibility = if d.confidentiality == "open" {
         Visibility::Public
     } else {
-        let parks: HashSet<String> = split(&r[12]).into_iter().collect();
-        let mut pairs: HashSet<String> = split(&r[13]).into_iter().collect();
-        pairs.extend(r[14].as_str().map(str::to_string));
+        let parks: HashSet<String> = split_list(&d.shared_with_parks).into_iter().collect();
+        let mut pairs: HashSet<String> = split_list(&d.shared_with_pairs).into_iter().collect();
+        pairs.extend(d.pair_id.clone());
         Visibility::Restricted(
             offers
                 .iter()
@@ -432,21 +565,21 @@ fn to_demand(
     };
     Ok(Demand {
         id: id.to_string(),
-        enterprise: r[1].as_i64().unwrap_or(0).to_string(),
-        origin: r[2].as_str().unwrap_or("").to_string(),
+        enterprise: d.enterprise_id.to_string(),
+        origin: d.origin_locality_id.clone(),
         industry_input,
         industry,
-        land_ha: r[4].as_f64().unwrap_or(0.0) / MU_PER_HA,
-        building_m2: r[5].as_f64().unwrap_or(0.0),
-        power_kva: r[6].as_f64().unwrap_or(0.0),
-        labour: r[7].as_f64().unwrap_or(0.0),
-        budget_yuan: r[8].as_i64().map(|fen| fen as f64 / 100.0),
-        preferred_regions: split(&r[9])
+        land_ha: d.land_mu.unwrap_or(0.0) / MU_PER_HA,
+        building_m2: d.building_m2.unwrap_or(0.0),
+        power_kva: d.power_kw.unwrap_or(0.0),
+        labour: d.labour.unwrap_or(0.0),
+        budget_yuan: d.budget_fen.map(|fen| fen as f64 / 100.0),
+        preferred_regions: split_list(&d.preferred_regions)
             .into_iter()
             .filter(|p| ctx.place(p).is_some())
             .collect(),
         region_mode: RegionMode::Prefer,
-        deadline: r[10].as_str().and_then(Date::parse),
+        deadline: d.deadline.as_deref().and_then(Date::parse),
         visibility,
         suppliers: Vec::new(),
     })
@@ -577,7 +710,7 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
                 &[Value::Int(demand_id)],
             )?
             .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
-        let demands = vec![to_demand(ctx, &row, &offers)?];
+        let demands = vec![to_demand(ctx, &DemandRow::try_from(&row)?, &offers)?];
         let problem =
             Problem::new(ctx, Weights::shipped(), &demands, &parks).map_err(matching_error)?;
         let settled: HashSet<i64> = c
@@ -586,14 +719,14 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
                 &[Value::Int(demand_id)],
             )?
             .iter()
-            .filter_map(|r| r[0].as_i64())
-            .collect();
+            .map(|r| r.int("park_id"))
+            .collect::<Result<_, _>>()?;
         let old = c.query(
             "SELECT id FROM matches WHERE demand_id = ? AND status = 'proposed' ORDER BY id",
             &[Value::Int(demand_id)],
         )?;
         for r in old {
-            let idv = r[0].clone();
+            let idv = Value::Int(r.int("id")?);
             if let Some(before) = fetch(c, &MATCHES, &idv)? {
                 c.execute(
                     "DELETE FROM matches WHERE id = ?",
@@ -823,7 +956,8 @@ pub fn step(
                 let park = before.int("park_id").unwrap_or(0);
                 let pair = c
                     .query_one("SELECT pair_id FROM parks WHERE id = ?", &[Value::Int(park)])?
-                    .and_then(|r| r[0].as_str().map(str::to_string));
+                    .map(|r| r.text("pair_id").map(str::to_string))
+                    .transpose()?;
                 let body = json!({
                     "pair_id": pair,
                     "park_id": park,
@@ -923,7 +1057,11 @@ pub fn park_shortlist(
             None => (String::new(), Vec::new()),
         };
         where_sql.insert_str(0, " WHERE d.status = 'open'");
-        let rows = c.query(&format!("{DEMAND_SQL}{where_sql} ORDER BY d.id"), &params)?;
+        let rows = c
+            .query(&format!("{DEMAND_SQL}{where_sql} ORDER BY d.id"), &params)?
+            .iter()
+            .map(DemandRow::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
         let demands: Vec<Demand> = rows
             .iter()
             .map(|r| to_demand(ctx, r, &offers))
@@ -937,7 +1075,7 @@ pub fn park_shortlist(
         for (d, row) in rows.iter().enumerate() {
             for &p in &mine {
                 if let Some(s) = problem.score(d, p) {
-                    let id = row[0].as_i64().unwrap_or(0);
+                    let id = row.id;
                     if best.get(&id).is_none_or(|(b, _)| s > *b) {
                         if let Some(x) = explained(&problem, d, p, &offers[p], today) {
                             best.insert(id, (s, x));
@@ -1030,45 +1168,63 @@ pub fn stalled_as_of(db: &Db, user: &User, as_of: &str) -> Result<Vec<Stalled>, 
     db.read(|c| {
         let rows = c.query(
             &format!(
-                "SELECT m.id, m.demand_id, d.title, m.park_id, p.name, m.status, m.project_id, \
-                 pr.stage, COALESCE(pr.stage_date, m.status_date), m.status_date \
+                "SELECT m.id AS match_id, m.demand_id AS demand_id, d.title AS demand_title, \
+                 m.park_id AS park_id, p.name AS park_name, m.status AS status, \
+                 m.project_id AS project_id, pr.stage AS project_stage, \
+                 COALESCE(pr.stage_date, m.status_date) AS project_since, \
+                 m.status_date AS status_date \
                  FROM matches m JOIN demands d ON d.id = m.demand_id JOIN parks p ON p.id = m.park_id \
                  LEFT JOIN projects pr ON pr.id = m.project_id \
                  WHERE m.status IN ('proposed', 'contacted', 'project'){filter} ORDER BY m.id"
             ),
             &params,
         )?;
-        let mut out: Vec<Stalled> = rows
-            .into_iter()
-            .filter_map(|r| {
-                let status = r[5].as_str()?.to_string();
-                let since = if status == "project" { r[8].as_str() } else { r[9].as_str() }?.to_string();
-                let days = today - clock::parse_date(&since)?;
-                let limit = if status == "project" {
-                    if r[7].as_str() == Some("paying_tax") {
-                        return None;
-                    }
-                    STUCK_STAGE_DAYS
-                } else {
-                    STALLED_DAYS
-                };
-                (days > limit).then(|| Stalled {
-                    match_id: r[0].as_i64().unwrap_or(0),
-                    demand_id: r[1].as_i64().unwrap_or(0),
-                    demand_title: r[2].as_str().unwrap_or("").into(),
-                    park_id: r[3].as_i64().unwrap_or(0),
-                    park_name: r[4].as_str().unwrap_or("").into(),
-                    status,
-                    project_id: r[6].as_i64(),
-                    project_stage: r[7].as_str().map(str::to_string),
-                    since,
-                    days,
-                })
-            })
-            .collect();
+        let mut out = Vec::new();
+        for r in &rows {
+            out.extend(stalled_from_row(r, today)?);
+        }
         out.sort_by(|a, b| b.days.cmp(&a.days).then(a.match_id.cmp(&b.match_id)));
         Ok(out)
     })
+}
+
+/// The match of a row of [`stalled_as_of`]'s query if it is stalled at day `today`: its
+/// last step (a project's: its stage date) more than [`STALLED_DAYS`] ago, or
+/// [`STUCK_STAGE_DAYS`] for a project before `paying_tax`. A match without a date of its
+/// last step cannot be judged and is left out.
+fn stalled_from_row(r: &Row, today: i64) -> Result<Option<Stalled>, DbError> {
+    let status = r.text("status")?.to_string();
+    let project_stage = r.opt_text("project_stage")?.map(str::to_string);
+    let since = if status == "project" {
+        r.opt_text("project_since")?
+    } else {
+        r.opt_text("status_date")?
+    };
+    let Some((since, day)) = since.and_then(|s| Some((s.to_string(), clock::parse_date(s)?)))
+    else {
+        return Ok(None);
+    };
+    let days = today - day;
+    let limit = match (status.as_str(), project_stage.as_deref()) {
+        ("project", Some("paying_tax")) => return Ok(None),
+        ("project", _) => STUCK_STAGE_DAYS,
+        _ => STALLED_DAYS,
+    };
+    if days <= limit {
+        return Ok(None);
+    }
+    Ok(Some(Stalled {
+        match_id: r.int("match_id")?,
+        demand_id: r.int("demand_id")?,
+        demand_title: r.text("demand_title")?.to_string(),
+        park_id: r.int("park_id")?,
+        park_name: r.text("park_name")?.to_string(),
+        status,
+        project_id: r.opt_int("project_id")?,
+        project_stage,
+        since,
+        days,
+    }))
 }
 
 /// [`stalled_as_of`] today.
@@ -1089,26 +1245,36 @@ pub struct StaleOffer {
     pub fresh_until: String,
 }
 
+impl TryFrom<&Row> for StaleOffer {
+    type Error = DbError;
+    /// Reads the columns named as the fields.
+    fn try_from(r: &Row) -> Result<StaleOffer, DbError> {
+        Ok(StaleOffer {
+            offer_id: r.int("offer_id")?,
+            title: r.text("title")?.to_string(),
+            park_id: r.int("park_id")?,
+            park_name: r.text("park_name")?.to_string(),
+            fresh_until: r.text("fresh_until")?.to_string(),
+        })
+    }
+}
+
 /// Park offers whose `fresh_until` is before `as_of` (offers are public records).
 ///
 /// # Errors
 /// Database errors.
 pub fn stale_offers_as_of(db: &Db, as_of: &str) -> Result<Vec<StaleOffer>, PlatformError> {
     db.read(|c| {
-        Ok(c.query(
-            "SELECT o.id, o.title, o.park_id, p.name, o.fresh_until FROM park_offers o \
+        let rows = c.query(
+            "SELECT o.id AS offer_id, o.title AS title, o.park_id AS park_id, \
+             p.name AS park_name, o.fresh_until AS fresh_until FROM park_offers o \
              JOIN parks p ON p.id = o.park_id WHERE o.fresh_until < ? ORDER BY o.fresh_until, o.id",
             &[as_of.into()],
-        )?
-        .into_iter()
-        .map(|r| StaleOffer {
-            offer_id: r[0].as_i64().unwrap_or(0),
-            title: r[1].as_str().unwrap_or("").into(),
-            park_id: r[2].as_i64().unwrap_or(0),
-            park_name: r[3].as_str().unwrap_or("").into(),
-            fresh_until: r[4].as_str().unwrap_or("").into(),
-        })
-        .collect())
+        )?;
+        Ok(rows
+            .iter()
+            .map(StaleOffer::try_from)
+            .collect::<Result<_, _>>()?)
     })
 }
 
@@ -1174,27 +1340,38 @@ pub struct Summary {
 /// # Errors
 /// Database errors; `Invalid` for a bad date.
 pub fn summary_as_of(db: &Db, as_of: &str) -> Result<Summary, PlatformError> {
+    // Counts by `cell`; a NULL cell (a demand filed by the enterprise itself has no pair) is
+    // the cell `none`.
     let group = |c: &mut dyn Conn, sql: &str| -> Result<BTreeMap<String, i64>, DbError> {
-        Ok(c.query(sql, &[])?
-            .into_iter()
+        c.query(sql, &[])?
+            .iter()
             .map(|r| {
-                (
-                    r[0].as_str().unwrap_or("none").to_string(),
-                    r[1].as_i64().unwrap_or(0),
-                )
+                Ok((
+                    r.opt_text("cell")?.unwrap_or("none").to_string(),
+                    r.int("n")?,
+                ))
             })
-            .collect())
+            .collect()
     };
     let (by_status, by_industry, by_pair, m_status, contacted) =
         db.read(|c| -> Result<_, DbError> {
             Ok((
-                group(c, "SELECT status, COUNT(*) FROM demands GROUP BY status")?,
                 group(
                     c,
-                    "SELECT industry, COUNT(*) FROM demands GROUP BY industry",
+                    "SELECT status AS cell, COUNT(*) AS n FROM demands GROUP BY status",
                 )?,
-                group(c, "SELECT pair_id, COUNT(*) FROM demands GROUP BY pair_id")?,
-                group(c, "SELECT status, COUNT(*) FROM matches GROUP BY status")?,
+                group(
+                    c,
+                    "SELECT industry AS cell, COUNT(*) AS n FROM demands GROUP BY industry",
+                )?,
+                group(
+                    c,
+                    "SELECT pair_id AS cell, COUNT(*) AS n FROM demands GROUP BY pair_id",
+                )?,
+                group(
+                    c,
+                    "SELECT status AS cell, COUNT(*) AS n FROM matches GROUP BY status",
+                )?,
                 c.query_i64(
                     "SELECT COUNT(*) FROM matches WHERE contacted_at IS NOT NULL",
                     &[],
@@ -1246,6 +1423,66 @@ pub struct CapitalCandidate {
     pub components: Vec<CapitalComponentScore>,
 }
 
+/// A capital provider as stored, read by column name.
+struct ProviderRow {
+    id: i64,
+    name: String,
+    kind: String,
+    home_locality_id: Option<String>,
+    industries: Option<String>,
+    regions: Option<String>,
+    ticket_min_fen: i64,
+    ticket_max_fen: i64,
+    stages: Option<String>,
+}
+
+impl TryFrom<&Row> for ProviderRow {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<ProviderRow, DbError> {
+        let text = |c: &str| r.opt_text(c).map(|t| t.map(str::to_string));
+        Ok(ProviderRow {
+            id: r.int("id")?,
+            name: r.text("name")?.to_string(),
+            kind: r.text("kind")?.to_string(),
+            home_locality_id: text("home_locality_id")?,
+            industries: text("industries")?,
+            regions: text("regions")?,
+            ticket_min_fen: r.int("ticket_min_fen")?,
+            ticket_max_fen: r.int("ticket_max_fen")?,
+            stages: text("stages")?,
+        })
+    }
+}
+
+impl ProviderRow {
+    /// The provider as the capital engine's, keeping only the places, industries and stages
+    /// the engine knows.
+    fn to_engine(&self, ctx: &MatchContext) -> CapitalProvider {
+        CapitalProvider {
+            id: self.id.to_string(),
+            name: self.name.clone(),
+            home: self
+                .home_locality_id
+                .clone()
+                .filter(|h| ctx.place(h).is_some()),
+            industries: split_list(&self.industries)
+                .iter()
+                .filter_map(|s| ctx.resolve_industry(s).ok())
+                .collect(),
+            ticket_min_yuan: self.ticket_min_fen as f64 / 100.0,
+            ticket_max_yuan: self.ticket_max_fen as f64 / 100.0,
+            regions: split_list(&self.regions)
+                .into_iter()
+                .filter(|s| ctx.place(s).is_some())
+                .collect(),
+            stages: split_list(&self.stages)
+                .iter()
+                .filter_map(|s| Stage::parse(s))
+                .collect(),
+        }
+    }
+}
+
 /// The platform's lifecycle stage as the capital engine's stage: before construction
 /// (lead, signed, land) is preparation; construction; production and paying tax are operation.
 pub fn capital_stage(stage: &str) -> Stage {
@@ -1273,10 +1510,11 @@ pub fn capital_shortlist(
     db.read(|c| {
         let p = read_checked(c, user, &PROJECTS, project_id)?;
         let locality = match p.int("park_id") {
-            Some(park) => c.query_one("SELECT locality_id FROM parks WHERE id = ?", &[Value::Int(park)])?,
-            None => c.query_one("SELECT helped_id FROM pairs WHERE id = ?", &[p.text("pair_id").unwrap_or("").into()])?,
+            Some(park) => c.query_one("SELECT locality_id AS locality FROM parks WHERE id = ?", &[Value::Int(park)])?,
+            None => c.query_one("SELECT helped_id AS locality FROM pairs WHERE id = ?", &[p.text("pair_id").unwrap_or("").into()])?,
         }
-        .and_then(|r| r[0].as_str().map(str::to_string))
+        .map(|r| r.text("locality").map(str::to_string))
+        .transpose()?
         .unwrap_or_default();
         let industry_input = p.text("industry").unwrap_or("").to_string();
         let industry = ctx.resolve_industry(&industry_input).map_err(|rule| {
@@ -1293,24 +1531,15 @@ pub fn capital_shortlist(
             amount_yuan: amount,
             stage: capital_stage(p.text("stage").unwrap_or("lead")),
         }];
-        let rows = c.query(
-            "SELECT id, name, kind, home_locality_id, industries, regions, ticket_min_fen, ticket_max_fen, stages FROM capital_providers ORDER BY id",
-            &[],
-        )?;
-        let split = |v: &Value| -> Vec<String> { v.as_str().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect() };
-        let funds: Vec<CapitalProvider> = rows
+        let rows = c
+            .query(
+                "SELECT id, name, kind, home_locality_id, industries, regions, ticket_min_fen, ticket_max_fen, stages FROM capital_providers ORDER BY id",
+                &[],
+            )?
             .iter()
-            .map(|r| CapitalProvider {
-                id: r[0].as_i64().unwrap_or(0).to_string(),
-                name: r[1].as_str().unwrap_or("").into(),
-                home: r[3].as_str().map(str::to_string).filter(|h| ctx.place(h).is_some()),
-                industries: split(&r[4]).iter().filter_map(|s| ctx.resolve_industry(s).ok()).collect(),
-                ticket_min_yuan: r[6].as_i64().unwrap_or(0) as f64 / 100.0,
-                ticket_max_yuan: r[7].as_i64().unwrap_or(0) as f64 / 100.0,
-                regions: split(&r[5]).into_iter().filter(|s| ctx.place(s).is_some()).collect(),
-                stages: split(&r[8]).iter().filter_map(|s| Stage::parse(s)).collect(),
-            })
-            .collect();
+            .map(ProviderRow::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let funds: Vec<CapitalProvider> = rows.iter().map(|r| r.to_engine(ctx)).collect();
         let problem = CapitalProblem::new(ctx, Weights::shipped(), &projects, &funds).map_err(matching_error)?;
         let lists = problem.shortlists(k);
         let by_id: HashMap<String, usize> = funds.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
@@ -1322,9 +1551,9 @@ pub fn capital_shortlist(
                 let (score, components) = problem.explain(0, f).ok()?;
                 let row = &rows[*by_id.get(&funds[f].id)?];
                 Some(CapitalCandidate {
-                    provider_id: row[0].as_i64().unwrap_or(0),
-                    name: row[1].as_str().unwrap_or("").into(),
-                    kind: row[2].as_str().unwrap_or("").into(),
+                    provider_id: row.id,
+                    name: row.name.clone(),
+                    kind: row.kind.clone(),
                     rank: i + 1,
                     score,
                     components,

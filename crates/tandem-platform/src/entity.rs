@@ -3,10 +3,17 @@
 //!
 //! A record travels as a JSON object whose keys are field names. Each field has a kind that
 //! fixes its JSON shape, its column and its validation rule. Money is entered and shown in yuan
-//! (at most two decimals) and stored exactly as integer fen.
+//! (at most two decimals) and stored exactly as integer fen; the text of an amount is read by
+//! the ledger's one rule ([`tandem_ledger::Fen::parse_yuan`]).
+//!
+//! What a type needs beyond its fields' rules is data on its descriptor too ([`Rules`]: the
+//! scope its own id is, a cross-record check hook, defaults, derived fields, review flags,
+//! rows deleted with it), so the record service never branches on a type's name.
 
-use crate::db::Value;
+use crate::db::{Conn, Value};
+use crate::service::PlatformError;
 use serde_json::{Map, Value as Json};
+use tandem_ledger::money::{Fen, MoneyError, YuanRule};
 
 /// What a field holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -99,6 +106,66 @@ pub struct Entity {
     pub fields: &'static [Field],
     /// The field shown as the record's title.
     pub title: &'static str,
+    /// What the record service does for this type beyond its fields' rules.
+    pub rules: Rules,
+}
+
+/// The part of a record's scope ([`crate::auth::Scope`]) its own id is: a pair is its own
+/// pair, a park its own park, an enterprise its own enterprise (other records name theirs in
+/// `pair_id`, `park_id`, `enterprise_id`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnScope {
+    /// The id is a pair id.
+    Pair,
+    /// The id is a park id.
+    Park,
+    /// The id is an enterprise id.
+    Enterprise,
+}
+
+/// A rule the field rules cannot check alone because it reads other records. The record
+/// service runs it on `fields`, the record as it would be stored, after the references are
+/// known to exist and before the authorisation check (so the scope checked includes what it
+/// derives). It may complete derived fields and reports broken rules as
+/// [`PlatformError::Invalid`].
+pub type RecordCheck = fn(&mut dyn Conn, &mut Map<String, Json>) -> Result<(), PlatformError>;
+
+/// What the record service does for one record type beyond its fields' rules: the data and
+/// hooks that used to be branches on the type's name in `service.rs`.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules {
+    /// Which part of the scope the record's own id is, if any.
+    pub own_scope: Option<OwnScope>,
+    /// The cross-record check and derivation, if any.
+    pub check: Option<RecordCheck>,
+    /// Values (text) a new record starts with for fields the body leaves out, such as a
+    /// project's stage.
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// Read-only fields that [`Rules::check`] derives and the service stores on create and
+    /// update (a task's pair, from its plan). Fields a database trigger derives are not
+    /// listed: the trigger stores them.
+    pub derived: &'static [&'static str],
+    /// The field an enterprise user's own enterprise fills on create when the body leaves it
+    /// out: such a user's projects are their own.
+    pub enterprise_binding: Option<&'static str>,
+    /// Whether records carry review flags ([`crate::flags`]), recomputed after each change.
+    pub review_flags: bool,
+    /// Rows of other tables that belong to a record and are deleted with it: the table and
+    /// its column holding the record's id (a project's stage history).
+    pub owned_rows: &'static [(&'static str, &'static str)],
+}
+
+impl Rules {
+    /// Nothing beyond the fields' rules.
+    pub const NONE: Rules = Rules {
+        own_scope: None,
+        check: None,
+        defaults: &[],
+        derived: &[],
+        enterprise_binding: None,
+        review_flags: false,
+        owned_rows: &[],
+    };
 }
 
 impl Entity {
@@ -150,6 +217,7 @@ pub static PROGRAMMES: Entity = Entity {
     zh: "结对合作计划",
     en: "Programmes",
     title: "name",
+    rules: Rules::NONE,
     fields: &[
         f("name", "name", Kind::Text(200), true, "名称", "Name"),
         f(
@@ -179,6 +247,10 @@ pub static PAIRS: Entity = Entity {
     zh: "结对关系",
     en: "Pairs",
     title: "id",
+    rules: Rules {
+        own_scope: Some(OwnScope::Pair),
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "programme_id",
@@ -231,6 +303,7 @@ pub static SUB_PAIRS: Entity = Entity {
     zh: "区县结对",
     en: "Sub-pairs",
     title: "helped_name",
+    rules: Rules::NONE,
     fields: &[
         filtered(f(
             "pair_id",
@@ -268,6 +341,10 @@ pub static PARKS: Entity = Entity {
     zh: "合作园区",
     en: "Parks",
     title: "name",
+    rules: Rules {
+        own_scope: Some(OwnScope::Park),
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "pair_id",
@@ -376,6 +453,10 @@ pub static ENTERPRISES: Entity = Entity {
     zh: "企业",
     en: "Enterprises",
     title: "name",
+    rules: Rules {
+        own_scope: Some(OwnScope::Enterprise),
+        ..Rules::NONE
+    },
     fields: &[
         f("name", "name", Kind::Text(200), true, "企业名称", "Name"),
         f(
@@ -420,6 +501,14 @@ pub static PROJECTS: Entity = Entity {
     zh: "合作项目",
     en: "Projects",
     title: "name",
+    rules: Rules {
+        check: Some(check_project_park),
+        defaults: &[("stage", "lead"), ("review_flags", "")],
+        enterprise_binding: Some("enterprise_id"),
+        review_flags: true,
+        owned_rows: &[("project_stages", "project_id")],
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "pair_id",
@@ -528,6 +617,7 @@ pub static PLANS: Entity = Entity {
     zh: "年度计划",
     en: "Annual plans",
     title: "title",
+    rules: Rules::NONE,
     fields: &[
         filtered(f(
             "pair_id",
@@ -549,6 +639,11 @@ pub static TASKS: Entity = Entity {
     zh: "计划任务",
     en: "Plan tasks",
     title: "title",
+    rules: Rules {
+        check: Some(derive_task_pair),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "plan_id",
@@ -602,6 +697,7 @@ pub static SECONDMENTS: Entity = Entity {
     zh: "干部挂职",
     en: "Cadre secondments",
     title: "person",
+    rules: Rules::NONE,
     fields: &[
         filtered(f(
             "pair_id",
@@ -634,6 +730,7 @@ pub static EVENTS: Entity = Entity {
     zh: "合作事件",
     en: "Events",
     title: "title",
+    rules: Rules::NONE,
     fields: &[
         filtered(f(
             "pair_id",
@@ -698,6 +795,10 @@ pub static DEMANDS: Entity = Entity {
     zh: "企业需求",
     en: "Enterprise demands",
     title: "title",
+    rules: Rules {
+        check: Some(crate::docking::check_demand),
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "enterprise_id",
@@ -830,6 +931,10 @@ pub static PARK_OFFERS: Entity = Entity {
     zh: "园区供给",
     en: "Park offers",
     title: "title",
+    rules: Rules {
+        check: Some(crate::docking::check_park_offer),
+        ..Rules::NONE
+    },
     fields: &[
         filtered(f(
             "park_id",
@@ -962,6 +1067,10 @@ pub static CAPITAL_PROVIDERS: Entity = Entity {
     zh: "资金方",
     en: "Capital providers",
     title: "name",
+    rules: Rules {
+        check: Some(crate::docking::check_capital_provider),
+        ..Rules::NONE
+    },
     fields: &[
         f("name", "name", Kind::Text(200), true, "名称", "Name"),
         filtered(f(
@@ -1030,6 +1139,7 @@ pub static MATCHES: Entity = Entity {
     zh: "对接匹配",
     en: "Matches",
     title: "status",
+    rules: Rules::NONE,
     fields: &[
         filtered(derived(f(
             "demand_id",
@@ -1181,6 +1291,71 @@ pub static ENTITIES: &[&Entity] = &[
     &MATCHES,
 ];
 
+/// A project's park must belong to the project's pair ([`PROJECTS`]' check).
+fn check_project_park(
+    c: &mut dyn Conn,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    let Some(park) = fields.get("park_id").and_then(Json::as_i64) else {
+        return Ok(());
+    };
+    let pair = c
+        .query_one(
+            "SELECT pair_id FROM parks WHERE id = ?",
+            &[Value::Int(park)],
+        )?
+        .and_then(|r| r[0].as_str().map(str::to_string));
+    match pair {
+        Some(pair) if fields.get("pair_id").and_then(Json::as_str) != Some(pair.as_str()) => {
+            Err(PlatformError::Invalid(vec![FieldError::new(
+                "pair_id",
+                "mismatch",
+                format!("park {park} belongs to pair {pair}: choose that pair or another park"),
+                format!("园区 {park} 属于结对 {pair}"),
+            )]))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A task's pair is its plan's ([`TASKS`]' check; `pair_id` is derived).
+fn derive_task_pair(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<(), PlatformError> {
+    if let Some(plan) = fields.get("plan_id").and_then(Json::as_i64) {
+        let pair = c
+            .query_one(
+                "SELECT pair_id FROM plans WHERE id = ?",
+                &[Value::Int(plan)],
+            )?
+            .and_then(|r| r[0].as_str().map(str::to_string));
+        fields.insert(
+            "pair_id".into(),
+            pair.map(Json::String).unwrap_or(Json::Null),
+        );
+    }
+    Ok(())
+}
+
+/// The items of a list field as JSON (an array of strings, or comma-separated text).
+pub fn list_items(v: Option<&Json>) -> Vec<String> {
+    match v {
+        Some(Json::Array(a)) => a
+            .iter()
+            .filter_map(|x| match x {
+                Json::String(s) => Some(s.trim().to_string()),
+                Json::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(Json::String(s)) => s
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The record type with this name.
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().copied().find(|e| e.name == name)
@@ -1209,14 +1384,15 @@ impl FieldError {
     }
 }
 
-/// Converts a yuan amount given as a JSON number or text to fen, exactly.
+/// Converts a yuan amount given as a JSON number or text to fen, exactly: text by
+/// [`parse_yuan`], a number by its decimal form (`12.5`; a float that needs a third decimal
+/// or an exponent is refused, never rounded).
 pub fn yuan_to_fen(v: &Json) -> Result<i64, &'static str> {
-    let text = match v {
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => s.trim().replace([',', '，'], ""),
-        _ => return Err("not_a_number"),
-    };
-    parse_yuan(&text)
+    match v {
+        Json::Number(n) => parse_yuan(&n.to_string()),
+        Json::String(s) => parse_yuan(s),
+        _ => Err("not_a_number"),
+    }
 }
 
 /// The largest amount a money field takes: 10^12 yuan (one trillion, 1 万亿), above any single
@@ -1225,36 +1401,21 @@ pub fn yuan_to_fen(v: &Json) -> Result<i64, &'static str> {
 /// on this cap: they are computed in `i128` (see [`crate::dashboard`]).
 pub const MAX_MONEY_FEN: i64 = 100_000_000_000_000;
 
-/// Parses `123`, `123.4`, `123.45` (no exponent, no sign) into fen, at most [`MAX_MONEY_FEN`].
+/// Parses a money field's text into fen: the ledger's rule for amounts
+/// ([`Fen::parse_yuan`], which documents it: `12.5`, `12.50`, `1,234.56` yes; `12.`,
+/// `12.340`, `12,5` no), then the field's range, 0 to [`MAX_MONEY_FEN`]. Errors are the field
+/// rule codes `not_a_number`, `too_many_decimals` and `out_of_range` (negative or too large).
 pub fn parse_yuan(text: &str) -> Result<i64, &'static str> {
-    let (whole, frac) = match text.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (text, ""),
-    };
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("not_a_number");
+    match Fen::parse_yuan(text) {
+        Ok(Fen(fen)) if (0..=MAX_MONEY_FEN).contains(&fen) => Ok(fen),
+        Ok(_) => Err("out_of_range"),
+        Err(MoneyError::Parse { rule, .. }) => Err(match rule {
+            YuanRule::TooManyDecimals => "too_many_decimals",
+            YuanRule::TooLarge => "out_of_range",
+            _ => "not_a_number",
+        }),
+        Err(_) => Err("not_a_number"),
     }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("not_a_number");
-    }
-    let frac = frac.trim_end_matches('0');
-    if frac.len() > 2 {
-        return Err("too_many_decimals");
-    }
-    if whole.trim_start_matches('0').len() > 13 {
-        return Err("out_of_range");
-    }
-    let whole: i64 = whole.parse().map_err(|_| "out_of_range")?;
-    let frac_fen: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| "not_a_number")? * 10,
-        _ => frac.parse().map_err(|_| "not_a_number")?,
-    };
-    let fen = whole * 100 + frac_fen;
-    if fen > MAX_MONEY_FEN {
-        return Err("out_of_range");
-    }
-    Ok(fen)
 }
 
 /// Fen as a yuan JSON number (exact for amounts up to 10^13 yuan).
@@ -1435,8 +1596,15 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
             ),
             _ => err(
                 "not_a_number",
-                format!("{} must be an amount in yuan, e.g. 1250000.50", field.en),
-                format!("{}必须是以元为单位的金额，例如 1250000.50", field.zh),
+                format!(
+                    "{} must be an amount in yuan, e.g. 1250000.50 or 1,250,000.50 (decimals \
+                     after '.')",
+                    field.en
+                ),
+                format!(
+                    "{}必须是以元为单位的金额，例如 1250000.50 或 1,250,000.50（小数用 '.'）",
+                    field.zh
+                ),
             ),
         }),
         Kind::Enum(allowed) => {
@@ -1641,9 +1809,11 @@ mod tests {
         assert_eq!(parse_yuan("0"), Ok(0));
         assert_eq!(parse_yuan("12.3"), Ok(1230));
         assert_eq!(parse_yuan("12.34"), Ok(1234));
-        assert_eq!(parse_yuan("12.340"), Ok(1234));
+        // Refused since issue #15, as the ledger refuses it: fen are the smallest unit.
+        assert_eq!(parse_yuan("12.340"), Err("too_many_decimals"));
         assert_eq!(parse_yuan("12.345"), Err("too_many_decimals"));
-        assert_eq!(parse_yuan("-1"), Err("not_a_number"));
+        // A negative amount is a number outside the field's range (was `not_a_number`).
+        assert_eq!(parse_yuan("-1"), Err("out_of_range"));
         assert_eq!(parse_yuan("1e5"), Err("not_a_number"));
         assert_eq!(parse_yuan("99999999999999"), Err("out_of_range"));
         assert_eq!(yuan_to_fen(&serde_json::json!(0.1)), Ok(10));
@@ -1658,6 +1828,99 @@ mod tests {
             "93,000,000,000,000,000.00"
         );
         assert_eq!(fen_to_json(1234), serde_json::json!(12.34));
+    }
+
+    /// Money fields and the ledger read amounts by one rule: on every input of the table,
+    /// the field accepts exactly what [`Fen::parse_yuan`] accepts within the field's range,
+    /// with the same number of fen, by text and by JSON.
+    #[test]
+    fn money_fields_and_the_ledger_agree() {
+        let table: &[(&str, Result<i64, &str>)] = &[
+            ("0", Ok(0)),
+            ("12.5", Ok(1_250)),
+            ("12.50", Ok(1_250)),
+            ("  1250000.5 ", Ok(125_000_050)),
+            ("1,234.56", Ok(123_456)),
+            ("1，234，567", Ok(123_456_700)),
+            ("+7", Ok(700)),
+            ("1,000,000,000,000", Ok(MAX_MONEY_FEN)),
+            ("1,000,000,000,000.01", Err("out_of_range")),
+            ("-12.5", Err("out_of_range")),
+            ("99999999999999999999", Err("out_of_range")),
+            ("12.", Err("not_a_number")),
+            (".5", Err("not_a_number")),
+            ("12.340", Err("too_many_decimals")),
+            ("12,5", Err("not_a_number")),
+            ("1,23", Err("not_a_number")),
+            ("1e5", Err("not_a_number")),
+            ("12 000", Err("not_a_number")),
+            ("¥12", Err("not_a_number")),
+            ("", Err("not_a_number")),
+        ];
+        for &(text, want) in table {
+            let field = parse_yuan(text);
+            assert_eq!(field, want, "{text:?}");
+            let ledger = Fen::parse_yuan(text)
+                .ok()
+                .filter(|f| (0..=MAX_MONEY_FEN).contains(&f.0));
+            assert_eq!(
+                field.ok().map(Fen),
+                ledger,
+                "{text:?}: field and ledger differ"
+            );
+            assert_eq!(yuan_to_fen(&Json::String(text.into())), field, "{text:?}");
+        }
+        for (number, want) in [
+            (serde_json::json!(12.5), Ok(1_250)),
+            (serde_json::json!(7), Ok(700)),
+            (serde_json::json!(0.125), Err("too_many_decimals")),
+            (serde_json::json!(-1), Err("out_of_range")),
+            (serde_json::json!(true), Err("not_a_number")),
+        ] {
+            assert_eq!(yuan_to_fen(&number), want, "{number}");
+        }
+    }
+
+    /// The rules of each descriptor name fields it has: a default or a binding for a field
+    /// that does not exist, or a derived field a client could also write, would be silently
+    /// ignored or fought over by the record service.
+    #[test]
+    fn descriptor_rules_name_their_own_fields() {
+        for e in ENTITIES {
+            let r = &e.rules;
+            for (name, _) in r.defaults {
+                assert!(e.field(name).is_some(), "{}: default for {name}", e.name);
+            }
+            for name in r.derived {
+                let f = e
+                    .field(name)
+                    .unwrap_or_else(|| panic!("{}: {name}", e.name));
+                assert!(!f.writable, "{}: derived {name} is writable", e.name);
+                assert!(
+                    r.check.is_some(),
+                    "{}: {name} derived without a check",
+                    e.name
+                );
+            }
+            if let Some(name) = r.enterprise_binding {
+                assert!(e.field(name).is_some(), "{}: binding {name}", e.name);
+            }
+            if r.review_flags {
+                assert!(e.field("review_flags").is_some(), "{}", e.name);
+            }
+        }
+        let own: Vec<_> = ENTITIES
+            .iter()
+            .filter_map(|e| e.rules.own_scope.map(|s| (e.name, s)))
+            .collect();
+        assert_eq!(
+            own,
+            [
+                ("pairs", OwnScope::Pair),
+                ("parks", OwnScope::Park),
+                ("enterprises", OwnScope::Enterprise)
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 use crate::auth::{allowed, read_filter, Action, Scope, User};
 use crate::clock;
 use crate::db::{Conn, Db, DbError, Value};
-use crate::entity::{self, parse_field, row_to_json, Entity, FieldError, IdKind, Kind, STAGES};
+use crate::entity::{
+    self, list_items, parse_field, row_to_json, Entity, FieldError, IdKind, Kind, OwnScope, STAGES,
+};
 use serde_json::{Map, Value as Json};
 
 /// Why a request on records failed. Each maps to one HTTP status in the server.
@@ -134,26 +136,25 @@ pub(crate) fn id_value(entity: &Entity, id: &str) -> Result<Value, PlatformError
 pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
     let int = |k: &str| fields.get(k).and_then(Json::as_i64);
     let text = |k: &str| fields.get(k).and_then(Json::as_str).map(str::to_string);
+    // A pair's own id is its pair, and so on; other records name theirs.
+    let key = |own: OwnScope, field: &'static str| {
+        if entity.rules.own_scope == Some(own) {
+            "id"
+        } else {
+            field
+        }
+    };
     Scope {
-        pair_id: match entity.name {
-            "pairs" => text("id"),
-            _ => text("pair_id"),
-        },
-        park_id: match entity.name {
-            "parks" => int("id"),
-            _ => int("park_id"),
-        },
-        enterprise_id: match entity.name {
-            "enterprises" => int("id"),
-            _ => int("enterprise_id"),
-        },
+        pair_id: text(key(OwnScope::Pair, "pair_id")),
+        park_id: int(key(OwnScope::Park, "park_id")),
+        enterprise_id: int(key(OwnScope::Enterprise, "enterprise_id")),
         owner_side: text("owner_side"),
         confidentiality: text("confidentiality"),
-        shared_parks: crate::docking::list_items(fields.get("shared_with_parks"))
+        shared_parks: list_items(fields.get("shared_with_parks"))
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect(),
-        shared_pairs: crate::docking::list_items(fields.get("shared_with_pairs")),
+        shared_pairs: list_items(fields.get("shared_with_pairs")),
     }
 }
 
@@ -374,8 +375,9 @@ fn known_locality(id: &str) -> bool {
         .any(|l| l.id == id)
 }
 
-/// Checks references exist and derives dependent fields (a project's pair from its park, a
-/// task's pair from its plan), completing `fields` to the record as it would be stored.
+/// Checks references exist, then runs the record type's own check ([`entity::Rules::check`]:
+/// a project's park in its pair, a task's pair from its plan, the rules of demands, offers
+/// and capital providers), completing `fields` to the record as it would be stored.
 fn check_references(
     c: &mut dyn Conn,
     entity: &Entity,
@@ -422,47 +424,10 @@ fn check_references(
     if !errors.is_empty() {
         return Err(PlatformError::Invalid(errors));
     }
-    match entity.name {
-        "projects" => {
-            if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
-                let pair = c
-                    .query_one(
-                        "SELECT pair_id FROM parks WHERE id = ?",
-                        &[Value::Int(park)],
-                    )?
-                    .and_then(|r| r[0].as_str().map(str::to_string));
-                if let Some(pair) = pair {
-                    if fields.get("pair_id").and_then(Json::as_str) != Some(pair.as_str()) {
-                        return Err(PlatformError::invalid(
-                            "pair_id",
-                            "mismatch",
-                            format!("park {park} belongs to pair {pair}"),
-                            format!("园区 {park} 属于结对 {pair}"),
-                        ));
-                    }
-                }
-            }
-        }
-        "tasks" => {
-            if let Some(plan) = fields.get("plan_id").and_then(Json::as_i64) {
-                let pair = c
-                    .query_one(
-                        "SELECT pair_id FROM plans WHERE id = ?",
-                        &[Value::Int(plan)],
-                    )?
-                    .and_then(|r| r[0].as_str().map(str::to_string));
-                fields.insert(
-                    "pair_id".into(),
-                    pair.map(Json::String).unwrap_or(Json::Null),
-                );
-            }
-        }
-        "demands" | "park_offers" | "capital_providers" => {
-            crate::docking::check_record(c, entity.name, fields)?
-        }
-        _ => {}
+    match entity.rules.check {
+        Some(check) => check(c, fields),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 pub(crate) fn audit(
@@ -532,7 +497,7 @@ pub fn create_body_in(
 ) -> Result<Record, PlatformError> {
     let prepared = prepare_create(c, user, entity, body)?;
     let id = insert_prepared(c, entity, &prepared)?;
-    if entity.name == "projects" {
+    if entity.rules.review_flags {
         refresh_review_flags(c, id.as_i64().unwrap_or(0))?;
     }
     let rec = fetch(c, entity, &id)?.ok_or_else(|| DbError::Other("insert vanished".into()))?;
@@ -566,10 +531,11 @@ pub(crate) fn prepare_create(
 ) -> Result<PreparedCreate, PlatformError> {
     // An enterprise user's projects are its own: the binding is filled in, not asked for.
     let mut body = body.clone();
-    if let (crate::auth::Role::Enterprise { enterprise_id }, "projects") = (&user.role, entity.name)
+    if let (crate::auth::Role::Enterprise { enterprise_id }, Some(binding)) =
+        (&user.role, entity.rules.enterprise_binding)
     {
-        if body.get("enterprise_id").is_none_or(Json::is_null) {
-            body.insert("enterprise_id".into(), Json::from(*enterprise_id));
+        if body.get(binding).is_none_or(Json::is_null) {
+            body.insert(binding.into(), Json::from(*enterprise_id));
         }
     }
     let body = &body;
@@ -628,26 +594,32 @@ fn prepare_values(
     }
     for field in entity.fields {
         let from_body = values.iter().find(|(f, _)| f.name == field.name);
-        let v = match from_body {
-            Some((_, v)) => v.clone(),
-            None => match (entity.name, field.name) {
-                ("projects", "stage") => Value::Text("lead".into()),
-                ("projects", "review_flags") => Value::Text(String::new()),
-                ("tasks", "pair_id") => proposed
-                    .get(field.name)
-                    .map(|j| match j {
-                        Json::Number(n) => Value::Int(n.as_i64().unwrap_or(0)),
-                        Json::String(s) => Value::Text(s.clone()),
-                        _ => Value::Null,
-                    })
-                    .unwrap_or(Value::Null),
-                _ => continue,
-            },
+        let default = entity
+            .rules
+            .defaults
+            .iter()
+            .find(|(name, _)| *name == field.name);
+        let v = match (from_body, default) {
+            (Some((_, v)), _) => v.clone(),
+            (None, Some((_, text))) => Value::Text((*text).into()),
+            (None, None) if entity.rules.derived.contains(&field.name) => {
+                derived_value(&proposed, field.name)
+            }
+            (None, None) => continue,
         };
         cols.push(field.column);
         params.push(v);
     }
     Ok(PreparedCreate { cols, params })
+}
+
+/// The column value of a derived field from the record as it would be stored.
+fn derived_value(proposed: &Map<String, Json>, name: &str) -> Value {
+    match proposed.get(name) {
+        Some(Json::Number(n)) => Value::Int(n.as_i64().unwrap_or(0)),
+        Some(Json::String(s)) => Value::Text(s.clone()),
+        _ => Value::Null,
+    }
 }
 
 /// Inserts a prepared create; returns its id. (The record is read back with [`fetch`], not
@@ -715,7 +687,7 @@ pub fn update_body_in(
     apply_update(c, entity, &prepared)?;
     let mut after =
         fetch(c, entity, &prepared.idv)?.ok_or_else(|| DbError::Other("update vanished".into()))?;
-    if entity.name == "projects" {
+    if entity.rules.review_flags {
         refresh_review_flags(c, after.int("id").unwrap_or(0))?;
         let (old_e, old_p) = (
             prepared.before.int("enterprise_id"),
@@ -799,15 +771,11 @@ pub(crate) fn prepare_update(
         sets.push(format!("{} = ?", f.column));
         params.push(v.clone());
     }
-    if entity.name == "tasks" {
-        sets.push("pair_id = ?".into());
-        params.push(
-            proposed
-                .get("pair_id")
-                .and_then(Json::as_str)
-                .map(str::to_string)
-                .into(),
-        );
+    for field in entity.fields {
+        if entity.rules.derived.contains(&field.name) {
+            sets.push(format!("{} = ?", field.column));
+            params.push(derived_value(&proposed, field.name));
+        }
     }
     Ok(PreparedUpdate {
         idv,
@@ -904,9 +872,9 @@ pub fn delete(
                 current: Box::new(before.fields),
             });
         }
-        if entity.name == "projects" {
+        for (table, column) in entity.rules.owned_rows {
             c.execute(
-                "DELETE FROM project_stages WHERE project_id = ?",
+                &format!("DELETE FROM {table} WHERE {column} = ?"),
                 std::slice::from_ref(&idv),
             )?;
         }
@@ -914,16 +882,15 @@ pub fn delete(
             &format!("DELETE FROM {} WHERE id = ? AND version = ?", entity.table),
             &[idv.clone(), Value::Int(expected)],
         )
-        .map_err(|e| match e {
-            DbError::Query { ref reason, .. }
-                if reason.contains("FOREIGN KEY") || reason.contains("foreign key") =>
-            {
+        .map_err(|e| {
+            if e.is_foreign_key_violation() {
                 PlatformError::Forbidden(format!(
                     "{} {id} has dependent records; remove or move them first",
                     entity.name
                 ))
+            } else {
+                e.into()
             }
-            e => e.into(),
         })?;
         audit(
             c,
@@ -952,20 +919,21 @@ pub struct StageEntry {
 pub fn stages(db: &Db, user: &User, project_id: &str) -> Result<Vec<StageEntry>, PlatformError> {
     let rec = get(db, user, &entity::PROJECTS, project_id)?;
     db.read(|c| {
-        Ok(c.query(
+        let rows = c.query(
             "SELECT stage, stage_date, evidence, recorded_by, recorded_at FROM project_stages \
              WHERE project_id = ? ORDER BY id",
             &[Value::Int(rec.int("id").unwrap_or(0))],
-        )?
-        .into_iter()
-        .map(|r| StageEntry {
-            stage: r[0].as_str().unwrap_or("").into(),
-            date: r[1].as_str().unwrap_or("").into(),
-            evidence: r[2].as_str().map(str::to_string),
-            recorded_by: r[3].as_str().unwrap_or("").into(),
-            recorded_at: r[4].as_str().unwrap_or("").into(),
-        })
-        .collect())
+        )?;
+        let entry = |r: &crate::db::Row| -> Result<StageEntry, DbError> {
+            Ok(StageEntry {
+                stage: r.text("stage")?.into(),
+                date: r.text("stage_date")?.into(),
+                evidence: r.opt_text("evidence")?.map(str::to_string),
+                recorded_by: r.text("recorded_by")?.into(),
+                recorded_at: r.text("recorded_at")?.into(),
+            })
+        };
+        Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
     })
 }
 
@@ -1131,7 +1099,7 @@ fn refresh_review_flags(c: &mut dyn Conn, project_id: i64) -> Result<(), DbError
         &[Value::Int(project_id)],
     )?;
     let Some(row) = row else { return Ok(()) };
-    match (row[0].as_i64(), row[1].as_i64()) {
+    match (row.opt_int("enterprise_id")?, row.opt_int("park_id")?) {
         (Some(e), Some(p)) => {
             refresh_group_flags(c, e, p)?;
         }
@@ -1147,14 +1115,14 @@ fn refresh_review_flags(c: &mut dyn Conn, project_id: i64) -> Result<(), DbError
 /// The columns [`flag_facts`] reads, and the stored flags last.
 const FLAG_COLUMNS: &str = "id, amount_agreed_fen, paid_in_fen, stage, signed_on, review_flags";
 
-fn flag_facts(r: &crate::db::Row) -> crate::flags::FlagFacts {
-    crate::flags::FlagFacts {
-        id: r[0].as_i64().unwrap_or(0),
-        amount_agreed_fen: r[1].as_i64(),
-        paid_in_fen: r[2].as_i64(),
-        stage: r[3].as_str().unwrap_or("").to_string(),
-        signed_day: r[4].as_str().and_then(clock::parse_date),
-    }
+fn flag_facts(r: &crate::db::Row) -> Result<crate::flags::FlagFacts, DbError> {
+    Ok(crate::flags::FlagFacts {
+        id: r.int("id")?,
+        amount_agreed_fen: r.opt_int("amount_agreed_fen")?,
+        paid_in_fen: r.opt_int("paid_in_fen")?,
+        stage: r.text("stage")?.to_string(),
+        signed_day: r.opt_text("signed_on")?.and_then(clock::parse_date),
+    })
 }
 
 /// Recomputes the flags of every project of `enterprise` in `park` in one pass
@@ -1172,7 +1140,7 @@ pub(crate) fn refresh_group_flags(
         ),
         &[Value::Int(enterprise), Value::Int(park)],
     )?;
-    let facts: Vec<_> = rows.iter().map(flag_facts).collect();
+    let facts: Vec<_> = rows.iter().map(flag_facts).collect::<Result<_, _>>()?;
     let flags = crate::flags::group_flags(&facts);
     write_changed_flags(c, &rows, flags)
 }
@@ -1188,13 +1156,13 @@ pub(crate) fn refresh_project_flags(
     )?;
     let flags = rows
         .iter()
-        .map(|r| crate::flags::single_flags(&flag_facts(r)))
-        .collect();
+        .map(|r| flag_facts(r).map(|f| crate::flags::single_flags(&f)))
+        .collect::<Result<_, _>>()?;
     write_changed_flags(c, &rows, flags)
 }
 
-/// Writes the flags that differ from the stored ones (column 5 of `rows`): a group's refresh
-/// after one change usually changes none or a few.
+/// Writes the flags that differ from the stored ones (column `review_flags` of `rows`): a
+/// group's refresh after one change usually changes none or a few.
 fn write_changed_flags(
     c: &mut dyn Conn,
     rows: &[crate::db::Row],
@@ -1202,8 +1170,8 @@ fn write_changed_flags(
 ) -> Result<Vec<(i64, String)>, DbError> {
     let mut out = Vec::with_capacity(rows.len());
     for (r, new) in rows.iter().zip(flags) {
-        let id = r[0].as_i64().unwrap_or(0);
-        if r[5].as_str() != Some(new.as_str()) {
+        let id = r.int("id")?;
+        if r.opt_text("review_flags")? != Some(new.as_str()) {
             c.execute(
                 "UPDATE projects SET review_flags = ? WHERE id = ?",
                 &[new.clone().into(), Value::Int(id)],
@@ -1240,17 +1208,21 @@ pub fn history(
              WHERE entity = ? AND record_id = ? ORDER BY id",
             &[entity.name.into(), id.into()],
         )?;
-        let entries: Vec<HistoryEntry> = rows
-            .into_iter()
-            .map(|r| HistoryEntry {
-                id: r[0].as_i64().unwrap_or(0),
-                at: r[1].as_str().unwrap_or("").into(),
-                actor: r[2].as_str().unwrap_or("").into(),
-                action: r[3].as_str().unwrap_or("").into(),
-                before: r[4].as_str().and_then(|s| serde_json::from_str(s).ok()),
-                after: r[5].as_str().and_then(|s| serde_json::from_str(s).ok()),
+        let json = |r: &crate::db::Row, column: &str| -> Result<Option<Json>, DbError> {
+            Ok(r.opt_text(column)?
+                .and_then(|s| serde_json::from_str(s).ok()))
+        };
+        let entry = |r: &crate::db::Row| -> Result<HistoryEntry, DbError> {
+            Ok(HistoryEntry {
+                id: r.int("id")?,
+                at: r.text("at")?.into(),
+                actor: r.text("actor")?.into(),
+                action: r.text("action")?.into(),
+                before: json(r, "before_json")?,
+                after: json(r, "after_json")?,
             })
-            .collect();
+        };
+        let entries: Vec<HistoryEntry> = rows.iter().map(entry).collect::<Result<_, _>>()?;
         let visible = match fetch(c, entity, &idv)? {
             Some(rec) => allowed(
                 user,

@@ -284,7 +284,7 @@ fn dump(db: &Db) -> BTreeMap<String, Vec<Vec<Value>>> {
                 continue;
             }
             let rows = c.query(&format!("SELECT * FROM {t} ORDER BY 1"), &[])?;
-            out.insert(t.clone(), rows);
+            out.insert(t.clone(), rows.into_iter().map(Vec::from).collect());
         }
         Ok(out)
     })
