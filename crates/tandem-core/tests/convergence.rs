@@ -261,7 +261,7 @@ fn edge_cases_are_named_errors() {
     ));
     assert!(matches!(
         beta_convergence(&[(5.0, 6.0), (1.0, 2.0), (2.0, 9.0)], 0.0),
-        Err(MetricError::Invalid(_))
+        Err(MetricError::OutOfRange { value: 0.0, .. })
     ));
     let msg = beta_convergence(&[(5.0, 6.0), (0.0, 7.0), (2.0, 9.0)], 5.0)
         .unwrap_err()

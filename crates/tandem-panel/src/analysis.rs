@@ -102,7 +102,7 @@ impl CityPanel {
     /// Ma'anshan in 2011) is left out and listed in [`BetaWindow::missing`] with the break.
     ///
     /// # Errors
-    /// A window crossing a break ([`MetricError::Invalid`], naming it) or the regression's
+    /// A window crossing a break ([`MetricError::CrossesBreak`], naming it) or the regression's
     /// own errors (fewer than 3 units with both years, ...).
     pub fn beta(
         &self,
@@ -111,12 +111,11 @@ impl CityPanel {
         rules: &Rules,
     ) -> Result<BetaWindow, MetricError> {
         if self.consistent_windows(window) != vec![window] {
-            return Err(MetricError::Invalid(format!(
-                "beta-convergence {}-{} crosses a series break; use a window within {:?}",
-                window.0,
-                window.1,
-                self.consistent_windows(window)
-            )));
+            return Err(MetricError::CrossesBreak {
+                what: "beta-convergence".into(),
+                window,
+                within: self.consistent_windows(window),
+            });
         }
         let (mut levels, mut used, mut missing) = (Vec::new(), Vec::new(), Vec::new());
         for u in units {

@@ -425,6 +425,14 @@ mod analyses {
         let e = panel()
             .beta(&members("yrd41"), (2015, 2021), &r)
             .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                tandem_core::metrics::MetricError::CrossesBreak { window: (2015, 2021), within, .. }
+                    if !within.is_empty()
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("crosses a series break"), "{e}");
     }
 

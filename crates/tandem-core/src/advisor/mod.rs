@@ -549,7 +549,7 @@ fn panel_ranking(
     let _ = yi;
     let matrix = panel
         .year_matrix(*year, Absent::AsZero)
-        .map_err(|e| AdvisorError::Panel(MetricError::Invalid(e.to_string())))?;
+        .map_err(|e| AdvisorError::Panel(MetricError::Panel(e)))?;
     // IO linkage only when every panel industry is a sector of the table.
     let table = input.io_table;
     let n = table.n();

@@ -45,11 +45,11 @@ fn check_matrix(
         });
     }
     if let Some(k) = matrix.iter().position(|v| !v.is_finite()) {
-        return Err(MetricError::Invalid(format!(
-            "{what}: value of alternative {}, criterion {} is not a finite number",
-            k / m,
-            k % m
-        )));
+        return Err(MetricError::NonFinite {
+            what: what.to_string(),
+            value: matrix[k],
+            at: format!("alternative {}, criterion {}", k / m, k % m),
+        });
     }
     Ok(n)
 }
@@ -126,7 +126,8 @@ pub fn entropy_weights(matrix: &[f64], directions: &[Direction]) -> Result<Vec<f
 /// ([`MetricError::NoActivity`] naming it); negative data are refused (vector
 /// normalisation assumes non-negative scores); an alternative equal to both the ideal and
 /// the anti-ideal (all alternatives identical on every weighted criterion) has no defined
-/// closeness: [`MetricError::Invalid`].
+/// closeness: [`MetricError::NoVariation`]. Weights that are negative, non-finite or all zero
+/// are [`MetricError::OutOfRange`].
 ///
 /// ```
 /// use tandem_core::metrics::composite::{topsis, Direction};
@@ -147,10 +148,22 @@ pub fn topsis(
             got: weights.len(),
         });
     }
-    if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().sum::<f64>() <= 0.0 {
-        return Err(MetricError::Invalid(
-            "TOPSIS: weights must be finite, non-negative and not all zero".into(),
-        ));
+    if let Some(j) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(MetricError::OutOfRange {
+            what: "TOPSIS".into(),
+            parameter: format!("the weight of criterion {j}"),
+            value: weights[j],
+            allowed: "finite and non-negative".into(),
+        });
+    }
+    let weight_sum = weights.iter().sum::<f64>();
+    if weight_sum <= 0.0 {
+        return Err(MetricError::OutOfRange {
+            what: "TOPSIS".into(),
+            parameter: "the sum of the weights".into(),
+            value: weight_sum,
+            allowed: "positive (the weights must not all be zero)".into(),
+        });
     }
     if let Some(k) = matrix.iter().position(|v| *v < 0.0) {
         return Err(MetricError::Negative {
@@ -191,9 +204,12 @@ pub fn topsis(
             let dp = row.iter().zip(&best).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
             let dm = row.iter().zip(&worst).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
             if dp + dm <= 0.0 {
-                return Err(MetricError::Invalid(format!(
-                    "TOPSIS: alternative {i} coincides with both the ideal and the anti-ideal (all alternatives are identical), so its closeness is undefined"
-                )));
+                return Err(MetricError::NoVariation {
+                    what: "TOPSIS".into(),
+                    detail: format!(
+                        "alternative {i} coincides with both the ideal and the anti-ideal (all alternatives are identical), so its closeness is undefined"
+                    ),
+                });
             }
             Ok(dm / (dp + dm))
         })
@@ -248,7 +264,8 @@ impl AhpResult {
 ///
 /// Errors: a non-square input, a non-positive or non-finite entry, a diagonal entry other
 /// than 1 or a pair violating reciprocity (relative tolerance 1e-6, to allow `0.333`) is
-/// [`MetricError::Invalid`], naming the cell.
+/// [`MetricError::Shape`] or [`MetricError::OutOfRange`], naming the cell. A power iteration
+/// that does not converge is [`MetricError::NotConverged`].
 ///
 /// ```
 /// use tandem_core::metrics::composite::ahp;
@@ -262,32 +279,50 @@ impl AhpResult {
 pub fn ahp(matrix: &[f64]) -> Result<AhpResult, MetricError> {
     let n = (matrix.len() as f64).sqrt().round() as usize;
     if n == 0 || n * n != matrix.len() {
-        return Err(MetricError::Invalid(format!(
-            "AHP: the comparison matrix must be square and non-empty, got {} entries",
-            matrix.len()
-        )));
+        // The nearest square at or above the length given: what the caller most likely meant.
+        let side = (matrix.len() as f64).sqrt().ceil().max(1.0) as usize;
+        return Err(MetricError::Shape {
+            what: "AHP: the comparison matrix (square n x n, n >= 1, row-major)".into(),
+            expected: side * side,
+            got: matrix.len(),
+        });
     }
     for i in 0..n {
         for j in 0..n {
             let a = matrix[i * n + j];
             if !(a.is_finite() && a > 0.0) {
-                return Err(MetricError::Invalid(format!(
-                    "AHP: entry ({i}, {j}) = {a} must be a finite positive number"
-                )));
+                return Err(MetricError::OutOfRange {
+                    what: "AHP".into(),
+                    parameter: format!("entry ({i}, {j})"),
+                    value: a,
+                    allowed: "a finite positive number".into(),
+                });
             }
             if i == j && a != 1.0 {
-                return Err(MetricError::Invalid(format!(
-                    "AHP: diagonal entry ({i}, {i}) = {a}, must be 1"
-                )));
+                return Err(MetricError::OutOfRange {
+                    what: "AHP".into(),
+                    parameter: format!("diagonal entry ({i}, {i})"),
+                    value: a,
+                    allowed: "1".into(),
+                });
             }
             let b = matrix[j * n + i];
             if ((a * b) - 1.0).abs() > 1e-6 {
-                return Err(MetricError::Invalid(format!(
-                    "AHP: entries ({i}, {j}) = {a} and ({j}, {i}) = {b} are not reciprocal"
-                )));
+                return Err(MetricError::OutOfRange {
+                    what: "AHP".into(),
+                    parameter: format!("entry ({j}, {i})"),
+                    value: b,
+                    allowed: format!(
+                        "the reciprocal of entry ({i}, {j}) = {a}, i.e. 1/{a} (relative tolerance 1e-6)"
+                    ),
+                });
             }
         }
     }
+    // A positive matrix converges (Perron–Frobenius); the cap bounds the work when the
+    // second eigenvalue is close to λ_max in modulus.
+    const TOLERANCE: f64 = 1e-15;
+    const MAX_ITERATIONS: usize = 10_000;
     let mut w = vec![1.0 / n as f64; n];
     let mut iterations = 0;
     loop {
@@ -303,13 +338,16 @@ pub fn ahp(matrix: &[f64]) -> Result<AhpResult, MetricError> {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
         w = next;
-        if change < 1e-15 {
+        if change < TOLERANCE {
             break;
         }
-        if iterations >= 10_000 {
-            return Err(MetricError::Invalid(format!(
-                "AHP: power iteration did not converge in 10000 steps (last change {change:.3e})"
-            )));
+        if iterations >= MAX_ITERATIONS {
+            return Err(MetricError::NotConverged {
+                what: "AHP: power iteration".into(),
+                iterations,
+                tolerance: TOLERANCE,
+                last_change: change,
+            });
         }
     }
     // λ_max = Σ_i (A w)_i for the converged w (Σ w = 1).
@@ -357,7 +395,7 @@ pub struct CouplingCoordination {
 /// corrected k = ½ form. Reference for the model: 廖重斌 (1999), 《热带地理》19(2).
 ///
 /// Errors: U outside [0, 1], α or β negative or not summing to 1 (tolerance 1e-9) is
-/// [`MetricError::Invalid`]; `U1 = U2 = 0` leaves C undefined: [`MetricError::NoActivity`].
+/// [`MetricError::OutOfRange`]; `U1 = U2 = 0` leaves C undefined: [`MetricError::NoActivity`].
 ///
 /// ```
 /// use tandem_core::metrics::composite::coupling_coordination;
@@ -373,15 +411,31 @@ pub fn coupling_coordination(
 ) -> Result<CouplingCoordination, MetricError> {
     for (name, u) in [("U1", u1), ("U2", u2)] {
         if !(u.is_finite() && (0.0..=1.0).contains(&u)) {
-            return Err(MetricError::Invalid(format!(
-                "coupling coordination: {name} = {u} must be in [0, 1]"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "coupling coordination".into(),
+                parameter: name.into(),
+                value: u,
+                allowed: "in [0, 1]".into(),
+            });
         }
     }
-    if !(alpha >= 0.0 && beta >= 0.0 && ((alpha + beta) - 1.0).abs() <= 1e-9) {
-        return Err(MetricError::Invalid(format!(
-            "coupling coordination: alpha = {alpha} and beta = {beta} must be non-negative and sum to 1"
-        )));
+    for (name, w) in [("alpha", alpha), ("beta", beta)] {
+        if w.is_nan() || w < 0.0 {
+            return Err(MetricError::OutOfRange {
+                what: "coupling coordination".into(),
+                parameter: name.into(),
+                value: w,
+                allowed: "non-negative (alpha and beta are weights summing to 1)".into(),
+            });
+        }
+    }
+    if ((alpha + beta) - 1.0).abs() > 1e-9 {
+        return Err(MetricError::OutOfRange {
+            what: "coupling coordination".into(),
+            parameter: format!("alpha + beta ({alpha} + {beta})"),
+            value: alpha + beta,
+            allowed: "1 (tolerance 1e-9)".into(),
+        });
     }
     if u1 + u2 <= 0.0 {
         return Err(MetricError::NoActivity(

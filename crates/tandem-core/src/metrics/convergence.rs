@@ -80,8 +80,8 @@ pub struct BetaConvergence {
 /// degrees of freedom); it matches statsmodels `OLS(g, add_constant(log(y0))).fit()`.
 ///
 /// Errors: fewer than 3 units ([`MetricError::TooFew`]; two points leave no degree of
-/// freedom); `T` not a positive finite number, or a NaN/infinite level
-/// ([`MetricError::Invalid`]); a level ≤ 0 ([`MetricError::NonPositive`]); all initial
+/// freedom); `T` not a positive finite number ([`MetricError::OutOfRange`]); a NaN/infinite
+/// level ([`MetricError::NonFinite`]); a level ≤ 0 ([`MetricError::NonPositive`]); all initial
 /// levels equal, so `ln y₀` has no variance, or growth an exact linear function of `ln y₀`
 /// ([`MetricError::NoVariation`]).
 ///
@@ -122,9 +122,12 @@ pub fn beta_convergence(levels: &[(f64, f64)], years: f64) -> Result<BetaConverg
         });
     }
     if !(years.is_finite() && years > 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "{WHAT}: the span T must be a positive number of years, got {years}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: WHAT.into(),
+            parameter: "the span T".into(),
+            value: years,
+            allowed: "a positive, finite number of years".into(),
+        });
     }
     for (i, (y0, yt)) in levels.iter().enumerate() {
         check_positive(WHAT, *y0, &format!("unit {i} (initial value)"))?;
@@ -169,9 +172,11 @@ pub fn beta_convergence(levels: &[(f64, f64)], years: f64) -> Result<BetaConverg
 /// Finite and > 0, or the matching error.
 fn check_positive(what: &str, value: f64, at: &str) -> Result<(), MetricError> {
     if !value.is_finite() {
-        return Err(MetricError::Invalid(format!(
-            "{what}: value at {at} is not a finite number ({value})"
-        )));
+        return Err(MetricError::NonFinite {
+            what: what.to_string(),
+            value,
+            at: at.to_string(),
+        });
     }
     if value <= 0.0 {
         return Err(MetricError::NonPositive {
@@ -214,7 +219,7 @@ pub struct Dispersion {
 /// the same sigma as real data deflated by a common index; `cv` is likewise scale-free.
 ///
 /// Errors: fewer than 2 values ([`MetricError::TooFew`]); a NaN/infinite value
-/// ([`MetricError::Invalid`]); a value ≤ 0 ([`MetricError::NonPositive`]).
+/// ([`MetricError::NonFinite`]); a value ≤ 0 ([`MetricError::NonPositive`]).
 ///
 /// ```
 /// use tandem_core::metrics::convergence::log_dispersion;
@@ -302,7 +307,7 @@ pub struct SigmaConvergence {
 ///
 /// Errors: fewer than 3 years ([`MetricError::TooFew`]; the trend needs a residual degree of
 /// freedom — call [`log_dispersion`] per year for two); a year given twice
-/// ([`MetricError::Invalid`]); per year as [`log_dispersion`]; an exactly linear sd series
+/// ([`MetricError::Duplicate`]); per year as [`log_dispersion`]; an exactly linear sd series
 /// ([`MetricError::NoVariation`]).
 ///
 /// ```
@@ -332,10 +337,10 @@ pub fn sigma_convergence<V: AsRef<[f64]>>(
     let mut order: Vec<usize> = (0..series.len()).collect();
     order.sort_by_key(|k| series[*k].0);
     if let Some(w) = order.windows(2).find(|w| series[w[0]].0 == series[w[1]].0) {
-        return Err(MetricError::Invalid(format!(
-            "{WHAT}: year {} is given more than once",
-            series[w[0]].0
-        )));
+        return Err(MetricError::Duplicate {
+            what: WHAT.into(),
+            item: format!("year {}", series[w[0]].0),
+        });
     }
     let mut years = Vec::with_capacity(series.len());
     for k in order {
@@ -390,8 +395,9 @@ pub struct RankPercentile {
 /// value are simply not in the slice, so `n` counts present units only. Negative values are
 /// allowed (growth rates).
 ///
-/// Errors ([`MetricError::Invalid`]): `unit` is not among the keys (its value is absent),
-/// appears more than once, or any value is NaN or infinite.
+/// Errors: `unit` is not among the keys, i.e. its value is absent ([`MetricError::Missing`]),
+/// or appears more than once ([`MetricError::Duplicate`]); any value is NaN or infinite
+/// ([`MetricError::NonFinite`]).
 ///
 /// ```
 /// use tandem_core::metrics::convergence::rank_percentile;
@@ -408,23 +414,27 @@ pub fn rank_percentile<K: PartialEq + Debug>(
 ) -> Result<RankPercentile, MetricError> {
     const WHAT: &str = "rank and percentile";
     if let Some((key, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
-        return Err(MetricError::Invalid(format!(
-            "{WHAT}: the value of {key:?} is not a finite number ({v})"
-        )));
+        return Err(MetricError::NonFinite {
+            what: WHAT.into(),
+            value: *v,
+            at: format!("{key:?}"),
+        });
     }
     let mut own = values.iter().filter(|(k, _)| k == unit).map(|(_, v)| *v);
     let value = match (own.next(), own.next()) {
         (Some(v), None) => v,
         (None, _) => {
-            return Err(MetricError::Invalid(format!(
-                "{WHAT}: {unit:?} has no value here (not among the {} units given)",
-                values.len()
-            )))
+            return Err(MetricError::Missing {
+                what: WHAT.into(),
+                item: format!("the value of {unit:?}"),
+                among: format!("the {} units given", values.len()),
+            })
         }
         (Some(_), Some(_)) => {
-            return Err(MetricError::Invalid(format!(
-                "{WHAT}: {unit:?} appears more than once"
-            )))
+            return Err(MetricError::Duplicate {
+                what: WHAT.into(),
+                item: format!("{unit:?}"),
+            })
         }
     };
     let n = values.len();
@@ -494,7 +504,7 @@ mod tests {
         for t in [0.0, -3.0, f64::NAN, f64::INFINITY] {
             assert!(matches!(
                 beta_convergence(&ok, t),
-                Err(MetricError::Invalid(_))
+                Err(MetricError::OutOfRange { value, .. }) if value.to_bits() == t.to_bits()
             ));
         }
         let e = beta_convergence(&[(1.0, 2.0), (0.0, 3.0), (4.0, 5.0)], 5.0).unwrap_err();
@@ -508,7 +518,7 @@ mod tests {
         ));
         assert!(matches!(
             beta_convergence(&[(1.0, 2.0), (3.0, f64::NAN), (4.0, 5.0)], 5.0),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::NonFinite { ref at, .. }) if at == "unit 1 (final value)"
         ));
         let e = beta_convergence(&[(7.0, 2.0), (7.0, 3.0), (7.0, 5.0)], 5.0).unwrap_err();
         assert!(matches!(e, MetricError::NoVariation { .. }));
@@ -579,7 +589,10 @@ mod tests {
         ));
         assert!(matches!(
             log_dispersion(&[1.0, f64::INFINITY]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::NonFinite {
+                value: f64::INFINITY,
+                ..
+            })
         ));
     }
 
@@ -600,25 +613,26 @@ mod tests {
         let r = rank_percentile(&"x", &same[..1]).unwrap();
         assert_eq!((r.rank, r.n, r.percentile), (1, 1, None));
         // absent, duplicated, non-finite
-        assert!(rank_percentile(&9, &v)
-            .unwrap_err()
-            .to_string()
-            .contains("has no value"));
-        assert!(rank_percentile(&1, &[(1, 2.0), (1, 3.0)])
-            .unwrap_err()
-            .to_string()
-            .contains("more than once"));
+        assert!(matches!(
+            rank_percentile(&9, &v),
+            Err(MetricError::Missing { ref item, ref among, .. })
+                if item == "the value of 9" && among == "the 5 units given"
+        ));
+        assert!(matches!(
+            rank_percentile(&1, &[(1, 2.0), (1, 3.0)]),
+            Err(MetricError::Duplicate { ref item, .. }) if item == "1"
+        ));
         assert!(matches!(
             rank_percentile(&1, &[(1, f64::NAN), (2, 3.0)]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::NonFinite { ref at, .. }) if at == "1"
         ));
         assert!(matches!(
             rank_percentile(&1, &[(1, 2.0), (2, f64::INFINITY)]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::NonFinite { ref at, .. }) if at == "2"
         ));
         assert!(matches!(
             rank_percentile(&1, &[]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::Missing { .. })
         ));
     }
 }

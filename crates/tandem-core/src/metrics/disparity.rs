@@ -50,9 +50,13 @@ fn per_capita(
             if *p > 0.0 {
                 Ok(Some(g / p))
             } else if *g > 0.0 {
-                Err(MetricError::Invalid(format!(
-                    "{what}: region {k} has income {g} but no population"
-                )))
+                Err(MetricError::ZeroDenominator {
+                    what: what.to_string(),
+                    at: format!("region {k}"),
+                    numerator: "income".into(),
+                    value: *g,
+                    denominator: "population".into(),
+                })
             } else {
                 Ok(None)
             }
@@ -66,7 +70,7 @@ fn per_capita(
 /// Unit: dimensionless, ≥ 0. Reference: Williamson (1965), "Regional inequality and the
 /// process of national development", *Economic Development and Cultural Change* 13(4);
 /// REAT `williamson`. A region with no population and no income has weight 0; one with
-/// income but no population is [`MetricError::Invalid`]; all-zero income or population is
+/// income but no population is [`MetricError::ZeroDenominator`]; all-zero income or population is
 /// [`MetricError::NoActivity`].
 ///
 /// ```
@@ -131,9 +135,13 @@ fn divergence(
             continue;
         }
         if *y == 0.0 {
-            return Err(MetricError::Invalid(format!(
-                "{what}: region {k} has {a_name} {x} but {b_name} 0, so its term is infinite"
-            )));
+            return Err(MetricError::ZeroDenominator {
+                what: what.to_string(),
+                at: format!("region {k}"),
+                numerator: a_name.to_string(),
+                value: *x,
+                denominator: b_name.to_string(),
+            });
         }
         let (sa, sb) = (x / ta, y / tb);
         sum += sa * (sa / sb).ln();
@@ -146,7 +154,7 @@ fn divergence(
 /// Unit: nats, ≥ 0; 0 = per-capita income equal everywhere. Weighted by income shares.
 /// Reference: Theil (1967), *Economics and Information Theory*; golden
 /// `theil_T_gdp_weighted`. Zeros: a region without income contributes 0; a region with
-/// income but no population is [`MetricError::Invalid`]; all-zero input is
+/// income but no population is [`MetricError::ZeroDenominator`]; all-zero input is
 /// [`MetricError::NoActivity`].
 ///
 /// ```
@@ -167,7 +175,7 @@ pub fn theil_t(income: &[f64], population: &[f64]) -> Result<f64, MetricError> {
 /// Unit: nats, ≥ 0. Weighted by population shares; more sensitive to the poorest regions
 /// than T. Reference: Theil (1967); golden `theil_L_pop_weighted`. Zeros: a region without
 /// population contributes 0; a region with population but no income is
-/// [`MetricError::Invalid`] (its term is infinite).
+/// [`MetricError::ZeroDenominator`] (its term is infinite).
 ///
 /// ```
 /// use tandem_core::metrics::disparity::theil_l;
@@ -202,7 +210,7 @@ pub fn theil_t_unweighted(values: &[f64]) -> Result<f64, MetricError> {
 /// Unweighted Theil L (mean log deviation) over regions: `(1/n) Σ_r ln(ȳ / y_r)`.
 ///
 /// This is what REAT `theil(y)` returns without weights. A value of 0 makes it infinite:
-/// [`MetricError::Invalid`] naming the region.
+/// [`MetricError::NonPositive`] naming the region.
 ///
 /// ```
 /// use tandem_core::metrics::disparity::theil_l_unweighted;
@@ -214,9 +222,12 @@ pub fn theil_l_unweighted(values: &[f64]) -> Result<f64, MetricError> {
     let mut sum = 0.0;
     for (k, y) in values.iter().enumerate() {
         if *y == 0.0 {
-            return Err(MetricError::Invalid(format!(
-                "unweighted Theil L: region {k} has value 0, so ln(mean/0) is infinite"
-            )));
+            // ln(mean / 0) is infinite.
+            return Err(MetricError::NonPositive {
+                what: "unweighted Theil L".into(),
+                value: *y,
+                at: format!("region {k}"),
+            });
         }
         sum += (ybar / y).ln();
     }
@@ -338,7 +349,7 @@ pub fn theil_decomposition(
 /// Ratio of the largest to the smallest value, `max / min`.
 ///
 /// Unit: dimensionless, ≥ 1. The simplest gap measure (e.g. richest / poorest city's GDP per
-/// capita). A smallest value of 0 is [`MetricError::Invalid`] (the ratio is infinite);
+/// capita). A smallest value of 0 is [`MetricError::ZeroDenominator`] (the ratio is infinite);
 /// an empty input is [`MetricError::TooFew`].
 ///
 /// ```
@@ -349,10 +360,16 @@ pub fn max_min_ratio(values: &[f64]) -> Result<f64, MetricError> {
     check_levels("max/min ratio", values)?;
     let max = values.iter().copied().fold(f64::MIN, f64::max);
     let min = values.iter().copied().fold(f64::MAX, f64::min);
+    // check_levels refused negatives, so a minimum ≤ 0 is exactly 0.
     if min <= 0.0 {
-        return Err(MetricError::Invalid(format!(
-            "max/min ratio: the smallest value is {min}, so the ratio is undefined"
-        )));
+        let at = values.iter().position(|v| *v == min).unwrap_or(0);
+        return Err(MetricError::ZeroDenominator {
+            what: "max/min ratio".into(),
+            at: format!("position {at}"),
+            numerator: "the maximum".into(),
+            value: max,
+            denominator: "the minimum".into(),
+        });
     }
     Ok(max / min)
 }
@@ -383,25 +400,30 @@ mod tests {
         ));
         assert!(matches!(
             theil_t(&[1.0, 1.0], &[1.0, 0.0]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::ZeroDenominator { ref at, ref denominator, .. })
+                if at == "region 1" && denominator == "population"
         ));
         assert!(matches!(
             theil_l(&[1.0, 0.0], &[1.0, 1.0]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::ZeroDenominator { ref at, ref denominator, value: 1.0, .. })
+                if at == "region 1" && denominator == "income"
         ));
         assert!(matches!(
             williamson_cv(&[1.0, 1.0], &[1.0, 0.0]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::ZeroDenominator { ref at, value: 1.0, .. }) if at == "region 1"
         ));
         assert!(matches!(
             max_min_ratio(&[0.0, 1.0]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::ZeroDenominator { ref at, value: 1.0, .. }) if at == "position 0"
         ));
         assert!(matches!(
             max_min_ratio(&[]),
             Err(MetricError::TooFew { .. })
         ));
-        assert!(theil_l_unweighted(&[0.0, 1.0]).is_err());
+        assert!(matches!(
+            theil_l_unweighted(&[0.0, 1.0]),
+            Err(MetricError::NonPositive { ref at, value: 0.0, .. }) if at == "region 0"
+        ));
         assert!(theil_decomposition(&[1.0], &[1.0], &[0, 1], TheilKind::T).is_err());
     }
 

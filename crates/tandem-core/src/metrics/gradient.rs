@@ -150,7 +150,8 @@ pub fn industrial_gradient_coefficients_with_capital(
 /// Unit: the unit of the matrix. This is the location-quotient (export-base) estimate of
 /// the part of a region's production that serves other regions. Reference: Isard (1960),
 /// *Methods of Regional Analysis*, ch. 7; Tiebout (1962). A region with no activity is
-/// [`MetricError::NoActivity`].
+/// [`MetricError::NoActivity`]; a region index beyond the matrix is
+/// [`MetricError::IndexOutOfRange`].
 ///
 /// ```
 /// use tandem_core::metrics::specialisation::RegionIndustry;
@@ -159,12 +160,7 @@ pub fn industrial_gradient_coefficients_with_capital(
 /// assert_eq!(export_surplus(&m, 0).unwrap(), vec![1.0, 0.0]);
 /// ```
 pub fn export_surplus(m: &RegionIndustry<'_>, region: usize) -> Result<Vec<f64>, MetricError> {
-    if region >= m.regions() {
-        return Err(MetricError::Invalid(format!(
-            "region index {region} is out of range (the matrix has {} regions)",
-            m.regions()
-        )));
-    }
+    m.region_index(region)?;
     let e_r: f64 = m.row(region).iter().sum();
     if e_r <= 0.0 {
         return Err(MetricError::NoActivity(format!(

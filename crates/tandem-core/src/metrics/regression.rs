@@ -85,7 +85,7 @@ const EXACT_FIT_TOL: f64 = 1e-12;
 ///
 /// Errors: no regressor ([`MetricError::TooFew`]); a column whose length differs from `y`
 /// ([`MetricError::Shape`]); fewer than `k + 2` observations, so no residual degree of
-/// freedom ([`MetricError::TooFew`]); a NaN or infinite value ([`MetricError::Invalid`]); a
+/// freedom ([`MetricError::TooFew`]); a NaN or infinite value ([`MetricError::NonFinite`]); a
 /// regressor that is constant or a linear combination of the intercept and the earlier
 /// regressors, and an exact fit whose residuals are all zero (standard errors 0, t undefined)
 /// ([`MetricError::NoVariation`]).
@@ -149,10 +149,11 @@ pub(crate) fn ols_named(
     }
     let finite = |name: &str, values: &[f64]| -> Result<(), MetricError> {
         match values.iter().position(|v| !v.is_finite()) {
-            Some(i) => Err(MetricError::Invalid(format!(
-                "{what}: {name} at observation {i} is not a finite number ({})",
-                values[i]
-            ))),
+            Some(i) => Err(MetricError::NonFinite {
+                what: format!("{what}: {name}"),
+                value: values[i],
+                at: format!("observation {i}"),
+            }),
             None => Ok(()),
         }
     };
@@ -387,7 +388,7 @@ mod tests {
         ));
         assert!(matches!(
             ols(&y, &[&[1.0, f64::NAN, 2.0, 3.0]]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::NonFinite { ref at, .. }) if at == "observation 1"
         ));
         // constant regressor
         let e = ols(&y, &[&[2.0; 4]]).unwrap_err();

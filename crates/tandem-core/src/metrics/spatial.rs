@@ -15,7 +15,7 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0;
 /// `d = 2R · asin √(sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2))`, R = [`EARTH_RADIUS_KM`].
 ///
 /// Coordinates in decimal degrees (latitude in [−90, 90], longitude in [−180, 180]);
-/// anything else, or a non-finite value, is [`MetricError::Invalid`]. Reference: Sinnott
+/// anything else, or a non-finite value, is [`MetricError::OutOfRange`]. Reference: Sinnott
 /// (1984), "Virtues of the haversine", *Sky and Telescope* 68(2).
 ///
 /// ```
@@ -32,9 +32,12 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Result<f64, M
         ("longitude 2", lon2, 180.0),
     ] {
         if !(v.is_finite() && v.abs() <= limit) {
-            return Err(MetricError::Invalid(format!(
-                "haversine distance: {name} = {v} is not a coordinate in [-{limit}, {limit}] degrees"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "haversine distance".into(),
+                parameter: name.into(),
+                value: v,
+                allowed: format!("a coordinate in [-{limit}, {limit}] degrees"),
+            });
         }
     }
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
@@ -75,20 +78,27 @@ pub fn gravity_linkage(
     ] {
         check_value("gravity linkage", v, name)?;
     }
-    check_distance("gravity linkage", distance, "pair")?;
+    check_distance("gravity linkage", distance, "between i and j")?;
     if !exponent.is_finite() {
-        return Err(MetricError::Invalid(format!(
-            "gravity linkage: distance exponent must be finite, got {exponent}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "gravity linkage".into(),
+            parameter: "the distance exponent".into(),
+            value: exponent,
+            allowed: "finite".into(),
+        });
     }
     Ok((population_i * gdp_i).sqrt() * (population_j * gdp_j).sqrt() / distance.powf(exponent))
 }
 
 fn check_distance(what: &str, d: f64, at: &str) -> Result<(), MetricError> {
     if !(d.is_finite() && d > 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "{what}: distance at {at} must be a finite positive number, got {d}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: what.to_string(),
+            parameter: format!("the distance ({at})"),
+            value: d,
+            allowed: "a finite positive number (two places at distance 0 have infinite linkage)"
+                .into(),
+        });
     }
     Ok(())
 }
@@ -97,7 +107,7 @@ fn check_distance(what: &str, d: f64, at: &str) -> Result<(), MetricError> {
 /// `None`): `R_ij` as in [`gravity_linkage`], with `distances[i * n + j]` in km.
 ///
 /// Off-diagonal distances must be positive (two cities at distance 0 have infinite
-/// linkage: [`MetricError::Invalid`] naming the pair); the diagonal is not read.
+/// linkage: [`MetricError::OutOfRange`] naming the pair); the diagonal is not read.
 ///
 /// ```
 /// use tandem_core::metrics::spatial::gravity_matrix;
@@ -202,9 +212,12 @@ impl Decay {
             Decay::Power { beta } | Decay::Exponential { beta } => beta,
         };
         if !(beta.is_finite() && beta >= 0.0) {
-            return Err(MetricError::Invalid(format!(
-                "distance decay: beta must be finite and non-negative, got {beta}"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "distance decay".into(),
+                parameter: "beta".into(),
+                value: beta,
+                allowed: "finite and non-negative".into(),
+            });
         }
         match self {
             Decay::Power { .. } => {
@@ -268,7 +281,7 @@ pub fn hansen_accessibility(
 /// `n_origins x m` row-major, all positive. Unit: probability; each origin's row sums to 1.
 /// Reference: Huff (1964), "Defining and estimating a trading area", *Journal of
 /// Marketing* 28(3); REAT `huff`. A zero distance or an origin for which every destination
-/// has zero attractiveness is [`MetricError::Invalid`] / [`MetricError::NoActivity`].
+/// has zero attractiveness is [`MetricError::OutOfRange`] / [`MetricError::NoActivity`].
 ///
 /// ```
 /// use tandem_core::metrics::spatial::huff_probabilities;
@@ -284,9 +297,12 @@ pub fn huff_probabilities(
     positive_total("Huff probabilities: attractiveness", attractiveness)?;
     for (name, v) in [("alpha", alpha), ("beta", beta)] {
         if !v.is_finite() {
-            return Err(MetricError::Invalid(format!(
-                "Huff probabilities: {name} must be finite, got {v}"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "Huff probabilities".into(),
+                parameter: name.into(),
+                value: v,
+                allowed: "finite".into(),
+            });
         }
     }
     let m = attractiveness.len();

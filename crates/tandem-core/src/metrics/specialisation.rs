@@ -27,7 +27,7 @@ impl<'a> RegionIndustry<'a> {
     /// Wraps `values` as a `regions x industries` matrix.
     ///
     /// Errors: [`MetricError::TooFew`] if either dimension is 0, [`MetricError::Shape`] if
-    /// `values.len() != regions * industries`, [`MetricError::Invalid`] for a NaN or
+    /// `values.len() != regions * industries`, [`MetricError::NonFinite`] for a NaN or
     /// infinite value and [`MetricError::Negative`] for a negative one (both name the cell).
     ///
     /// ```
@@ -127,22 +127,26 @@ impl<'a> RegionIndustry<'a> {
         self.values.iter().sum()
     }
 
-    fn region_index(&self, region: usize) -> Result<(), MetricError> {
+    /// Refuses a region index beyond the matrix ([`MetricError::IndexOutOfRange`]).
+    pub(crate) fn region_index(&self, region: usize) -> Result<(), MetricError> {
         if region >= self.regions {
-            return Err(MetricError::Invalid(format!(
-                "region index {region} is out of range (the matrix has {} regions)",
-                self.regions
-            )));
+            return Err(MetricError::IndexOutOfRange {
+                what: "region".into(),
+                index: region,
+                len: self.regions,
+            });
         }
         Ok(())
     }
 
-    fn industry_index(&self, industry: usize) -> Result<(), MetricError> {
+    /// Refuses an industry index beyond the matrix ([`MetricError::IndexOutOfRange`]).
+    pub(crate) fn industry_index(&self, industry: usize) -> Result<(), MetricError> {
         if industry >= self.industries {
-            return Err(MetricError::Invalid(format!(
-                "industry index {industry} is out of range (the matrix has {} industries)",
-                self.industries
-            )));
+            return Err(MetricError::IndexOutOfRange {
+                what: "industry".into(),
+                index: industry,
+                len: self.industries,
+            });
         }
         Ok(())
     }
@@ -151,9 +155,11 @@ impl<'a> RegionIndustry<'a> {
 /// Refuses NaN, infinities and negative numbers, naming `what` and `at`.
 pub(crate) fn check_value(what: &str, value: f64, at: &str) -> Result<(), MetricError> {
     if !value.is_finite() {
-        return Err(MetricError::Invalid(format!(
-            "{what}: value at {at} is not a finite number ({value})"
-        )));
+        return Err(MetricError::NonFinite {
+            what: what.to_string(),
+            value,
+            at: at.to_string(),
+        });
     }
     if value < 0.0 {
         return Err(MetricError::Negative {
@@ -294,9 +300,12 @@ pub fn balassa_rca(m: &RegionIndustry<'_>) -> Result<Vec<Option<f64>>, MetricErr
 /// ```
 pub fn binary_presence(rca: &[Option<f64>], threshold: f64) -> Result<Vec<u8>, MetricError> {
     if !(threshold.is_finite() && threshold > 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "presence threshold must be a finite positive number, got {threshold}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "binary presence".into(),
+            parameter: "the RCA threshold".into(),
+            value: threshold,
+            allowed: "a finite positive number".into(),
+        });
     }
     Ok(rca
         .iter()
@@ -526,9 +535,7 @@ pub fn location_quotient_panel(panel: &Panel) -> Result<Vec<PanelCell>, MetricEr
     let ni = panel.industries().len();
     let mut out = Vec::with_capacity(panel.len());
     for (y, year) in panel.years().iter().enumerate() {
-        let matrix = panel
-            .year_matrix(*year, Absent::AsZero)
-            .map_err(|e| MetricError::Invalid(e.to_string()))?;
+        let matrix = panel.year_matrix(*year, Absent::AsZero)?;
         for (k, v) in matrix.iter().enumerate() {
             let at = format!(
                 "region {}, industry {}, year {year}",
@@ -580,7 +587,14 @@ mod tests {
             krugman_specialisation(&m, 1),
             Err(MetricError::NoActivity(_))
         ));
-        assert!(matches!(hachman(&m, 3), Err(MetricError::Invalid(_))));
+        assert!(matches!(
+            hachman(&m, 3),
+            Err(MetricError::IndexOutOfRange {
+                index: 3,
+                len: 3,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -596,7 +610,7 @@ mod tests {
     fn bad_inputs_are_refused_with_the_cell_named() {
         assert!(matches!(
             RegionIndustry::new(&[1.0, f64::NAN], 1, 2),
-            Err(MetricError::Invalid(msg)) if msg.contains("industry 1")
+            Err(MetricError::NonFinite { at, .. }) if at.contains("industry 1")
         ));
         assert!(matches!(
             RegionIndustry::new(&[1.0, 2.0, 3.0], 2, 2),

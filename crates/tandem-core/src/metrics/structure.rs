@@ -112,7 +112,7 @@ pub fn structure_advancement(tertiary: f64, secondary: f64) -> Result<f64, Metri
 /// further from equilibrium. Reference: 干春晖, 郑若谷, 余典范 (2011), 《经济研究》2011(5).
 ///
 /// Zeros: a sector with `Y_i = 0` contributes 0 (`0 · ln 0 := 0`); a sector with `Y_i > 0`
-/// but `L_i = 0` has infinite productivity and is [`MetricError::Invalid`] (naming it).
+/// but `L_i = 0` has infinite productivity and is [`MetricError::ZeroDenominator`] (naming it).
 /// All-zero output or employment is [`MetricError::NoActivity`].
 ///
 /// ```
@@ -132,9 +132,14 @@ pub fn structure_rationalisation(output: &[f64], employment: &[f64]) -> Result<f
             continue;
         }
         if *li == 0.0 {
-            return Err(MetricError::Invalid(format!(
-                "structure rationalisation: sector {k} has output {yi} but no employment, so its productivity is infinite"
-            )));
+            // Its productivity Y_i / L_i is infinite.
+            return Err(MetricError::ZeroDenominator {
+                what: "structure rationalisation".into(),
+                at: format!("sector {k}"),
+                numerator: "output".into(),
+                value: *yi,
+                denominator: "employment".into(),
+            });
         }
         tl += (yi / y) * ((yi / li) / (y / l)).ln();
     }
@@ -316,7 +321,7 @@ pub struct StageAssessment {
 /// deflator of the year relative to 2005 (BEA NIPA table 1.1.9, 2005 = 1). Both are data
 /// the caller supplies; for 2005 itself use [`CNY_PER_USD_2005`] and 1, and for the years
 /// with bundled constants use [`gdp_per_capita_usd2005_for_year`]. Non-positive or
-/// non-finite arguments are [`MetricError::Invalid`].
+/// non-finite arguments are [`MetricError::OutOfRange`].
 ///
 /// ```
 /// use tandem_core::metrics::structure::{gdp_per_capita_usd2005, CNY_PER_USD_2005};
@@ -334,9 +339,12 @@ pub fn gdp_per_capita_usd2005(
         ("deflator", us_deflator_vs_2005),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(MetricError::Invalid(format!(
-                "GDP per capita in 2005 USD: {name} must be a finite positive number, got {v}"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "GDP per capita in 2005 USD".into(),
+                parameter: name.into(),
+                value: v,
+                allowed: "a finite positive number".into(),
+            });
         }
     }
     Ok(gdp_per_capita_cny / cny_per_usd / us_deflator_vs_2005)
@@ -486,9 +494,12 @@ fn falling(value: f64, bounds: &[f64; 4]) -> (usize, f64) {
 
 fn share(name: &str, v: f64) -> Result<f64, MetricError> {
     if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-        return Err(MetricError::Invalid(format!(
-            "industrialisation stage: {name} must be a fraction in [0, 1], got {v}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "industrialisation stage".into(),
+            parameter: name.into(),
+            value: v,
+            allowed: "a fraction in [0, 1]".into(),
+        });
     }
     Ok(v)
 }
@@ -516,7 +527,7 @@ fn share(name: &str, v: f64) -> Result<f64, MetricError> {
 /// and I < S (a service economy with some farming) fits no row of their table.
 ///
 /// Errors: no criterion given → [`MetricError::TooFew`]; a share outside [0, 1], a
-/// negative or non-finite income → [`MetricError::Invalid`]; sector output all zero →
+/// negative or non-finite income → [`MetricError::OutOfRange`]; sector output all zero →
 /// [`MetricError::NoActivity`].
 ///
 /// ```
@@ -542,9 +553,12 @@ pub fn industrialisation_stage(inputs: &StageInputs) -> Result<StageAssessment, 
     };
     if let Some(y) = inputs.gdp_per_capita_usd2005 {
         if !(y.is_finite() && y >= 0.0) {
-            return Err(MetricError::Invalid(format!(
-                "industrialisation stage: GDP per capita must be finite and non-negative, got {y}"
-            )));
+            return Err(MetricError::OutOfRange {
+                what: "industrialisation stage".into(),
+                parameter: "GDP per capita".into(),
+                value: y,
+                allowed: "finite and non-negative".into(),
+            });
         }
         push(
             StageCriterion::GdpPerCapita,
@@ -693,7 +707,7 @@ mod tests {
     fn rationalisation_refuses_output_without_labour() {
         assert!(matches!(
             structure_rationalisation(&[1.0, 1.0], &[1.0, 0.0]),
-            Err(MetricError::Invalid(_))
+            Err(MetricError::ZeroDenominator { ref at, value: 1.0, .. }) if at == "sector 1"
         ));
         // no output and no labour in a sector: skipped
         let tl = structure_rationalisation(&[1.0, 0.0], &[1.0, 0.0]).unwrap();

@@ -11,11 +11,14 @@ pub(super) fn check_shape(
     rows: usize,
     cols: usize,
 ) -> Result<(), MetricError> {
-    let expected = rows.checked_mul(cols).ok_or_else(|| {
-        MetricError::Invalid(format!(
-            "{what}: {rows} x {cols} overflows the address space"
-        ))
-    })?;
+    let expected = rows
+        .checked_mul(cols)
+        .ok_or_else(|| MetricError::OutOfRange {
+            what: what.to_string(),
+            parameter: format!("the number of cells ({rows} regions x {cols} industries)"),
+            value: rows as f64 * cols as f64,
+            allowed: format!("at most {} (the address space)", usize::MAX),
+        })?;
     if data.len() != expected {
         return Err(MetricError::Shape {
             what: format!("{what} ({rows} regions x {cols} industries, row-major)"),
@@ -40,12 +43,16 @@ pub(super) fn check_binary(
 ) -> Result<(), MetricError> {
     check_shape(what, mcp, rows, cols)?;
     if let Some(k) = mcp.iter().position(|v| *v != 0.0 && *v != 1.0) {
-        return Err(MetricError::Invalid(format!(
-            "{what}: Mcp must be 0 or 1, got {} at region {}, industry {} (0-based)",
-            mcp[k],
-            k / cols,
-            k % cols
-        )));
+        return Err(MetricError::OutOfRange {
+            what: what.to_string(),
+            parameter: format!(
+                "Mcp at region {}, industry {} (0-based)",
+                k / cols,
+                k % cols
+            ),
+            value: mcp[k],
+            allowed: "0 or 1".into(),
+        });
     }
     Ok(())
 }
@@ -61,9 +68,11 @@ pub(super) fn check_values(
     if let Some(k) = values.iter().position(|v| !v.is_finite() || *v < 0.0) {
         let at = format!("region {}, industry {} (0-based)", k / cols, k % cols);
         if !values[k].is_finite() {
-            return Err(MetricError::Invalid(format!(
-                "{what}: value at {at} is not a finite number"
-            )));
+            return Err(MetricError::NonFinite {
+                what: what.to_string(),
+                value: values[k],
+                at,
+            });
         }
         return Err(MetricError::Negative {
             what: what.to_string(),
@@ -100,7 +109,7 @@ pub(super) fn balassa_rca(values: &[f64], rows: usize, cols: usize) -> Vec<f64> 
 /// comparative advantage (Hidalgo & Hausmann 2009, `k_c,0`).
 ///
 /// `mcp` is a dense row-major regions x industries matrix of 0/1. Any other value is an
-/// error ([`MetricError::Invalid`]); a wrong length is [`MetricError::Shape`]. A region with
+/// error ([`MetricError::OutOfRange`]); a wrong length is [`MetricError::Shape`]. A region with
 /// no advantage anywhere has diversity 0 (the complexity indices are undefined for it).
 pub fn diversity(mcp: &[f64], regions: usize, industries: usize) -> Result<Vec<f64>, MetricError> {
     check_binary("diversity", mcp, regions, industries)?;

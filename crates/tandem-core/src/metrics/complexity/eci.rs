@@ -78,12 +78,13 @@ pub struct EciPci {
 /// # Input and degenerate cases
 /// `mcp`: dense row-major regions x industries of 0/1. Every region needs diversity ≥ 1 and
 /// every industry ubiquity ≥ 1 (drop empty rows and columns first, as
-/// [`super::complexity_year`] does); otherwise [`MetricError::Invalid`] names the first.
+/// [`super::complexity_year`] does); otherwise [`MetricError::ZeroDiversity`] or
+/// [`MetricError::ZeroUbiquity`] names the first.
 /// Fewer than 2 regions or industries is [`MetricError::TooFew`]. The year is degenerate
 /// (error) when the second eigenvalue is not separated from the first or the third by
-/// [`MIN_EIGENVALUE_GAP`] (e.g. the region–industry network falls into disconnected parts),
-/// when diversity is the same in every region (the sign convention is undefined), or when
-/// `kc` is constant.
+/// [`MIN_EIGENVALUE_GAP`] (e.g. the region–industry network falls into disconnected parts:
+/// [`MetricError::EigenGap`]), when diversity is the same in every region (the sign
+/// convention is undefined), or when `kc` is constant ([`MetricError::NoVariation`]).
 pub fn eci_pci(
     mcp: &[f64],
     regions: usize,
@@ -106,16 +107,16 @@ pub fn eci_pci(
 /// Refuses zero diversity or ubiquity, naming the first region or industry.
 pub(super) fn check_nonempty(what: &str, d: &[f64], u: &[f64]) -> Result<(), MetricError> {
     if let Some(c) = d.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "{what}: region {c} (0-based) has diversity 0 (Mcp = 0 in every industry); \
-             drop it first"
-        )));
+        return Err(MetricError::ZeroDiversity {
+            what: what.to_string(),
+            region: c,
+        });
     }
     if let Some(p) = u.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "{what}: industry {p} (0-based) has ubiquity 0 (Mcp = 0 in every region); \
-             drop it first"
-        )));
+        return Err(MetricError::ZeroUbiquity {
+            what: what.to_string(),
+            industry: p,
+        });
     }
     Ok(())
 }
@@ -184,17 +185,13 @@ pub(super) fn eci_pci_mat(
     let gap_top = first - second;
     let gap_next = third.map_or(f64::INFINITY, |t| second - t);
     if gap_top < MIN_EIGENVALUE_GAP || gap_next < MIN_EIGENVALUE_GAP {
-        return Err(MetricError::Invalid(format!(
-            "ECI/PCI: the second eigenvalue of Mpp is not separated (eigenvalues {first:.12}, \
-             {second:.12}, {}; gaps must be at least {MIN_EIGENVALUE_GAP:e}), so the \
-             complexity eigenvector is not determined by the data{}",
-            third.map_or("-".to_string(), |t| format!("{t:.12}")),
-            if gap_top < MIN_EIGENVALUE_GAP {
-                " (the region-industry network is disconnected)"
-            } else {
-                ""
-            }
-        )));
+        return Err(MetricError::EigenGap {
+            what: "ECI/PCI".into(),
+            first,
+            second,
+            third,
+            min_gap: MIN_EIGENVALUE_GAP,
+        });
     }
     let vec = &second_vector;
     let mut kp: Vec<f64> = if region_side {
@@ -213,10 +210,13 @@ pub(super) fn eci_pci_mat(
         .collect();
     let (d_mean, d_sd) = mean_sd(d);
     if d_sd == 0.0 {
-        return Err(MetricError::Invalid(format!(
-            "ECI/PCI: every region has the same diversity ({d_mean}), so the sign convention \
-             (ECI correlates positively with diversity) is undefined"
-        )));
+        return Err(MetricError::NoVariation {
+            what: "ECI/PCI".into(),
+            detail: format!(
+                "every region has the same diversity ({d_mean}), so the sign convention \
+                 (ECI correlates positively with diversity) is undefined"
+            ),
+        });
     }
     let (kc_mean0, _) = mean_sd(&kc);
     let cov: f64 = d
@@ -225,19 +225,20 @@ pub(super) fn eci_pci_mat(
         .map(|(x, y)| (x - d_mean) * (y - kc_mean0))
         .sum();
     if cov == 0.0 {
-        return Err(MetricError::Invalid(
-            "ECI/PCI: kc is uncorrelated with diversity, so the sign convention is undefined"
-                .into(),
-        ));
+        return Err(MetricError::NoVariation {
+            what: "ECI/PCI".into(),
+            detail: "kc is uncorrelated with diversity, so the sign convention is undefined".into(),
+        });
     }
     let sign = cov.signum();
     kp.iter_mut().for_each(|v| *v *= sign);
     kc.iter_mut().for_each(|v| *v *= sign);
     let (kc_mean, kc_sd) = mean_sd(&kc);
     if kc_sd == 0.0 {
-        return Err(MetricError::Invalid(
-            "ECI/PCI: kc is the same for every region, so ECI cannot be standardised".into(),
-        ));
+        return Err(MetricError::NoVariation {
+            what: "ECI/PCI".into(),
+            detail: "kc is the same for every region, so ECI cannot be standardised".into(),
+        });
     }
     let eci = kc.iter().map(|v| (v - kc_mean) / kc_sd).collect();
     let (p_mean, p_sd) = match scale {
@@ -361,10 +362,9 @@ fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>),
         MemStack::new(&mut buf),
         Default::default(),
     )
-    .map_err(|e| {
-        MetricError::Invalid(format!(
-            "ECI/PCI: the symmetric eigensolver did not converge ({e:?})"
-        ))
+    // faer's only EVD error is reaching its iteration limit; the variant says so.
+    .map_err(|_| MetricError::EigensolverFailed {
+        what: "ECI/PCI".into(),
     })?;
     let values = (0..n).map(|i| s[i]).collect();
     Ok((values, u))

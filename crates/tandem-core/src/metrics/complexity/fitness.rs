@@ -53,10 +53,12 @@ pub struct FitnessComplexity {
 /// # Input and degenerate cases
 /// `mcp`: dense row-major regions x industries of 0/1. Every region needs diversity ≥ 1 and
 /// every industry ubiquity ≥ 1 (drop empty rows and columns first), otherwise
-/// [`MetricError::Invalid`] names the first. A fitness that reaches 0 (possible for
-/// non-nested matrices) contributes an infinite `1 / F`, i.e. the industry's complexity
-/// becomes 0, which is the algorithm's limit, not an error. A tolerance that is not positive
-/// or a zero iteration cap is [`MetricError::Invalid`].
+/// [`MetricError::ZeroDiversity`] or [`MetricError::ZeroUbiquity`] names the first. A
+/// fitness that reaches 0 (possible for non-nested matrices) contributes an infinite
+/// `1 / F`, i.e. the industry's complexity becomes 0, which is the algorithm's limit, not an
+/// error. A tolerance that is not positive
+/// or a zero iteration cap is [`MetricError::OutOfRange`]. A mean fitness or complexity that
+/// becomes 0 or non-finite is [`MetricError::Collapsed`].
 pub fn fitness_complexity(
     mcp: &[f64],
     regions: usize,
@@ -64,12 +66,21 @@ pub fn fitness_complexity(
     opts: &FitnessOptions,
 ) -> Result<FitnessComplexity, MetricError> {
     check_binary("fitness-complexity", mcp, regions, industries)?;
-    if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) || opts.max_iterations == 0 {
-        return Err(MetricError::Invalid(format!(
-            "fitness-complexity: tolerance must be positive and finite and max_iterations at \
-             least 1 (got {} and {})",
-            opts.tolerance, opts.max_iterations
-        )));
+    if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
+        return Err(MetricError::OutOfRange {
+            what: "fitness-complexity".into(),
+            parameter: "tolerance".into(),
+            value: opts.tolerance,
+            allowed: "positive and finite".into(),
+        });
+    }
+    if opts.max_iterations == 0 {
+        return Err(MetricError::OutOfRange {
+            what: "fitness-complexity".into(),
+            parameter: "max_iterations".into(),
+            value: 0.0,
+            allowed: "at least 1".into(),
+        });
     }
     let d = row_sums(mcp, industries);
     let u = col_sums(mcp, industries);
@@ -94,8 +105,8 @@ pub fn fitness_complexity(
             }
         }
         let new_cpx: Vec<f64> = inv_sum.iter().map(|s| 1.0 / s).collect();
-        let new_fit = normalise_mean(new_fit, "fitness")?;
-        let new_cpx = normalise_mean(new_cpx, "complexity")?;
+        let new_fit = normalise_mean(new_fit, "fitness", iterations)?;
+        let new_cpx = normalise_mean(new_cpx, "complexity", iterations)?;
         let change = fit
             .iter()
             .zip(&new_fit)
@@ -117,12 +128,15 @@ pub fn fitness_complexity(
     })
 }
 
-fn normalise_mean(v: Vec<f64>, what: &str) -> Result<Vec<f64>, MetricError> {
+fn normalise_mean(v: Vec<f64>, quantity: &str, iteration: usize) -> Result<Vec<f64>, MetricError> {
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     if !(mean.is_finite() && mean > 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "fitness-complexity: the mean {what} became {mean}; the iteration has collapsed"
-        )));
+        return Err(MetricError::Collapsed {
+            what: "fitness-complexity".into(),
+            quantity: quantity.into(),
+            mean,
+            iteration,
+        });
     }
     Ok(v.into_iter().map(|x| x / mean).collect())
 }

@@ -102,10 +102,12 @@ pub struct YearComplexity {
 /// [`relatedness_density`], [`complexity_outlook`] on the kept presence matrix.
 ///
 /// `values`: dense row-major regions x industries, finite and non-negative (otherwise
-/// [`MetricError::Invalid`] / [`MetricError::Negative`] naming the cell). No activity at all
+/// [`MetricError::NonFinite`] / [`MetricError::Negative`] naming the cell). No activity at all
 /// is [`MetricError::NoActivity`]. A degenerate year (fewer than 2 kept regions or
-/// industries, a region or industry left without `M_cp = 1`, an eigenvalue gap below
-/// [`MIN_EIGENVALUE_GAP`]) is an error, never NaN.
+/// industries, a region or industry left without `M_cp = 1` ([`MetricError::ZeroDiversity`],
+/// [`MetricError::ZeroUbiquity`]), an eigenvalue gap below [`MIN_EIGENVALUE_GAP`]
+/// ([`MetricError::EigenGap`])) is an error, never NaN. A threshold that is not positive and
+/// finite is [`MetricError::OutOfRange`].
 pub fn complexity_year(
     values: &[f64],
     regions: usize,
@@ -130,10 +132,12 @@ fn year_with(
 ) -> Result<YearComplexity, MetricError> {
     basic::check_values("complexity", values, regions, industries)?;
     if !(opts.rca_threshold.is_finite() && opts.rca_threshold > 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "complexity: the RCA threshold must be positive and finite, got {}",
-            opts.rca_threshold
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "complexity".into(),
+            parameter: "the RCA threshold".into(),
+            value: opts.rca_threshold,
+            allowed: "positive and finite".into(),
+        });
     }
     let row_tot = basic::row_sums(values, industries);
     let col_tot = basic::col_sums(values, industries);
@@ -170,19 +174,23 @@ fn year_with(
     let u = basic::col_sums(&mcp, np);
     // With a threshold above 1 a region (industry) can be left without any advantage; its
     // ECI (PCI) is then undefined, and py-ecomplexity would turn the whole year into NaN.
+    let below_threshold = || {
+        format!(
+            "complexity (RCA below the threshold {})",
+            opts.rca_threshold
+        )
+    };
     if let Some(a) = d.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "complexity: region {} (0-based) has RCA below the threshold {} in every \
-             industry (diversity 0), so ECI is undefined",
-            kept_regions[a], opts.rca_threshold
-        )));
+        return Err(MetricError::ZeroDiversity {
+            what: below_threshold(),
+            region: kept_regions[a],
+        });
     }
     if let Some(b) = u.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "complexity: industry {} (0-based) has RCA below the threshold {} in every region \
-             (ubiquity 0), so PCI is undefined",
-            kept_industries[b], opts.rca_threshold
-        )));
+        return Err(MetricError::ZeroUbiquity {
+            what: below_threshold(),
+            industry: kept_industries[b],
+        });
     }
     let m = basic::to_mat(&mcp, nr, np);
     let ep = eci::eci_pci_mat(m.as_ref(), &d, &u, opts.pci_scale, par)?;
@@ -409,39 +417,10 @@ fn panel_year(
     opts: &ComplexityOptions,
     par: faer::Par,
 ) -> Result<YearComplexity, MetricError> {
-    let values = panel
-        .year_matrix(year, Absent::AsZero)
-        .map_err(|e| MetricError::Invalid(format!("year {year}: {e}")))?;
+    // A panel error names its year itself (`year 1999 is not in the panel`).
+    let values = panel.year_matrix(year, Absent::AsZero)?;
     let (nr, ni) = (panel.regions().len(), panel.industries().len());
-    year_with(&values, nr, ni, opts, par).map_err(|e| in_year(e, year))
-}
-
-/// Prefixes an error with the year it belongs to.
-fn in_year(e: MetricError, year: i32) -> MetricError {
-    match e {
-        MetricError::Shape {
-            what,
-            expected,
-            got,
-        } => MetricError::Shape {
-            what: format!("year {year}: {what}"),
-            expected,
-            got,
-        },
-        MetricError::NoActivity(what) => MetricError::NoActivity(format!("year {year}: {what}")),
-        MetricError::Negative { what, value, at } => MetricError::Negative {
-            what: format!("year {year}: {what}"),
-            value,
-            at,
-        },
-        MetricError::TooFew { what, needed, got } => MetricError::TooFew {
-            what: format!("year {year}: {what}"),
-            needed,
-            got,
-        },
-        MetricError::Invalid(what) => MetricError::Invalid(format!("year {year}: {what}")),
-        other => other,
-    }
+    year_with(&values, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
 }
 
 #[cfg(test)]

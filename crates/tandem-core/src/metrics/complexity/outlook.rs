@@ -85,10 +85,12 @@ pub(super) fn outlook_mat(
     for c in 0..nr {
         let mut s = 0.0;
         for p in 0..np {
-            let w = density[c * np + p].ok_or_else(|| {
-                MetricError::Invalid(format!(
-                    "COI: density undefined for industry {p} (0-based): its proximity row sums to 0"
-                ))
+            let w = density[c * np + p].ok_or_else(|| MetricError::ZeroDenominator {
+                what: "COI: density".into(),
+                at: format!("industry {p} (0-based)"),
+                numerator: "the proximity-weighted presence".into(),
+                value: 0.0,
+                denominator: "the proximity row sum".into(),
             })?;
             s += w * (1.0 - m[(c, p)]) * kp[p];
         }
@@ -96,10 +98,11 @@ pub(super) fn outlook_mat(
     }
     let (mean, sd) = mean_sd(&raw);
     if sd == 0.0 {
-        return Err(MetricError::Invalid(
-            "COI: the raw outlook is the same for every region, so it cannot be standardised"
+        return Err(MetricError::NoVariation {
+            what: "COI".into(),
+            detail: "the raw outlook is the same for every region, so it cannot be standardised"
                 .into(),
-        ));
+        });
     }
     let coi = raw.iter().map(|v| (v - mean) / sd).collect();
 

@@ -52,10 +52,10 @@ pub fn proximity(
     check_binary("proximity", mcp, regions, industries)?;
     let u = col_sums(mcp, industries);
     if let Some(p) = u.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::Invalid(format!(
-            "proximity: industry {p} (0-based) has ubiquity 0 (no region has Mcp = 1), so its \
-             conditional probabilities are undefined; drop it first"
-        )));
+        return Err(MetricError::ZeroUbiquity {
+            what: "proximity".into(),
+            industry: p,
+        });
     }
     let m = to_mat(mcp, regions, industries);
     let phi = proximity_mat(m.as_ref(), &u, kind, get_global_parallelism());
@@ -109,13 +109,16 @@ pub fn relatedness_density(
         .iter()
         .position(|v| !v.is_finite() || *v < 0.0 || *v > 1.0)
     {
-        return Err(MetricError::Invalid(format!(
-            "relatedness density: proximity must lie in [0, 1], got {} at industries {} and {} \
-             (0-based)",
-            proximity[k],
-            k / industries,
-            k % industries
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "relatedness density".into(),
+            parameter: format!(
+                "proximity at industries {} and {} (0-based)",
+                k / industries,
+                k % industries
+            ),
+            value: proximity[k],
+            allowed: "in [0, 1]".into(),
+        });
     }
     let m = to_mat(mcp, regions, industries);
     let phi = to_mat(proximity, industries, industries);

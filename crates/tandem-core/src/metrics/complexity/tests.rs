@@ -119,9 +119,10 @@ fn degenerate_years_are_errors() {
     ];
     let err = complexity_year(&blocks, 4, 4, &ComplexityOptions::default()).unwrap_err();
     assert!(
-        matches!(&err, MetricError::Invalid(m) if m.contains("not separated") && m.contains("disconnected")),
+        matches!(&err, MetricError::EigenGap { first, second, min_gap, .. } if first - second < *min_gap),
         "{err}"
     );
+    assert!(err.to_string().contains("disconnected"), "{err}");
     // One active region only.
     let one = [0.0, 0.0, 1.0, 2.0];
     assert!(matches!(
@@ -142,7 +143,7 @@ fn degenerate_years_are_errors() {
     ));
     assert!(matches!(
         complexity_year(&[1.0, f64::NAN, 2.0, 3.0], 2, 2, &ComplexityOptions::default()),
-        Err(MetricError::Invalid(m)) if m.contains("region 0, industry 1")
+        Err(MetricError::NonFinite { value, at, .. }) if value.is_nan() && at == "region 0, industry 1 (0-based)"
     ));
     assert!(matches!(
         complexity_year(&[1.0, 2.0, 3.0], 2, 2, &ComplexityOptions::default()),
@@ -154,11 +155,12 @@ fn degenerate_years_are_errors() {
     ));
     assert!(matches!(
         diversity(&[1.0, 0.5], 1, 2),
-        Err(MetricError::Invalid(m)) if m.contains("0.5")
+        Err(MetricError::OutOfRange { parameter, value, .. })
+            if value == 0.5 && parameter == "Mcp at region 0, industry 1 (0-based)"
     ));
     assert!(matches!(
         proximity(&[1.0, 0.0, 1.0, 0.0], 2, 2, ProximityKind::MinConditional),
-        Err(MetricError::Invalid(m)) if m.contains("industry 1")
+        Err(MetricError::ZeroUbiquity { industry: 1, .. })
     ));
 }
 
@@ -177,7 +179,7 @@ fn a_threshold_that_leaves_a_region_without_advantage_is_an_error() {
     };
     let err = complexity_year(&values, 3, 3, &opts).unwrap_err();
     assert!(
-        matches!(&err, MetricError::Invalid(m) if m.contains("region 1 ") && m.contains("1.5")),
+        matches!(&err, MetricError::ZeroDiversity { what, region: 1 } if what.contains("1.5")),
         "{err}"
     );
     let bad = ComplexityOptions {
@@ -186,7 +188,8 @@ fn a_threshold_that_leaves_a_region_without_advantage_is_an_error() {
     };
     assert!(matches!(
         complexity_year(&values, 3, 3, &bad),
-        Err(MetricError::Invalid(m)) if m.contains("threshold")
+        Err(MetricError::OutOfRange { parameter, value, .. })
+            if parameter.contains("threshold") && value.is_nan()
     ));
 }
 
@@ -362,7 +365,7 @@ fn fitness_converges_to_a_fixed_point_when_not_nested() {
                 max_iterations: 5
             }
         ),
-        Err(MetricError::Invalid(_))
+        Err(MetricError::OutOfRange { value: 0.0, .. })
     ));
 }
 

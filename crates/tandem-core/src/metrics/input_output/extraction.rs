@@ -100,9 +100,11 @@ fn extract_one(
     total_output: f64,
 ) -> Result<ExtractionLoss, MetricError> {
     if k >= n {
-        return Err(MetricError::Invalid(format!(
-            "hypothetical extraction: sector index {k} out of range for {n} sectors"
-        )));
+        return Err(MetricError::IndexOutOfRange {
+            what: "hypothetical extraction: sector".into(),
+            index: k,
+            len: n,
+        });
     }
     let x_bar = match kind {
         Extraction::Complete => {

@@ -79,10 +79,11 @@ fn check_non_negative(what: &str, values: &[f64], ncols: usize) -> Result<(), Me
     for (k, &v) in values.iter().enumerate() {
         let at = || format!("row {}, column {}", k / ncols.max(1), k % ncols.max(1));
         if !v.is_finite() {
-            return Err(MetricError::Invalid(format!(
-                "{what}: non-finite value {v} at {}",
-                at()
-            )));
+            return Err(MetricError::NonFinite {
+                what: what.to_string(),
+                value: v,
+                at: at(),
+            });
         }
         if v < 0.0 {
             return Err(MetricError::Negative {
@@ -99,12 +100,11 @@ fn check_non_negative(what: &str, values: &[f64], ncols: usize) -> Result<(), Me
 fn check_finite(what: &str, values: &[f64], ncols: usize) -> Result<(), MetricError> {
     match values.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
-        Some(k) => Err(MetricError::Invalid(format!(
-            "{what}: non-finite value {} at row {}, column {}",
-            values[k],
-            k / ncols.max(1),
-            k % ncols.max(1)
-        ))),
+        Some(k) => Err(MetricError::NonFinite {
+            what: what.to_string(),
+            value: values[k],
+            at: format!("row {}, column {}", k / ncols.max(1), k % ncols.max(1)),
+        }),
     }
 }
 

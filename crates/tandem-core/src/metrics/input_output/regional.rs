@@ -42,9 +42,14 @@ fn totals(regional: &[f64], national: &[f64]) -> Result<(f64, f64), MetricError>
         return Err(MetricError::NoActivity("national employment".into()));
     }
     if e_r > e_n {
-        return Err(MetricError::Invalid(format!(
-            "regional employment total {e_r} exceeds the national total {e_n}: the region must be part of the nation"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "regional employment".into(),
+            parameter: "the regional total".into(),
+            value: e_r,
+            allowed: format!(
+                "at most the national total {e_n}, because the region is part of the nation"
+            ),
+        });
     }
     Ok((e_r, e_n))
 }
@@ -70,9 +75,13 @@ pub fn simple_location_quotients(
         .enumerate()
         .map(|(i, (&r, &nat))| {
             if nat == 0.0 {
-                Err(MetricError::Invalid(format!(
-                    "location quotient of sector {i}: national employment is 0, so the quotient is undefined"
-                )))
+                Err(MetricError::ZeroDenominator {
+                    what: "location quotient".into(),
+                    at: format!("sector {i}"),
+                    numerator: "regional employment".into(),
+                    value: r,
+                    denominator: "national employment".into(),
+                })
             } else {
                 Ok((r / e_r) / (nat / e_n))
             }
@@ -92,22 +101,35 @@ pub fn flegg_lambda(
     delta: f64,
 ) -> Result<f64, MetricError> {
     if !delta.is_finite() || !(0.0..1.0).contains(&delta) {
-        return Err(MetricError::Invalid(format!(
-            "Flegg's delta must lie in [0, 1), got {delta}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "Flegg's lambda".into(),
+            parameter: "delta".into(),
+            value: delta,
+            allowed: "in [0, 1)".into(),
+        });
     }
-    if !(regional_total.is_finite() && national_total.is_finite())
-        || regional_total <= 0.0
-        || national_total <= 0.0
-    {
-        return Err(MetricError::Invalid(format!(
-            "Flegg's lambda needs positive finite totals, got regional {regional_total}, national {national_total}"
-        )));
+    for (name, total) in [
+        ("the regional total", regional_total),
+        ("the national total", national_total),
+    ] {
+        if !(total.is_finite() && total > 0.0) {
+            return Err(MetricError::OutOfRange {
+                what: "Flegg's lambda".into(),
+                parameter: name.into(),
+                value: total,
+                allowed: "a finite positive number".into(),
+            });
+        }
     }
     if regional_total > national_total {
-        return Err(MetricError::Invalid(format!(
-            "regional total {regional_total} exceeds the national total {national_total}"
-        )));
+        return Err(MetricError::OutOfRange {
+            what: "Flegg's lambda".into(),
+            parameter: "the regional total".into(),
+            value: regional_total,
+            allowed: format!(
+                "at most the national total {national_total}, because the region is part of the nation"
+            ),
+        });
     }
     Ok((1.0 + regional_total / national_total).log2().powf(delta))
 }

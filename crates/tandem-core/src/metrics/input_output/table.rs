@@ -78,19 +78,20 @@ pub fn table_technical_coefficients(table: &IoTable) -> Result<Vec<f64>, MetricE
 
 /// Checks the blocks used here and names a bad flow by its sector codes.
 fn check_table(table: &IoTable) -> Result<(), MetricError> {
-    table
-        .check_shape()
-        .map_err(|e| MetricError::Invalid(format!("input-output table {}: {e}", table.year)))?;
+    table.check_shape().map_err(|source| MetricError::IoTable {
+        year: table.year,
+        source,
+    })?;
     let n = table.n();
     let code = |k: usize| table.sectors[k].code.as_str();
     for (k, &v) in table.intermediate.iter().enumerate() {
         let at = || format!("row {}, column {}", code(k / n), code(k % n));
         if !v.is_finite() {
-            return Err(MetricError::Invalid(format!(
-                "input-output table {}: intermediate use is {v} at {}",
-                table.year,
-                at()
-            )));
+            return Err(MetricError::NonFinite {
+                what: format!("input-output table {} intermediate use", table.year),
+                value: v,
+                at: at(),
+            });
         }
         if v < 0.0 {
             return Err(MetricError::Negative {
@@ -102,11 +103,11 @@ fn check_table(table: &IoTable) -> Result<(), MetricError> {
     }
     for (j, &x) in table.gross_output.iter().enumerate() {
         if !x.is_finite() {
-            return Err(MetricError::Invalid(format!(
-                "input-output table {}: gross output of sector {} is {x}",
-                table.year,
-                code(j)
-            )));
+            return Err(MetricError::NonFinite {
+                what: format!("input-output table {} gross output", table.year),
+                value: x,
+                at: format!("sector {}", code(j)),
+            });
         }
     }
     Ok(())
@@ -150,18 +151,19 @@ pub fn linkages(table: &IoTable) -> Result<Vec<SectorLinkage>, MetricError> {
 ///
 /// Value-added rows may hold negative cells (net taxes on production are negative for
 /// agriculture in the NBS tables); they are used as published. Errors: those of
-/// [`linkages`], and [`MetricError::Invalid`] when the table has no `TVA` or `VA001` row.
+/// [`linkages`], and [`MetricError::Missing`] when the table has no `TVA` or `VA001` row.
 pub fn multipliers(table: &IoTable) -> Result<Vec<SectorMultipliers>, MetricError> {
     let a = table_technical_coefficients(table)?;
     let n = table.n();
     let l = leontief_inverse(&a, n)?;
     let row = |code: &str| {
-        table.value_added_row(code).ok_or_else(|| {
-            MetricError::Invalid(format!(
-                "input-output table {}: no value-added row `{code}`",
-                table.year
-            ))
-        })
+        table
+            .value_added_row(code)
+            .ok_or_else(|| MetricError::Missing {
+                what: format!("input-output table {}", table.year),
+                item: format!("the value-added row `{code}`"),
+                among: value_added_rows(table),
+            })
     };
     let v = direct_coefficients(row("TVA")?, &table.gross_output)?;
     let w = direct_coefficients(row("VA001")?, &table.gross_output)?;
@@ -180,6 +182,16 @@ pub fn multipliers(table: &IoTable) -> Result<Vec<SectorMultipliers>, MetricErro
             income_type_i: wt[j],
         })
         .collect())
+}
+
+/// The value-added rows a table has, for an error that names a missing one.
+fn value_added_rows(table: &IoTable) -> String {
+    if table.value_added.is_empty() {
+        "the table's value-added rows: it has none".into()
+    } else {
+        let codes: Vec<&str> = table.value_added.iter().map(|r| r.code.as_str()).collect();
+        format!("the table's value-added rows {}", codes.join(", "))
+    }
 }
 
 /// Employment multipliers for a table and employment by sector (`employment[j]` persons

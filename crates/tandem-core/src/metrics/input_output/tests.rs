@@ -119,7 +119,7 @@ fn bad_inputs_are_named_errors() {
     ));
     assert!(matches!(
         leontief_inverse(&[0.1, f64::NAN, 0.0, 0.1], 2),
-        Err(MetricError::Invalid(ref m)) if m.contains("row 0, column 1")
+        Err(MetricError::NonFinite { ref at, .. }) if at == "row 0, column 1"
     ));
     assert!(matches!(
         leontief_inverse(&[0.1; 3], 2),
@@ -201,7 +201,11 @@ fn hypothetical_extraction_on_the_two_sector_example() {
     assert!(close(all[1].extracted_output, 350.0 / 0.85, 1e-13));
     assert!(matches!(
         hypothetical_extraction(&a, 2, &f, 2, Extraction::Complete),
-        Err(MetricError::Invalid(_))
+        Err(MetricError::IndexOutOfRange {
+            index: 2,
+            len: 2,
+            ..
+        })
     ));
     assert!(matches!(
         hypothetical_extraction(&a, 2, &[0.0, 0.0], 0, Extraction::Complete),
@@ -285,7 +289,7 @@ fn regionalisation_degenerate_cases() {
     );
     assert!(matches!(
         simple_location_quotients(&[1.0, 1.0], &[0.0, 5.0]),
-        Err(MetricError::Invalid(ref m)) if m.contains("sector 0")
+        Err(MetricError::ZeroDenominator { ref at, .. }) if at == "sector 0"
     ));
     assert!(matches!(
         simple_location_quotients(&[0.0, 0.0], &[1.0, 5.0]),
@@ -293,11 +297,12 @@ fn regionalisation_degenerate_cases() {
     ));
     assert!(matches!(
         flegg_lambda(1.0, 10.0, 1.0),
-        Err(MetricError::Invalid(_))
+        Err(MetricError::OutOfRange { ref parameter, value: 1.0, .. }) if parameter == "delta"
     ));
     assert!(matches!(
         flegg_lambda(11.0, 10.0, 0.3),
-        Err(MetricError::Invalid(_))
+        Err(MetricError::OutOfRange { ref parameter, value: 11.0, .. })
+            if parameter == "the regional total"
     ));
 }
 
