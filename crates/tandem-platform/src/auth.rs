@@ -442,7 +442,7 @@ pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError>
             "password: at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    crate::accounts::check_display_name(new.display_name.trim()).map_err(AccountError::Invalid)?;
+    crate::entity::check_display_name(new.display_name.trim()).map_err(AccountError::Invalid)?;
     let (pair_id, side, park_id, enterprise_id) = match &new.role {
         Role::Officer { pair_id, side } => {
             if conn

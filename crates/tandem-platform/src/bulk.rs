@@ -96,7 +96,7 @@ pub fn apply(
     let creates = ops.iter().filter(|o| matches!(o, Op::Create(_))).count() as u64;
     let budget = db
         .limits()
-        .reserve_creations(user, creates)
+        .reserve_creations(user.id, &user.username, creates)
         .map_err(BulkError::Limit)?;
     let _turn = db.limits().bulk_turn();
     let (checked, reads) = db.read(|c| {

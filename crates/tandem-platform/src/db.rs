@@ -8,6 +8,8 @@
 //! failing with `SQLITE_BUSY`) and a small pool of readers, which WAL lets run beside the
 //! writer. PostgreSQL gets a pool of clients; every write runs in a transaction.
 
+use crate::error::shorten;
+pub use crate::error::DbError;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -222,93 +224,6 @@ impl From<Row> for Vec<Value> {
 pub enum Engine {
     Sqlite,
     Postgres,
-}
-
-/// A database failure, with the statement that caused it where there is one.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot open the database {target}: {reason}")]
-    Open { target: String, reason: String },
-    #[error("database error: {reason} (in: {sql})")]
-    Query { sql: String, reason: String },
-    #[error("database URL {0:?} is not understood: use sqlite://PATH or postgres://USER@HOST/DB")]
-    Url(String),
-    /// A unique or primary key already holds the value written, as the engine classifies it
-    /// (SQLite's extended codes `SQLITE_CONSTRAINT_UNIQUE` 2067 and
-    /// `SQLITE_CONSTRAINT_PRIMARYKEY` 1555, PostgreSQL's SQLSTATE 23505), never by reading
-    /// the message. Callers that can tell the user which value is taken map it to their own
-    /// error ([`DbError::is_unique_violation`]).
-    #[error("{} already holds this value: {reason} (in: {sql}); use another value or change the existing record", constraint_label(.constraint))]
-    UniqueViolation {
-        /// The constraint: PostgreSQL's name (`users_username_key`), SQLite's `table.column`
-        /// list (taken from its message for display only), `None` if the engine gives none.
-        constraint: Option<String>,
-        /// The statement, shortened.
-        sql: String,
-        /// The engine's message.
-        reason: String,
-    },
-    /// A foreign key refused the change: a referenced record is missing, or (on delete) other
-    /// records still refer to this one (SQLite's `SQLITE_CONSTRAINT_FOREIGNKEY` 787,
-    /// PostgreSQL's SQLSTATE 23503).
-    #[error("{} refused the change: {reason} (in: {sql}); remove or move the records that refer to it first", constraint_label(.constraint))]
-    ForeignKeyViolation {
-        /// PostgreSQL's constraint name; SQLite names none.
-        constraint: Option<String>,
-        /// The statement, shortened.
-        sql: String,
-        /// The engine's message.
-        reason: String,
-    },
-    /// A row read by column name lacks the column or holds another type in it: the query
-    /// and the code reading it disagree. A defect to report, not something a user can fix.
-    #[error("column {column:?} of a result: expected {expected}, found {found}; the query and the code reading it disagree (a defect: please report it)")]
-    Column {
-        /// The column asked for.
-        column: String,
-        /// What the reader expected (`an integer`, `text`...).
-        expected: &'static str,
-        /// What the row held instead, or that it has no such column.
-        found: String,
-    },
-    #[error("{0}")]
-    Other(String),
-}
-
-fn constraint_label(constraint: &Option<String>) -> String {
-    match constraint {
-        Some(c) => format!("the key {c}"),
-        None => "a key".into(),
-    }
-}
-
-impl DbError {
-    fn query(sql: &str, e: impl std::fmt::Display) -> DbError {
-        DbError::Query {
-            sql: shorten(sql),
-            reason: e.to_string(),
-        }
-    }
-
-    /// Whether the failure is a unique-constraint violation (duplicate key):
-    /// [`DbError::UniqueViolation`].
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, DbError::UniqueViolation { .. })
-    }
-
-    /// Whether the failure is a foreign-key violation: [`DbError::ForeignKeyViolation`].
-    pub fn is_foreign_key_violation(&self) -> bool {
-        matches!(self, DbError::ForeignKeyViolation { .. })
-    }
-}
-
-/// A statement as errors quote it: at most 160 characters.
-fn shorten(sql: &str) -> String {
-    let mut short: String = sql.chars().take(160).collect();
-    if short.len() < sql.len() {
-        short.push('…');
-    }
-    short
 }
 
 /// A SQLite failure as a [`DbError`], constraint violations classified by their extended

@@ -11,7 +11,9 @@
 //! rows deleted with it), so the record service never branches on a type's name.
 
 use crate::db::{Conn, Value};
-use crate::service::PlatformError;
+pub use crate::error::FieldError;
+use crate::error::PlatformError;
+pub use crate::lists::list_items;
 use serde_json::{Map, Value as Json};
 use tandem_ledger::money::{Fen, MoneyError, YuanRule};
 
@@ -796,7 +798,7 @@ pub static DEMANDS: Entity = Entity {
     en: "Enterprise demands",
     title: "title",
     rules: Rules {
-        check: Some(crate::docking::check_demand),
+        check: Some(crate::docking_rules::check_demand),
         ..Rules::NONE
     },
     fields: &[
@@ -932,7 +934,7 @@ pub static PARK_OFFERS: Entity = Entity {
     en: "Park offers",
     title: "title",
     rules: Rules {
-        check: Some(crate::docking::check_park_offer),
+        check: Some(crate::docking_rules::check_park_offer),
         ..Rules::NONE
     },
     fields: &[
@@ -1068,7 +1070,7 @@ pub static CAPITAL_PROVIDERS: Entity = Entity {
     en: "Capital providers",
     title: "name",
     rules: Rules {
-        check: Some(crate::docking::check_capital_provider),
+        check: Some(crate::docking_rules::check_capital_provider),
         ..Rules::NONE
     },
     fields: &[
@@ -1335,53 +1337,9 @@ fn derive_task_pair(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<
     Ok(())
 }
 
-/// The items of a list field as JSON (an array of strings, or comma-separated text).
-pub fn list_items(v: Option<&Json>) -> Vec<String> {
-    match v {
-        Some(Json::Array(a)) => a
-            .iter()
-            .filter_map(|x| match x {
-                Json::String(s) => Some(s.trim().to_string()),
-                Json::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .filter(|s| !s.is_empty())
-            .collect(),
-        Some(Json::String(s)) => s
-            .split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The record type with this name.
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().copied().find(|e| e.name == name)
-}
-
-/// A rule a field's value broke, in both languages.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct FieldError {
-    pub field: String,
-    /// A stable code: `required`, `too_long`, `not_a_number`, `out_of_range`, `bad_date`,
-    /// `not_allowed`, `unknown_field`, `read_only`, `too_many_decimals`, `not_found`, `mismatch`,
-    /// `not_text`, `control_character`, `bidi_control` (see [`text_rule`]).
-    pub rule: &'static str,
-    pub message: String,
-    pub message_zh: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, rule: &'static str, en: String, zh: String) -> FieldError {
-        FieldError {
-            field: field.to_string(),
-            rule,
-            message: en,
-            message_zh: zh,
-        }
-    }
 }
 
 /// Converts a yuan amount given as a JSON number or text to fen, exactly: text by
@@ -1798,6 +1756,24 @@ pub fn row_to_json(entity: &Entity, row: &[Value]) -> Map<String, Json> {
             .unwrap_or(Json::Null),
     );
     m
+}
+
+/// The longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+
+/// Checks a display name: at most [`MAX_DISPLAY_NAME_CHARS`] characters on one line, without
+/// control or bidirectional control characters (`entity::text_rule`). The message says what
+/// to change.
+pub fn check_display_name(name: &str) -> Result<(), String> {
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(format!(
+            "display name: at most {MAX_DISPLAY_NAME_CHARS} characters"
+        ));
+    }
+    match text_rule(name, true) {
+        Some(rule) => Err(text_rule_messages(rule, "display name", "显示名称").0),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -16,8 +16,14 @@
 //! amount, and signed ones swept in date order with the ones inside the date window kept in an
 //! ordered set, so each project looks only at its nearest amounts on either side.
 
-use crate::service::{DUPLICATE_AMOUNT_TOLERANCE, DUPLICATE_WINDOW_DAYS};
 use std::collections::BTreeSet;
+
+/// Two signings of the same enterprise in the same park are flagged as possible duplicates
+/// when their agreed amounts differ by at most this share of the larger…
+pub const DUPLICATE_AMOUNT_TOLERANCE: f64 = 0.10;
+
+/// …and they were signed at most this many days apart (or either is not yet signed).
+pub const DUPLICATE_WINDOW_DAYS: i64 = 180;
 
 /// At most this many `duplicate_of_N` flags per project. A project that matches more gets the
 /// closest ones in amount (ties by id) and [`MORE_DUPLICATES`]: listing every match would make

@@ -14,10 +14,13 @@ pub mod clock;
 pub mod dashboard;
 pub mod db;
 pub mod docking;
+pub mod docking_rules;
 pub mod entity;
+pub mod error;
 pub mod flags;
 pub mod ledger;
 pub mod limits;
+pub mod lists;
 pub mod live;
 pub mod migrate;
 pub mod seed;
@@ -27,7 +30,8 @@ pub mod testkit;
 
 pub use auth::{Action, Role, User};
 pub use db::{Db, DbError, Engine, Target};
-pub use service::{PlatformError, Record};
+pub use error::PlatformError;
+pub use service::Record;
 
 /// Opens a platform database: connects, applies migrations, loads the bundled programme on
 /// first start.

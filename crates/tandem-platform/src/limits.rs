@@ -16,8 +16,7 @@
 //! a PostgreSQL deployment keeps its own. That bounds the damage per process and per day,
 //! which is what it is for; it is not an accounting of who created what (the audit log is).
 
-use crate::auth::User;
-use crate::service::PlatformError;
+use crate::error::PlatformError;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -84,11 +83,16 @@ impl Limits {
         *self.budget.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes `n` creations from `user`'s budget, or refuses: [`PlatformError::TooMany`] with
+    /// Takes `n` creations from the budget of user `user_id` (`username` for the message), or refuses: [`PlatformError::TooMany`] with
     /// the seconds until they fit, or [`PlatformError::TooLarge`] when `n` exceeds the whole
     /// budget (waiting would not help). The reservation is given back unless
     /// [`Reservation::spent`] is called, so a failed or rolled-back request costs nothing.
-    pub fn reserve_creations(&self, user: &User, n: u64) -> Result<Reservation<'_>, PlatformError> {
+    pub fn reserve_creations(
+        &self,
+        user_id: i64,
+        username: &str,
+        n: u64,
+    ) -> Result<Reservation<'_>, PlatformError> {
         let budget = self.creation_budget();
         if n > budget.records {
             return Err(PlatformError::TooLarge(format!(
@@ -106,7 +110,7 @@ impl Limits {
                 b.tokens + rate * now.duration_since(b.at).as_secs_f64() < budget.records as f64
             });
         }
-        let b = buckets.entry(user.id).or_insert(Bucket {
+        let b = buckets.entry(user_id).or_insert(Bucket {
             tokens: budget.records as f64,
             at: now,
         });
@@ -120,7 +124,7 @@ impl Limits {
                 message: format!(
                     "{} may create at most {} records per {} and has {} left now; these {n} \
                      fit in {retry_after} s: try again then (Retry-After), or in smaller parts",
-                    user.username,
+                    username,
                     budget.records,
                     hours(budget.window),
                     b.tokens.floor() as u64
@@ -131,7 +135,7 @@ impl Limits {
         b.tokens -= want;
         Ok(Reservation {
             limits: self,
-            user: user.id,
+            user: user_id,
             n: want,
             spent: false,
         })
@@ -192,15 +196,10 @@ impl Drop for Reservation<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Role;
 
-    fn user(id: i64) -> User {
-        User {
-            id,
-            username: format!("u{id}"),
-            display_name: String::new(),
-            role: Role::Researcher,
-        }
+    /// A user as the limits see one: an id and a name for messages.
+    fn user(id: i64) -> (i64, String) {
+        (id, format!("u{id}"))
     }
 
     #[test]
@@ -211,11 +210,11 @@ mod tests {
             window: Duration::from_secs(3600),
         });
         let (a, b) = (user(1), user(2));
-        limits.reserve_creations(&a, 6).unwrap().spent();
+        limits.reserve_creations(a.0, &a.1, 6).unwrap().spent();
         // Not spent (a failed request): given back.
-        drop(limits.reserve_creations(&a, 4).unwrap());
-        limits.reserve_creations(&a, 4).unwrap().spent();
-        match limits.reserve_creations(&a, 3) {
+        drop(limits.reserve_creations(a.0, &a.1, 4).unwrap());
+        limits.reserve_creations(a.0, &a.1, 4).unwrap().spent();
+        match limits.reserve_creations(a.0, &a.1, 3) {
             // 3 records at 10 per hour: about 18 minutes.
             Err(PlatformError::TooMany { retry_after, .. }) => {
                 assert!((1000..=1100).contains(&retry_after), "{retry_after}")
@@ -223,9 +222,9 @@ mod tests {
             other => panic!("expected TooMany, got {other:?}"),
         }
         // Budgets are per user; more than the whole budget is too large, not too many.
-        limits.reserve_creations(&b, 10).unwrap().spent();
+        limits.reserve_creations(b.0, &b.1, 10).unwrap().spent();
         assert!(matches!(
-            limits.reserve_creations(&b, 11),
+            limits.reserve_creations(b.0, &b.1, 11),
             Err(PlatformError::TooLarge(_))
         ));
     }

@@ -11,47 +11,9 @@ use crate::db::{Conn, Db, DbError, Value};
 use crate::entity::{
     self, list_items, parse_field, row_to_json, Entity, FieldError, IdKind, Kind, OwnScope, STAGES,
 };
+pub use crate::error::PlatformError;
+pub use crate::flags::{DUPLICATE_AMOUNT_TOLERANCE, DUPLICATE_WINDOW_DAYS};
 use serde_json::{Map, Value as Json};
-
-/// Why a request on records failed. Each maps to one HTTP status in the server.
-#[derive(Debug, thiserror::Error)]
-pub enum PlatformError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("not allowed: {0}")]
-    Forbidden(String),
-    #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<FieldError>),
-    /// The record changed since the client read it; `current` is the record as stored now.
-    #[error("the record was changed by someone else (now at version {version}); reload and apply your change again")]
-    Conflict {
-        version: i64,
-        current: Box<Map<String, Json>>,
-    },
-    #[error("this change needs the version you edited (If-Match header or a `version` field)")]
-    VersionRequired,
-    /// The input is over one of the platform's limits (bytes, rows, cells, decompressed
-    /// size...); the message names the limit and its value. HTTP 413.
-    #[error("too large: {0}")]
-    TooLarge(String),
-    /// The user has done too much of something in too short a time (bulk creation); the
-    /// message says what and when to try again. HTTP 429.
-    #[error("too many requests: {message}")]
-    TooMany {
-        /// What was refused and why.
-        message: String,
-        /// Seconds until the user may try again.
-        retry_after: u64,
-    },
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl PlatformError {
-    fn invalid(field: &str, rule: &'static str, en: String, zh: String) -> PlatformError {
-        PlatformError::Invalid(vec![FieldError::new(field, rule, en, zh)])
-    }
-}
 
 /// A record with its version.
 #[derive(Clone, Debug, PartialEq)]
@@ -482,7 +444,7 @@ pub fn create(
     entity: &'static Entity,
     body: &Map<String, Json>,
 ) -> Result<Record, PlatformError> {
-    let budget = db.limits().reserve_creations(user, 1)?;
+    let budget = db.limits().reserve_creations(user.id, &user.username, 1)?;
     let rec = db.write(|c| create_body_in(c, user, entity, body))?;
     budget.spent();
     Ok(rec)
@@ -1083,12 +1045,6 @@ pub fn advance_stage(
         Ok(after)
     })
 }
-
-/// Two signings of the same enterprise in the same park are flagged as possible duplicates
-/// when their agreed amounts differ by at most this share of the larger…
-pub const DUPLICATE_AMOUNT_TOLERANCE: f64 = 0.10;
-/// …and they were signed at most this many days apart (or either is not yet signed).
-pub const DUPLICATE_WINDOW_DAYS: i64 = 180;
 
 /// Recomputes the review flags of a project's group: the other projects of its enterprise in
 /// its park (a new signing can make an old one a suspected duplicate), or the project alone
