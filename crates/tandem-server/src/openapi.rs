@@ -114,74 +114,111 @@ fn with(mut base: Value, extra: Value) -> Value {
     base
 }
 
+/// The CSRF header every change sent with the session cookie carries.
+fn csrf() -> Value {
+    json!({"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"},
+        "description": "the csrf_token returned by POST /api/login"})
+}
+
+/// The optional `If-Match` header of changes to one record.
+fn if_match() -> Value {
+    json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
+        "description": "the ETag of the version edited; a stale one gives 412"})
+}
+
+/// The shared error schema.
+fn error_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "rule": {"type": "string"},
+            "message": {"type": "string"}, "message_zh": {"type": "string"}}}}}})
+}
+
+/// The paths and schemas of one record type, all driven by its descriptor: list and create,
+/// one record (read, change, delete) and its history.
+fn record_paths(e: &Entity, paths: &mut Map<String, Value>, components: &mut Map<String, Value>) {
+    let (csrf, if_match) = (csrf(), if_match());
+    let (read, write, patch) = schemas(e);
+    let cap = e.name.to_string();
+    components.insert(cap.clone(), read);
+    components.insert(format!("{cap}_create"), write);
+    components.insert(format!("{cap}_patch"), patch);
+    let mut params = vec![
+        json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}),
+        json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
+        json!({"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text search in the title"}),
+    ];
+    for f in e.fields.iter().filter(|f| f.filter) {
+        params.push(json!({"name": f.name, "in": "query", "schema": {"type": "string"}, "description": format!("filter: {}", f.en)}));
+    }
+    let item_ref = json!({"$ref": format!("#/components/schemas/{cap}")});
+    let id_param = json!({"name": "id", "in": "path", "required": true,
+        "schema": if e.id_kind == IdKind::Serial { json!({"type": "integer"}) } else { json!({"type": "string"}) }});
+    paths.insert(
+        format!("/api/{}", e.name),
+        json!({
+            "get": {"summary": format!("List {} / {}", e.en, e.zh), "tags": [e.name], "parameters": params,
+                "responses": with(errors(), json!({"200": {"description": "a page", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"items": {"type": "array", "items": item_ref},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}}}}}))},
+            "post": {"summary": format!("Create ({})", e.en), "tags": [e.name], "parameters": [csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{cap}_create")}}}},
+                "responses": with(errors(), json!({"201": {"description": "created", "content": {"application/json": {"schema": item_ref}}}, "429": over_budget()}))}
+        }),
+    );
+    paths.insert(
+        format!("/api/{}/{{id}}", e.name),
+        json!({
+            "get": {"summary": format!("One ({})", e.en), "tags": [e.name], "parameters": [id_param],
+                "responses": with(errors(), json!({"200": {"description": "the record; ETag header", "content": {"application/json": {"schema": item_ref}}}}))},
+            "patch": {"summary": format!("Change ({})", e.en), "tags": [e.name], "parameters": [id_param, csrf, if_match],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{cap}_patch")}}}},
+                "responses": with(errors(), json!({"200": {"description": "changed", "content": {"application/json": {"schema": item_ref}}},
+                    "409": {"description": "stale version in the body", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "412": {"description": "stale If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "428": {"description": "no version given", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}))},
+            "delete": {"summary": format!("Delete ({})", e.en), "tags": [e.name], "parameters": [id_param, csrf, if_match],
+                "responses": with(errors(), json!({"204": {"description": "deleted"},
+                    "412": {"description": "stale If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "428": {"description": "no If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}))}
+        }),
+    );
+    paths.insert(
+        format!("/api/{}/{{id}}/history", e.name),
+        json!({"get": {"summary": format!("History ({})", e.en), "tags": [e.name], "parameters": [id_param],
+            "responses": with(errors(), json!({"200": {"description": "changes, oldest first", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+    );
+}
+
 /// The document served at `/api/openapi.json`.
 pub fn document() -> Value {
     let mut paths = Map::new();
     let mut components = Map::new();
-    components.insert(
-        "Error".into(),
-        json!({"type": "object", "properties": {
-            "error": {"type": "string"}, "message": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "object", "properties": {
-                "field": {"type": "string"}, "rule": {"type": "string"},
-                "message": {"type": "string"}, "message_zh": {"type": "string"}}}}}}),
-    );
-    let csrf = json!({"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"},
-        "description": "the csrf_token returned by POST /api/login"});
-    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
-        "description": "the ETag of the version edited; a stale one gives 412"});
+    components.insert("Error".into(), error_schema());
     for e in ENTITIES {
-        let (read, write, patch) = schemas(e);
-        let cap = e.name.to_string();
-        components.insert(cap.clone(), read);
-        components.insert(format!("{cap}_create"), write);
-        components.insert(format!("{cap}_patch"), patch);
-        let mut params = vec![
-            json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}),
-            json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
-            json!({"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text search in the title"}),
-        ];
-        for f in e.fields.iter().filter(|f| f.filter) {
-            params.push(json!({"name": f.name, "in": "query", "schema": {"type": "string"}, "description": format!("filter: {}", f.en)}));
-        }
-        let item_ref = json!({"$ref": format!("#/components/schemas/{cap}")});
-        let id_param = json!({"name": "id", "in": "path", "required": true,
-            "schema": if e.id_kind == IdKind::Serial { json!({"type": "integer"}) } else { json!({"type": "string"}) }});
-        paths.insert(
-            format!("/api/{}", e.name),
-            json!({
-                "get": {"summary": format!("List {} / {}", e.en, e.zh), "tags": [e.name], "parameters": params,
-                    "responses": with(errors(), json!({"200": {"description": "a page", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"items": {"type": "array", "items": item_ref},
-                        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}}}}}))},
-                "post": {"summary": format!("Create ({})", e.en), "tags": [e.name], "parameters": [csrf],
-                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{cap}_create")}}}},
-                    "responses": with(errors(), json!({"201": {"description": "created", "content": {"application/json": {"schema": item_ref}}}, "429": over_budget()}))}
-            }),
-        );
-        paths.insert(
-            format!("/api/{}/{{id}}", e.name),
-            json!({
-                "get": {"summary": format!("One ({})", e.en), "tags": [e.name], "parameters": [id_param],
-                    "responses": with(errors(), json!({"200": {"description": "the record; ETag header", "content": {"application/json": {"schema": item_ref}}}}))},
-                "patch": {"summary": format!("Change ({})", e.en), "tags": [e.name], "parameters": [id_param, csrf, if_match],
-                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{cap}_patch")}}}},
-                    "responses": with(errors(), json!({"200": {"description": "changed", "content": {"application/json": {"schema": item_ref}}},
-                        "409": {"description": "stale version in the body", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                        "412": {"description": "stale If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                        "428": {"description": "no version given", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}))},
-                "delete": {"summary": format!("Delete ({})", e.en), "tags": [e.name], "parameters": [id_param, csrf, if_match],
-                    "responses": with(errors(), json!({"204": {"description": "deleted"},
-                        "412": {"description": "stale If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                        "428": {"description": "no If-Match", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}))}
-            }),
-        );
-        paths.insert(
-            format!("/api/{}/{{id}}/history", e.name),
-            json!({"get": {"summary": format!("History ({})", e.en), "tags": [e.name], "parameters": [id_param],
-                "responses": with(errors(), json!({"200": {"description": "changes, oldest first", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
-        );
+        record_paths(e, &mut paths, &mut components);
     }
+    project_paths(&mut paths);
+    session_paths(&mut paths);
+    dashboard_paths(&mut paths);
+    sheet_paths(&mut paths);
+    ledger_paths(&mut paths);
+    paths.extend(crate::features::docking::openapi_paths());
+    paths.extend(crate::features::accounts::openapi_paths());
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Records of a city-pairing cooperation programme. Sign in with POST /api/login; send the session cookie and, on changes, the X-CSRF-Token header. Changes carry the version edited (If-Match or a version field)."},
+        "components": {"schemas": components, "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "tandem_session"}}},
+        "security": [{"session": []}],
+        "paths": paths,
+    })
+}
+
+/// A project's lifecycle.
+fn project_paths(paths: &mut Map<String, Value>) {
+    let (csrf, if_match) = (csrf(), if_match());
     paths.insert(
         "/api/projects/{id}/stages".into(),
         json!({
@@ -197,6 +234,11 @@ pub fn document() -> Value {
                 "responses": with(errors(), json!({"200": {"description": "the project at its new stage", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/projects"}}}}}))}
         }),
     );
+}
+
+/// Signing in and out, and who is signed in.
+fn session_paths(paths: &mut Map<String, Value>) {
+    let csrf = csrf();
     paths.insert(
         "/api/login".into(),
         json!({"post": {"summary": "Sign in (sets the session cookie; returns the CSRF token)", "tags": ["session"],
@@ -207,7 +249,16 @@ pub fn document() -> Value {
     );
     paths.insert("/api/logout".into(), json!({"post": {"summary": "Sign out", "tags": ["session"], "parameters": [csrf], "responses": with(errors(), json!({"204": {"description": "signed out"}}))}}));
     paths.insert("/api/me".into(), json!({"get": {"summary": "The signed-in user", "tags": ["session"], "responses": with(errors(), json!({"200": {"description": "the user", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
+}
+
+/// The dashboard figures.
+fn dashboard_paths(paths: &mut Map<String, Value>) {
     paths.insert("/api/dashboard".into(), json!({"get": {"summary": "Programme dashboard figures (limited to what you may read)", "tags": ["dashboard"], "responses": with(errors(), json!({"200": {"description": "figures", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
+}
+
+/// Excel in and out.
+fn sheet_paths(paths: &mut Map<String, Value>) {
+    let csrf = csrf();
     paths.insert(
         "/api/sheets/{entity}".into(),
         json!({
@@ -220,6 +271,11 @@ pub fn document() -> Value {
                 "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large(), "429": over_budget()}))}
         }),
     );
+}
+
+/// A park's benefit-sharing ledger, and the chain's verification.
+fn ledger_paths(paths: &mut Map<String, Value>) {
+    let csrf = csrf();
     let park_param =
         json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
     paths.insert(
@@ -250,22 +306,12 @@ pub fn document() -> Value {
                 "properties": {"from": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "to": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "allow_corrections": {"type": "boolean"}}}}}},
             "responses": with(errors(), json!({"200": {"description": "appended, unchanged, corrections, head", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
-    paths.extend(crate::features::docking::openapi_paths());
-    paths.extend(crate::features::accounts::openapi_paths());
     paths.insert(
         "/api/ledger/verify".into(),
         json!({"get": {"summary": "Verify the whole hash chain", "tags": ["ledger"],
             "responses": with(errors(), json!({"200": {"description": "the chain verifies", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "409": {"description": "the first bad entry", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
-    json!({
-        "openapi": "3.0.3",
-        "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),
-            "description": "Records of a city-pairing cooperation programme. Sign in with POST /api/login; send the session cookie and, on changes, the X-CSRF-Token header. Changes carry the version edited (If-Match or a version field)."},
-        "components": {"schemas": components, "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "tandem_session"}}},
-        "security": [{"session": []}],
-        "paths": paths,
-    })
 }
 
 /// `GET /api/openapi.json`: the document, cacheable for a minute.
