@@ -118,9 +118,11 @@ fn field_value(
         (Json::Array(a), _) => {
             html! { (a.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(", ")) }
         }
-        (Json::Number(n), Kind::Money) => {
-            html! { (format_yuan((n.as_f64().unwrap_or(0.0) * 100.0).round() as i64)) }
-        }
+        // Exact: the number's decimal text is parsed into fen, never multiplied as a float.
+        (Json::Number(n), Kind::Money) => match entity::yuan_to_fen(v) {
+            Ok(fen) => html! { (format_yuan(fen)) },
+            Err(_) => html! { (n.to_string()) },
+        },
         (Json::String(s), Kind::Enum(_)) if f.name == "stage" => html! { (stage_label(s, lang)) },
         (Json::String(s), Kind::Enum(_)) if f.name == "status" => html! { (status_label(s, lang)) },
         (Json::String(s), Kind::Ref("pairs")) => {
