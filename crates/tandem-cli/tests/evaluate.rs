@@ -372,7 +372,8 @@ fn did_honest_refuses_what_it_cannot_analyse() {
     assert!(e.contains("finite values >= 0"), "{e}");
 }
 
-fn prop99(cmd: &str, extra: &[&str]) -> String {
+/// Runs `tandem evaluate CMD` on Proposition 99 (California from 1989) with `extra`.
+fn prop99_run(cmd: &str, extra: &[&str]) -> Run {
     let input = golden("inputs/california_prop99.csv");
     let mut args = vec![
         "evaluate",
@@ -391,7 +392,13 @@ fn prop99(cmd: &str, extra: &[&str]) -> String {
         "1989",
     ];
     args.extend_from_slice(extra);
-    ok(&args)
+    tandem(&args)
+}
+
+fn prop99(cmd: &str, extra: &[&str]) -> String {
+    let r = prop99_run(cmd, extra);
+    assert_eq!(r.code, 0, "{cmd} {extra:?}: {}", r.stderr);
+    r.stdout
 }
 
 #[test]
@@ -484,25 +491,7 @@ fn synth_filters_placebos_by_pre_fit_and_leaves_one_donor_out() {
     assert!(table.contains("Leave-one-out ATT from"), "{table}");
     assert!(table.contains("at most 5x as poorly"), "{table}");
     // The filter needs the placebos and a positive bound.
-    let input = golden("inputs/california_prop99.csv");
-    let r = tandem(&[
-        "evaluate",
-        "synth",
-        "--input",
-        &input,
-        "--unit",
-        "State",
-        "--time",
-        "Year",
-        "--outcome",
-        "PacksPerCapita",
-        "--treated",
-        "California",
-        "--start",
-        "1989",
-        "--max-pre-mspe",
-        "5",
-    ]);
+    let r = prop99_run("synth", &["--max-pre-mspe", "5"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("--placebo"), "{}", r.stderr);
 }
