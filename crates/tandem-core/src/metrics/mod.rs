@@ -4,6 +4,7 @@
 //! treats zeros and missing cells. Matrices are dense row-major `&[f64]` with explicit
 //! dimensions, or a [`crate::Panel`] year slice.
 
+pub mod assessment;
 pub mod complexity;
 pub mod composite;
 pub mod convergence;
