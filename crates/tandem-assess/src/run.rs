@@ -1,0 +1,173 @@
+//! One assessment run: a scheme applied to the units of one year. The result keeps every
+//! input figure, derived indicator value, benchmark, weight, score and tier, so a run can be
+//! shown, objected to and reproduced later even after the scheme changes.
+
+use crate::scheme::{Otherwise, Scheme, TierRule};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tandem_core::metrics::assessment::{
+    benchmark_ratio_score, tier_by_thresholds, tiers_by_shares,
+};
+use tandem_core::metrics::MetricError;
+
+/// A unit's figures for the year: enterprise or park id, industry, and the input columns
+/// (`None` where the figure is missing; missing is never taken as 0).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Unit {
+    /// The unit's id as in the input.
+    pub id: String,
+    /// Its industry code, for benchmarks by industry.
+    pub industry: Option<String>,
+    /// Figures by column.
+    pub figures: BTreeMap<String, Option<f64>>,
+}
+
+/// How one indicator scored for one unit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IndicatorScore {
+    /// The indicator's id.
+    pub indicator: String,
+    /// The derived value (numerator / denominator), `None` when a figure is missing or the
+    /// denominator is 0.
+    pub value: Option<f64>,
+    /// The benchmark used (the industry's, else the scheme's).
+    pub benchmark: f64,
+    /// The points at a ratio of 1.
+    pub weight: f64,
+    /// The points scored, `None` without a value.
+    pub score: Option<f64>,
+}
+
+/// What happened to one unit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitResult {
+    /// The unit's id.
+    pub id: String,
+    /// Its industry.
+    pub industry: Option<String>,
+    /// The eligibility rule it broke, in English (None: it was scored).
+    pub not_scored: Option<String>,
+    /// The same reason in Chinese.
+    pub not_scored_zh: Option<String>,
+    /// Its indicators (empty when not scored).
+    pub indicators: Vec<IndicatorScore>,
+    /// The total, `None` when not scored or an indicator has no value.
+    pub total: Option<f64>,
+    /// Its tier: by score, by an eligibility rule, or `None` (excluded, or a missing figure).
+    pub tier: Option<String>,
+    /// Its rank among the scored units (1 = best; ties share the best rank).
+    pub rank: Option<usize>,
+}
+
+/// A run: the scheme as applied, the year and every unit's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The scheme exactly as applied.
+    pub scheme: Scheme,
+    /// The year assessed.
+    pub year: i32,
+    /// One result per input unit, in input order.
+    pub units: Vec<UnitResult>,
+}
+
+/// Applies `scheme` to `units` of `year`.
+///
+/// Each unit is checked against the eligibility rules in order (a unit without the rule's
+/// figure breaks it); an eligible unit scores each indicator with
+/// [`benchmark_ratio_score`] against its industry's benchmark (else the scheme's), and its
+/// total is the sum. A unit missing a figure gets no total and no tier, and is listed so. Tiers
+/// follow the scheme's rule over the units with a total.
+///
+/// # Errors
+/// A [`MetricError`] for a figure the scoring refuses (a negative value or a non-finite one),
+/// naming the unit and indicator.
+pub fn assess(scheme: &Scheme, year: i32, units: &[Unit]) -> Result<Assessment, MetricError> {
+    let mut results = units
+        .iter()
+        .map(|u| unit_result(scheme, u))
+        .collect::<Result<Vec<_>, _>>()?;
+    assign_tiers(scheme, &mut results)?;
+    Ok(Assessment {
+        scheme: scheme.clone(),
+        year,
+        units: results,
+    })
+}
+
+fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> {
+    let mut result = UnitResult {
+        id: unit.id.clone(),
+        industry: unit.industry.clone(),
+        not_scored: None,
+        not_scored_zh: None,
+        indicators: Vec::new(),
+        total: None,
+        tier: None,
+        rank: None,
+    };
+    let figure = |c: &str| unit.figures.get(c).copied().flatten();
+    if let Some(rule) = scheme
+        .eligibility
+        .iter()
+        .find(|r| figure(&r.column).is_none_or(|v| v < r.min))
+    {
+        result.not_scored = Some(rule.reason_en.clone());
+        result.not_scored_zh = Some(rule.reason_zh.clone());
+        if let Otherwise::Tier(t) = &rule.otherwise {
+            result.tier = Some(t.clone());
+        }
+        return Ok(result);
+    }
+    for ind in &scheme.indicators {
+        let value = match (figure(&ind.numerator), ind.denominator.as_deref()) {
+            (Some(n), None) => Some(n),
+            (Some(n), Some(d)) => figure(d).filter(|d| *d != 0.0).map(|d| n / d),
+            (None, _) => None,
+        };
+        let benchmark = unit
+            .industry
+            .as_ref()
+            .and_then(|i| ind.benchmarks.get(i))
+            .copied()
+            .unwrap_or(ind.benchmark);
+        let cap = ind.cap.unwrap_or(scheme.cap);
+        let score = value
+            .map(|v| benchmark_ratio_score(v, benchmark, ind.direction.into(), ind.weight, cap))
+            .transpose()
+            .map_err(|e| e.in_context(&format!("unit {}, indicator {}", unit.id, ind.id)))?;
+        result.indicators.push(IndicatorScore {
+            indicator: ind.id.clone(),
+            value,
+            benchmark,
+            weight: ind.weight,
+            score,
+        });
+    }
+    result.total = result
+        .indicators
+        .iter()
+        .map(|i| i.score)
+        .sum::<Option<f64>>();
+    Ok(result)
+}
+
+/// Tiers and ranks of the units with a total, by the scheme's rule.
+fn assign_tiers(scheme: &Scheme, results: &mut [UnitResult]) -> Result<(), MetricError> {
+    let scored: Vec<usize> = (0..results.len())
+        .filter(|i| results[*i].total.is_some())
+        .collect();
+    let totals: Vec<f64> = scored.iter().filter_map(|i| results[*i].total).collect();
+    let tiers: Vec<usize> = match &scheme.tiers.rule {
+        TierRule::Thresholds { minimums } => totals
+            .iter()
+            .map(|t| tier_by_thresholds(*t, minimums))
+            .collect::<Result<_, _>>()?,
+        TierRule::Shares { shares } => tiers_by_shares(&totals, shares)?,
+    };
+    for (k, i) in scored.iter().enumerate() {
+        let r = &mut results[*i];
+        r.tier = Some(scheme.tiers.labels[tiers[k]].clone());
+        r.rank = Some(1 + totals.iter().filter(|t| **t > totals[k]).count());
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+use super::*;
+use std::collections::BTreeMap;
+
+fn unit(id: &str, industry: &str, figures: &[(&str, Option<f64>)]) -> Unit {
+    Unit {
+        id: id.into(),
+        industry: Some(industry.into()),
+        figures: figures
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+/// Figures of an enterprise in the example scheme's columns: land (mu), years in production,
+/// tax, value added (10^4 yuan), R&D %, energy (tce), emissions (t), employees.
+fn figures(v: [f64; 8]) -> Vec<(&'static str, Option<f64>)> {
+    let columns = [
+        "land_mu",
+        "years_in_production",
+        "tax_10k_yuan",
+        "value_added_10k_yuan",
+        "rd_percent",
+        "energy_tce",
+        "emissions_t",
+        "employees",
+    ];
+    columns.iter().zip(v).map(|(c, v)| (*c, Some(v))).collect()
+}
+
+#[test]
+fn the_example_scheme_scores_a_worked_example_by_hand() {
+    let scheme = Scheme::parse(EXAMPLE_PER_MU).unwrap();
+    // 20 mu, tax 300 (15 per mu = the benchmark: 35), value added 2,000 (100 per mu: ratio
+    // 1.25, 25), R&D 3 % (ratio 1.5, 22.5), energy 1,200 tce (0.6 per 10^4 yuan: 0.5 / 0.6,
+    // 8.333…), emissions 30 t (0.015: ratio 1.333…, 13.333…), 100 employees (20 each: 0.8, 8).
+    let a = unit(
+        "e1",
+        "C30",
+        &figures([20.0, 5.0, 300.0, 2000.0, 3.0, 1200.0, 30.0, 100.0]),
+    );
+    // The industry benchmark for C36 is 25 per mu: tax of 15 per mu scores 35 · 0.6 = 21.
+    let b = unit(
+        "e2",
+        "C36",
+        &figures([20.0, 5.0, 300.0, 2000.0, 3.0, 1200.0, 30.0, 100.0]),
+    );
+    let run = assess(&scheme, 2025, &[a, b]).unwrap();
+    let total_a = 35.0 + 25.0 + 22.5 + 10.0 * 0.5 / 0.6 + 10.0 * 0.02 / 0.015 + 8.0;
+    let got = run.units[0].total.unwrap();
+    assert!((got - total_a).abs() < 1e-9, "{got} vs {total_a}");
+    assert_eq!(
+        run.units[0].tier.as_deref(),
+        Some("A"),
+        "{total_a:.3} >= 110"
+    );
+    let got_b = run.units[1].total.unwrap();
+    assert!((got_b - (total_a - 14.0)).abs() < 1e-9);
+    assert_eq!(run.units[1].tier.as_deref(), Some("B"));
+    assert_eq!(run.units[1].indicators[0].benchmark, 25.0);
+    assert_eq!((run.units[0].rank, run.units[1].rank), (Some(1), Some(2)));
+}
+
+#[test]
+fn eligibility_rules_exclude_or_class_and_missing_is_not_zero() {
+    let scheme = Scheme::parse(EXAMPLE_PER_MU).unwrap();
+    let small = unit(
+        "small",
+        "C30",
+        &figures([2.0, 5.0, 30.0, 200.0, 1.0, 50.0, 1.0, 10.0]),
+    );
+    let new = unit(
+        "new",
+        "C30",
+        &figures([10.0, 1.0, 30.0, 200.0, 1.0, 50.0, 1.0, 10.0]),
+    );
+    let mut gap = figures([10.0, 5.0, 30.0, 200.0, 1.0, 50.0, 1.0, 10.0]);
+    gap[4].1 = None; // no R&D figure
+    let gap = unit("gap", "C30", &gap);
+    let run = assess(&scheme, 2025, &[small, new, gap]).unwrap();
+    let [small, new, gap] = [&run.units[0], &run.units[1], &run.units[2]];
+    assert!(small.not_scored.as_deref().unwrap().contains("3 mu"));
+    assert_eq!((small.tier.as_deref(), small.total), (None, None));
+    assert_eq!(new.tier.as_deref(), Some("new"));
+    assert!(new.not_scored_zh.as_deref().unwrap().contains("2 年"));
+    // Missing R&D: no total, no tier, the other indicators still shown.
+    assert_eq!((gap.total, gap.tier.as_deref()), (None, None));
+    assert_eq!(gap.indicators[2].value, None);
+    assert!(gap.indicators[0].score.is_some());
+}
+
+#[test]
+fn shares_tier_the_scored_units() {
+    let mut text = EXAMPLE_PER_MU.replace(
+        "method = \"thresholds\"\nminimums = [110.0, 90.0, 60.0]",
+        "method = \"shares\"\nshares = [0.25, 0.25, 0.25, 0.25]",
+    );
+    text = text.replace("min = 2.0", "min = 0.0");
+    let scheme = Scheme::parse(&text).unwrap();
+    let units: Vec<Unit> = (0..8)
+        .map(|i| {
+            let tax = 50.0 + 40.0 * i as f64;
+            unit(
+                &format!("e{i}"),
+                "C30",
+                &figures([20.0, 5.0, tax, 2000.0, 2.0, 1000.0, 40.0, 80.0]),
+            )
+        })
+        .collect();
+    let run = assess(&scheme, 2025, &units).unwrap();
+    let tiers: Vec<&str> = run
+        .units
+        .iter()
+        .map(|u| u.tier.as_deref().unwrap())
+        .collect();
+    assert_eq!(tiers, ["D", "D", "C", "C", "B", "B", "A", "A"]);
+}
+
+#[test]
+fn a_broken_scheme_names_its_field() {
+    let cases = [
+        ("weight = 35", "weight = -1", "indicators[0].weight"),
+        (
+            "benchmark = 15.0",
+            "benchmark = 0.0",
+            "indicators[0].benchmark",
+        ),
+        ("C36 = 25.0", "C36 = -2.0", "indicators[0].benchmarks.C36"),
+        (
+            "minimums = [110.0, 90.0, 60.0]",
+            "minimums = [90.0, 110.0, 60.0]",
+            "tiers.minimums",
+        ),
+        (
+            "minimums = [110.0, 90.0, 60.0]",
+            "minimums = [110.0, 90.0]",
+            "tiers.minimums",
+        ),
+        ("cap = 1.5", "cap = 0", "cap"),
+    ];
+    for (from, to, field_name) in cases {
+        let text = EXAMPLE_PER_MU.replacen(from, to, 1);
+        match Scheme::parse(&text) {
+            Err(SchemeError::Field { field, .. }) => assert_eq!(field, field_name),
+            other => panic!("{to}: {other:?}"),
+        }
+    }
+    let unknown = EXAMPLE_PER_MU.replacen("cap = 1.5", "cap = 1.5\nkap = 2", 1);
+    assert!(matches!(Scheme::parse(&unknown), Err(SchemeError::Toml(_))));
+}
+
+#[test]
+fn a_negative_figure_is_refused_with_the_unit() {
+    let scheme = Scheme::parse(EXAMPLE_PER_MU).unwrap();
+    let bad = unit(
+        "e9",
+        "C30",
+        &figures([20.0, 5.0, -300.0, 2000.0, 3.0, 1200.0, 30.0, 100.0]),
+    );
+    let e = assess(&scheme, 2025, &[bad]).unwrap_err();
+    assert!(
+        e.to_string().contains("unit e9, indicator tax_per_mu"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_scheme_lists_the_columns_it_reads() {
+    let scheme = Scheme::parse(EXAMPLE_PER_MU).unwrap();
+    assert_eq!(
+        scheme.columns(),
+        [
+            "land_mu",
+            "years_in_production",
+            "tax_10k_yuan",
+            "value_added_10k_yuan",
+            "rd_percent",
+            "energy_tce",
+            "emissions_t",
+            "employees"
+        ]
+    );
+}
