@@ -135,6 +135,13 @@ enum Command {
     )]
     Evaluate(commands::evaluate::EvaluateCommand),
 
+    /// Score enterprises, parks or a business environment with a scheme (TOML) the way the
+    /// provinces do: benchmark ratios with caps, weights, eligibility rules and tiers, from a
+    /// CSV or XLSX file of one year's figures.
+    #[command(after_help = "Example:
+  tandem assess enterprises --scheme crates/tandem-assess/schemes/per_mu_example.toml --input figures.xlsx --year 2025 --industry-column industry --format xlsx --out scores.xlsx")]
+    Assess(commands::assess::AssessArgs),
+
     /// Benefit-sharing ledger of co-built parks: check agreements, settle revenues into the
     /// hash-chained ledger, write statements, verify, and propose fair splits.
     #[command(
@@ -187,6 +194,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Advise(args) => commands::advise::run(&ctx, args),
         Command::Report(args) => commands::report::run(&ctx, args),
         Command::Evaluate(cmd) => commands::evaluate::run(&ctx, cmd),
+        Command::Assess(args) => commands::assess::run(args),
         Command::Ledger(cmd) => commands::ledger::run(cmd),
         Command::Match(cmd) => commands::matching::run(&ctx, cmd),
         Command::Serve(args) => commands::platform::serve(args),

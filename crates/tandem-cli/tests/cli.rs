@@ -353,3 +353,103 @@ fn export_selects_and_keeps_sources() {
         r.stderr
     );
 }
+
+/// `tandem assess enterprises` with the example scheme: the hand-computed totals of
+/// crates/tandem-assess (e1 112.17, A; e2 with its industry's benchmark 98.17, B), the
+/// eligibility rules (excluded, classed "new"), a missing figure named and never scored as 0,
+/// only --year's rows, and the scheme's mistakes and a wrong subject refused with exit 1.
+#[test]
+fn assess_scores_a_year_with_a_scheme() {
+    let (dir, db) = workspace();
+    let figures = write(
+        dir.path(),
+        "figures.csv",
+        "id,industry,year,land_mu,years_in_production,tax_10k_yuan,value_added_10k_yuan,rd_percent,energy_tce,emissions_t,employees\n\
+         e1,C30,2025,20,5,300,2000,3,1200,30,100\n\
+         e2,C36,2025,20,5,300,2000,3,1200,30,100\n\
+         e3,C30,2025,2,5,30,200,1,50,1,10\n\
+         e4,C30,2025,10,1,30,200,1,50,1,10\n\
+         e5,C30,2025,10,5,30,200,,50,1,10\n\
+         e1,C30,2024,20,5,100,2000,3,1200,30,100\n",
+    );
+    let scheme = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tandem-assess/schemes/per_mu_example.toml"
+    );
+    let input = figures.to_str().unwrap();
+    let base = [
+        "assess",
+        "enterprises",
+        "--scheme",
+        scheme,
+        "--input",
+        input,
+        "--year",
+        "2025",
+        "--industry-column",
+        "industry",
+        "--year-column",
+        "year",
+    ];
+    let r = tandem(&db, &[&base[..], &["--format", "csv"]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<Vec<&str>> = r.stdout.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6, "header and the five 2025 rows: {}", r.stdout);
+    let cell = |unit: &str, col: &str| {
+        let c = rows[0].iter().position(|h| *h == col).unwrap();
+        rows.iter().find(|r| r[0] == unit).unwrap()[c].to_string()
+    };
+    assert!((cell("e1", "total").parse::<f64>().unwrap() - 112.166_666_666_666_67).abs() < 1e-9);
+    assert_eq!(
+        (cell("e1", "tier"), cell("e2", "tier")),
+        ("A".into(), "B".into())
+    );
+    assert_eq!(cell("e2", "tax_per_mu_score"), "21");
+    assert_eq!(
+        (cell("e3", "tier"), cell("e4", "tier")),
+        (String::new(), "new".into())
+    );
+    assert!(cell("e3", "not_scored").contains("3 mu"));
+    assert_eq!(
+        (cell("e5", "total"), cell("e5", "rd_intensity_value")),
+        (String::new(), String::new())
+    );
+    assert_eq!(cell("e5", "not_scored"), "missing figures for rd_intensity");
+    let r = tandem(&db, &[&base[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["scheme"]["id"], "per-mu-example");
+    assert_eq!(v["units"][0]["indicators"][0]["benchmark"], 15.0);
+    // A wrong subject and a broken scheme: exit 1, saying what to do.
+    let r = tandem(
+        &db,
+        &[
+            "assess", "parks", "--scheme", scheme, "--input", input, "--year", "2025",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("tandem assess enterprises"),
+        "{}",
+        r.stderr
+    );
+    let broken =
+        std::fs::read_to_string(scheme)
+            .unwrap()
+            .replacen("weight = 35", "weight = -35", 1);
+    let broken = write(dir.path(), "broken.toml", &broken);
+    let r = tandem(
+        &db,
+        &[
+            "assess",
+            "enterprises",
+            "--scheme",
+            broken.to_str().unwrap(),
+            "--input",
+            input,
+            "--year",
+            "2025",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("indicators[0].weight"), "{}", r.stderr);
+}

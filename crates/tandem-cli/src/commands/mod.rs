@@ -1,8 +1,10 @@
 //! One module per subcommand: argument struct plus a thin `run`.
 
 pub mod advise;
+pub mod assess;
 pub mod data;
 pub mod evaluate;
+pub mod input;
 pub mod ledger;
 pub mod localities;
 pub mod matching;

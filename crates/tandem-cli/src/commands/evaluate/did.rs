@@ -2,8 +2,8 @@
 //! treatment, their aggregations, the pre-trend Wald test and the multiplier bootstrap.
 
 use super::honest::{self, HonestArgs, Sensitivity};
-use super::input::{self, Kind, Spec};
 use super::{emit, num, opt_num, write_text, PanelColumns, DEFAULT_SEED};
+use crate::commands::input::{self, Kind, Spec};
 use crate::commands::ListingArgs;
 use crate::output::{Cell, Format, Listing};
 use crate::UserError;

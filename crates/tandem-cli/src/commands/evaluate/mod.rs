@@ -9,7 +9,6 @@
 
 mod did;
 mod honest;
-mod input;
 mod programme;
 mod sdid;
 mod synth;

@@ -1,9 +1,9 @@
 //! `tandem evaluate sdid`: synthetic difference-in-differences with its standard error, and
 //! the synthetic-control and DID estimates of the same panel.
 
-use super::input::{self, Kind, Spec};
 use super::synth::check_treated;
 use super::{check_period, emit, num, PanelColumns, DEFAULT_SEED};
+use crate::commands::input::{self, Kind, Spec};
 use crate::commands::ListingArgs;
 use crate::output::{Cell, Listing};
 use crate::UserError;

@@ -1,7 +1,7 @@
 //! `tandem evaluate synth`: synthetic control of one treated unit with in-space placebos.
 
-use super::input::{self, Kind, Labels, Spec};
 use super::{check_period, emit, num, PanelColumns};
+use crate::commands::input::{self, Kind, Labels, Spec};
 use crate::commands::ListingArgs;
 use crate::output::{Cell, Listing};
 use crate::{user_bail, UserError};

@@ -1,4 +1,4 @@
-//! Reading a long panel file for `tandem evaluate`: CSV (comma, semicolon or tab, detected
+//! Reading a long panel file for `tandem evaluate` and `tandem assess`: CSV (comma, semicolon or tab, detected
 //! from the header line) or an XLSX workbook through the bounded reader `tandem_sheet`.
 //!
 //! Only the requested columns are kept, each parsed to its kind as the rows stream by; a
@@ -30,6 +30,9 @@ pub enum Kind {
     Number,
     /// First treated period: a whole number, `0` or empty for never treated.
     Cohort,
+    /// A finite number or an empty cell (`NA` and the like too): a figure that may be
+    /// missing, kept as missing.
+    OptionalNumber,
 }
 
 /// A requested column: the option that named it (for messages) and its header.
@@ -107,6 +110,7 @@ pub enum Values {
     Labels(Labels),
     Integers(Vec<i64>),
     Numbers(Vec<f64>),
+    OptionalNumbers(Vec<Option<f64>>),
 }
 
 impl Values {
@@ -115,6 +119,7 @@ impl Values {
             Kind::Label => Values::Labels(Labels::default()),
             Kind::Integer | Kind::Cohort => Values::Integers(Vec::new()),
             Kind::Number => Values::Numbers(Vec::new()),
+            Kind::OptionalNumber => Values::OptionalNumbers(Vec::new()),
         }
     }
 
@@ -129,6 +134,13 @@ impl Values {
         match self {
             Values::Integers(v) => v,
             other => unreachable!("an integer column was requested, got {other:?}"),
+        }
+    }
+
+    pub fn into_optional_numbers(self) -> Vec<Option<f64>> {
+        match self {
+            Values::OptionalNumbers(v) => v,
+            other => unreachable!("an optional number column was requested, got {other:?}"),
         }
     }
 
@@ -400,6 +412,11 @@ fn parse_cell(spec: &Spec, values: &mut Values, cell: &str) -> Result<(), String
             }
             v.push(parse_number(cell).ok_or_else(|| format!("{cell:?} is not a number"))?);
         }
+        (Values::OptionalNumbers(v), _) => v.push(if is_missing(cell) {
+            None
+        } else {
+            Some(parse_number(cell).ok_or_else(|| format!("{cell:?} is not a number"))?)
+        }),
     }
     Ok(())
 }
