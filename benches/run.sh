@@ -10,6 +10,9 @@ bash "$HERE/complexity.sh"      # complexity family vs py-ecomplexity (target: >
 bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (target: within 1.5x)
 bash "$HERE/evaluate.sh"        # Callaway-Sant'Anna vs moderndid, 3,000 x 20, 999 bootstrap draws (target: >= 20x faster, equal results)
 
+(cd "$ROOT" && cargo build --release -p tandem-benches --bin assess)
+"$ROOT/target/release/assess" --python "$HERE/.venv/bin/python"   # 50,000 x 10 assessment vs numpy (target: < 1 s)
+
 bash "$HERE/platform.sh"        # platform at 64 connections vs /healthz on the same stack (target: dashboard p99 < 50 ms)
 
 echo "== tandem only (no in-run peer but the naive shortlist): report, opportunities, ledger, matching"

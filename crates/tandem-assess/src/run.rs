@@ -164,10 +164,14 @@ fn assign_tiers(scheme: &Scheme, results: &mut [UnitResult]) -> Result<(), Metri
             .collect::<Result<_, _>>()?,
         TierRule::Shares { shares } => tiers_by_shares(&totals, shares)?,
     };
+    // Competition ranking ("1224"): one plus the number of strictly greater totals, found by
+    // binary search in the totals sorted high to low, so n units cost n log n, not n².
+    let mut descending = totals.clone();
+    descending.sort_by(|a, b| b.total_cmp(a));
     for (k, i) in scored.iter().enumerate() {
         let r = &mut results[*i];
         r.tier = Some(scheme.tiers.labels[tiers[k]].clone());
-        r.rank = Some(1 + totals.iter().filter(|t| **t > totals[k]).count());
+        r.rank = Some(1 + descending.partition_point(|t| *t > totals[k]));
     }
     Ok(())
 }

@@ -181,3 +181,26 @@ fn the_scheme_lists_the_columns_it_reads() {
         ]
     );
 }
+
+#[test]
+fn equal_totals_share_a_rank_and_the_next_rank_is_skipped() {
+    let scheme = Scheme::parse(EXAMPLE_PER_MU).unwrap();
+    let same = figures([20.0, 5.0, 300.0, 2000.0, 3.0, 1200.0, 30.0, 100.0]);
+    let lower = figures([20.0, 5.0, 200.0, 2000.0, 3.0, 1200.0, 30.0, 100.0]);
+    let run = assess(
+        &scheme,
+        2025,
+        &[
+            unit("low", "C30", &lower),
+            unit("a", "C30", &same),
+            unit("b", "C30", &same),
+        ],
+    )
+    .unwrap();
+    let ranks: Vec<_> = run.units.iter().map(|u| u.rank).collect();
+    assert_eq!(
+        ranks,
+        [Some(3), Some(1), Some(1)],
+        "competition ranking 1, 1, 3"
+    );
+}
