@@ -16,10 +16,10 @@
 
 use crate::auth::{self, NewUser, Role, User, MIN_PASSWORD_CHARS};
 use crate::clock;
-use crate::db::{Conn, Db, DbError, Value};
+use crate::db::{Conn, Db, DbError, Row, Value};
 use crate::entity::FieldError;
 pub use crate::entity::{check_display_name, MAX_DISPLAY_NAME_CHARS};
-use crate::service::{audit, HistoryEntry, PlatformError};
+use crate::service::{audit, history_entry, HistoryEntry, PlatformError};
 use serde_json::{Map, Value as Json};
 
 /// The audit log's entity name for accounts.
@@ -88,40 +88,45 @@ const ACCOUNT_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u
      u.park_id, u.enterprise_id, u.disabled, u.disabled_at, u.created_at, \
      u.password_changed_at, u.last_sign_in_at, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?) \
-     FROM users u";
+     AS sessions FROM users u";
 
-fn account_from_row(r: &[Value]) -> Option<Account> {
-    let text = |i: usize| r[i].as_str().map(str::to_string);
-    let role = Role::from_columns(
-        r[3].as_str()?,
-        r[4].as_str(),
-        r[5].as_str(),
-        r[6].as_i64(),
-        r[7].as_i64(),
-    )?;
-    Some(Account {
+/// A row of [`ACCOUNT_SELECT`] as an account, by column name; `None` when the role columns
+/// make no role ([`Role::from_columns`]).
+fn account_from_row(r: &Row) -> Result<Option<Account>, DbError> {
+    let text = |c: &str| r.opt_text(c).map(|t| t.map(str::to_string));
+    let Some(role) = Role::from_columns(
+        r.text("role")?,
+        r.opt_text("pair_id")?,
+        r.opt_text("side")?,
+        r.opt_int("park_id")?,
+        r.opt_int("enterprise_id")?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Account {
         user: User {
-            id: r[0].as_i64()?,
-            username: text(1)?,
-            display_name: text(2).unwrap_or_default(),
+            id: r.int("id")?,
+            username: r.text("username")?.to_string(),
+            display_name: r.text("display_name")?.to_string(),
             role,
         },
-        disabled: r[8].as_i64() == Some(1),
-        disabled_at: text(9),
-        created_at: text(10).unwrap_or_default(),
-        password_changed_at: text(11),
-        last_sign_in_at: text(12),
-        sessions: r[13].as_i64().unwrap_or(0),
-    })
+        disabled: r.int("disabled")? == 1,
+        disabled_at: text("disabled_at")?,
+        created_at: r.text("created_at")?.to_string(),
+        password_changed_at: text("password_changed_at")?,
+        last_sign_in_at: text("last_sign_in_at")?,
+        sessions: r.int("sessions")?,
+    }))
 }
 
 fn fetch(c: &mut dyn Conn, id: i64) -> Result<Option<Account>, DbError> {
-    Ok(c.query_one(
+    match c.query_one(
         &format!("{ACCOUNT_SELECT} WHERE u.id = ?"),
         &[clock::now_timestamp().into(), Value::Int(id)],
-    )?
-    .as_deref()
-    .and_then(account_from_row))
+    )? {
+        Some(r) => account_from_row(&r),
+        None => Ok(None),
+    }
 }
 
 fn not_found(id: i64) -> PlatformError {
@@ -149,16 +154,17 @@ fn snapshot(a: &Account) -> Map<String, Json> {
 /// Every account, by id.
 pub fn list(db: &Db, by: By) -> Result<Vec<Account>, PlatformError> {
     by.require_admin()?;
-    Ok(db
-        .read(|c| {
-            c.query(
-                &format!("{ACCOUNT_SELECT} ORDER BY u.id"),
-                &[clock::now_timestamp().into()],
-            )
-        })?
-        .iter()
-        .filter_map(|r| account_from_row(r))
-        .collect())
+    let rows = db.read(|c| {
+        c.query(
+            &format!("{ACCOUNT_SELECT} ORDER BY u.id"),
+            &[clock::now_timestamp().into()],
+        )
+    })?;
+    let mut accounts = Vec::with_capacity(rows.len());
+    for r in &rows {
+        accounts.extend(account_from_row(r)?);
+    }
+    Ok(accounts)
 }
 
 /// One account (`NotFound` when there is none with this id).
@@ -341,17 +347,7 @@ pub fn history(db: &Db, by: By, id: i64) -> Result<Vec<HistoryEntry>, PlatformEr
              WHERE entity = ? AND record_id = ? ORDER BY id",
             &[ENTITY.into(), id.to_string().into()],
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| HistoryEntry {
-                id: r[0].as_i64().unwrap_or(0),
-                at: r[1].as_str().unwrap_or("").into(),
-                actor: r[2].as_str().unwrap_or("").into(),
-                action: r[3].as_str().unwrap_or("").into(),
-                before: r[4].as_str().and_then(|s| serde_json::from_str(s).ok()),
-                after: r[5].as_str().and_then(|s| serde_json::from_str(s).ok()),
-            })
-            .collect())
+        Ok(rows.iter().map(history_entry).collect::<Result<_, _>>()?)
     })
 }
 

@@ -9,7 +9,7 @@
 //! leak rows. Both are exercised by the authorisation-matrix test.
 
 use crate::clock;
-use crate::db::{Conn, DbError, Value};
+use crate::db::{Conn, DbError, Row, Value};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
@@ -426,6 +426,35 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Creates an account, checking the name, the password length and the role's binding.
 pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError> {
+    let name = check_account_text(new)?;
+    let binding = role_binding(conn, &new.role)?;
+    let hash = hash_password(&new.password).map_err(AccountError::Invalid)?;
+    let res = conn.query_i64(
+        "INSERT INTO users (username, display_name, password_hash, role, pair_id, side, \
+         park_id, enterprise_id, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
+         RETURNING id",
+        &[
+            name.into(),
+            new.display_name.trim().into(),
+            hash.into(),
+            new.role.name().into(),
+            binding.pair_id.into(),
+            binding.side.into(),
+            binding.park_id.map(Value::Int).unwrap_or(Value::Null),
+            binding.enterprise_id.map(Value::Int).unwrap_or(Value::Null),
+            clock::now_timestamp().into(),
+        ],
+    );
+    match res {
+        Err(e) if e.is_unique_violation() => Err(AccountError::Taken(name.to_string())),
+        other => Ok(other?),
+    }
+}
+
+/// Checks what a new account states in words, in this order: the user name (1-64 ASCII
+/// letters, digits, `.`, `_`, `-`, `@`), the password's length, the display name. Returns the
+/// user name trimmed.
+fn check_account_text(new: &NewUser) -> Result<&str, AccountError> {
     let name = new.username.trim();
     if name.is_empty()
         || name.len() > 64
@@ -443,15 +472,29 @@ pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError>
         )));
     }
     crate::entity::check_display_name(new.display_name.trim()).map_err(AccountError::Invalid)?;
-    let (pair_id, side, park_id, enterprise_id) = match &new.role {
+    Ok(name)
+}
+
+/// The records an account is bound to by its role (the `users` columns of the same names):
+/// an officer's pair and side, a park operator's park, an enterprise user's enterprise.
+#[derive(Default)]
+struct RoleBinding {
+    pair_id: Option<String>,
+    side: Option<String>,
+    park_id: Option<i64>,
+    enterprise_id: Option<i64>,
+}
+
+/// The binding of `role`, once the records it names exist (and an officer's side is
+/// `helper` or `helped`); roles without a binding have none.
+fn role_binding(conn: &mut dyn Conn, role: &Role) -> Result<RoleBinding, AccountError> {
+    Ok(match role {
         Role::Officer { pair_id, side } => {
-            if conn
-                .query_one(
-                    "SELECT id FROM pairs WHERE id = ?",
-                    &[pair_id.clone().into()],
-                )?
-                .is_none()
-            {
+            if !exists(
+                conn,
+                "SELECT id FROM pairs WHERE id = ?",
+                pair_id.clone().into(),
+            )? {
                 return Err(AccountError::Invalid(format!(
                     "pair {pair_id:?} does not exist; `tandem pairs` lists them"
                 )));
@@ -461,79 +504,84 @@ pub fn add_user(conn: &mut dyn Conn, new: &NewUser) -> Result<i64, AccountError>
                     "side {side:?}: use helper or helped"
                 )));
             }
-            (Some(pair_id.clone()), Some(side.clone()), None, None)
+            RoleBinding {
+                pair_id: Some(pair_id.clone()),
+                side: Some(side.clone()),
+                ..RoleBinding::default()
+            }
         }
         Role::ParkOperator { park_id } => {
-            if conn
-                .query_one("SELECT id FROM parks WHERE id = ?", &[Value::Int(*park_id)])?
-                .is_none()
-            {
+            if !exists(
+                conn,
+                "SELECT id FROM parks WHERE id = ?",
+                Value::Int(*park_id),
+            )? {
                 return Err(AccountError::Invalid(format!(
                     "park {park_id} does not exist"
                 )));
             }
-            (None, None, Some(*park_id), None)
+            RoleBinding {
+                park_id: Some(*park_id),
+                ..RoleBinding::default()
+            }
         }
         Role::Enterprise { enterprise_id } => {
-            if conn
-                .query_one(
-                    "SELECT id FROM enterprises WHERE id = ?",
-                    &[Value::Int(*enterprise_id)],
-                )?
-                .is_none()
-            {
+            if !exists(
+                conn,
+                "SELECT id FROM enterprises WHERE id = ?",
+                Value::Int(*enterprise_id),
+            )? {
                 return Err(AccountError::Invalid(format!(
                     "enterprise {enterprise_id} does not exist"
                 )));
             }
-            (None, None, None, Some(*enterprise_id))
+            RoleBinding {
+                enterprise_id: Some(*enterprise_id),
+                ..RoleBinding::default()
+            }
         }
-        _ => (None, None, None, None),
-    };
-    let hash = hash_password(&new.password).map_err(AccountError::Invalid)?;
-    let res = conn.query_i64(
-        "INSERT INTO users (username, display_name, password_hash, role, pair_id, side, \
-         park_id, enterprise_id, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
-         RETURNING id",
-        &[
-            name.into(),
-            new.display_name.trim().into(),
-            hash.into(),
-            new.role.name().into(),
-            pair_id.into(),
-            side.into(),
-            park_id.map(Value::Int).unwrap_or(Value::Null),
-            enterprise_id.map(Value::Int).unwrap_or(Value::Null),
-            clock::now_timestamp().into(),
-        ],
-    );
-    match res {
-        Err(e) if e.is_unique_violation() => Err(AccountError::Taken(name.to_string())),
-        other => Ok(other?),
-    }
+        _ => RoleBinding::default(),
+    })
+}
+
+/// Whether the lookup `sql` (one `?`, bound to `key`) finds a row.
+fn exists(conn: &mut dyn Conn, sql: &str, key: Value) -> Result<bool, DbError> {
+    Ok(conn.query_one(sql, &[key])?.is_some())
 }
 
 const USER_COLUMNS: &str =
     "id, username, display_name, role, pair_id, side, park_id, enterprise_id, password_hash, disabled";
 
-fn user_from_row(r: &[Value]) -> Option<(User, String, bool)> {
-    let role = Role::from_columns(
-        r[3].as_str()?,
-        r[4].as_str(),
-        r[5].as_str(),
-        r[6].as_i64(),
-        r[7].as_i64(),
-    )?;
-    Some((
-        User {
-            id: r[0].as_i64()?,
-            username: r[1].as_str()?.to_string(),
-            display_name: r[2].as_str().unwrap_or("").to_string(),
+/// An account as signing in reads it: the user, the password hash and whether the account
+/// is disabled.
+struct StoredUser {
+    user: User,
+    password_hash: String,
+    disabled: bool,
+}
+
+/// A row with the columns of [`USER_COLUMNS`] as a stored user, by column name; `None` when
+/// the role columns make no role ([`Role::from_columns`]).
+fn user_from_row(r: &Row) -> Result<Option<StoredUser>, DbError> {
+    let Some(role) = Role::from_columns(
+        r.text("role")?,
+        r.opt_text("pair_id")?,
+        r.opt_text("side")?,
+        r.opt_int("park_id")?,
+        r.opt_int("enterprise_id")?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(StoredUser {
+        user: User {
+            id: r.int("id")?,
+            username: r.text("username")?.to_string(),
+            display_name: r.text("display_name")?.to_string(),
             role,
         },
-        r[8].as_str().unwrap_or("").to_string(),
-        r[9].as_i64() == Some(1),
-    ))
+        password_hash: r.text("password_hash")?.to_string(),
+        disabled: r.int("disabled")? == 1,
+    }))
 }
 
 /// The user with these credentials, if they are right and the account is enabled. Always
@@ -547,10 +595,14 @@ pub fn check_credentials(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?"),
         &[username.trim().into()],
     )?;
-    match row.as_deref().and_then(user_from_row) {
-        Some((user, hash, disabled)) => {
-            let ok = verify_password(password, &hash);
-            Ok((ok && !disabled).then_some(user))
+    let stored = match &row {
+        Some(r) => user_from_row(r)?,
+        None => None,
+    };
+    match stored {
+        Some(s) => {
+            let ok = verify_password(password, &s.password_hash);
+            Ok((ok && !s.disabled).then_some(s.user))
         }
         None => {
             let _ = verify_password(password, dummy_hash());
@@ -599,11 +651,12 @@ pub fn session_user(conn: &mut dyn Conn, token: &str) -> Result<Option<(User, St
         ),
         &[token_hash(token).into(), clock::now_timestamp().into()],
     )?;
-    Ok(row.and_then(|r| {
-        let (user, _, disabled) = user_from_row(&r)?;
-        let csrf = r[10].as_str()?.to_string();
-        (!disabled).then_some((user, csrf))
-    }))
+    let Some(r) = row else { return Ok(None) };
+    let Some(stored) = user_from_row(&r)? else {
+        return Ok(None);
+    };
+    let csrf = r.text("csrf_token")?.to_string();
+    Ok((!stored.disabled).then_some((stored.user, csrf)))
 }
 
 /// Ends a session.
@@ -617,14 +670,17 @@ pub fn end_session(conn: &mut dyn Conn, token: &str) -> Result<(), DbError> {
 
 /// Every account, for the administrator.
 pub fn list_users(conn: &mut dyn Conn) -> Result<Vec<User>, DbError> {
-    Ok(conn
-        .query(
-            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
-            &[],
-        )?
-        .iter()
-        .filter_map(|r| user_from_row(r).map(|(u, _, _)| u))
-        .collect())
+    let rows = conn.query(
+        &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
+        &[],
+    )?;
+    let mut users = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if let Some(stored) = user_from_row(r)? {
+            users.push(stored.user);
+        }
+    }
+    Ok(users)
 }
 
 #[cfg(test)]

@@ -526,59 +526,13 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
     let today = clock::today();
     let today_d = today_date();
     db.write(|c| {
-        let demand = read_checked(c, user, &DEMANDS, demand_id)?;
-        // Reading a demand (every officer reads open ones) is not the right to act on it.
-        if !may_work(user, true) || !may_act_on_demand(user, &demand) {
-            return Err(deny(user, &format!("run matching for demand {demand_id}")));
-        }
-        if demand.text("status") == Some("closed") {
-            return Err(invalid(
-                "status",
-                "closed",
-                format!("demand {demand_id} is closed"),
-                format!("需求 {demand_id} 已关闭"),
-            ));
-        }
+        let demand = demand_to_match(c, user, demand_id)?;
         let (parks, offers) = load_offers(c, ctx)?;
-        let row = c
-            .query_one(
-                &format!("{DEMAND_SQL} WHERE d.id = ?"),
-                &[Value::Int(demand_id)],
-            )?
-            .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
-        let demands = vec![to_demand(ctx, &DemandRow::try_from(&row)?, &offers)?];
+        let demands = vec![load_demand(c, ctx, demand_id, &offers)?];
         let problem =
             Problem::new(ctx, Weights::shipped(), &demands, &parks).map_err(matching_error)?;
-        let settled: HashSet<i64> = c
-            .query(
-                "SELECT park_id FROM matches WHERE demand_id = ? AND status <> 'proposed'",
-                &[Value::Int(demand_id)],
-            )?
-            .iter()
-            .map(|r| r.int("park_id"))
-            .collect::<Result<_, _>>()?;
-        let old = c.query(
-            "SELECT id FROM matches WHERE demand_id = ? AND status = 'proposed' ORDER BY id",
-            &[Value::Int(demand_id)],
-        )?;
-        for r in old {
-            let idv = Value::Int(r.int("id")?);
-            if let Some(before) = fetch(c, &MATCHES, &idv)? {
-                c.execute(
-                    "DELETE FROM matches WHERE id = ?",
-                    std::slice::from_ref(&idv),
-                )?;
-                audit(
-                    c,
-                    &user.actor(),
-                    "matches",
-                    &before.id_text(),
-                    "delete",
-                    Some(&before.fields),
-                    None,
-                )?;
-            }
-        }
+        let settled = settled_parks(c, demand_id)?;
+        remove_proposed_matches(c, user, demand_id)?;
         let ranked = rank_parks(
             &problem,
             0,
@@ -593,55 +547,169 @@ pub fn refresh_matches(db: &Db, user: &User, demand_id: i64) -> Result<Vec<Recor
                 continue;
             }
             rank += 1;
-            let f = &demand.fields;
-            let list = |k: &str| -> Value {
-                let items = list_items(f.get(k));
-                if items.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Text(items.join(","))
-                }
+            let proposal = Proposal {
+                demand_id,
+                demand: &demand,
+                offer,
+                rank,
+                explanation: &x,
             };
-            let id = c.query_i64(
-                "INSERT INTO matches (demand_id, park_id, offer_id, enterprise_id, pair_id, \
-                 confidentiality, shared_with_parks, shared_with_pairs, score, rank, stale, \
-                 explanation, status, proposed_on, status_date, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?) RETURNING id",
-                &[
-                    Value::Int(demand_id),
-                    Value::Int(offer.park_id),
-                    Value::Int(offer.id),
-                    demand
-                        .int("enterprise_id")
-                        .map(Value::Int)
-                        .unwrap_or(Value::Null),
-                    demand.text("pair_id").map(str::to_string).into(),
-                    demand.text("confidentiality").map(str::to_string).into(),
-                    list("shared_with_parks"),
-                    list("shared_with_pairs"),
-                    Value::Real(x.total),
-                    Value::Int(rank as i64),
-                    Value::Int(i64::from(x.stale)),
-                    Value::Text(serde_json::to_string(&x).unwrap_or_default()),
-                    today.clone().into(),
-                    today.clone().into(),
-                    clock::now_timestamp().into(),
-                ],
-            )?;
-            if let Some(after) = fetch(c, &MATCHES, &Value::Int(id))? {
-                audit(
-                    c,
-                    &user.actor(),
-                    "matches",
-                    &after.id_text(),
-                    "create",
-                    None,
-                    Some(&after.fields),
-                )?;
-            }
+            insert_proposal(c, user, &proposal, &today)?;
         }
         demand_matches_in(c, user, demand_id)
     })
+}
+
+/// The demand `demand_id`, if the user may read it (else `NotFound`), may run matching for it
+/// (else `Forbidden`) and it is not closed (else `Invalid`).
+fn demand_to_match(c: &mut dyn Conn, user: &User, demand_id: i64) -> Result<Record, PlatformError> {
+    let demand = read_checked(c, user, &DEMANDS, demand_id)?;
+    // Reading a demand (every officer reads open ones) is not the right to act on it.
+    if !may_work(user, true) || !may_act_on_demand(user, &demand) {
+        return Err(deny(user, &format!("run matching for demand {demand_id}")));
+    }
+    if demand.text("status") == Some("closed") {
+        return Err(invalid(
+            "status",
+            "closed",
+            format!("demand {demand_id} is closed"),
+            format!("需求 {demand_id} 已关闭"),
+        ));
+    }
+    Ok(demand)
+}
+
+/// Demand `demand_id` as an engine demand ([`DEMAND_SQL`], [`to_demand`]).
+fn load_demand(
+    c: &mut dyn Conn,
+    ctx: &MatchContext,
+    demand_id: i64,
+    offers: &[LiveOffer],
+) -> Result<Demand, PlatformError> {
+    let row = c
+        .query_one(
+            &format!("{DEMAND_SQL} WHERE d.id = ?"),
+            &[Value::Int(demand_id)],
+        )?
+        .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
+    to_demand(ctx, &DemandRow::try_from(&row)?, offers)
+}
+
+/// The parks of the demand's matches that are past `proposed` (contacted, converted or
+/// declined): they are not proposed again.
+fn settled_parks(c: &mut dyn Conn, demand_id: i64) -> Result<HashSet<i64>, DbError> {
+    c.query(
+        "SELECT park_id FROM matches WHERE demand_id = ? AND status <> 'proposed'",
+        &[Value::Int(demand_id)],
+    )?
+    .iter()
+    .map(|r| r.int("park_id"))
+    .collect()
+}
+
+/// Deletes the demand's `proposed` matches (oldest first), each with its audit row.
+fn remove_proposed_matches(
+    c: &mut dyn Conn,
+    user: &User,
+    demand_id: i64,
+) -> Result<(), PlatformError> {
+    let old = c.query(
+        "SELECT id FROM matches WHERE demand_id = ? AND status = 'proposed' ORDER BY id",
+        &[Value::Int(demand_id)],
+    )?;
+    for r in old {
+        let idv = Value::Int(r.int("id")?);
+        if let Some(before) = fetch(c, &MATCHES, &idv)? {
+            c.execute(
+                "DELETE FROM matches WHERE id = ?",
+                std::slice::from_ref(&idv),
+            )?;
+            audit(
+                c,
+                &user.actor(),
+                "matches",
+                &before.id_text(),
+                "delete",
+                Some(&before.fields),
+                None,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A park proposed for a demand: the demand (its id and record), the park's best offer, its
+/// place on the shortlist (1 = best) and the explanation of its score.
+struct Proposal<'a> {
+    demand_id: i64,
+    demand: &'a Record,
+    offer: &'a LiveOffer,
+    rank: usize,
+    explanation: &'a StoredExplanation,
+}
+
+/// Stores a proposal as a `proposed` match dated `today`, copying the demand's enterprise,
+/// pair and sharing (so the match is readable by who may read the demand), with its audit
+/// row.
+fn insert_proposal(
+    c: &mut dyn Conn,
+    user: &User,
+    proposal: &Proposal<'_>,
+    today: &str,
+) -> Result<(), PlatformError> {
+    let Proposal {
+        demand_id,
+        demand,
+        offer,
+        rank,
+        explanation: x,
+    } = proposal;
+    let list = |k: &str| -> Value {
+        let items = list_items(demand.fields.get(k));
+        if items.is_empty() {
+            Value::Null
+        } else {
+            Value::Text(items.join(","))
+        }
+    };
+    let id = c.query_i64(
+        "INSERT INTO matches (demand_id, park_id, offer_id, enterprise_id, pair_id, \
+         confidentiality, shared_with_parks, shared_with_pairs, score, rank, stale, \
+         explanation, status, proposed_on, status_date, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?) RETURNING id",
+        &[
+            Value::Int(*demand_id),
+            Value::Int(offer.park_id),
+            Value::Int(offer.id),
+            demand
+                .int("enterprise_id")
+                .map(Value::Int)
+                .unwrap_or(Value::Null),
+            demand.text("pair_id").map(str::to_string).into(),
+            demand.text("confidentiality").map(str::to_string).into(),
+            list("shared_with_parks"),
+            list("shared_with_pairs"),
+            Value::Real(x.total),
+            Value::Int(*rank as i64),
+            Value::Int(i64::from(x.stale)),
+            Value::Text(serde_json::to_string(x).unwrap_or_default()),
+            today.into(),
+            today.into(),
+            clock::now_timestamp().into(),
+        ],
+    )?;
+    if let Some(after) = fetch(c, &MATCHES, &Value::Int(id))? {
+        audit(
+            c,
+            &user.actor(),
+            "matches",
+            &after.id_text(),
+            "create",
+            None,
+            Some(&after.fields),
+        )?;
+    }
+    Ok(())
 }
 
 fn demand_matches_in(
@@ -732,6 +800,27 @@ pub fn step(
     date: Option<&str>,
     expected_version: Option<i64>,
 ) -> Result<Record, PlatformError> {
+    let (date, day) = step_date(date)?;
+    db.write(|c| {
+        let before = match_to_step(c, user, match_id, expected_version)?;
+        check_step_order(&before, match_id, step, day)?;
+        let project_id = match step {
+            Step::Convert => Some(convert_to_project(c, user, &before)?),
+            Step::Contact | Step::Decline => None,
+        };
+        let change = StepChange {
+            match_id,
+            step,
+            date: &date,
+            project_id,
+        };
+        write_step(c, user, &before, &change)
+    })
+}
+
+/// A step's date, as text and as a day number: `date` trimmed, or today when it is absent or
+/// empty; `YYYY-MM-DD` and not in the future (a day of slack for time zones).
+fn step_date(date: Option<&str>) -> Result<(String, i64), PlatformError> {
     let date = date
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -753,94 +842,201 @@ pub fn step(
             "日期不能晚于今天".into(),
         ));
     }
-    db.write(|c| {
-        let before = read_checked(c, user, &MATCHES, match_id)?;
-        if !may_work(user, false) || !may_act_on_match(c, user, &before)? {
-            return Err(deny(user, &format!("change match {match_id}")));
+    Ok((date, day))
+}
+
+/// The match `match_id` as stored, if the user may read it (else `NotFound`), may move it
+/// (else `Forbidden`) and it is at `expected_version` when one is given (else `Conflict`).
+fn match_to_step(
+    c: &mut dyn Conn,
+    user: &User,
+    match_id: i64,
+    expected_version: Option<i64>,
+) -> Result<Record, PlatformError> {
+    let before = read_checked(c, user, &MATCHES, match_id)?;
+    if !may_work(user, false) || !may_act_on_match(c, user, &before)? {
+        return Err(deny(user, &format!("change match {match_id}")));
+    }
+    if let Some(v) = expected_version {
+        if v != before.version {
+            return Err(PlatformError::Conflict {
+                version: before.version,
+                current: Box::new(before.fields),
+            });
         }
-        if let Some(v) = expected_version {
-            if v != before.version {
-                return Err(PlatformError::Conflict { version: before.version, current: Box::new(before.fields) });
-            }
-        }
-        let status = before.text("status").unwrap_or("proposed").to_string();
-        let ok = matches!(
-            (step, status.as_str()),
-            (Step::Contact, "proposed") | (Step::Convert, "contacted") | (Step::Decline, "proposed" | "contacted")
-        );
-        if !ok {
-            let (en, zh) = match step {
-                Step::Contact => ("only a proposed match can be contacted", "只有推荐状态的匹配可以标记为已对接"),
-                Step::Convert => ("only a contacted match can become a project (contact it first)", "只有已对接的匹配可以转为项目（请先对接）"),
-                Step::Decline => ("only a proposed or contacted match can be declined", "只有推荐或已对接的匹配可以谢绝"),
-            };
-            return Err(invalid("status", "out_of_order", format!("match {match_id} is {status}: {en}"), format!("匹配 {match_id} 当前为 {status}：{zh}")));
-        }
-        if let Some(prev) = before.text("status_date").and_then(clock::parse_date) {
-            if day < prev {
-                return Err(invalid("date", "before_previous", "the date is before the match's last step".into(), "日期早于上一步".into()));
-            }
-        }
-        let mut project_id = Value::Null;
-        let new_status = match step {
-            Step::Contact => "contacted",
-            Step::Decline => "declined",
-            Step::Convert => {
-                let demand_id = before.int("demand_id").unwrap_or(0);
-                let demand = fetch(c, &DEMANDS, &Value::Int(demand_id))?
-                    .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
-                let park = before.int("park_id").unwrap_or(0);
-                let pair = c
-                    .query_one("SELECT pair_id FROM parks WHERE id = ?", &[Value::Int(park)])?
-                    .map(|r| r.text("pair_id").map(str::to_string))
-                    .transpose()?;
-                let body = json!({
-                    "pair_id": pair,
-                    "park_id": park,
-                    "enterprise_id": demand.int("enterprise_id"),
-                    "name": demand.text("title").unwrap_or(""),
-                    "industry": demand.text("industry"),
-                    "amount_agreed_yuan": demand.fields.get("budget_yuan").cloned().unwrap_or(Json::Null),
-                    "initiated_by": "enterprise",
-                });
-                let body = body.as_object().cloned().unwrap_or_default();
-                let project = service::create_body_in(c, user, &PROJECTS, &body)?;
-                project_id = Value::Int(project.int("id").unwrap_or(0));
-                let n = c.execute(
-                    "UPDATE demands SET status = 'matched', version = version + 1, updated_at = ? \
-                     WHERE id = ? AND status <> 'matched'",
-                    &[clock::now_timestamp().into(), Value::Int(demand_id)],
-                )?;
-                if n > 0 {
-                    if let Some(after) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
-                        audit(c, &user.actor(), "demands", &after.id_text(), "update", Some(&demand.fields), Some(&after.fields))?;
-                    }
-                }
-                "project"
-            }
+    }
+    Ok(before)
+}
+
+/// Refuses a step the match's status does not allow (contact from proposed, convert from
+/// contacted, decline from either), or one dated before the match's last step.
+fn check_step_order(
+    before: &Record,
+    match_id: i64,
+    step: Step,
+    day: i64,
+) -> Result<(), PlatformError> {
+    let status = before.text("status").unwrap_or("proposed").to_string();
+    let ok = matches!(
+        (step, status.as_str()),
+        (Step::Contact, "proposed")
+            | (Step::Convert, "contacted")
+            | (Step::Decline, "proposed" | "contacted")
+    );
+    if !ok {
+        let (en, zh) = match step {
+            Step::Contact => (
+                "only a proposed match can be contacted",
+                "只有推荐状态的匹配可以标记为已对接",
+            ),
+            Step::Convert => (
+                "only a contacted match can become a project (contact it first)",
+                "只有已对接的匹配可以转为项目（请先对接）",
+            ),
+            Step::Decline => (
+                "only a proposed or contacted match can be declined",
+                "只有推荐或已对接的匹配可以谢绝",
+            ),
         };
-        let contacted = if step == Step::Contact { Value::Text(date.clone()) } else { before.text("contacted_at").map(str::to_string).into() };
-        let keep_project = if project_id.is_null() { before.int("project_id").map(Value::Int).unwrap_or(Value::Null) } else { project_id };
-        let n = c.execute(
-            "UPDATE matches SET status = ?, contacted_at = ?, status_date = ?, project_id = ?, \
-             version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-            &[
-                new_status.into(),
-                contacted,
-                date.clone().into(),
-                keep_project,
-                clock::now_timestamp().into(),
-                Value::Int(match_id),
-                Value::Int(before.version),
-            ],
-        )?;
-        if n == 0 {
-            return Err(DbError::Other("match changed during the update".into()).into());
+        return Err(invalid(
+            "status",
+            "out_of_order",
+            format!("match {match_id} is {status}: {en}"),
+            format!("匹配 {match_id} 当前为 {status}：{zh}"),
+        ));
+    }
+    if let Some(prev) = before.text("status_date").and_then(clock::parse_date) {
+        if day < prev {
+            return Err(invalid(
+                "date",
+                "before_previous",
+                "the date is before the match's last step".into(),
+                "日期早于上一步".into(),
+            ));
         }
-        let after = fetch(c, &MATCHES, &Value::Int(match_id))?.ok_or_else(|| DbError::Other("match vanished".into()))?;
-        audit(c, &user.actor(), "matches", &after.id_text(), step_name(step), Some(&before.fields), Some(&after.fields))?;
-        Ok(after)
-    })
+    }
+    Ok(())
+}
+
+/// The conversion of a match: creates its project (stage `lead`, in the match's park and that
+/// park's pair, for the demand's enterprise, named and classed as the demand, the demand's
+/// budget as the agreed amount) as `user`, and marks the demand `matched` (with its audit
+/// row, if it was not already). Returns the project's id.
+fn convert_to_project(
+    c: &mut dyn Conn,
+    user: &User,
+    before: &Record,
+) -> Result<i64, PlatformError> {
+    let demand_id = before.int("demand_id").unwrap_or(0);
+    let demand = fetch(c, &DEMANDS, &Value::Int(demand_id))?
+        .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
+    let park = before.int("park_id").unwrap_or(0);
+    let pair = c
+        .query_one(
+            "SELECT pair_id FROM parks WHERE id = ?",
+            &[Value::Int(park)],
+        )?
+        .map(|r| r.text("pair_id").map(str::to_string))
+        .transpose()?;
+    let body = json!({
+        "pair_id": pair,
+        "park_id": park,
+        "enterprise_id": demand.int("enterprise_id"),
+        "name": demand.text("title").unwrap_or(""),
+        "industry": demand.text("industry"),
+        "amount_agreed_yuan": demand.fields.get("budget_yuan").cloned().unwrap_or(Json::Null),
+        "initiated_by": "enterprise",
+    });
+    let body = body.as_object().cloned().unwrap_or_default();
+    let project = service::create_body_in(c, user, &PROJECTS, &body)?;
+    let project_id = project.int("id").unwrap_or(0);
+    let n = c.execute(
+        "UPDATE demands SET status = 'matched', version = version + 1, updated_at = ? \
+         WHERE id = ? AND status <> 'matched'",
+        &[clock::now_timestamp().into(), Value::Int(demand_id)],
+    )?;
+    if n > 0 {
+        if let Some(after) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
+            audit(
+                c,
+                &user.actor(),
+                "demands",
+                &after.id_text(),
+                "update",
+                Some(&demand.fields),
+                Some(&after.fields),
+            )?;
+        }
+    }
+    Ok(project_id)
+}
+
+/// A checked step as it is written to its match: which match, the step, its date and the
+/// project a conversion created.
+struct StepChange<'a> {
+    match_id: i64,
+    step: Step,
+    date: &'a str,
+    project_id: Option<i64>,
+}
+
+/// The status a match has after a step.
+fn status_after(step: Step) -> &'static str {
+    match step {
+        Step::Contact => "contacted",
+        Step::Decline => "declined",
+        Step::Convert => "project",
+    }
+}
+
+/// Writes a step to its match at the version read (`contacted_at` set by a contact, the
+/// project kept unless a conversion made one) with its audit row; returns the match after it.
+fn write_step(
+    c: &mut dyn Conn,
+    user: &User,
+    before: &Record,
+    change: &StepChange<'_>,
+) -> Result<Record, PlatformError> {
+    let contacted = if change.step == Step::Contact {
+        Value::Text(change.date.to_string())
+    } else {
+        before.text("contacted_at").map(str::to_string).into()
+    };
+    let project = match change.project_id {
+        Some(id) => Value::Int(id),
+        None => before
+            .int("project_id")
+            .map(Value::Int)
+            .unwrap_or(Value::Null),
+    };
+    let n = c.execute(
+        "UPDATE matches SET status = ?, contacted_at = ?, status_date = ?, project_id = ?, \
+         version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        &[
+            status_after(change.step).into(),
+            contacted,
+            change.date.into(),
+            project,
+            clock::now_timestamp().into(),
+            Value::Int(change.match_id),
+            Value::Int(before.version),
+        ],
+    )?;
+    if n == 0 {
+        return Err(DbError::Other("match changed during the update".into()).into());
+    }
+    let after = fetch(c, &MATCHES, &Value::Int(change.match_id))?
+        .ok_or_else(|| DbError::Other("match vanished".into()))?;
+    audit(
+        c,
+        &user.actor(),
+        "matches",
+        &after.id_text(),
+        step_name(change.step),
+        Some(&before.fields),
+        Some(&after.fields),
+    )?;
+    Ok(after)
 }
 
 fn step_name(s: Step) -> &'static str {

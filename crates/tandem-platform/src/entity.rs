@@ -1440,14 +1440,14 @@ pub fn ref_is_serial(target: &str) -> bool {
     entity(target).is_some_and(|e| e.id_kind == IdKind::Serial)
 }
 
-/// Checks one field's JSON value and converts it to its column value. Reference existence
+/// Checks one field's JSON value and converts it to its column value: an empty value is NULL
+/// (or `required`), anything else goes to the parser of the field's kind. Reference existence
 /// is checked later, against the database.
 pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
-    let err =
-        |rule: &'static str, en: String, zh: String| FieldError::new(field.name, rule, en, zh);
     if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
         if field.required {
-            return Err(err(
+            return Err(field_error(
+                field,
                 "required",
                 format!("{} is required", field.en),
                 format!("{}为必填项", field.zh),
@@ -1455,172 +1455,219 @@ pub fn parse_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
         }
         return Ok(Value::Null);
     }
-    let as_text = |v: &Json| -> Option<String> {
-        match v {
-            Json::String(s) => Some(s.trim().to_string()),
-            Json::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    };
     match field.kind {
-        Kind::Text(max) => {
-            let s = as_text(v).ok_or_else(|| {
-                err(
-                    "not_text",
-                    format!("{} must be text", field.en),
-                    format!("{}必须是文本", field.zh),
-                )
-            })?;
-            let single_line = is_single_line(max);
-            // Browsers send a textarea's line breaks as CRLF: keep one form of line break.
-            let s = if single_line {
-                s
-            } else {
-                s.replace("\r\n", "\n").replace('\r', "\n")
-            };
-            if s.chars().count() > max {
-                return Err(err(
-                    "too_long",
-                    format!("{} is longer than {max} characters", field.en),
-                    format!("{}超过 {max} 个字符", field.zh),
-                ));
-            }
-            if let Some(rule) = text_rule(&s, single_line) {
-                return Err(text_error(field, rule));
-            }
-            Ok(Value::Text(s))
-        }
-        Kind::Date => {
-            let s = as_text(v).unwrap_or_default();
-            if crate::clock::parse_date(&s).is_none() {
-                return Err(err(
-                    "bad_date",
-                    format!("{} must be a date YYYY-MM-DD (got {s:?})", field.en),
-                    format!("{}必须是 YYYY-MM-DD 格式的日期（收到 {s:?}）", field.zh),
-                ));
-            }
-            Ok(Value::Text(s))
-        }
+        Kind::Text(max) => parse_text(field, v, max),
+        Kind::Date => parse_date_field(field, v),
         Kind::Int(lo, hi) => parse_int(field, v, lo, hi),
         Kind::Ref(target) if ref_is_serial(target) => parse_int(field, v, 1, i64::MAX),
-        Kind::Year => {
-            let n = match v {
-                Json::Number(n) => n.as_i64(),
-                Json::String(s) => s.trim().parse::<i64>().ok(),
-                _ => None,
-            };
-            match n {
-                Some(y) if (1949..=2100).contains(&y) => Ok(Value::Int(y)),
-                _ => Err(err(
-                    "out_of_range",
-                    format!("{} must be a year between 1949 and 2100", field.en),
-                    format!("{}必须是 1949 到 2100 之间的年份", field.zh),
-                )),
-            }
-        }
-        Kind::Real(lo, hi) => {
-            let x = match v {
-                Json::Number(n) => n.as_f64(),
-                Json::String(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            }
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| {
-                err(
-                    "not_a_number",
-                    format!("{} must be a number", field.en),
-                    format!("{}必须是数字", field.zh),
-                )
-            })?;
-            if x < lo || x > hi {
-                return Err(err(
-                    "out_of_range",
-                    format!("{} must be between {lo} and {hi}", field.en),
-                    format!("{}必须在 {lo} 到 {hi} 之间", field.zh),
-                ));
-            }
-            Ok(Value::Real(x))
-        }
-        Kind::Money => yuan_to_fen(v).map(Value::Int).map_err(|rule| match rule {
-            "too_many_decimals" => err(
-                rule,
-                format!("{} has more than two decimals (fen)", field.en),
-                format!("{}最多保留两位小数（分）", field.zh),
-            ),
-            "out_of_range" => err(
-                rule,
-                format!("{} must be between 0 and 1,000,000,000,000 yuan", field.en),
-                format!("{}必须在 0 到 1 万亿元之间", field.zh),
-            ),
-            _ => err(
-                "not_a_number",
-                format!(
-                    "{} must be an amount in yuan, e.g. 1250000.50 or 1,250,000.50 (decimals \
-                     after '.')",
-                    field.en
-                ),
-                format!(
-                    "{}必须是以元为单位的金额，例如 1250000.50 或 1,250,000.50（小数用 '.'）",
-                    field.zh
-                ),
-            ),
-        }),
-        Kind::Enum(allowed) => {
-            let s = as_text(v).unwrap_or_default();
-            if allowed.contains(&s.as_str()) {
-                Ok(Value::Text(s))
-            } else {
-                Err(err(
-                    "not_allowed",
-                    format!("{} must be one of: {}", field.en, allowed.join(", ")),
-                    format!("{}只能是：{}", field.zh, allowed.join("、")),
-                ))
-            }
-        }
-        Kind::List => {
-            let items: Vec<String> = match v {
-                Json::Array(a) => a.iter().filter_map(as_text).collect(),
-                Json::String(s) => s
-                    .split([',', '，', ';', '；'])
-                    .map(|x| x.trim().to_string())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
-            if let Some(rule) = items.iter().find_map(|s| text_rule(s, true)) {
-                return Err(text_error(field, rule));
-            }
-            if items
-                .iter()
-                .any(|s| s.chars().count() > 64 || s.contains(','))
-                || items.len() > 50
-            {
-                return Err(err(
-                    "bad_list",
-                    format!("{} must be a list of up to 50 short codes", field.en),
-                    format!("{}必须是不超过 50 项的简短代码列表", field.zh),
-                ));
-            }
-            Ok(Value::Text(items.join(",")))
-        }
-        Kind::Ref(_) => {
-            // Slug references (pairs, programmes).
-            let s = as_text(v).unwrap_or_default();
-            if s.is_empty()
-                || s.len() > 64
-                || !s
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(err(
-                    "not_found",
-                    format!("{} must be an id such as pair-minhang-huainan", field.en),
-                    format!("{}必须是编号，例如 pair-minhang-huainan", field.zh),
-                ));
-            }
-            Ok(Value::Text(s))
-        }
+        Kind::Year => parse_year(field, v),
+        Kind::Real(lo, hi) => parse_real(field, v, lo, hi),
+        Kind::Money => parse_money(field, v),
+        Kind::Enum(allowed) => parse_enum(field, v, allowed),
+        Kind::List => parse_list(field, v),
+        Kind::Ref(_) => parse_slug_ref(field, v),
     }
+}
+
+/// A field's error for `rule`, in both languages.
+fn field_error(field: &Field, rule: &'static str, en: String, zh: String) -> FieldError {
+    FieldError::new(field.name, rule, en, zh)
+}
+
+/// A text or number value as trimmed text (a number as JSON writes it); other JSON is `None`.
+fn json_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.trim().to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A [`Kind::Text`] value: at most `max` characters, multi-line fields with `\n` as their
+/// only line break, and nothing [`text_rule`] refuses.
+fn parse_text(field: &Field, v: &Json, max: usize) -> Result<Value, FieldError> {
+    let s = json_text(v).ok_or_else(|| {
+        field_error(
+            field,
+            "not_text",
+            format!("{} must be text", field.en),
+            format!("{}必须是文本", field.zh),
+        )
+    })?;
+    let single_line = is_single_line(max);
+    // Browsers send a textarea's line breaks as CRLF: keep one form of line break.
+    let s = if single_line {
+        s
+    } else {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    };
+    if s.chars().count() > max {
+        return Err(field_error(
+            field,
+            "too_long",
+            format!("{} is longer than {max} characters", field.en),
+            format!("{}超过 {max} 个字符", field.zh),
+        ));
+    }
+    if let Some(rule) = text_rule(&s, single_line) {
+        return Err(text_error(field, rule));
+    }
+    Ok(Value::Text(s))
+}
+
+/// A [`Kind::Date`] value: `YYYY-MM-DD`, stored as that text.
+fn parse_date_field(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    let s = json_text(v).unwrap_or_default();
+    if crate::clock::parse_date(&s).is_none() {
+        return Err(field_error(
+            field,
+            "bad_date",
+            format!("{} must be a date YYYY-MM-DD (got {s:?})", field.en),
+            format!("{}必须是 YYYY-MM-DD 格式的日期（收到 {s:?}）", field.zh),
+        ));
+    }
+    Ok(Value::Text(s))
+}
+
+/// A [`Kind::Year`] value: a whole number (or its text) from 1949 to 2100.
+fn parse_year(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    let n = match v {
+        Json::Number(n) => n.as_i64(),
+        Json::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(y) if (1949..=2100).contains(&y) => Ok(Value::Int(y)),
+        _ => Err(field_error(
+            field,
+            "out_of_range",
+            format!("{} must be a year between 1949 and 2100", field.en),
+            format!("{}必须是 1949 到 2100 之间的年份", field.zh),
+        )),
+    }
+}
+
+/// A [`Kind::Real`] value: a finite number (or its text) from `lo` to `hi`.
+fn parse_real(field: &Field, v: &Json, lo: f64, hi: f64) -> Result<Value, FieldError> {
+    let x = match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|x| x.is_finite())
+    .ok_or_else(|| {
+        field_error(
+            field,
+            "not_a_number",
+            format!("{} must be a number", field.en),
+            format!("{}必须是数字", field.zh),
+        )
+    })?;
+    if x < lo || x > hi {
+        return Err(field_error(
+            field,
+            "out_of_range",
+            format!("{} must be between {lo} and {hi}", field.en),
+            format!("{}必须在 {lo} 到 {hi} 之间", field.zh),
+        ));
+    }
+    Ok(Value::Real(x))
+}
+
+/// A [`Kind::Money`] value: yuan ([`yuan_to_fen`]) stored as integer fen.
+fn parse_money(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    yuan_to_fen(v).map(Value::Int).map_err(|rule| match rule {
+        "too_many_decimals" => field_error(
+            field,
+            rule,
+            format!("{} has more than two decimals (fen)", field.en),
+            format!("{}最多保留两位小数（分）", field.zh),
+        ),
+        "out_of_range" => field_error(
+            field,
+            rule,
+            format!("{} must be between 0 and 1,000,000,000,000 yuan", field.en),
+            format!("{}必须在 0 到 1 万亿元之间", field.zh),
+        ),
+        _ => field_error(
+            field,
+            "not_a_number",
+            format!(
+                "{} must be an amount in yuan, e.g. 1250000.50 or 1,250,000.50 (decimals \
+                 after '.')",
+                field.en
+            ),
+            format!(
+                "{}必须是以元为单位的金额，例如 1250000.50 或 1,250,000.50（小数用 '.'）",
+                field.zh
+            ),
+        ),
+    })
+}
+
+/// A [`Kind::Enum`] value: one of `allowed`, exactly.
+fn parse_enum(field: &Field, v: &Json, allowed: &[&str]) -> Result<Value, FieldError> {
+    let s = json_text(v).unwrap_or_default();
+    if allowed.contains(&s.as_str()) {
+        Ok(Value::Text(s))
+    } else {
+        Err(field_error(
+            field,
+            "not_allowed",
+            format!("{} must be one of: {}", field.en, allowed.join(", ")),
+            format!("{}只能是：{}", field.zh, allowed.join("、")),
+        ))
+    }
+}
+
+/// A [`Kind::List`] value: a JSON array, or text separated by `,` `，` `;` `；`; empty items
+/// dropped; at most 50 single-line codes of at most 64 characters; stored comma-joined.
+fn parse_list(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    let items: Vec<String> = match v {
+        Json::Array(a) => a.iter().filter_map(json_text).collect(),
+        Json::String(s) => s
+            .split([',', '，', ';', '；'])
+            .map(|x| x.trim().to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+    if let Some(rule) = items.iter().find_map(|s| text_rule(s, true)) {
+        return Err(text_error(field, rule));
+    }
+    if items
+        .iter()
+        .any(|s| s.chars().count() > 64 || s.contains(','))
+        || items.len() > 50
+    {
+        return Err(field_error(
+            field,
+            "bad_list",
+            format!("{} must be a list of up to 50 short codes", field.en),
+            format!("{}必须是不超过 50 项的简短代码列表", field.zh),
+        ));
+    }
+    Ok(Value::Text(items.join(",")))
+}
+
+/// A [`Kind::Ref`] value to a record type with slug ids (pairs, programmes): 1-64 ASCII
+/// letters, digits, `-` or `_`. Whether the record exists is checked later.
+fn parse_slug_ref(field: &Field, v: &Json) -> Result<Value, FieldError> {
+    let s = json_text(v).unwrap_or_default();
+    if s.is_empty()
+        || s.len() > 64
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(field_error(
+            field,
+            "not_found",
+            format!("{} must be an id such as pair-minhang-huainan", field.en),
+            format!("{}必须是编号，例如 pair-minhang-huainan", field.zh),
+        ));
+    }
+    Ok(Value::Text(s))
 }
 
 /// Text fields of up to this many characters are single-line: names, titles, codes, people

@@ -18,8 +18,9 @@
 
 use crate::auth::{Role, User};
 use crate::clock;
-use crate::db::{Conn, Db, DbError, Engine, Value};
+use crate::db::{Conn, Db, DbError, Engine, Row, Value};
 use crate::service::PlatformError;
+use std::collections::HashMap;
 use tandem_ledger::chain::{canonical_json, entry_hash, GENESIS};
 use tandem_ledger::settle::{reconcile, settle, Entry, RevenueRecord};
 use tandem_ledger::{Agreement, Period};
@@ -174,24 +175,29 @@ pub fn record_agreement(
 }
 
 fn load_agreements(c: &mut dyn Conn, park_id: i64) -> Result<Vec<StoredAgreement>, DbError> {
-    Ok(c
-        .query(
-            "SELECT id, park_id, agreement_id, agreement_version, title, recorded_by, recorded_at, \
-             source_text FROM agreements WHERE park_id = ? ORDER BY agreement_id, agreement_version",
-            &[Value::Int(park_id)],
-        )?
-        .into_iter()
-        .map(|r| StoredAgreement {
-            id: r[0].as_i64().unwrap_or(0),
-            park_id: r[1].as_i64().unwrap_or(0),
-            agreement_id: r[2].as_str().unwrap_or("").into(),
-            version: r[3].as_i64().unwrap_or(0),
-            title: r[4].as_str().unwrap_or("").into(),
-            recorded_by: r[5].as_str().unwrap_or("").into(),
-            recorded_at: r[6].as_str().unwrap_or("").into(),
-            source_text: r[7].as_str().unwrap_or("").into(),
+    let rows = c.query(
+        "SELECT id, park_id, agreement_id, agreement_version, title, recorded_by, recorded_at, \
+         source_text FROM agreements WHERE park_id = ? ORDER BY agreement_id, agreement_version",
+        &[Value::Int(park_id)],
+    )?;
+    rows.iter().map(StoredAgreement::try_from).collect()
+}
+
+impl TryFrom<&Row> for StoredAgreement {
+    type Error = DbError;
+    /// An `agreements` row, its version read from `agreement_version`.
+    fn try_from(r: &Row) -> Result<StoredAgreement, DbError> {
+        Ok(StoredAgreement {
+            id: r.int("id")?,
+            park_id: r.int("park_id")?,
+            agreement_id: r.text("agreement_id")?.into(),
+            version: r.int("agreement_version")?,
+            title: r.text("title")?.into(),
+            recorded_by: r.text("recorded_by")?.into(),
+            recorded_at: r.text("recorded_at")?.into(),
+            source_text: r.text("source_text")?.into(),
         })
-        .collect())
+    }
 }
 
 /// Every agreement version of a park, by agreement and version.
@@ -244,25 +250,26 @@ fn load_revenues(c: &mut dyn Conn, park_id: i64) -> Result<Vec<RevenueRecord>, L
          FROM revenues WHERE park_id = ? ORDER BY id",
         &[Value::Int(park_id)],
     )?;
-    rows.into_iter()
-        .map(|r| {
-            let text = |i: usize| r[i].as_str().unwrap_or("").to_string();
-            // Stored rows were validated on the way in; a row that no longer parses means the
-            // database was changed behind the platform's back.
-            let bad = |what: &str| {
-                LedgerOpError::Settle(format!("a stored revenue row has a bad {what}"))
-            };
-            Ok(RevenueRecord {
-                enterprise_id: text(0),
-                park_id: text(1),
-                industry: text(2),
-                recommended_by: r[3].as_str().map(str::to_string),
-                period: text(4).parse().map_err(|_| bad("period"))?,
-                revenue_type: text(5).parse().map_err(|_| bad("revenue type"))?,
-                amount: tandem_ledger::Fen(r[6].as_i64().ok_or_else(|| bad("amount"))?),
-            })
-        })
-        .collect()
+    rows.iter().map(revenue_record).collect()
+}
+
+/// A `revenues` row as the settlement's record. Stored rows were validated on the way in; a
+/// period or revenue type that no longer parses means the database was changed behind the
+/// platform's back.
+fn revenue_record(r: &Row) -> Result<RevenueRecord, LedgerOpError> {
+    let bad = |what: &str| LedgerOpError::Settle(format!("a stored revenue row has a bad {what}"));
+    Ok(RevenueRecord {
+        enterprise_id: r.text("enterprise_ref")?.to_string(),
+        park_id: r.text("park_ref")?.to_string(),
+        industry: r.text("industry")?.to_string(),
+        recommended_by: r.opt_text("recommended_by")?.map(str::to_string),
+        period: r.text("period")?.parse().map_err(|_| bad("period"))?,
+        revenue_type: r
+            .text("revenue_type")?
+            .parse()
+            .map_err(|_| bad("revenue type"))?,
+        amount: tandem_ledger::Fen(r.int("amount")?),
+    })
 }
 
 fn load_entries(
@@ -276,10 +283,10 @@ fn load_entries(
         )?,
         None => c.query("SELECT seq, content FROM ledger_entries ORDER BY seq", &[])?,
     };
-    rows.into_iter()
+    rows.iter()
         .map(|r| {
-            let seq = r[0].as_i64().unwrap_or(0) as u64;
-            let e: Entry = serde_json::from_str(r[1].as_str().unwrap_or("")).map_err(|e| {
+            let seq = r.int("seq")? as u64;
+            let e: Entry = serde_json::from_str(r.text("content")?).map_err(|e| {
                 LedgerOpError::Settle(format!(
                     "ledger entry #{seq} is not a settlement entry: {e}"
                 ))
@@ -341,68 +348,117 @@ pub fn settle_park(
             // One chain for the platform: settlements append one after another.
             c.batch("LOCK TABLE ledger_entries IN EXCLUSIVE MODE")?;
         }
-        let stored = load_agreements(c, park_id)?;
-        let mut latest: Vec<Agreement> = Vec::new();
-        for s in stored.iter().rev() {
-            if latest.iter().all(|a| a.id != s.agreement_id) {
-                latest.push(parse_agreement(&s.source_text)?);
-            }
-        }
-        if latest.is_empty() {
-            return Err(LedgerOpError::Settle(format!(
-                "park {park_id} has no agreement; record one first"
-            )));
-        }
-        latest.reverse();
+        let latest = latest_agreements(c, park_id)?;
         let revenues = load_revenues(c, park_id)?;
         let fresh = settle(&latest, revenues.iter(), from, to)
             .map_err(|e| LedgerOpError::Settle(e.to_string()))?;
         let existing = load_entries(c, Some(park_id))?;
-        let plan = reconcile(&existing, fresh, allow_corrections)
-            .map_err(|e| LedgerOpError::Settle(format!("{e}; settle again allowing corrections to record the difference as correction entries")))?;
-        let (mut seq, mut prev) = match c.query_one(
-            "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1",
-            &[],
-        )? {
-            Some(r) => (r[0].as_i64().unwrap_or(0) as u64, r[1].as_str().unwrap_or(GENESIS).to_string()),
-            None => (0, GENESIS.to_string()),
-        };
-        let now = clock::now_timestamp();
-        let mut appended = Vec::with_capacity(plan.append.len());
-        for e in &plan.append {
-            let value = serde_json::to_value(e).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
-            let content = canonical_json(&value).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
-            let hash = entry_hash(&prev, &content)
-                .ok_or_else(|| LedgerOpError::Settle(format!("the chain's head hash {prev:?} is malformed")))?;
-            seq += 1;
-            c.execute(
-                "INSERT INTO ledger_entries (seq, park_id, prev_hash, content, hash, recorded_by, recorded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                &[
-                    Value::Int(seq as i64),
-                    Value::Int(park_id),
-                    prev.clone().into(),
-                    content.into(),
-                    hash.clone().into(),
-                    user.actor().into(),
-                    now.clone().into(),
-                ],
-            )?;
-            prev = hash;
-            appended.push(AppendedEntry {
-                seq,
-                entry: e.clone(),
-            });
-        }
+        let plan = reconcile(&existing, fresh, allow_corrections).map_err(|e| {
+            LedgerOpError::Settle(format!(
+                "{e}; settle again allowing corrections to record the difference as correction \
+                 entries"
+            ))
+        })?;
+        let mut head = chain_head(c)?;
+        let appended = append_entries(c, user, park_id, &mut head, &plan.append)?;
         Ok(Settled {
             appended: plan.append.len(),
             unchanged: plan.unchanged,
             corrections: plan.corrections,
-            head_seq: seq,
-            head_hash: prev,
+            head_seq: head.seq,
+            head_hash: head.hash,
             entries: appended,
         })
     })
+}
+
+/// The latest version of each of a park's agreements, parsed, in agreement order; an error
+/// if the park has none.
+fn latest_agreements(c: &mut dyn Conn, park_id: i64) -> Result<Vec<Agreement>, LedgerOpError> {
+    let stored = load_agreements(c, park_id)?;
+    let mut latest: Vec<Agreement> = Vec::new();
+    for s in stored.iter().rev() {
+        if latest.iter().all(|a| a.id != s.agreement_id) {
+            latest.push(parse_agreement(&s.source_text)?);
+        }
+    }
+    if latest.is_empty() {
+        return Err(LedgerOpError::Settle(format!(
+            "park {park_id} has no agreement; record one first"
+        )));
+    }
+    latest.reverse();
+    Ok(latest)
+}
+
+/// The last entry of the chain: its sequence number and hash (0 and [`GENESIS`] for an empty
+/// chain).
+struct ChainHead {
+    seq: u64,
+    hash: String,
+}
+
+/// The chain's current head.
+fn chain_head(c: &mut dyn Conn) -> Result<ChainHead, DbError> {
+    Ok(
+        match c.query_one(
+            "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1",
+            &[],
+        )? {
+            Some(r) => ChainHead {
+                seq: r.int("seq")? as u64,
+                hash: r.text("hash")?.to_string(),
+            },
+            None => ChainHead {
+                seq: 0,
+                hash: GENESIS.to_string(),
+            },
+        },
+    )
+}
+
+/// Appends `entries` to the chain after `head`, filed under park `park_id` and recorded by
+/// `user` now, each hashed over its canonical JSON and the previous hash; moves `head` to the
+/// last one. Returns the entries with their sequence numbers.
+fn append_entries(
+    c: &mut dyn Conn,
+    user: &User,
+    park_id: i64,
+    head: &mut ChainHead,
+    entries: &[Entry],
+) -> Result<Vec<AppendedEntry>, LedgerOpError> {
+    let now = clock::now_timestamp();
+    let mut appended = Vec::with_capacity(entries.len());
+    for e in entries {
+        let value =
+            serde_json::to_value(e).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
+        let content =
+            canonical_json(&value).map_err(|err| LedgerOpError::Settle(err.to_string()))?;
+        let prev = &head.hash;
+        let hash = entry_hash(prev, &content).ok_or_else(|| {
+            LedgerOpError::Settle(format!("the chain's head hash {prev:?} is malformed"))
+        })?;
+        let seq = head.seq + 1;
+        c.execute(
+            "INSERT INTO ledger_entries (seq, park_id, prev_hash, content, hash, recorded_by, \
+             recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                Value::Int(seq as i64),
+                Value::Int(park_id),
+                prev.clone().into(),
+                content.into(),
+                hash.clone().into(),
+                user.actor().into(),
+                now.clone().into(),
+            ],
+        )?;
+        *head = ChainHead { seq, hash };
+        appended.push(AppendedEntry {
+            seq,
+            entry: e.clone(),
+        });
+    }
+    Ok(appended)
 }
 
 /// The first entry of the chain that does not verify.
@@ -436,89 +492,131 @@ fn park_note(park_id: &Option<i64>) -> String {
 /// with one kept from a settlement ([`Settled::head_seq`], [`hash_at`]).
 pub fn verify(db: &Db) -> Result<Result<(u64, String), BadEntry>, DbError> {
     db.read(|c| {
-        // (agreement id, version) -> the parks that recorded it: ids are unique per park only.
-        let mut owners: std::collections::HashMap<(String, i64), Vec<i64>> = Default::default();
-        for r in c.query(
-            "SELECT agreement_id, agreement_version, park_id FROM agreements",
-            &[],
-        )? {
-            let key = (
-                r[0].as_str().unwrap_or("").to_string(),
-                r[1].as_i64().unwrap_or(0),
-            );
-            owners
-                .entry(key)
-                .or_default()
-                .push(r[2].as_i64().unwrap_or(0));
-        }
+        let owners = agreement_owners(c)?;
         let rows = c.query(
             "SELECT seq, prev_hash, content, hash, park_id FROM ledger_entries ORDER BY seq",
             &[],
         )?;
         let mut prev = GENESIS.to_string();
         let mut expected = 1u64;
-        for r in rows {
-            let seq = r[0].as_i64().unwrap_or(0) as u64;
-            let park_id = r[4].as_i64();
-            let bad = |reason: String| {
-                Ok(Err(BadEntry {
-                    seq,
-                    park_id,
+        for r in &rows {
+            let row = ChainRow::try_from(r)?;
+            if let Err(reason) = check_chain_row(&row, expected, &prev, &owners) {
+                return Ok(Err(BadEntry {
+                    seq: row.seq,
+                    park_id: row.park_id,
                     reason,
-                }))
-            };
-            if seq != expected {
-                return bad(format!(
-                    "expected entry #{expected} here: an entry was removed or reordered"
-                ));
+                }));
             }
-            if r[1].as_str() != Some(prev.as_str()) {
-                return bad("its prev_hash is not the previous entry's hash".into());
-            }
-            let content = r[2].as_str().unwrap_or("");
-            let value = serde_json::from_str::<serde_json::Value>(content).ok();
-            let canonical = value.as_ref().and_then(|v| canonical_json(v).ok());
-            if canonical.as_deref() != Some(content) {
-                return bad("its content is not canonical JSON (altered)".into());
-            }
-            let hash = entry_hash(&prev, content);
-            if hash.as_deref() != r[3].as_str() {
-                return bad("its hash does not match its content (altered)".into());
-            }
-            let agreement = value
-                .as_ref()
-                .and_then(|v| Some((v["agreement"].as_str()?.to_string(), v["version"].as_i64()?)));
-            match agreement {
-                None => return bad("its content names no agreement and version".into()),
-                Some(key) => match owners.get(&key) {
-                    None => {
-                        return bad(format!(
-                            "its agreement {} v{} is not recorded for any park",
-                            key.0, key.1
-                        ))
-                    }
-                    Some(parks) if !park_id.is_some_and(|p| parks.contains(&p)) => {
-                        return bad(format!(
-                            "it is filed under park {} but agreement {} v{} belongs to park {}: \
-                             the entry was moved to another park",
-                            park_id.map_or("(none)".to_string(), |p| p.to_string()),
-                            key.0,
-                            key.1,
-                            parks
-                                .iter()
-                                .map(i64::to_string)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    }
-                    Some(_) => {}
-                },
-            }
-            prev = r[3].as_str().unwrap_or("").to_string();
+            prev = row.hash;
             expected += 1;
         }
         Ok(Ok((expected - 1, prev)))
     })
+}
+
+/// (agreement id, version) -> the parks that recorded it: ids are unique per park only.
+type AgreementOwners = HashMap<(String, i64), Vec<i64>>;
+
+/// Which parks recorded each agreement version.
+fn agreement_owners(c: &mut dyn Conn) -> Result<AgreementOwners, DbError> {
+    let mut owners = AgreementOwners::new();
+    for r in c.query(
+        "SELECT agreement_id, agreement_version, park_id FROM agreements",
+        &[],
+    )? {
+        let key = (
+            r.text("agreement_id")?.to_string(),
+            r.int("agreement_version")?,
+        );
+        owners.entry(key).or_default().push(r.int("park_id")?);
+    }
+    Ok(owners)
+}
+
+/// One row of the chain as [`verify`] reads it.
+struct ChainRow {
+    seq: u64,
+    prev_hash: String,
+    content: String,
+    hash: String,
+    park_id: Option<i64>,
+}
+
+impl TryFrom<&Row> for ChainRow {
+    type Error = DbError;
+    fn try_from(r: &Row) -> Result<ChainRow, DbError> {
+        Ok(ChainRow {
+            seq: r.int("seq")? as u64,
+            prev_hash: r.text("prev_hash")?.to_string(),
+            content: r.text("content")?.to_string(),
+            hash: r.text("hash")?.to_string(),
+            park_id: r.opt_int("park_id")?,
+        })
+    }
+}
+
+/// What is wrong with the chain row found where entry `expected` is due after hash `prev`,
+/// if anything: its place, its link, its content and hash, then its park
+/// ([`check_entry_park`]).
+fn check_chain_row(
+    row: &ChainRow,
+    expected: u64,
+    prev: &str,
+    owners: &AgreementOwners,
+) -> Result<(), String> {
+    if row.seq != expected {
+        return Err(format!(
+            "expected entry #{expected} here: an entry was removed or reordered"
+        ));
+    }
+    if row.prev_hash != prev {
+        return Err("its prev_hash is not the previous entry's hash".into());
+    }
+    let content = row.content.as_str();
+    let value = serde_json::from_str::<serde_json::Value>(content).ok();
+    let canonical = value.as_ref().and_then(|v| canonical_json(v).ok());
+    if canonical.as_deref() != Some(content) {
+        return Err("its content is not canonical JSON (altered)".into());
+    }
+    let hash = entry_hash(prev, content);
+    if hash.as_deref() != Some(row.hash.as_str()) {
+        return Err("its hash does not match its content (altered)".into());
+    }
+    check_entry_park(row.park_id, value.as_ref(), owners)
+}
+
+/// Whether an entry (its content `value`) is filed under a park (`park_id`) that recorded the
+/// agreement version it settles; if not, why.
+fn check_entry_park(
+    park_id: Option<i64>,
+    value: Option<&serde_json::Value>,
+    owners: &AgreementOwners,
+) -> Result<(), String> {
+    let agreement =
+        value.and_then(|v| Some((v["agreement"].as_str()?.to_string(), v["version"].as_i64()?)));
+    let Some(key) = agreement else {
+        return Err("its content names no agreement and version".into());
+    };
+    match owners.get(&key) {
+        None => Err(format!(
+            "its agreement {} v{} is not recorded for any park",
+            key.0, key.1
+        )),
+        Some(parks) if !park_id.is_some_and(|p| parks.contains(&p)) => Err(format!(
+            "it is filed under park {} but agreement {} v{} belongs to park {}: \
+             the entry was moved to another park",
+            park_id.map_or("(none)".to_string(), |p| p.to_string()),
+            key.0,
+            key.1,
+            parks
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The hash of entry `seq`, if the chain has it (to tell, against a kept head, whether

@@ -18,18 +18,20 @@ pub fn cooperation_events(db: &Db, user: &User) -> Result<Vec<CooperationEvent>,
             "SELECT pair_id, event_date, kind, title, amount_fen, summary, source FROM events ORDER BY id",
             &[],
         )? {
-            out.push(event_from_row(&r));
+            out.push(event_from_row(&r)?);
         }
         let (projects, mut params) = filtered("projects", user);
         let (enterprises, more) = filtered("enterprises", user);
         params.extend(more);
         let sql = format!(
-            "SELECT p.id, p.pair_id, p.signed_on, p.name, p.amount_agreed_fen, p.industry, p.stage, \
-             e.name FROM {projects} p LEFT JOIN {enterprises} e ON e.id = p.enterprise_id \
+            "SELECT p.id AS id, p.pair_id AS pair_id, p.signed_on AS signed_on, p.name AS name, \
+             p.amount_agreed_fen AS amount_agreed_fen, p.industry AS industry, p.stage AS stage, \
+             e.name AS enterprise_name \
+             FROM {projects} p LEFT JOIN {enterprises} e ON e.id = p.enterprise_id \
              WHERE p.signed_on IS NOT NULL ORDER BY p.id"
         );
         for r in c.query(&sql, &params)? {
-            out.push(project_event_from_row(&r));
+            out.push(project_event_from_row(&r)?);
         }
         Ok(out)
     })
@@ -44,38 +46,40 @@ fn filtered(entity: &str, user: &User) -> (String, Vec<crate::db::Value>) {
     }
 }
 
-fn event_from_row(r: &Row) -> CooperationEvent {
-    CooperationEvent {
-        pair: r[0].as_str().map(str::to_string),
-        date: r[1].as_str().and_then(PartialDate::parse),
-        kind: r[2]
-            .as_str()
-            .and_then(EventKind::parse)
-            .unwrap_or(EventKind::Other),
-        title: r[3].as_str().unwrap_or("").to_string(),
-        amount_yuan: r[4].as_i64().map(|f| f as f64 / 100.0),
+/// An `events` row as a cooperation event, by column name (an unknown kind reads as
+/// [`EventKind::Other`]).
+fn event_from_row(r: &Row) -> Result<CooperationEvent, DbError> {
+    Ok(CooperationEvent {
+        pair: r.opt_text("pair_id")?.map(str::to_string),
+        date: r.opt_text("event_date")?.and_then(PartialDate::parse),
+        kind: EventKind::parse(r.text("kind")?).unwrap_or(EventKind::Other),
+        title: r.text("title")?.to_string(),
+        amount_yuan: r.opt_int("amount_fen")?.map(|f| f as f64 / 100.0),
         industries: Vec::new(),
-        summary: r[5].as_str().unwrap_or("").to_string(),
-        source: r[6].as_str().unwrap_or("").to_string(),
-    }
+        summary: r.opt_text("summary")?.unwrap_or("").to_string(),
+        source: r.text("source")?.to_string(),
+    })
 }
 
-fn project_event_from_row(r: &Row) -> CooperationEvent {
-    let name = r[3].as_str().unwrap_or("");
-    CooperationEvent {
-        pair: r[1].as_str().map(str::to_string),
-        date: r[2].as_str().and_then(PartialDate::parse),
+/// A signed project (a row of the query in [`cooperation_events`]) as a project event of its
+/// pair, by column name: dated by its signing, titled with its enterprise's name when the
+/// user may read the enterprise.
+fn project_event_from_row(r: &Row) -> Result<CooperationEvent, DbError> {
+    let name = r.text("name")?;
+    Ok(CooperationEvent {
+        pair: r.opt_text("pair_id")?.map(str::to_string),
+        date: r.opt_text("signed_on")?.and_then(PartialDate::parse),
         kind: EventKind::Project,
-        title: match r[7].as_str() {
+        title: match r.opt_text("enterprise_name")? {
             Some(enterprise) => format!("{name} ({enterprise})"),
             None => name.to_string(),
         },
-        amount_yuan: r[4].as_i64().map(|f| f as f64 / 100.0),
-        industries: r[5]
-            .as_str()
+        amount_yuan: r.opt_int("amount_agreed_fen")?.map(|f| f as f64 / 100.0),
+        industries: r
+            .opt_text("industry")?
             .map(|s| vec![s.to_string()])
             .unwrap_or_default(),
-        summary: format!("stage: {}", r[6].as_str().unwrap_or("")),
-        source: format!("tandem platform, project #{}", r[0].as_i64().unwrap_or(0)),
-    }
+        summary: format!("stage: {}", r.text("stage")?),
+        source: format!("tandem platform, project #{}", r.int("id")?),
+    })
 }

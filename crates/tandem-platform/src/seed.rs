@@ -2,7 +2,8 @@
 //! platform database on first start.
 
 use crate::clock;
-use crate::db::{Db, DbError, Value};
+use crate::db::{Conn, Db, DbError, Value};
+use tandem_core::{CooperationEvent, Pair, Programme};
 
 /// The audit log's name for changes made by loading bundled data.
 pub const SEED_ACTOR: &str = "system (bundled data)";
@@ -17,69 +18,12 @@ pub fn seed_bundled(db: &Db) -> Result<bool, DbError> {
         }
         let now = clock::now_timestamp();
         let p = &bundle.programme;
-        c.execute(
-            "INSERT INTO programmes (id, name, start_year, end_year, source, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-            &[
-                p.id.clone().into(),
-                p.name.clone().into(),
-                Value::Int(p.start_year as i64),
-                Value::Int(p.end_year as i64),
-                p.source.clone().into(),
-                now.clone().into(),
-            ],
-        )?;
+        insert_programme(c, p, &now)?;
         for pair in &p.pairs {
-            c.execute(
-                "INSERT INTO pairs (id, programme_id, helper_id, helped_id, start_year, end_year, \
-                 source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                &[
-                    pair.id.clone().into(),
-                    p.id.clone().into(),
-                    pair.helper.clone().into(),
-                    pair.helped.clone().into(),
-                    Value::Int(pair.start_year as i64),
-                    Value::Int(pair.end_year as i64),
-                    pair.source.clone().into(),
-                    now.clone().into(),
-                ],
-            )?;
-            for sub in &pair.sub_pairs {
-                c.execute(
-                    "INSERT INTO sub_pairs (pair_id, helper_name, helped_name, since, source, \
-                     updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    &[
-                        pair.id.clone().into(),
-                        sub.helper_name.clone().into(),
-                        sub.helped_name.clone().into(),
-                        sub.since
-                            .map(|y| Value::Int(y as i64))
-                            .unwrap_or(Value::Null),
-                        sub.source.clone().into(),
-                        now.clone().into(),
-                    ],
-                )?;
-            }
+            insert_pair(c, &p.id, pair, &now)?;
         }
         for e in &bundle.events {
-            // Amounts as published, in yuan, rounded to the fen.
-            let fen = e
-                .amount_yuan
-                .map(|y| Value::Int((y * 100.0).round() as i64));
-            c.execute(
-                "INSERT INTO events (pair_id, event_date, kind, title, amount_fen, summary, \
-                 source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                &[
-                    e.pair.clone().into(),
-                    e.date.map(|d| d.to_string()).into(),
-                    e.kind.as_str().into(),
-                    e.title.clone().into(),
-                    fen.unwrap_or(Value::Null),
-                    e.summary.clone().into(),
-                    e.source.clone().into(),
-                    now.clone().into(),
-                ],
-            )?;
+            insert_event(c, e, &now)?;
         }
         c.execute(
             "INSERT INTO audit_log (at, actor, entity, record_id, action, before_json, after_json) \
@@ -96,4 +40,84 @@ pub fn seed_bundled(db: &Db) -> Result<bool, DbError> {
         )?;
         Ok(true)
     })
+}
+
+/// Inserts the programme's own row, updated `now`.
+fn insert_programme(c: &mut dyn Conn, p: &Programme, now: &str) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO programmes (id, name, start_year, end_year, source, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        &[
+            p.id.clone().into(),
+            p.name.clone().into(),
+            Value::Int(p.start_year as i64),
+            Value::Int(p.end_year as i64),
+            p.source.clone().into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Inserts a pair of programme `programme_id` and then its sub-pairs, updated `now`.
+fn insert_pair(
+    c: &mut dyn Conn,
+    programme_id: &str,
+    pair: &Pair,
+    now: &str,
+) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO pairs (id, programme_id, helper_id, helped_id, start_year, end_year, \
+         source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            pair.id.clone().into(),
+            programme_id.into(),
+            pair.helper.clone().into(),
+            pair.helped.clone().into(),
+            Value::Int(pair.start_year as i64),
+            Value::Int(pair.end_year as i64),
+            pair.source.clone().into(),
+            now.into(),
+        ],
+    )?;
+    for sub in &pair.sub_pairs {
+        c.execute(
+            "INSERT INTO sub_pairs (pair_id, helper_name, helped_name, since, source, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                pair.id.clone().into(),
+                sub.helper_name.clone().into(),
+                sub.helped_name.clone().into(),
+                sub.since
+                    .map(|y| Value::Int(y as i64))
+                    .unwrap_or(Value::Null),
+                sub.source.clone().into(),
+                now.into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Inserts a cooperation event, updated `now`; amounts as published, in yuan, rounded to the
+/// fen.
+fn insert_event(c: &mut dyn Conn, e: &CooperationEvent, now: &str) -> Result<(), DbError> {
+    let fen = e
+        .amount_yuan
+        .map(|y| Value::Int((y * 100.0).round() as i64));
+    c.execute(
+        "INSERT INTO events (pair_id, event_date, kind, title, amount_fen, summary, \
+         source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            e.pair.clone().into(),
+            e.date.map(|d| d.to_string()).into(),
+            e.kind.as_str().into(),
+            e.title.clone().into(),
+            fen.unwrap_or(Value::Null),
+            e.summary.clone().into(),
+            e.source.clone().into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
 }

@@ -914,22 +914,70 @@ pub fn advance_stage(
     let entity = &entity::PROJECTS;
     let idv = id_value(entity, project_id)?;
     let expected = expected_version.ok_or(PlatformError::VersionRequired)?;
-    let Some(target) = STAGES.iter().position(|s| *s == stage) else {
-        return Err(PlatformError::invalid(
-            "stage",
-            "not_allowed",
-            format!("stage must be one of: {}", STAGES.join(", ")),
-            format!("阶段只能是：{}", STAGES.join("、")),
-        ));
-    };
-    let Some(day) = clock::parse_date(date.trim()) else {
-        return Err(PlatformError::invalid(
-            "date",
-            "bad_date",
-            format!("date must be YYYY-MM-DD (got {date:?})"),
-            format!("日期必须是 YYYY-MM-DD 格式（收到 {date:?}）"),
-        ));
-    };
+    let step = StageStep::parse(stage, date, evidence)?;
+    db.write(|c| {
+        let before = project_to_advance(c, user, &idv, project_id, expected)?;
+        check_stage_order(&before, &step)?;
+        write_stage(c, user, &idv, expected, &before, &step)
+    })
+}
+
+/// A checked stage change, before it meets the stored project: the stage, its place in
+/// [`STAGES`], its date (trimmed, and as a day number) and its evidence (trimmed).
+struct StageStep<'a> {
+    stage: &'a str,
+    target: usize,
+    date: &'a str,
+    day: i64,
+    evidence: &'a str,
+}
+
+impl<'a> StageStep<'a> {
+    /// Checks what can be checked without the database, in this order: a known stage, a
+    /// date `YYYY-MM-DD`, evidence present and at most 2000 characters, a date not in the
+    /// future (a day of slack for time zones).
+    fn parse(
+        stage: &'a str,
+        date: &'a str,
+        evidence: &'a str,
+    ) -> Result<StageStep<'a>, PlatformError> {
+        let Some(target) = STAGES.iter().position(|s| *s == stage) else {
+            return Err(PlatformError::invalid(
+                "stage",
+                "not_allowed",
+                format!("stage must be one of: {}", STAGES.join(", ")),
+                format!("阶段只能是：{}", STAGES.join("、")),
+            ));
+        };
+        let Some(day) = clock::parse_date(date.trim()) else {
+            return Err(PlatformError::invalid(
+                "date",
+                "bad_date",
+                format!("date must be YYYY-MM-DD (got {date:?})"),
+                format!("日期必须是 YYYY-MM-DD 格式（收到 {date:?}）"),
+            ));
+        };
+        let evidence = check_stage_evidence(evidence)?;
+        if day > clock::parse_date(&clock::today()).unwrap_or(i64::MAX) + 1 {
+            return Err(PlatformError::invalid(
+                "date",
+                "in_future",
+                "a stage cannot be recorded before it happens".into(),
+                "阶段日期不能晚于今天".into(),
+            ));
+        }
+        Ok(StageStep {
+            stage,
+            target,
+            date: date.trim(),
+            day,
+            evidence,
+        })
+    }
+}
+
+/// A stage's evidence, trimmed: required, and at most 2000 characters.
+fn check_stage_evidence(evidence: &str) -> Result<&str, PlatformError> {
     let evidence = evidence.trim();
     if evidence.is_empty() {
         return Err(PlatformError::invalid(
@@ -947,103 +995,137 @@ pub fn advance_stage(
             "佐证材料超过 2000 个字符".into(),
         ));
     }
-    if day > clock::parse_date(&clock::today()).unwrap_or(i64::MAX) + 1 {
+    Ok(evidence)
+}
+
+/// The project `idv` as stored, if the user may read it (else `NotFound`), may change it
+/// (else `Forbidden`) and it is still at version `expected` (else `Conflict`).
+fn project_to_advance(
+    c: &mut dyn Conn,
+    user: &User,
+    idv: &Value,
+    project_id: &str,
+    expected: i64,
+) -> Result<Record, PlatformError> {
+    let entity = &entity::PROJECTS;
+    let before = fetch(c, entity, idv)?
+        .ok_or_else(|| PlatformError::NotFound(format!("projects {project_id}")))?;
+    let scope = scope_of(entity, &before.fields);
+    if !allowed(user, Action::Read, entity.name, &scope) {
+        return Err(PlatformError::NotFound(format!("projects {project_id}")));
+    }
+    if !allowed(user, Action::Update, entity.name, &scope) {
+        return Err(deny(user, Action::Update, entity));
+    }
+    if before.version != expected {
+        return Err(PlatformError::Conflict {
+            version: before.version,
+            current: Box::new(before.fields),
+        });
+    }
+    Ok(before)
+}
+
+/// Refuses a step that is not to the project's next stage, or dated before its current
+/// stage.
+fn check_stage_order(before: &Record, step: &StageStep<'_>) -> Result<(), PlatformError> {
+    let current = before.text("stage").unwrap_or("lead");
+    let at = STAGES.iter().position(|s| *s == current).unwrap_or(0);
+    if step.target != at + 1 {
+        let next = STAGES
+            .get(at + 1)
+            .copied()
+            .unwrap_or("(none: the last stage)");
         return Err(PlatformError::invalid(
-            "date",
-            "in_future",
-            "a stage cannot be recorded before it happens".into(),
-            "阶段日期不能晚于今天".into(),
+            "stage",
+            "out_of_order",
+            format!("the project is at {current}; the next stage is {next}"),
+            format!("项目当前阶段为 {current}，下一阶段应为 {next}"),
         ));
     }
-    db.write(|c| {
-        let before = fetch(c, entity, &idv)?
-            .ok_or_else(|| PlatformError::NotFound(format!("projects {project_id}")))?;
-        let scope = scope_of(entity, &before.fields);
-        if !allowed(user, Action::Read, entity.name, &scope) {
-            return Err(PlatformError::NotFound(format!("projects {project_id}")));
-        }
-        if !allowed(user, Action::Update, entity.name, &scope) {
-            return Err(deny(user, Action::Update, entity));
-        }
-        if before.version != expected {
-            return Err(PlatformError::Conflict {
-                version: before.version,
-                current: Box::new(before.fields),
-            });
-        }
-        let current = before.text("stage").unwrap_or("lead");
-        let at = STAGES.iter().position(|s| *s == current).unwrap_or(0);
-        if target != at + 1 {
-            let next = STAGES
-                .get(at + 1)
-                .copied()
-                .unwrap_or("(none: the last stage)");
+    if let Some(prev) = before.text("stage_date").and_then(clock::parse_date) {
+        if step.day < prev {
             return Err(PlatformError::invalid(
-                "stage",
-                "out_of_order",
-                format!("the project is at {current}; the next stage is {next}"),
-                format!("项目当前阶段为 {current}，下一阶段应为 {next}"),
+                "date",
+                "before_previous",
+                format!(
+                    "the date is before the previous stage's ({})",
+                    before.text("stage_date").unwrap_or("")
+                ),
+                "日期早于上一阶段".into(),
             ));
         }
-        if let Some(prev) = before.text("stage_date").and_then(clock::parse_date) {
-            if day < prev {
-                return Err(PlatformError::invalid(
-                    "date",
-                    "before_previous",
-                    format!(
-                        "the date is before the previous stage's ({})",
-                        before.text("stage_date").unwrap_or("")
-                    ),
-                    "日期早于上一阶段".into(),
-                ));
-            }
-        }
-        let signed_on = if stage == "signed" {
-            Value::Text(date.trim().into())
-        } else {
-            before.text("signed_on").map(str::to_string).into()
-        };
-        let n = c.execute(
-            "UPDATE projects SET stage = ?, stage_date = ?, signed_on = ?, version = version + 1, \
-             updated_at = ? WHERE id = ? AND version = ?",
-            &[
-                stage.into(),
-                date.trim().into(),
-                signed_on,
-                clock::now_timestamp().into(),
-                idv.clone(),
-                Value::Int(expected),
-            ],
-        )?;
-        if n == 0 {
-            return Err(DbError::Other("project changed during the stage update".into()).into());
-        }
-        c.execute(
-            "INSERT INTO project_stages (project_id, stage, stage_date, evidence, recorded_by, \
-             recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            &[
-                idv.clone(),
-                stage.into(),
-                date.trim().into(),
-                evidence.into(),
-                user.actor().into(),
-                clock::now_timestamp().into(),
-            ],
-        )?;
-        refresh_review_flags(c, idv.as_i64().unwrap_or(0))?;
-        let after =
-            fetch(c, entity, &idv)?.ok_or_else(|| DbError::Other("project vanished".into()))?;
-        audit(
-            c,
-            &user.actor(),
-            entity.name,
-            &after.id_text(),
-            "stage",
-            Some(&before.fields),
-            Some(&after.fields),
-        )?;
-        Ok(after)
-    })
+    }
+    Ok(())
+}
+
+/// Writes a checked stage step: the project's stage, stage date and (for `signed`) signing
+/// date at version `expected`, the lifecycle entry, the review flags of its group and the
+/// audit row. Returns the project as stored after it.
+fn write_stage(
+    c: &mut dyn Conn,
+    user: &User,
+    idv: &Value,
+    expected: i64,
+    before: &Record,
+    step: &StageStep<'_>,
+) -> Result<Record, PlatformError> {
+    let entity = &entity::PROJECTS;
+    let signed_on = if step.stage == "signed" {
+        Value::Text(step.date.into())
+    } else {
+        before.text("signed_on").map(str::to_string).into()
+    };
+    let n = c.execute(
+        "UPDATE projects SET stage = ?, stage_date = ?, signed_on = ?, version = version + 1, \
+         updated_at = ? WHERE id = ? AND version = ?",
+        &[
+            step.stage.into(),
+            step.date.into(),
+            signed_on,
+            clock::now_timestamp().into(),
+            idv.clone(),
+            Value::Int(expected),
+        ],
+    )?;
+    if n == 0 {
+        return Err(DbError::Other("project changed during the stage update".into()).into());
+    }
+    insert_stage_entry(c, user, idv, step)?;
+    refresh_review_flags(c, idv.as_i64().unwrap_or(0))?;
+    let after = fetch(c, entity, idv)?.ok_or_else(|| DbError::Other("project vanished".into()))?;
+    audit(
+        c,
+        &user.actor(),
+        entity.name,
+        &after.id_text(),
+        "stage",
+        Some(&before.fields),
+        Some(&after.fields),
+    )?;
+    Ok(after)
+}
+
+/// Appends a stage step to the project's lifecycle (`project_stages`), recorded by `user` now.
+fn insert_stage_entry(
+    c: &mut dyn Conn,
+    user: &User,
+    idv: &Value,
+    step: &StageStep<'_>,
+) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO project_stages (project_id, stage, stage_date, evidence, recorded_by, \
+         recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        &[
+            idv.clone(),
+            step.stage.into(),
+            step.date.into(),
+            step.evidence.into(),
+            user.actor().into(),
+            clock::now_timestamp().into(),
+        ],
+    )?;
+    Ok(())
 }
 
 /// Recomputes the review flags of a project's group: the other projects of its enterprise in
@@ -1149,6 +1231,23 @@ pub struct HistoryEntry {
     pub after: Option<Json>,
 }
 
+/// An `audit_log` row (`id, at, actor, action, before_json, after_json`) as a history entry,
+/// by column name; a snapshot that is not JSON shows as none.
+pub(crate) fn history_entry(r: &crate::db::Row) -> Result<HistoryEntry, DbError> {
+    let json = |column: &str| -> Result<Option<Json>, DbError> {
+        Ok(r.opt_text(column)?
+            .and_then(|s| serde_json::from_str(s).ok()))
+    };
+    Ok(HistoryEntry {
+        id: r.int("id")?,
+        at: r.text("at")?.into(),
+        actor: r.text("actor")?.into(),
+        action: r.text("action")?.into(),
+        before: json("before_json")?,
+        after: json("after_json")?,
+    })
+}
+
 /// A record's history, oldest first, for users who may read the record (or, for a deleted
 /// record, who could read it before it was deleted).
 pub fn history(
@@ -1164,21 +1263,8 @@ pub fn history(
              WHERE entity = ? AND record_id = ? ORDER BY id",
             &[entity.name.into(), id.into()],
         )?;
-        let json = |r: &crate::db::Row, column: &str| -> Result<Option<Json>, DbError> {
-            Ok(r.opt_text(column)?
-                .and_then(|s| serde_json::from_str(s).ok()))
-        };
-        let entry = |r: &crate::db::Row| -> Result<HistoryEntry, DbError> {
-            Ok(HistoryEntry {
-                id: r.int("id")?,
-                at: r.text("at")?.into(),
-                actor: r.text("actor")?.into(),
-                action: r.text("action")?.into(),
-                before: json(r, "before_json")?,
-                after: json(r, "after_json")?,
-            })
-        };
-        let entries: Vec<HistoryEntry> = rows.iter().map(entry).collect::<Result<_, _>>()?;
+        let entries: Vec<HistoryEntry> =
+            rows.iter().map(history_entry).collect::<Result<_, _>>()?;
         let visible = match fetch(c, entity, &idv)? {
             Some(rec) => allowed(
                 user,

@@ -13,6 +13,7 @@ use crate::bulk;
 use crate::db::Db;
 use crate::entity::{Entity, Kind, PROJECTS, TASKS};
 use crate::service::{self, ListQuery, PlatformError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::{Map, Value as Json};
 
 /// The record types that can be exchanged as XLSX.
@@ -41,18 +42,36 @@ pub enum SheetError {
     Xlsx(String),
 }
 
-/// Every record of `entity` the user may read, as an XLSX workbook (bytes).
+/// Every record of `entity` the user may read, as an XLSX workbook (bytes): the records'
+/// sheet, then the `template` sheet that documents its columns.
 pub fn export(db: &Db, user: &User, entity: &'static Entity) -> Result<Vec<u8>, SheetError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let xerr = |e: rust_xlsxwriter::XlsxError| SheetError::Xlsx(e.to_string());
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(entity.name).map_err(xerr)?;
     let bold = Format::new().set_bold();
+    write_records_sheet(wb.add_worksheet(), db, user, entity, &bold)?;
+    // A second sheet explains the template, so the file documents itself.
+    write_template_sheet(wb.add_worksheet(), entity, &bold)?;
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A workbook writer's error as an export error.
+fn xlsx_error(e: XlsxError) -> SheetError {
+    SheetError::Xlsx(e.to_string())
+}
+
+/// Fills the records' sheet (named as the entity): a bold header row of [`columns`], then
+/// every record the user may read, page by page in list order; the header row frozen.
+fn write_records_sheet(
+    ws: &mut Worksheet,
+    db: &Db,
+    user: &User,
+    entity: &'static Entity,
+    bold: &Format,
+) -> Result<(), SheetError> {
+    ws.set_name(entity.name).map_err(xlsx_error)?;
     let cols = columns(entity);
     for (c, name) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *name, &bold)
-            .map_err(xerr)?;
+        ws.write_string_with_format(0, c as u16, *name, bold)
+            .map_err(xlsx_error)?;
     }
     let mut row = 1u32;
     let mut page = 1;
@@ -68,26 +87,7 @@ pub fn export(db: &Db, user: &User, entity: &'static Entity) -> Result<Vec<u8>, 
             },
         )?;
         for item in &p.items {
-            for (c, name) in cols.iter().enumerate() {
-                match item.get(*name) {
-                    Some(Json::Number(n)) => {
-                        ws.write_number(row, c as u16, n.as_f64().unwrap_or(0.0))
-                            .map_err(xerr)?;
-                    }
-                    Some(Json::String(s)) => {
-                        ws.write_string(row, c as u16, s).map_err(xerr)?;
-                    }
-                    Some(Json::Array(a)) => {
-                        let joined: Vec<String> = a
-                            .iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect();
-                        ws.write_string(row, c as u16, joined.join(","))
-                            .map_err(xerr)?;
-                    }
-                    _ => {}
-                }
-            }
+            write_record(ws, row, &cols, item)?;
             row += 1;
         }
         if page * p.per_page >= p.total {
@@ -95,66 +95,106 @@ pub fn export(db: &Db, user: &User, entity: &'static Entity) -> Result<Vec<u8>, 
         }
         page += 1;
     }
-    ws.set_freeze_panes(1, 0).map_err(xerr)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     ws.autofit();
-    // A second sheet explains the template, so the file documents itself.
-    let help = wb.add_worksheet();
-    help.set_name("template").map_err(xerr)?;
-    help.write_string_with_format(0, 0, "column", &bold)
-        .map_err(xerr)?;
-    help.write_string_with_format(0, 1, "中文", &bold)
-        .map_err(xerr)?;
-    help.write_string_with_format(0, 2, "meaning / rule", &bold)
-        .map_err(xerr)?;
-    help.write_string_with_format(0, 3, "on import", &bold)
-        .map_err(xerr)?;
-    let mut r = 1;
-    let mut doc = |name: &str, zh: &str, rule: String, import: &str| -> Result<(), SheetError> {
-        help.write_string(r, 0, name).map_err(xerr)?;
-        help.write_string(r, 1, zh).map_err(xerr)?;
-        help.write_string(r, 2, rule).map_err(xerr)?;
-        help.write_string(r, 3, import).map_err(xerr)?;
-        r += 1;
-        Ok(())
-    };
-    doc(
-        "id",
-        "编号",
-        "record id; empty for a new record".into(),
-        "empty = create",
-    )?;
-    for f in entity.fields {
-        let rule = match f.kind {
-            Kind::Text(n) => format!("text, at most {n} characters"),
-            Kind::Date => "date YYYY-MM-DD".into(),
-            Kind::Int(a, b) => format!("whole number {a}..{b}"),
-            Kind::Year => "year".into(),
-            Kind::Real(a, b) => format!("number {a}..{b}"),
-            Kind::Money => "yuan, at most two decimals".into(),
-            Kind::Enum(v) => format!("one of: {}", v.join(", ")),
-            Kind::List => "codes separated by commas".into(),
-            Kind::Ref(t) => format!("id of a record of {t}"),
-        };
-        let required = if f.required { "; required" } else { "" };
-        doc(
-            f.name,
-            f.zh,
-            format!("{}: {rule}{required}", f.en),
-            if f.writable {
-                "imported"
-            } else {
-                "ignored (maintained by the platform)"
-            },
-        )?;
+    Ok(())
+}
+
+/// Writes one record on sheet row `row`, a cell per column: numbers as numbers, text as
+/// text, lists joined with commas, nothing for NULL.
+fn write_record(
+    ws: &mut Worksheet,
+    row: u32,
+    cols: &[&str],
+    item: &Map<String, Json>,
+) -> Result<(), SheetError> {
+    for (c, name) in cols.iter().enumerate() {
+        match item.get(*name) {
+            Some(Json::Number(n)) => {
+                ws.write_number(row, c as u16, n.as_f64().unwrap_or(0.0))
+                    .map_err(xlsx_error)?;
+            }
+            Some(Json::String(s)) => {
+                ws.write_string(row, c as u16, s).map_err(xlsx_error)?;
+            }
+            Some(Json::Array(a)) => {
+                let joined: Vec<String> = a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect();
+                ws.write_string(row, c as u16, joined.join(","))
+                    .map_err(xlsx_error)?;
+            }
+            _ => {}
+        }
     }
-    doc(
-        "version",
-        "版本",
+    Ok(())
+}
+
+/// Fills the `template` sheet: a bold header row, then for each column of the records' sheet
+/// its name, Chinese label, meaning and rule, and what an import does with it.
+fn write_template_sheet(
+    help: &mut Worksheet,
+    entity: &Entity,
+    bold: &Format,
+) -> Result<(), SheetError> {
+    help.set_name("template").map_err(xlsx_error)?;
+    for (c, title) in ["column", "中文", "meaning / rule", "on import"]
+        .into_iter()
+        .enumerate()
+    {
+        help.write_string_with_format(0, c as u16, title, bold)
+            .map_err(xlsx_error)?;
+    }
+    let mut rows: Vec<[String; 4]> = vec![[
+        "id".into(),
+        "编号".into(),
+        "record id; empty for a new record".into(),
+        "empty = create".into(),
+    ]];
+    for f in entity.fields {
+        let required = if f.required { "; required" } else { "" };
+        let import = if f.writable {
+            "imported"
+        } else {
+            "ignored (maintained by the platform)"
+        };
+        rows.push([
+            f.name.into(),
+            f.zh.into(),
+            format!("{}: {}{required}", f.en, kind_rule(f.kind)),
+            import.into(),
+        ]);
+    }
+    rows.push([
+        "version".into(),
+        "版本".into(),
         "the version exported; required with id".into(),
-        "must match the stored version",
-    )?;
+        "must match the stored version".into(),
+    ]);
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            help.write_string(r as u32 + 1, c as u16, text)
+                .map_err(xlsx_error)?;
+        }
+    }
     help.autofit();
-    wb.save_to_buffer().map_err(xerr)
+    Ok(())
+}
+
+/// A field kind's rule, in words, for the template sheet.
+fn kind_rule(kind: Kind) -> String {
+    match kind {
+        Kind::Text(n) => format!("text, at most {n} characters"),
+        Kind::Date => "date YYYY-MM-DD".into(),
+        Kind::Int(a, b) => format!("whole number {a}..{b}"),
+        Kind::Year => "year".into(),
+        Kind::Real(a, b) => format!("number {a}..{b}"),
+        Kind::Money => "yuan, at most two decimals".into(),
+        Kind::Enum(v) => format!("one of: {}", v.join(", ")),
+        Kind::List => "codes separated by commas".into(),
+        Kind::Ref(t) => format!("id of a record of {t}"),
+    }
 }
 
 /// One problem in an imported workbook.

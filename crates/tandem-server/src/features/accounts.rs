@@ -11,22 +11,22 @@
 //! always did.
 
 use crate::kernel::error::ApiError;
-use crate::kernel::page::{csrf_failure, csrf_ok, failure_page, lang_of, page, role_label, t};
-use crate::kernel::session::{blocking, clear_cookie, ApiSession, PageSession, Session};
+use crate::kernel::page::{csrf_failure, failure_page, page, role_label, t, PageLang};
+use crate::kernel::record_view::changed_fields;
+use crate::kernel::run::run;
+use crate::kernel::session::{clear_cookie, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use maud::PreEscaped;
+use maud::{html, Markup};
+use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use tandem_platform::accounts::{self, Account, By, Changed};
 use tandem_platform::service::{HistoryEntry, PlatformError};
 use tandem_platform::{DbError, Role};
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
 /// The account API routes (merged under `/api`).
@@ -91,6 +91,27 @@ impl AccountChange {
     }
 }
 
+/// `?done=` on the account page: the change just made, to confirm.
+#[derive(Deserialize)]
+struct AccountQuery {
+    done: Option<String>,
+}
+
+/// A posted change: the session's CSRF token and, for `reset-password`, the new password.
+#[derive(Deserialize)]
+struct ChangeForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    password: Option<String>,
+}
+
+impl ChangeForm {
+    /// Whether the form carries the session's CSRF token.
+    fn csrf_ok(&self, s: &Session) -> bool {
+        crate::kernel::page::csrf_matches(s, self.csrf.as_deref())
+    }
+}
+
 fn id_of(text: &str) -> Result<i64, PlatformError> {
     text.parse::<i64>()
         .ok()
@@ -98,8 +119,12 @@ fn id_of(text: &str) -> Result<i64, PlatformError> {
         .ok_or_else(|| PlatformError::NotFound(format!("account {text:?}")))
 }
 
-fn worker(e: ApiError) -> PlatformError {
-    PlatformError::Db(DbError::Other(format!("worker failed: {e:?}")))
+/// A failure of blocking work as a platform error (a failed worker is a server error).
+fn platform_error(e: ApiError) -> PlatformError {
+    match e {
+        ApiError::Platform(e) => e,
+        e => PlatformError::Db(DbError::Other(format!("worker failed: {e:?}"))),
+    }
 }
 
 /// Applies `change` to account `id` as `admin`, then drops the account's cached sessions.
@@ -110,21 +135,19 @@ pub async fn apply(
     id: i64,
     change: AccountChange,
 ) -> Result<(Changed, Option<String>), PlatformError> {
-    let db = state.db.clone();
-    let user = admin.clone();
     let ends_sessions = change.ends_sessions();
-    let result = blocking(move || {
-        let by = By::User(&user);
+    let result = run(&state.db, admin, move |db, user| {
+        let by = By::User(user);
         match change {
-            AccountChange::Disable => accounts::disable(&db, by, id).map(|c| (c, None)),
-            AccountChange::Enable => accounts::enable(&db, by, id).map(|c| (c, None)),
-            AccountChange::EndSessions => accounts::end_sessions(&db, by, id).map(|c| (c, None)),
-            AccountChange::SetPassword(p) => accounts::reset_password(&db, by, id, Some(&p)),
-            AccountChange::GeneratePassword => accounts::reset_password(&db, by, id, None),
+            AccountChange::Disable => accounts::disable(db, by, id).map(|c| (c, None)),
+            AccountChange::Enable => accounts::enable(db, by, id).map(|c| (c, None)),
+            AccountChange::EndSessions => accounts::end_sessions(db, by, id).map(|c| (c, None)),
+            AccountChange::SetPassword(p) => accounts::reset_password(db, by, id, Some(&p)),
+            AccountChange::GeneratePassword => accounts::reset_password(db, by, id, None),
         }
     })
     .await
-    .map_err(worker)??;
+    .map_err(platform_error)?;
     if ends_sessions {
         state.sessions.forget_user(id);
     }
@@ -142,8 +165,10 @@ async fn api_list(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
 ) -> Result<Response, ApiError> {
-    let db = state.db.clone();
-    let items = blocking(move || accounts::list(&db, By::User(&s.user))).await??;
+    let items = run(&state.db, &s.user, |db, user| {
+        accounts::list(db, By::User(user))
+    })
+    .await?;
     Ok(Json(json!({ "items": items })).into_response())
 }
 
@@ -153,8 +178,10 @@ async fn api_get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id)?;
-    let db = state.db.clone();
-    let account = blocking(move || accounts::get(&db, By::User(&s.user), id)).await??;
+    let account = run(&state.db, &s.user, move |db, user| {
+        accounts::get(db, By::User(user), id)
+    })
+    .await?;
     Ok(Json(account).into_response())
 }
 
@@ -164,8 +191,10 @@ async fn api_history(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id)?;
-    let db = state.db.clone();
-    let items = blocking(move || accounts::history(&db, By::User(&s.user), id)).await??;
+    let items = run(&state.db, &s.user, move |db, user| {
+        accounts::history(db, By::User(user), id)
+    })
+    .await?;
     Ok(Json(json!({ "items": items })).into_response())
 }
 
@@ -208,151 +237,131 @@ fn failed(lang: Lang, s: &Session, e: PlatformError) -> Response {
 async fn list_page(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    PageLang { lang, .. }: PageLang,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
     if let Some(r) = not_admin(lang, &s) {
         return r;
     }
-    let db = state.db.clone();
-    let user = s.user.clone();
-    let loaded = blocking(move || accounts::list(&db, By::User(&user)))
-        .await
-        .map_err(worker)
-        .and_then(|r| r);
+    let loaded = run(&state.db, &s.user, |db, user| {
+        accounts::list(db, By::User(user))
+    })
+    .await;
     match loaded {
         Ok(list) => {
             let title = t(lang, "账户管理", "Accounts");
-            no_store(
-                page(
-                    lang,
-                    Some(&s),
-                    &title,
-                    PreEscaped(list_body(&list, lang).to_string()),
-                )
-                .into_response(),
-            )
+            no_store(page(lang, Some(&s), &title, list_body(&list, lang)).into_response())
         }
-        Err(e) => failed(lang, &s, e),
+        Err(e) => failed(lang, &s, platform_error(e)),
     }
 }
 
-fn state_cell(a: &Account, lang: Lang) -> String {
-    if a.disabled {
-        format!(
-            "<span class=\"flag\">{}</span> {}",
-            t(lang, "已停用", "disabled"),
-            esc(a.disabled_at.as_deref().unwrap_or(""))
-        )
-    } else {
-        t(lang, "正常", "enabled")
+fn state_cell(a: &Account, lang: Lang) -> Markup {
+    html! {
+        @if a.disabled {
+            span.flag { (t(lang, "已停用", "disabled")) } " " (a.disabled_at.as_deref().unwrap_or(""))
+        } @else {
+            (t(lang, "正常", "enabled"))
+        }
     }
 }
 
-fn binding(a: &Account) -> String {
+fn binding(a: &Account) -> Markup {
     match &a.user.role {
-        Role::Officer { pair_id, side } => format!(
-            "<a href=\"/pairs/{0}\">{0}</a> {1}",
-            esc(pair_id),
-            esc(side)
-        ),
-        Role::ParkOperator { park_id } => format!("<a href=\"/parks/{park_id}\">#{park_id}</a>"),
-        Role::Enterprise { enterprise_id } => {
-            format!("<a href=\"/r/enterprises/{enterprise_id}\">#{enterprise_id}</a>")
+        Role::Officer { pair_id, side } => {
+            html! { a href={ "/pairs/" (pair_id) } { (pair_id) } " " (side) }
         }
-        _ => String::new(),
+        Role::ParkOperator { park_id } => {
+            html! { a href={ "/parks/" (park_id) } { "#" (park_id) } }
+        }
+        Role::Enterprise { enterprise_id } => {
+            html! { a href={ "/r/enterprises/" (enterprise_id) } { "#" (enterprise_id) } }
+        }
+        _ => html! {},
     }
 }
 
-fn list_body(list: &[Account], lang: Lang) -> String {
-    let mut body = format!(
-        "<p class=\"note\">{}</p><div class=\"scroll\"><table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t(
-            lang,
-            "停用账户、重设密码或结束会话都会立即使该账户的会话失效；每次操作都记入账户历史。新账户用命令行 tandem user add 创建。",
-            "Disabling an account, setting its password or ending its sessions ends its sessions at once; every change is kept in the account's history. Create accounts with `tandem user add` on the server."
-        ),
-        t(lang, "用户名", "User name"),
-        t(lang, "显示名称", "Display name"),
-        t(lang, "角色", "Role"),
-        t(lang, "范围", "Scope"),
-        t(lang, "状态", "State"),
-        t(lang, "最近登录", "Last sign-in"),
-        t(lang, "会话", "Sessions"),
-    );
-    for a in list {
-        let _ = write!(
-            body,
-            "<tr><td>{id}</td><td><a href=\"/admin/users/{id}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&a.user.username),
-            esc(&a.user.display_name),
-            esc(role_label(&a.user.role, lang)),
-            binding(a),
-            state_cell(a, lang),
-            esc(a.last_sign_in_at.as_deref().unwrap_or("–")),
-            a.sessions,
-            id = a.user.id,
-        );
+fn list_body(list: &[Account], lang: Lang) -> Markup {
+    html! {
+        p.note {
+            (t(
+                lang,
+                "停用账户、重设密码或结束会话都会立即使该账户的会话失效；每次操作都记入账户历史。新账户用命令行 tandem user add 创建。",
+                "Disabling an account, setting its password or ending its sessions ends its sessions at once; every change is kept in the account's history. Create accounts with `tandem user add` on the server."
+            ))
+        }
+        div.scroll { table {
+            thead { tr {
+                th { "#" }
+                th { (t(lang, "用户名", "User name")) }
+                th { (t(lang, "显示名称", "Display name")) }
+                th { (t(lang, "角色", "Role")) }
+                th { (t(lang, "范围", "Scope")) }
+                th { (t(lang, "状态", "State")) }
+                th { (t(lang, "最近登录", "Last sign-in")) }
+                th { (t(lang, "会话", "Sessions")) }
+            } }
+            tbody { @for a in list {
+                tr {
+                    td { (a.user.id) }
+                    td { a href={ "/admin/users/" (a.user.id) } { (a.user.username) } }
+                    td { (a.user.display_name) }
+                    td { (role_label(&a.user.role, lang)) }
+                    td { (binding(a)) }
+                    td { (state_cell(a, lang)) }
+                    td { (a.last_sign_in_at.as_deref().unwrap_or("–")) }
+                    td { (a.sessions) }
+                }
+            } }
+        } }
     }
-    body.push_str("</tbody></table></div>");
-    body
 }
 
 async fn account_page(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<AccountQuery>,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
     if let Some(r) = not_admin(lang, &s) {
         return r;
     }
     let flash = q
-        .get("done")
-        .map(|done| (true, esc(&done_message(done, lang))));
+        .done
+        .map(|done| (true, html! { (done_message(&done, lang)) }));
     render_account(&state, &s, lang, &id, flash).await
 }
 
-/// The account page with an optional message (`true`: success) already escaped.
+/// The account page with an optional message (`true`: success).
 async fn render_account(
     state: &AppState,
     s: &Session,
     lang: Lang,
     id: &str,
-    flash: Option<(bool, String)>,
+    flash: Option<(bool, Markup)>,
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
         Err(e) => return failed(lang, s, e),
     };
-    let db = state.db.clone();
-    let user = s.user.clone();
-    let loaded = blocking(move || -> Result<_, PlatformError> {
-        let by = By::User(&user);
-        Ok((accounts::get(&db, by, id)?, accounts::history(&db, by, id)?))
+    let loaded = run(&state.db, &s.user, move |db, user| {
+        let by = By::User(user);
+        Ok((accounts::get(db, by, id)?, accounts::history(db, by, id)?))
     })
-    .await
-    .map_err(worker)
-    .and_then(|r| r);
+    .await;
     match loaded {
         Ok((account, history)) => {
-            let mut body = String::new();
-            if let Some((ok, m)) = flash {
-                let class = if ok { "good" } else { "bad" };
-                let _ = write!(
-                    body,
-                    "<div class=\"flash {class}\" role=\"alert\">{m}</div>"
-                );
-            }
-            body.push_str(&account_body(s, &account, lang));
-            body.push_str(&history_table(&history, lang));
+            let body = html! {
+                @if let Some((ok, m)) = flash {
+                    div class={ "flash " (if ok { "good" } else { "bad" }) } role="alert" { (m) }
+                }
+                (account_body(s, &account, lang))
+                (history_table(&history, lang))
+            };
             let title = format!("{} {}", t(lang, "账户", "Account"), account.user.username);
-            no_store(page(lang, Some(s), &title, PreEscaped(body.to_string())).into_response())
+            no_store(page(lang, Some(s), &title, body).into_response())
         }
-        Err(e) => failed(lang, s, e),
+        Err(e) => failed(lang, s, platform_error(e)),
     }
 }
 
@@ -383,55 +392,58 @@ fn done_message(done: &str, lang: Lang) -> String {
 }
 
 /// The account's details and the forms that change it.
-fn account_body(s: &Session, a: &Account, lang: Lang) -> String {
-    let id = a.user.id;
-    let csrf = esc(&s.csrf);
-    let button = |action: &str, label: String| {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{id}/{action}\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><button type=\"submit\">{label}</button></form> "
-        )
-    };
-    let mut body = format!(
-        "<table class=\"fields\"><tbody><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{} {}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr></tbody></table><div class=\"card\">",
-        t(lang, "用户名", "User name"),
-        esc(&a.user.username),
-        t(lang, "显示名称", "Display name"),
-        esc(&a.user.display_name),
-        t(lang, "角色", "Role"),
-        esc(role_label(&a.user.role, lang)),
-        binding(a),
-        t(lang, "状态", "State"),
-        state_cell(a, lang),
-        t(lang, "创建时间", "Created"),
-        esc(&a.created_at),
-        t(lang, "最近登录", "Last sign-in"),
-        esc(a.last_sign_in_at.as_deref().unwrap_or("–")),
-        t(lang, "最近由管理员设置密码", "Password last set by an administrator"),
-        esc(a.password_changed_at.as_deref().unwrap_or("–")),
-        t(lang, "有效会话", "Live sessions"),
-        a.sessions,
-    );
-    if a.disabled {
-        body.push_str(&button("enable", t(lang, "启用账户", "Enable the account")));
-    } else if a.user.id != s.user.id {
-        body.push_str(&button(
-            "disable",
-            t(lang, "停用账户", "Disable the account"),
-        ));
+fn account_body(s: &Session, a: &Account, lang: Lang) -> Markup {
+    html! {
+        (account_fields(a, lang))
+        div.card {
+            @if a.disabled {
+                (admin_button(s, a, "enable", t(lang, "启用账户", "Enable the account")))
+            } @else if a.user.id != s.user.id {
+                (admin_button(s, a, "disable", t(lang, "停用账户", "Disable the account")))
+            }
+            (admin_button(s, a, "end-sessions", t(lang, "结束所有会话", "End all sessions")))
+        }
+        form method="post" action={ "/admin/users/" (a.user.id) "/reset-password" } class="card" {
+            input type="hidden" name="_csrf" value=(s.csrf);
+            label for="password" {
+                (t(lang, "新密码（至少 8 个字符；设置后该账户的会话全部结束）", "New password (at least 8 characters; setting it ends all the account's sessions)"))
+            }
+            input id="password" name="password" type="password" autocomplete="new-password" minlength=(tandem_platform::auth::MIN_PASSWORD_CHARS);
+            button type="submit" { (t(lang, "设置密码", "Set the password")) }
+        }
+        (admin_button(s, a, "generate-password", t(lang, "生成一次性密码（只显示一次）", "Generate a password (shown once)")))
     }
-    body.push_str(&button(
-        "end-sessions",
-        t(lang, "结束所有会话", "End all sessions"),
-    ));
-    let _ = write!(
-        body,
-        "</div><form method=\"post\" action=\"/admin/users/{id}/reset-password\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"password\">{}</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"{}\"><button type=\"submit\">{}</button></form>{}",
-        t(lang, "新密码（至少 8 个字符；设置后该账户的会话全部结束）", "New password (at least 8 characters; setting it ends all the account's sessions)"),
-        tandem_platform::auth::MIN_PASSWORD_CHARS,
-        t(lang, "设置密码", "Set the password"),
-        button("generate-password", t(lang, "生成一次性密码（只显示一次）", "Generate a password (shown once)")),
-    );
-    body
+}
+
+/// A button posting `action` on the account with the session's CSRF token.
+fn admin_button(s: &Session, a: &Account, action: &str, label: String) -> Markup {
+    html! {
+        form.inline method="post" action={ "/admin/users/" (a.user.id) "/" (action) } {
+            input type="hidden" name="_csrf" value=(s.csrf);
+            button type="submit" { (label) }
+        }
+        " "
+    }
+}
+
+/// The account's fields: names, role and scope, state, dates and live sessions.
+fn account_fields(a: &Account, lang: Lang) -> Markup {
+    let dash = |v: &Option<String>| v.as_deref().unwrap_or("–").to_string();
+    html! {
+        table.fields { tbody {
+            tr { th { (t(lang, "用户名", "User name")) } td { (a.user.username) } }
+            tr { th { (t(lang, "显示名称", "Display name")) } td { (a.user.display_name) } }
+            tr { th { (t(lang, "角色", "Role")) } td { (role_label(&a.user.role, lang)) " " (binding(a)) } }
+            tr { th { (t(lang, "状态", "State")) } td { (state_cell(a, lang)) } }
+            tr { th { (t(lang, "创建时间", "Created")) } td { (a.created_at) } }
+            tr { th { (t(lang, "最近登录", "Last sign-in")) } td { (dash(&a.last_sign_in_at)) } }
+            tr {
+                th { (t(lang, "最近由管理员设置密码", "Password last set by an administrator")) }
+                td { (dash(&a.password_changed_at)) }
+            }
+            tr { th { (t(lang, "有效会话", "Live sessions")) } td { (a.sessions) } }
+        } }
+    }
 }
 
 fn action_label(action: &str, lang: Lang) -> String {
@@ -446,31 +458,39 @@ fn action_label(action: &str, lang: Lang) -> String {
 }
 
 /// The account's history: when, who, what, and the fields that changed.
-fn history_table(entries: &[HistoryEntry], lang: Lang) -> String {
-    let mut body = format!(
-        "<h2>{}</h2><p class=\"note\">{}</p><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t(lang, "账户历史", "Account history"),
-        t(lang, "历史记录只能追加，不能修改或删除；从不记录密码。", "History is append-only; passwords are never recorded."),
-        t(lang, "时间", "When"),
-        t(lang, "操作人", "Who"),
-        t(lang, "操作", "Action"),
-        t(lang, "变更", "Changes"),
-    );
-    for h in entries {
-        let changes =
-            crate::kernel::record_view::changed_fields(h.before.as_ref(), h.after.as_ref(), &[])
-                .into_string();
-        let _ = write!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&h.at),
-            esc(&h.actor),
-            esc(&action_label(&h.action, lang)),
-            changes
-        );
+fn history_table(entries: &[HistoryEntry], lang: Lang) -> Markup {
+    html! {
+        h2 { (t(lang, "账户历史", "Account history")) }
+        p.note {
+            (t(lang, "历史记录只能追加，不能修改或删除；从不记录密码。", "History is append-only; passwords are never recorded."))
+        }
+        div.scroll { table {
+            thead { tr {
+                th { (t(lang, "时间", "When")) }
+                th { (t(lang, "操作人", "Who")) }
+                th { (t(lang, "操作", "Action")) }
+                th { (t(lang, "变更", "Changes")) }
+            } }
+            tbody { @for h in entries {
+                tr {
+                    td { (h.at) }
+                    td { (h.actor) }
+                    td { (action_label(&h.action, lang)) }
+                    td { (changed_fields(h.before.as_ref(), h.after.as_ref(), &[])) }
+                }
+            } }
+        } }
     }
-    body.push_str("</tbody></table></div>");
-    body
+}
+
+/// The message showing a generated password, once.
+fn generated_flash(password: &str, lang: Lang) -> Markup {
+    html! {
+        (t(lang, "新密码：", "New password:")) " "
+        code.password { (password) }
+        br;
+        (t(lang, "请现在通过安全渠道告知用户；此密码不会再次显示。该账户的会话已结束。", "Give it to the user now through a safe channel; it will not be shown again. The account's sessions ended."))
+    }
 }
 
 /// `POST /admin/users/{id}/{action}`: the change, then back to the account page (or, for a
@@ -479,18 +499,17 @@ fn history_table(entries: &[HistoryEntry], lang: Lang) -> String {
 async fn page_change(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<ChangeForm>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
     if let Some(r) = not_admin(lang, &s) {
         return r;
     }
-    if !csrf_ok(&s, &form) {
+    if !form.csrf_ok(&s) {
         return csrf_failure(lang, &s);
     }
-    let password = form.get("password").filter(|p| !p.is_empty()).cloned();
+    let password = form.password.filter(|p| !p.is_empty());
     let parsed = id_of(&id).and_then(|n| AccountChange::parse(&action, password).map(|c| (n, c)));
     let (n, change) = match parsed {
         Ok(x) => x,
@@ -510,12 +529,7 @@ async fn page_change(
     }
     match generated {
         Some(p) => {
-            let flash = format!(
-                "{} <code class=\"password\">{}</code><br>{}",
-                t(lang, "新密码：", "New password:"),
-                esc(&p),
-                t(lang, "请现在通过安全渠道告知用户；此密码不会再次显示。该账户的会话已结束。", "Give it to the user now through a safe channel; it will not be shown again. The account's sessions ended."),
-            );
+            let flash = generated_flash(&p, lang);
             let r = render_account(&state, &s, lang, &n.to_string(), Some((true, flash))).await;
             no_store(r)
         }

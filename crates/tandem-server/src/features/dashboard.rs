@@ -11,17 +11,15 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use maud::PreEscaped;
+use maud::{html, Markup, PreEscaped};
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use tandem_platform::dashboard::Dashboard;
-use tandem_report::text::esc;
+use tandem_platform::dashboard::{Dashboard, PairFigures};
 use tandem_report::Lang;
 
 /// The per-head GDP gap of a pair with year and source, computed once per pair and language
 /// (it depends only on the bundled statistics).
-fn gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
-    type Cache = std::sync::Mutex<HashMap<(String, bool), String>>;
+fn gdp_pc_ratio(pair_id: &str, lang: Lang) -> Markup {
+    type Cache = std::sync::Mutex<HashMap<(String, bool), Markup>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (pair_id.to_string(), lang == Lang::En);
@@ -36,10 +34,10 @@ fn gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
     v
 }
 
-fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
+fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> Markup {
     let b = tandem_data::bundled::bundle();
     let Some(p) = b.programme.pair(pair_id) else {
-        return String::new();
+        return html! {};
     };
     match tandem_core::figures::latest_common_ratio(
         &b.observations,
@@ -47,13 +45,11 @@ fn compute_gdp_pc_ratio(pair_id: &str, lang: Lang) -> String {
         &p.helped,
         "gdp_per_capita",
     ) {
-        Some(r) => format!(
-            "{:.2}× <span class=\"note\">({}; {})</span>",
-            r.value,
-            r.year,
-            esc(&r.numerator.source.citation)
-        ),
-        None => t(lang, "无数据（无共同年份）", "no data (no common year)"),
+        Some(r) => html! {
+            (format!("{:.2}", r.value)) "× "
+            span.note { "(" (r.year) "; " (r.numerator.source.citation) ")" }
+        },
+        None => html! { (t(lang, "无数据（无共同年份）", "no data (no common year)")) },
     }
 }
 
@@ -67,107 +63,102 @@ async fn dashboard(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    // Rendered once per computed dashboard and language: raw because it is our own markup.
-    let body = d.page_body(lang, || dashboard_body(&d, lang));
+    let body = d.page_body(lang, || dashboard_body(&d, lang).into_string());
     let title = t(lang, "结对合作总览", "Programme dashboard");
+    // The cached dashboard body: markup rendered (escaped) by `dashboard_body`, kept as text.
     let html = page(lang, Some(&s), &title, PreEscaped(body.to_string()));
     page_lang.remember(html.into_response())
 }
 
 /// The dashboard page's body: the same for every user who sees the same rows, so it is
 /// rendered once per computed dashboard and language (see [`crate::DashboardView`]).
-fn dashboard_body(d: &Dashboard, lang: Lang) -> String {
-    let mut body = String::new();
-    if d.restricted {
-        let _ = write!(
-            body,
-            "<p class=\"note\">{}</p>",
-            t(
-                lang,
-                "以下数字仅包含您有权查看的记录。",
-                "Figures cover only the records you may see."
-            )
-        );
-    }
-    let total = &d.total;
-    let _ = write!(
-        body,
-        "<h2>{}</h2><p id=\"totals\"><strong data-testid=\"total-projects\">{}</strong> {} · {} {} · {} {} · {} {} · {} {}</p>",
-        t(lang, "全计划", "Whole programme"),
-        total.projects,
-        t(lang, "个项目", "projects"),
-        t(lang, "协议额", "agreed"),
-        money_cell(total.agreed_fen, total.agreed_unknown, lang).into_string(),
-        t(lang, "到位额", "paid-in"),
-        money_cell(total.paid_in_fen, total.paid_in_unknown, lang).into_string(),
-        t(lang, "任务完成率", "tasks done"),
-        pct(total.task_completion(), lang),
-        t(lang, "企业发起占比", "initiated by enterprises"),
-        pct(total.enterprise_share(), lang),
-    );
-    body.push_str(&funnel_table(total, lang).into_string());
-    match crate::kernel::live::programme_map_document(lang) {
-        Ok(map) => {
-            let _ = write!(
-                body,
-                "<figure><img class=\"map\" src=\"/map.svg?lang={}\" width=\"{:.0}\" height=\"{:.0}\" alt=\"{}\"></figure>",
-                lang.pick("zh", "en"),
-                map.width,
-                map.height,
-                t(lang, "结对城市地图：支援方与受援方城市及结对连线", "Map of the paired cities: helpers, helped cities and the pairing lines"),
-            );
+fn dashboard_body(d: &Dashboard, lang: Lang) -> Markup {
+    html! {
+        @if d.restricted {
+            p.note { (t(lang, "以下数字仅包含您有权查看的记录。", "Figures cover only the records you may see.")) }
         }
-        Err(e) => {
-            let _ = write!(
-                body,
-                "<p class=\"note\">{} ({})</p>",
-                t(lang, "地图不可用", "map unavailable"),
-                esc(&e)
-            );
+        (totals(&d.total, lang))
+        (funnel_table(&d.total, lang))
+        (programme_map(lang))
+        (pairs_table(&d.pairs, lang))
+        p.note {
+            (t(lang, "任务逾期按日期判断：", "Overdue tasks judged as of")) " " (d.as_of) ". "
+            (t(lang, "金额合计只含填写了金额的项目，未填数单列，不按零计。统计数据来自内置数据集，年份与来源见括号。",
+              "Sums cover only projects that recorded an amount; those without are counted beside, not as zero. Statistics come from the bundled data set, with year and source in brackets."))
         }
     }
-    let _ = write!(
-        body,
-        "<h2>{}</h2><div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
-        t(lang, "各结对", "Pairs"),
-        t(lang, "结对", "Pair"),
-        t(lang, "园区", "Parks"),
-        t(lang, "项目", "Projects"),
-        t(lang, "已投产/纳税", "Producing / paying tax"),
-        t(lang, "协议额", "Agreed"),
-        t(lang, "到位率", "Paid-in / agreed"),
-        t(lang, "任务完成", "Tasks done"),
-        t(lang, "企业发起", "By enterprises"),
-        t(lang, "待核查", "Flagged"),
-        t(lang, "人均GDP比（支援方/受援方）", "GDP per head, helper / helped"),
-    );
-    for p in &d.pairs {
-        let producing = p.funnel[4].projects + p.funnel[5].projects;
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/pairs/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&p.pair_id),
-            esc(&pair_title(&p.pair_id, lang)),
-            p.parks,
-            p.projects,
-            producing,
-            money_cell(p.agreed_fen, p.agreed_unknown, lang).into_string(),
-            pct(p.paid_in_ratio(), lang),
-            pct(p.task_completion(), lang),
-            pct(p.enterprise_share(), lang),
-            if p.flagged_projects > 0 { format!("<span class=\"flag\">{}</span>", p.flagged_projects) } else { "0".into() },
-            gdp_pc_ratio(&p.pair_id, lang),
-        );
+}
+
+/// The whole programme's totals in one line.
+fn totals(total: &PairFigures, lang: Lang) -> Markup {
+    html! {
+        h2 { (t(lang, "全计划", "Whole programme")) }
+        p #totals {
+            strong data-testid="total-projects" { (total.projects) }
+            " " (t(lang, "个项目", "projects"))
+            " · " (t(lang, "协议额", "agreed")) " " (money_cell(total.agreed_fen, total.agreed_unknown, lang))
+            " · " (t(lang, "到位额", "paid-in")) " " (money_cell(total.paid_in_fen, total.paid_in_unknown, lang))
+            " · " (t(lang, "任务完成率", "tasks done")) " " (pct(total.task_completion(), lang))
+            " · " (t(lang, "企业发起占比", "initiated by enterprises")) " " (pct(total.enterprise_share(), lang))
+        }
     }
-    let _ = write!(
-        body,
-        "</tbody></table></div><p class=\"note\">{} {}. {}</p>",
-        t(lang, "任务逾期按日期判断：", "Overdue tasks judged as of"),
-        esc(&d.as_of),
-        t(lang, "金额合计只含填写了金额的项目，未填数单列，不按零计。统计数据来自内置数据集，年份与来源见括号。",
-          "Sums cover only projects that recorded an amount; those without are counted beside, not as zero. Statistics come from the bundled data set, with year and source in brackets."),
-    );
-    body
+}
+
+/// The programme map as an image (served by [`map_svg`]), or why it is unavailable.
+fn programme_map(lang: Lang) -> Markup {
+    html! {
+        @match crate::kernel::live::programme_map_document(lang) {
+            Ok(map) => figure {
+                img class="map" src={ "/map.svg?lang=" (lang.pick("zh", "en")) }
+                    width=(format!("{:.0}", map.width)) height=(format!("{:.0}", map.height))
+                    alt=(t(lang, "结对城市地图：支援方与受援方城市及结对连线", "Map of the paired cities: helpers, helped cities and the pairing lines"));
+            },
+            Err(e) => p.note { (t(lang, "地图不可用", "map unavailable")) " (" (e) ")" },
+        }
+    }
+}
+
+/// The table of pairs: one row of figures per pair.
+fn pairs_table(pairs: &[PairFigures], lang: Lang) -> Markup {
+    html! {
+        h2 { (t(lang, "各结对", "Pairs")) }
+        div.scroll { table {
+            thead { tr {
+                th { (t(lang, "结对", "Pair")) }
+                th.num { (t(lang, "园区", "Parks")) }
+                th.num { (t(lang, "项目", "Projects")) }
+                th.num { (t(lang, "已投产/纳税", "Producing / paying tax")) }
+                th.num { (t(lang, "协议额", "Agreed")) }
+                th.num { (t(lang, "到位率", "Paid-in / agreed")) }
+                th.num { (t(lang, "任务完成", "Tasks done")) }
+                th.num { (t(lang, "企业发起", "By enterprises")) }
+                th.num { (t(lang, "待核查", "Flagged")) }
+                th { (t(lang, "人均GDP比（支援方/受援方）", "GDP per head, helper / helped")) }
+            } }
+            tbody { @for p in pairs { (pair_row(p, lang)) } }
+        } }
+    }
+}
+
+/// One pair's row in [`pairs_table`].
+fn pair_row(p: &PairFigures, lang: Lang) -> Markup {
+    let producing = p.funnel[4].projects + p.funnel[5].projects;
+    html! {
+        tr {
+            td { a href={ "/pairs/" (p.pair_id) } { (pair_title(&p.pair_id, lang)) } }
+            td.num { (p.parks) }
+            td.num { (p.projects) }
+            td.num { (producing) }
+            td.num { (money_cell(p.agreed_fen, p.agreed_unknown, lang)) }
+            td.num { (pct(p.paid_in_ratio(), lang)) }
+            td.num { (pct(p.task_completion(), lang)) }
+            td.num { (pct(p.enterprise_share(), lang)) }
+            td.num {
+                @if p.flagged_projects > 0 { span.flag { (p.flagged_projects) } } @else { "0" }
+            }
+            td { (gdp_pc_ratio(&p.pair_id, lang)) }
+        }
+    }
 }
 
 /// The programme map as an SVG image. It depends only on the bundled data, so browsers may

@@ -4,9 +4,10 @@
 //! park offers, capital providers, matches) go through the generic record routes.
 
 use crate::kernel::error::ApiError;
-use crate::kernel::page::{csrf_ok, failure_page, lang_of, page, t, with_lang_cookie};
-use crate::kernel::record_view::fields_table;
-use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
+use crate::kernel::page::{csrf_failure, failure_page, page, t, PageLang};
+use crate::kernel::record_view::{fields_table, ref_titles};
+use crate::kernel::run::run;
+use crate::kernel::session::{ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -14,15 +15,13 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use maud::PreEscaped;
+use maud::{html, Markup};
+use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::fmt::Write as _;
-use tandem_platform::docking::{self, Step};
+use tandem_platform::docking::{self, StaleOffer, Stalled, Step, StoredExplanation, Summary};
 use tandem_platform::entity;
 use tandem_platform::service::{PlatformError, Record};
 use tandem_platform::{clock, DbError};
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
 /// How many candidates the park and capital shortlists return at most.
@@ -53,6 +52,34 @@ pub fn page_routes() -> Router<AppState> {
         .route("/docking", get(docking_page))
 }
 
+/// `?as_of=YYYY-MM-DD` of the docking figures; today when absent.
+#[derive(Deserialize)]
+struct AsOf {
+    as_of: Option<String>,
+}
+
+impl AsOf {
+    /// The reference date asked for, else today.
+    fn date(self) -> String {
+        self.as_of.unwrap_or_else(clock::today)
+    }
+}
+
+/// A posted docking form: the session's CSRF token and, for a workflow step, its date.
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    date: Option<String>,
+}
+
+impl StepForm {
+    /// Whether the form carries the session's CSRF token.
+    fn csrf_ok(&self, s: &Session) -> bool {
+        crate::kernel::page::csrf_matches(s, self.csrf.as_deref())
+    }
+}
+
 fn id_of(text: &str, what: &str) -> Result<i64, PlatformError> {
     text.parse::<i64>()
         .ok()
@@ -64,8 +91,13 @@ fn items<T: serde::Serialize>(v: T) -> Response {
     Json(json!({ "items": v })).into_response()
 }
 
-fn worker(_: ApiError) -> PlatformError {
-    PlatformError::Db(DbError::Other("worker failed".into()))
+/// A failure of blocking work as the platform error a page explains (a failed worker is a
+/// server error).
+fn page_error(e: ApiError) -> PlatformError {
+    match e {
+        ApiError::Platform(e) => e,
+        _ => PlatformError::Db(DbError::Other("worker failed".into())),
+    }
 }
 
 async fn api_match(
@@ -74,8 +106,10 @@ async fn api_match(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "demands")?;
-    let db = state.db.clone();
-    let v = blocking(move || docking::refresh_matches(&db, &s.user, id)).await??;
+    let v = run(&state.db, &s.user, move |db, user| {
+        docking::refresh_matches(db, user, id)
+    })
+    .await?;
     Ok(items(records(&v)))
 }
 
@@ -85,8 +119,10 @@ async fn api_demand_matches(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "demands")?;
-    let db = state.db.clone();
-    let v = blocking(move || docking::demand_matches(&db, &s.user, id)).await??;
+    let v = run(&state.db, &s.user, move |db, user| {
+        docking::demand_matches(db, user, id)
+    })
+    .await?;
     Ok(items(records(&v)))
 }
 
@@ -96,8 +132,10 @@ async fn api_close(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "demands")?;
-    let db = state.db.clone();
-    let r = blocking(move || docking::close_demand(&db, &s.user, id)).await??;
+    let r = run(&state.db, &s.user, move |db, user| {
+        docking::close_demand(db, user, id)
+    })
+    .await?;
     Ok(Json(Value::Object(r.fields)).into_response())
 }
 
@@ -129,16 +167,17 @@ async fn api_step(
     let (date, version) = step_body(&body)?;
     let by_header = crate::kernel::http::if_match(&headers)?;
     let version = by_header.or(version);
-    let db = state.db.clone();
-    let r = blocking(move || docking::step(&db, &s.user, id, step, date.as_deref(), version))
-        .await?
-        .map_err(|e| match e {
-            // A stale If-Match is 412, a stale `version` in the body 409 (as for records).
-            e @ PlatformError::Conflict { .. } if by_header.is_some() => {
-                ApiError::PreconditionFailed(e)
-            }
-            e => ApiError::Platform(e),
-        })?;
+    let r = run(&state.db, &s.user, move |db, user| {
+        docking::step(db, user, id, step, date.as_deref(), version)
+    })
+    .await
+    .map_err(|e| match e {
+        // A stale If-Match is 412, a stale `version` in the body 409 (as for records).
+        ApiError::Platform(e @ PlatformError::Conflict { .. }) if by_header.is_some() => {
+            ApiError::PreconditionFailed(e)
+        }
+        e => e,
+    })?;
     Ok(Json(Value::Object(r.fields)).into_response())
 }
 
@@ -178,8 +217,10 @@ async fn api_park_shortlist(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "parks")?;
-    let db = state.db.clone();
-    let v = blocking(move || docking::park_shortlist(&db, &s.user, id, SHORTLIST_K)).await??;
+    let v = run(&state.db, &s.user, move |db, user| {
+        docking::park_shortlist(db, user, id, SHORTLIST_K)
+    })
+    .await?;
     Ok(items(v))
 }
 
@@ -189,50 +230,54 @@ async fn api_capital(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_of(&id, "projects")?;
-    let db = state.db.clone();
-    let v = blocking(move || docking::capital_shortlist(&db, &s.user, id, SHORTLIST_K)).await??;
+    let v = run(&state.db, &s.user, move |db, user| {
+        docking::capital_shortlist(db, user, id, SHORTLIST_K)
+    })
+    .await?;
     Ok(items(v))
-}
-
-fn as_of(q: &HashMap<String, String>) -> String {
-    q.get("as_of").cloned().unwrap_or_else(clock::today)
 }
 
 async fn api_stalled(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
-    let db = state.db.clone();
-    let at = as_of(&q);
-    let v = blocking(move || docking::stalled_as_of(&db, &s.user, &at)).await??;
+    let at = q.date();
+    let v = run(&state.db, &s.user, move |db, user| {
+        docking::stalled_as_of(db, user, &at)
+    })
+    .await?;
     Ok(items(v))
 }
 
 async fn api_stale_offers(
     State(state): State<AppState>,
-    ApiSession(_s): ApiSession,
-    Query(q): Query<HashMap<String, String>>,
+    ApiSession(s): ApiSession,
+    Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
-    let db = state.db.clone();
-    let at = as_of(&q);
+    let at = q.date();
     if clock::parse_date(&at).is_none() {
         return Err(ApiError::BadRequest(format!(
             "as_of must be YYYY-MM-DD (got {at:?})"
         )));
     }
-    let v = blocking(move || docking::stale_offers_as_of(&db, &at)).await??;
+    let v = run(&state.db, &s.user, move |db, _| {
+        docking::stale_offers_as_of(db, &at)
+    })
+    .await?;
     Ok(items(v))
 }
 
 async fn api_summary(
     State(state): State<AppState>,
-    ApiSession(_s): ApiSession,
-    Query(q): Query<HashMap<String, String>>,
+    ApiSession(s): ApiSession,
+    Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
-    let db = state.db.clone();
-    let at = as_of(&q);
-    let v = blocking(move || docking::summary_as_of(&db, &at)).await??;
+    let at = q.date();
+    let v = run(&state.db, &s.user, move |db, _| {
+        docking::summary_as_of(db, &at)
+    })
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -262,207 +307,176 @@ fn component_label(key: &str, lang: Lang) -> String {
     t(lang, zh, en)
 }
 
-fn button(s: &Session, action: &str, label: &str, id: &str) -> String {
-    format!(
-        "<form class=\"inline\" method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"_csrf\" value=\"{}\"><button class=\"small\" type=\"submit\" id=\"{id}\">{}</button></form>",
-        esc(&s.csrf),
-        esc(label)
-    )
+/// A small button posting the session's CSRF token to `action`.
+fn button(s: &Session, action: &str, label: &str, id: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            input type="hidden" name="_csrf" value=(s.csrf);
+            button.small type="submit" id=(id) { (label) }
+        }
+    }
 }
 
-fn match_rows(ms: &[Record], s: &Session, can_step: bool, lang: Lang) -> String {
+/// The table of a demand's matches, or a note that there are none.
+fn match_rows(ms: &[Record], s: &Session, can_step: bool, lang: Lang) -> Markup {
     if ms.is_empty() {
-        return format!(
-            "<p class=\"note\" id=\"no-matches\">{}</p>",
-            t(lang, "尚无匹配结果。", "No matches yet.")
-        );
+        return html! { p.note #no-matches { (t(lang, "尚无匹配结果。", "No matches yet.")) } };
     }
-    let mut out = format!(
-        "<div class=\"scroll\"><table id=\"matches\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        t(lang, "排名", "Rank"),
-        t(lang, "园区", "Park"),
-        t(lang, "得分", "Score"),
-        t(lang, "状态", "Status"),
-        t(lang, "得分说明", "Explanation"),
-    );
-    for m in ms {
-        let id = m.id_text();
-        let status = m.text("status").unwrap_or("");
-        let x = docking::explanation_of(m);
-        let mut why = String::new();
-        if let Some(x) = &x {
-            if x.stale {
-                let _ = write!(
-                    why,
-                    "<p class=\"flag stale\">{} {}</p>",
-                    t(
-                        lang,
-                        "园区数据已过期：有效期至",
-                        "Stale park data: valid until"
-                    ),
-                    esc(&x.fresh_until)
-                );
-            }
-            why.push_str("<ul class=\"explain\">");
-            for c in &x.components {
-                let _ = write!(
-                    why,
-                    "<li>{} {:.2} × {:.2} = {:.3} <span class=\"note\">{}</span></li>",
-                    esc(&component_label(&c.component, lang)),
-                    c.value,
-                    c.weight,
-                    c.contribution,
-                    esc(&c.reason)
-                );
-            }
-            why.push_str("</ul>");
-        }
-        let mut actions = String::new();
-        if can_step {
-            if status == "proposed" {
-                actions.push_str(&button(
-                    s,
-                    &format!("/matches/{id}/contact"),
-                    &t(lang, "已对接", "Contact"),
-                    &format!("contact-{id}"),
-                ));
-            }
-            if status == "contacted" {
-                actions.push_str(&button(
-                    s,
-                    &format!("/matches/{id}/convert"),
-                    &t(lang, "转为项目", "Make project"),
-                    &format!("convert-{id}"),
-                ));
-            }
-            if status == "proposed" || status == "contacted" {
-                actions.push_str(&button(
-                    s,
-                    &format!("/matches/{id}/decline"),
-                    &t(lang, "谢绝", "Decline"),
-                    &format!("decline-{id}"),
-                ));
-            }
-        }
-        if let Some(p) = m.int("project_id") {
-            let _ = write!(
-                actions,
-                "<a href=\"/projects/{p}\" id=\"project-of-{id}\">{} #{p}</a>",
-                t(lang, "项目", "Project")
-            );
-        }
-        let park = m.int("park_id").unwrap_or(0);
-        let _ = write!(
-            out,
-            "<tr id=\"match-{id}\"><td>{}</td><td><a href=\"/parks/{park}\">{}</a>{}</td><td>{}</td><td data-field=\"status\">{}</td><td>{why}</td><td>{actions}</td></tr>",
-            m.int("rank").map(|r| r.to_string()).unwrap_or_default(),
-            park,
-            x.as_ref()
-                .map(|x| format!(" · {}", esc(&x.offer_title)))
-                .unwrap_or_default(),
-            m.fields
-                .get("score")
-                .and_then(Value::as_f64)
-                .map(|v| format!("{v:.3}"))
-                .unwrap_or_default(),
-            esc(&match_status(status, lang)),
-        );
+    html! {
+        div.scroll { table #matches {
+            thead { tr {
+                th { (t(lang, "排名", "Rank")) }
+                th { (t(lang, "园区", "Park")) }
+                th { (t(lang, "得分", "Score")) }
+                th { (t(lang, "状态", "Status")) }
+                th { (t(lang, "得分说明", "Explanation")) }
+                th {}
+            } }
+            tbody { @for m in ms { (match_row(m, s, can_step, lang)) } }
+        } }
     }
-    out.push_str("</tbody></table></div>");
-    out
+}
+
+/// One match: rank, park and offer, score, status, the score's explanation and the steps.
+fn match_row(m: &Record, s: &Session, can_step: bool, lang: Lang) -> Markup {
+    let id = m.id_text();
+    let status = m.text("status").unwrap_or("");
+    let x = docking::explanation_of(m);
+    let park = m.int("park_id").unwrap_or(0);
+    let score = m.fields.get("score").and_then(Value::as_f64);
+    html! {
+        tr id={ "match-" (id) } {
+            td { @if let Some(r) = m.int("rank") { (r) } }
+            td {
+                a href={ "/parks/" (park) } { (park) }
+                @if let Some(x) = &x { " · " (x.offer_title) }
+            }
+            td { @if let Some(v) = score { (format!("{v:.3}")) } }
+            td data-field="status" { (match_status(status, lang)) }
+            td { @if let Some(x) = &x { (explanation(x, lang)) } }
+            td {
+                @if can_step { (step_buttons(s, &id, status, lang)) }
+                @if let Some(p) = m.int("project_id") {
+                    a href={ "/projects/" (p) } id={ "project-of-" (id) } {
+                        (t(lang, "项目", "Project")) " #" (p)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Why a match scored as it did: a stale-data warning and one line per component.
+fn explanation(x: &StoredExplanation, lang: Lang) -> Markup {
+    html! {
+        @if x.stale {
+            p.flag.stale {
+                (t(lang, "园区数据已过期：有效期至", "Stale park data: valid until")) " " (x.fresh_until)
+            }
+        }
+        ul.explain { @for c in &x.components {
+            li {
+                (component_label(&c.component, lang)) " "
+                (format!("{:.2} × {:.2} = {:.3}", c.value, c.weight, c.contribution)) " "
+                span.note { (c.reason) }
+            }
+        } }
+    }
+}
+
+/// The workflow steps a match in `status` can take.
+fn step_buttons(s: &Session, id: &str, status: &str, lang: Lang) -> Markup {
+    let step = |action: &str, label: String| {
+        button(
+            s,
+            &format!("/matches/{id}/{action}"),
+            &label,
+            &format!("{action}-{id}"),
+        )
+    };
+    html! {
+        @if status == "proposed" { (step("contact", t(lang, "已对接", "Contact"))) }
+        @if status == "contacted" { (step("convert", t(lang, "转为项目", "Make project"))) }
+        @if status == "proposed" || status == "contacted" {
+            (step("decline", t(lang, "谢绝", "Decline")))
+        }
+    }
 }
 
 async fn demand_page(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    page_lang: PageLang,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
-    let db = state.db.clone();
-    let user = s.user.clone();
+    let lang = page_lang.lang;
     let idt = id.clone();
-    let loaded = blocking(move || -> Result<_, PlatformError> {
-        let demand = tandem_platform::service::get(&db, &user, &entity::DEMANDS, &idt)?;
+    let loaded = run(&state.db, &s.user, move |db, user| {
+        let demand = tandem_platform::service::get(db, user, &entity::DEMANDS, &idt)?;
         let n = demand.int("id").unwrap_or(0);
-        Ok((demand, docking::demand_matches(&db, &user, n)?))
+        Ok((demand, docking::demand_matches(db, user, n)?))
     })
     .await
-    .map_err(worker)
-    .and_then(|r| r);
+    .map_err(page_error);
     let (demand, ms) = match loaded {
         Ok(x) => x,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let titles =
-        crate::kernel::record_view::ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
-    let mut body = fields_table(&entity::DEMANDS, &demand.fields, &titles, lang).into_string();
-    let _ = write!(
-        body,
-        "<p><a href=\"/r/demands/{id}\">{}</a> · <a href=\"/r/demands/{id}/history\">{}</a></p><h2>{}</h2>",
-        t(lang, "编辑需求", "Edit demand"),
-        t(lang, "修改历史", "History"),
-        t(lang, "匹配园区", "Matched parks"),
-    );
-    if docking::may_find(&s.user, &demand) && demand.text("status") != Some("closed") {
-        body.push_str(&button(
-            &s,
-            &format!("/demands/{id}/match"),
-            &t(lang, "查找匹配园区", "Find matches"),
-            "find-matches",
-        ));
-    }
-    let can_step = docking::may_step(&s.user, &demand);
-    body.push_str(&match_rows(&ms, &s, can_step, lang));
+    let titles = ref_titles(&state, &s, &entity::DEMANDS, &demand.fields).await;
+    let body = html! {
+        (fields_table(&entity::DEMANDS, &demand.fields, &titles, lang))
+        p {
+            a href={ "/r/demands/" (id) } { (t(lang, "编辑需求", "Edit demand")) }
+            " · "
+            a href={ "/r/demands/" (id) "/history" } { (t(lang, "修改历史", "History")) }
+        }
+        h2 { (t(lang, "匹配园区", "Matched parks")) }
+        @if docking::may_find(&s.user, &demand) && demand.text("status") != Some("closed") {
+            (button(&s, &format!("/demands/{id}/match"), &t(lang, "查找匹配园区", "Find matches"), "find-matches"))
+        }
+        (match_rows(&ms, &s, docking::may_step(&s.user, &demand), lang))
+    };
     let title = format!(
         "{} {}",
         t(lang, "企业需求", "Demand"),
         demand.text("title").unwrap_or(&id)
     );
-    with_lang_cookie(
-        page(lang, Some(&s), &title, PreEscaped(body.to_string())).into_response(),
-        &q,
-    )
+    page_lang.remember(page(lang, Some(&s), &title, body).into_response())
 }
 
 async fn page_match(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<StepForm>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
-    if !csrf_ok(&s, &form) {
-        return crate::kernel::page::csrf_failure(lang, &s);
+    if !form.csrf_ok(&s) {
+        return csrf_failure(lang, &s);
     }
     let n = match id_of(&id, "demands") {
         Ok(n) => n,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let db = state.db.clone();
-    let user = s.user.clone();
-    match blocking(move || docking::refresh_matches(&db, &user, n))
-        .await
-        .map_err(worker)
-        .and_then(|r| r)
+    match run(&state.db, &s.user, move |db, user| {
+        docking::refresh_matches(db, user, n)
+    })
+    .await
     {
         Ok(_) => Redirect::to(&format!("/demands/{n}")).into_response(),
-        Err(e) => failure_page(lang, Some(&s), &e),
+        Err(e) => failure_page(lang, Some(&s), &page_error(e)),
     }
 }
 
 async fn page_step(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<StepForm>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
-    if !csrf_ok(&s, &form) {
-        return crate::kernel::page::csrf_failure(lang, &s);
+    if !form.csrf_ok(&s) {
+        return csrf_failure(lang, &s);
     }
     let parsed = id_of(&id, "matches").and_then(|n| {
         Step::parse(&action)
@@ -473,18 +487,16 @@ async fn page_step(
         Ok(x) => x,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let db = state.db.clone();
-    let user = s.user.clone();
-    let date = form.get("date").cloned();
-    match blocking(move || docking::step(&db, &user, n, st, date.as_deref(), None))
-        .await
-        .map_err(worker)
-        .and_then(|r| r)
+    let date = form.date;
+    match run(&state.db, &s.user, move |db, user| {
+        docking::step(db, user, n, st, date.as_deref(), None)
+    })
+    .await
     {
         Ok(m) => {
             Redirect::to(&format!("/demands/{}", m.int("demand_id").unwrap_or(0))).into_response()
         }
-        Err(e) => failure_page(lang, Some(&s), &e),
+        Err(e) => failure_page(lang, Some(&s), &page_error(e)),
     }
 }
 
@@ -496,137 +508,145 @@ fn rate(x: Option<f64>) -> String {
 async fn docking_page(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    page_lang: PageLang,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
-    let db = state.db.clone();
-    let user = s.user.clone();
-    let loaded = blocking(move || -> Result<_, PlatformError> {
+    let lang = page_lang.lang;
+    let loaded = run(&state.db, &s.user, |db, user| {
         let today = clock::today();
         Ok((
-            docking::stalled_as_of(&db, &user, &today)?,
-            docking::stale_offers_as_of(&db, &today)?,
-            docking::summary_as_of(&db, &today)?,
+            docking::stalled_as_of(db, user, &today)?,
+            docking::stale_offers_as_of(db, &today)?,
+            docking::summary_as_of(db, &today)?,
         ))
     })
     .await
-    .map_err(worker)
-    .and_then(|r| r);
+    .map_err(page_error);
     let (stalled, stale, summary) = match loaded {
         Ok(x) => x,
         Err(e) => return failure_page(lang, Some(&s), &e),
     };
-    let mut body = format!(
-        "<p><a href=\"/r/demands\">{}</a> · <a href=\"/r/demands/new\">{}</a> · <a href=\"/r/park_offers\">{}</a> · <a href=\"/r/capital_providers\">{}</a> · <a href=\"/r/matches\">{}</a></p>",
-        t(lang, "企业需求", "Demands"),
-        t(lang, "登记需求", "Record a demand"),
-        t(lang, "园区供给", "Park offers"),
-        t(lang, "资金方", "Capital providers"),
-        t(lang, "全部匹配", "All matches"),
-    );
-    let total: i64 = summary.matches_by_status.values().sum();
-    let _ = write!(
-        body,
-        "<h2>{}</h2><table id=\"summary\"><tbody><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr></tbody></table>",
-        t(lang, "对接概况", "Summary"),
-        t(lang, "需求数", "Demands"),
-        summary.demands_by_status.values().sum::<i64>(),
-        t(lang, "匹配数", "Matches"),
-        total,
-        t(lang, "对接率（已对接/匹配）", "Contact rate (contacted / matches)"),
-        rate(summary.contact_rate),
-        t(lang, "转化率（项目/已对接）", "Conversion (projects / contacted)"),
-        rate(summary.project_rate),
-        t(lang, "转化项目数", "Projects from matches"),
-        summary.projects,
-        t(lang, "停滞", "Stalled"),
-        summary.stalled,
-    );
-    let _ = write!(
-        body,
-        "<h2>{}</h2><p class=\"note\">{}</p>",
-        t(lang, "停滞的匹配", "Stalled matches"),
-        esc(&match lang {
-            Lang::Zh => format!(
-                "推荐或已对接超过 {} 天无进展的匹配，以及由匹配转化、在同一阶段停留超过 {} 天的项目。",
-                docking::STALLED_DAYS,
-                docking::STUCK_STAGE_DAYS
-            ),
-            Lang::En => format!(
-                "Matches proposed or contacted with no progress for more than {} days, and projects from matches in one stage for more than {} days.",
-                docking::STALLED_DAYS,
-                docking::STUCK_STAGE_DAYS
-            ),
-        })
-    );
-    if stalled.is_empty() {
-        let _ = write!(
-            body,
-            "<p id=\"no-stalled\">{}</p>",
-            t(lang, "没有停滞的匹配。", "No stalled matches.")
-        );
-    } else {
-        body.push_str("<div class=\"scroll\"><table id=\"stalled\"><tbody>");
-        for x in &stalled {
-            let _ = write!(
-                body,
-                "<tr><td><a href=\"/demands/{}\">{}</a></td><td><a href=\"/parks/{}\">{}</a></td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
-                x.demand_id,
-                esc(&x.demand_title),
-                x.park_id,
-                esc(&x.park_name),
-                esc(&match_status(&x.status, lang)),
-                x.project_id
-                    .map(|p| format!("<a href=\"/projects/{p}\">#{p}</a> {}", esc(x.project_stage.as_deref().unwrap_or(""))))
-                    .unwrap_or_default(),
-                x.days,
-                t(lang, "天", "days"),
-            );
+    let body = html! {
+        (docking_links(lang))
+        (summary_table(&summary, lang))
+        (stalled_section(&stalled, lang))
+        (stale_section(&stale, lang))
+    };
+    let title = t(lang, "对接", "Docking");
+    page_lang.remember(page(lang, Some(&s), &title, body).into_response())
+}
+
+/// Links to the docking records.
+fn docking_links(lang: Lang) -> Markup {
+    html! {
+        p {
+            a href="/r/demands" { (t(lang, "企业需求", "Demands")) }
+            " · "
+            a href="/r/demands/new" { (t(lang, "登记需求", "Record a demand")) }
+            " · "
+            a href="/r/park_offers" { (t(lang, "园区供给", "Park offers")) }
+            " · "
+            a href="/r/capital_providers" { (t(lang, "资金方", "Capital providers")) }
+            " · "
+            a href="/r/matches" { (t(lang, "全部匹配", "All matches")) }
         }
-        body.push_str("</tbody></table></div>");
     }
-    let _ = write!(
-        body,
-        "<h2>{}</h2>",
-        t(lang, "数据过期的园区供给", "Park offers with stale data")
-    );
-    if stale.is_empty() {
-        let _ = write!(
-            body,
-            "<p id=\"no-stale\">{}</p>",
+}
+
+/// The aggregate docking figures.
+fn summary_table(summary: &Summary, lang: Lang) -> Markup {
+    let rows = [
+        (
+            t(lang, "需求数", "Demands"),
+            summary.demands_by_status.values().sum::<i64>().to_string(),
+        ),
+        (
+            t(lang, "匹配数", "Matches"),
+            summary.matches_by_status.values().sum::<i64>().to_string(),
+        ),
+        (
             t(
                 lang,
-                "所有园区供给都在有效期内。",
-                "Every park offer is within its validity date."
-            )
-        );
-    } else {
-        body.push_str("<div class=\"scroll\"><table id=\"stale-offers\"><tbody>");
-        for o in &stale {
-            let _ = write!(
-                body,
-                "<tr><td><a href=\"/r/park_offers/{}\">{}</a></td><td><a href=\"/parks/{}\">{}</a></td><td class=\"flag\">{} {}</td></tr>",
-                o.offer_id,
-                esc(&o.title),
-                o.park_id,
-                esc(&o.park_name),
-                t(lang, "有效期至", "valid until"),
-                esc(&o.fresh_until),
-            );
-        }
-        body.push_str("</tbody></table></div>");
+                "对接率（已对接/匹配）",
+                "Contact rate (contacted / matches)",
+            ),
+            rate(summary.contact_rate),
+        ),
+        (
+            t(
+                lang,
+                "转化率（项目/已对接）",
+                "Conversion (projects / contacted)",
+            ),
+            rate(summary.project_rate),
+        ),
+        (
+            t(lang, "转化项目数", "Projects from matches"),
+            summary.projects.to_string(),
+        ),
+        (t(lang, "停滞", "Stalled"), summary.stalled.to_string()),
+    ];
+    html! {
+        h2 { (t(lang, "对接概况", "Summary")) }
+        table #summary { tbody { @for (label, value) in &rows {
+            tr { th { (label) } td { (value) } }
+        } } }
     }
-    with_lang_cookie(
-        page(
-            lang,
-            Some(&s),
-            &t(lang, "对接", "Docking"),
-            PreEscaped(body.to_string()),
-        )
-        .into_response(),
-        &q,
-    )
+}
+
+/// Stalled matches and stuck projects from matches.
+fn stalled_section(stalled: &[Stalled], lang: Lang) -> Markup {
+    let note = match lang {
+        Lang::Zh => format!(
+            "推荐或已对接超过 {} 天无进展的匹配，以及由匹配转化、在同一阶段停留超过 {} 天的项目。",
+            docking::STALLED_DAYS,
+            docking::STUCK_STAGE_DAYS
+        ),
+        Lang::En => format!(
+            "Matches proposed or contacted with no progress for more than {} days, and projects from matches in one stage for more than {} days.",
+            docking::STALLED_DAYS,
+            docking::STUCK_STAGE_DAYS
+        ),
+    };
+    html! {
+        h2 { (t(lang, "停滞的匹配", "Stalled matches")) }
+        p.note { (note) }
+        @if stalled.is_empty() {
+            p #no-stalled { (t(lang, "没有停滞的匹配。", "No stalled matches.")) }
+        } @else {
+            div.scroll { table #stalled { tbody { @for x in stalled {
+                tr {
+                    td { a href={ "/demands/" (x.demand_id) } { (x.demand_title) } }
+                    td { a href={ "/parks/" (x.park_id) } { (x.park_name) } }
+                    td { (match_status(&x.status, lang)) }
+                    td { @if let Some(p) = x.project_id {
+                        a href={ "/projects/" (p) } { "#" (p) }
+                        " " (x.project_stage.as_deref().unwrap_or(""))
+                    } }
+                    td { (x.days) " " (t(lang, "天", "days")) }
+                }
+            } } } }
+        }
+    }
+}
+
+/// Park offers past their freshness date.
+fn stale_section(stale: &[StaleOffer], lang: Lang) -> Markup {
+    html! {
+        h2 { (t(lang, "数据过期的园区供给", "Park offers with stale data")) }
+        @if stale.is_empty() {
+            p #no-stale {
+                (t(lang, "所有园区供给都在有效期内。", "Every park offer is within its validity date."))
+            }
+        } @else {
+            div.scroll { table #stale-offers { tbody { @for o in stale {
+                tr {
+                    td { a href={ "/r/park_offers/" (o.offer_id) } { (o.title) } }
+                    td { a href={ "/parks/" (o.park_id) } { (o.park_name) } }
+                    td.flag { (t(lang, "有效期至", "valid until")) " " (o.fresh_until) }
+                }
+            } } } }
+        }
+    }
 }
 
 /// The docking routes for the OpenAPI document.

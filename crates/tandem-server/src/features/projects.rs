@@ -3,23 +3,49 @@
 use crate::kernel::error::ApiError;
 use crate::kernel::http::{if_match, record_response, stale};
 use crate::kernel::labels::stage_label;
-use crate::kernel::page::{csrf_failure, csrf_ok, failure, field_message, lang_of, page, t};
+use crate::kernel::page::{csrf_failure, failure, field_message, page, t, PageLang};
 use crate::kernel::record_view::{fields_table, get_as, ref_titles};
-use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
+use crate::kernel::run::run;
+use crate::kernel::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json as ApiJson, Router};
-use maud::PreEscaped;
-use serde_json::{json, Value as Json};
+use maud::{html, Markup};
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use tandem_platform::entity::{self, STAGES};
 use tandem_platform::service::{self, PlatformError, Record};
-use tandem_report::text::esc;
 use tandem_report::Lang;
+
+/// The form advancing a project to its next stage.
+#[derive(Deserialize)]
+struct StageForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    /// The version the form was rendered from; missing or unreadable is no version.
+    #[serde(default, deserialize_with = "lenient_version")]
+    version: Option<i64>,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+/// A form's `version`: a number, else none (the platform then asks for one).
+fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.and_then(|v| v.parse().ok()))
+}
+
+/// Whether a posted form carries the session's CSRF token.
+fn csrf_matches(s: &Session, given: &str) -> bool {
+    constant_time_eq(given.as_bytes(), s.csrf.as_bytes())
+}
 
 fn project_body(
     state_rec: &Record,
@@ -28,126 +54,130 @@ fn project_body(
     s: &Session,
     lang: Lang,
     error: Option<&str>,
-) -> String {
+) -> Markup {
     let rec = &state_rec.fields;
     let id = state_rec.id_text();
-    let mut body = String::new();
-    if let Some(e) = error {
-        let _ = write!(
-            body,
-            "<div class=\"flash bad\" role=\"alert\" id=\"stage-error\">{}</div>",
-            esc(e)
-        );
+    let current = rec.get("stage").and_then(Json::as_str).unwrap_or("lead");
+    let at = STAGES.iter().position(|x| *x == current).unwrap_or(0);
+    html! {
+        @if let Some(e) = error {
+            div.flash.bad #stage-error role="alert" { (e) }
+        }
+        (review_flags(rec, lang))
+        (fields_table(&entity::PROJECTS, rec, titles, lang))
+        h2 { (t(lang, "项目进程", "Lifecycle")) }
+        ol.timeline #timeline {
+            @for (i, st) in STAGES.iter().enumerate() {
+                (timeline_entry(st, i <= at, stages.iter().find(|e| e.stage == *st), lang))
+            }
+        }
+        @if let Some(next) = STAGES.get(at + 1) {
+            (advance_form(&id, state_rec.version, next, s, lang))
+        }
+        p {
+            a href={ "/r/projects/" (id) } { (t(lang, "编辑项目", "Edit project")) }
+            " · "
+            a href={ "/r/projects/" (id) "/history" } { (t(lang, "修改历史", "History")) }
+        }
     }
+}
+
+/// What the review found about the project, if anything.
+fn review_flags(rec: &Map<String, Json>, lang: Lang) -> Markup {
     let flags: Vec<&str> = rec
         .get("review_flags")
         .and_then(Json::as_array)
         .map(|a| a.iter().filter_map(Json::as_str).collect())
         .unwrap_or_default();
-    if !flags.is_empty() {
-        let _ = write!(
-            body,
-            "<div class=\"flash bad\"><strong>{}</strong> ",
-            t(lang, "待核查：", "Flagged for review:")
-        );
-        for f in &flags {
-            let text = if let Some(other) = f.strip_prefix("duplicate_of_") {
-                format!(
-                    "{} <a href=\"/projects/{other}\">#{other}</a>",
-                    t(
-                        lang,
-                        "可能与以下项目重复签约",
-                        "possible duplicate signing of"
-                    )
-                )
-            } else if *f == tandem_platform::flags::MORE_DUPLICATES {
-                match lang {
-                    Lang::Zh => format!(
-                        "还有更多可能重复的项目（仅列出金额最接近的 {} 个）",
-                        tandem_platform::flags::MAX_DUPLICATES_LISTED
-                    ),
-                    Lang::En => format!(
-                        "more possible duplicates (only the {} closest in amount are listed)",
-                        tandem_platform::flags::MAX_DUPLICATES_LISTED
-                    ),
-                }
-            } else if *f == "paid_in_exceeds_agreed" {
-                t(
-                    lang,
-                    "到位资金超过协议额",
-                    "paid-in capital exceeds the amount agreed",
-                )
-            } else if *f == "operating_without_paid_in" {
-                t(
-                    lang,
-                    "已投产但无到位资金记录",
-                    "operating with no paid-in capital recorded",
-                )
-            } else {
-                esc(f)
-            };
-            let _ = write!(body, "<span>{text}</span>; ");
-        }
-        body.push_str("</div>");
-    }
-    body.push_str(&fields_table(&entity::PROJECTS, rec, titles, lang).into_string());
-    let _ = write!(
-        body,
-        "<h2>{}</h2><ol class=\"timeline\" id=\"timeline\">",
-        t(lang, "项目进程", "Lifecycle")
-    );
-    let current = rec.get("stage").and_then(Json::as_str).unwrap_or("lead");
-    for (i, st) in STAGES.iter().enumerate() {
-        let entry = stages.iter().find(|e| e.stage == *st);
-        let at = STAGES.iter().position(|x| *x == current).unwrap_or(0);
-        let mark = if i <= at { "✔" } else { "○" };
-        match entry {
-            Some(e) => {
-                let _ = write!(body, "<li data-stage=\"{st}\">{mark} <strong>{}</strong> {} — {} <span class=\"note\">({} {})</span></li>", esc(&stage_label(st, lang)), esc(&e.date), esc(e.evidence.as_deref().unwrap_or("")), t(lang, "记录人", "recorded by"), esc(&e.recorded_by));
-            }
-            None => {
-                let _ = write!(
-                    body,
-                    "<li data-stage=\"{st}\">{mark} {}</li>",
-                    esc(&stage_label(st, lang))
-                );
+    html! {
+        @if !flags.is_empty() {
+            div.flash.bad {
+                strong { (t(lang, "待核查：", "Flagged for review:")) } " "
+                @for f in &flags { span { (flag_text(f, lang)) } "; " }
             }
         }
     }
-    body.push_str("</ol>");
-    let at = STAGES.iter().position(|x| *x == current).unwrap_or(0);
-    if let Some(next) = STAGES.get(at + 1) {
-        let _ = write!(
-            body,
-            "<form method=\"post\" action=\"/projects/{id}/stage\" class=\"card\" id=\"stage-form\"><input type=\"hidden\" name=\"_csrf\" value=\"{}\"><input type=\"hidden\" name=\"version\" value=\"{}\"><input type=\"hidden\" name=\"stage\" value=\"{next}\"><strong>{}: {}</strong><label for=\"stage-date\">{}</label><input id=\"stage-date\" name=\"date\" type=\"date\" value=\"{}\"><label for=\"stage-evidence\">{}</label><input id=\"stage-evidence\" name=\"evidence\" placeholder=\"{}\"><button type=\"submit\" id=\"advance\">{}</button></form>",
-            esc(&s.csrf),
-            state_rec.version,
-            t(lang, "推进到下一阶段", "Advance to the next stage"),
-            esc(&stage_label(next, lang)),
-            t(lang, "日期", "Date"),
-            tandem_platform::clock::today(),
-            t(lang, "佐证材料", "Evidence"),
-            t(lang, "合同编号、土地证号、完税凭证……", "contract no., land certificate, tax receipt…"),
-            t(lang, "记录", "Record"),
-        );
+}
+
+/// One review flag in words (a possible duplicate links to the other project).
+fn flag_text(f: &str, lang: Lang) -> Markup {
+    if let Some(other) = f.strip_prefix("duplicate_of_") {
+        return html! {
+            (t(lang, "可能与以下项目重复签约", "possible duplicate signing of"))
+            " " a href={ "/projects/" (other) } { "#" (other) }
+        };
     }
-    let _ = write!(
-        body,
-        "<p><a href=\"/r/projects/{id}\">{}</a> · <a href=\"/r/projects/{id}/history\">{}</a></p>",
-        t(lang, "编辑项目", "Edit project"),
-        t(lang, "修改历史", "History")
-    );
-    body
+    let text = if f == tandem_platform::flags::MORE_DUPLICATES {
+        let n = tandem_platform::flags::MAX_DUPLICATES_LISTED;
+        match lang {
+            Lang::Zh => format!("还有更多可能重复的项目（仅列出金额最接近的 {n} 个）"),
+            Lang::En => {
+                format!("more possible duplicates (only the {n} closest in amount are listed)")
+            }
+        }
+    } else if f == "paid_in_exceeds_agreed" {
+        t(
+            lang,
+            "到位资金超过协议额",
+            "paid-in capital exceeds the amount agreed",
+        )
+    } else if f == "operating_without_paid_in" {
+        t(
+            lang,
+            "已投产但无到位资金记录",
+            "operating with no paid-in capital recorded",
+        )
+    } else {
+        f.to_string()
+    };
+    html! { (text) }
+}
+
+/// One stage on the project's timeline: reached or not, and its entry when recorded.
+fn timeline_entry(
+    st: &str,
+    reached: bool,
+    entry: Option<&service::StageEntry>,
+    lang: Lang,
+) -> Markup {
+    let mark = if reached { "✔" } else { "○" };
+    html! {
+        li data-stage=(st) {
+            @if let Some(e) = entry {
+                (mark) " " strong { (stage_label(st, lang)) } " " (e.date) " — "
+                (e.evidence.as_deref().unwrap_or("")) " "
+                span.note { "(" (t(lang, "记录人", "recorded by")) " " (e.recorded_by) ")" }
+            } @else {
+                (mark) " " (stage_label(st, lang))
+            }
+        }
+    }
+}
+
+/// The form recording the project's next stage.
+fn advance_form(id: &str, version: i64, next: &str, s: &Session, lang: Lang) -> Markup {
+    html! {
+        form.card #stage-form method="post" action={ "/projects/" (id) "/stage" } {
+            input type="hidden" name="_csrf" value=(s.csrf);
+            input type="hidden" name="version" value=(version);
+            input type="hidden" name="stage" value=(next);
+            strong { (t(lang, "推进到下一阶段", "Advance to the next stage")) ": " (stage_label(next, lang)) }
+            label for="stage-date" { (t(lang, "日期", "Date")) }
+            input #stage-date name="date" type="date" value=(tandem_platform::clock::today());
+            label for="stage-evidence" { (t(lang, "佐证材料", "Evidence")) }
+            input #stage-evidence name="evidence"
+                placeholder=(t(lang, "合同编号、土地证号、完税凭证……", "contract no., land certificate, tax receipt…"));
+            button #advance type="submit" { (t(lang, "记录", "Record")) }
+        }
+    }
 }
 
 async fn project_page(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_of(&headers, &q);
     render_project(&state, &s, &id, lang, None, StatusCode::OK).await
 }
 
@@ -163,52 +193,43 @@ async fn render_project(
         Ok(r) => r,
         Err(err) => return failure(lang, Some(s), &err),
     };
-    let db = state.db.clone();
-    let user = s.user.clone();
     let pid = id.to_string();
-    let stages = blocking(move || service::stages(&db, &user, &pid))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+    let stages = run(&state.db, &s.user, move |db, user| {
+        service::stages(db, user, &pid)
+    })
+    .await
+    .unwrap_or_default();
     let titles = ref_titles(state, s, &entity::PROJECTS, &rec.fields).await;
     let title = rec.text("name").unwrap_or(id).to_string();
-    (
-        status,
-        page(
-            lang,
-            Some(s),
-            &title,
-            PreEscaped(project_body(&rec, &titles, &stages, s, lang, error).to_string()),
-        ),
-    )
-        .into_response()
+    let body = project_body(&rec, &titles, &stages, s, lang, error);
+    (status, page(lang, Some(s), &title, body)).into_response()
 }
 
 async fn project_stage(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<StageForm>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
-    if !csrf_ok(&s, &form) {
+    if !csrf_matches(&s, &form.csrf) {
         return csrf_failure(lang, &s);
     }
-    let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let (stage, date, evidence) = (get("stage"), get("date"), get("evidence"));
-    let db = state.db.clone();
-    let user = s.user.clone();
+    let StageForm {
+        version,
+        stage,
+        date,
+        evidence,
+        ..
+    } = form;
     let pid = id.clone();
-    match blocking(move || {
-        service::advance_stage(&db, &user, &pid, version, &stage, &date, &evidence)
+    match run(&state.db, &s.user, move |db, user| {
+        service::advance_stage(db, user, &pid, version, &stage, &date, &evidence)
     })
     .await
     {
-        Ok(Ok(_)) => Redirect::to(&format!("/projects/{id}")).into_response(),
-        Ok(Err(PlatformError::Invalid(errors))) => {
+        Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
+        Err(ApiError::Platform(PlatformError::Invalid(errors))) => {
             let msg = errors
                 .iter()
                 .map(|e| field_message(e, lang))
@@ -224,7 +245,7 @@ async fn project_stage(
             )
             .await
         }
-        Ok(Err(err)) => failure(lang, Some(&s), &err),
+        Err(ApiError::Platform(err)) => failure(lang, Some(&s), &err),
         Err(err) => err.into_response(),
     }
 }
@@ -234,8 +255,10 @@ pub async fn api_stages(
     ApiSession(s): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let db = state.db.clone();
-    let items = blocking(move || service::stages(&db, &s.user, &id)).await??;
+    let items = run(&state.db, &s.user, move |db, user| {
+        service::stages(db, user, &id)
+    })
+    .await?;
     Ok(ApiJson(json!({"items": items})).into_response())
 }
 

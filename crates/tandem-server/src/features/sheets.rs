@@ -1,87 +1,82 @@
 //! Excel in and out: export any record type the user may read, import within limits.
 
 use crate::kernel::error::ApiError;
-use crate::kernel::page::{csrf_failure, failure, lang_of, page, t};
-use crate::kernel::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::kernel::page::{csrf_failure, failure, page, t, PageLang};
+use crate::kernel::run::{blocking, run};
+use crate::kernel::session::{constant_time_eq, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json as ApiJson, Router};
-use maud::PreEscaped;
+use maud::{html, Markup};
 use serde_json::json;
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use tandem_platform::entity::{self, Entity};
 use tandem_platform::service::PlatformError;
 use tandem_platform::{auth, sheets};
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
-async fn sheets_page(
-    PageSession(s): PageSession,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let lang = lang_of(&headers, &q);
-    let body = sheets_body(&s, lang, None);
+async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
     page(
         lang,
         Some(&s),
         &t(lang, "Excel 导入导出", "Excel import and export"),
-        PreEscaped(body.to_string()),
+        sheets_body(&s, lang, None),
     )
     .into_response()
 }
 
-fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, String)>) -> String {
-    let mut body = String::new();
-    if let Some((ok, m)) = message {
-        let _ = write!(
-            body,
-            "<div class=\"flash {}\" role=\"alert\">{}</div>",
-            if ok { "good" } else { "bad" },
-            m
-        );
+/// The spreadsheet page: what an export holds and how an import reads it, the export links
+/// and the import form, after `message` (good or bad) about an import.
+fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Markup {
+    html! {
+        @if let Some((ok, m)) = message {
+            div class={ "flash " (if ok { "good" } else { "bad" }) } role="alert" { (m) }
+        }
+        p { (t(lang, "导出的文件即为导入模板：“template”工作表说明每一列。id 为空的行新建记录；带 id 和 version 的行修改该记录。整个文件要么全部导入，要么全部不导入。", "The export is the import template: its “template” sheet explains every column. Rows without id create records; rows with id and version change that record. A file is imported entirely or not at all.")) }
+        ul {
+            li { a href="/sheets/projects" { (t(lang, "导出项目（XLSX）", "Export projects (XLSX)")) } }
+            li { a href="/sheets/tasks" { (t(lang, "导出计划任务（XLSX）", "Export plan tasks (XLSX)")) } }
+        }
+        form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
+            input type="hidden" name="_csrf" value=(s.csrf);
+            label for="kind" { (t(lang, "导入类型", "Import")) }
+            select id="kind" name="entity" {
+                option value="projects" { (t(lang, "项目", "projects")) }
+                option value="tasks" { (t(lang, "计划任务", "plan tasks")) }
+            }
+            label for="file" { (t(lang, "文件", "File")) }
+            input id="file" name="file" type="file" accept=".xlsx";
+            button type="submit" { (t(lang, "导入", "Import")) }
+        }
     }
-    let _ = write!(
-        body,
-        "<p>{}</p><ul><li><a href=\"/sheets/projects\">{}</a></li><li><a href=\"/sheets/tasks\">{}</a></li></ul><form method=\"post\" action=\"/sheets\" enctype=\"multipart/form-data\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{}\"><label for=\"kind\">{}</label><select id=\"kind\" name=\"entity\"><option value=\"projects\">{}</option><option value=\"tasks\">{}</option></select><label for=\"file\">{}</label><input id=\"file\" name=\"file\" type=\"file\" accept=\".xlsx\"><button type=\"submit\">{}</button></form>",
-        t(lang, "导出的文件即为导入模板：“template”工作表说明每一列。id 为空的行新建记录；带 id 和 version 的行修改该记录。整个文件要么全部导入，要么全部不导入。", "The export is the import template: its “template” sheet explains every column. Rows without id create records; rows with id and version change that record. A file is imported entirely or not at all."),
-        t(lang, "导出项目（XLSX）", "Export projects (XLSX)"),
-        t(lang, "导出计划任务（XLSX）", "Export plan tasks (XLSX)"),
-        esc(&s.csrf),
-        t(lang, "导入类型", "Import"),
-        t(lang, "项目", "projects"),
-        t(lang, "计划任务", "plan tasks"),
-        t(lang, "文件", "File"),
-        t(lang, "导入", "Import"),
-    );
-    body
+}
+
+/// A spreadsheet failure as the platform's: failing to write the workbook is a server fault.
+fn platform_error(err: sheets::SheetError) -> PlatformError {
+    match err {
+        sheets::SheetError::Platform(p) => p,
+        other => PlatformError::Db(tandem_platform::DbError::Other(other.to_string())),
+    }
 }
 
 async fn sheets_export(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     Path(name): Path<String>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
     let Some(e) = sheets::sheet_entity(&name) else {
         return failure(lang, Some(&s), &PlatformError::NotFound(name));
     };
-    let db = state.db.clone();
-    let user = s.user.clone();
-    match blocking(move || sheets::export(&db, &user, e)).await {
-        Ok(Ok(bytes)) => crate::kernel::http::xlsx_download(&format!("tandem-{name}.xlsx"), bytes),
-        Ok(Err(sheets::SheetError::Platform(err))) => failure(lang, Some(&s), &err),
-        Ok(Err(err)) => failure(
-            lang,
-            Some(&s),
-            &PlatformError::Db(tandem_platform::DbError::Other(err.to_string())),
-        ),
+    let export = run(&state.db, &s.user, move |db, user| {
+        sheets::export(db, user, e).map_err(platform_error)
+    });
+    match export.await {
+        Ok(bytes) => crate::kernel::http::xlsx_download(&format!("tandem-{name}.xlsx"), bytes),
+        Err(ApiError::Platform(err)) => failure(lang, Some(&s), &err),
         Err(err) => err.into_response(),
     }
 }
@@ -154,10 +149,9 @@ async fn sheets_form(
 async fn sheets_import(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    headers: HeaderMap,
+    PageLang { lang, .. }: PageLang,
     mut multipart: Multipart,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
     let (e, file) = match sheets_form(lang, &s, &mut multipart).await {
         Ok(form) => form,
         Err(refused) => return *refused,
@@ -169,38 +163,15 @@ async fn sheets_import(
         Err(err) => return err.into_response(),
     };
     let (status, msg) = match result {
-        Ok(sum) => (
-            StatusCode::OK,
-            (
-                true,
-                esc(&match lang {
-                    Lang::Zh => format!(
-                        "导入完成：新建 {} 条，修改 {} 条。",
-                        sum.created, sum.updated
-                    ),
-                    Lang::En => format!(
-                        "Imported: {} created, {} changed.",
-                        sum.created, sum.updated
-                    ),
-                }),
-            ),
-        ),
+        Ok(sum) => (StatusCode::OK, (true, imported(&sum, lang))),
         // Over a limit (rows per file, the creation budget): the failure page says which.
         Err(sheets::ImportFailure {
             limit: Some(limit), ..
         }) => return failure(lang, Some(&s), &limit),
-        Err(problems) => {
-            let mut m = esc(&match lang {
-                Lang::Zh => format!("未导入任何记录：发现 {} 个问题。", problems.len()),
-                Lang::En => format!("Nothing was imported: {} problem(s).", problems.len()),
-            });
-            m.push_str("<ul>");
-            for p in problems.iter().take(200) {
-                let _ = write!(m, "<li>{}</li>", esc(&p.to_string()));
-            }
-            m.push_str("</ul>");
-            (StatusCode::UNPROCESSABLE_ENTITY, (false, m))
-        }
+        Err(problems) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (false, not_imported(&problems, lang)),
+        ),
     };
     (
         status,
@@ -208,10 +179,31 @@ async fn sheets_import(
             lang,
             Some(&s),
             &t(lang, "Excel 导入导出", "Excel import and export"),
-            PreEscaped(sheets_body(&s, lang, Some(msg)).to_string()),
+            sheets_body(&s, lang, Some(msg)),
         ),
     )
         .into_response()
+}
+
+/// What an import did: how many records it created and changed.
+fn imported(sum: &sheets::ImportSummary, lang: Lang) -> Markup {
+    html! {
+        @match lang {
+            Lang::Zh => { "导入完成：新建 " (sum.created) " 条，修改 " (sum.updated) " 条。" },
+            Lang::En => { "Imported: " (sum.created) " created, " (sum.updated) " changed." },
+        }
+    }
+}
+
+/// Why an import was refused: the number of problems and the first 200 of them.
+fn not_imported(problems: &sheets::ImportFailure, lang: Lang) -> Markup {
+    html! {
+        @match lang {
+            Lang::Zh => { "未导入任何记录：发现 " (problems.len()) " 个问题。" },
+            Lang::En => { "Nothing was imported: " (problems.len()) " problem(s)." },
+        }
+        ul { @for p in problems.iter().take(200) { li { (p.to_string()) } } }
+    }
 }
 
 pub async fn api_export(
@@ -220,13 +212,10 @@ pub async fn api_export(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     let e = sheets::sheet_entity(&name).ok_or(ApiError::NotFound)?;
-    let db = state.db.clone();
-    let bytes = blocking(move || sheets::export(&db, &s.user, e))
-        .await?
-        .map_err(|err| match err {
-            sheets::SheetError::Platform(p) => ApiError::Platform(p),
-            other => ApiError::Internal(other.to_string()),
-        })?;
+    let bytes = run(&state.db, &s.user, move |db, user| {
+        sheets::export(db, user, e).map_err(platform_error)
+    })
+    .await?;
     Ok(crate::kernel::http::xlsx_download(
         &format!("tandem-{name}.xlsx"),
         bytes,

@@ -2,55 +2,76 @@
 //! behind both (rate-limited per client and name, bounded concurrency).
 
 use crate::kernel::error::ApiError;
-use crate::kernel::page::{csrf_failure, csrf_ok, lang_of, page, safe_next, t, with_lang_cookie};
-use crate::kernel::session::{blocking, clear_cookie, session_cookie, ApiSession, PageSession};
+use crate::kernel::page::{csrf_failure, page, safe_next, t, PageLang};
+use crate::kernel::session::{
+    blocking, clear_cookie, constant_time_eq, session_cookie, ApiSession, PageSession,
+};
 use crate::kernel::state::{AppState, *};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json as ApiJson, Router};
-use maud::PreEscaped;
+use maud::html;
+use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use tandem_platform::service::PlatformError;
 use tandem_platform::{auth, User};
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
-async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let lang = lang_of(&headers, &q);
+/// `/login?next=`: where to go after signing in.
+#[derive(Deserialize)]
+struct LoginPageParams {
+    next: Option<String>,
+}
+
+/// The posted login form (a missing field is empty).
+#[derive(Deserialize)]
+struct LoginForm {
+    next: Option<String>,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The posted sign-out form: only the CSRF token.
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+async fn login_page(page_lang: PageLang, Query(q): Query<LoginPageParams>) -> Response {
+    let lang = page_lang.lang;
     // The language chosen here is remembered for the pages after sign-in.
-    let page = login_form(
-        lang,
-        q.get("next").map(String::as_str).unwrap_or("/"),
-        None,
-        StatusCode::OK,
-    );
-    with_lang_cookie(page, &q)
+    let page = login_form(lang, q.next.as_deref().unwrap_or("/"), None, StatusCode::OK);
+    page_lang.remember(page)
 }
 
 fn login_form(lang: Lang, next: &str, error: Option<&str>, status: StatusCode) -> Response {
-    let err = error
-        .map(|e| format!("<div class=\"flash bad\" role=\"alert\">{}</div>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"{err}<form method="post" action="/login" class="card" style="max-width:420px"><input type="hidden" name="next" value="{}"><label for="username">{}</label><input id="username" name="username" autocomplete="username" required><label for="password">{}</label><input id="password" name="password" type="password" autocomplete="current-password" required><button type="submit" id="login">{}</button></form><p><a href="/login?lang={}">{}</a></p>"#,
-        esc(next),
-        t(lang, "用户名", "User name"),
-        t(lang, "密码", "Password"),
-        t(lang, "登录", "Sign in"),
-        lang.pick("en", "zh"),
-        lang.pick("English", "中文"),
-    );
+    let body = html! {
+        @if let Some(e) = error {
+            div class="flash bad" role="alert" { (e) }
+        }
+        form method="post" action="/login" class="card" style="max-width:420px" {
+            input type="hidden" name="next" value=(next);
+            label for="username" { (t(lang, "用户名", "User name")) }
+            input id="username" name="username" autocomplete="username" required;
+            label for="password" { (t(lang, "密码", "Password")) }
+            input id="password" name="password" type="password" autocomplete="current-password" required;
+            button type="submit" id="login" { (t(lang, "登录", "Sign in")) }
+        }
+        p { a href={ "/login?lang=" (lang.pick("en", "zh")) } { (lang.pick("English", "中文")) } }
+    };
     (
         status,
         page(
             lang,
             None,
             &t(lang, "登录 tandem", "Sign in to tandem"),
-            PreEscaped(body.to_string()),
+            body,
         ),
     )
         .into_response()
@@ -59,11 +80,11 @@ fn login_form(lang: Lang, next: &str, error: Option<&str>, status: StatusCode) -
 async fn login_submit(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    PageLang { lang, .. }: PageLang,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<LoginForm>,
 ) -> Response {
-    let lang = lang_of(&headers, &HashMap::new());
-    let next = safe_next(form.get("next"));
+    let next = safe_next(form.next.as_ref());
     if !crate::kernel::session::same_origin(&headers) {
         return login_form(
             lang,
@@ -72,9 +93,8 @@ async fn login_submit(
             StatusCode::FORBIDDEN,
         );
     }
-    let user = form.get("username").cloned().unwrap_or_default();
-    let pw = form.get("password").cloned().unwrap_or_default();
-    match sign_in(&state, &state.client_key(addr, &headers), &user, &pw).await {
+    let client = state.client_key(addr, &headers);
+    match sign_in(&state, &client, &form.username, &form.password).await {
         Ok((_, token, _)) => {
             let mut r = Redirect::to(&next).into_response();
             if let Ok(v) = HeaderValue::from_str(&session_cookie(&headers, &token)) {
@@ -82,48 +102,50 @@ async fn login_submit(
             }
             r
         }
-        Err(crate::kernel::error::ApiError::BadRequest(m)) => {
-            login_form(lang, &next, Some(&m), StatusCode::BAD_REQUEST)
-        }
-        Err(crate::kernel::error::ApiError::Busy { .. }) => login_form(
-            lang,
-            &next,
-            Some(&t(
+        Err(e) => match refusal(lang, e) {
+            Ok((message, status)) => login_form(lang, &next, Some(&message), status),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+/// What the login form says when signing in failed, and with which status; `Err` for a
+/// failure that is not the form's to explain.
+fn refusal(lang: Lang, e: ApiError) -> Result<(String, StatusCode), ApiError> {
+    Ok(match e {
+        ApiError::BadRequest(m) => (m, StatusCode::BAD_REQUEST),
+        ApiError::Busy { .. } => (
+            t(
                 lang,
                 "服务器繁忙，请稍后再试。",
                 "The server is busy; try again shortly.",
-            )),
+            ),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
-        Err(crate::kernel::error::ApiError::TooManyAttempts { retry_after }) => login_form(
-            lang,
-            &next,
-            Some(&match lang {
+        ApiError::TooManyAttempts { retry_after } => (
+            match lang {
                 Lang::Zh => format!("登录失败次数过多，请 {retry_after} 秒后再试。"),
                 Lang::En => format!("Too many failed sign-ins; try again in {retry_after} s."),
-            }),
+            },
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(crate::kernel::error::ApiError::Platform(PlatformError::Forbidden(_))) => login_form(
-            lang,
-            &next,
-            Some(&t(
-                lang,
-                "用户名或密码错误。",
-                "Wrong user name or password.",
-            )),
+        ApiError::Platform(PlatformError::Forbidden(_)) => (
+            t(lang, "用户名或密码错误。", "Wrong user name or password."),
             StatusCode::UNAUTHORIZED,
         ),
-        Err(e) => e.into_response(),
-    }
+        other => return Err(other),
+    })
 }
 
 async fn logout(
     State(state): State<AppState>,
     PageSession(s): PageSession,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<LogoutForm>,
 ) -> Response {
-    if !csrf_ok(&s, &form) {
+    let token_ok = form
+        .csrf
+        .is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()));
+    if !token_ok {
         return csrf_failure(Lang::Zh, &s);
     }
     let db = state.db.clone();

@@ -1,8 +1,7 @@
 use crate::kernel::session::{constant_time_eq, Session};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use std::collections::HashMap;
 use tandem_platform::entity::FieldError;
 use tandem_platform::service::PlatformError;
 use tandem_platform::Role;
@@ -12,20 +11,6 @@ use tandem_report::Lang;
 /// A page explaining a failure (for other modules' handlers).
 pub(crate) fn failure_page(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Response {
     failure(lang, s, e)
-}
-
-/// The page language: `?lang=` first, then the `tandem_lang` cookie, else Chinese.
-pub(crate) fn lang_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
-    let pick = |s: &str| match s {
-        "en" => Some(Lang::En),
-        "zh" => Some(Lang::Zh),
-        _ => None,
-    };
-    query
-        .get("lang")
-        .and_then(|l| pick(l))
-        .or_else(|| crate::kernel::session::cookie(headers, "tandem_lang").and_then(|l| pick(&l)))
-        .unwrap_or(Lang::Zh)
 }
 
 /// The `?lang=` parameter of any page.
@@ -186,17 +171,6 @@ pub(crate) fn role_label(role: &Role, lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) fn with_lang_cookie(mut r: Response, query: &HashMap<String, String>) -> Response {
-    if let Some(l) = query.get("lang").filter(|l| *l == "en" || *l == "zh") {
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "tandem_lang={l}; Path=/; SameSite=Lax; Max-Age=31536000"
-        )) {
-            r.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    r
-}
-
 /// A page explaining a failure, with the status that goes with it.
 pub(crate) fn failure(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Response {
     let (status, title, msg) = match e {
@@ -263,10 +237,9 @@ pub(crate) fn field_message(e: &FieldError, lang: Lang) -> String {
     }
 }
 
-/// Whether a posted form carries the session's CSRF token (`_csrf`).
-pub(crate) fn csrf_ok(s: &Session, form: &HashMap<String, String>) -> bool {
-    form.get("_csrf")
-        .is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
+/// Whether a posted form's `_csrf` token is the session's (compared in constant time).
+pub(crate) fn csrf_matches(s: &Session, token: Option<&str>) -> bool {
+    token.is_some_and(|c| constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
 }
 
 /// The page for a form whose CSRF token is missing or stale.

@@ -4,7 +4,8 @@
 
 use crate::kernel::error::ApiError;
 use crate::kernel::page::t;
-use crate::kernel::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::kernel::run::run;
+use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
@@ -13,15 +14,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{Form, Json};
+use maud::{display, html, Markup};
+use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use tandem_ledger::settle::{effective_entries, Entry};
 use tandem_ledger::statement::{Statement, LABEL_EN};
 use tandem_ledger::{Book, Period};
 use tandem_platform::ledger::{self, LedgerOpError};
 use tandem_platform::service::PlatformError;
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
 fn api_error(e: LedgerOpError) -> ApiError {
@@ -194,8 +194,10 @@ pub async fn api_verify(
         )
         .into());
     }
-    let db = state.db.clone();
-    let r = blocking(move || ledger::verify(&db)).await??;
+    let r = run(&state.db, &s.user, |db, _| {
+        ledger::verify(db).map_err(PlatformError::Db)
+    })
+    .await?;
     Ok(match r {
         Ok((entries, head)) => {
             Json(json!({"ok": true, "entries": entries, "head": head})).into_response()
@@ -211,7 +213,7 @@ pub async fn api_verify(
 // ---- pages ----
 
 /// The benefit-sharing section of a park page (empty for roles not entitled to it).
-pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) -> String {
+pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) -> Markup {
     let db = state.db.clone();
     let user = s.user.clone();
     let loaded = blocking(move || -> Result<_, LedgerOpError> {
@@ -224,94 +226,126 @@ pub async fn park_section(state: &AppState, s: &Session, park: i64, lang: Lang) 
     })
     .await;
     let Ok(Ok((agreements, entries, write))) = loaded else {
-        return String::new();
+        return html! {};
     };
-    let mut h = format!(
-        "<h2 id=\"benefit-sharing\">{}</h2><p class=\"flash bad\" data-testid=\"assessment-label\">{}</p>",
-        t(lang, "收益分享（考核口径）", "Benefit sharing (assessment figures)"),
-        t(lang, "考核口径：分成数字仅用于考核，官方统计仍按实际发生地计算。", LABEL_EN),
-    );
-    let _ = write!(
-        h,
-        "<h3>{}</h3><ul id=\"agreements\">",
-        t(lang, "分享协议", "Agreements")
-    );
-    for a in &agreements {
-        let _ = write!(
-            h,
-            "<li>{} v{} — {} <span class=\"note\">({} {})</span></li>",
-            esc(&a.agreement_id),
-            a.version,
-            esc(&a.title),
-            esc(&a.recorded_by),
-            esc(&a.recorded_at)
-        );
-    }
-    if agreements.is_empty() {
-        let _ = write!(
-            h,
-            "<li class=\"note\">{}</li>",
-            t(lang, "尚无协议", "no agreement recorded")
-        );
-    }
-    h.push_str("</ul>");
     let effective = effective_entries(&entries);
-    if !effective.is_empty() {
-        let _ = write!(
-            h,
-            "<h3>{}</h3><div class=\"scroll\"><table id=\"settlements\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-            t(lang, "结算（当前有效分录）", "Settlements (effective entries)"),
-            t(lang, "期间", "Period"),
-            t(lang, "协议", "Agreement"),
-            t(lang, "参与方", "Party"),
-            t(lang, "收入类型", "Revenue type"),
-            t(lang, "分成额", "Credited"),
-            t(lang, "实得额", "Amount"),
-        );
-        for (seq, e) in effective
-            .iter()
-            .filter(|(_, e)| e.book == Book::Assessment)
-            .take(500)
-        {
-            let _ = write!(
-                h,
-                "<tr><td>{seq}</td><td>{}</td><td>{} v{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                e.period, esc(&e.agreement), e.version, esc(&e.party), e.revenue_type.as_str(), e.credited, e.amount
-            );
+    html! {
+        h2 #benefit-sharing { (t(lang, "收益分享（考核口径）", "Benefit sharing (assessment figures)")) }
+        p.flash.bad data-testid="assessment-label" {
+            (t(lang, "考核口径：分成数字仅用于考核，官方统计仍按实际发生地计算。", LABEL_EN))
         }
-        h.push_str("</tbody></table></div>");
-        let parties: std::collections::BTreeSet<&str> =
-            effective.iter().map(|(_, e)| e.party.as_str()).collect();
-        let (first, last) = period_range(&effective);
-        let _ = write!(h, "<p>{}: ", t(lang, "对账单", "Statements"));
-        for p in parties {
-            let _ = write!(
-                h,
-                "{p} (<a href=\"/parks/{park}/statement?party={p}&from={first}&to={last}&format=html\">HTML</a>, <a href=\"/parks/{park}/statement?party={p}&from={first}&to={last}&format=xlsx\">XLSX</a>) ",
-                p = esc(p)
-            );
+        (agreement_list(&agreements, lang))
+        @if !effective.is_empty() {
+            (settlements_table(&effective, lang))
+            (statement_links(park, &effective, lang))
         }
-        h.push_str("</p>");
+        @if write { (ledger_forms(park, &s.csrf, lang)) }
     }
-    if write {
-        let csrf = esc(&s.csrf);
-        let _ = write!(
-            h,
-            "<details><summary>{}</summary><form method=\"post\" action=\"/parks/{park}/agreements\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"agreement\">{}</label><textarea id=\"agreement\" name=\"agreement\" rows=\"10\"></textarea><button type=\"submit\">{}</button></form></details>\
-             <form method=\"post\" action=\"/parks/{park}/revenues\" enctype=\"multipart/form-data\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"revenues\">{}</label><input id=\"revenues\" name=\"file\" type=\"file\" accept=\".csv,.xlsx\"><button type=\"submit\">{}</button></form>\
-             <form method=\"post\" action=\"/parks/{park}/settle\" class=\"card\"><input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\"><label for=\"from\">{}</label><input id=\"from\" name=\"from\" placeholder=\"2025-01\"><label for=\"to\">{}</label><input id=\"to\" name=\"to\" placeholder=\"2025-12\"><label><input type=\"checkbox\" name=\"corrections\" value=\"1\" style=\"width:auto\"> {}</label><button type=\"submit\" id=\"settle\">{}</button></form>",
-            t(lang, "登记新协议或新版本（TOML/JSON）", "Record an agreement or a new version (TOML/JSON)"),
-            t(lang, "协议文本", "Agreement text"),
-            t(lang, "登记", "Record"),
-            t(lang, "登记收入（CSV/XLSX，格式同 tandem ledger settle --revenues）", "Record revenues (CSV/XLSX, as for tandem ledger settle --revenues)"),
-            t(lang, "上传", "Upload"),
-            t(lang, "起始期间", "From period"),
-            t(lang, "截止期间", "To period"),
-            t(lang, "数字有变化时记为更正分录", "record changed figures as correction entries"),
-            t(lang, "结算", "Settle"),
-        );
+}
+
+/// The park's agreements, every version.
+fn agreement_list(agreements: &[ledger::StoredAgreement], lang: Lang) -> Markup {
+    html! {
+        h3 { (t(lang, "分享协议", "Agreements")) }
+        ul #agreements {
+            @for a in agreements {
+                li {
+                    (a.agreement_id) " v" (a.version) " — " (a.title) " "
+                    span.note { "(" (a.recorded_by) " " (a.recorded_at) ")" }
+                }
+            }
+            @if agreements.is_empty() {
+                li.note { (t(lang, "尚无协议", "no agreement recorded")) }
+            }
+        }
     }
-    h
+}
+
+/// The effective entries of the assessment book (at most 500).
+fn settlements_table(effective: &[(u64, Entry)], lang: Lang) -> Markup {
+    html! {
+        h3 { (t(lang, "结算（当前有效分录）", "Settlements (effective entries)")) }
+        div.scroll { table #settlements {
+            thead { tr {
+                th { "#" }
+                th { (t(lang, "期间", "Period")) }
+                th { (t(lang, "协议", "Agreement")) }
+                th { (t(lang, "参与方", "Party")) }
+                th { (t(lang, "收入类型", "Revenue type")) }
+                th.num { (t(lang, "分成额", "Credited")) }
+                th.num { (t(lang, "实得额", "Amount")) }
+            } }
+            tbody {
+                @for (seq, e) in effective.iter().filter(|(_, e)| e.book == Book::Assessment).take(500) {
+                    tr {
+                        td { (seq) }
+                        td { (display(e.period)) }
+                        td { (e.agreement) " v" (e.version) }
+                        td { (e.party) }
+                        td { (e.revenue_type.as_str()) }
+                        td.num { (display(e.credited)) }
+                        td.num { (display(e.amount)) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+/// Links to each party's statement over the settled periods, as HTML and XLSX.
+fn statement_links(park: i64, effective: &[(u64, Entry)], lang: Lang) -> Markup {
+    let parties: std::collections::BTreeSet<&str> =
+        effective.iter().map(|(_, e)| e.party.as_str()).collect();
+    let (first, last) = period_range(effective);
+    let link = |party: &str, format: &str| {
+        html! {
+            a href={
+                "/parks/" (park) "/statement?party=" (party) "&from=" (display(first))
+                "&to=" (display(last)) "&format=" (format)
+            } { (format.to_ascii_uppercase()) }
+        }
+    };
+    html! {
+        p {
+            (t(lang, "对账单", "Statements")) ": "
+            @for p in parties {
+                (p) " (" (link(p, "html")) ", " (link(p, "xlsx")) ") "
+            }
+        }
+    }
+}
+
+/// The forms of those who may write the park's ledger: an agreement, revenues, settling.
+fn ledger_forms(park: i64, csrf: &str, lang: Lang) -> Markup {
+    html! {
+        details {
+            summary { (t(lang, "登记新协议或新版本（TOML/JSON）", "Record an agreement or a new version (TOML/JSON)")) }
+            form.card method="post" action={ "/parks/" (park) "/agreements" } {
+                input type="hidden" name="_csrf" value=(csrf);
+                label for="agreement" { (t(lang, "协议文本", "Agreement text")) }
+                textarea #agreement name="agreement" rows="10" {}
+                button type="submit" { (t(lang, "登记", "Record")) }
+            }
+        }
+        form.card method="post" action={ "/parks/" (park) "/revenues" } enctype="multipart/form-data" {
+            input type="hidden" name="_csrf" value=(csrf);
+            label for="revenues" { (t(lang, "登记收入（CSV/XLSX，格式同 tandem ledger settle --revenues）", "Record revenues (CSV/XLSX, as for tandem ledger settle --revenues)")) }
+            input #revenues name="file" type="file" accept=".csv,.xlsx";
+            button type="submit" { (t(lang, "上传", "Upload")) }
+        }
+        form.card method="post" action={ "/parks/" (park) "/settle" } {
+            input type="hidden" name="_csrf" value=(csrf);
+            label for="from" { (t(lang, "起始期间", "From period")) }
+            input #from name="from" placeholder="2025-01";
+            label for="to" { (t(lang, "截止期间", "To period")) }
+            input #to name="to" placeholder="2025-12";
+            label {
+                input type="checkbox" name="corrections" value="1" style="width:auto";
+                " " (t(lang, "数字有变化时记为更正分录", "record changed figures as correction entries"))
+            }
+            button #settle type="submit" { (t(lang, "结算", "Settle")) }
+        }
+    }
 }
 
 fn period_range(entries: &[(u64, Entry)]) -> (Period, Period) {
@@ -342,20 +376,29 @@ fn back(park: i64, lang: Lang, s: &Session, result: Result<String, LedgerOpError
 }
 
 fn csrf_ok(s: &Session, given: &str) -> bool {
-    constant_time_eq(given.as_bytes(), s.csrf.as_bytes())
+    crate::kernel::page::csrf_matches(s, Some(given))
+}
+
+/// The form recording an agreement.
+#[derive(Deserialize)]
+pub struct AgreementForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    agreement: String,
 }
 
 pub async fn page_record_agreement(
     State(state): State<AppState>,
     PageSession(s): PageSession,
     Path(park): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<AgreementForm>,
 ) -> Response {
     let lang = Lang::Zh;
-    if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
+    if !csrf_ok(&s, &form.csrf) {
         return crate::kernel::page::csrf_failure(lang, &s);
     }
-    let text = form.get("agreement").cloned().unwrap_or_default();
+    let text = form.agreement;
     let db = state.db.clone();
     let user = s.user.clone();
     let r =
@@ -418,20 +461,32 @@ pub async fn page_record_revenues(
     }
 }
 
+/// The form settling the park over a range of periods.
+#[derive(Deserialize)]
+pub struct SettleForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Present (whatever its value) when changed figures are to be recorded as corrections.
+    corrections: Option<String>,
+}
+
 pub async fn page_settle(
     State(state): State<AppState>,
     PageSession(s): PageSession,
     Path(park): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<SettleForm>,
 ) -> Response {
     let lang = Lang::Zh;
-    if !csrf_ok(&s, form.get("_csrf").map(String::as_str).unwrap_or("")) {
+    if !csrf_ok(&s, &form.csrf) {
         return crate::kernel::page::csrf_failure(lang, &s);
     }
     let db = state.db.clone();
     let user = s.user.clone();
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let (from, to, corrections) = (get("from"), get("to"), form.contains_key("corrections"));
+    let (from, to, corrections) = (form.from, form.to, form.corrections.is_some());
     let r = blocking(move || -> Result<String, LedgerOpError> {
         let from = parse_period(&from, "from")?;
         let to = parse_period(&to, "to")?;
@@ -444,15 +499,32 @@ pub async fn page_settle(
     }
 }
 
+/// Which statement: a party over a range of periods, as HTML or XLSX (`format=xlsx`).
+#[derive(Deserialize)]
+pub struct StatementQuery {
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    format: String,
+}
+
 pub async fn page_statement(
     State(state): State<AppState>,
     PageSession(s): PageSession,
     Path(park): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<StatementQuery>,
 ) -> Response {
     let lang = Lang::Zh;
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let (party, from, to, format) = (get("party"), get("from"), get("to"), get("format"));
+    let StatementQuery {
+        party,
+        from,
+        to,
+        format,
+    } = q;
     let db = state.db.clone();
     let user = s.user.clone();
     let r = blocking(move || -> Result<Response, LedgerOpError> {
