@@ -88,6 +88,7 @@ fn units(rows: &[Vec<f64>]) -> Vec<Unit> {
             Unit {
                 id: format!("e{i}"),
                 industry: None,
+                group: None,
                 figures,
             }
         })

@@ -64,6 +64,7 @@ fn main() -> Result<()> {
             io_table: table,
             panel: None,
             weights: &weights,
+            park_assessments: &[],
         };
         let diagnoses = diagnose_all(&advisor)?;
         let t_advise = t.elapsed().as_secs_f64();

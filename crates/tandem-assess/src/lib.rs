@@ -8,9 +8,11 @@
 
 #![warn(missing_docs)]
 
+pub mod advice;
 pub mod run;
 pub mod scheme;
 
+pub use advice::{park_assessments, AdviceError};
 pub use run::{assess, Assessment, IndicatorScore, Unit, UnitResult};
 pub use scheme::{Scheme, SchemeError, Subject};
 
@@ -18,6 +20,27 @@ pub use scheme::{Scheme, SchemeError, Subject};
 /// indicator list of the provincial per-mu evaluations with illustrative weights, benchmarks
 /// and tiers (not any province's published values).
 pub const EXAMPLE_PER_MU: &str = include_str!("../schemes/per_mu_example.toml");
+
+/// Linhai (Zhejiang) per-mu evaluation of enterprises on 3 mu or more, 2014-2016
+/// (schemes/linhai_per_mu_2014.toml): published indicators, benchmarks and weights, cited;
+/// the cap and tier thresholds are marked as tandem's illustration.
+pub const LINHAI_PER_MU_2014: &str = include_str!("../schemes/linhai_per_mu_2014.toml");
+
+/// An example appraisal of co-built parks against the helper's parks
+/// (schemes/parks_vs_helper_example.toml); illustrative benchmarks.
+pub const PARKS_VS_HELPER_EXAMPLE: &str = include_str!("../schemes/parks_vs_helper_example.toml");
+
+/// The shipped schemes as (id, TOML text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("per-mu-example", EXAMPLE_PER_MU),
+    ("linhai-per-mu-2014", LINHAI_PER_MU_2014),
+    ("parks-vs-helper-example", PARKS_VS_HELPER_EXAMPLE),
+];
+
+/// The TOML of the shipped scheme `id`, if there is one.
+pub fn shipped(id: &str) -> Option<&'static str> {
+    SHIPPED.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
+}
 
 #[cfg(test)]
 mod tests;

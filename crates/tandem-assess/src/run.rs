@@ -3,7 +3,7 @@
 //! shown, objected to and reproduced later even after the scheme changes.
 
 use crate::scheme::{Otherwise, Scheme, TierRule};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tandem_core::metrics::assessment::{
     benchmark_ratio_score, tier_by_thresholds, tiers_by_shares,
@@ -12,18 +12,22 @@ use tandem_core::metrics::MetricError;
 
 /// A unit's figures for the year: enterprise or park id, industry, and the input columns
 /// (`None` where the figure is missing; missing is never taken as 0).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
     /// The unit's id as in the input.
     pub id: String,
     /// Its industry code, for benchmarks by industry.
     pub industry: Option<String>,
+    /// The group it is reported under (a park's programme pair, an enterprise's park), if
+    /// given; carried to the result, never used in scoring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Figures by column.
     pub figures: BTreeMap<String, Option<f64>>,
 }
 
 /// How one indicator scored for one unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorScore {
     /// The indicator's id.
     pub indicator: String,
@@ -39,12 +43,15 @@ pub struct IndicatorScore {
 }
 
 /// What happened to one unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnitResult {
     /// The unit's id.
     pub id: String,
     /// Its industry.
     pub industry: Option<String>,
+    /// Its group, as given ([`Unit::group`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The eligibility rule it broke, in English (None: it was scored).
     pub not_scored: Option<String>,
     /// The same reason in Chinese.
@@ -60,7 +67,7 @@ pub struct UnitResult {
 }
 
 /// A run: the scheme as applied, the year and every unit's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// The scheme exactly as applied.
     pub scheme: Scheme,
@@ -98,6 +105,7 @@ fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> 
     let mut result = UnitResult {
         id: unit.id.clone(),
         industry: unit.industry.clone(),
+        group: unit.group.clone(),
         not_scored: None,
         not_scored_zh: None,
         indicators: Vec::new(),

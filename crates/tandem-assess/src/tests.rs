@@ -5,6 +5,7 @@ fn unit(id: &str, industry: &str, figures: &[(&str, Option<f64>)]) -> Unit {
     Unit {
         id: id.into(),
         industry: Some(industry.into()),
+        group: None,
         figures: figures
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
@@ -203,4 +204,107 @@ fn equal_totals_share_a_rank_and_the_next_rank_is_skipped() {
         [Some(3), Some(1), Some(1)],
         "competition ranking 1, 1, 3"
     );
+}
+
+#[test]
+fn every_shipped_scheme_parses_and_is_found_by_its_id() {
+    for (id, text) in SHIPPED {
+        let s = Scheme::parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(s.id, *id);
+        assert_eq!(shipped(id), Some(*text));
+        assert!(!s.source.is_empty());
+    }
+    assert_eq!(shipped("no-such-scheme"), None);
+}
+
+/// The Linhai 2014-2016 rule, value / benchmark x weight, summed, by hand: 20 mu, tax 450
+/// (22.5 per mu: 1.5 x 40 = 60), sales 4,500 (225 per mu: 0.75 x 10 = 7.5), value added
+/// 1,200 on 600 tce (2 per tce: 2/3 x 20 = 13.333…), 2 t COD (600 per t: 1.2 x 15 = 18),
+/// 10,000 t water (0.12 per t: 1.2 x 5 = 6), 100 employees (12 each: 0.8 x 10 = 8):
+/// 112.833…, class A under the illustrative thresholds. An enterprise exactly at every
+/// benchmark scores the weights' sum, 100.
+#[test]
+fn the_linhai_scheme_scores_a_hand_computed_enterprise() {
+    let scheme = Scheme::parse(LINHAI_PER_MU_2014).unwrap();
+    let columns = [
+        "land_mu",
+        "tax_10k_yuan",
+        "sales_10k_yuan",
+        "value_added_10k_yuan",
+        "energy_tce",
+        "cod_t",
+        "water_t",
+        "employees",
+    ];
+    let make = |id: &str, v: [f64; 8]| {
+        let figures: Vec<(&str, Option<f64>)> =
+            columns.iter().zip(v).map(|(c, v)| (*c, Some(v))).collect();
+        unit(id, "C", &figures)
+    };
+    let a = make(
+        "a",
+        [20.0, 450.0, 4500.0, 1200.0, 600.0, 2.0, 10_000.0, 100.0],
+    );
+    // At the benchmarks: 15 and 300 per mu, 3 per tce, 500 per t COD, 0.1 per t water, 15
+    // per employee.
+    let at = make(
+        "at",
+        [10.0, 150.0, 3000.0, 1500.0, 500.0, 3.0, 15_000.0, 100.0],
+    );
+    let small = make(
+        "small",
+        [2.0, 450.0, 4500.0, 1200.0, 600.0, 2.0, 10_000.0, 100.0],
+    );
+    let run = assess(&scheme, 2016, &[a, at, small]).unwrap();
+    let want = 60.0 + 7.5 + 40.0 / 3.0 + 18.0 + 6.0 + 8.0;
+    assert!((run.units[0].total.unwrap() - want).abs() < 1e-9);
+    assert_eq!(run.units[0].tier.as_deref(), Some("A"));
+    assert!((run.units[1].total.unwrap() - 100.0).abs() < 1e-9);
+    assert_eq!(run.units[2].total, None);
+    assert!(run.units[2].not_scored.as_deref().unwrap().contains("3 mu"));
+}
+
+#[test]
+fn a_park_run_becomes_the_advisors_park_assessments() {
+    let scheme = Scheme::parse(PARKS_VS_HELPER_EXAMPLE).unwrap();
+    let mut park = unit(
+        "Park A",
+        "-",
+        &[
+            ("land_mu", Some(1000.0)),
+            ("output_10k_yuan", Some(300_000.0)),
+            ("tax_10k_yuan", Some(12_000.0)),
+            ("investment_10k_yuan", None),
+            ("occupied_land_mu", Some(700.0)),
+            ("occupied_factory_m2", Some(50_000.0)),
+            ("factory_m2", Some(100_000.0)),
+            ("high_tech_enterprises", Some(6.0)),
+            ("enterprises_above_size", Some(60.0)),
+            ("energy_tce", Some(30_000.0)),
+            ("service_staff_per_100_enterprises", Some(2.0)),
+        ],
+    );
+    park.group = Some("pair-xuzhou-huaibei".into());
+    let run = assess(&scheme, 2025, &[park.clone()]).unwrap();
+    let parks = park_assessments(&run).unwrap();
+    assert_eq!(parks.len(), 1);
+    let p = &parks[0];
+    assert_eq!((p.pair_id.as_str(), p.year), ("pair-xuzhou-huaibei", 2025));
+    assert_eq!(p.indicators.len(), scheme.indicators.len());
+    // Output per mu 300 against 600: half the helper's level; investment missing stays None.
+    assert_eq!(p.indicators[0].attainment(), Some(0.5));
+    assert_eq!(p.indicators[2].value, None);
+    // Energy per output 0.1 against 0.05 (a cost): attains half.
+    assert!((p.indicators[6].attainment().unwrap() - 0.5).abs() < 1e-12);
+    park.group = None;
+    let run = assess(&scheme, 2025, &[park]).unwrap();
+    assert_eq!(
+        park_assessments(&run),
+        Err(AdviceError::NoPair("Park A".into()))
+    );
+    let enterprises = assess(&Scheme::parse(EXAMPLE_PER_MU).unwrap(), 2025, &[]).unwrap();
+    assert!(matches!(
+        park_assessments(&enterprises),
+        Err(AdviceError::NotParks(_))
+    ));
 }

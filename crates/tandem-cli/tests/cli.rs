@@ -453,3 +453,139 @@ fn assess_scores_a_year_with_a_scheme() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("indicators[0].weight"), "{}", r.stderr);
 }
+
+/// Park assessments decide "park facilities and services lag": `tandem assess parks` with the
+/// shipped example scheme and a pair column (a city name, resolved to its pair), then
+/// `tandem advise` and `tandem report` read the run. Park A is at half the helper's level on
+/// most indicators (median attainment 0.5), park B above it: one of two parks lags, detected,
+/// with the weakest indicators as evidence; the pair page shows tiers and the gap.
+#[test]
+fn park_assessments_decide_the_facilities_problem_in_advise_and_report() {
+    let (dir, db) = workspace();
+    let header = "park,pair,land_mu,output_10k_yuan,tax_10k_yuan,investment_10k_yuan,occupied_land_mu,occupied_factory_m2,factory_m2,high_tech_enterprises,enterprises_above_size,energy_tce,service_staff_per_100_enterprises";
+    let figures = write(
+        dir.path(),
+        "parks.csv",
+        &format!(
+            "{header}\n\
+             Park A,淮北,1000,300000,15000,200000,450,40000,100000,9,60,30000,2.5\n\
+             Park B,pair-xuzhou-huaibei,1000,700000,36000,,950,90000,100000,20,60,30000,6\n"
+        ),
+    );
+    let run = dir.path().join("run.json");
+    let r = tandem(
+        &db,
+        &[
+            "assess",
+            "parks",
+            "--scheme",
+            "parks-vs-helper-example",
+            "--input",
+            figures.to_str().unwrap(),
+            "--year",
+            "2025",
+            "--unit-column",
+            "park",
+            "--group-column",
+            "pair",
+            "--format",
+            "json",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let advise = |extra: &[&str]| {
+        let args = [&["advise", "Huaibei", "--format", "json"][..], extra].concat();
+        let r = tandem(&db, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()
+    };
+    let d = advise(&["--assessment", run.to_str().unwrap()]);
+    let lag = &d["problems"][0];
+    assert_eq!(lag["problem"], "facilities_lag", "{lag}");
+    assert_eq!(lag["verdict"], "detected", "{lag}");
+    assert!(lag["rule"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("park assessments"));
+    let evidence = lag["evidence"][0]["text"]["en"].as_str().unwrap();
+    assert!(
+        evidence.starts_with("Park A 2025 (parks-vs-helper-example, tier D): median attainment 50%; weakest: Standard factory space occupancy 0.4000 (benchmark 0.85, 47%)"),
+        "{evidence}"
+    );
+    assert_eq!(d["park_assessments"].as_array().unwrap().len(), 2);
+    // Without the run the event rule decides, as before.
+    let d = advise(&[]);
+    assert!(!d["problems"][0]["rule"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("park assessments"));
+    // A run whose pair is not in the programme: exit 1 naming the park.
+    let stray = write(
+        dir.path(),
+        "stray.csv",
+        &format!("{header}\nPark C,Lhasa,1000,1,1,1,1,1,1,1,1,1,1\n"),
+    );
+    let stray_run = dir.path().join("stray.json");
+    let r = tandem(
+        &db,
+        &[
+            "assess",
+            "parks",
+            "--scheme",
+            "parks-vs-helper-example",
+            "--input",
+            stray.to_str().unwrap(),
+            "--year",
+            "2025",
+            "--unit-column",
+            "park",
+            "--group-column",
+            "pair",
+            "--format",
+            "json",
+            "--out",
+            stray_run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = tandem(
+        &db,
+        &[
+            "advise",
+            "Huaibei",
+            "--assessment",
+            stray_run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Park C"), "{}", r.stderr);
+
+    let out = dir.path().join("report");
+    let r = tandem(
+        &db,
+        &[
+            "report",
+            "--pair",
+            "pair-xuzhou-huaibei",
+            "--lang",
+            "en",
+            "--assessment",
+            run.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(out.join("pair-xuzhou-huaibei.html")).unwrap();
+    assert!(
+        page.contains("id=\"parks\""),
+        "the park section is on the pair page"
+    );
+    assert!(page.contains("Helper&#39;s benchmark") || page.contains("Helper's benchmark"));
+    assert!(
+        page.contains("Park level (median attainment): 50%"),
+        "gap of park A"
+    );
+}

@@ -39,6 +39,7 @@ mod impact_section;
 mod index;
 mod over_time;
 mod pair;
+mod park_assessments;
 mod tables;
 mod xlsx;
 

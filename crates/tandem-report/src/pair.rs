@@ -78,6 +78,7 @@ pub(crate) fn body(ctx: &Ctx<'_>, pair: &Pair) -> Option<String> {
     body.push_str(&market(ctx, d, &mut s));
     body.push_str(&status(ctx, d, &mut s));
     body.push_str(&problems(ctx, d, &mut s));
+    body.push_str(&crate::park_assessments::section(d, lang));
     body.push_str(&paths(ctx, d));
     body.push_str(&opportunities(ctx, d));
     if !d.data_gaps.is_empty() {

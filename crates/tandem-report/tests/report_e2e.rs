@@ -25,6 +25,7 @@ fn diagnoses() -> Vec<PairDiagnosis> {
             .expect("the 2020 42-sector table is bundled"),
         panel: None,
         weights: &weights,
+        park_assessments: &[],
     };
     diagnose_all(&input).expect("the bundled programme can be diagnosed")
 }

@@ -6,8 +6,8 @@ use anyhow::{Context as _, Result};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use tandem_core::advisor::{
-    diagnose_pair, AdvisorInput, Lang, NaturalPairVerdict, PairDiagnosis, RelationKind, Text,
-    Verdict, Weights,
+    diagnose_pair, AdvisorInput, Lang, NaturalPairVerdict, PairDiagnosis, ParkAssessment,
+    RelationKind, Text, Verdict, Weights,
 };
 use tandem_core::figures::Figure;
 use tandem_core::Classification;
@@ -54,6 +54,10 @@ pub struct AdviseArgs {
     /// classification): adds comparative advantage and ranks the panel's industries.
     #[arg(long, value_name = "FILE")]
     panel: Option<PathBuf>,
+    /// A park assessment run (`tandem assess parks --group-column PAIR --format json`), whose
+    /// parks decide "park facilities and services lag"; repeat for several years or schemes.
+    #[arg(long = "assessment", value_name = "FILE")]
+    assessments: Vec<PathBuf>,
 }
 
 /// Parses a weights file's text; the message names the file and the TOML error.
@@ -79,12 +83,13 @@ pub fn load_weights(path: Option<&std::path::Path>) -> Result<Weights> {
 }
 
 /// The advisor's input: the bundled programme, events, leading industries and 2020
-/// 42-sector table, with the given observations, panel and weights.
+/// 42-sector table, with the given observations, panel, weights and park assessments.
 pub fn advisor_input<'a>(
     ctx: &Context,
     observations: &'a [tandem_core::Observation],
     panel: Option<&'a tandem_core::Panel>,
     weights: &'a Weights,
+    park_assessments: &'a [ParkAssessment],
 ) -> Result<AdvisorInput<'a>> {
     let bundle = ctx.bundle();
     let table = bundle
@@ -99,7 +104,46 @@ pub fn advisor_input<'a>(
         io_table: table,
         panel,
         weights,
+        park_assessments,
     })
+}
+
+/// The largest assessment run file read (a run of 50,000 units with ten indicators is about
+/// 40 MB of JSON).
+const MAX_ASSESSMENT_BYTES: u64 = 128 << 20;
+
+/// The parks of the park assessment runs in `paths`, each park's group resolved to a
+/// programme pair (a pair id, or either city's id or name).
+pub fn load_park_assessments(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<ParkAssessment>> {
+    let mut all = Vec::new();
+    for path in paths {
+        let what = path.display();
+        let file = std::fs::File::open(path)
+            .map_err(|e| crate::UserError::new(format!("cannot read assessment {what}: {e}")))?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(file, MAX_ASSESSMENT_BYTES + 1),
+            &mut text,
+        )
+        .map_err(|e| crate::UserError::new(format!("cannot read assessment {what}: {e}")))?;
+        if text.len() as u64 > MAX_ASSESSMENT_BYTES {
+            crate::user_bail!("assessment {what} is larger than {MAX_ASSESSMENT_BYTES} bytes");
+        }
+        let run: tandem_assess::Assessment = serde_json::from_str(&text).map_err(|e| {
+            crate::UserError::new(format!(
+                "assessment {what} is not a run written by `tandem assess ... --format json`: {e}"
+            ))
+        })?;
+        let parks = tandem_assess::park_assessments(&run)
+            .map_err(|e| crate::UserError::new(format!("assessment {what}: {e}")))?;
+        for mut p in parks {
+            p.pair_id = resolve_pair(ctx, &p.pair_id).map_err(|e| {
+                crate::UserError::new(format!("assessment {what}, park {}: {e}", p.park))
+            })?;
+            all.push(p);
+        }
+    }
+    Ok(all)
 }
 
 /// The user's sector panel for comparative advantage and relatedness, if one is given.
@@ -147,7 +191,8 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
     let observations = ctx
         .observations_with_panel(args.data.as_deref())?
         .observations;
-    let input = advisor_input(ctx, &observations, panel.as_ref(), &weights)?;
+    let parks = load_park_assessments(ctx, &args.assessments)?;
+    let input = advisor_input(ctx, &observations, panel.as_ref(), &weights, &parks)?;
     let diagnosis = diagnose_pair(&input, &pair_id)?;
     let out = match args.format {
         AdviseFormat::Json => serde_json::to_string_pretty(&diagnosis)? + "\n",

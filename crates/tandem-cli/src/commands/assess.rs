@@ -19,8 +19,9 @@ pub struct AssessArgs {
     /// What is assessed; the scheme's `subject` must say the same.
     #[arg(value_enum)]
     subject: SubjectArg,
-    /// The scoring scheme (TOML): indicators, benchmarks, weights, caps, eligibility and
-    /// tiers. `crates/tandem-assess/schemes/per_mu_example.toml` is an example to copy.
+    /// The scoring scheme: a TOML file (indicators, benchmarks, weights, caps, eligibility
+    /// and tiers), or the id of a shipped one: per-mu-example, linhai-per-mu-2014,
+    /// parks-vs-helper-example (their files are in crates/tandem-assess/schemes/ to copy).
     #[arg(long, value_name = "FILE")]
     scheme: PathBuf,
     /// The figures: one row per unit (and year), CSV or XLSX, with the columns the scheme
@@ -36,6 +37,10 @@ pub struct AssessArgs {
     /// Column of the industry code, for benchmarks by industry.
     #[arg(long, value_name = "COLUMN")]
     industry_column: Option<String>,
+    /// Column of the group each unit is reported under: for parks the programme pair (pair id
+    /// or either city), which `tandem advise|report --assessment` need.
+    #[arg(long, value_name = "COLUMN")]
+    group_column: Option<String>,
     /// Column of the year, when the file holds several years (only --year's rows are used).
     #[arg(long, value_name = "COLUMN")]
     year_column: Option<String>,
@@ -78,6 +83,27 @@ pub fn run(args: AssessArgs) -> Result<()> {
 }
 
 fn read_scheme(args: &AssessArgs) -> Result<Scheme> {
+    let shipped = args.scheme.to_str().and_then(tandem_assess::shipped);
+    let text = match shipped {
+        Some(text) if !args.scheme.exists() => text.to_string(),
+        _ => read_scheme_file(args)?,
+    };
+    let scheme = Scheme::parse(&text)
+        .map_err(|e| UserError::new(format!("{}: {e}", args.scheme.display())))?;
+    if scheme.subject != args.subject.subject() {
+        user_bail!(
+            "the scheme {} scores {:?}, not {:?}: use `tandem assess {}` or another scheme",
+            scheme.id,
+            scheme.subject,
+            args.subject.subject(),
+            format!("{:?}", scheme.subject).to_lowercase()
+        );
+    }
+    Ok(scheme)
+}
+
+/// The text of the `--scheme` file, bounded.
+fn read_scheme_file(args: &AssessArgs) -> Result<String> {
     let file = std::fs::File::open(&args.scheme).map_err(|e| {
         UserError::new(format!(
             "cannot read the scheme {}: {e}",
@@ -99,18 +125,7 @@ fn read_scheme(args: &AssessArgs) -> Result<Scheme> {
             args.scheme.display()
         );
     }
-    let scheme = Scheme::parse(&text)
-        .map_err(|e| UserError::new(format!("{}: {e}", args.scheme.display())))?;
-    if scheme.subject != args.subject.subject() {
-        user_bail!(
-            "the scheme {} scores {:?}, not {:?}: use `tandem assess {}` or another scheme",
-            scheme.id,
-            scheme.subject,
-            args.subject.subject(),
-            format!("{:?}", scheme.subject).to_lowercase()
-        );
-    }
-    Ok(scheme)
+    Ok(text)
 }
 
 /// The units of `--year`: the id, industry and every column the scheme reads.
@@ -119,6 +134,9 @@ fn read_units(args: &AssessArgs, scheme: &Scheme) -> Result<Vec<Unit>> {
     let mut specs = vec![Spec::new("--unit-column", &args.unit_column, Kind::Label)];
     if let Some(c) = &args.industry_column {
         specs.push(Spec::new("--industry-column", c, Kind::Label));
+    }
+    if let Some(c) = &args.group_column {
+        specs.push(Spec::new("--group-column", c, Kind::Label));
     }
     if let Some(c) = &args.year_column {
         specs.push(Spec::new("--year-column", c, Kind::Integer));
@@ -134,6 +152,11 @@ fn read_units(args: &AssessArgs, scheme: &Scheme) -> Result<Vec<Unit>> {
         .industry_column
         .as_ref()
         .map(|_| cols.next().expect("industry").into_labels());
+    let groups = args
+        .group_column
+        .as_ref()
+        .map(|_| cols.next().expect("group").into_labels());
+    let group_rows = groups.as_ref().map(|l| l.per_row());
     let years = args
         .year_column
         .as_ref()
@@ -146,6 +169,7 @@ fn read_units(args: &AssessArgs, scheme: &Scheme) -> Result<Vec<Unit>> {
         .map(|r| Unit {
             id: rows[r].to_string(),
             industry: industry_rows.as_ref().map(|i| i[r].to_string()),
+            group: group_rows.as_ref().map(|g| g[r].to_string()),
             figures: columns
                 .iter()
                 .zip(&figures)
@@ -175,6 +199,7 @@ fn listing(run: &Assessment) -> Listing {
     let mut l = Listing::new(format!("{} ({}), {}", s.name_en, s.id, run.year));
     l.column("unit", "Unit")
         .column("industry", "Industry")
+        .column("group", "Group")
         .column("total", "Total")
         .column("tier", "Tier")
         .column("rank", "Rank");
@@ -200,6 +225,7 @@ fn row(u: &tandem_assess::UnitResult, n_indicators: usize) -> Vec<Cell> {
     let mut cells = vec![
         Cell::text(u.id.clone()),
         text(&u.industry),
+        text(&u.group),
         Cell::opt_number(u.total, 2),
         text(&u.tier),
         u.rank.map_or(Cell::Missing, |r| Cell::Integer(r as i64)),

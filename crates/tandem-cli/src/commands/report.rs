@@ -4,7 +4,7 @@
 
 mod impact;
 
-use super::advise::{advisor_input, load_panel, load_weights};
+use super::advise::{advisor_input, load_panel, load_park_assessments, load_weights};
 use super::panel::group_members;
 use crate::context::Context;
 use anyhow::Result;
@@ -51,6 +51,10 @@ pub struct ReportArgs {
     /// advantage and panel-based opportunity ranking.
     #[arg(long, value_name = "FILE")]
     panel: Option<PathBuf>,
+    /// A park assessment run (`tandem assess parks --group-column PAIR --format json`): decides
+    /// "park facilities and services lag" and fills the pair pages' park section; repeatable.
+    #[arg(long = "assessment", value_name = "FILE")]
+    assessments: Vec<PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
@@ -60,11 +64,13 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let observations = ctx
         .observations_with_panel(args.data.as_deref())?
         .observations;
+    let parks = load_park_assessments(ctx, &args.assessments)?;
     let diagnoses = diagnose_all(&advisor_input(
         ctx,
         &observations,
         panel.as_ref(),
         &weights,
+        &parks,
     )?)?;
     let dataset = args.data.as_deref().filter(|d| *d != "bundled");
     let trends = trends(ctx);

@@ -18,7 +18,7 @@
 //! | comparative advantage | location quotients from the user's panel, latest year with both sides ([`market::comparative_advantage`]) |
 //! | industrial correlation | direct `a_ij` and Leontief `l_ij` of the national IO table between helper and helped named sectors, both directions ([`market::io_correlation`]) |
 //! | natural pair | gravity linkage rank of each side among all localities with same-year GDP and population; top quarter on both sides = natural ([`market`]) |
-//! | (1) facilities lag | park events without a project / enterprise transfer / production report within 12 months, or lag mentions ([`problems`]) |
+//! | (1) facilities lag | from park assessments when the pair has any: median attainment of the helper's benchmarks per park, at least half the parks below ([`parks`]); else park events without a project / enterprise transfer / production report within 12 months, or lag mentions ([`problems`]) |
 //! | (2) no benefit sharing | no event mentions 利益共享 / 分成 / 成本共担 / benefit sharing...; asymmetric mentions raise the confidence ([`problems`]) |
 //! | (3) government-driven | government-led events (policy, agreement, park) ≥ 60% of government + market-led (project, enterprise transfer) and no enterprise transfer ([`problems`]) |
 //! | paths | each recommendation names the findings and opportunities it rests on ([`paths`]) |
@@ -32,6 +32,7 @@ pub mod foundation;
 pub mod guidance;
 pub mod market;
 pub mod opportunities;
+pub mod parks;
 pub mod paths;
 pub mod problems;
 pub mod types;
@@ -68,6 +69,8 @@ pub struct AdvisorInput<'a> {
     /// The user's region x industry panel (any classification), if any.
     pub panel: Option<&'a Panel>,
     pub weights: &'a Weights,
+    /// Park assessments of any pairs (from `tandem assess parks` runs); empty when none.
+    pub park_assessments: &'a [ParkAssessment],
 }
 
 /// Why no diagnosis could be made.
@@ -216,8 +219,16 @@ fn diagnose_with(
     let horizon: Option<PartialDate> = input.events.iter().filter_map(|e| e.date).max();
     let helper_names = [helper.short_name_zh(), helper.short_name_en()];
     let helped_names = [helped.short_name_zh(), helped.short_name_en()];
+    let pair_parks: Vec<ParkAssessment> = input
+        .park_assessments
+        .iter()
+        .filter(|a| a.pair_id == pair.id)
+        .cloned()
+        .collect();
+    let facilities = parks::facilities_lag_from_assessments(&pair_parks)
+        .unwrap_or_else(|| problems::facilities_lag(&own, horizon, &w.problems));
     let problems = vec![
-        problems::facilities_lag(&own, horizon, &w.problems),
+        facilities,
         problems::no_benefit_sharing(&own, &helper_names, &helped_names, &w.problems),
         problems::government_driven(&own, &w.problems),
     ];
@@ -246,6 +257,7 @@ fn diagnose_with(
         paths,
         opportunities,
         data_gaps,
+        park_assessments: pair_parks,
     })
 }
 

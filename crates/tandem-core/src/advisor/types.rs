@@ -67,6 +67,9 @@ pub struct PairDiagnosis {
     pub opportunities: OpportunityRanking,
     /// What was missing and what that prevented (shown as "not enough data").
     pub data_gaps: Vec<Text>,
+    /// The pair's park assessments, every year (empty when none were given).
+    #[serde(default)]
+    pub park_assessments: Vec<ParkAssessment>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -630,4 +633,54 @@ pub struct OpportunityRanking {
     pub opportunities: Vec<Opportunity>,
     /// How the components were computed (formulas) and what was missing.
     pub method: Text,
+}
+
+// ---------------------------------------------------------------------------------------
+// Park assessments
+// ---------------------------------------------------------------------------------------
+
+/// One park's assessment in one year, as the advisor reads it (built from a `tandem assess
+/// parks` run by `tandem_assess`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParkAssessment {
+    /// The programme pair the park belongs to.
+    pub pair_id: String,
+    /// The park's id or name as assessed.
+    pub park: String,
+    pub year: i32,
+    /// The scheme's id.
+    pub scheme: String,
+    /// What the scheme follows, with its citation (or that it is an example).
+    pub scheme_source: String,
+    pub tier: Option<String>,
+    pub total: Option<f64>,
+    /// Why the park was not scored, when it was not.
+    pub not_scored: Option<Text>,
+    pub indicators: Vec<AssessedIndicator>,
+}
+
+/// One indicator of a park assessment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssessedIndicator {
+    pub id: String,
+    pub label: Text,
+    /// The park's value (`None`: missing).
+    pub value: Option<f64>,
+    /// The benchmark: the helper side's level.
+    pub benchmark: f64,
+    /// Less is better (energy, emissions, days, cost).
+    pub cost: bool,
+}
+
+impl AssessedIndicator {
+    /// Attainment of the benchmark ([`super::parks`]): `value / benchmark`, or
+    /// `benchmark / value` for a cost (a cost of 0 attains fully); `None` when missing.
+    pub fn attainment(&self) -> Option<f64> {
+        let v = self.value?;
+        Some(match (self.cost, v) {
+            (true, v) if v <= 0.0 => 1.0,
+            (true, v) => self.benchmark / v,
+            (false, v) => v / self.benchmark,
+        })
+    }
 }

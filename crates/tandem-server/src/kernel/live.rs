@@ -33,6 +33,7 @@ pub(crate) fn diagnose(
         io_table: table,
         panel: None,
         weights: &weights,
+        park_assessments: &[],
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
     Ok((d, events))
