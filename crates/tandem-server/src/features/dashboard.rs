@@ -3,6 +3,7 @@
 
 use crate::kernel::error::ApiError;
 use crate::kernel::labels::{funnel_table, money_cell, pair_title, pct};
+use crate::kernel::openapi::{errors, with};
 use crate::kernel::page::{page, t, PageLang};
 use crate::kernel::session::{blocking, ApiSession, PageSession};
 use crate::kernel::state::AppState;
@@ -213,4 +214,9 @@ pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard))
         .route("/map.svg", get(map_svg))
+}
+
+/// The dashboard figures.
+pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    paths.insert("/api/dashboard".into(), serde_json::json!({"get": {"summary": "Programme dashboard figures (limited to what you may read)", "tags": ["dashboard"], "responses": with(errors(), serde_json::json!({"200": {"description": "figures", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
 }

@@ -9,6 +9,7 @@ pub(crate) mod parks;
 pub(crate) mod plans;
 pub(crate) mod projects;
 pub(crate) mod records;
+pub(crate) mod records_openapi;
 pub(crate) mod sheets;
 pub(crate) mod sign_in;
 

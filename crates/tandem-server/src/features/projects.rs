@@ -3,6 +3,7 @@
 use crate::kernel::error::ApiError;
 use crate::kernel::http::{if_match, record_response, stale};
 use crate::kernel::labels::stage_label;
+use crate::kernel::openapi::{self as api_doc, csrf, errors, with};
 use crate::kernel::page::{csrf_failure, failure, field_message, page, t, PageLang};
 use crate::kernel::record_view::{fields_table, get_as, ref_titles};
 use crate::kernel::run::run;
@@ -307,4 +308,24 @@ pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/projects/{id}", get(project_page))
         .route("/projects/{id}/stage", post(project_stage))
+}
+
+/// A project's lifecycle.
+pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    let (csrf, if_match) = (csrf(), api_doc::if_match());
+    paths.insert(
+        "/api/projects/{id}/stages".into(),
+        json!({
+            "get": {"summary": "Lifecycle of a project", "tags": ["projects"],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": with(errors(), json!({"200": {"description": "stages", "content": {"application/json": {"schema": {"type": "object"}}}}}))},
+            "post": {"summary": "Advance a project to its next stage", "tags": ["projects"],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}, csrf, if_match],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["stage", "date", "evidence"], "properties": {
+                    "stage": {"type": "string", "enum": STAGES}, "date": {"type": "string", "format": "date"},
+                    "evidence": {"type": "string", "maxLength": 2000}, "version": {"type": "integer"}}}}}},
+                "responses": with(errors(), json!({"200": {"description": "the project at its new stage", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/projects"}}}}}))}
+        }),
+    );
 }

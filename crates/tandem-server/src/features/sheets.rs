@@ -1,6 +1,7 @@
 //! Excel in and out: export any record type the user may read, import within limits.
 
 use crate::kernel::error::ApiError;
+use crate::kernel::openapi::{csrf, errors, over_budget, too_large, with};
 use crate::kernel::page::{csrf_failure, failure, page, t, PageLang};
 use crate::kernel::run::{blocking, run};
 use crate::kernel::session::{constant_time_eq, ApiSession, PageSession, Session};
@@ -275,4 +276,21 @@ pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/sheets", get(sheets_page).post(sheets_import))
         .route("/sheets/{entity}", get(sheets_export))
+}
+
+/// Excel in and out.
+pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    let csrf = csrf();
+    paths.insert(
+        "/api/sheets/{entity}".into(),
+        json!({
+            "get": {"summary": "Export projects or tasks as XLSX (the import template)", "tags": ["sheets"],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks"]}}],
+                "responses": with(errors(), json!({"200": {"description": "workbook", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}}))},
+            "post": {"summary": "Import projects or tasks from XLSX, all or nothing", "tags": ["sheets"],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks"]}}, csrf],
+                "requestBody": {"required": true, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large(), "429": over_budget()}))}
+        }),
+    );
 }

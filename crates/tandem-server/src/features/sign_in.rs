@@ -2,6 +2,7 @@
 //! behind both (rate-limited per client and name, bounded concurrency).
 
 use crate::kernel::error::ApiError;
+use crate::kernel::openapi::{csrf, errors, with};
 use crate::kernel::page::{csrf_failure, page, safe_next, t, PageLang};
 use crate::kernel::session::{
     blocking, clear_cookie, constant_time_eq, session_cookie, ApiSession, PageSession,
@@ -276,4 +277,19 @@ pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+}
+
+/// Signing in and out, and who is signed in.
+pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    let csrf = csrf();
+    paths.insert(
+        "/api/login".into(),
+        json!({"post": {"summary": "Sign in (sets the session cookie; returns the CSRF token)", "tags": ["session"],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"],
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "responses": with(errors(), json!({"200": {"description": "signed in", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "429": {"description": "too many failed attempts", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}))}}),
+    );
+    paths.insert("/api/logout".into(), json!({"post": {"summary": "Sign out", "tags": ["session"], "parameters": [csrf], "responses": with(errors(), json!({"204": {"description": "signed out"}}))}}));
+    paths.insert("/api/me".into(), json!({"get": {"summary": "The signed-in user", "tags": ["session"], "responses": with(errors(), json!({"200": {"description": "the user", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}));
 }

@@ -3,6 +3,7 @@
 //! (`tandem_platform::ledger`). Every split figure is labelled as an assessment figure.
 
 use crate::kernel::error::ApiError;
+use crate::kernel::openapi::{csrf, errors, too_large, with};
 use crate::kernel::page::t;
 use crate::kernel::run::run;
 use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
@@ -579,4 +580,45 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .route("/parks/{id}/revenues", post(page_record_revenues))
         .route("/parks/{id}/settle", post(page_settle))
         .route("/parks/{id}/statement", get(page_statement))
+}
+
+/// A park's benefit-sharing ledger, and the chain's verification.
+pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    let csrf = csrf();
+    let park_param =
+        json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    paths.insert(
+        "/api/parks/{id}/ledger".into(),
+        json!({"get": {"summary": "A park's benefit-sharing agreements and ledger entries (assessment figures)", "tags": ["ledger"],
+            "parameters": [park_param],
+            "responses": with(errors(), json!({"200": {"description": "agreements and entries", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+    );
+    paths.insert(
+        "/api/parks/{id}/agreements".into(),
+        json!({"post": {"summary": "Record an agreement or a new version (TOML or JSON text)", "tags": ["ledger"],
+            "parameters": [park_param, csrf],
+            "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "responses": with(errors(), json!({"201": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+    );
+    paths.insert(
+        "/api/parks/{id}/revenues".into(),
+        json!({"post": {"summary": "Record revenues (CSV or XLSX: enterprise_id, park_id, industry, recommended_by, period, revenue_type, amount), all or nothing", "tags": ["ledger"],
+            "parameters": [park_param, csrf],
+            "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": with(errors(), json!({"201": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large()}))}}),
+    );
+    paths.insert(
+        "/api/parks/{id}/settle".into(),
+        json!({"post": {"summary": "Settle a period range; idempotent; differing figures only as corrections when allowed", "tags": ["ledger"],
+            "parameters": [park_param, csrf],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["from", "to"],
+                "properties": {"from": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "to": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "allow_corrections": {"type": "boolean"}}}}}},
+            "responses": with(errors(), json!({"200": {"description": "appended, unchanged, corrections, head", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+    );
+    paths.insert(
+        "/api/ledger/verify".into(),
+        json!({"get": {"summary": "Verify the whole hash chain", "tags": ["ledger"],
+            "responses": with(errors(), json!({"200": {"description": "the chain verifies", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "409": {"description": "the first bad entry", "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
+    );
 }
