@@ -92,13 +92,13 @@ fn may_act_on_demand(user: &User, demand: &Record) -> bool {
 /// demand) or the park's side (who may update the match's park). Seeing a match is not
 /// enough: every officer reads open demands and their matches.
 fn may_act_on_match(c: &mut dyn Conn, user: &User, m: &Record) -> Result<bool, PlatformError> {
-    let demand_id = m.int("demand_id").unwrap_or(0);
+    let demand_id = m.required_int("demand_id")?;
     if let Some(d) = fetch(c, &DEMANDS, &Value::Int(demand_id))? {
         if may_act_on_demand(user, &d) {
             return Ok(true);
         }
     }
-    let park_id = m.int("park_id").unwrap_or(0);
+    let park_id = m.required_int("park_id")?;
     Ok(match fetch(c, &PARKS, &Value::Int(park_id))? {
         Some(p) => auth::allowed(user, Action::Update, "parks", &scope_of(&PARKS, &p.fields)),
         None => false,
@@ -927,10 +927,10 @@ fn convert_to_project(
     user: &User,
     before: &Record,
 ) -> Result<i64, PlatformError> {
-    let demand_id = before.int("demand_id").unwrap_or(0);
+    let demand_id = before.required_int("demand_id")?;
     let demand = fetch(c, &DEMANDS, &Value::Int(demand_id))?
         .ok_or_else(|| PlatformError::NotFound(format!("demands {demand_id}")))?;
-    let park = before.int("park_id").unwrap_or(0);
+    let park = before.required_int("park_id")?;
     let pair = c
         .query_one(
             "SELECT pair_id FROM parks WHERE id = ?",
@@ -949,7 +949,7 @@ fn convert_to_project(
     });
     let body = body.as_object().cloned().unwrap_or_default();
     let project = service::create_body_in(c, user, &PROJECTS, &body)?;
-    let project_id = project.int("id").unwrap_or(0);
+    let project_id = project.required_int("id")?;
     let n = c.execute(
         "UPDATE demands SET status = 'matched', version = version + 1, updated_at = ? \
          WHERE id = ? AND status <> 'matched'",

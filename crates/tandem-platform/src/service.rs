@@ -36,6 +36,20 @@ impl Record {
     pub fn int(&self, field: &str) -> Option<i64> {
         self.fields.get(field).and_then(Json::as_i64)
     }
+    /// A field every record of its type has (a required reference, the id): its integer, or
+    /// [`DbError::Column`] naming it, never a default.
+    pub fn required_int(&self, field: &str) -> Result<i64, PlatformError> {
+        self.int(field).ok_or_else(|| {
+            PlatformError::Db(crate::db::DbError::Column {
+                column: field.to_string(),
+                expected: "an integer",
+                found: self
+                    .fields
+                    .get(field)
+                    .map_or("nothing".to_string(), Json::to_string),
+            })
+        })
+    }
 }
 
 /// The titles of the records `rec` refers to, by the referring field's name (e.g. the
