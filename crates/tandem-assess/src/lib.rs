@@ -11,10 +11,12 @@
 pub mod advice;
 pub mod run;
 pub mod scheme;
+pub mod weighting;
 
 pub use advice::{park_assessments, AdviceError};
 pub use run::{assess, Assessment, IndicatorScore, Unit, UnitResult};
 pub use scheme::{Scheme, SchemeError, Subject};
+pub use weighting::Weighting;
 
 /// An example per-mu evaluation of industrial enterprises (schemes/per_mu_example.toml): the
 /// indicator list of the provincial per-mu evaluations with illustrative weights, benchmarks
@@ -30,11 +32,20 @@ pub const LINHAI_PER_MU_2014: &str = include_str!("../schemes/linhai_per_mu_2014
 /// (schemes/parks_vs_helper_example.toml); illustrative benchmarks.
 pub const PARKS_VS_HELPER_EXAMPLE: &str = include_str!("../schemes/parks_vs_helper_example.toml");
 
+/// An example evaluation of a city's business environment against the helper city
+/// (schemes/environment_vs_helper_example.toml); illustrative benchmarks.
+pub const ENVIRONMENT_VS_HELPER_EXAMPLE: &str =
+    include_str!("../schemes/environment_vs_helper_example.toml");
+
 /// The shipped schemes as (id, TOML text).
 pub const SHIPPED: &[(&str, &str)] = &[
     ("per-mu-example", EXAMPLE_PER_MU),
     ("linhai-per-mu-2014", LINHAI_PER_MU_2014),
     ("parks-vs-helper-example", PARKS_VS_HELPER_EXAMPLE),
+    (
+        "environment-vs-helper-example",
+        ENVIRONMENT_VS_HELPER_EXAMPLE,
+    ),
 ];
 
 /// The TOML of the shipped scheme `id`, if there is one.

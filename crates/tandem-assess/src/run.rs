@@ -2,7 +2,7 @@
 //! input figure, derived indicator value, benchmark, weight, score and tier, so a run can be
 //! shown, objected to and reproduced later even after the scheme changes.
 
-use crate::scheme::{Otherwise, Scheme, TierRule};
+use crate::scheme::{EligibilityRule, Otherwise, Scheme, TierRule};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tandem_core::metrics::assessment::{
@@ -73,6 +73,13 @@ pub struct Assessment {
     pub scheme: Scheme,
     /// The year assessed.
     pub year: i32,
+    /// The points of each indicator as applied (the scheme's weights, or those its
+    /// weighting method set for this run's units).
+    #[serde(default)]
+    pub weights: Vec<f64>,
+    /// How a weighting method set the points (λ_max and CR, or the units entropy used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighting_note: Option<String>,
     /// One result per input unit, in input order.
     pub units: Vec<UnitResult>,
 }
@@ -89,19 +96,68 @@ pub struct Assessment {
 /// A [`MetricError`] for a figure the scoring refuses (a negative value or a non-finite one),
 /// naming the unit and indicator.
 pub fn assess(scheme: &Scheme, year: i32, units: &[Unit]) -> Result<Assessment, MetricError> {
+    let eligible: Vec<Option<&EligibilityRule>> =
+        units.iter().map(|u| broken_rule(scheme, u)).collect();
+    let values: Vec<Vec<Option<f64>>> = units.iter().map(|u| indicator_values(scheme, u)).collect();
+    let eligible_values: Vec<Vec<Option<f64>>> = values
+        .iter()
+        .zip(&eligible)
+        .filter(|(_, broken)| broken.is_none())
+        .map(|(v, _)| v.clone())
+        .collect();
+    let (weights, weighting_note) = scheme
+        .weighting
+        .points(&scheme.indicators, &eligible_values)?;
     let mut results = units
         .iter()
-        .map(|u| unit_result(scheme, u))
+        .zip(eligible.iter().zip(&values))
+        .map(|(u, (broken, v))| unit_result(scheme, &weights, u, *broken, v))
         .collect::<Result<Vec<_>, _>>()?;
     assign_tiers(scheme, &mut results)?;
     Ok(Assessment {
         scheme: scheme.clone(),
         year,
+        weights,
+        weighting_note,
         units: results,
     })
 }
 
-fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> {
+/// The first eligibility rule the unit breaks (a missing figure breaks it).
+fn broken_rule<'a>(scheme: &'a Scheme, unit: &Unit) -> Option<&'a EligibilityRule> {
+    scheme.eligibility.iter().find(|r| {
+        unit.figures
+            .get(&r.column)
+            .copied()
+            .flatten()
+            .is_none_or(|v| v < r.min)
+    })
+}
+
+/// Each indicator's value for the unit: numerator / denominator, `None` when a figure is
+/// missing or the denominator is 0.
+fn indicator_values(scheme: &Scheme, unit: &Unit) -> Vec<Option<f64>> {
+    let figure = |c: &str| unit.figures.get(c).copied().flatten();
+    scheme
+        .indicators
+        .iter()
+        .map(
+            |ind| match (figure(&ind.numerator), ind.denominator.as_deref()) {
+                (Some(n), None) => Some(n),
+                (Some(n), Some(d)) => figure(d).filter(|d| *d != 0.0).map(|d| n / d),
+                (None, _) => None,
+            },
+        )
+        .collect()
+}
+
+fn unit_result(
+    scheme: &Scheme,
+    weights: &[f64],
+    unit: &Unit,
+    broken: Option<&EligibilityRule>,
+    values: &[Option<f64>],
+) -> Result<UnitResult, MetricError> {
     let mut result = UnitResult {
         id: unit.id.clone(),
         industry: unit.industry.clone(),
@@ -113,12 +169,7 @@ fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> 
         tier: None,
         rank: None,
     };
-    let figure = |c: &str| unit.figures.get(c).copied().flatten();
-    if let Some(rule) = scheme
-        .eligibility
-        .iter()
-        .find(|r| figure(&r.column).is_none_or(|v| v < r.min))
-    {
+    if let Some(rule) = broken {
         result.not_scored = Some(rule.reason_en.clone());
         result.not_scored_zh = Some(rule.reason_zh.clone());
         if let Otherwise::Tier(t) = &rule.otherwise {
@@ -126,12 +177,7 @@ fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> 
         }
         return Ok(result);
     }
-    for ind in &scheme.indicators {
-        let value = match (figure(&ind.numerator), ind.denominator.as_deref()) {
-            (Some(n), None) => Some(n),
-            (Some(n), Some(d)) => figure(d).filter(|d| *d != 0.0).map(|d| n / d),
-            (None, _) => None,
-        };
+    for ((ind, value), weight) in scheme.indicators.iter().zip(values).zip(weights) {
         let benchmark = unit
             .industry
             .as_ref()
@@ -140,14 +186,14 @@ fn unit_result(scheme: &Scheme, unit: &Unit) -> Result<UnitResult, MetricError> 
             .unwrap_or(ind.benchmark);
         let cap = ind.cap.unwrap_or(scheme.cap);
         let score = value
-            .map(|v| benchmark_ratio_score(v, benchmark, ind.direction.into(), ind.weight, cap))
+            .map(|v| benchmark_ratio_score(v, benchmark, ind.direction.into(), *weight, cap))
             .transpose()
             .map_err(|e| e.in_context(&format!("unit {}, indicator {}", unit.id, ind.id)))?;
         result.indicators.push(IndicatorScore {
             indicator: ind.id.clone(),
-            value,
+            value: *value,
             benchmark,
-            weight: ind.weight,
+            weight: *weight,
             score,
         });
     }

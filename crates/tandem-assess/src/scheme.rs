@@ -3,6 +3,7 @@
 //! become tiers. Provinces edit the TOML; [`Scheme::parse`] checks every field and names the
 //! one that is wrong.
 
+use crate::weighting::Weighting;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tandem_core::metrics::composite::Direction;
@@ -29,6 +30,9 @@ pub struct Scheme {
     pub eligibility: Vec<EligibilityRule>,
     /// The indicators, in the order reported.
     pub indicators: Vec<IndicatorSpec>,
+    /// How the indicators' points are set (`fixed` by their weights unless given).
+    #[serde(default)]
+    pub weighting: Weighting,
     /// How totals become tiers.
     pub tiers: TierSpec,
 }
@@ -89,7 +93,9 @@ pub struct IndicatorSpec {
     pub denominator: Option<String>,
     /// `benefit` (more is better) or `cost`.
     pub direction: DirectionSpec,
-    /// Points at a benchmark ratio of 1.
+    /// Points at a benchmark ratio of 1 (with the `fixed` weighting; leave it out when a
+    /// weighting method sets the points).
+    #[serde(default)]
     pub weight: f64,
     /// The benchmark for every unit, unless `benchmarks` has its industry.
     pub benchmark: f64,
@@ -163,11 +169,18 @@ pub enum SchemeError {
     },
 }
 
-fn field(field: impl Into<String>, rule: impl Into<String>) -> SchemeError {
-    SchemeError::Field {
-        field: field.into(),
-        rule: rule.into(),
+impl SchemeError {
+    /// A field that breaks a rule.
+    pub(crate) fn field(field: impl Into<String>, rule: impl Into<String>) -> SchemeError {
+        SchemeError::Field {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
+}
+
+fn field(field: impl Into<String>, rule: impl Into<String>) -> SchemeError {
+    SchemeError::field(field, rule)
 }
 
 impl Scheme {
@@ -225,6 +238,13 @@ impl Scheme {
                 ));
             }
         }
+        if self.weighting == Weighting::Fixed && self.indicators.iter().all(|i| i.weight == 0.0) {
+            return Err(field(
+                "indicators",
+                "give each indicator a weight, or set a [weighting] method",
+            ));
+        }
+        self.weighting.check(&self.indicators)?;
         self.tiers.check()
     }
 }

@@ -308,3 +308,105 @@ fn a_park_run_becomes_the_advisors_park_assessments() {
         Err(AdviceError::NotParks(_))
     ));
 }
+
+/// A three-indicator scheme of `x`, `y`, `z` (benchmark 1, cap 1.5) with `weighting` TOML.
+fn weighted_scheme(weighting: &str, weights: bool) -> String {
+    let mut s = String::from(
+        "id = \"w\"\nname_zh = \"w\"\nname_en = \"w\"\nsource = \"test\"\nsubject = \"parks\"\ncap = 1.5\n\n[[eligibility]]\ncolumn = \"land\"\nmin = 1.0\notherwise = \"exclude\"\nreason_zh = \"地\"\nreason_en = \"land\"\n",
+    );
+    for c in ["x", "y", "z"] {
+        s.push_str(&format!(
+            "\n[[indicators]]\nid = \"{c}\"\nlabel_zh = \"{c}\"\nlabel_en = \"{c}\"\nnumerator = \"{c}\"\ndirection = \"benefit\"\nbenchmark = 2.0\n{}",
+            if weights { "weight = 10\n" } else { "" }
+        ));
+    }
+    s + "\n"
+        + weighting
+        + "\n\n[tiers]\nlabels = [\"A\", \"B\"]\nmethod = \"thresholds\"\nminimums = [50.0]\n"
+}
+
+fn xyz(id: &str, land: f64, v: [f64; 3]) -> Unit {
+    unit(
+        id,
+        "-",
+        &[
+            ("land", Some(land)),
+            ("x", Some(v[0])),
+            ("y", Some(v[1])),
+            ("z", Some(v[2])),
+        ],
+    )
+}
+
+/// Saaty's consistent 4 : 2 : 1 judgements give weights 4/7, 2/7, 1/7 of 100 points
+/// (λ_max = 3, CR = 0); a unit at every benchmark scores the 100 points.
+#[test]
+fn ahp_weighting_sets_the_points_from_the_judgements() {
+    let toml = weighted_scheme(
+        "[weighting]\nmethod = \"ahp\"\npoints = 100.0\nmatrix = [[1.0, 2.0, 4.0], [0.5, 1.0, 2.0], [0.25, 0.5, 1.0]]",
+        false,
+    );
+    let scheme = Scheme::parse(&toml).unwrap();
+    let run = assess(&scheme, 2025, &[xyz("at", 5.0, [2.0, 2.0, 2.0])]).unwrap();
+    for (got, want) in run
+        .weights
+        .iter()
+        .zip([400.0 / 7.0, 200.0 / 7.0, 100.0 / 7.0])
+    {
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+    }
+    assert!((run.units[0].total.unwrap() - 100.0).abs() < 1e-9);
+    assert!((run.units[0].indicators[2].weight - 100.0 / 7.0).abs() < 1e-9);
+    assert!(run.weighting_note.as_deref().unwrap().contains("CR 0.0000"));
+}
+
+#[test]
+fn inconsistent_judgements_and_mixed_weights_are_refused_naming_the_field() {
+    // x > y (9), y > z (9) but z > x (9): a cycle, CR far above 0.1.
+    let cyclic = weighted_scheme(
+        "[weighting]\nmethod = \"ahp\"\npoints = 100.0\nmatrix = [[1.0, 9.0, 0.1111111111], [0.1111111111, 1.0, 9.0], [9.0, 0.1111111111, 1.0]]",
+        false,
+    );
+    let e = Scheme::parse(&cyclic).unwrap_err().to_string();
+    assert!(e.contains("weighting.matrix") && e.contains("CR ="), "{e}");
+    let short = weighted_scheme(
+        "[weighting]\nmethod = \"ahp\"\npoints = 100.0\nmatrix = [[1.0, 2.0], [0.5, 1.0]]",
+        false,
+    );
+    assert!(Scheme::parse(&short)
+        .unwrap_err()
+        .to_string()
+        .contains("3 rows"));
+    let both = weighted_scheme("[weighting]\nmethod = \"entropy\"\npoints = 100.0", true);
+    let e = Scheme::parse(&both).unwrap_err().to_string();
+    assert!(e.contains("indicators[0].weight"), "{e}");
+    let none = weighted_scheme("", false);
+    let e = Scheme::parse(&none).unwrap_err().to_string();
+    assert!(e.contains("[weighting]"), "{e}");
+}
+
+/// Entropy over the eligible units: x varies (1, 2, 3), y and z are constant (no information,
+/// weight 0), so x takes all 100 points: totals 100 · min(1.5, x / 2) = 50, 100, 150. The
+/// unit on too little land is not assessed and does not weigh.
+#[test]
+fn entropy_weighting_uses_the_eligible_units_values() {
+    let toml = weighted_scheme("[weighting]\nmethod = \"entropy\"\npoints = 100.0", false);
+    let scheme = Scheme::parse(&toml).unwrap();
+    let units = [
+        xyz("a", 5.0, [1.0, 4.0, 4.0]),
+        xyz("b", 5.0, [2.0, 4.0, 4.0]),
+        xyz("c", 5.0, [3.0, 4.0, 4.0]),
+        xyz("tiny", 0.5, [9.0, 1.0, 100.0]),
+    ];
+    let run = assess(&scheme, 2025, &units).unwrap();
+    assert_eq!(run.weights, vec![100.0, 0.0, 0.0]);
+    let totals: Vec<_> = run.units.iter().map(|u| u.total).collect();
+    assert_eq!(totals, [Some(50.0), Some(100.0), Some(150.0), None]);
+    assert!(run
+        .weighting_note
+        .as_deref()
+        .unwrap()
+        .contains("3 eligible units"));
+    // One unit is too few to weigh by entropy.
+    assert!(assess(&scheme, 2025, &units[..1]).is_err());
+}

@@ -21,7 +21,8 @@ pub struct AssessArgs {
     subject: SubjectArg,
     /// The scoring scheme: a TOML file (indicators, benchmarks, weights, caps, eligibility
     /// and tiers), or the id of a shipped one: per-mu-example, linhai-per-mu-2014,
-    /// parks-vs-helper-example (their files are in crates/tandem-assess/schemes/ to copy).
+    /// parks-vs-helper-example, environment-vs-helper-example (their files are in
+    /// crates/tandem-assess/schemes/ to copy).
     #[arg(long, value_name = "FILE")]
     scheme: PathBuf,
     /// The figures: one row per unit (and year), CSV or XLSX, with the columns the scheme
@@ -281,5 +282,17 @@ fn notes(run: &Assessment) -> Vec<String> {
             by_tier.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
         ),
         "Each indicator scores weight × min(cap, value / benchmark), benchmark / value for a cost indicator; the total is their sum.".into(),
+        format!(
+            "Weights applied: {}{}.",
+            s.indicators
+                .iter()
+                .zip(&run.weights)
+                .map(|(i, w)| format!("{} {w:.2}", i.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            run.weighting_note
+                .as_ref()
+                .map_or(String::new(), |n| format!(" ({n})"))
+        ),
     ]
 }
