@@ -272,6 +272,13 @@ fn group_aggregates_reproduce_published_aggregates() {
         ("zhejiang", 2023, "population_resident", 6627.0, 0.001),
         // Jiangsu 2022 GDP 122876 亿元 (myzaker, citing the provincial bureau).
         ("jiangsu", 2022, "gdp", 122876.0, 0.01),
+        // Shanghai 2022 (the municipality is one unit of the panel): GDP 44652.80 亿元, tertiary
+        // value added 33097.42 亿元, tertiary share 74.1 % — the 2022 statistical bulletin as
+        // reposted at udfspace.com/article/5322908242494049 (data/yrd41.csv, sh-shanghai 2022).
+        // The share is the group's Σ va_tertiary / Σ GDP, checked to the bulletin's one decimal.
+        ("shanghai", 2022, "gdp", 44652.80, 0.001),
+        ("shanghai", 2022, "va_tertiary", 33097.42, 0.001),
+        ("shanghai", 2022, "share_tertiary", 74.1, 0.001),
     ];
     for (group, year, indicator, published, tol) in cases {
         let v = p
@@ -286,6 +293,127 @@ fn group_aggregates_reproduce_published_aggregates() {
             "{group} {year} {indicator}: {value} against published {published} ({rel:.4})"
         );
     }
+}
+
+/// The chosen value of one member's cell (the curation rules), looked up cell by cell.
+fn chosen(m: &Member, indicator: &str, year: i32, rules: &Rules) -> Option<f64> {
+    panel()
+        .choose(m.adcode?, indicator, year, rules)
+        .chosen
+        .map(|v| v.value)
+}
+
+/// The only published YRD aggregate in the shared data is the seed paper's 2021 per-capita
+/// GDP of the Yangtze River Delta (three provinces and Shanghai), 117,700 yuan
+/// (data/indicators.csv `yrd,2021,gdp_per_capita_paper`, source `seed-paper`: "figures as
+/// quoted in the project brief", not re-found online, see data/SOURCES.md). No YRD GDP or
+/// population total is in the shared data, and the four provincial figures there are of
+/// different years (Shanghai 2022, Jiangsu 2022, Zhejiang 2023, Anhui 2019/2021/2023), so they
+/// do not add up to a YRD total of any one year.
+#[test]
+fn yrd41_reproduces_the_published_yrd_per_capita_gdp_and_says_what_it_left_out() {
+    let p = panel();
+    let m = members("yrd41");
+    // By default the 16 Anhui cities' 2021 resident population is set aside: source D's value
+    // equals the registered population for those city-years (note 15, CAUTION). The ratio of
+    // sums then covers the 25 other cities and names the 16 missing: not the YRD figure.
+    let d = p
+        .aggregate(&m, "gdp_per_capita", 2021, &Rules::default())
+        .unwrap();
+    assert_eq!(d.members_with_data, 25, "{:?}", d.missing);
+    assert_eq!(d.missing.len(), 16);
+    assert!(
+        d.missing.iter().all(|id| id.starts_with("ah-")),
+        "{:?}",
+        d.missing
+    );
+    assert!(d.excluded_caution >= 16 && d.derived);
+    // Admitting the flagged populations, Σ GDP / Σ year-end resident population over all 41
+    // cities is within 1 % of the published figure (which divides by the average population).
+    let with = Rules {
+        include_caution: true,
+        ..Rules::default()
+    };
+    let all = p.aggregate(&m, "gdp_per_capita", 2021, &with).unwrap();
+    assert_eq!(all.members_with_data, 41, "{:?}", all.missing);
+    let value = all.value.unwrap();
+    let rel = (value - 117_700.0).abs() / 117_700.0;
+    assert!(
+        rel <= 0.01,
+        "yrd41 2021 per-capita GDP {value} against 117,700 ({rel:.4})"
+    );
+    // The 41 cities are the four provincial groups: the YRD sum is theirs.
+    let sum = |g: &str| {
+        p.aggregate(&members(g), "gdp", 2023, &Rules::default())
+            .and_then(|v| v.value)
+            .unwrap_or_else(|| panic!("{g} 2023 GDP"))
+    };
+    let parts: f64 = ["shanghai", "jiangsu", "zhejiang", "anhui"]
+        .iter()
+        .map(|g| sum(g))
+        .sum();
+    assert!((sum("yrd41") - parts).abs() < 1e-6 * parts);
+}
+
+/// `helped` and `helpers` are the programme's two sides, not statistical units: no bureau
+/// publishes their totals, so there is no published figure to reproduce. The test is instead
+/// the aggregate against its members' chosen values summed here, cell by cell.
+#[test]
+fn helped_and_helpers_aggregate_their_members_chosen_values() {
+    let p = panel();
+    let r = Rules::default();
+    let helped = members("helped");
+    for year in [2004, 2012, 2019, 2020, 2023] {
+        let gdp: Vec<f64> = helped
+            .iter()
+            .map(|m| chosen(m, "gdp", year, &r).unwrap_or_else(|| panic!("{} {year}", m.id)))
+            .collect();
+        let pop: Vec<f64> = helped
+            .iter()
+            .map(|m| chosen(m, "population_resident", year, &r).unwrap())
+            .collect();
+        let v = p.aggregate(&helped, "gdp", year, &r).unwrap();
+        assert_eq!((v.members_with_data, v.missing.len()), (8, 0));
+        let total: f64 = gdp.iter().sum();
+        assert!((v.value.unwrap() - total).abs() < 1e-9 * total, "{year}");
+        assert!(!v.derived, "a sum of published figures is not derived");
+        let pc = p.aggregate(&helped, "gdp_per_capita", year, &r).unwrap();
+        let expected = total / pop.iter().sum::<f64>() * 1e4;
+        assert!((pc.value.unwrap() - expected).abs() < 1e-6, "{year}");
+        assert!(pc.derived);
+    }
+    // Huainan's 2022 GDP is flagged CAUTION: no total, Huainan named, the exclusion counted.
+    let v = p.aggregate(&helped, "gdp", 2022, &r).unwrap();
+    assert_eq!(v.value, None);
+    assert_eq!(v.missing, ["ah-huainan"]);
+    assert_eq!(v.excluded_caution, 1);
+
+    // Helpers: Minhang, Songjiang and Fengxian are Shanghai districts, which city yearbooks do
+    // not cover. Songjiang's 2020 GDP is a single page value (F06); Minhang and Fengxian have
+    // none. The sum is refused and the two are named.
+    let helpers = members("helpers");
+    let v = p.aggregate(&helpers, "gdp", 2020, &r).unwrap();
+    assert_eq!(v.value, None);
+    assert_eq!(v.missing, ["sh-minhang", "sh-fengxian"]);
+    assert_eq!(v.members_with_data, 6);
+    // Per-capita GDP: no district has a 2020 resident population, so the ratio of sums runs
+    // over the five prefecture-level helpers and names the three districts.
+    let pc = p.aggregate(&helpers, "gdp_per_capita", 2020, &r).unwrap();
+    assert_eq!(pc.missing, ["sh-minhang", "sh-songjiang", "sh-fengxian"]);
+    let five: Vec<&Member> = helpers
+        .iter()
+        .filter(|m| !m.id.starts_with("sh-"))
+        .collect();
+    let gdp: f64 = five
+        .iter()
+        .map(|m| chosen(m, "gdp", 2020, &r).unwrap())
+        .sum();
+    let pop: f64 = five
+        .iter()
+        .map(|m| chosen(m, "population_resident", 2020, &r).unwrap())
+        .sum();
+    assert_eq!(pc.members_with_data, 5);
+    assert!((pc.value.unwrap() - gdp / pop * 1e4).abs() < 1e-6);
 }
 
 #[test]
@@ -389,7 +517,7 @@ fn user_groups_are_checked() {
 
 mod analyses {
     use super::*;
-    use tandem_panel::analysis::{per_capita, stage_transitions};
+    use tandem_panel::analysis::{per_capita, per_capita_series, ratio_series, stage_transitions};
 
     #[test]
     fn consistent_windows_stop_at_the_census_breaks() {
@@ -484,7 +612,212 @@ mod analyses {
         assert!(years.len() >= 20);
         let s = &years[0];
         assert!((s.shares.iter().sum::<f64>() - 100.0).abs() < 1e-9);
-        let _ = stage_transitions(&years);
+    }
+
+    fn member(id: &str) -> Member {
+        Member {
+            id: id.to_string(),
+            adcode: bundle().locality(id).and_then(|l| l.adcode),
+        }
+    }
+
+    /// Per-capita GDP as the analyses build it, recomputed here from the chosen cells:
+    /// Σ GDP / Σ resident population × 10^4 over the units with both; `None` if none has.
+    fn by_hand(units: &[Member], year: i32) -> Option<f64> {
+        let r = Rules::default();
+        let (mut gdp, mut pop) = (0.0, 0.0);
+        for m in units {
+            if let (Some(g), Some(p)) = (
+                chosen(m, "gdp", year, &r),
+                chosen(m, "population_resident", year, &r),
+            ) {
+                gdp += g;
+                pop += p;
+            }
+        }
+        (pop > 0.0).then(|| gdp / pop * 1e4)
+    }
+
+    #[test]
+    fn a_stage_transition_is_read_off_the_sector_structure() {
+        use tandem_core::metrics::structure::IndustrialisationStage::{Early, PreIndustrial};
+        let r = Rules::default();
+        let fuyang = member("ah-fuyang");
+        let years: Vec<_> = (2000..=2023)
+            .filter_map(|y| panel().structure_in(&fuyang, y, &r))
+            .collect();
+        // Fuyang, value added in 亿元 (source A): 2006 primary 119.93, secondary 117.11,
+        // tertiary 141.32 -> the primary sector is larger than the secondary: pre-industrial.
+        // 2007 primary 140.92, secondary 154.84, tertiary 166.66 -> secondary > primary and the
+        // primary share 140.92 / 462.42 = 30.5 % >= 20 %: early industrialisation (score
+        // 33 × 0.5 = 16.5). Neither year has USD conversion constants (2005, 2017, 2019-2023
+        // only), so the sector structure is the only criterion.
+        let transitions = stage_transitions(&years);
+        assert!(
+            transitions.contains(&(2007, PreIndustrial, Early)),
+            "{transitions:?}"
+        );
+        let year = |y: i32| years.iter().find(|s| s.year == y).unwrap();
+        assert_eq!((year(2006).stage, year(2006).criteria), (PreIndustrial, 1));
+        assert_eq!((year(2007).stage, year(2007).criteria), (Early, 1));
+        assert!((year(2007).score - 16.5).abs() < 1e-9);
+        assert!((year(2007).shares[0] - 140.92 / 462.42 * 100.0).abs() < 1e-9);
+        // No transition is reported in a year whose stage equals the previous one.
+        assert!(!transitions.iter().any(|(y, _, _)| *y == 2006));
+    }
+
+    #[test]
+    fn sigma_is_the_sd_of_log_per_capita_gdp_over_a_balanced_set() {
+        let r = Rules::default();
+        let mut units = members("helped");
+        units.extend(members("helpers"));
+        let (s, dropped) = panel().sigma(&units, (2010, 2018), &r).unwrap();
+        // The three Shanghai districts have no yearly GDP and population: left out, named.
+        assert_eq!(dropped, ["sh-minhang", "sh-songjiang", "sh-fengxian"]);
+        let kept: Vec<&Member> = units.iter().filter(|m| !dropped.contains(&m.id)).collect();
+        assert_eq!(s.years.len(), 9);
+        for y in &s.years {
+            let logs: Vec<f64> = kept
+                .iter()
+                .map(|m| by_hand(std::slice::from_ref(*m), y.year).unwrap().ln())
+                .collect();
+            let n = logs.len() as f64;
+            let mean = logs.iter().sum::<f64>() / n;
+            let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / n).sqrt();
+            assert_eq!(y.n, 13);
+            assert!(
+                (y.sd_log - sd).abs() < 1e-12,
+                "{}: {} vs {sd}",
+                y.year,
+                y.sd_log
+            );
+        }
+    }
+
+    #[test]
+    fn helped_cities_relative_to_helpers_anhui_and_the_yrd() {
+        let r = Rules::default();
+        let helped = members("helped");
+        for reference in ["helpers", "anhui", "yrd41"] {
+            let refs = members(reference);
+            let ratios = ratio_series(
+                &per_capita_series(panel(), &helped, (2019, 2020), &r),
+                &per_capita_series(panel(), &refs, (2019, 2020), &r),
+            );
+            for (year, v) in ratios {
+                // Σ GDP / Σ population of the eight helped cities over that of the reference
+                // (for `helpers` the five prefecture-level cities: the districts have neither).
+                let expected = by_hand(&helped, year).unwrap() / by_hand(&refs, year).unwrap();
+                let v = v.unwrap();
+                assert!((v - expected).abs() < 1e-12, "{reference} {year}");
+                assert!(
+                    v < 1.0,
+                    "the helped cities are poorer than {reference}: {v}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rank_among_all_cities_counts_the_cities_richer_than_it() {
+        let r = Rules::default();
+        let all = super::programme_evaluation::all_cities();
+        let fuyang = member("ah-fuyang");
+        let rank = panel().rank_in(&fuyang, &all, 2019, &r).unwrap();
+        let own = by_hand(std::slice::from_ref(&fuyang), 2019).unwrap();
+        let values: Vec<f64> = all
+            .iter()
+            .filter_map(|m| by_hand(std::slice::from_ref(m), 2019))
+            .collect();
+        let higher = values.iter().filter(|v| **v > own).count();
+        let lower = values.iter().filter(|v| **v < own).count();
+        assert_eq!(rank.n, values.len());
+        assert!(rank.n > 250, "{}", rank.n);
+        assert_eq!(rank.rank, 1 + higher);
+        let pct = 100.0 * lower as f64 / (values.len() - 1) as f64;
+        assert!((rank.percentile.unwrap() - pct).abs() < 1e-9);
+        // Fuyang is in the bottom fifth of all cities, as it is the bottom of the YRD.
+        assert!(pct < 20.0, "{pct}");
+    }
+
+    #[test]
+    fn theil_between_helpers_and_helped_adds_up_and_matches_a_hand_computation() {
+        let r = Rules::default();
+        let mut units = members("helpers");
+        let labels: Vec<usize> = (0..16).map(|i| usize::from(i >= 8)).collect();
+        units.extend(members("helped"));
+        let (t, missing) = panel().theil_in(&units, &labels, 2019, &r);
+        let t = t.expect("Theil 2019");
+        assert_eq!(missing, ["sh-minhang", "sh-songjiang", "sh-fengxian"]);
+        assert!((t.within + t.between - t.total).abs() < 1e-12);
+        // T = Σ s_i ln(s_i / q_i), s = GDP share, q = population share; between = the same over
+        // the two sides' totals; within = Σ_k S_k T_k.
+        let mut rows = Vec::new();
+        for (m, side) in units.iter().zip(&labels) {
+            if let (Some(g), Some(p)) = (
+                chosen(m, "gdp", 2019, &r),
+                chosen(m, "population_resident", 2019, &r),
+            ) {
+                rows.push((g, p, *side));
+            }
+        }
+        let theil = |rows: &[(f64, f64, usize)]| {
+            let (g, p): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+            rows.iter()
+                .map(|x| x.0 / g * ((x.0 / g) / (x.1 / p)).ln())
+                .sum::<f64>()
+        };
+        let total = theil(&rows);
+        let side = |k: usize| -> Vec<(f64, f64, usize)> {
+            rows.iter().copied().filter(|x| x.2 == k).collect()
+        };
+        let sides: Vec<(f64, f64, usize)> = (0..2)
+            .map(|k| {
+                let s = side(k);
+                (s.iter().map(|x| x.0).sum(), s.iter().map(|x| x.1).sum(), k)
+            })
+            .collect();
+        let between = theil(&sides);
+        let g: f64 = sides.iter().map(|x| x.0).sum();
+        let within: f64 = (0..2).map(|k| sides[k].0 / g * theil(&side(k))).sum();
+        assert!((t.total - total).abs() < 1e-12, "{} vs {total}", t.total);
+        assert!((t.between - between).abs() < 1e-12);
+        assert!((t.within - within).abs() < 1e-12);
+        assert!(
+            t.between / t.total > 0.5,
+            "the helper/helped gap dominates: {t:?}"
+        );
+    }
+
+    #[test]
+    fn a_pairs_gap_over_time_is_the_ratio_of_the_two_cities_per_capita_gdp() {
+        let r = Rules::default();
+        let (nanjing, chuzhou) = (member("js-nanjing"), member("ah-chuzhou"));
+        let gap = ratio_series(
+            &per_capita_series(panel(), std::slice::from_ref(&nanjing), (2000, 2023), &r),
+            &per_capita_series(panel(), std::slice::from_ref(&chuzhou), (2000, 2023), &r),
+        );
+        assert_eq!(gap.len(), 24);
+        for (year, v) in &gap {
+            let a = by_hand(std::slice::from_ref(&nanjing), *year);
+            let b = by_hand(std::slice::from_ref(&chuzhou), *year);
+            match (v, a.zip(b)) {
+                (Some(v), Some((a, b))) => assert!((v - a / b).abs() < 1e-12, "{year}"),
+                (None, None) => {}
+                other => panic!("{year}: {other:?}"),
+            }
+        }
+        // 2020 (census year): the chosen per-capita GDP of both cities is the official figure
+        // (source A): Nanjing 159,322 and Chuzhou 76,087 yuan, ratio 2.0939. The analysis's
+        // gap (Σ GDP / year-end population, derived) is within 0.5 % of it.
+        let pc = |m: &Member| chosen(m, "gdp_per_capita", 2020, &r).unwrap();
+        assert_eq!((pc(&nanjing), pc(&chuzhou)), (159_322.0, 76_087.0));
+        let g2020 = gap.iter().find(|(y, _)| *y == 2020).unwrap().1.unwrap();
+        let official = 159_322.0 / 76_087.0;
+        assert!(
+            (g2020 - official).abs() / official < 0.005,
+            "{g2020} vs {official}"
+        );
     }
 }
 
@@ -516,7 +849,7 @@ mod programme_evaluation {
     use super::*;
     use tandem_panel::programme::{evaluate, excluded, exclusions, FAN_MAX_PRE_MSPE_MULTIPLE};
 
-    fn all_cities() -> Vec<Member> {
+    pub(super) fn all_cities() -> Vec<Member> {
         let b = bundle();
         let codes = panel().adcodes();
         b.localities
