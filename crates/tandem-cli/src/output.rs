@@ -153,14 +153,7 @@ impl Listing {
             Format::Json => self.to_json(),
             Format::Xlsx | Format::Parquet => unreachable!("handled above"),
         };
-        match path {
-            Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(text.as_bytes())?;
-                Ok(())
-            }
-        }
+        write_text(&text, path)
     }
 
     pub fn to_table(&self) -> String {
@@ -239,8 +232,16 @@ impl Listing {
     }
 
     pub fn to_json(&self) -> String {
-        let rows: Vec<Value> = self
-            .rows
+        let mut s = serde_json::to_string_pretty(&Value::Array(self.json_rows()))
+            .expect("JSON values serialise");
+        s.push('\n');
+        s
+    }
+
+    /// The rows as JSON objects keyed by column (what [`Listing::to_json`] writes as an
+    /// array), for commands that wrap them in an object with their notes.
+    pub fn json_rows(&self) -> Vec<Value> {
+        self.rows
             .iter()
             .map(|r| {
                 let mut m = Map::new();
@@ -249,11 +250,7 @@ impl Listing {
                 }
                 Value::Object(m)
             })
-            .collect();
-        let mut s =
-            serde_json::to_string_pretty(&Value::Array(rows)).expect("JSON values serialise");
-        s.push('\n');
-        s
+            .collect()
     }
 
     fn write_xlsx(&self, path: &Path) -> Result<()> {
@@ -426,6 +423,17 @@ impl Listing {
             group.close()?;
         }
         Ok(writer.into_inner()?)
+    }
+}
+
+/// Writes `text` to the file `path`, or to standard output.
+pub fn write_text(text: &str, path: Option<&Path>) -> Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
 }
 

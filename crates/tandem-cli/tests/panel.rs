@@ -62,7 +62,16 @@ fn group_csv_has_the_documented_columns_and_names_the_missing() {
     let (header, rows) = csv_rows(&r.stdout);
     assert_eq!(
         header,
-        ["group", "year", "indicator", "value", "members", "missing"]
+        [
+            "group",
+            "year",
+            "indicator",
+            "value",
+            "members",
+            "missing",
+            "derived",
+            "caution_excluded"
+        ]
     );
     let north = &rows[0];
     assert_eq!(
@@ -123,8 +132,8 @@ fn alternates_and_series_show_every_source_and_the_rules_choice() {
         ],
     );
     let v: serde_json::Value = serde_json::from_str(&revised.stdout).unwrap();
-    assert_eq!(v[0]["value"], 2594.07);
-    assert_eq!(v[0]["series"], "revised");
+    assert_eq!(v["rows"][0]["value"], 2594.07);
+    assert_eq!(v["rows"][0]["series"], "revised");
 }
 
 #[test]
@@ -146,10 +155,20 @@ fn caution_values_are_missing_by_default_and_derived_values_say_so() {
         "--format",
         "json",
     ]);
+    let row = &spike["rows"][0];
     assert!(
-        spike[0]["value"].is_null(),
-        "the flagged 2022 spike is not shown: {}",
-        spike[0]
+        row["value"].is_null(),
+        "the flagged 2022 spike is not shown: {row}"
+    );
+    // The count travels with the value: in the row and for the whole listing, with the note.
+    assert_eq!(row["caution_excluded"], 1);
+    assert_eq!(spike["caution_excluded"], 1);
+    assert!(
+        spike["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("1 values flagged CAUTION excluded")),
+        "{spike}"
     );
     let admitted = json(&[
         "panel",
@@ -163,7 +182,8 @@ fn caution_values_are_missing_by_default_and_derived_values_say_so() {
         "--format",
         "json",
     ]);
-    assert_eq!(admitted[0]["value"], 295.4);
+    assert_eq!(admitted["rows"][0]["value"], 295.4);
+    assert_eq!(admitted["caution_excluded"], 0);
     let pc = json(&[
         "panel",
         "--locality",
@@ -175,8 +195,8 @@ fn caution_values_are_missing_by_default_and_derived_values_say_so() {
         "--format",
         "json",
     ]);
-    assert_eq!(pc[0]["derived"], "derived");
-    assert_eq!(pc[0]["series"], "derived");
+    assert_eq!(pc["rows"][0]["derived"], "derived");
+    assert_eq!(pc["rows"][0]["series"], "derived");
     let table = tandem(
         &db,
         &[
@@ -283,11 +303,11 @@ fn a_users_groups_file_and_an_imported_dataset_are_laid_over() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v[0]["value"], 1541.1);
+    let row = &v["rows"][0];
+    assert_eq!(row["value"], 1541.1);
     assert!(
-        v[0]["source"].as_str().unwrap().starts_with("yearbook"),
-        "{}",
-        v[0]
+        row["source"].as_str().unwrap().starts_with("yearbook"),
+        "{row}"
     );
 }
 
@@ -367,4 +387,109 @@ fn the_programme_evaluation_names_its_donors_exclusions_and_caveats() {
         "a helper is not a treated city: {}",
         helper.stderr
     );
+}
+
+/// Group rows of ratios of sums (per-capita GDP, shares) are derived and say so in every
+/// format; the CAUTION values each row set aside travel with it (CSV, JSON, XLSX, Parquet).
+#[test]
+fn group_ratios_are_labelled_derived_and_caution_counts_travel_in_every_format() {
+    let (dir, db) = workspace();
+    let args = [
+        "panel",
+        "--group",
+        "helped",
+        "--indicator",
+        "gdp,gdp_per_capita,share_secondary",
+        "--years",
+        "2022",
+    ];
+    let run = |extra: &[&str]| {
+        let r = tandem(&db, &[&args[..], extra].concat());
+        assert_eq!(r.code, 0, "{extra:?}: {}", r.stderr);
+        r.stdout
+    };
+    // (indicator, derived, at least this many CAUTION values set aside): Huainan's 2022 GDP is
+    // flagged, so every row that needs helped-city GDP excluded it.
+    let expected = [
+        ("gdp", "", 1),
+        ("gdp_per_capita", "derived", 1),
+        ("share_secondary", "derived", 1),
+    ];
+
+    let (h, rows) = csv_rows(&run(&["--format", "csv"]));
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap();
+    assert_eq!(rows.len(), 3);
+    let mut total = 0;
+    for (row, (ind, derived, caution)) in rows.iter().zip(expected) {
+        assert_eq!(row[col("indicator")], ind);
+        assert_eq!(row[col("derived")], derived, "{row:?}");
+        let n: usize = row[col("caution_excluded")].parse().unwrap();
+        assert!(n >= caution, "{row:?}");
+        total += n;
+    }
+    assert_eq!(rows[0][col("missing")], "ah-huainan");
+
+    let json: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    assert_eq!(json["caution_excluded"], total);
+    let json_rows = json["rows"].as_array().unwrap();
+    for (row, (ind, derived, _)) in json_rows.iter().zip(expected) {
+        assert_eq!(
+            (row["indicator"].as_str(), row["derived"].as_str()),
+            (Some(ind), Some(derived))
+        );
+    }
+    assert!(json["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .contains(&format!("{total} values flagged CAUTION excluded"))));
+
+    let table = run(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines.iter().any(|l| l.contains("Derived")), "{table}");
+    for (ind, derived, _) in expected {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with("helped") && l.contains(&format!(" {ind} ")))
+            .unwrap_or_else(|| panic!("{ind}: {table}"));
+        assert_eq!(
+            line.trim_end().ends_with("derived"),
+            !derived.is_empty(),
+            "{line}"
+        );
+    }
+
+    let xlsx = dir.path().join("helped.xlsx");
+    run(&["--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
+    let (_, grid) =
+        tandem_sheet::read_first_sheet(&xlsx, &tandem_sheet::Limits::default()).unwrap();
+    let cells: Vec<Vec<String>> = grid
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let xcol = |k: &str| cells[0].iter().position(|x| x == k).unwrap();
+    for (row, (_, derived, _)) in cells[1..].iter().zip(expected) {
+        assert_eq!(row[xcol("derived")], derived, "{row:?}");
+        assert!(row[xcol("caution_excluded")].parse::<f64>().unwrap() >= 1.0);
+    }
+
+    let parquet = dir.path().join("helped.parquet");
+    run(&["--format", "parquet", "--out", parquet.to_str().unwrap()]);
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(&parquet).unwrap()).unwrap();
+    let derived: Vec<String> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|r| {
+            let r = r.unwrap();
+            let (_, f) = r
+                .get_column_iter()
+                .find(|(k, _)| k.as_str() == "derived")
+                .unwrap();
+            match f {
+                parquet::record::Field::Str(s) => s.clone(),
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(derived, ["", "derived", "derived"]);
 }

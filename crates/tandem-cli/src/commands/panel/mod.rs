@@ -9,7 +9,7 @@ pub use source::PanelSource;
 
 use super::ListingArgs;
 use crate::context::Context;
-use crate::output::{Cell, Listing};
+use crate::output::{write_text, Cell, Format, Listing};
 use crate::user_bail;
 use analysis::Analysis;
 use anyhow::Result;
@@ -97,8 +97,15 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
         series: args.series,
     };
     let source = PanelSource::load(ctx, args.data.as_deref())?;
-    let mut listing = match (args.analysis, args.locality.is_empty(), args.group.is_empty()) {
-        (Some(kind), ..) => analysis::listing(ctx, &source, kind, args.years, &rules),
+    let (mut listing, caution_excluded) = match (
+        args.analysis,
+        args.locality.is_empty(),
+        args.group.is_empty(),
+    ) {
+        (Some(kind), ..) => (
+            analysis::listing(ctx, &source, kind, args.years, &rules),
+            None,
+        ),
         (None, false, true) => locality_listing(ctx, &source, &args, &rules)?,
         (None, true, false) => group_listing(ctx, &source, &args, &rules)?,
         (None, false, false) => {
@@ -114,6 +121,16 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
             "Dataset {} laid over the panel (its values win their cells); {skipped} of its values have no panel cell (districts, aggregates or indicators the panel lacks) and are not shown here.",
             args.data.as_deref().unwrap_or_default()
         ));
+    }
+    if args.listing.format == Format::Json {
+        let json = serde_json::json!({
+            "title": listing.title,
+            "rows": listing.json_rows(),
+            "caution_excluded": caution_excluded,
+            "notes": listing.notes,
+        });
+        let text = serde_json::to_string_pretty(&json)? + "\n";
+        return write_text(&text, args.listing.out.as_deref());
     }
     listing.write(args.listing.format, args.listing.out.as_deref())
 }
@@ -131,12 +148,15 @@ fn years(args: &PanelArgs) -> impl Iterator<Item = i32> {
     args.years.0..=args.years.1
 }
 
+/// A listing and the number of `CAUTION` values its rules set aside.
+type Counted = (Listing, Option<usize>);
+
 fn locality_listing(
     ctx: &Context,
     source: &PanelSource,
     args: &PanelArgs,
     rules: &Rules,
-) -> Result<Listing> {
+) -> Result<Counted> {
     let resolver = LocalityResolver::new(ctx.localities());
     let mut places: Vec<&Locality> = Vec::new();
     for name in &args.locality {
@@ -166,18 +186,25 @@ fn locality_listing(
                         } else {
                             "alternate"
                         };
-                        l.rows
-                            .push(value_row(p, place, ind, year, Some(v), Some(tag)));
+                        // 1 on the row of a value the rules set aside as CAUTION, so the
+                        // column sums to the cell's count.
+                        let set_aside = p
+                            .choose_among(std::slice::from_ref(v), rules)
+                            .excluded_caution;
+                        let mut row = value_row(p, place, ind, year, Some(v), Some(tag));
+                        row.push(Cell::Integer(set_aside as i64));
+                        l.rows.push(row);
                     }
                 } else {
-                    l.rows
-                        .push(value_row(p, place, ind, year, choice.chosen, None));
+                    let mut row = value_row(p, place, ind, year, choice.chosen, None);
+                    row.push(Cell::Integer(choice.excluded_caution as i64));
+                    l.rows.push(row);
                 }
             }
         }
     }
     finish_notes(&mut l, p, args, excluded);
-    Ok(l)
+    Ok((l, Some(excluded)))
 }
 
 fn locality_columns(l: &mut Listing, alternates: bool) {
@@ -194,7 +221,9 @@ fn locality_columns(l: &mut Listing, alternates: bool) {
     if alternates {
         l.column("choice", "Choice");
     }
-    l.machine_column("note").machine_column("citation");
+    l.machine_column("note")
+        .machine_column("citation")
+        .machine_column("caution_excluded");
 }
 
 fn value_row(
@@ -244,7 +273,7 @@ fn group_listing(
     source: &PanelSource,
     args: &PanelArgs,
     rules: &Rules,
-) -> Result<Listing> {
+) -> Result<Counted> {
     let mut groups = Groups::builtin();
     if let Some(path) = &args.groups {
         groups = groups
@@ -258,7 +287,9 @@ fn group_listing(
         .column("indicator", "Indicator")
         .column("value", "Value")
         .column("members", "Members with data")
-        .column("missing", "Missing");
+        .column("missing", "Missing")
+        .column("derived", "Derived")
+        .machine_column("caution_excluded");
     let mut excluded = 0;
     for id in &args.group {
         let Some(group) = groups.get(id) else {
@@ -285,13 +316,19 @@ fn group_listing(
                     Cell::opt_number(v.value, 2),
                     Cell::Integer(v.members_with_data as i64),
                     Cell::text(v.missing.join(" ")),
+                    Cell::text(if v.derived && v.value.is_some() {
+                        "derived"
+                    } else {
+                        ""
+                    }),
+                    Cell::Integer(v.excluded_caution as i64),
                 ]);
             }
         }
     }
     finish_notes(&mut l, p, args, excluded);
-    l.notes.push("Group values: levels are sums, given only when every member has a value; per-capita GDP (Σ GDP / Σ resident population) and shares (Σ value added / Σ GDP) are derived, over the members with both. members = members with data; missing = the others.".into());
-    Ok(l)
+    l.notes.push("Group values: levels are sums, given only when every member has a value; per-capita GDP (Σ GDP / Σ resident population) and shares (Σ value added / Σ GDP) are derived, over the members with both, and labelled so (derived). members = members with data; missing = the others; caution_excluded = CAUTION values set aside for the row.".into());
+    Ok((l, Some(excluded)))
 }
 
 fn title(what: &str, args: &PanelArgs) -> String {
