@@ -149,6 +149,70 @@ fn pairs_csv_and_json_carry_ids_years_and_sources() {
     }
 }
 
+/// The natural-pair verdict (the advisor's gravity ranking) is decided for every pair whose two
+/// sides have GDP and population of a common year; the one that has none says what is missing.
+#[test]
+fn pairs_decides_the_natural_pair_verdict_wherever_the_data_allow() {
+    let (_d, db) = workspace();
+    let json = tandem(&db, &["pairs", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let pair = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["pair_id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    // The five pairs of prefecture-level cities: both sides in the city panel, 2023 the latest
+    // common year. Nanjing-Chuzhou and Xuzhou-Huaibei are neighbours (about 50 km) and rank
+    // each other first or second.
+    for (id, verdict) in [
+        ("pair-nanjing-chuzhou", "natural"),
+        ("pair-xuzhou-huaibei", "natural"),
+        ("pair-suzhou-fuyang", "one_sided"),
+        ("pair-hangzhou-suzhou", "not_natural"),
+        ("pair-ningbo-bengbu", "not_natural"),
+    ] {
+        let p = pair(id);
+        assert_eq!(p["natural_pair"], verdict, "{p}");
+        assert_eq!(p["natural_pair_year"], 2023, "{p}");
+    }
+    // Two Shanghai districts have a 2020 GDP and resident population among the bundled figures
+    // (Songjiang: shine.cn and huiruisoft.com; Fengxian: xinhuanet.com and batdaily.com), so
+    // their pairs are decided in 2020.
+    for id in ["pair-songjiang-luan", "pair-fengxian-bozhou"] {
+        let p = pair(id);
+        assert_ne!(p["natural_pair"], "insufficient_data", "{p}");
+        assert_eq!(p["natural_pair_year"], 2020, "{p}");
+    }
+    // Minhang has GDP for 2015 and 2018 (bulletins) and population for 2019 and 2020 only: no
+    // common year, no verdict, and the row says why.
+    let minhang = pair("pair-minhang-huainan");
+    assert_eq!(minhang["natural_pair"], "insufficient_data");
+    assert!(minhang["natural_pair_year"].is_null());
+    let why = minhang["natural_pair_why"].as_str().unwrap();
+    assert!(why.contains("no same-year GDP and population"), "{why}");
+    // Fengxian's verdict stands, but its per-capita GDP is still missing and shown as such.
+    let fengxian = pair("pair-fengxian-bozhou");
+    assert!(fengxian["helper_gdp_per_capita_yuan"].is_null());
+    assert!(fengxian["gdp_per_capita_ratio"].is_null());
+
+    let table = tandem(&db, &["pairs"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("Natural pair?"), "{}", table.stdout);
+    let minhang_line = table
+        .stdout
+        .lines()
+        .find(|l| l.contains("Minhang"))
+        .unwrap();
+    assert!(
+        minhang_line.trim_end().ends_with("not enough data"),
+        "{minhang_line}"
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();

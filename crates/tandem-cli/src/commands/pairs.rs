@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::output::{Cell, Listing};
 use anyhow::Result;
 use std::collections::BTreeMap;
+use tandem_core::advisor::{market, NaturalPairVerdict, Weights};
 use tandem_core::figures::{latest, latest_common_ratio, Figure, Ratio};
 use tandem_core::{Observation, Source};
 
@@ -61,12 +62,28 @@ fn ratio_text(r: &Option<Ratio>) -> Cell {
 
 pub fn run(ctx: &Context, args: PairsArgs) -> Result<()> {
     let layered = ctx.observations_with_panel(args.data.as_deref())?;
-    let mut listing = pairs_listing(ctx, &layered.observations, args.listing.format);
+    let weights = super::advise::load_weights(None)?;
+    let mut listing = pairs_listing(ctx, &layered.observations, &weights, args.listing.format);
     listing.notes.push(layered.note());
     listing.write(args.listing.format, args.listing.out.as_deref())
 }
 
-fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Format) -> Listing {
+/// The verdict's machine id (as in `tandem advise --format json`) and table label.
+fn verdict_text(v: NaturalPairVerdict) -> (&'static str, &'static str) {
+    match v {
+        NaturalPairVerdict::Natural => ("natural", "natural"),
+        NaturalPairVerdict::OneSided => ("one_sided", "one-sided"),
+        NaturalPairVerdict::NotNatural => ("not_natural", "not natural"),
+        NaturalPairVerdict::InsufficientData => ("insufficient_data", "not enough data"),
+    }
+}
+
+fn pairs_listing(
+    ctx: &Context,
+    obs: &[Observation],
+    weights: &Weights,
+    format: crate::output::Format,
+) -> Listing {
     let bundle = ctx.bundle();
     let programme = &bundle.programme;
     let mut l = Listing::new(format!(
@@ -88,7 +105,8 @@ fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Form
             .column("gdp_ratio", "GDP ratio")
             .column("helper_gdp_per_capita", "Helper GDP/cap")
             .column("helped_gdp_per_capita", "Helped GDP/cap")
-            .column("gdp_per_capita_ratio", "GDP/cap ratio");
+            .column("gdp_per_capita_ratio", "GDP/cap ratio")
+            .column("natural_pair", "Natural pair?");
     } else {
         for key in [
             "helper_gdp_100m_yuan",
@@ -107,6 +125,9 @@ fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Form
             "helped_gdp_per_capita_source",
             "gdp_per_capita_ratio",
             "gdp_per_capita_ratio_year",
+            "natural_pair",
+            "natural_pair_year",
+            "natural_pair_why",
         ] {
             l.machine_column(key);
         }
@@ -153,6 +174,27 @@ fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Form
                 );
             }
         }
+        match (bundle.locality(&pair.helper), bundle.locality(&pair.helped)) {
+            (Some(helper), Some(helped)) => {
+                let s = market::spatial(obs, &bundle.localities, helper, helped, weights);
+                let (id, label) = verdict_text(s.natural_pair);
+                if table {
+                    row.push(Cell::text(label));
+                } else {
+                    row.push(Cell::text(id));
+                    row.push(
+                        s.gravity
+                            .as_ref()
+                            .map_or(Cell::Missing, |g| Cell::Integer(g.year.into())),
+                    );
+                    row.push(Cell::text(s.explanation.en));
+                }
+            }
+            _ => row.extend(std::iter::repeat_n(
+                Cell::Missing,
+                if table { 1 } else { 3 },
+            )),
+        }
         l.rows.push(row);
     }
     if table {
@@ -164,6 +206,9 @@ fn pairs_listing(ctx: &Context, obs: &[Observation], format: crate::output::Form
         }
         l.notes.push(
             "n/a (no data): no sourced figure for that locality; nothing is estimated. See data/SOURCES.md for coverage.".into(),
+        );
+        l.notes.push(
+            "Natural pair? The advisor's rule (`tandem advise PAIR` explains it): each side ranks the other in its top quarter of gravity linkage (GDP and population of the latest common year, distance between seats); not enough data when no year has GDP and population on both sides.".into(),
         );
     }
     l
