@@ -260,3 +260,54 @@ fn is_user_facing(e: &anyhow::Error) -> bool {
             )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `tandem ARGS` in this process, as `main` would.
+    fn run_args(args: &[&str]) -> anyhow::Result<()> {
+        run(Cli::try_parse_from(
+            std::iter::once("tandem").chain(args.iter().copied()),
+        )?)
+    }
+
+    /// A command that does not read the city panel does not decode it. Whether the panel is
+    /// decoded is process-wide state that any other test of this binary may change, so the
+    /// test re-runs itself alone in a fresh process and checks there.
+    #[test]
+    fn commands_without_the_panel_do_not_decode_it() {
+        const NAME: &str = "tests::commands_without_the_panel_do_not_decode_it";
+        const CHILD: &str = "TANDEM_TEST_FRESH_PROCESS";
+        if std::env::var_os(CHILD).is_none() {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([NAME, "--exact", "--test-threads=1"])
+                .env(CHILD, "1")
+                .output()
+                .expect("the test binary runs");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains("1 passed"),
+                "{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return;
+        }
+        assert!(!tandem_panel::is_decoded(), "fresh process");
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ws.sqlite");
+        let out = dir.path().join("out.csv");
+        let (db, out) = (db.to_str().unwrap(), out.to_str().unwrap());
+        let commands: [&[&str]; 2] = [
+            &["localities", "--format", "csv"],
+            &["data", "list", "--format", "csv"],
+        ];
+        for args in commands {
+            run_args(&[&["--db", db], args, &["--out", out]].concat()).unwrap();
+            assert!(!tandem_panel::is_decoded(), "{args:?} decoded the panel");
+        }
+        // The check does see a decode: `tandem pairs` lays the panel under the bundled figures.
+        run_args(&["--db", db, "pairs", "--format", "csv", "--out", out]).unwrap();
+        assert!(tandem_panel::is_decoded(), "pairs uses the panel");
+    }
+}

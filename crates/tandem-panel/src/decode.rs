@@ -102,6 +102,12 @@ pub fn panel() -> &'static CityPanel {
     })
 }
 
+/// Whether [`panel`] has decoded the panel in this process: a command that does not need the
+/// panel leaves this `false` (the tests of the command line check it).
+pub fn is_decoded() -> bool {
+    PANEL.get().is_some()
+}
+
 impl CityPanel {
     /// Inflates and parses the compiled-in files.
     ///

@@ -28,7 +28,7 @@ pub mod series;
 pub use aggregate::{aggregation, Aggregation, GroupValue, Member};
 pub use breaks::Break;
 pub use curate::{Choice, Rules};
-pub use decode::{panel, CityPanel, PanelNote, PanelSource, PanelValue, DATASET};
+pub use decode::{is_decoded, panel, CityPanel, PanelNote, PanelSource, PanelValue, DATASET};
 pub use error::PanelError;
 pub use groups::{Group, GroupError, Groups};
 pub use observations::PanelObservations;
