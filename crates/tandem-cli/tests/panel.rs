@@ -493,3 +493,39 @@ fn group_ratios_are_labelled_derived_and_caution_counts_travel_in_every_format()
         .collect();
     assert_eq!(derived, ["", "derived", "derived"]);
 }
+
+/// An analysis reports the CAUTION values set aside in the cells it read, in JSON too.
+#[test]
+fn analyses_count_the_caution_values_they_set_aside() {
+    let (_d, db) = workspace();
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let args = [
+            &[
+                "panel",
+                "--analysis",
+                "gaps",
+                "--years",
+                "2021-2022",
+                "--format",
+                "json",
+            ][..],
+            extra,
+        ]
+        .concat();
+        let r = tandem(&db, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let v = json(&[]);
+    // 2021: the 16 Anhui cities' resident population (identical to the registered one); 2022:
+    // Huainan's GDP spike — at least 17 flagged cells among the gaps' inputs.
+    let n = v["caution_excluded"].as_u64().unwrap();
+    assert!(n >= 17, "{n}");
+    assert!(v["rows"].as_array().unwrap().len() >= 16);
+    assert!(v["notes"].as_array().unwrap().iter().any(|x| x
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{n} values flagged CAUTION excluded"))));
+    let admitted = json(&["--include-caution"]);
+    assert_eq!(admitted["caution_excluded"], 0);
+}

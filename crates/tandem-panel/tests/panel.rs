@@ -614,6 +614,30 @@ mod analyses {
         assert!((s.shares.iter().sum::<f64>() - 100.0).abs() < 1e-9);
     }
 
+    #[test]
+    fn caution_values_read_by_an_analysis_are_counted_once_per_cell() {
+        let r = Rules::default();
+        let helped = members("helped");
+        let inputs = ["gdp", "population_resident"];
+        // 2021: the eight helped cities' resident population is flagged (identical to the
+        // registered population); 2022: Huainan's GDP spike.
+        let n = panel().caution_excluded_in(&helped, &inputs, (2021, 2022), &r);
+        assert!(n >= 9, "{n}");
+        let twice: Vec<Member> = helped.iter().chain(&helped).cloned().collect();
+        assert_eq!(
+            panel().caution_excluded_in(&twice, &inputs, (2021, 2022), &r),
+            n
+        );
+        let admit = Rules {
+            include_caution: true,
+            ..Rules::default()
+        };
+        assert_eq!(
+            panel().caution_excluded_in(&helped, &inputs, (2021, 2022), &admit),
+            0
+        );
+    }
+
     fn member(id: &str) -> Member {
         Member {
             id: id.to_string(),

@@ -172,8 +172,8 @@ fn trends(ctx: &Context) -> Trends {
         programme_start: programme.start_year,
         years: TREND_YEARS,
         excluded_caution: excluded_caution(panel(), &refs.yrd),
-        note_en: "Per-capita GDP = Σ GDP / Σ year-end resident population (yuan, derived from the chosen first-release GDP; official figures use the average population and differ by about 1 %), from the city panel (data/city_panel/README.md). Anhui and northern Anhui are shown only in years when at least 90 % of their cities have both (15 of 16; all 6). The CAUTION count covers the GDP and resident-population values of the 41 YRD cities (every city and group drawn is among them; the district helpers are not in the panel), 2000–2023, each value counted once.".into(),
-        note_zh: "人均 GDP = Σ 地区生产总值 / Σ 年末常住人口（元，按所选首次公布 GDP 推算；官方人均 GDP 用年平均人口，相差约 1%），数据取自城市面板（data/city_panel/README.md）。安徽省和皖北只在至少 90% 的成员城市两项都有数据的年份显示（16 市中至少 15 个；皖北 6 市全部）。CAUTION 计数范围：长三角 41 市（图中所有城市和城市组都在其中；支援方的三个区不在面板中）2000–2023 年的 GDP 与常住人口数值，每个数值只计一次。".into(),
+        note_en: "Per-capita GDP = Σ GDP / Σ year-end resident population (yuan, derived from the chosen first-release GDP; official figures use the average population: the median city differs by under 1 %, single cities by up to ±30 % in 2010-2019, where the year-end population is partly revised to the 2020 census), from the city panel (data/city_panel/README.md). Anhui and northern Anhui are shown only in years when at least 90 % of their cities have both (15 of 16; all 6). The CAUTION count covers the GDP and resident-population values of the 41 YRD cities (every city and group drawn is among them; the district helpers are not in the panel), 2000–2023, each value counted once.".into(),
+        note_zh: "人均 GDP = Σ 地区生产总值 / Σ 年末常住人口（元，按所选首次公布 GDP 推算；官方人均 GDP 用年平均人口：中位城市相差不到 1%，2010-2019 年个别城市因年末人口部分按 2020 年普查修订而相差可达 ±30%），数据取自城市面板（data/city_panel/README.md）。安徽省和皖北只在至少 90% 的成员城市两项都有数据的年份显示（16 市中至少 15 个；皖北 6 市全部）。CAUTION 计数范围：长三角 41 市（图中所有城市和城市组都在其中；支援方的三个区不在面板中）2000–2023 年的 GDP 与常住人口数值，每个数值只计一次。".into(),
     }
 }
 

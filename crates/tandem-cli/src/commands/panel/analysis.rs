@@ -65,14 +65,42 @@ pub fn all_cities(ctx: &Context) -> Vec<Member> {
         .collect()
 }
 
-/// The listing of one analysis over `years`.
+/// The units and indicators whose cells an analysis reads (for its `CAUTION` count).
+fn inputs(ctx: &Context, kind: Analysis) -> (Vec<Member>, &'static [&'static str]) {
+    const PER_CAPITA: &[&str] = &["gdp", "population_resident"];
+    const STRUCTURE: &[&str] = &[
+        "va_primary",
+        "va_secondary",
+        "va_tertiary",
+        "gdp",
+        "population_resident",
+    ];
+    let groups =
+        |ids: &[&str]| -> Vec<Member> { ids.iter().flat_map(|g| group_members(ctx, g)).collect() };
+    match kind {
+        Analysis::Gaps => (
+            groups(&["helpers", "helped", "anhui", "north-anhui"]),
+            PER_CAPITA,
+        ),
+        Analysis::Beta | Analysis::Sigma | Analysis::Rank => {
+            let mut units = groups(&["helpers", "helped", "anhui", "yrd41"]);
+            units.extend(all_cities(ctx));
+            (units, PER_CAPITA)
+        }
+        Analysis::Structure => (groups(&["helpers", "helped"]), STRUCTURE),
+        Analysis::Theil => (groups(&["yrd41", "helpers", "helped"]), PER_CAPITA),
+    }
+}
+
+/// The listing of one analysis over `years`, and the `CAUTION` values set aside in the cells
+/// it read.
 pub fn listing(
     ctx: &Context,
     source: &super::source::PanelSource,
     kind: Analysis,
     years: (i32, i32),
     rules: &Rules,
-) -> Listing {
+) -> (Listing, usize) {
     let p = source.panel();
     let mut l = match kind {
         Analysis::Gaps => gaps(ctx, p, years, rules),
@@ -93,8 +121,21 @@ pub fn listing(
             b.id, b.last_year_before, b.first_year_after, b.en
         ));
     }
-    l.notes.push("Per-capita GDP = Σ GDP / Σ year-end resident population (yuan, derived; official figures use the average population and differ by about 1 %). Source: the city panel, data/city_panel/README.md.".into());
-    l
+    let (units, indicators) = inputs(ctx, kind);
+    let excluded = p.caution_excluded_in(&units, indicators, years, rules);
+    let admitted = if rules.include_caution {
+        "admitted (--include-caution)"
+    } else {
+        "excluded (--include-caution admits them)"
+    };
+    l.notes.push(format!(
+        "{excluded} values flagged CAUTION {admitted} among the cells read ({} of the units, {}-{}).",
+        indicators.join(", "),
+        years.0,
+        years.1
+    ));
+    l.notes.push("Per-capita GDP = Σ GDP / Σ year-end resident population (yuan, derived; official figures use the average population: the median city differs by under 1 %, single cities by up to ±30 % in 2010-2019, where the year-end population is partly revised to the 2020 census). Source: the city panel, data/city_panel/README.md.".into());
+    (l, excluded)
 }
 
 fn num(v: Option<f64>, d: usize) -> Cell {

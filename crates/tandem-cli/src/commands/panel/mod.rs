@@ -102,10 +102,10 @@ pub fn run(ctx: &Context, args: PanelArgs) -> Result<()> {
         args.locality.is_empty(),
         args.group.is_empty(),
     ) {
-        (Some(kind), ..) => (
-            analysis::listing(ctx, &source, kind, args.years, &rules),
-            None,
-        ),
+        (Some(kind), ..) => {
+            let (listing, excluded) = analysis::listing(ctx, &source, kind, args.years, &rules);
+            (listing, Some(excluded))
+        }
         (None, false, true) => locality_listing(ctx, &source, &args, &rules)?,
         (None, true, false) => group_listing(ctx, &source, &args, &rules)?,
         (None, false, false) => {
