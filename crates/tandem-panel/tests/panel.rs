@@ -342,6 +342,19 @@ fn yrd41_reproduces_the_published_yrd_per_capita_gdp_and_says_what_it_left_out()
         rel <= 0.01,
         "yrd41 2021 per-capita GDP {value} against 117,700 ({rel:.4})"
     );
+    // The flagged populations are the resident ones: Anhui's 2021 resident population is 6113
+    // 万人 (firstreport.acmr.com.cn R000033953, data/indicators.csv ah-anhui 2021), and the 16
+    // flagged city values sum to it. By default the province's sum is refused, all 16 named.
+    let anhui = members("anhui");
+    let flagged = p
+        .aggregate(&anhui, "population_resident", 2021, &with)
+        .unwrap();
+    let sum = flagged.value.unwrap();
+    assert!((sum - 6113.0).abs() / 6113.0 < 0.001, "{sum}");
+    let default = p
+        .aggregate(&anhui, "population_resident", 2021, &Rules::default())
+        .unwrap();
+    assert_eq!((default.value, default.missing.len()), (None, 16));
     // The 41 cities are the four provincial groups: the YRD sum is theirs.
     let sum = |g: &str| {
         p.aggregate(&members(g), "gdp", 2023, &Rules::default())
