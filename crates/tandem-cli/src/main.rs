@@ -73,7 +73,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List the programme's pairs with each side's latest GDP and per-capita GDP, their
-    /// ratio, and the year and source of every figure.
+    /// ratio, the year and source of every figure, and whether the pair is a natural one
+    /// (the advisor's gravity rule; `tandem advise PAIR` explains it).
     #[command(after_help = "Examples:
   tandem pairs
   tandem pairs --format csv > pairs.csv
