@@ -143,6 +143,15 @@ enum Command {
   tandem assess enterprises --scheme crates/tandem-assess/schemes/per_mu_example.toml --input figures.xlsx --year 2025 --industry-column industry --format xlsx --out scores.xlsx")]
     Assess(commands::assess::AssessArgs),
 
+    /// Industry-chain maps: the segments the helped city should fill, scored with the national
+    /// input-output coefficients, each with its docking target.
+    #[command(
+        subcommand,
+        after_help = "Example:
+  tandem chain gaps --chain data/chains/xuzhou-huaibei-machinery.toml --format xlsx --out gaps.xlsx"
+    )]
+    Chain(commands::chain::ChainCommand),
+
     /// Benefit-sharing ledger of co-built parks: check agreements, settle revenues into the
     /// hash-chained ledger, write statements, verify, and propose fair splits.
     #[command(
@@ -196,6 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => commands::report::run(&ctx, args),
         Command::Evaluate(cmd) => commands::evaluate::run(&ctx, cmd),
         Command::Assess(args) => commands::assess::run(args),
+        Command::Chain(command) => commands::chain::run(&ctx, command),
         Command::Ledger(cmd) => commands::ledger::run(cmd),
         Command::Match(cmd) => commands::matching::run(&ctx, cmd),
         Command::Serve(args) => commands::platform::serve(args),

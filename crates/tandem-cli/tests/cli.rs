@@ -653,3 +653,96 @@ fn park_assessments_decide_the_facilities_problem_in_advise_and_report() {
         "gap of park A"
     );
 }
+
+/// `tandem chain gaps` on a small machinery chain: metals (14) → metal parts (15) → special
+/// machinery (17) → repair (23). The helper side has metals, parts and machinery; the helped
+/// city has metals and one machinery maker. Parts is missing with a helper supplier and buyer
+/// (first), machinery is weak (1 < 0.25 · 6), repair is missing next to the helper's machinery;
+/// the scores are the 2020 table's coefficients, checked against the library on the same
+/// table; a wrong node name is exit 1 naming it.
+#[test]
+fn chain_gaps_rank_the_segments_to_fill() {
+    let (dir, db) = workspace();
+    let mut toml = String::from(
+        "id = \"m\"\npair = \"pair-xuzhou-huaibei\"\nname_zh = \"机械\"\nname_en = \"Machinery\"\nsource = \"test\"\n",
+    );
+    for (id, sector) in [
+        ("metals", "14"),
+        ("parts", "15"),
+        ("machinery", "17"),
+        ("repair", "23"),
+    ] {
+        toml += &format!("\n[[nodes]]\nid = \"{id}\"\nname_zh = \"{id}\"\nname_en = \"{id}\"\nsectors = [\"{sector}\"]\n");
+    }
+    for (f, t) in [
+        ("metals", "parts"),
+        ("parts", "machinery"),
+        ("machinery", "repair"),
+    ] {
+        toml += &format!("\n[[edges]]\nfrom = \"{f}\"\nto = \"{t}\"\n");
+    }
+    for (side, node, n) in [
+        ("helper", "metals", 3),
+        ("helper", "parts", 5),
+        ("helper", "machinery", 6),
+        ("helped", "metals", 2),
+        ("helped", "machinery", 1),
+    ] {
+        for k in 0..n {
+            toml += &format!(
+                "\n[[enterprises]]\nname = \"{node}{k}\"\nside = \"{side}\"\nnode = \"{node}\"\n"
+            );
+        }
+    }
+    let chain = write(dir.path(), "chain.toml", &toml);
+    let r = tandem(
+        &db,
+        &[
+            "chain",
+            "gaps",
+            "--chain",
+            chain.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+    let head = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |row: &csv::StringRecord, name: &str| {
+        row[head.iter().position(|h| h == name).unwrap()].to_string()
+    };
+    let order: Vec<String> = rows.iter().map(|r| col(r, "node")).collect();
+    assert_eq!(order.len(), 3, "{}", r.stdout);
+    assert!(order[0].starts_with("parts"), "{order:?}");
+    assert_eq!(col(&rows[0], "status"), "missing");
+    assert_eq!(col(&rows[0], "target_industry"), "io42:15");
+    let machinery = rows
+        .iter()
+        .find(|r| col(r, "node").starts_with("machinery"))
+        .unwrap();
+    assert_eq!(col(machinery, "status"), "weak");
+    // The score of parts is a_{14,15} + a_{15,17} of the bundled 2020 42-sector table.
+    let b = tandem_data::bundled::bundle();
+    let t = b
+        .io_table(2020, &tandem_core::Classification::Io42)
+        .unwrap();
+    let a = tandem_core::metrics::input_output::table_technical_coefficients(t).unwrap();
+    let at = |i: &str, j: &str| {
+        let k = |c: &str| t.sectors.iter().position(|s| s.code == c).unwrap();
+        a[k(i) * t.sectors.len() + k(j)]
+    };
+    let want = at("14", "15") + at("15", "17");
+    let got: f64 = col(&rows[0], "score").parse().unwrap();
+    assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+
+    let broken = write(
+        dir.path(),
+        "broken.toml",
+        &toml.replacen("to = \"machinery\"", "to = \"motors\"", 1),
+    );
+    let r = tandem(&db, &["chain", "gaps", "--chain", broken.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("\"motors\""), "{}", r.stderr);
+}

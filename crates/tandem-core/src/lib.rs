@@ -9,10 +9,12 @@
 //!   units and sources, panels with explicit absence, industry classifications, events,
 //!   leading industries, input-output tables).
 //! * [`figures`]: choosing the figure to show (latest year, common year) with its source.
+//! * [`chain`]: industry-chain maps and the gaps to fill in the helped city.
 //! * [`metrics`]: regional-economics indicators (one function per indicator, formula and
 //!   reference in its documentation).
 
 pub mod advisor;
+pub mod chain;
 pub mod figures;
 pub mod metrics;
 pub mod model;

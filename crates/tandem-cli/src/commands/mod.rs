@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod assess;
+pub mod chain;
 pub mod data;
 pub mod evaluate;
 pub mod input;

@@ -1,0 +1,164 @@
+//! `tandem chain gaps --chain FILE`: an industry-chain map (TOML or JSON) against the bundled
+//! 2020 national input-output table: the segments to fill in the helped city, ranked by their
+//! links to the segments the helper side has, each with the docking target it suggests.
+
+use super::ListingArgs;
+use crate::output::{Cell, Listing};
+use crate::{user_bail, UserError};
+use anyhow::{Context as _, Result};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use tandem_core::chain::{chain_gaps, Chain, ChainGap, NodeStatus};
+use tandem_core::Classification;
+
+/// Largest chain file read: a chain of a few hundred segments and enterprises is well under.
+const MAX_CHAIN_BYTES: u64 = 4 << 20;
+
+/// `tandem chain ...`.
+#[derive(clap::Subcommand, Debug)]
+pub enum ChainCommand {
+    /// The segments the helped city lacks or has thinly while the helper side has a supplier
+    /// or buyer of them, scored with the national input-output coefficients.
+    Gaps(GapsArgs),
+}
+
+/// The 2020 national table used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Sectors {
+    /// 42 sectors (io42 codes `01`..`42`).
+    #[value(name = "42")]
+    S42,
+    /// 153 sectors (io153 codes `001`..`153`).
+    #[value(name = "153")]
+    S153,
+}
+
+impl Sectors {
+    fn count(self) -> i64 {
+        match self {
+            Sectors::S42 => 42,
+            Sectors::S153 => 153,
+        }
+    }
+}
+
+/// `tandem chain gaps`.
+#[derive(clap::Args, Debug)]
+pub struct GapsArgs {
+    /// The chain map: TOML or JSON (nodes with their input-output sectors, edges, enterprises
+    /// placed on nodes with their side); see crates/tandem-core/src/chain.rs.
+    #[arg(long, value_name = "FILE")]
+    chain: PathBuf,
+    /// The sector classification the nodes use: the 2020 table of 42 or 153 sectors.
+    #[arg(long, value_enum, default_value_t = Sectors::S42)]
+    sectors: Sectors,
+    #[command(flatten)]
+    listing: ListingArgs,
+}
+
+/// Runs `tandem chain`.
+pub fn run(ctx: &crate::context::Context, command: ChainCommand) -> Result<()> {
+    match command {
+        ChainCommand::Gaps(args) => gaps(ctx, args),
+    }
+}
+
+fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
+    let chain = read_chain(&args.chain)?;
+    let classification = match args.sectors {
+        Sectors::S42 => Classification::Io42,
+        Sectors::S153 => Classification::Io153,
+    };
+    let table = ctx
+        .bundle()
+        .io_table(2020, &classification)
+        .context("the bundled 2020 input-output table is missing (build defect)")?;
+    let gaps = chain_gaps(&chain, table).map_err(|e| UserError::new(e.to_string()))?;
+    listing(&chain, &gaps, args.sectors.count())
+        .write(args.listing.format, args.listing.out.as_deref())
+}
+
+/// The chain in `path`: TOML, or JSON when the name ends in `.json`; bounded in size.
+fn read_chain(path: &Path) -> Result<Chain> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| UserError::new(format!("cannot read the chain {}: {e}", path.display())))?;
+    let mut text = String::new();
+    file.take(MAX_CHAIN_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            UserError::new(format!(
+                "the chain {} is not UTF-8 text: {e}",
+                path.display()
+            ))
+        })?;
+    if text.len() as u64 > MAX_CHAIN_BYTES {
+        user_bail!("the chain {} is larger than 4 MiB", path.display());
+    }
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if json {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        toml::from_str(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| UserError::new(format!("the chain {}: {e}", path.display())).into())
+}
+
+fn listing(chain: &Chain, gaps: &[ChainGap], sectors: i64) -> Listing {
+    let mut l = Listing::new(format!(
+        "{} ({}): segments to fill",
+        chain.name_en, chain.pair
+    ));
+    l.column("rank", "Rank")
+        .column("node", "Segment")
+        .column("status", "Helped side")
+        .column("helper_enterprises", "Helper firms")
+        .column("helped_enterprises", "Helped firms")
+        .column("score", "Score")
+        .column("links", "Helper-side neighbours (a_ij)")
+        .column("target_industry", "Docking target");
+    l.rows = gaps
+        .iter()
+        .enumerate()
+        .map(|(k, g)| row(k, g, sectors))
+        .collect();
+    l.notes = vec![
+        format!("Chain: {} — {}.", chain.name_en, chain.source),
+        format!(
+            "A segment is missing with no helped-side enterprise and weak below {:.0}% of the helper's; it is a gap when a supplier or buyer segment has helper-side enterprises. Score = (1 missing, 0.5 weak) x the sum over those neighbours of the strongest technical coefficient a_ij between their sectors (2020 national table, {sectors} sectors).",
+            chain.weak_share * 100.0
+        ),
+        "The docking target is the segment's first sector, to look for helper-side enterprises to bring in (tandem matching reads io42: codes in a demand's industry column).".into(),
+    ];
+    l
+}
+
+fn row(k: usize, g: &ChainGap, sectors: i64) -> Vec<Cell> {
+    let links = g
+        .links
+        .iter()
+        .map(|l| {
+            let dir = if l.supplies_gap { "supplies" } else { "buys" };
+            format!(
+                "{} {dir} ({} firms, a {}→{} = {:.4})",
+                l.node, l.helper_enterprises, l.sectors.0, l.sectors.1, l.coefficient
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![
+        Cell::Integer(k as i64 + 1),
+        Cell::text(format!("{} {}", g.node, g.name_en)),
+        Cell::text(match g.status {
+            NodeStatus::Missing => "missing",
+            NodeStatus::Weak => "weak",
+            NodeStatus::Present => "present",
+        }),
+        Cell::Integer(g.helper_enterprises as i64),
+        Cell::Integer(g.helped_enterprises as i64),
+        Cell::Number(g.score, 4),
+        Cell::text(links),
+        Cell::text(format!("io{sectors}:{}", g.sectors[0])),
+    ]
+}
