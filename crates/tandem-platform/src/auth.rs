@@ -360,6 +360,56 @@ fn docking_read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)
     }
 }
 
+/// What a user may see of a park's satisfaction-survey results (issue #16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyAccess {
+    /// Nothing: the park's waves answer 404.
+    Hidden,
+    /// Anonymised aggregates with cells of fewer than
+    /// [`crate::survey::results::MIN_CELL`] responses suppressed, no free text (researchers).
+    Suppressed,
+    /// Every aggregate, no free text (coordinators).
+    Aggregates,
+    /// Every aggregate and the free-text answers (the park's operator, administrators).
+    Full,
+}
+
+/// What `user` may see of the survey results of park `park_id`: a park operator its own
+/// park's in full, administrators everything, coordinators every aggregate, researchers
+/// suppressed aggregates; officers and enterprise users nothing.
+pub fn survey_access(user: &User, park_id: i64) -> SurveyAccess {
+    match &user.role {
+        Role::Admin => SurveyAccess::Full,
+        Role::ParkOperator { park_id: own } if *own == park_id => SurveyAccess::Full,
+        Role::Coordinator => SurveyAccess::Aggregates,
+        Role::Researcher => SurveyAccess::Suppressed,
+        Role::ParkOperator { .. } | Role::Officer { .. } | Role::Enterprise { .. } => {
+            SurveyAccess::Hidden
+        }
+    }
+}
+
+/// Whether `user` may open survey waves for park `park_id` and issue their tokens: the
+/// park's operator, coordinators and administrators.
+pub fn may_run_surveys(user: &User, park_id: i64) -> bool {
+    match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::ParkOperator { park_id: own } => *own == park_id,
+        _ => false,
+    }
+}
+
+/// [`survey_access`] as a SQL condition on `survey_waves.park_id` for lists of waves: `None`
+/// when every wave is visible. Must agree with [`survey_access`] (tested).
+pub fn survey_read_filter(user: &User) -> Option<(String, Vec<Value>)> {
+    match &user.role {
+        Role::Admin | Role::Coordinator | Role::Researcher => None,
+        Role::ParkOperator { park_id } => Some(("park_id = ?".into(), vec![Value::Int(*park_id)])),
+        Role::Officer { .. } | Role::Enterprise { .. } => Some(("1 = 0".into(), Vec::new())),
+    }
+}
+
 /// Hashes a password with argon2id and a random salt (PHC string format).
 pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];

@@ -389,6 +389,35 @@ pub const TABLES: &[Table] = &[
             "updated_at",
         ],
     },
+    Table {
+        name: "survey_waves",
+        key: "id",
+        generated: true,
+        columns: &[
+            "id",
+            "park_id",
+            "year",
+            "title",
+            "opens_on",
+            "closes_on",
+            "questionnaire",
+            "tokens_issued",
+            "created_by",
+            "created_at",
+        ],
+    },
+    Table {
+        name: "survey_tokens",
+        key: "token_hash",
+        generated: false,
+        columns: &["token_hash", "wave_id", "used"],
+    },
+    Table {
+        name: "survey_responses",
+        key: "id",
+        generated: false,
+        columns: &["id", "wave_id", "submitted_on", "answers"],
+    },
 ];
 
 /// The tables deliberately left out of a backup, with the reason.

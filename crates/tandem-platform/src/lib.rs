@@ -26,6 +26,7 @@ pub mod migrate;
 pub mod seed;
 pub mod service;
 pub mod sheets;
+pub mod survey;
 pub mod testkit;
 
 pub use auth::{Action, Role, User};

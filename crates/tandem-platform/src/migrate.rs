@@ -51,6 +51,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0005_agreements_per_park.sqlite.sql"),
         postgres: include_str!("../migrations/0005_agreements_per_park.postgres.sql"),
     },
+    // Version 6 is taken by a change on another branch; this list is merged in version order.
+    Migration {
+        version: 7,
+        name: "surveys",
+        portable: include_str!("../migrations/0007_surveys.sql"),
+        sqlite: include_str!("../migrations/0007_surveys.sqlite.sql"),
+        postgres: include_str!("../migrations/0007_surveys.postgres.sql"),
+    },
 ];
 
 /// The schema version this build writes.
