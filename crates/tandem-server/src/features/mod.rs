@@ -12,6 +12,7 @@ pub(crate) mod records;
 pub(crate) mod records_openapi;
 pub(crate) mod sheets;
 pub(crate) mod sign_in;
+pub(crate) mod surveys;
 
 use crate::kernel::state::AppState;
 use axum::Router;
@@ -27,6 +28,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(parks::api_routes())
         .merge(docking::api_routes())
         .merge(accounts::api_routes())
+        .merge(surveys::api_routes())
         .merge(records::api_routes())
 }
 
@@ -43,4 +45,5 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(records::page_routes())
         .merge(docking::page_routes())
         .merge(accounts::page_routes())
+        .merge(surveys::page_routes())
 }

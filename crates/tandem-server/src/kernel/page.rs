@@ -137,6 +137,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/secondments", t(lang, "干部挂职", "Secondments")),
         ("/r/events", t(lang, "事件", "Events")),
         ("/docking", t(lang, "对接", "Docking")),
+        ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/sheets", t(lang, "导入导出", "Excel")),
     ];
     html! {

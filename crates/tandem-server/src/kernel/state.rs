@@ -13,6 +13,9 @@ use tandem_platform::{auth, Db, User};
 pub struct AppState {
     pub db: Db,
     pub limiter: Arc<LoginLimiter>,
+    /// Failed survey-link lookups per client (a separate count from sign-ins): guessing
+    /// links is refused after a few misses, like guessing passwords.
+    pub survey_limiter: Arc<LoginLimiter>,
     /// Slots for password checks ([`PASSWORD_CHECKS_AT_ONCE`]).
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` is believed (`tandem serve --trusted-proxy`).
@@ -107,6 +110,7 @@ impl AppState {
         AppState {
             db,
             limiter: Arc::new(LoginLimiter::default()),
+            survey_limiter: Arc::new(LoginLimiter::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             trusted_proxies: Arc::default(),
             sessions: Arc::default(),
