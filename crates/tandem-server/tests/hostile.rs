@@ -90,6 +90,11 @@ fn path() -> impl Strategy<Value = String> {
         segment().prop_map(|id| format!("/pairs/{id}")),
         segment().prop_map(|id| format!("/parks/{id}")),
         segment().prop_map(|id| format!("/tasks/{id}/status")),
+        Just("/api/surveys".to_string()),
+        segment().prop_map(|id| format!("/api/surveys/{id}")),
+        segment().prop_map(|id| format!("/api/surveys/{id}/tokens")),
+        segment().prop_map(|id| format!("/surveys/{id}")),
+        (segment(), segment()).prop_map(|(w, t)| format!("/survey/{w}/{t}")),
     ]
 }
 

@@ -290,3 +290,124 @@ fn an_operators_own_questionnaire_is_checked_field_by_field() {
         ]
     );
 }
+
+#[test]
+fn concurrent_submissions_with_one_link_store_one_response() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let server = RealServer::start(t.db.clone());
+        let op = server.login("park-op");
+        let wave = open_wave(&op, cast.park, 2026, "2020-01-01", "2099-12-31");
+        let path = links(&op, wave, 1).remove(0);
+        let statuses: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (c, p) = (server.client(), path.clone());
+                    s.spawn(move || c.form(&p, ANSWERS).status)
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        // A burst from one address may also meet the limiter, which counts each lookup as a
+        // miss until it is decided (like sign-ins): 429, never a second response.
+        assert!(
+            statuses.iter().all(|s| [200, 410, 429].contains(s)),
+            "{statuses:?}"
+        );
+        let results = op.get(&format!("/api/surveys/{wave}")).json();
+        assert_eq!(results["results"]["responses"], 1, "{}", t.name);
+    }
+}
+
+#[test]
+fn the_pages_open_a_wave_issue_links_and_show_results_with_alpha() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    let op = server.login("park-op");
+    let csrf = op.csrf.clone().unwrap();
+    let list = op.get("/surveys?lang=en");
+    assert_eq!(list.status, 200);
+    assert!(list.text.contains("Open a survey wave"), "{}", list.text);
+    let park = cast.park.to_string();
+    let created = op.form(
+        "/surveys",
+        &[
+            ("_csrf", &csrf),
+            ("park_id", &park),
+            ("year", "2026"),
+            ("title", ""),
+            ("opens_on", "2020-01-01"),
+            ("closes_on", "2099-12-31"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.text);
+    let page = created.location.unwrap();
+    let wave: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    // A form without the CSRF token issues nothing.
+    let forged = op.form(&format!("{page}/tokens"), &[("count", "3")]);
+    assert_eq!(forged.status, 403);
+    let xlsx = op.form(
+        &format!("{page}/tokens"),
+        &[("_csrf", &csrf), ("count", "2"), ("format", "xlsx")],
+    );
+    assert_eq!(xlsx.status, 200);
+    let csv = op.form(
+        &format!("{page}/tokens"),
+        &[("_csrf", &csrf), ("count", "12"), ("format", "csv")],
+    );
+    assert_eq!(csv.status, 200);
+    let paths: Vec<String> = csv
+        .text
+        .lines()
+        .skip(1)
+        .map(|l| l[l.find("/survey/").unwrap()..].to_string())
+        .collect();
+    let anyone = server.client();
+    for (i, p) in paths.iter().enumerate() {
+        let v = (1 + i % 5).to_string();
+        let w = (1 + i % 5).min(4).to_string();
+        let fields = [
+            ("q_gov_speed", v.as_str()),
+            ("q_gov_clarity", &v),
+            ("q_gov_online", &w),
+        ];
+        assert_eq!(anyone.form(p, &fields).status, 200);
+    }
+    let v = op.get(&format!("/api/surveys/{wave}")).json();
+    let r = &v["results"];
+    assert_eq!(
+        (r["tokens_issued"].as_i64(), r["responses"].as_i64()),
+        (Some(14), Some(12))
+    );
+    let alpha = r["areas"][0]["alpha"]["alpha"]
+        .as_f64()
+        .expect("alpha with 12 complete");
+    assert!(alpha > 0.9 && alpha <= 1.0, "{alpha}");
+    assert_eq!(
+        r["areas"][0]["items"][0]["distribution"],
+        json!([3, 3, 2, 2, 2])
+    );
+    let html = op.get(&format!("{page}?lang=en")).text;
+    assert!(
+        html.contains("Response rate") && html.contains("85.7%"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("Cronbach α {alpha:.2} [")), "{html}");
+    // The researcher: the area's figures (12 respondents) but no distribution with a
+    // category under 5.
+    let researcher = server
+        .login("researcher")
+        .get(&format!("/api/surveys/{wave}"))
+        .json();
+    let area = &researcher["results"]["areas"][0];
+    assert_eq!(area["suppressed"], false);
+    assert!(area["mean"].is_number() && area["alpha"].is_object());
+    assert!(area["items"][0]["distribution"].is_null(), "{area}");
+    assert!(area["items"][0]["mean"].is_number());
+}
