@@ -465,3 +465,41 @@ fn open_demands_and_their_matches_on_every_engine() {
         assert!(failures.is_empty(), "{}:\n{}", t.name, failures.join("\n"));
     }
 }
+
+/// Satisfaction surveys (issue #16): what each role sees of a park's results and whether it
+/// may open waves and issue links, for the operator's own park and another, written out by
+/// hand (F full, A aggregates, S suppressed aggregates, - nothing; then W if it may run
+/// surveys there).
+#[test]
+fn survey_access_by_role_and_park() {
+    use tandem_platform::auth::{may_run_surveys, survey_access, SurveyAccess};
+    let t = testkit::sqlite();
+    let c = testkit::cast(&t.db);
+    let expected = [
+        ("admin", "FW", "FW"),
+        ("coordinator", "AW", "AW"),
+        ("helper_officer", "-", "-"),
+        ("helped_officer", "-", "-"),
+        ("other_officer", "-", "-"),
+        ("park_operator", "FW", "-"),
+        ("enterprise", "-", "-"),
+        ("researcher", "S", "S"),
+    ];
+    let code = |u: &User, park: i64| {
+        let access = match survey_access(u, park) {
+            SurveyAccess::Full => "F",
+            SurveyAccess::Aggregates => "A",
+            SurveyAccess::Suppressed => "S",
+            SurveyAccess::Hidden => "-",
+        };
+        format!(
+            "{access}{}",
+            if may_run_surveys(u, park) { "W" } else { "" }
+        )
+    };
+    for ((name, user), (want_name, own, other)) in roles(&c).into_iter().zip(expected) {
+        assert_eq!(name, want_name);
+        assert_eq!(code(user, c.park), own, "{name} on its own park");
+        assert_eq!(code(user, c.other_park), other, "{name} on another park");
+    }
+}

@@ -169,6 +169,13 @@ fn who_opens_issues_and_reads() {
         ),
         Err(PlatformError::Forbidden(_))
     ));
+    assert!(matches!(
+        survey::park_results(&t.db, &other_op, cast.park),
+        Err(PlatformError::NotFound(_))
+    ));
+    let over_years = survey::park_results(&t.db, &cast.park_operator, cast.park).unwrap();
+    assert_eq!(over_years.len(), 1);
+    assert_eq!(over_years[0].0.id, w.id);
     // Researchers read (suppressed) but issue nothing; officers and enterprises see nothing.
     let (_, res) = survey::wave_results(&t.db, &cast.researcher, w.id).unwrap();
     assert_eq!(res.suppressed_below, Some(5));

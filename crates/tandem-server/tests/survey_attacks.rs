@@ -223,6 +223,9 @@ fn results_are_read_only_as_the_role_allows() {
                 .get("/api/surveys")
                 .text
                 .contains(&format!("\"id\":{wave}")));
+            let by_park = format!("/api/surveys/parks/{}", cast.park);
+            assert_eq!(c.get(&by_park).status, 404, "{who}");
+            assert_eq!(c.get(&by_park[4..]).status, 404, "{who}");
         }
         // A researcher: aggregates only, no free text, no cell under 5, no links.
         let r = server.login("researcher");
@@ -240,6 +243,9 @@ fn results_are_read_only_as_the_role_allows() {
             !html.contains("园区道路需要修缮"),
             "the page shows no free text"
         );
+        let by_park = r.get(&format!("/api/surveys/parks/{}", cast.park)).json();
+        assert!(by_park["waves"][0]["results"]["areas"][0]["mean"].is_null());
+        assert!(!by_park.to_string().contains("园区道路需要修缮"));
         let issue = r.post(&format!("{api}/tokens"), &json!({"count": 5}));
         assert_eq!(issue.status, 403, "{}", issue.text);
         // Park B's operator cannot open a wave for park A either.
@@ -399,6 +405,18 @@ fn the_pages_open_a_wave_issue_links_and_show_results_with_alpha() {
         "{html}"
     );
     assert!(html.contains(&format!("Cronbach α {alpha:.2} [")), "{html}");
+    let mean = r["areas"][0]["mean"].as_f64().unwrap();
+    let by_park = op
+        .get(&format!("/surveys/parks/{}?lang=en", cast.park))
+        .text;
+    assert!(
+        by_park.contains("Government services and approvals"),
+        "{by_park}"
+    );
+    assert!(
+        by_park.contains(&format!("{mean:.2} (n = 12)")),
+        "{by_park}"
+    );
     // The researcher: the area's figures (12 respondents) but no distribution with a
     // category under 5.
     let researcher = server

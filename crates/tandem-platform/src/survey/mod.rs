@@ -392,19 +392,64 @@ pub fn wave_results(
 ) -> Result<(Wave, results::Results), PlatformError> {
     db.read(|c| {
         let (wave, access) = readable_wave(c, user, wave_id)?;
-        let rows = c.query(
-            "SELECT answers FROM survey_responses WHERE wave_id = ? ORDER BY id",
-            &[Value::Int(wave_id)],
-        )?;
-        let mut answers = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let a: Answers = serde_json::from_str(r.text("answers")?)
-                .map_err(|e| DbError::Other(format!("stored answers do not parse: {e}")))?;
-            answers.push(a);
-        }
-        let res = results::results(&wave.questionnaire, &answers, wave.tokens_issued, access);
+        let res = results_of(c, &wave, access)?;
         Ok((wave, res))
     })
+}
+
+/// Every wave of a park, oldest year first, with its results as `user` may see them: the
+/// park's figures side by side over the years. 404 for a park whose surveys they may not see.
+pub fn park_results(
+    db: &Db,
+    user: &User,
+    park_id: i64,
+) -> Result<Vec<(Wave, results::Results)>, PlatformError> {
+    let access = auth::survey_access(user, park_id);
+    if access == SurveyAccess::Hidden {
+        return Err(PlatformError::NotFound(format!(
+            "surveys of park {park_id}"
+        )));
+    }
+    db.read(|c| {
+        let rows = c.query(
+            &format!(
+                "SELECT {WAVE_COLUMNS} FROM survey_waves w JOIN parks p ON p.id = w.park_id \
+                 WHERE w.park_id = ? ORDER BY w.year"
+            ),
+            &[Value::Int(park_id)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let wave = wave_from_row(r)?;
+            let res = results_of(c, &wave, access)?;
+            out.push((wave, res));
+        }
+        Ok(out)
+    })
+}
+
+/// The results of `wave` from its stored responses, as `access` may see them.
+fn results_of(
+    c: &mut dyn Conn,
+    wave: &Wave,
+    access: SurveyAccess,
+) -> Result<results::Results, PlatformError> {
+    let rows = c.query(
+        "SELECT answers FROM survey_responses WHERE wave_id = ? ORDER BY id",
+        &[Value::Int(wave.id)],
+    )?;
+    let mut answers = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let a: Answers = serde_json::from_str(r.text("answers")?)
+            .map_err(|e| DbError::Other(format!("stored answers do not parse: {e}")))?;
+        answers.push(a);
+    }
+    Ok(results::results(
+        &wave.questionnaire,
+        &answers,
+        wave.tokens_issued,
+        access,
+    ))
 }
 
 /// The wave a respondent's link opens, if the token is one of its unused tokens and the wave

@@ -143,9 +143,9 @@ async fn api_list(
     let items: Vec<_> = waves
         .into_iter()
         .map(|(w, responses)| {
-            json!({"id": w.id, "park_id": w.park_id, "park_name": w.park_name, "year": w.year,
-                "title": w.title, "opens_on": w.opens_on, "closes_on": w.closes_on,
-                "tokens_issued": w.tokens_issued, "responses": responses})
+            let mut v = wave_json(&w);
+            v["responses"] = json!(responses);
+            v
         })
         .collect();
     Ok(Json(json!({ "items": items })).into_response())
@@ -173,6 +173,29 @@ async fn api_results(
     })
     .await?;
     Ok(Json(json!({"wave": wave, "results": results})).into_response())
+}
+
+/// A wave without its questionnaire, for lists.
+fn wave_json(w: &Wave) -> serde_json::Value {
+    json!({"id": w.id, "park_id": w.park_id, "park_name": w.park_name, "year": w.year,
+        "title": w.title, "opens_on": w.opens_on, "closes_on": w.closes_on,
+        "tokens_issued": w.tokens_issued})
+}
+
+async fn api_park(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(park): Path<i64>,
+) -> Result<Response, ApiError> {
+    let waves = run(&state.db, &s.user, move |db, u| {
+        survey::park_results(db, u, park)
+    })
+    .await?;
+    let waves: Vec<_> = waves
+        .iter()
+        .map(|(w, r)| json!({"wave": wave_json(w), "results": r}))
+        .collect();
+    Ok(Json(json!({"park_id": park, "waves": waves})).into_response())
 }
 
 async fn api_issue(
@@ -210,7 +233,7 @@ async fn list_page(
                     th { (t(lang, "已发链接", "Links issued")) } th { (t(lang, "答卷", "Responses")) }
                 } }
                 tbody { @for (w, responses) in &waves { tr {
-                    td { (w.park_name) } td { (w.year) }
+                    td { a href={ "/surveys/parks/" (w.park_id) } { (w.park_name) } } td { (w.year) }
                     td { a href={ "/surveys/" (w.id) } { (w.title) } }
                     td { (w.opens_on) " – " (w.closes_on) }
                     td { (w.tokens_issued) } td { (responses) }
@@ -314,6 +337,62 @@ async fn wave_page(
         p { a href="/surveys" { (t(lang, "全部调查", "All surveys")) } }
     };
     page_lang.remember(page(lang, Some(&s), &wave.title, body).into_response())
+}
+
+async fn park_page(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    page_lang: PageLang,
+    Path(park): Path<i64>,
+) -> Response {
+    let lang = page_lang.lang;
+    let waves = match run(&state.db, &s.user, move |db, u| {
+        survey::park_results(db, u, park)
+    })
+    .await
+    {
+        Ok(w) => w,
+        Err(ApiError::Platform(e)) => return failure(lang, Some(&s), &e),
+        Err(e) => return e.into_response(),
+    };
+    // Columns: every area of every wave, by id, named as the first wave that has it.
+    let mut columns: Vec<(&str, &tandem_platform::survey::questionnaire::Text)> = Vec::new();
+    for (_, r) in &waves {
+        for a in &r.areas {
+            if !columns.iter().any(|(id, _)| *id == a.id) {
+                columns.push((&a.id, &a.name));
+            }
+        }
+    }
+    let park_name = waves.first().map(|(w, _)| w.park_name.clone());
+    let body = html! {
+        @if waves.is_empty() {
+            p { (t(lang, "该园区还没有调查。", "This park has no survey yet.")) }
+        } @else {
+            p { (t(lang, "各服务领域的平均分（1-5）与作答企业数，按年份。",
+                "Mean score (1-5) and respondents per service area, by year.")) }
+            div.scroll { table {
+                thead { tr {
+                    th { (t(lang, "年份", "Year")) } th { (t(lang, "回收率", "Response rate")) }
+                    @for (_, name) in &columns { th { (lang.pick(&name.zh, &name.en)) } }
+                } }
+                tbody { @for (w, r) in &waves { tr {
+                    td { a href={ "/surveys/" (w.id) } { (w.year) } }
+                    td { (r.response_rate.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())) }
+                    @for (id, _) in &columns {
+                        @let cell = r.areas.iter().find(|a| a.id == *id);
+                        td { (cell.map(|a| format!("{} (n = {})", fmt(a.mean, 2), a.n)).unwrap_or_else(|| "—".into())) }
+                    }
+                } } }
+            } }
+        }
+        p { a href="/surveys" { (t(lang, "全部调查", "All surveys")) } }
+    };
+    let title = match park_name {
+        Some(name) => format!("{name} · {}", t(lang, "满意度调查", "satisfaction surveys")),
+        None => t(lang, "满意度调查", "Satisfaction surveys"),
+    };
+    page_lang.remember(page(lang, Some(&s), &title, body).into_response())
 }
 
 fn fmt(v: Option<f64>, digits: usize) -> String {
@@ -443,6 +522,11 @@ pub fn openapi_paths() -> Vec<(String, serde_json::Value)> {
             json!({"get": {"summary": "A wave and its results as your role may see them (researchers: cells under 5 suppressed, no free text)", "tags": ["surveys"], "parameters": id, "responses": ok("200", "wave and results")}}),
         ),
         (
+            "/api/surveys/parks/{park}".into(),
+            json!({"get": {"summary": "A park's waves over the years with their results as your role may see them", "tags": ["surveys"],
+                "parameters": [{"name": "park", "in": "path", "required": true, "schema": {"type": "integer"}}], "responses": ok("200", "waves and results")}}),
+        ),
+        (
             "/api/surveys/{id}/tokens".into(),
             json!({"post": {"summary": "Issue respondents' links (shown once: only their hashes are kept)", "tags": ["surveys"], "parameters": id, "requestBody": tokens_body, "responses": ok("200", "the links as CSV or XLSX (201 with JSON)")}}),
         ),
@@ -456,6 +540,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/surveys/questionnaire", get(api_default_questionnaire))
         .route("/surveys/{id}", get(api_results))
         .route("/surveys/{id}/tokens", post(api_issue))
+        .route("/surveys/parks/{park}", get(api_park))
 }
 
 /// The survey pages, and the respondents' form.
@@ -464,5 +549,6 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .route("/surveys", get(list_page).post(create_submit))
         .route("/surveys/{id}", get(wave_page))
         .route("/surveys/{id}/tokens", post(issue_submit))
+        .route("/surveys/parks/{park}", get(park_page))
         .merge(public::page_routes())
 }
