@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use tandem_core::metrics::assessment::{
     benchmark_ratio_score, tier_by_thresholds, tiers_by_shares,
 };
+use tandem_core::metrics::composite::Direction;
 use tandem_core::metrics::MetricError;
 
 /// A unit's figures for the year: enterprise or park id, industry, and the input columns
@@ -105,9 +106,16 @@ pub fn assess(scheme: &Scheme, year: i32, units: &[Unit]) -> Result<Assessment, 
         .filter(|(_, broken)| broken.is_none())
         .map(|(v, _)| v.clone())
         .collect();
-    let (weights, weighting_note) = scheme
-        .weighting
-        .points(&scheme.indicators, &eligible_values)?;
+    let fixed: Vec<f64> = scheme.indicators.iter().map(|i| i.weight).collect();
+    let directions: Vec<Direction> = scheme
+        .indicators
+        .iter()
+        .map(|i| i.direction.into())
+        .collect();
+    let (weights, weighting_note) =
+        scheme
+            .weighting
+            .points(&fixed, &directions, &eligible_values)?;
     let mut results = units
         .iter()
         .zip(eligible.iter().zip(&values))

@@ -244,7 +244,10 @@ impl Scheme {
                 "give each indicator a weight, or set a [weighting] method",
             ));
         }
-        self.weighting.check(&self.indicators)?;
+        let weights: Vec<f64> = self.indicators.iter().map(|i| i.weight).collect();
+        self.weighting
+            .check(&weights)
+            .map_err(|f| field(f.field, f.rule))?;
         self.tiers.check()
     }
 }

@@ -11,12 +11,29 @@
 //! ([`crate::Assessment::weights`]): a later run with other units can weigh differently, and
 //! the stored run is what was published.
 
-use crate::scheme::{IndicatorSpec, SchemeError};
 use serde::{Deserialize, Serialize};
 use tandem_core::metrics::composite::{
     ahp, entropy_weights, AhpResult, Direction, CONSISTENCY_RATIO_LIMIT,
 };
 use tandem_core::metrics::MetricError;
+
+/// A `[weighting]` field that breaks a rule (the scheme reports it as a field error).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightingFault {
+    /// The field's path (`weighting.matrix`, `indicators[0].weight`).
+    pub field: String,
+    /// What is wrong and what it must be.
+    pub rule: String,
+}
+
+impl WeightingFault {
+    fn new(field: impl Into<String>, rule: impl Into<String>) -> WeightingFault {
+        WeightingFault {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
 
 /// The weighting method of a scheme (`[weighting]` in the TOML).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -41,47 +58,50 @@ pub enum Weighting {
 }
 
 impl Weighting {
-    /// Checks the method against the indicators; for AHP also the matrix's consistency.
-    pub(crate) fn check(&self, indicators: &[IndicatorSpec]) -> Result<(), SchemeError> {
+    /// Checks the method against the indicators' fixed `weights`; for AHP also the matrix's
+    /// consistency.
+    pub(crate) fn check(&self, weights: &[f64]) -> Result<(), WeightingFault> {
         let points = match self {
             Weighting::Fixed => return Ok(()),
             Weighting::Ahp { points, .. } | Weighting::Entropy { points } => *points,
         };
         if !(points.is_finite() && points > 0.0) {
-            return Err(SchemeError::field(
+            return Err(WeightingFault::new(
                 "weighting.points",
                 "must be a number above 0, e.g. 100",
             ));
         }
-        if let Some(i) = indicators.iter().position(|i| i.weight != 0.0) {
-            return Err(SchemeError::field(
+        if let Some(i) = weights.iter().position(|w| *w != 0.0) {
+            return Err(WeightingFault::new(
                 format!("indicators[{i}].weight"),
                 "the weighting method sets the points: remove the indicators' weights",
             ));
         }
         if let Weighting::Ahp { matrix, .. } = self {
-            ahp_weights(matrix, indicators.len())?;
+            ahp_weights(matrix, weights.len())?;
         }
         Ok(())
     }
 
-    /// The points of each indicator for a run whose eligible units have these indicator
-    /// `values` (rows of units, `None` where missing), and a note saying how they were set.
+    /// The points of each indicator (their fixed `weights` and `directions` given) for a run
+    /// whose eligible units have these indicator `values` (rows of units, `None` where
+    /// missing), and a note saying how they were set.
     ///
     /// # Errors
     /// For entropy, [`MetricError`] when fewer than two units have every value or no
     /// indicator varies.
     pub(crate) fn points(
         &self,
-        indicators: &[IndicatorSpec],
+        weights: &[f64],
+        directions: &[Direction],
         values: &[Vec<Option<f64>>],
     ) -> Result<(Vec<f64>, Option<String>), MetricError> {
         match self {
-            Weighting::Fixed => Ok((indicators.iter().map(|i| i.weight).collect(), None)),
+            Weighting::Fixed => Ok((weights.to_vec(), None)),
             Weighting::Ahp { points, matrix } => {
                 // Scheme::parse refused an inconsistent matrix; a scheme built in code is
                 // taken as it is, its shape still checked.
-                let n = indicators.len();
+                let n = weights.len();
                 if matrix.len() != n || matrix.iter().any(|r| r.len() != n) {
                     return Err(MetricError::Shape {
                         what: "weighting.matrix (rows of one number per indicator)".into(),
@@ -103,9 +123,7 @@ impl Weighting {
                     .iter()
                     .flat_map(|r| r.iter().flatten().copied())
                     .collect();
-                let directions: Vec<Direction> =
-                    indicators.iter().map(|i| i.direction.into()).collect();
-                let w = entropy_weights(&matrix, &directions)?;
+                let w = entropy_weights(&matrix, directions)?;
                 let note = format!(
                     "entropy weights over the {} eligible units with every indicator value ({} left out)",
                     complete.len(),
@@ -119,17 +137,17 @@ impl Weighting {
 
 /// AHP priorities of `matrix` (n rows of n) and a note with λ_max and CR; refused when the
 /// shape is wrong or CR ≥ 0.1.
-fn ahp_weights(matrix: &[Vec<f64>], n: usize) -> Result<(Vec<f64>, String), SchemeError> {
+fn ahp_weights(matrix: &[Vec<f64>], n: usize) -> Result<(Vec<f64>, String), WeightingFault> {
     if matrix.len() != n || matrix.iter().any(|r| r.len() != n) {
-        return Err(SchemeError::field(
+        return Err(WeightingFault::new(
             "weighting.matrix",
             format!("one row of {n} numbers per indicator ({n} rows), in indicator order"),
         ));
     }
     let flat: Vec<f64> = matrix.iter().flatten().copied().collect();
-    let r = ahp(&flat).map_err(|e| SchemeError::field("weighting.matrix", e.to_string()))?;
+    let r = ahp(&flat).map_err(|e| WeightingFault::new("weighting.matrix", e.to_string()))?;
     if !r.is_consistent() {
-        return Err(SchemeError::field(
+        return Err(WeightingFault::new(
             "weighting.matrix",
             format!(
                 "inconsistent judgements: CR = {:.3} (must be below {CONSISTENCY_RATIO_LIMIT}); revise the comparisons",
