@@ -188,11 +188,54 @@ fn docking_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> 
     }
 }
 
+/// The annual figures' rules (issue #16), decided before the general role rules: the
+/// figures behind an assessment are confidential. Officers keep their pair's, park operators
+/// their park's, an enterprise reads its own (and changes them only through an objection);
+/// researchers read none (they get aggregates, `assessment::aggregates`).
+fn figures_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> Option<bool> {
+    if !matches!(entity, "enterprise_figures" | "park_figures") {
+        return None;
+    }
+    Some(match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Researcher => false,
+        Role::Officer { pair_id, .. } => {
+            action != Action::Delete && scope.pair_id.as_deref() == Some(pair_id.as_str())
+        }
+        Role::ParkOperator { park_id } => {
+            action != Action::Delete && scope.park_id == Some(*park_id)
+        }
+        Role::Enterprise { enterprise_id } => {
+            action == Action::Read
+                && entity == "enterprise_figures"
+                && scope.enterprise_id == Some(*enterprise_id)
+        }
+    })
+}
+
+/// [`read_filter`] for the annual figures: [`figures_allowed`] for reads as SQL.
+fn figures_read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
+    let none = || Some(("1 = 0".to_string(), Vec::new()));
+    match &user.role {
+        Role::Admin | Role::Coordinator => None,
+        Role::Researcher => none(),
+        Role::Officer { pair_id, .. } => Some(("pair_id = ?".into(), vec![pair_id.clone().into()])),
+        Role::ParkOperator { park_id } => Some(("park_id = ?".into(), vec![Value::Int(*park_id)])),
+        Role::Enterprise { enterprise_id } if entity == "enterprise_figures" => {
+            Some(("enterprise_id = ?".into(), vec![Value::Int(*enterprise_id)]))
+        }
+        Role::Enterprise { .. } => none(),
+    }
+}
+
 /// Whether `user` may do `action` on a record of `entity` with `scope`. For an update the
 /// caller checks both the record as stored and as it would become, so a record cannot be
 /// moved out of (or into) someone's reach.
 pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool {
     if let Some(rule) = docking_allowed(user, action, entity, scope) {
+        return rule;
+    }
+    if let Some(rule) = figures_allowed(user, action, entity, scope) {
         return rule;
     }
     match &user.role {
@@ -301,6 +344,9 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
     let none = || Some(("1 = 0".to_string(), Vec::new()));
     if matches!(entity, "demands" | "matches") {
         return docking_read_filter(user, entity);
+    }
+    if matches!(entity, "enterprise_figures" | "park_figures") {
+        return figures_read_filter(user, entity);
     }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,

@@ -1275,6 +1275,182 @@ pub static MATCHES: Entity = Entity {
     ],
 };
 
+/// Yes or no (a park's one-stop service).
+pub const YES_NO: &[&str] = &["yes", "no"];
+
+/// The largest annual figure a field accepts (10^4 yuan, tce, t, m², mu).
+const FIGURE_MAX: f64 = 1.0e10;
+
+/// An optional annual figure: a non-negative decimal, empty (NULL) when not reported.
+const fn figure(name: &'static str, zh: &'static str, en: &'static str) -> Field {
+    f(name, name, Kind::Real(0.0, FIGURE_MAX), false, zh, en)
+}
+
+/// The derived pair of a record placed in a park (its park's pair).
+const PARK_PAIR: Field = filtered(derived(f(
+    "pair_id",
+    "pair_id",
+    Kind::Ref("pairs"),
+    false,
+    "结对",
+    "Pair",
+)));
+
+/// An enterprise's figures for one year in one park (issue #16): the inputs of per-mu
+/// assessment. A figure not reported stays empty, never 0.
+pub static ENTERPRISE_FIGURES: Entity = Entity {
+    name: "enterprise_figures",
+    table: "enterprise_figures",
+    id_kind: IdKind::Serial,
+    zh: "企业年度数据",
+    en: "Enterprise annual figures",
+    title: "year",
+    rules: Rules {
+        check: Some(derive_park_pair),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        filtered(f(
+            "enterprise_id",
+            "enterprise_id",
+            Kind::Ref("enterprises"),
+            true,
+            "企业",
+            "Enterprise",
+        )),
+        filtered(f(
+            "park_id",
+            "park_id",
+            Kind::Ref("parks"),
+            true,
+            "园区",
+            "Park",
+        )),
+        PARK_PAIR,
+        filtered(f("year", "year", Kind::Year, true, "年度", "Year")),
+        figure("land_mu", "用地面积（亩）", "Land (mu)"),
+        figure(
+            "revenue_10k_yuan",
+            "营业收入（万元）",
+            "Revenue (10^4 yuan)",
+        ),
+        figure("tax_10k_yuan", "实缴税金（万元）", "Tax paid (10^4 yuan)"),
+        figure(
+            "value_added_10k_yuan",
+            "工业增加值（万元）",
+            "Value added (10^4 yuan)",
+        ),
+        figure(
+            "rd_10k_yuan",
+            "研发经费（万元）",
+            "R&D spending (10^4 yuan)",
+        ),
+        f(
+            "rd_percent",
+            "rd_percent",
+            Kind::Real(0.0, 100.0),
+            false,
+            "研发经费占营业收入比重（%）",
+            "R&D as % of revenue",
+        ),
+        figure("energy_tce", "综合能耗（吨标煤）", "Energy use (tce)"),
+        figure("emissions_t", "主要污染物排放（吨）", "Emissions (t)"),
+        f(
+            "employees",
+            "employees",
+            Kind::Int(0, 10_000_000),
+            false,
+            "从业人员（人）",
+            "Employees",
+        ),
+        f(
+            "production_start_year",
+            "production_start_year",
+            Kind::Year,
+            false,
+            "投产年份",
+            "Year production started",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+    ],
+};
+
+/// A park's figures for one year (issue #16): the inputs of park appraisal.
+pub static PARK_FIGURES: Entity = Entity {
+    name: "park_figures",
+    table: "park_figures",
+    id_kind: IdKind::Serial,
+    zh: "园区年度数据",
+    en: "Park annual figures",
+    title: "year",
+    rules: Rules {
+        check: Some(derive_park_pair),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        filtered(f(
+            "park_id",
+            "park_id",
+            Kind::Ref("parks"),
+            true,
+            "园区",
+            "Park",
+        )),
+        PARK_PAIR,
+        filtered(f("year", "year", Kind::Year, true, "年度", "Year")),
+        figure("land_mu", "土地面积（亩）", "Land (mu)"),
+        figure("land_occupied_mu", "已供土地（亩）", "Land occupied (mu)"),
+        figure(
+            "factory_m2",
+            "标准厂房（平方米）",
+            "Standard factory space (m²)",
+        ),
+        figure(
+            "factory_occupied_m2",
+            "已入驻标准厂房（平方米）",
+            "Factory space occupied (m²)",
+        ),
+        figure(
+            "output_10k_yuan",
+            "工业总产值（万元）",
+            "Output (10^4 yuan)",
+        ),
+        figure("tax_10k_yuan", "税收（万元）", "Tax (10^4 yuan)"),
+        figure(
+            "investment_10k_yuan",
+            "固定资产投资（万元）",
+            "Investment (10^4 yuan)",
+        ),
+        f(
+            "one_stop_service",
+            "one_stop_service",
+            Kind::Enum(YES_NO),
+            false,
+            "一站式服务",
+            "One-stop service",
+        ),
+        f(
+            "service_providers",
+            "service_providers",
+            Kind::Int(0, 100_000),
+            false,
+            "专业服务机构（家）",
+            "Professional service providers",
+        ),
+        f(
+            "staff",
+            "staff",
+            Kind::Int(0, 1_000_000),
+            false,
+            "管理服务人员（人）",
+            "Staff",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+    ],
+};
+
 /// Every record type, in menu order.
 pub static ENTITIES: &[&Entity] = &[
     &PROGRAMMES,
@@ -1291,6 +1467,8 @@ pub static ENTITIES: &[&Entity] = &[
     &PARK_OFFERS,
     &CAPITAL_PROVIDERS,
     &MATCHES,
+    &ENTERPRISE_FIGURES,
+    &PARK_FIGURES,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).
@@ -1327,6 +1505,24 @@ fn derive_task_pair(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<
             .query_one(
                 "SELECT pair_id FROM plans WHERE id = ?",
                 &[Value::Int(plan)],
+            )?
+            .and_then(|r| r[0].as_str().map(str::to_string));
+        fields.insert(
+            "pair_id".into(),
+            pair.map(Json::String).unwrap_or(Json::Null),
+        );
+    }
+    Ok(())
+}
+
+/// A record placed in a park belongs to its park's pair (the figures' check; `pair_id` is
+/// derived).
+fn derive_park_pair(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<(), PlatformError> {
+    if let Some(park) = fields.get("park_id").and_then(Json::as_i64) {
+        let pair = c
+            .query_one(
+                "SELECT pair_id FROM parks WHERE id = ?",
+                &[Value::Int(park)],
             )?
             .and_then(|r| r[0].as_str().map(str::to_string));
         fields.insert(

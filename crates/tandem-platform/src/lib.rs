@@ -7,6 +7,7 @@
 //! The HTTP server (`tandem-server`) and the CLI are thin layers over this crate.
 
 pub mod accounts;
+pub mod assessment;
 pub mod auth;
 pub mod backup;
 pub mod bulk;

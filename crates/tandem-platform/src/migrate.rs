@@ -51,7 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0005_agreements_per_park.sqlite.sql"),
         postgres: include_str!("../migrations/0005_agreements_per_park.postgres.sql"),
     },
-    // Version 6 is taken by a change on another branch; this list is merged in version order.
+    Migration {
+        version: 6,
+        name: "assessment",
+        portable: include_str!("../migrations/0006_assessment.sql"),
+        sqlite: include_str!("../migrations/0006_assessment.sqlite.sql"),
+        postgres: include_str!("../migrations/0006_assessment.postgres.sql"),
+    },
     Migration {
         version: 7,
         name: "surveys",

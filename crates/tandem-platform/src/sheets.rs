@@ -11,7 +11,7 @@
 use crate::auth::User;
 use crate::bulk;
 use crate::db::Db;
-use crate::entity::{Entity, Kind, PROJECTS, TASKS};
+use crate::entity::{Entity, Kind, ENTERPRISE_FIGURES, PARK_FIGURES, PROJECTS, TASKS};
 use crate::service::{self, ListQuery, PlatformError};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::{Map, Value as Json};
@@ -21,6 +21,8 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
     match name {
         "projects" => Some(&PROJECTS),
         "tasks" => Some(&TASKS),
+        "enterprise_figures" => Some(&ENTERPRISE_FIGURES),
+        "park_figures" => Some(&PARK_FIGURES),
         _ => None,
     }
 }

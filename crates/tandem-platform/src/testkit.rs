@@ -236,3 +236,47 @@ pub fn vat_revenue(
         amount: tandem_ledger::Fen(yuan * 100),
     }
 }
+
+/// The year of the assessment fixtures.
+pub const ASSESSMENT_YEAR: i64 = 2024;
+
+/// An enterprise's annual figures for [`ASSESSMENT_YEAR`], scaled by `k` from a unit that
+/// meets every benchmark of the shipped per-mu scheme (`k` = 1: 20 mu, tax 20 per mu, value
+/// added 80 per mu, R&D 2.5 %, in production since 2015).
+pub fn enterprise_figures_body(enterprise: i64, park: i64, k: f64) -> serde_json::Value {
+    json!({"enterprise_id": enterprise, "park_id": park, "year": ASSESSMENT_YEAR,
+        "land_mu": 20, "revenue_10k_yuan": 5000.0 * k, "tax_10k_yuan": 400.0 * k,
+        "value_added_10k_yuan": 1600.0 * k, "rd_percent": 2.5 * k, "energy_tce": 700,
+        "emissions_t": 30, "employees": 60, "production_start_year": 2015,
+        "source": "统计直报（测试）"})
+}
+
+/// The figures behind the assessment tests: the cast's enterprise and five more (industry
+/// `C36`) in the cast's park, and the other enterprise in the other park, for
+/// [`ASSESSMENT_YEAR`]. Returns the enterprises of the cast's park, the cast's first.
+pub fn assessment_fixture(db: &Db, cast: &Cast) -> Vec<i64> {
+    let create = |e: &'static crate::entity::Entity, body: serde_json::Value| {
+        crate::service::create(db, &cast.admin, e, body.as_object().unwrap())
+            .expect("fixture record")
+            .int("id")
+            .unwrap()
+    };
+    let mut ids = vec![cast.enterprise];
+    for i in 1..=5 {
+        let body = json!({"name": format!("园区企业{i}"), "origin_locality_id": "js-xuzhou",
+            "industry": "C36"});
+        ids.push(create(&crate::entity::ENTERPRISES, body));
+    }
+    for (i, e) in ids.iter().enumerate() {
+        let k = 0.6 + 0.2 * i as f64;
+        create(
+            &crate::entity::ENTERPRISE_FIGURES,
+            enterprise_figures_body(*e, cast.park, k),
+        );
+    }
+    create(
+        &crate::entity::ENTERPRISE_FIGURES,
+        enterprise_figures_body(cast.other_enterprise, cast.other_park, 1.0),
+    );
+    ids
+}

@@ -75,6 +75,15 @@ fn body(e: &Entity, c: &Cast, own: bool, plan: i64) -> Map<String, Value> {
         }
         // Matches are made by the docking workflow only: a generic create sends nothing.
         "matches" => json!({}),
+        // Annual figures: a year of its own per fixture (one row per unit and year).
+        "enterprise_figures" => {
+            json!({"enterprise_id": ent, "park_id": park, "year": 1950 + unique() % 150,
+                   "land_mu": 12.5, "tax_10k_yuan": "", "source": "test"})
+        }
+        "park_figures" => {
+            json!({"park_id": park, "year": 1950 + unique() % 150, "land_mu": 3000,
+                   "one_stop_service": "yes", "source": "test"})
+        }
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -96,6 +105,7 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "secondments" => "person",
         "demands" | "park_offers" => "title",
         "capital_providers" => "name",
+        "enterprise_figures" | "park_figures" => "source",
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -273,6 +283,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("matches", "create", "NNNNNNNN"),
     ("matches", "update own", "NNNNNNNN"),
     ("matches", "update other", "NNNNNNNN"),
+    // Annual figures (issue #16) are confidential: the pair's officers and the park's
+    // operator keep them, an enterprise reads its own, researchers read none (aggregates).
+    ("enterprise_figures", "read own", "YYYYNYYN"),
+    ("enterprise_figures", "read other", "YYNNYNNN"),
+    ("enterprise_figures", "create own", "YYYYNYNN"),
+    ("enterprise_figures", "create other", "YYNNYNNN"),
+    ("enterprise_figures", "update own", "YYYYNYNN"),
+    ("enterprise_figures", "update other", "YYNNYNNN"),
+    ("enterprise_figures", "delete own", "YYNNNNNN"),
+    ("park_figures", "read own", "YYYYNYNN"),
+    ("park_figures", "read other", "YYNNYNNN"),
+    ("park_figures", "create own", "YYYYNYNN"),
+    ("park_figures", "create other", "YYNNYNNN"),
+    ("park_figures", "update own", "YYYYNYNN"),
+    ("park_figures", "update other", "YYNNYNNN"),
+    ("park_figures", "delete own", "YYNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {

@@ -84,6 +84,13 @@ fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64) -> Map<String, Value> {
         "capital_providers" => {
             json!({"name": "徐州市产业发展基金", "kind": "special_fund", "home_locality_id": "js-xuzhou", "industries": ["C35"], "regions": ["ah-huaibei"], "ticket_min_yuan": 1000000, "ticket_max_yuan": 50000000, "stages": ["preparation", "construction"]})
         }
+        // Annual figures (issue #16): a figure left empty stays empty.
+        "enterprise_figures" => {
+            json!({"enterprise_id": cast.enterprise, "park_id": cast.park, "year": 2024, "land_mu": 35.5, "revenue_10k_yuan": 12000, "tax_10k_yuan": 610.25, "value_added_10k_yuan": 3100, "rd_percent": 3.2, "energy_tce": 900, "emissions_t": 12.5, "employees": 240, "production_start_year": 2019, "source": "统计直报"})
+        }
+        "park_figures" => {
+            json!({"park_id": cast.park, "year": 2024, "land_mu": 12000, "land_occupied_mu": 8000, "factory_m2": 300000, "factory_occupied_m2": 210000, "output_10k_yuan": 980000, "tax_10k_yuan": 42000, "investment_10k_yuan": 150000, "one_stop_service": "yes", "service_providers": 12, "staff": 85, "source": "园区年报"})
+        }
         other => panic!("{other}"),
     })
 }
@@ -97,6 +104,7 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "secondments" => ("post", json!("主任助理")),
         "demands" | "park_offers" => ("title", json!("新标题")),
         "capital_providers" => ("name", json!("改名")),
+        "enterprise_figures" | "park_figures" => ("source", json!("更正后的来源")),
         other => panic!("{other}"),
     }
 }

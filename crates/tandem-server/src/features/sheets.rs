@@ -40,6 +40,8 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
         ul {
             li { a href="/sheets/projects" { (t(lang, "导出项目（XLSX）", "Export projects (XLSX)")) } }
             li { a href="/sheets/tasks" { (t(lang, "导出计划任务（XLSX）", "Export plan tasks (XLSX)")) } }
+            li { a href="/sheets/enterprise_figures" { (t(lang, "导出企业年度数据（XLSX，评价模板）", "Export enterprise annual figures (XLSX, the assessment template)")) } }
+            li { a href="/sheets/park_figures" { (t(lang, "导出园区年度数据（XLSX）", "Export park annual figures (XLSX)")) } }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -47,6 +49,8 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
             select id="kind" name="entity" {
                 option value="projects" { (t(lang, "项目", "projects")) }
                 option value="tasks" { (t(lang, "计划任务", "plan tasks")) }
+                option value="enterprise_figures" { (t(lang, "企业年度数据", "enterprise annual figures")) }
+                option value="park_figures" { (t(lang, "园区年度数据", "park annual figures")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";
@@ -103,7 +107,8 @@ async fn sheets_form(
             )),
         ))
     };
-    let importable = ["projects", "tasks"].map(sheets::sheet_entity);
+    let importable =
+        ["projects", "tasks", "enterprise_figures", "park_figures"].map(sheets::sheet_entity);
     if !importable
         .iter()
         .flatten()
@@ -285,10 +290,10 @@ pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Valu
         "/api/sheets/{entity}".into(),
         json!({
             "get": {"summary": "Export projects or tasks as XLSX (the import template)", "tags": ["sheets"],
-                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks"]}}],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks", "enterprise_figures", "park_figures"]}}],
                 "responses": with(errors(), json!({"200": {"description": "workbook", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}}))},
             "post": {"summary": "Import projects or tasks from XLSX, all or nothing", "tags": ["sheets"],
-                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks"]}}, csrf],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks", "enterprise_figures", "park_figures"]}}, csrf],
                 "requestBody": {"required": true, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
                 "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large(), "429": over_budget()}))}
         }),
