@@ -2,6 +2,7 @@
 //! own shape) its OpenAPI fragment, and depends only on the kernel and the platform.
 
 pub(crate) mod accounts;
+pub(crate) mod assessment;
 pub(crate) mod dashboard;
 pub(crate) mod docking;
 pub(crate) mod pairs;
@@ -29,6 +30,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(docking::api_routes())
         .merge(accounts::api_routes())
         .merge(surveys::api_routes())
+        .merge(assessment::api_routes())
         .merge(records::api_routes())
 }
 
@@ -46,4 +48,5 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(docking::page_routes())
         .merge(accounts::page_routes())
         .merge(surveys::page_routes())
+        .merge(assessment::page_routes())
 }

@@ -138,6 +138,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/events", t(lang, "事件", "Events")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
+        ("/assessment", t(lang, "评价", "Assessment")),
         ("/sheets", t(lang, "导入导出", "Excel")),
     ];
     html! {
