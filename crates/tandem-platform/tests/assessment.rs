@@ -518,3 +518,129 @@ fn aggregates_name_no_unit_and_suppress_small_groups() {
         "{text}"
     );
 }
+
+/// A park scheme for the pair's parks (test values).
+const PARK_SCHEME: &str = r#"
+id = "park-test"
+name_zh = "园区评价（测试方案）"
+name_en = "Park appraisal (test scheme)"
+source = "test values, not a published scheme"
+subject = "parks"
+cap = 1.5
+
+[[indicators]]
+id = "tax_per_occupied_mu"
+label_zh = "已供地亩均税收"
+label_en = "Tax per occupied mu"
+numerator = "tax_10k_yuan"
+denominator = "land_occupied_mu"
+direction = "benefit"
+weight = 60
+benchmark = 10.0
+
+[[indicators]]
+id = "one_stop"
+label_zh = "一站式服务"
+label_en = "One-stop service"
+numerator = "one_stop_service"
+direction = "benefit"
+weight = 40
+benchmark = 1.0
+
+[tiers]
+labels = ["A", "B"]
+method = "thresholds"
+minimums = [80.0]
+"#;
+
+/// A park scheme runs over a pair's parks: started and read by the pair's officers, not by a
+/// park's operator or another pair's officer; reproducible like an enterprise run.
+#[test]
+fn park_schemes_run_over_a_pairs_parks_on_every_engine() {
+    for t in testkit::engines() {
+        let db = &t.db;
+        let cast = testkit::cast(db);
+        let body =
+            json!({"pair_id": testkit::PAIR, "name": "第二园区", "locality_id": "ah-huaibei"});
+        let second = service::create(db, &cast.admin, &entity::PARKS, body.as_object().unwrap())
+            .unwrap()
+            .int("id")
+            .unwrap();
+        for (park, one_stop, tax) in [(cast.park, "yes", 90000), (second, "no", 20000)] {
+            let body = json!({"park_id": park, "year": ASSESSMENT_YEAR, "land_mu": 12000,
+                "land_occupied_mu": 6000, "tax_10k_yuan": tax, "one_stop_service": one_stop,
+                "source": "园区年报"});
+            service::create(
+                db,
+                &cast.helped_officer,
+                &entity::PARK_FIGURES,
+                body.as_object().unwrap(),
+            )
+            .unwrap();
+        }
+        let new = NewRun {
+            park_id: None,
+            pair_id: Some(testkit::PAIR.into()),
+            ..new_run(0, PARK_SCHEME)
+        };
+        for u in [
+            &cast.park_operator,
+            &cast.other_officer,
+            &cast.enterprise_user,
+        ] {
+            assert!(
+                matches!(runs::start(db, u, &new), Err(PlatformError::Forbidden(_))),
+                "{}",
+                u.username
+            );
+        }
+        let run = runs::start(db, &cast.helper_officer, &new).unwrap();
+        assert_eq!(
+            (run.summary.subject.as_str(), run.summary.park_id),
+            ("parks", None)
+        );
+        let first = unit(&run.result, cast.park);
+        assert_eq!(
+            (first["tier"].as_str(), first["total"].as_f64()),
+            (Some("A"), Some(130.0))
+        );
+        let other = unit(&run.result, second);
+        assert_eq!(
+            other["indicators"][1]["score"], 0.0,
+            "no one-stop service: 0 points"
+        );
+        assert_eq!(
+            runs::reproduce(db, &cast.admin, run.summary.id).unwrap(),
+            run.result
+        );
+        assert!(not_found(runs::get(
+            db,
+            &cast.park_operator,
+            run.summary.id
+        )));
+        assert!(not_found(runs::get(
+            db,
+            &cast.other_officer,
+            run.summary.id
+        )));
+        let score = runs::unit_score(db, &cast.helped_officer, run.summary.id, second).unwrap();
+        assert_eq!(score.tier.as_deref(), Some("B"));
+        let obj = objection("tax_10k_yuan", json!(1), "证明");
+        assert!(not_found(objections::file(
+            db,
+            &cast.enterprise_user,
+            run.summary.id,
+            &obj
+        )));
+        // Park figures are not enterprise figures: an enterprise scheme over a pair is refused.
+        let wrong = NewRun {
+            pair_id: Some(testkit::PAIR.into()),
+            park_id: None,
+            ..new_run(0, tandem_assess::EXAMPLE_PER_MU)
+        };
+        assert_eq!(
+            invalid_rule(runs::start(db, &cast.admin, &wrong)),
+            "not_found"
+        );
+    }
+}

@@ -184,6 +184,31 @@ struct Populated {
 
 /// A demand, two offers, capital providers (one deleted), a refreshed shortlist with one
 /// match converted into a project, an agreement, revenues and a settlement.
+/// Annual figures, a run, an accepted objection and the run's second revision (issue #16).
+fn assessed(db: &Db, c: &Cast) {
+    use tandem_platform::assessment::{objections, runs, NewObjection, NewRun};
+    testkit::assessment_fixture(db, c);
+    let new = NewRun {
+        park_id: Some(c.park),
+        pair_id: None,
+        year: testkit::ASSESSMENT_YEAR,
+        scheme_toml: tandem_assess::EXAMPLE_PER_MU.into(),
+        objections_close_on: "2099-12-31".into(),
+    };
+    let run = runs::start(db, &c.park_operator, &new).unwrap();
+    let objection = NewObjection {
+        figure: "tax_10k_yuan".into(),
+        proposed_value: json!(700),
+        evidence: "完税证明".into(),
+    };
+    let o = objections::file(db, &c.enterprise_user, run.summary.id, &objection).unwrap();
+    let accept = objections::Decision {
+        accept: true,
+        reasons: String::new(),
+    };
+    objections::decide(db, &c.helped_officer, o.id, &accept).unwrap();
+}
+
 fn populate(db: &Db) -> Populated {
     let c = testkit::cast(db);
     create(
@@ -268,6 +293,7 @@ fn populate(db: &Db) -> Populated {
     let from = "2023-01".parse().unwrap();
     let s = ledger::settle_park(db, officer, c.park, from, from, false).unwrap();
     assert!(s.appended > 0);
+    assessed(db, &c);
     Populated {
         cast: c,
         deleted_provider,
@@ -311,6 +337,10 @@ fn docking_and_ledger_survive_a_round_trip_into_either_engine() {
             "agreements",
             "revenues",
             "ledger_entries",
+            "enterprise_figures",
+            "assessment_runs",
+            "assessment_scores",
+            "assessment_objections",
         ] {
             assert!(
                 !original[table].is_empty(),
