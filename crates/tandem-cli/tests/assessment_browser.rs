@@ -214,6 +214,24 @@ fn operator_imports_and_runs_enterprise_objects_reviewer_accepts_history_shows_b
     );
     ui.s.save_screenshot(&ui.shots, "assessment-01-imported");
 
+    // An uploaded scheme with a broken field is refused, the field named.
+    let bad = dir.path().join("bad-scheme.toml");
+    std::fs::write(
+        &bad,
+        tandem_assess::EXAMPLE_PER_MU.replace("weight = 35", "weight = -35"),
+    )
+    .unwrap();
+    ui.go("/assessment?lang=en");
+    ui.s.fill("#park_id", &park.to_string());
+    ui.s.fill("#year", "2024");
+    ui.s.fill("#objections_close_on", "2099-12-31");
+    let file = ui.s.find("#scheme_file");
+    ui.s.type_text(&file, &bad.display().to_string());
+    ui.s.submit_with("#run-assessment");
+    let errors = ui.s.text(&ui.s.find("#errors"));
+    assert!(errors.contains("scheme.indicators[0].weight"), "{errors}");
+    ui.s.save_screenshot(&ui.shots, "assessment-02a-scheme-errors");
+
     ui.go("/assessment?lang=en");
     ui.s.fill("#park_id", &park.to_string());
     ui.s.fill("#year", "2024");

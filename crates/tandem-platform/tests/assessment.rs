@@ -475,6 +475,19 @@ fn objections_within_the_window_are_reviewed_and_rescored_on_every_engine() {
             assert_eq!(h.objections.len(), 2, "{}", t.name);
         }
         assert!(objections::history(db, &cast.researcher, id).is_err());
+        // Everything audited: two runs created, two objections filed and decided.
+        let audited = |entity: &str, action: &str| -> i64 {
+            db.read(|c| {
+                c.query_i64(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE entity = ? AND action = ?",
+                    &[entity.into(), action.into()],
+                )
+            })
+            .unwrap()
+        };
+        assert_eq!(audited("assessment_runs", "create"), 2, "{}", t.name);
+        assert_eq!(audited("assessment_objections", "create"), 2);
+        assert_eq!(audited("assessment_objections", "update"), 2);
     }
 }
 

@@ -52,22 +52,17 @@ impl RunBody {
     }
 }
 
-/// The run form: as [`RunBody`], with the CSRF token, every field text.
-#[derive(Deserialize)]
+/// The run form: as [`RunBody`], with the CSRF token, every field text (read from a
+/// multipart form, for the scheme file: `pages::read_run_form`).
+#[derive(Default)]
 pub(crate) struct RunForm {
-    #[serde(rename = "_csrf", default)]
     pub csrf: String,
-    #[serde(default)]
     pub park_id: String,
-    #[serde(default)]
     pub pair_id: String,
-    #[serde(default)]
     pub year: String,
-    #[serde(default)]
     pub scheme: String,
-    #[serde(default)]
+    /// The uploaded scheme file, else the pasted text.
     pub scheme_toml: String,
-    #[serde(default)]
     pub objections_close_on: String,
 }
 

@@ -8,12 +8,14 @@ use crate::kernel::page::{csrf_failure, csrf_matches, failure, page, t, PageLang
 use crate::kernel::run::run;
 use crate::kernel::session::{PageSession, Session};
 use crate::kernel::state::AppState;
-use axum::extract::{Path, Query, State};
+use crate::kernel::upload::{next_field, read_field};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use tandem_platform::assessment::{aggregates as agg, objections, policy, runs};
+use tandem_platform::entity::FieldError;
 use tandem_platform::service::PlatformError;
 use tandem_platform::Role;
 use tandem_report::Lang;
@@ -85,11 +87,12 @@ pub(crate) async fn start_run(
     State(state): State<AppState>,
     PageSession(s): PageSession,
     PageLang { lang, .. }: PageLang,
-    Form(form): Form<RunForm>,
+    mut multipart: Multipart,
 ) -> Response {
-    if !csrf_matches(&s, Some(&form.csrf)) {
-        return csrf_failure(lang, &s);
-    }
+    let form = match read_run_form(lang, &s, &mut multipart).await {
+        Ok(form) => form,
+        Err(refused) => return *refused,
+    };
     let r = async {
         let new = form.into_body()?.into_new_run()?;
         let r = run(&state.db, &s.user, move |db, user| {
@@ -99,6 +102,56 @@ pub(crate) async fn start_run(
         Ok(format!("/assessment/runs/{}", r.summary.id))
     };
     redirect(lang, &s, r.await)
+}
+
+/// The run form (multipart, for the scheme file), read in form order: the CSRF token is
+/// checked before a byte of the file is read, and an uploaded scheme (UTF-8) replaces the
+/// pasted text. `Err` is the page that says why.
+async fn read_run_form(
+    lang: Lang,
+    s: &Session,
+    multipart: &mut Multipart,
+) -> Result<RunForm, Box<Response>> {
+    let refuse = |e: PlatformError| Box::new(failure(lang, Some(s), &e));
+    let mut form = RunForm::default();
+    while let Some(field) = next_field(multipart)
+        .await
+        .map_err(|e| refuse(e.platform()))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "scheme_file" {
+            if !csrf_matches(s, Some(&form.csrf)) {
+                return Err(Box::new(csrf_failure(lang, s)));
+            }
+            let bytes = read_field(field).await.map_err(|e| refuse(e.platform()))?;
+            if !bytes.is_empty() {
+                form.scheme_toml = String::from_utf8(bytes).map_err(|_| {
+                    refuse(PlatformError::Invalid(vec![FieldError::new(
+                        "scheme_file",
+                        "not_utf8",
+                        "the scheme file must be UTF-8 text (TOML)".into(),
+                        "方案文件须为 UTF-8 文本（TOML）".into(),
+                    )]))
+                })?;
+            }
+            continue;
+        }
+        let text = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "_csrf" => form.csrf = text,
+            "park_id" => form.park_id = text,
+            "pair_id" => form.pair_id = text,
+            "year" => form.year = text,
+            "scheme" => form.scheme = text,
+            "scheme_toml" if form.scheme_toml.is_empty() => form.scheme_toml = text,
+            "objections_close_on" => form.objections_close_on = text,
+            _ => {}
+        }
+    }
+    if !csrf_matches(s, Some(&form.csrf)) {
+        return Err(Box::new(csrf_failure(lang, s)));
+    }
+    Ok(form)
 }
 
 /// A run: every unit's result, the objections and, for a reviewer, the decision forms.

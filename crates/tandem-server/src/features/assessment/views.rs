@@ -44,7 +44,7 @@ pub(crate) fn errors_list(errors: &[FieldError], lang: Lang) -> Markup {
 pub(crate) fn run_list(runs: &[RunSummary], lang: Lang) -> Markup {
     html! {
         h2 { (t(lang, "评价记录", "Runs")) }
-        table #runs {
+        div.scroll { table #runs {
             thead { tr {
                 th { "#" } th { (t(lang, "年度", "Year")) } th { (t(lang, "方案", "Scheme")) }
                 th { (t(lang, "园区/结对", "Park / pair")) } th { (t(lang, "修订", "Revision")) }
@@ -60,7 +60,7 @@ pub(crate) fn run_list(runs: &[RunSummary], lang: Lang) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -68,7 +68,7 @@ pub(crate) fn run_list(runs: &[RunSummary], lang: Lang) -> Markup {
 pub(crate) fn start_form(csrf: &str, lang: Lang) -> Markup {
     html! {
         h2 { (t(lang, "开展评价", "Run an assessment")) }
-        form.card method="post" action="/assessment/runs" {
+        form.card method="post" action="/assessment/runs" enctype="multipart/form-data" {
             input type="hidden" name="_csrf" value=(csrf);
             label for="park_id" { (t(lang, "园区编号（企业评价）", "Park id (enterprise schemes)")) }
             input #park_id name="park_id";
@@ -81,8 +81,10 @@ pub(crate) fn start_form(csrf: &str, lang: Lang) -> Markup {
                 option value="per_mu_example" { (t(lang, "内置：亩均效益评价（示例方案）", "Shipped: per-mu evaluation (example scheme)")) }
                 option value="" { (t(lang, "下方粘贴的方案（TOML）", "The scheme pasted below (TOML)")) }
             }
-            label for="scheme_toml" { (t(lang, "方案 TOML（至多 64 KB）", "Scheme TOML (at most 64 KB)")) }
+            label for="scheme_toml" { (t(lang, "或粘贴方案 TOML（至多 64 KB）", "Or paste a scheme's TOML (at most 64 KB)")) }
             textarea #scheme_toml name="scheme_toml" rows="6" {}
+            label for="scheme_file" { (t(lang, "或上传方案文件（TOML，至多 64 KB；给出方案时优先于内置方案）", "Or upload a scheme file (TOML, at most 64 KB; a scheme given here is used instead of the shipped one)")) }
+            input #scheme_file name="scheme_file" type="file" accept=".toml,text/plain";
             label for="objections_close_on" { (t(lang, "异议截止日期", "Objections close on")) }
             input #objections_close_on name="objections_close_on" placeholder="YYYY-MM-DD";
             button #run-assessment type="submit" { (t(lang, "评价", "Run")) }
@@ -99,7 +101,7 @@ pub(crate) fn unit_detail(detail: &Json, lang: Lang) -> Markup {
     let empty = Vec::new();
     html! {
         @if !reason.is_empty() { p.note { (t(lang, "未评分：", "Not scored: ")) (reason) } }
-        table.indicators {
+        div.scroll { table.indicators {
             thead { tr {
                 th { (t(lang, "指标", "Indicator")) } th.num { (t(lang, "数值", "Value")) }
                 th.num { (t(lang, "基准", "Benchmark")) } th.num { (t(lang, "权重", "Weight")) }
@@ -116,7 +118,7 @@ pub(crate) fn unit_detail(detail: &Json, lang: Lang) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -124,7 +126,7 @@ pub(crate) fn unit_detail(detail: &Json, lang: Lang) -> Markup {
 pub(crate) fn units_table(run: &Run, lang: Lang) -> Markup {
     let empty = Vec::new();
     html! {
-        table #units {
+        div.scroll { table #units {
             thead { tr {
                 th { (t(lang, "单位", "Unit")) } th { (t(lang, "行业", "Industry")) }
                 th.num { (t(lang, "总分", "Total")) } th { (t(lang, "档次", "Tier")) }
@@ -142,14 +144,14 @@ pub(crate) fn units_table(run: &Run, lang: Lang) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
 /// Objections, with the decision forms for a reviewer.
 pub(crate) fn objection_list(objections: &[Objection], review: Option<&str>, lang: Lang) -> Markup {
     html! {
-        table #objections {
+        div.scroll { table #objections {
             thead { tr {
                 th { "#" } th { (t(lang, "评价", "Run")) } th { (t(lang, "企业", "Enterprise")) }
                 th { (t(lang, "数据项", "Figure")) } th.num { (t(lang, "更正值", "Proposed")) }
@@ -171,7 +173,7 @@ pub(crate) fn objection_list(objections: &[Objection], review: Option<&str>, lan
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -233,7 +235,7 @@ pub(crate) fn my_scores(scores: &[UnitScore], csrf: &str, lang: Lang) -> Markup 
 pub(crate) fn aggregates(a: &Aggregates, lang: Lang) -> Markup {
     html! {
         h2 { (t(lang, "分行业汇总（匿名）", "By industry (anonymised)")) " " (a.year) " · " (a.scheme_id) }
-        table #aggregates {
+        div.scroll { table #aggregates {
             thead { tr {
                 th { (t(lang, "行业", "Industry")) } th.num { (t(lang, "单位数", "Units")) }
                 th.num { (t(lang, "已评分", "Scored")) } th.num { (t(lang, "平均总分", "Mean total")) }
@@ -248,7 +250,7 @@ pub(crate) fn aggregates(a: &Aggregates, lang: Lang) -> Markup {
                     }
                 }
             }
-        }
+        } }
         p.note { (t(lang, "少于 5 个单位的行业不单列，已略去：", "Industries with fewer than 5 units are not shown; left out: ")) (a.suppressed_groups) }
     }
 }
