@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value as Json};
 use tandem_platform::assessment::objections::{self, Decision};
-use tandem_platform::assessment::{aggregates, runs, NewObjection, NewRun, Run};
+use tandem_platform::assessment::{advice, aggregates, runs, NewObjection, NewRun, Run};
 use tandem_platform::entity;
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::sheets;
@@ -638,6 +638,18 @@ fn park_schemes_run_over_a_pairs_parks_on_every_engine() {
         )));
         let score = runs::unit_score(db, &cast.helped_officer, run.summary.id, second).unwrap();
         assert_eq!(score.tier.as_deref(), Some("B"));
+        // The advisor reads the run as the pair's park assessments, through the run policy:
+        // the pair's officer gets both parks, another pair's officer none.
+        let parks = advice::park_assessments(db, &cast.helped_officer, testkit::PAIR).unwrap();
+        assert_eq!(parks.len(), 2);
+        assert!(parks
+            .iter()
+            .all(|p| p.pair_id == testkit::PAIR && p.year == run.summary.year as i32));
+        assert!(
+            advice::park_assessments(db, &cast.other_officer, testkit::PAIR)
+                .unwrap()
+                .is_empty()
+        );
         let obj = objection("tax_10k_yuan", json!(1), "证明");
         assert!(not_found(objections::file(
             db,

@@ -119,10 +119,13 @@ pub fn enterprise_units(c: &mut dyn Conn, park: i64, year: i64) -> Result<Vec<Un
             .join(", ")
     );
     let rows = c.query(&sql, &[Value::Int(park), Value::Int(year)])?;
-    rows.iter().map(|r| enterprise_unit(r, year)).collect()
+    rows.iter()
+        .map(|r| enterprise_unit(r, park, year))
+        .collect()
 }
 
-fn enterprise_unit(r: &Row, year: i64) -> Result<Unit, DbError> {
+/// One enterprise's unit; its group is its park.
+fn enterprise_unit(r: &Row, park: i64, year: i64) -> Result<Unit, DbError> {
     let mut figures = BTreeMap::new();
     for col in ENTERPRISE_COLUMNS {
         figures.insert(col.to_string(), r.opt_real(col)?);
@@ -138,11 +141,13 @@ fn enterprise_unit(r: &Row, year: i64) -> Result<Unit, DbError> {
     Ok(Unit {
         id: r.int("unit_id")?.to_string(),
         industry: r.opt_text("industry")?.map(str::to_string),
+        group: Some(park.to_string()),
         figures,
     })
 }
 
-/// The parks' units of `pair` in `year`, in park id order.
+/// The parks' units of `pair` in `year`, in park id order; their group is the pair, so a run
+/// reads as the advisor's park assessments (`tandem_assess::park_assessments`).
 pub fn park_units(c: &mut dyn Conn, pair: &str, year: i64) -> Result<Vec<Unit>, DbError> {
     let sql = format!(
         "SELECT park_id AS unit_id, one_stop_service, {} FROM park_figures \
@@ -164,6 +169,7 @@ pub fn park_units(c: &mut dyn Conn, pair: &str, year: i64) -> Result<Vec<Unit>, 
             Ok(Unit {
                 id: r.int("unit_id")?.to_string(),
                 industry: None,
+                group: Some(pair.to_string()),
                 figures,
             })
         })
@@ -181,7 +187,7 @@ pub fn units_to_json(units: &[Unit]) -> Json {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.map(Json::from).unwrap_or(Json::Null)))
                     .collect();
-                json!({"id": u.id, "industry": u.industry, "figures": figures})
+                json!({"id": u.id, "industry": u.industry, "group": u.group, "figures": figures})
             })
             .collect(),
     )
@@ -204,6 +210,7 @@ pub fn units_from_json(inputs: &Json) -> Option<Vec<Unit>> {
             Some(Unit {
                 id: u["id"].as_str()?.to_string(),
                 industry: u["industry"].as_str().map(str::to_string),
+                group: u["group"].as_str().map(str::to_string),
                 figures,
             })
         })

@@ -15,9 +15,13 @@
 //! * Who reads what is [`policy`]: the pair's officers and the park's operator read the run,
 //!   an enterprise its own unit, researchers only [`aggregates::by_industry`].
 //!
+//! * [`advice::park_assessments`] gives a pair's park runs to the advisor, which then decides
+//!   "park facilities and services lag" from them.
+//!
 //! Every write is audited in `audit_log` (entities `assessment_runs`, `assessment_objections`
 //! and, for a corrected figure, `enterprise_figures`).
 
+pub mod advice;
 pub mod aggregates;
 pub mod inputs;
 pub mod model;

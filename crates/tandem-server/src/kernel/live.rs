@@ -21,6 +21,8 @@ pub(crate) fn diagnose(
     let bundle = tandem_data::bundled::bundle();
     let events = tandem_platform::live::cooperation_events(db, user).map_err(|e| e.to_string())?;
     let weights = default_weights()?;
+    let parks = tandem_platform::assessment::advice::park_assessments(db, user, pair_id)
+        .map_err(|e| e.to_string())?;
     let table = bundle
         .io_table(2020, &Classification::Io42)
         .ok_or("the bundled 2020 42-sector input-output table is missing (build defect)")?;
@@ -33,7 +35,7 @@ pub(crate) fn diagnose(
         io_table: table,
         panel: None,
         weights: &weights,
-        park_assessments: &[],
+        park_assessments: &parks,
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
     Ok((d, events))
