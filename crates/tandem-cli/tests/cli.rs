@@ -526,7 +526,7 @@ fn assess_scores_a_year_with_a_scheme() {
 #[test]
 fn park_assessments_decide_the_facilities_problem_in_advise_and_report() {
     let (dir, db) = workspace();
-    let header = "park,pair,land_mu,output_10k_yuan,tax_10k_yuan,investment_10k_yuan,occupied_land_mu,occupied_factory_m2,factory_m2,high_tech_enterprises,enterprises_above_size,energy_tce,service_staff_per_100_enterprises";
+    let header = "park,pair,land_mu,output_10k_yuan,tax_10k_yuan,investment_10k_yuan,land_occupied_mu,factory_occupied_m2,factory_m2,high_tech_enterprises,enterprises_above_size,energy_tce,service_staff_per_100_enterprises";
     let figures = write(
         dir.path(),
         "parks.csv",
