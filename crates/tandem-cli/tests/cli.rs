@@ -695,6 +695,7 @@ fn chain_gaps_rank_the_segments_to_fill() {
         }
     }
     let chain = write(dir.path(), "chain.toml", &toml);
+    let picture = dir.path().join("chain.svg");
     let r = tandem(
         &db,
         &[
@@ -704,6 +705,10 @@ fn chain_gaps_rank_the_segments_to_fill() {
             chain.to_str().unwrap(),
             "--format",
             "csv",
+            "--svg",
+            picture.to_str().unwrap(),
+            "--lang",
+            "zh",
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -737,6 +742,10 @@ fn chain_gaps_rank_the_segments_to_fill() {
     let got: f64 = col(&rows[0], "score").parse().unwrap();
     assert!((got - want).abs() < 1e-9, "{got} vs {want}");
 
+    let svg = std::fs::read_to_string(&picture).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("node-missing gap") && svg.contains("受援方薄弱")
+    );
     let broken = write(
         dir.path(),
         "broken.toml",

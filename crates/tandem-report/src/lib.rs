@@ -26,6 +26,7 @@
 //! The crate is free of the CLI: the caller loads the data, runs the advisor and passes both
 //! in a [`ReportInput`].
 
+pub mod chain_map;
 pub mod impact;
 pub mod labels;
 pub mod line;

@@ -52,6 +52,13 @@ pub struct GapsArgs {
     /// The sector classification the nodes use: the 2020 table of 42 or 153 sectors.
     #[arg(long, value_enum, default_value_t = Sectors::S42)]
     sectors: Sectors,
+    /// Also draw the chain (segments coloured by the helped city's coverage, gaps outlined
+    /// and ranked) as a standalone SVG file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Language of the picture.
+    #[arg(long, value_enum, default_value_t = super::advise::LangArg::En)]
+    lang: super::advise::LangArg,
     #[command(flatten)]
     listing: ListingArgs,
 }
@@ -74,6 +81,14 @@ fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
         .io_table(2020, &classification)
         .context("the bundled 2020 input-output table is missing (build defect)")?;
     let gaps = chain_gaps(&chain, table).map_err(|e| UserError::new(e.to_string()))?;
+    if let Some(path) = &args.svg {
+        let lang = match args.lang {
+            super::advise::LangArg::Zh => tandem_report::text::Lang::Zh,
+            super::advise::LangArg::En => tandem_report::text::Lang::En,
+        };
+        let svg = tandem_report::chain_map::chain_svg(&chain, &gaps, lang);
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
     listing(&chain, &gaps, args.sectors.count())
         .write(args.listing.format, args.listing.out.as_deref())
 }
