@@ -65,6 +65,7 @@ fn main() -> Result<()> {
             panel: None,
             weights: &weights,
             park_assessments: &[],
+            chains: &[],
         };
         let diagnoses = diagnose_all(&advisor)?;
         let t_advise = t.elapsed().as_secs_f64();

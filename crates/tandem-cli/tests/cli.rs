@@ -746,6 +746,40 @@ fn chain_gaps_rank_the_segments_to_fill() {
     assert!(
         svg.starts_with("<svg") && svg.contains("node-missing gap") && svg.contains("受援方薄弱")
     );
+    // The advisor turns the gaps into "fill the chain", first under market momentum.
+    let r = tandem(
+        &db,
+        &[
+            "advise",
+            "Huaibei",
+            "--chain",
+            chain.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(d["chains"][0]["gaps"][0]["node"], "parts");
+    let market = d["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == "market_momentum")
+        .unwrap();
+    let first = &market["recommendations"][0];
+    assert!(
+        first["text"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("Fill the Machinery chain"),
+        "{first}"
+    );
+    assert_eq!(
+        (&first["rests_on"][0]["kind"], &first["rests_on"][0]["node"]),
+        (&serde_json::json!("chain_gap"), &serde_json::json!("parts")),
+        "{first}"
+    );
     let broken = write(
         dir.path(),
         "broken.toml",

@@ -26,6 +26,7 @@ fn diagnoses() -> Vec<PairDiagnosis> {
         panel: None,
         weights: &weights,
         park_assessments: &[],
+        chains: &[],
     };
     diagnose_all(&input).expect("the bundled programme can be diagnosed")
 }

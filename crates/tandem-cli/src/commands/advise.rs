@@ -1,6 +1,7 @@
 //! `tandem advise PAIR`: the advisor's diagnosis of one pair and its top opportunities, as
 //! terminal text (`--lang zh|en`) or JSON (the `PairDiagnosis` structure).
 
+use super::LangArg;
 use crate::context::Context;
 use anyhow::{Context as _, Result};
 use std::fmt::Write as _;
@@ -22,13 +23,6 @@ pub enum AdviseFormat {
     Text,
     /// The whole diagnosis as JSON.
     Json,
-}
-
-/// Language of the text output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum LangArg {
-    En,
-    Zh,
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +52,10 @@ pub struct AdviseArgs {
     /// parks decide "park facilities and services lag"; repeat for several years or schemes.
     #[arg(long = "assessment", value_name = "FILE")]
     assessments: Vec<PathBuf>,
+    /// An industry-chain map of the pair (TOML or JSON, as for `tandem chain gaps`, on the
+    /// 42-sector table): its gaps become "fill the chain" recommendations; repeatable.
+    #[arg(long = "chain", value_name = "FILE")]
+    chains: Vec<PathBuf>,
 }
 
 /// Parses a weights file's text; the message names the file and the TOML error.
@@ -90,6 +88,7 @@ pub fn advisor_input<'a>(
     panel: Option<&'a tandem_core::Panel>,
     weights: &'a Weights,
     park_assessments: &'a [ParkAssessment],
+    chains: &'a [tandem_core::chain::Chain],
 ) -> Result<AdvisorInput<'a>> {
     let bundle = ctx.bundle();
     let table = bundle
@@ -105,7 +104,22 @@ pub fn advisor_input<'a>(
         panel,
         weights,
         park_assessments,
+        chains,
     })
+}
+
+/// The chain maps in `paths`, each one's `pair` resolved to a programme pair (a pair id, or
+/// either city's id or name).
+pub fn load_chains(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<tandem_core::chain::Chain>> {
+    paths
+        .iter()
+        .map(|p| {
+            let mut chain = super::chain::read_chain(p)?;
+            chain.pair = resolve_pair(ctx, &chain.pair)
+                .map_err(|e| crate::UserError::new(format!("chain {}: pair: {e}", p.display())))?;
+            Ok(chain)
+        })
+        .collect()
 }
 
 /// The largest assessment run file read (a run of 50,000 units with ten indicators is about
@@ -192,7 +206,15 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
         .observations_with_panel(args.data.as_deref())?
         .observations;
     let parks = load_park_assessments(ctx, &args.assessments)?;
-    let input = advisor_input(ctx, &observations, panel.as_ref(), &weights, &parks)?;
+    let chains = load_chains(ctx, &args.chains)?;
+    let input = advisor_input(
+        ctx,
+        &observations,
+        panel.as_ref(),
+        &weights,
+        &parks,
+        &chains,
+    )?;
     let diagnosis = diagnose_pair(&input, &pair_id)?;
     let out = match args.format {
         AdviseFormat::Json => serde_json::to_string_pretty(&diagnosis)? + "\n",

@@ -57,8 +57,8 @@ pub struct GapsArgs {
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
     /// Language of the picture.
-    #[arg(long, value_enum, default_value_t = super::advise::LangArg::En)]
-    lang: super::advise::LangArg,
+    #[arg(long, value_enum, default_value_t = super::LangArg::En)]
+    lang: super::LangArg,
     #[command(flatten)]
     listing: ListingArgs,
 }
@@ -83,8 +83,8 @@ fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
     let gaps = chain_gaps(&chain, table).map_err(|e| UserError::new(e.to_string()))?;
     if let Some(path) = &args.svg {
         let lang = match args.lang {
-            super::advise::LangArg::Zh => tandem_report::text::Lang::Zh,
-            super::advise::LangArg::En => tandem_report::text::Lang::En,
+            super::LangArg::Zh => tandem_report::text::Lang::Zh,
+            super::LangArg::En => tandem_report::text::Lang::En,
         };
         let svg = tandem_report::chain_map::chain_svg(&chain, &gaps, lang);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
@@ -94,7 +94,7 @@ fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
 }
 
 /// The chain in `path`: TOML, or JSON when the name ends in `.json`; bounded in size.
-fn read_chain(path: &Path) -> Result<Chain> {
+pub(crate) fn read_chain(path: &Path) -> Result<Chain> {
     let file = std::fs::File::open(path)
         .map_err(|e| UserError::new(format!("cannot read the chain {}: {e}", path.display())))?;
     let mut text = String::new();

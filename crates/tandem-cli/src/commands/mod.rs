@@ -25,3 +25,12 @@ pub struct ListingArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
 }
+
+/// Language of a command's text, pages or pictures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// Simplified Chinese.
+    Zh,
+    /// English.
+    En,
+}

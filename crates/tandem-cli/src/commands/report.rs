@@ -4,8 +4,9 @@
 
 mod impact;
 
-use super::advise::{advisor_input, load_panel, load_park_assessments, load_weights};
+use super::advise::{advisor_input, load_chains, load_panel, load_park_assessments, load_weights};
 use super::panel::group_members;
+use super::LangArg;
 use crate::context::Context;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -20,15 +21,6 @@ use tandem_report::{
 
 /// The years drawn over time.
 const TREND_YEARS: (i32, i32) = (2000, 2023);
-
-/// Report language.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LangArg {
-    /// Simplified Chinese.
-    Zh,
-    /// English.
-    En,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -55,6 +47,10 @@ pub struct ReportArgs {
     /// "park facilities and services lag" and fills the pair pages' park section; repeatable.
     #[arg(long = "assessment", value_name = "FILE")]
     assessments: Vec<PathBuf>,
+    /// An industry-chain map of a pair (TOML or JSON): its gaps become "fill the chain"
+    /// recommendations on the pair's page; repeatable.
+    #[arg(long = "chain", value_name = "FILE")]
+    chains: Vec<PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
@@ -65,12 +61,14 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
         .observations_with_panel(args.data.as_deref())?
         .observations;
     let parks = load_park_assessments(ctx, &args.assessments)?;
+    let chains = load_chains(ctx, &args.chains)?;
     let diagnoses = diagnose_all(&advisor_input(
         ctx,
         &observations,
         panel.as_ref(),
         &weights,
         &parks,
+        &chains,
     )?)?;
     let dataset = args.data.as_deref().filter(|d| *d != "bundled");
     let trends = trends(ctx);

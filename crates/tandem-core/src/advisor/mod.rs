@@ -21,7 +21,7 @@
 //! | (1) facilities lag | from park assessments when the pair has any: median attainment of the helper's benchmarks per park, at least half the parks below ([`parks`]); else park events without a project / enterprise transfer / production report within 12 months, or lag mentions ([`problems`]) |
 //! | (2) no benefit sharing | no event mentions 利益共享 / 分成 / 成本共担 / benefit sharing...; asymmetric mentions raise the confidence ([`problems`]) |
 //! | (3) government-driven | government-led events (policy, agreement, park) ≥ 60% of government + market-led (project, enterprise transfer) and no enterprise transfer ([`problems`]) |
-//! | paths | each recommendation names the findings and opportunities it rests on ([`paths`]) |
+//! | paths | each recommendation names the findings, opportunities and chain gaps it rests on ([`paths`]) |
 //! | opportunities | transfer propensity, receiving capacity, IO linkage, distance decay; weighted mean over the available components ([`opportunities`]) |
 //!
 //! Every problem rule returns `InsufficientData` ("not enough data to tell") with confidence
@@ -71,6 +71,8 @@ pub struct AdvisorInput<'a> {
     pub weights: &'a Weights,
     /// Park assessments of any pairs (from `tandem assess parks` runs); empty when none.
     pub park_assessments: &'a [ParkAssessment],
+    /// Industry-chain maps of any pairs, on the sectors of `io_table`; empty when none.
+    pub chains: &'a [crate::chain::Chain],
 }
 
 /// Why no diagnosis could be made.
@@ -86,6 +88,8 @@ pub enum AdvisorError {
     IoTable { year: i32, source: MetricError },
     #[error("panel: {0}")]
     Panel(MetricError),
+    #[error(transparent)]
+    Chain(#[from] crate::chain::ChainError),
 }
 
 /// The technical coefficients and Leontief inverse of the input's table.
@@ -241,7 +245,8 @@ fn diagnose_with(
         helped,
         market.spatial.distance_km,
     )?;
-    let paths = paths::paths(&foundation, &market, &problems, &opportunities);
+    let chains = chain_findings(input, &pair.id)?;
+    let paths = paths::paths(&foundation, &market, &problems, &opportunities, &chains);
     let data_gaps = data_gaps(&foundation, &market, &problems, helper, helped);
 
     Ok(PairDiagnosis {
@@ -258,7 +263,28 @@ fn diagnose_with(
         opportunities,
         data_gaps,
         park_assessments: pair_parks,
+        chains,
     })
+}
+
+/// The gaps of the pair's chain maps against the input's table.
+fn chain_findings(
+    input: &AdvisorInput<'_>,
+    pair_id: &str,
+) -> Result<Vec<ChainFinding>, AdvisorError> {
+    input
+        .chains
+        .iter()
+        .filter(|c| c.pair == pair_id)
+        .map(|c| {
+            Ok(ChainFinding {
+                chain: c.id.clone(),
+                name: Text::new(c.name_zh.clone(), c.name_en.clone()),
+                source: c.source.clone(),
+                gaps: crate::chain::chain_gaps(c, input.io_table)?,
+            })
+        })
+        .collect()
 }
 
 fn data_gaps(

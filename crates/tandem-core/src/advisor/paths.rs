@@ -12,6 +12,7 @@
 //! | market momentum | enterprise matching for the transfer-mode opportunities | problem (3) detected, or transfer opportunities exist |
 //! | market momentum | firm-level chain division in the shared sectors | relation similar or mixed |
 //! | market momentum | rely on IO-linked chains rather than proximity | natural-pair verdict one-sided or not natural |
+//! | market momentum | fill the chain: the top gaps of each chain map, with the helper's neighbouring segments | a chain map of the pair has gaps ([`crate::chain`]) |
 
 use super::types::*;
 
@@ -39,12 +40,53 @@ fn rec(zh: String, en: String, rests_on: Vec<Basis>) -> Recommendation {
     }
 }
 
+/// How many gaps of a chain a recommendation names.
+const CHAIN_GAPS_NAMED: usize = 3;
+
+/// "Fill the chain" for each chain map with gaps: its top gaps by score, each with the
+/// helper-side segments next to it.
+fn chain_recommendations(chains: &[ChainFinding]) -> Vec<Recommendation> {
+    chains
+        .iter()
+        .filter(|c| !c.gaps.is_empty())
+        .map(|c| {
+            let top = &c.gaps[..c.gaps.len().min(CHAIN_GAPS_NAMED)];
+            let list = |zh: bool| {
+                top.iter()
+                    .map(|g| {
+                        let next: Vec<&str> = g.links.iter().map(|l| l.node.as_str()).collect();
+                        if zh {
+                            format!("{}（毗邻支援方的{}）", g.name_zh, next.join("、"))
+                        } else {
+                            format!("{} (next to the helper's {})", g.name_en, next.join(", "))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if zh { "；" } else { "; " })
+            };
+            let basis = top
+                .iter()
+                .map(|g| Basis::ChainGap {
+                    chain: c.chain.clone(),
+                    node: g.node.clone(),
+                })
+                .collect();
+            rec(
+                format!("补链：{}链在受援方缺失或薄弱的环节，优先引入支援方上下游企业：{}。", c.name.zh, list(true)),
+                format!("Fill the {} chain: bring the helper's suppliers and buyers into the segments missing or weak in the helped city first: {}.", c.name.en, list(false)),
+                basis,
+            )
+        })
+        .collect()
+}
+
 /// The three paths for a diagnosed pair (rules in the module table).
 pub fn paths(
     foundation: &Foundation,
     market: &MarketForces,
     problems: &[ProblemFinding],
     ranking: &OpportunityRanking,
+    chains: &[ChainFinding],
 ) -> Vec<PathRecommendation> {
     let verdict = |k| finding(problems, k).map(|f| f.verdict);
     let top: Vec<&Opportunity> = ranking
@@ -127,7 +169,7 @@ pub fn paths(
         vec![Basis::Problem { problem: ProblemKind::NoBenefitSharing }, Basis::Foundation],
     ));
 
-    let mut market_path = Vec::new();
+    let mut market_path = chain_recommendations(chains);
     let transfers: Vec<&Opportunity> = ranking
         .opportunities
         .iter()

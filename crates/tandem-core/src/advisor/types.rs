@@ -70,6 +70,22 @@ pub struct PairDiagnosis {
     /// The pair's park assessments, every year (empty when none were given).
     #[serde(default)]
     pub park_assessments: Vec<ParkAssessment>,
+    /// The gaps of the pair's industry-chain maps (empty when none were given).
+    #[serde(default)]
+    pub chains: Vec<ChainFinding>,
+}
+
+/// One industry-chain map of the pair and its gaps ([`crate::chain::chain_gaps`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChainFinding {
+    /// The chain's id.
+    pub chain: String,
+    /// Its name.
+    pub name: Text,
+    /// Where its segments and placements come from.
+    pub source: String,
+    /// The segments to fill, highest score first.
+    pub gaps: Vec<crate::chain::ChainGap>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -539,6 +555,8 @@ pub enum Basis {
     Foundation,
     /// Comparative advantage from the panel.
     ComparativeAdvantage,
+    /// A gap of an industry-chain map, by chain and segment id.
+    ChainGap { chain: String, node: String },
 }
 
 /// One recommendation.

@@ -36,6 +36,7 @@ pub(crate) fn diagnose(
         panel: None,
         weights: &weights,
         park_assessments: &parks,
+        chains: &[],
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
     Ok((d, events))
