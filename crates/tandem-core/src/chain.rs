@@ -29,6 +29,15 @@ use std::collections::BTreeMap;
 /// The default share of the helper's enterprises on a node below which the helped side is weak.
 pub const DEFAULT_WEAK_SHARE: f64 = 0.25;
 
+/// Most segments in a chain (a real chain map has tens; the gap search is segments x edges).
+pub const MAX_NODES: usize = 2_000;
+/// Most supply edges in a chain.
+pub const MAX_EDGES: usize = 20_000;
+/// Most sectors one segment maps to.
+pub const MAX_SECTORS_PER_NODE: usize = 20;
+/// Most enterprises placed in a chain.
+pub const MAX_ENTERPRISES: usize = 200_000;
+
 /// A chain map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -182,6 +191,14 @@ pub enum ChainError {
     /// A node has no sector.
     #[error("chain {chain}: node {node:?} needs at least one input-output sector")]
     NoSector { chain: String, node: String },
+    /// More segments, edges, sectors or enterprises than a chain may have.
+    #[error("chain {chain}: {what} {got} is over the limit of {limit}; split the chain")]
+    TooLarge {
+        chain: String,
+        what: &'static str,
+        got: usize,
+        limit: usize,
+    },
     /// `weak_share` outside (0, 1].
     #[error("chain {chain}: weak_share must be in (0, 1], got {value}")]
     WeakShare { chain: String, value: f64 },
@@ -193,6 +210,7 @@ pub enum ChainError {
 /// Node ids to their index, with every edge and placement checked.
 fn index_nodes(chain: &Chain, table: &IoTable) -> Result<BTreeMap<String, usize>, ChainError> {
     let c = || chain.id.clone();
+    check_size(chain)?;
     if !(chain.weak_share > 0.0 && chain.weak_share <= 1.0) {
         return Err(ChainError::WeakShare {
             chain: c(),
@@ -248,6 +266,31 @@ fn index_nodes(chain: &Chain, table: &IoTable) -> Result<BTreeMap<String, usize>
         }
     }
     Ok(index)
+}
+
+/// Refuses a chain over the size limits before any work on it.
+fn check_size(chain: &Chain) -> Result<(), ChainError> {
+    let widest = chain
+        .nodes
+        .iter()
+        .map(|n| n.sectors.len())
+        .max()
+        .unwrap_or(0);
+    let sizes = [
+        ("segments", chain.nodes.len(), MAX_NODES),
+        ("edges", chain.edges.len(), MAX_EDGES),
+        ("sectors of one segment", widest, MAX_SECTORS_PER_NODE),
+        ("enterprises", chain.enterprises.len(), MAX_ENTERPRISES),
+    ];
+    match sizes.iter().find(|(_, got, limit)| got > limit) {
+        Some((what, got, limit)) => Err(ChainError::TooLarge {
+            chain: chain.id.clone(),
+            what,
+            got: *got,
+            limit: *limit,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn sector_index(table: &IoTable, code: &str) -> Option<usize> {
@@ -529,6 +572,22 @@ mod tests {
             chain_gaps(&c, &table()),
             Err(ChainError::DuplicateNode { .. })
         ));
+    }
+
+    #[test]
+    fn a_chain_over_the_limits_is_refused_before_any_work() {
+        let mut c = chain();
+        c.edges = (0..=MAX_EDGES)
+            .map(|_| ChainEdge {
+                from: "ore".into(),
+                to: "parts".into(),
+            })
+            .collect();
+        let e = chain_gaps(&c, &table()).unwrap_err();
+        assert!(
+            matches!(e, ChainError::TooLarge { what: "edges", .. }),
+            "{e}"
+        );
     }
 
     #[test]
