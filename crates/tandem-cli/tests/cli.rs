@@ -537,28 +537,32 @@ fn park_assessments_decide_the_facilities_problem_in_advise_and_report() {
         ),
     );
     let run = dir.path().join("run.json");
-    let r = tandem(
-        &db,
-        &[
-            "assess",
-            "parks",
-            "--scheme",
-            "parks-vs-helper-example",
-            "--input",
-            figures.to_str().unwrap(),
-            "--year",
-            "2025",
-            "--unit-column",
-            "park",
-            "--group-column",
-            "pair",
-            "--format",
-            "json",
-            "--out",
-            run.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A park run of `input` written to `out`, each park's pair from the `pair` column.
+    let assess_parks = |input: &std::path::Path, out: &std::path::Path| {
+        let r = tandem(
+            &db,
+            &[
+                "assess",
+                "parks",
+                "--scheme",
+                "parks-vs-helper-example",
+                "--input",
+                input.to_str().unwrap(),
+                "--year",
+                "2025",
+                "--unit-column",
+                "park",
+                "--group-column",
+                "pair",
+                "--format",
+                "json",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    assess_parks(&figures, &run);
     let advise = |extra: &[&str]| {
         let args = [&["advise", "Huaibei", "--format", "json"][..], extra].concat();
         let r = tandem(&db, &args);
@@ -592,28 +596,7 @@ fn park_assessments_decide_the_facilities_problem_in_advise_and_report() {
         &format!("{header}\nPark C,Lhasa,1000,1,1,1,1,1,1,1,1,1,1\n"),
     );
     let stray_run = dir.path().join("stray.json");
-    let r = tandem(
-        &db,
-        &[
-            "assess",
-            "parks",
-            "--scheme",
-            "parks-vs-helper-example",
-            "--input",
-            stray.to_str().unwrap(),
-            "--year",
-            "2025",
-            "--unit-column",
-            "park",
-            "--group-column",
-            "pair",
-            "--format",
-            "json",
-            "--out",
-            stray_run.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assess_parks(&stray, &stray_run);
     let r = tandem(
         &db,
         &[
