@@ -695,6 +695,7 @@ fn chain_gaps_rank_the_segments_to_fill() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let csv_text = r.stdout.clone();
     let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
     let head = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -763,6 +764,39 @@ fn chain_gaps_rank_the_segments_to_fill() {
         (&serde_json::json!("chain_gap"), &serde_json::json!("parts")),
         "{first}"
     );
+    // Excel, JSON and TOML round trips give the same ranking.
+    for ending in ["xlsx", "json", "toml"] {
+        let copy = dir.path().join(format!("copy.{ending}"));
+        let r = tandem(
+            &db,
+            &[
+                "chain",
+                "export",
+                "--chain",
+                chain.to_str().unwrap(),
+                "--out",
+                copy.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{ending}: {}", r.stderr);
+        let again = tandem(
+            &db,
+            &[
+                "chain",
+                "gaps",
+                "--chain",
+                copy.to_str().unwrap(),
+                "--format",
+                "csv",
+            ],
+        );
+        assert_eq!(again.code, 0, "{ending}: {}", again.stderr);
+        assert_eq!(again.stdout, csv_text, "{ending}");
+    }
+    // A workbook that is not one, or lacks a sheet: exit 1 saying what.
+    let junk = write(dir.path(), "junk.xlsx", "not a zip");
+    let r = tandem(&db, &["chain", "gaps", "--chain", junk.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let broken = write(
         dir.path(),
         "broken.toml",

@@ -20,6 +20,20 @@ pub enum ChainCommand {
     /// The segments the helped city lacks or has thinly while the helper side has a supplier
     /// or buyer of them, scored with the national input-output coefficients.
     Gaps(GapsArgs),
+    /// Converts a chain map between TOML, JSON and an Excel workbook (sheets chain, nodes,
+    /// edges, enterprises), by the file names' endings; the map is checked on the way.
+    Export(ExportArgs),
+}
+
+/// `tandem chain export`.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The chain map: TOML, JSON or XLSX.
+    #[arg(long, value_name = "FILE")]
+    chain: PathBuf,
+    /// Where to write it: `.xlsx`, `.json` or `.toml`.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 /// The 2020 national table used.
@@ -67,7 +81,41 @@ pub struct GapsArgs {
 pub fn run(ctx: &crate::context::Context, command: ChainCommand) -> Result<()> {
     match command {
         ChainCommand::Gaps(args) => gaps(ctx, args),
+        ChainCommand::Export(args) => export(ctx, args),
     }
+}
+
+fn export(ctx: &crate::context::Context, args: ExportArgs) -> Result<()> {
+    let chain = read_chain(&args.chain)?;
+    // Checked against the 42-sector table, or the 153-sector one when its codes fit that.
+    let bundle = ctx.bundle();
+    let fits = |c: Classification| {
+        bundle
+            .io_table(2020, &c)
+            .is_some_and(|t| chain_gaps(&chain, t).is_ok())
+    };
+    if !fits(Classification::Io42) && !fits(Classification::Io153) {
+        let t = bundle
+            .io_table(2020, &Classification::Io42)
+            .context("the bundled 2020 input-output table is missing (build defect)")?;
+        chain_gaps(&chain, t).map_err(|e| UserError::new(e.to_string()))?;
+    }
+    let ending = |e: &str| {
+        args.out
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case(e))
+    };
+    if ending("xlsx") {
+        return super::chain_book::write(&chain, &args.out);
+    }
+    let text = if ending("json") {
+        serde_json::to_string_pretty(&chain)? + "\n"
+    } else if ending("toml") {
+        toml::to_string(&chain).context("rendering TOML")?
+    } else {
+        user_bail!("--out must end in .xlsx, .json or .toml");
+    };
+    std::fs::write(&args.out, text).with_context(|| format!("writing {}", args.out.display()))
 }
 
 fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
@@ -93,8 +141,18 @@ fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
         .write(args.listing.format, args.listing.out.as_deref())
 }
 
-/// The chain in `path`: TOML, or JSON when the name ends in `.json`; bounded in size.
+/// The chain in `path`: an Excel workbook (`.xlsx`), JSON (`.json`) or else TOML; bounded in
+/// size.
 pub(crate) fn read_chain(path: &Path) -> Result<Chain> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        let limits = tandem_sheet::Limits::DEFAULT;
+        let bytes = tandem_sheet::read_file(path, &limits)
+            .map_err(|e| UserError::new(format!("{}: {e}", path.display())))?;
+        return super::chain_book::read(&path.display().to_string(), &bytes);
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| UserError::new(format!("cannot read the chain {}: {e}", path.display())))?;
     let mut text = String::new();

@@ -292,7 +292,7 @@ fn read_xlsx(name: &str, bytes: &[u8], specs: &[Spec]) -> Result<Vec<Values>> {
 
 /// A spreadsheet cell as the text a person would type (numbers in shortest round-trip form,
 /// dates as text no number parser accepts).
-fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
