@@ -793,6 +793,58 @@ fn chain_gaps_rank_the_segments_to_fill() {
         assert_eq!(again.code, 0, "{ending}: {}", again.stderr);
         assert_eq!(again.stdout, csv_text, "{ending}");
     }
+    // The gaps become docking targets of the helped city's parks in a matching parks file,
+    // which tandem match then reads.
+    let parks_in = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/matching/parks.csv");
+    let parks_out = dir.path().join("parks-targets.csv");
+    let r = tandem(
+        &db,
+        &[
+            "chain",
+            "gaps",
+            "--chain",
+            chain.to_str().unwrap(),
+            "--parks",
+            parks_in,
+            "--parks-out",
+            parks_out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("1 park in ah-huaibei got the docking targets io42:15;io42:23;io42:17"),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(&parks_out).unwrap();
+    let huaibei = text.lines().find(|l| l.contains("ah-huaibei")).unwrap();
+    assert!(
+        huaibei.contains("io42:16;io42:17;io42:13;io42:15;io42:23"),
+        "no repeats: {huaibei}"
+    );
+    let others_unchanged = std::fs::read_to_string(parks_in).unwrap();
+    assert_eq!(text.lines().count(), others_unchanged.lines().count());
+    let demands = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/matching/demands.csv"
+    );
+    let r = tandem(
+        &db,
+        &[
+            "match",
+            "shortlist",
+            "--side",
+            "park",
+            "--demands",
+            demands,
+            "--parks",
+            parks_out.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
     // A workbook that is not one, or lacks a sheet: exit 1 saying what.
     let junk = write(dir.path(), "junk.xlsx", "not a zip");
     let r = tandem(&db, &["chain", "gaps", "--chain", junk.to_str().unwrap()]);

@@ -1,7 +1,7 @@
 //! `tandem advise PAIR`: the advisor's diagnosis of one pair and its top opportunities, as
 //! terminal text (`--lang zh|en`) or JSON (the `PairDiagnosis` structure).
 
-use super::LangArg;
+use super::{resolve_pair, LangArg};
 use crate::context::Context;
 use anyhow::{Context as _, Result};
 use std::fmt::Write as _;
@@ -108,20 +108,6 @@ pub fn advisor_input<'a>(
     })
 }
 
-/// The chain maps in `paths`, each one's `pair` resolved to a programme pair (a pair id, or
-/// either city's id or name).
-pub fn load_chains(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<tandem_core::chain::Chain>> {
-    paths
-        .iter()
-        .map(|p| {
-            let mut chain = super::chain::read_chain(p)?;
-            chain.pair = resolve_pair(ctx, &chain.pair)
-                .map_err(|e| crate::UserError::new(format!("chain {}: pair: {e}", p.display())))?;
-            Ok(chain)
-        })
-        .collect()
-}
-
 /// The largest assessment run file read (a run of 50,000 units with ten indicators is about
 /// 40 MB of JSON).
 const MAX_ASSESSMENT_BYTES: u64 = 128 << 20;
@@ -165,33 +151,6 @@ pub fn load_panel(path: Option<&std::path::Path>) -> Result<Option<tandem_core::
     path.map(super::metrics::read_panel_file).transpose()
 }
 
-fn resolve_pair(ctx: &Context, text: &str) -> Result<String> {
-    let programme = &ctx.bundle().programme;
-    if let Some(p) = programme.pair(text.trim()) {
-        return Ok(p.id.clone());
-    }
-    let resolver = tandem_data::resolve::LocalityResolver::new(ctx.localities());
-    let loc = resolver.resolve(text).map_err(|e| {
-        crate::UserError::new(format!(
-            "{e}; give a pair id ({}) or a paired locality",
-            programme
-                .pairs
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    match programme.pair_of(&loc.id) {
-        Some(p) => Ok(p.id.clone()),
-        None => crate::user_bail!(
-            "{} ({}) is not in a pair of the programme; `tandem pairs` lists the pairs",
-            loc.name_zh,
-            loc.id
-        ),
-    }
-}
-
 pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
     let pair_id = resolve_pair(ctx, &args.pair)?;
     let mut weights = load_weights(args.weights.as_deref())?;
@@ -206,7 +165,7 @@ pub fn run(ctx: &Context, args: AdviseArgs) -> Result<()> {
         .observations_with_panel(args.data.as_deref())?
         .observations;
     let parks = load_park_assessments(ctx, &args.assessments)?;
-    let chains = load_chains(ctx, &args.chains)?;
+    let chains = super::chain::load_chains(ctx, &args.chains)?;
     let input = advisor_input(
         ctx,
         &observations,

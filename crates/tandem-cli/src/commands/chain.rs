@@ -70,6 +70,14 @@ pub struct GapsArgs {
     /// and ranked) as a standalone SVG file.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
+    /// A parks file of `tandem match` (CSV): with --parks-out, the helped city's parks get the
+    /// gaps' sectors added to their focus industries, so `tandem match shortlist --side park`
+    /// ranks the enterprises that fill the chain first.
+    #[arg(long, value_name = "FILE", requires = "parks_out")]
+    parks: Option<PathBuf>,
+    /// Where to write the parks file with the docking targets added.
+    #[arg(long, value_name = "FILE", requires = "parks")]
+    parks_out: Option<PathBuf>,
     /// Language of the picture.
     #[arg(long, value_enum, default_value_t = super::LangArg::En)]
     lang: super::LangArg,
@@ -137,8 +145,90 @@ fn gaps(ctx: &crate::context::Context, args: GapsArgs) -> Result<()> {
         let svg = tandem_report::chain_map::chain_svg(&chain, &gaps, lang);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
-    listing(&chain, &gaps, args.sectors.count())
-        .write(args.listing.format, args.listing.out.as_deref())
+    let mut l = listing(&chain, &gaps, args.sectors.count());
+    if let (Some(parks), Some(out)) = (&args.parks, &args.parks_out) {
+        let helped = helped_locality(ctx, &chain.pair)?;
+        let codes: Vec<String> = gaps
+            .iter()
+            .flat_map(|g| {
+                g.sectors
+                    .iter()
+                    .map(|s| format!("io{}:{s}", args.sectors.count()))
+            })
+            .collect();
+        let n = add_targets(parks, out, &helped, &codes)?;
+        l.notes.push(format!(
+            "{n} park{} in {helped} got the docking targets {} added to their focus industries in {}.",
+            if n == 1 { "" } else { "s" },
+            codes.join(";"),
+            out.display()
+        ));
+    }
+    l.write(args.listing.format, args.listing.out.as_deref())
+}
+
+/// The helped city of the pair `text` names.
+fn helped_locality(ctx: &crate::context::Context, text: &str) -> Result<String> {
+    let pair = super::resolve_pair(ctx, text)?;
+    let bundle = ctx.bundle();
+    let p = bundle
+        .programme
+        .pair(&pair)
+        .context("a resolved pair is in the programme")?;
+    Ok(p.helped.clone())
+}
+
+/// Largest parks file rewritten.
+const MAX_PARKS_BYTES: u64 = 64 << 20;
+
+/// Copies the parks CSV `from` to `to`, adding `codes` to the `focus_industries` (`;`
+/// separated, no repeats) of the parks whose `locality` is `helped`; returns how many.
+fn add_targets(from: &Path, to: &Path, helped: &str, codes: &[String]) -> Result<usize> {
+    let size = std::fs::metadata(from)
+        .map_err(|e| UserError::new(format!("cannot read {}: {e}", from.display())))?
+        .len();
+    if size > MAX_PARKS_BYTES {
+        user_bail!("{} is larger than 64 MiB", from.display());
+    }
+    let mut reader = csv::Reader::from_path(from)
+        .map_err(|e| UserError::new(format!("{}: {e}", from.display())))?;
+    let header = reader.headers()?.clone();
+    let col = |name: &str| -> Result<usize> {
+        match header.iter().position(|h| h.trim() == name) {
+            Some(i) => Ok(i),
+            None => user_bail!(
+                "{}: no column {name:?} (a parks file of tandem match)",
+                from.display()
+            ),
+        }
+    };
+    let (locality, focus) = (col("locality")?, col("focus_industries")?);
+    let mut writer =
+        csv::Writer::from_path(to).with_context(|| format!("writing {}", to.display()))?;
+    writer.write_record(&header)?;
+    let mut changed = 0;
+    for record in reader.records() {
+        let record = record.map_err(|e| UserError::new(format!("{}: {e}", from.display())))?;
+        let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if cells.get(locality).is_some_and(|l| l.trim() == helped) {
+            let mut list: Vec<String> = cells[focus]
+                .split(';')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            for c in codes {
+                if !list.contains(c) {
+                    list.push(c.clone());
+                }
+            }
+            cells[focus] = list.join(";");
+            changed += 1;
+        }
+        writer.write_record(&cells)?;
+    }
+    writer.flush()?;
+    Ok(changed)
 }
 
 /// The chain in `path`: an Excel workbook (`.xlsx`), JSON (`.json`) or else TOML; bounded in
@@ -234,4 +324,18 @@ fn row(k: usize, g: &ChainGap, sectors: i64) -> Vec<Cell> {
         Cell::text(links),
         Cell::text(format!("io{sectors}:{}", g.sectors[0])),
     ]
+}
+
+/// The chain maps in `paths`, each one's `pair` resolved to a programme pair (a pair id, or
+/// either city's id or name).
+pub fn load_chains(ctx: &crate::context::Context, paths: &[PathBuf]) -> Result<Vec<Chain>> {
+    paths
+        .iter()
+        .map(|p| {
+            let mut chain = read_chain(p)?;
+            chain.pair = super::resolve_pair(ctx, &chain.pair)
+                .map_err(|e| crate::UserError::new(format!("chain {}: pair: {e}", p.display())))?;
+            Ok(chain)
+        })
+        .collect()
 }

@@ -35,3 +35,32 @@ pub enum LangArg {
     /// English.
     En,
 }
+
+/// The programme pair `text` names: a pair id, or either city's id or name (ambiguous names
+/// refused with the candidates).
+pub(crate) fn resolve_pair(ctx: &crate::context::Context, text: &str) -> anyhow::Result<String> {
+    let programme = &ctx.bundle().programme;
+    if let Some(p) = programme.pair(text.trim()) {
+        return Ok(p.id.clone());
+    }
+    let resolver = tandem_data::resolve::LocalityResolver::new(ctx.localities());
+    let loc = resolver.resolve(text).map_err(|e| {
+        crate::UserError::new(format!(
+            "{e}; give a pair id ({}) or a paired locality",
+            programme
+                .pairs
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    match programme.pair_of(&loc.id) {
+        Some(p) => Ok(p.id.clone()),
+        None => crate::user_bail!(
+            "{} ({}) is not in a pair of the programme; `tandem pairs` lists the pairs",
+            loc.name_zh,
+            loc.id
+        ),
+    }
+}

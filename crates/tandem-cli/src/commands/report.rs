@@ -4,7 +4,7 @@
 
 mod impact;
 
-use super::advise::{advisor_input, load_chains, load_panel, load_park_assessments, load_weights};
+use super::advise::{advisor_input, load_panel, load_park_assessments, load_weights};
 use super::panel::group_members;
 use super::LangArg;
 use crate::context::Context;
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
         .observations_with_panel(args.data.as_deref())?
         .observations;
     let parks = load_park_assessments(ctx, &args.assessments)?;
-    let chains = load_chains(ctx, &args.chains)?;
+    let chains = super::chain::load_chains(ctx, &args.chains)?;
     let diagnoses = diagnose_all(&advisor_input(
         ctx,
         &observations,
