@@ -86,10 +86,13 @@ CREATE TABLE assessment_scores (
 CREATE INDEX assessment_scores_run ON assessment_scores(run_id);
 CREATE INDEX assessment_scores_enterprise ON assessment_scores(enterprise_id);
 
+-- An objection of the assessed unit: an enterprise (in a run of a park's enterprises) or a
+-- park (in a run of a pair's parks), exactly one of the two.
 CREATE TABLE assessment_objections (
     id {{pk}},
     run_id BIGINT NOT NULL REFERENCES assessment_runs(id),
-    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+    enterprise_id BIGINT REFERENCES enterprises(id),
+    park_id BIGINT REFERENCES parks(id),
     figure TEXT NOT NULL,
     proposed_value DOUBLE PRECISION,
     evidence TEXT NOT NULL,
@@ -100,6 +103,8 @@ CREATE TABLE assessment_objections (
     decided_at TEXT,
     reasons TEXT,
     new_run_id BIGINT REFERENCES assessment_runs(id),
-    version BIGINT NOT NULL DEFAULT 1
+    version BIGINT NOT NULL DEFAULT 1,
+    CHECK ((enterprise_id IS NOT NULL AND park_id IS NULL)
+        OR (enterprise_id IS NULL AND park_id IS NOT NULL))
 );
 CREATE INDEX assessment_objections_run ON assessment_objections(run_id);

@@ -483,6 +483,7 @@ pub const TABLES: &[Table] = &[
             "id",
             "run_id",
             "enterprise_id",
+            "park_id",
             "figure",
             "proposed_value",
             "evidence",

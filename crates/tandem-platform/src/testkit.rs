@@ -280,3 +280,85 @@ pub fn assessment_fixture(db: &Db, cast: &Cast) -> Vec<i64> {
     );
     ids
 }
+
+/// A park scheme for the pair's parks (test values, not a published scheme): tax per
+/// occupied mu (60 points at the benchmark of 10, capped at 1.5 times) and one-stop service
+/// (40 points); tier A from 80 points.
+pub const PARK_SCHEME: &str = r#"
+id = "park-test"
+name_zh = "园区评价（测试方案）"
+name_en = "Park appraisal (test scheme)"
+source = "test values, not a published scheme"
+subject = "parks"
+cap = 1.5
+
+[[indicators]]
+id = "tax_per_occupied_mu"
+label_zh = "已供地亩均税收"
+label_en = "Tax per occupied mu"
+numerator = "tax_10k_yuan"
+denominator = "land_occupied_mu"
+direction = "benefit"
+weight = 60
+benchmark = 10.0
+
+[[indicators]]
+id = "one_stop"
+label_zh = "一站式服务"
+label_en = "One-stop service"
+numerator = "one_stop_service"
+direction = "benefit"
+weight = 40
+benchmark = 1.0
+
+[tiers]
+labels = ["A", "B"]
+method = "thresholds"
+minimums = [80.0]
+"#;
+
+/// The parks of a park run: a second park of [`PAIR`] and the operators of the parks the
+/// cast's `park_operator` does not run.
+pub struct ParkRunFixture {
+    /// A second park of [`PAIR`], operated by `second_operator` (`park-op-2`).
+    pub second_park: i64,
+    pub second_operator: crate::User,
+    /// The operator of the cast's `other_park` (`nb-park-op`), in [`OTHER_PAIR`].
+    pub other_operator: crate::User,
+}
+
+/// The figures behind the park-run tests, for [`ASSESSMENT_YEAR`]: the cast's park (6,000 mu
+/// occupied, tax 30,000, one-stop service: [`PARK_SCHEME`] scores it 70, tier B; a tax of
+/// 90,000 would make it 130, tier A) and a second park of [`PAIR`] (tax 20,000, no one-stop
+/// service: 20, tier B), with their operators.
+pub fn park_run_fixture(db: &Db, cast: &Cast) -> ParkRunFixture {
+    let create = |e: &'static crate::entity::Entity, body: serde_json::Value| {
+        crate::service::create(db, &cast.admin, e, body.as_object().unwrap())
+            .expect("fixture record")
+            .int("id")
+            .unwrap()
+    };
+    let second = create(
+        &crate::entity::PARKS,
+        json!({"pair_id": PAIR, "name": "徐淮第二园区", "locality_id": "ah-huaibei"}),
+    );
+    for (park, one_stop, tax) in [(cast.park, "yes", 30000), (second, "no", 20000)] {
+        create(
+            &crate::entity::PARK_FIGURES,
+            json!({"park_id": park, "year": ASSESSMENT_YEAR, "land_mu": 12000,
+                "land_occupied_mu": 6000, "tax_10k_yuan": tax, "one_stop_service": one_stop,
+                "source": "园区年报（测试）"}),
+        );
+    }
+    ParkRunFixture {
+        second_park: second,
+        second_operator: user(db, "park-op-2", Role::ParkOperator { park_id: second }),
+        other_operator: user(
+            db,
+            "nb-park-op",
+            Role::ParkOperator {
+                park_id: cast.other_park,
+            },
+        ),
+    }
+}

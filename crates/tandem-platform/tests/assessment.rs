@@ -9,7 +9,7 @@ use tandem_platform::assessment::{advice, aggregates, runs, NewObjection, NewRun
 use tandem_platform::entity;
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::sheets;
-use tandem_platform::testkit::{self, Cast, ASSESSMENT_YEAR};
+use tandem_platform::testkit::{self, Cast, ASSESSMENT_YEAR, PARK_SCHEME};
 use tandem_platform::{Db, User};
 
 fn new_run(park: i64, scheme: &str) -> NewRun {
@@ -532,40 +532,6 @@ fn aggregates_name_no_unit_and_suppress_small_groups() {
     );
 }
 
-/// A park scheme for the pair's parks (test values).
-const PARK_SCHEME: &str = r#"
-id = "park-test"
-name_zh = "园区评价（测试方案）"
-name_en = "Park appraisal (test scheme)"
-source = "test values, not a published scheme"
-subject = "parks"
-cap = 1.5
-
-[[indicators]]
-id = "tax_per_occupied_mu"
-label_zh = "已供地亩均税收"
-label_en = "Tax per occupied mu"
-numerator = "tax_10k_yuan"
-denominator = "land_occupied_mu"
-direction = "benefit"
-weight = 60
-benchmark = 10.0
-
-[[indicators]]
-id = "one_stop"
-label_zh = "一站式服务"
-label_en = "One-stop service"
-numerator = "one_stop_service"
-direction = "benefit"
-weight = 40
-benchmark = 1.0
-
-[tiers]
-labels = ["A", "B"]
-method = "thresholds"
-minimums = [80.0]
-"#;
-
 /// A park scheme runs over a pair's parks: started and read by the pair's officers, not by a
 /// park's operator or another pair's officer; reproducible like an enterprise run.
 #[test]
@@ -668,4 +634,215 @@ fn park_schemes_run_over_a_pairs_parks_on_every_engine() {
             "not_found"
         );
     }
+}
+
+/// The park's figures record (`park_figures`) of `park` in the fixture's year.
+fn park_figures_id(db: &Db, cast: &Cast, park: i64) -> String {
+    let q = service::ListQuery::default();
+    let page = service::list(db, &cast.admin, &entity::PARK_FIGURES, &q).unwrap();
+    page.items.iter().find(|r| r["park_id"] == park).unwrap()["id"].to_string()
+}
+
+/// A park run takes objections from the assessed park: its operator objects to one of its
+/// park's figures within the window; the reviewer accepts (the park's figure corrected as an
+/// audited change, a new revision re-scored with it) or rejects with reasons. Another park's
+/// operator reads and objects to nothing of this park's; an enterprise cannot object at all.
+#[test]
+fn a_park_objects_in_a_park_run_and_is_reviewed_on_every_engine() {
+    for t in testkit::engines() {
+        let db = &t.db;
+        let cast = testkit::cast(db);
+        let f = testkit::park_run_fixture(db, &cast);
+        let (second, second_op) = (f.second_park, &f.second_operator);
+        let new = NewRun {
+            park_id: None,
+            pair_id: Some(testkit::PAIR.into()),
+            objections_close_on: "2025-06-30".into(),
+            ..new_run(0, PARK_SCHEME)
+        };
+        let run = runs::start_as_of(db, &cast.helped_officer, &new, "2025-06-01").unwrap();
+        let id = run.summary.id;
+        assert_eq!(unit(&run.result, cast.park)["tier"], "B", "{}", t.name);
+        assert_eq!(unit(&run.result, cast.park)["total"], 70.0);
+
+        // The park's operator reads its own park's result, not the whole run, not another's.
+        let own = runs::unit_score(db, &cast.park_operator, id, cast.park).unwrap();
+        assert_eq!(own.tier.as_deref(), Some("B"));
+        assert!(not_found(runs::get(db, &cast.park_operator, id)));
+        assert!(not_found(runs::unit_score(
+            db,
+            &cast.park_operator,
+            id,
+            second
+        )));
+        for u in [second_op, &f.other_operator, &cast.enterprise_user] {
+            assert!(
+                not_found(runs::unit_score(db, u, id, cast.park)),
+                "{}",
+                u.username
+            );
+        }
+        let mine = runs::my_scores(db, &cast.park_operator).unwrap();
+        assert_eq!(
+            mine.iter()
+                .map(|s| (s.run.id, s.unit_id))
+                .collect::<Vec<_>>(),
+            vec![(id, cast.park)]
+        );
+
+        // Only the park's operator, only the park's figures, only within the window.
+        let obj = objection(
+            "tax_10k_yuan",
+            json!("90000"),
+            "税务部门证明：2024 年园区税收 90000 万元",
+        );
+        let at = |u: &User, o: &NewObjection, day: &str| objections::file_as_of(db, u, id, o, day);
+        assert!(not_found(at(&cast.enterprise_user, &obj, "2025-06-10")));
+        assert!(not_found(at(&f.other_operator, &obj, "2025-06-10")));
+        assert!(matches!(
+            at(&cast.helped_officer, &obj, "2025-06-10"),
+            Err(PlatformError::Forbidden(_))
+        ));
+        let enterprise_figure = objection("revenue_10k_yuan", json!(1), "证明");
+        assert_eq!(
+            invalid_rule(at(&cast.park_operator, &enterprise_figure, "2025-06-10")),
+            "unknown_figure"
+        );
+        let neg = objection("tax_10k_yuan", json!(-1), "证明");
+        assert_eq!(
+            invalid_rule(at(&cast.park_operator, &neg, "2025-06-10")),
+            "out_of_range"
+        );
+        assert_eq!(
+            invalid_rule(at(&cast.park_operator, &obj, "2025-07-01")),
+            "window_closed"
+        );
+        let filed = at(&cast.park_operator, &obj, "2025-06-30").unwrap();
+        assert_eq!(
+            (filed.park_id, filed.enterprise_id, filed.status.as_str()),
+            (Some(cast.park), None, "open")
+        );
+        assert_eq!(filed.proposed_value, Some(90000.0));
+
+        // Deciding: a reviewer only; the park itself and the other park do not.
+        let accept = Decision {
+            accept: true,
+            reasons: String::new(),
+        };
+        assert!(matches!(
+            objections::decide(db, &cast.park_operator, filed.id, &accept),
+            Err(PlatformError::Forbidden(_))
+        ));
+        for u in [second_op, &f.other_operator, &cast.enterprise_user] {
+            assert!(
+                not_found(objections::decide(db, u, filed.id, &accept)),
+                "{}",
+                u.username
+            );
+        }
+        let decided = objections::decide(db, &cast.helped_officer, filed.id, &accept).unwrap();
+        assert_eq!(decided.status, "accepted");
+        let new_id = decided.new_run_id.unwrap();
+        let revised = runs::get(db, &cast.admin, new_id).unwrap();
+        assert_eq!(
+            (
+                revised.summary.revision,
+                revised.summary.previous_run_id,
+                revised.summary.park_id
+            ),
+            (2, Some(id), None)
+        );
+        assert_eq!(
+            unit(&revised.inputs, cast.park)["figures"]["tax_10k_yuan"],
+            90000.0
+        );
+        let rescored = unit(&revised.result, cast.park);
+        assert_eq!(
+            (rescored["tier"].as_str(), rescored["total"].as_f64()),
+            (Some("A"), Some(130.0))
+        );
+        assert_eq!(
+            runs::get(db, &cast.admin, id).unwrap(),
+            run,
+            "the old one is kept"
+        );
+        assert_eq!(
+            runs::reproduce(db, &cast.admin, new_id).unwrap(),
+            revised.result
+        );
+        let own = runs::unit_score(db, &cast.park_operator, new_id, cast.park).unwrap();
+        assert_eq!(own.tier.as_deref(), Some("A"));
+        // The correction is an audited change of the park's figures, by the reviewer.
+        let audit = service::history(
+            db,
+            &cast.admin,
+            &entity::PARK_FIGURES,
+            &park_figures_id(db, &cast, cast.park),
+        )
+        .unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|h| h.actor.contains("hb-officer") && h.action == "update"),
+            "{audit:?}"
+        );
+
+        // The old revision is superseded; on the new one the other park objects, and the
+        // reviewer rejects with reasons.
+        assert_eq!(
+            invalid_rule(at(&cast.park_operator, &obj, "2025-06-10")),
+            "superseded"
+        );
+        let second_obj = objections::file_as_of(
+            db,
+            second_op,
+            new_id,
+            &objection("land_occupied_mu", json!(2000), "土地供应台账"),
+            "2025-06-10",
+        )
+        .unwrap();
+        assert_eq!(second_obj.park_id, Some(second));
+        let reject = Decision {
+            accept: false,
+            reasons: "台账与不动产登记不一致".into(),
+        };
+        let rejected = objections::decide(db, &cast.coordinator, second_obj.id, &reject).unwrap();
+        assert_eq!(
+            (rejected.status.as_str(), rejected.reasons.as_deref()),
+            ("rejected", Some("台账与不动产登记不一致"))
+        );
+
+        // The history: the run's readers see both objections, each park its own only.
+        let seen = |u: &User| -> Vec<i64> {
+            let h = objections::history(db, u, id).unwrap();
+            assert_eq!(
+                h.revisions.iter().map(|r| r.id).collect::<Vec<_>>(),
+                vec![id, new_id]
+            );
+            h.objections.iter().map(|o| o.id).collect()
+        };
+        assert_eq!(seen(&cast.helped_officer), vec![filed.id, second_obj.id]);
+        assert_eq!(seen(&cast.park_operator), vec![filed.id]);
+        assert_eq!(seen(second_op), vec![second_obj.id]);
+        for u in [&f.other_operator, &cast.enterprise_user, &cast.researcher] {
+            assert!(not_found(objections::history(db, u, id)), "{}", u.username);
+        }
+    }
+}
+
+/// A park's operator is not the assessed party of its park's enterprise runs: it reads them
+/// but does not object in them.
+#[test]
+fn a_park_operator_does_not_object_in_an_enterprise_run() {
+    let t = testkit::sqlite();
+    let db = &t.db;
+    let cast = testkit::cast(db);
+    testkit::assessment_fixture(db, &cast);
+    let run = start(db, &cast.park_operator, cast.park);
+    let obj = objection("tax_10k_yuan", json!(1), "证明");
+    assert!(matches!(
+        objections::file(db, &cast.park_operator, run.summary.id, &obj),
+        Err(PlatformError::Forbidden(_))
+    ));
+    assert!(runs::my_scores(db, &cast.park_operator).unwrap().is_empty());
 }

@@ -7,19 +7,20 @@
 //!   ranks, reasons), and each unit's result once more as a row of `assessment_scores`, so reads
 //!   can be restricted by unit. Runs are append-only (per-engine triggers);
 //!   [`runs::reproduce`] re-scores a stored run from its own inputs and scheme text.
-//! * Within a run's objection window an enterprise objects to one of its figures with evidence
-//!   ([`objections::file`]); a reviewer (the pair's helped-side officer, a coordinator or the
+//! * Within a run's objection window the assessed unit objects to one of its figures with
+//!   evidence ([`objections::file`]): an enterprise in a run of its park's enterprises, a
+//!   park's operator in a run of its pair's parks; a reviewer (the pair's helped-side officer, a coordinator or the
 //!   administrator) accepts it, which corrects the figure as an audited record change and makes
 //!   a new revision of the run linked to the old one, or rejects it with reasons
 //!   ([`objections::decide`]).
 //! * Who reads what is [`policy`]: the pair's officers and the park's operator read the run,
-//!   an enterprise its own unit, researchers only [`aggregates::by_industry`].
+//!   an assessed enterprise or park its own unit, researchers only [`aggregates::by_industry`].
 //!
 //! * [`advice::park_assessments`] gives a pair's park runs to the advisor, which then decides
 //!   "park facilities and services lag" from them.
 //!
 //! Every write is audited in `audit_log` (entities `assessment_runs`, `assessment_objections`
-//! and, for a corrected figure, `enterprise_figures`).
+//! and, for a corrected figure, `enterprise_figures` or `park_figures`).
 
 pub mod advice;
 pub mod aggregates;

@@ -22,16 +22,17 @@ pub struct NewRun {
     pub year: i64,
     /// The scheme's TOML text (the shipped one or an upload).
     pub scheme_toml: String,
-    /// The last day (`YYYY-MM-DD`, inclusive) an assessed enterprise may object.
+    /// The last day (`YYYY-MM-DD`, inclusive) an assessed enterprise or park may object.
     pub objections_close_on: String,
 }
 
 /// An objection as filed.
 #[derive(Clone, Debug)]
 pub struct NewObjection {
-    /// The disputed figure: a field of `enterprise_figures` (`tax_10k_yuan`).
+    /// The disputed figure: a field of `enterprise_figures` (`tax_10k_yuan`) in a run of a
+    /// park's enterprises, of `park_figures` (`land_occupied_mu`) in a run of a pair's parks.
     pub figure: String,
-    /// The value the enterprise says is right (text or number, as a form sends it); empty when
+    /// The value the assessed unit says is right (text or number, as a form sends it); empty when
     /// it only disputes.
     pub proposed_value: Json,
     /// The evidence, at most [`MAX_EVIDENCE_CHARS`] characters.
@@ -109,7 +110,10 @@ pub struct UnitScore {
 pub struct Objection {
     pub id: i64,
     pub run_id: i64,
-    pub enterprise_id: i64,
+    /// The objecting enterprise (a run of a park's enterprises), else `None`.
+    pub enterprise_id: Option<i64>,
+    /// The objecting park (a run of a pair's parks), else `None`.
+    pub park_id: Option<i64>,
     pub figure: String,
     pub proposed_value: Option<f64>,
     pub evidence: String,
@@ -132,7 +136,8 @@ impl Objection {
         Ok(Objection {
             id: r.int("id")?,
             run_id: r.int("run_id")?,
-            enterprise_id: r.int("enterprise_id")?,
+            enterprise_id: r.opt_int("enterprise_id")?,
+            park_id: r.opt_int("park_id")?,
             figure: r.text("figure")?.to_string(),
             proposed_value: r.opt_real("proposed_value")?,
             evidence: r.text("evidence")?.to_string(),
@@ -146,11 +151,16 @@ impl Objection {
             version: r.int("version")?,
         })
     }
+
+    /// The objecting unit: the enterprise or the park.
+    pub fn unit_id(&self) -> Option<i64> {
+        self.enterprise_id.or(self.park_id)
+    }
 }
 
 /// The columns of [`Objection::from_row`].
-pub(crate) const OBJECTION_COLUMNS: &str = "id, run_id, enterprise_id, figure, proposed_value, \
-    evidence, status, filed_by, filed_at, decided_by, decided_at, reasons, new_run_id, version";
+pub(crate) const OBJECTION_COLUMNS: &str = "id, run_id, enterprise_id, park_id, figure, \
+    proposed_value, evidence, status, filed_by, filed_at, decided_by, decided_at, reasons, new_run_id, version";
 
 /// One field error as a [`PlatformError::Invalid`].
 pub(crate) fn invalid(field: &str, rule: &'static str, en: String, zh: String) -> PlatformError {

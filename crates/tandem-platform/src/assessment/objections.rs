@@ -1,14 +1,15 @@
-//! Objections to a run: filed by the assessed enterprise within the window, decided by a
+//! Objections to a run: filed by the assessed unit within the window (an enterprise in a run of
+//! its park's enterprises, a park's operator in a run of its pair's parks), decided by a
 //! reviewer; an accepted one corrects the figure and makes a new revision of the run.
 
-use super::inputs::ENTERPRISE_COLUMNS;
+use super::inputs::{ENTERPRISE_COLUMNS, PARK_COLUMNS};
 use super::model::{clean_text, invalid, NewObjection, Objection, RunSummary, OBJECTION_COLUMNS};
 use super::policy;
 use super::runs::{chain_in, insert_run_in, summary_in, RunPlace, RunSpec};
 use crate::auth::User;
 use crate::clock;
 use crate::db::{Conn, Db, DbError, Value};
-use crate::entity::{self, ENTERPRISE_FIGURES};
+use crate::entity::{self, Entity, ENTERPRISE_FIGURES, PARK_FIGURES};
 use crate::error::PlatformError;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -27,15 +28,20 @@ pub struct Decision {
 pub struct History {
     /// Every revision, first to last.
     pub revisions: Vec<RunSummary>,
-    /// The objections to any revision (an enterprise sees its own), oldest first.
+    /// The objections to any revision (an assessed enterprise or park sees its own), oldest
+    /// first.
     pub objections: Vec<Objection>,
 }
 
-/// Files an objection of the signed-in enterprise to its own result in run `run_id`.
+/// Files an objection of the signed-in assessed unit to its own result in run `run_id`: an
+/// enterprise to a figure of `enterprise_figures` in a run of its park's enterprises, a park's
+/// operator to a figure of `park_figures` in a run of its pair's parks.
 ///
 /// # Errors
-/// [`PlatformError::Forbidden`] for a user who is not an enterprise;
-/// [`PlatformError::NotFound`] for a run the enterprise was not assessed in;
+/// [`PlatformError::Forbidden`] for a user who is neither an enterprise nor a park operator,
+/// or who reads the run but was not assessed in it (a park's operator in a run of its
+/// enterprises);
+/// [`PlatformError::NotFound`] for a run the user was not assessed in;
 /// [`PlatformError::Invalid`] for an unknown figure, a proposed value out of the figure's
 /// range, evidence missing, too long or with control characters, a run that has been
 /// superseded, or a window that has closed (`window_closed`).
@@ -56,28 +62,36 @@ pub fn file_as_of(
     new: &NewObjection,
     today: &str,
 ) -> Result<Objection, PlatformError> {
-    let Some(enterprise) = policy::own_enterprise(user) else {
+    if policy::own_enterprise(user).is_none() && policy::own_park(user).is_none() {
         return Err(PlatformError::Forbidden(format!(
-            "{} ({}) is not an assessed enterprise; only the enterprise itself may object",
+            "{} ({}) is not an assessed enterprise or park; only the assessed unit itself may \
+             object",
             user.username,
             user.role.name()
         )));
-    };
-    let proposed = proposed_value(&new.figure, &new.proposed_value)?;
+    }
     let evidence = clean_text("evidence", &new.evidence, "Evidence", "证明材料")?;
     db.write(|c| {
-        let run = assessed_run(c, run_id, enterprise)?;
+        let (run, unit) = assessed_run(c, user, run_id)?;
+        let park_run = run.park_id.is_none();
+        let proposed = proposed_value(park_run, &new.figure, &new.proposed_value)?;
         check_open(c, &run, today)?;
+        let (enterprise, park) = if park_run {
+            (Value::Null, Value::Int(unit))
+        } else {
+            (Value::Int(unit), Value::Null)
+        };
         let row = c
             .query_one(
                 &format!(
-                    "INSERT INTO assessment_objections (run_id, enterprise_id, figure, \
+                    "INSERT INTO assessment_objections (run_id, enterprise_id, park_id, figure, \
                      proposed_value, evidence, status, filed_by, filed_at) \
-                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING {OBJECTION_COLUMNS}"
+                     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING {OBJECTION_COLUMNS}"
                 ),
                 &[
                     Value::Int(run_id),
-                    Value::Int(enterprise),
+                    enterprise,
+                    park,
                     new.figure.clone().into(),
                     proposed.map_or(Value::Null, Value::Real),
                     evidence.clone().into(),
@@ -92,18 +106,33 @@ pub fn file_as_of(
     })
 }
 
+/// The records a run's figures come from: `park_figures` in a run of a pair's parks, else
+/// `enterprise_figures`; and the columns an objection may dispute.
+fn figures_of(park_run: bool) -> (&'static Entity, &'static [&'static str]) {
+    if park_run {
+        (&PARK_FIGURES, PARK_COLUMNS)
+    } else {
+        (&ENTERPRISE_FIGURES, ENTERPRISE_COLUMNS)
+    }
+}
+
 /// The figure's proposed value checked by the figure's own field rule.
-fn proposed_value(figure: &str, value: &Json) -> Result<Option<f64>, PlatformError> {
-    let field = ENTERPRISE_FIGURES
+fn proposed_value(
+    park_run: bool,
+    figure: &str,
+    value: &Json,
+) -> Result<Option<f64>, PlatformError> {
+    let (entity, columns) = figures_of(park_run);
+    let field = entity
         .field(figure)
-        .filter(|f| ENTERPRISE_COLUMNS.contains(&f.name))
+        .filter(|f| columns.contains(&f.name))
         .ok_or_else(|| {
             invalid(
                 "figure",
                 "unknown_figure",
                 format!(
                     "{figure:?} is not a figure of the assessment; one of: {}",
-                    ENTERPRISE_COLUMNS.join(", ")
+                    columns.join(", ")
                 ),
                 format!("{figure:?} 不是评价所用的数据项"),
             )
@@ -115,24 +144,41 @@ fn proposed_value(figure: &str, value: &Json) -> Result<Option<f64>, PlatformErr
     Ok(parsed.as_f64())
 }
 
-/// The run, if `enterprise` was assessed in it; else not found (whether or not it exists).
+/// The run and the user's own unit in it ([`policy::own_unit`]), if that unit was assessed in
+/// it; else not found (whether or not the run exists), or forbidden for a user who reads the
+/// whole run but is not assessed in it.
 fn assessed_run(
     c: &mut dyn Conn,
+    user: &User,
     run_id: i64,
-    enterprise: i64,
-) -> Result<RunSummary, PlatformError> {
+) -> Result<(RunSummary, i64), PlatformError> {
     let missing = || PlatformError::NotFound(format!("your result in assessment run {run_id}"));
     let run = summary_in(c, run_id)?.ok_or_else(missing)?;
+    let Some(unit) = policy::own_unit(user, &run) else {
+        return Err(if policy::may_read_run(user, &run) {
+            PlatformError::Forbidden(format!(
+                "{} ({}) was not assessed in run {run_id}; only the assessed unit itself may \
+                 object",
+                user.username,
+                user.role.name()
+            ))
+        } else {
+            missing()
+        });
+    };
+    let sql = if run.park_id.is_some() {
+        "SELECT id FROM assessment_scores WHERE run_id = ? AND enterprise_id = ?"
+    } else {
+        "SELECT id FROM assessment_scores WHERE run_id = ? AND park_id = ? \
+         AND enterprise_id IS NULL"
+    };
     let assessed = c
-        .query_one(
-            "SELECT id FROM assessment_scores WHERE run_id = ? AND enterprise_id = ?",
-            &[Value::Int(run_id), Value::Int(enterprise)],
-        )?
+        .query_one(sql, &[Value::Int(run_id), Value::Int(unit)])?
         .is_some();
-    if !assessed || run.park_id.is_none() {
+    if !assessed {
         return Err(missing());
     }
-    Ok(run)
+    Ok((run, unit))
 }
 
 /// Refuses an objection to a superseded revision or after the window's last day.
@@ -207,9 +253,9 @@ fn objection_in(c: &mut dyn Conn, id: i64) -> Result<Option<Objection>, DbError>
     .transpose()
 }
 
-/// Decides an open objection. Accepting corrects the enterprise's figure to the proposed
+/// Decides an open objection. Accepting corrects the assessed unit's figure to the proposed
 /// value through the record service (so it is checked and audited as a change of
-/// `enterprise_figures`) and stores a new revision of the run's latest revision, linked to it;
+/// `enterprise_figures`, or of `park_figures` in a run of a pair's parks) and stores a new revision of the run's latest revision, linked to it;
 /// the old revisions are kept. Rejecting records the reasons. The decision is audited.
 ///
 /// # Errors
@@ -233,8 +279,9 @@ pub fn decide(
         let before = objection_in(c, id)?.ok_or_else(missing)?;
         let run = summary_in(c, before.run_id)?.ok_or_else(missing)?;
         if !policy::may_review(user, &run) {
-            let sees = policy::may_read_run(user, &run)
-                || policy::own_enterprise(user) == Some(before.enterprise_id);
+            let own = policy::own_unit(user, &run);
+            let sees =
+                policy::may_read_run(user, &run) || (own.is_some() && own == before.unit_id());
             return Err(if sees {
                 PlatformError::Forbidden(format!(
                     "{} ({}) may not decide objections; the pair's helped-side officer, a \
@@ -295,28 +342,36 @@ fn accept_in(
             "proposed_value",
             "required",
             "the objection proposes no value to correct the figure to: reject it, and the \
-             enterprise may object again with the corrected figure"
+             assessed unit may object again with the corrected figure"
                 .into(),
-            "该异议未提出更正值：请驳回，企业可附更正值重新提出".into(),
+            "该异议未提出更正值：请驳回，被评价单位可附更正值重新提出".into(),
         ));
     };
-    let figures = c
-        .query_one(
+    let gone = || DbError::Other("the assessed figures are gone".into());
+    let (entity, _) = figures_of(run.park_id.is_none());
+    let figures = match (run.park_id, objection.enterprise_id, objection.park_id) {
+        (Some(park), Some(enterprise), None) => c.query_one(
             "SELECT id, version FROM enterprise_figures \
              WHERE enterprise_id = ? AND park_id = ? AND year = ?",
             &[
-                Value::Int(objection.enterprise_id),
-                Value::Int(run.park_id.unwrap_or(0)),
+                Value::Int(enterprise),
+                Value::Int(park),
                 Value::Int(run.year),
             ],
-        )?
-        .ok_or_else(|| DbError::Other("the assessed figures are gone".into()))?;
+        )?,
+        (None, None, Some(park)) => c.query_one(
+            "SELECT id, version FROM park_figures WHERE park_id = ? AND year = ?",
+            &[Value::Int(park), Value::Int(run.year)],
+        )?,
+        _ => None,
+    }
+    .ok_or_else(gone)?;
     let mut patch = Map::new();
     patch.insert(objection.figure.clone(), Json::from(value));
     crate::service::update_body_in(
         c,
         user,
-        &ENTERPRISE_FIGURES,
+        entity,
         &figures.int("id")?.to_string(),
         figures.int("version")?,
         &patch,
@@ -345,21 +400,17 @@ fn accept_in(
     Ok(insert_run_in(c, user, &spec)?.summary.id)
 }
 
-/// The revisions of run `run_id` and the objections to them: for the run's readers, and for an
-/// enterprise assessed in it (its own objections only).
+/// The revisions of run `run_id` and the objections to them: for the run's readers, and for the
+/// unit assessed in it (an enterprise, or a park's operator in a run of a pair's parks), its
+/// own objections only.
 pub fn history(db: &Db, user: &User, run_id: i64) -> Result<History, PlatformError> {
     db.read(|c| {
         let missing = || PlatformError::NotFound(format!("assessment run {run_id}"));
         let run = summary_in(c, run_id)?.ok_or_else(missing)?;
         let reader = policy::may_read_run(user, &run);
-        let own = policy::own_enterprise(user);
+        let own = policy::own_unit(user, &run);
         if !reader {
-            match own {
-                Some(e) => {
-                    assessed_run(c, run_id, e).map_err(|_| missing())?;
-                }
-                None => return Err(missing()),
-            }
+            assessed_run(c, user, run_id).map_err(|_| missing())?;
         }
         let revisions = chain_in(c, run_id)?;
         let mut objections = Vec::new();
@@ -373,7 +424,7 @@ pub fn history(db: &Db, user: &User, run_id: i64) -> Result<History, PlatformErr
             )?;
             for row in rows {
                 let o = Objection::from_row(&row)?;
-                if reader || own == Some(o.enterprise_id) {
+                if reader || (own.is_some() && o.unit_id() == own) {
                     objections.push(o);
                 }
             }

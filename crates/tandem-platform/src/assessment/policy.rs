@@ -5,7 +5,9 @@
 //!   coordinator or the administrator; a run of a pair's parks by the pair's officers, a
 //!   coordinator or the administrator;
 //! * a whole run (every unit's figures and scores) is read by those who may start it;
-//! * an enterprise reads its own unit's result in a run, nothing else of it;
+//! * the assessed party reads its own unit's result in a run, nothing else of it, and objects
+//!   to it ([`own_unit`]): an enterprise in a run of its park's enterprises, a park (its
+//!   operator) in a run of its pair's parks;
 //! * an objection is decided by a reviewer: the helped side's officer of the run's pair (the
 //!   side that runs the park), a coordinator or the administrator;
 //! * researchers read no run and no unit, only aggregates ([`super::aggregates`]).
@@ -56,5 +58,23 @@ pub fn own_enterprise(user: &User) -> Option<i64> {
     match &user.role {
         Role::Enterprise { enterprise_id } => Some(*enterprise_id),
         _ => None,
+    }
+}
+
+/// The park whose own results `user` reads in park runs, if the user is a park operator.
+pub fn own_park(user: &User) -> Option<i64> {
+    match &user.role {
+        Role::ParkOperator { park_id } => Some(*park_id),
+        _ => None,
+    }
+}
+
+/// The unit `user` is the assessed party of in `run`, if any: the user's enterprise in a run
+/// of a park's enterprises (`park_id` set), the operator's park in a run of a pair's parks.
+/// Whether the unit was in fact assessed in the run is for the caller to look up.
+pub fn own_unit(user: &User, run: &RunSummary) -> Option<i64> {
+    match run.park_id {
+        Some(_) => own_enterprise(user),
+        None => own_park(user),
     }
 }

@@ -309,7 +309,8 @@ pub fn list(db: &Db, user: &User) -> Result<Vec<RunSummary>, PlatformError> {
     })
 }
 
-/// One unit's result in a run: for the run's readers, and for the enterprise itself. Anyone
+/// One unit's result in a run: for the run's readers, and for the assessed unit itself (an
+/// enterprise, or a park's operator in a run of a pair's parks, [`policy::own_unit`]). Anyone
 /// else, and a unit not in the run, is not found.
 pub fn unit_score(
     db: &Db,
@@ -320,7 +321,7 @@ pub fn unit_score(
     let missing = || PlatformError::NotFound(format!("unit {unit} of assessment run {run_id}"));
     db.read(|c| {
         let run = summary_in(c, run_id)?.ok_or_else(missing)?;
-        let own = policy::own_enterprise(user) == Some(unit) && run.park_id.is_some();
+        let own = policy::own_unit(user, &run) == Some(unit);
         if !own && !policy::may_read_run(user, &run) {
             return Err(missing());
         }
@@ -354,22 +355,28 @@ fn unit_score_from_row(run: RunSummary, unit: i64, row: &Row) -> Result<UnitScor
     })
 }
 
-/// An enterprise user's own results in every run, newest first; empty for other roles.
+/// The assessed unit's own results in every run, newest first: an enterprise user's in runs of
+/// its park's enterprises, a park operator's park's in runs of its pair's parks; empty for
+/// other roles.
 pub fn my_scores(db: &Db, user: &User) -> Result<Vec<UnitScore>, PlatformError> {
-    let Some(enterprise) = policy::own_enterprise(user) else {
-        return Ok(Vec::new());
+    let (condition, unit) = match (policy::own_enterprise(user), policy::own_park(user)) {
+        (Some(enterprise), _) => ("enterprise_id = ?", enterprise),
+        (None, Some(park)) => ("park_id = ? AND enterprise_id IS NULL", park),
+        (None, None) => return Ok(Vec::new()),
     };
     db.read(|c| {
         let rows = c.query(
-            "SELECT run_id, total, tier, rank, detail_json FROM assessment_scores \
-             WHERE enterprise_id = ? ORDER BY run_id DESC LIMIT 200",
-            &[Value::Int(enterprise)],
+            &format!(
+                "SELECT run_id, total, tier, rank, detail_json FROM assessment_scores \
+                 WHERE {condition} ORDER BY run_id DESC LIMIT 200"
+            ),
+            &[Value::Int(unit)],
         )?;
         let mut out = Vec::new();
         for row in rows {
             let run = summary_in(c, row.int("run_id")?)?
                 .ok_or_else(|| DbError::Other("a score without its run".into()))?;
-            out.push(unit_score_from_row(run, enterprise, &row)?);
+            out.push(unit_score_from_row(run, unit, &row)?);
         }
         Ok(out)
     })

@@ -77,7 +77,7 @@ pub fn openapi_paths() -> Vec<(String, serde_json::Value)> {
         (
             "/api/assessment/runs/{id}/units/{unit}".into(),
             get(
-                "One unit's result: for the run's readers and the enterprise itself",
+                "One unit's result: for the run's readers and the assessed enterprise or park itself",
                 json!([id, {"name": "unit", "in": "path", "required": true, "schema": {"type": "integer"}}]),
             ),
         ),
@@ -87,7 +87,7 @@ pub fn openapi_paths() -> Vec<(String, serde_json::Value)> {
         ),
         (
             "/api/assessment/runs/{id}/objections".into(),
-            json!({"post": {"summary": "Object to your own result within the window", "tags": ["assessment"], "parameters": [id], "requestBody": objection_body, "responses": ok("the objection")}}),
+            json!({"post": {"summary": "Object to your own result within the window (an enterprise, or a park operator in a run of a pair's parks)", "tags": ["assessment"], "parameters": [id], "requestBody": objection_body, "responses": ok("the objection")}}),
         ),
         (
             "/api/assessment/objections/{id}/decision".into(),
@@ -95,7 +95,7 @@ pub fn openapi_paths() -> Vec<(String, serde_json::Value)> {
         ),
         (
             "/api/assessment/my-scores".into(),
-            get("An enterprise's own results", json!([])),
+            get("The assessed unit's own results (an enterprise's, or a park operator's park's)", json!([])),
         ),
         (
             "/api/assessment/aggregates".into(),

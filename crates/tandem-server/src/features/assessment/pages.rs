@@ -49,8 +49,8 @@ fn redirect(lang: Lang, s: &Session, r: Result<String, ApiError>) -> Response {
     }
 }
 
-/// The assessment page: by role, the runs and the form to start one, an enterprise's own
-/// results, and the anonymised aggregates of a year (`?year=`).
+/// The assessment page: by role, the runs and the form to start one, the assessed unit's own
+/// results (an enterprise's; a park operator's park's in park runs), and the anonymised aggregates of a year (`?year=`).
 pub(crate) async fn index(
     State(state): State<AppState>,
     PageSession(s): PageSession,
@@ -70,7 +70,7 @@ pub(crate) async fn index(
             .transpose()?;
         Ok(html! {
             @if starts { (views::start_form(&csrf, lang)) (views::run_list(&list, lang)) }
-            @if matches!(user.role, Role::Enterprise { .. }) { (views::my_scores(&mine, &csrf, lang)) }
+            @if matches!(user.role, Role::Enterprise { .. } | Role::ParkOperator { .. }) { (views::my_scores(&mine, &csrf, lang)) }
             form method="get" action="/assessment" {
                 label for="agg-year" { (t(lang, "分行业汇总：年度", "Aggregates by industry: year")) }
                 input #agg-year name="year";

@@ -4,10 +4,10 @@ use crate::kernel::page::t;
 use maud::{html, Markup};
 use serde_json::Value as Json;
 use tandem_platform::assessment::aggregates::Aggregates;
-use tandem_platform::assessment::inputs::ENTERPRISE_COLUMNS;
+use tandem_platform::assessment::inputs::{ENTERPRISE_COLUMNS, PARK_COLUMNS};
 use tandem_platform::assessment::objections::History;
 use tandem_platform::assessment::{Objection, Run, RunSummary, UnitScore};
-use tandem_platform::entity::{FieldError, ENTERPRISE_FIGURES};
+use tandem_platform::entity::{FieldError, ENTERPRISE_FIGURES, PARK_FIGURES};
 use tandem_report::Lang;
 
 /// A number as shown: two decimals, or "n/a" when missing (never 0).
@@ -153,7 +153,7 @@ pub(crate) fn objection_list(objections: &[Objection], review: Option<&str>, lan
     html! {
         div.scroll { table #objections {
             thead { tr {
-                th { "#" } th { (t(lang, "评价", "Run")) } th { (t(lang, "企业", "Enterprise")) }
+                th { "#" } th { (t(lang, "评价", "Run")) } th { (t(lang, "企业/园区", "Enterprise / park")) }
                 th { (t(lang, "数据项", "Figure")) } th.num { (t(lang, "更正值", "Proposed")) }
                 th { (t(lang, "证明材料", "Evidence")) } th { (t(lang, "状态", "Status")) }
                 th { (t(lang, "处理", "Decision")) }
@@ -161,7 +161,7 @@ pub(crate) fn objection_list(objections: &[Objection], review: Option<&str>, lan
             tbody {
                 @for o in objections {
                     tr.objection {
-                        td { (o.id) } td { (o.run_id) } td { (o.enterprise_id) } td { (o.figure) }
+                        td { (o.id) } td { (o.run_id) } td { (unit_name(o, lang)) } td { (o.figure) }
                         td.num { @if let Some(v) = o.proposed_value { (v) } @else { "—" } }
                         td { (o.evidence) }
                         td.status { (o.status) }
@@ -177,6 +177,15 @@ pub(crate) fn objection_list(objections: &[Objection], review: Option<&str>, lan
     }
 }
 
+/// The objecting unit: an enterprise, or a park in a run of a pair's parks.
+fn unit_name(o: &Objection, lang: Lang) -> String {
+    match (o.enterprise_id, o.park_id) {
+        (Some(e), _) => e.to_string(),
+        (None, Some(p)) => format!("{}{p}", t(lang, "园区 ", "park ")),
+        (None, None) => "—".into(),
+    }
+}
+
 fn decision_form(id: i64, csrf: &str, lang: Lang) -> Markup {
     html! {
         form.card method="post" action={ "/assessment/objections/" (id) "/decision" } {
@@ -188,16 +197,22 @@ fn decision_form(id: i64, csrf: &str, lang: Lang) -> Markup {
     }
 }
 
-/// The objection form of an enterprise on one of its results.
-fn objection_form(run: i64, csrf: &str, lang: Lang) -> Markup {
+/// The objection form of the assessed unit on one of its results: a figure of
+/// `enterprise_figures`, or of `park_figures` in a run of a pair's parks.
+fn objection_form(run: &RunSummary, csrf: &str, lang: Lang) -> Markup {
+    let (entity, columns) = if run.park_id.is_none() {
+        (&PARK_FIGURES, PARK_COLUMNS)
+    } else {
+        (&ENTERPRISE_FIGURES, ENTERPRISE_COLUMNS)
+    };
     html! {
         details { summary { (t(lang, "提出异议", "Object")) }
-            form.card method="post" action={ "/assessment/runs/" (run) "/objections" } {
+            form.card method="post" action={ "/assessment/runs/" (run.id) "/objections" } {
                 input type="hidden" name="_csrf" value=(csrf);
                 label { (t(lang, "数据项", "Figure"))
                     select name="figure" {
-                        @for c in ENTERPRISE_COLUMNS {
-                            @let f = ENTERPRISE_FIGURES.field(c);
+                        @for c in columns {
+                            @let f = entity.field(c);
                             option value=(c) { (f.map_or(*c, |f| lang.pick(f.zh, f.en))) }
                         }
                     }
@@ -210,10 +225,11 @@ fn objection_form(run: i64, csrf: &str, lang: Lang) -> Markup {
     }
 }
 
-/// An enterprise's own results: per run the total, tier, rank and why, and its objection form.
+/// The assessed unit's own results (an enterprise's, or a park operator's park's in park
+/// runs): per run the total, tier, rank and why, and its objection form.
 pub(crate) fn my_scores(scores: &[UnitScore], csrf: &str, lang: Lang) -> Markup {
     html! {
-        h2 { (t(lang, "本企业的评价结果", "Your results")) }
+        h2 { (t(lang, "本单位的评价结果", "Your results")) }
         @for s in scores {
             section.card.my-score {
                 h3 { (s.run.year) " · " (s.run.scheme_id) " · " (t(lang, "修订 ", "revision ")) (s.run.revision) }
@@ -224,7 +240,7 @@ pub(crate) fn my_scores(scores: &[UnitScore], csrf: &str, lang: Lang) -> Markup 
                 }
                 (unit_detail(&s.detail, lang))
                 p.note { (t(lang, "异议截止：", "Objections close on ")) (s.run.objections_close_on) }
-                (objection_form(s.run.id, csrf, lang))
+                (objection_form(&s.run, csrf, lang))
             }
         }
         @if scores.is_empty() { p.note { (t(lang, "暂无评价结果", "No results yet")) } }
