@@ -278,3 +278,171 @@ fn an_uploaded_schemes_errors_name_their_fields() {
     let doc = op.get("/api/openapi.json").json();
     assert!(doc["paths"]["/api/assessment/runs/{id}/objections"].is_object());
 }
+
+/// A park run (over the pair's parks), started by the pair's officer over the API, with the
+/// cast's park, a second park of the pair and their operators.
+fn park_world(t: testkit::TestDb, close_on: &str, today: &str) -> (World, testkit::ParkRunFixture) {
+    let cast = testkit::cast(&t.db);
+    let f = testkit::park_run_fixture(&t.db, &cast);
+    let new = NewRun {
+        park_id: None,
+        pair_id: Some(testkit::PAIR.into()),
+        year: ASSESSMENT_YEAR,
+        scheme_toml: testkit::PARK_SCHEME.into(),
+        objections_close_on: close_on.into(),
+    };
+    let run = runs::start_as_of(&t.db, &cast.helped_officer, &new, today)
+        .unwrap()
+        .summary
+        .id;
+    let server = RealServer::start(t.db.clone());
+    let w = World {
+        _t: t,
+        cast,
+        server,
+        firms: Vec::new(),
+        run,
+        other_run: 0,
+    };
+    (w, f)
+}
+
+fn park_objection() -> Value {
+    json!({"figure": "tax_10k_yuan", "proposed_value": 90000, "evidence": "园区税收证明"})
+}
+
+/// In a park run, another park's operator (of the same pair or another) asks for this park's
+/// result, the whole run and its page, and objects; an enterprise objects; the park's own
+/// operator names another park or an enterprise figure: all refused, nothing filed. The
+/// park's own objection is filed and decided by a reviewer only.
+#[test]
+fn a_park_operator_objects_only_to_its_own_parks_result() {
+    for t in testkit::engines() {
+        let (w, f) = park_world(t, "2099-12-31", "2025-06-01");
+        let (run, park) = (w.run, w.cast.park);
+        let objections = format!("/api/assessment/runs/{run}/objections");
+        for who in ["park-op-2", "nb-park-op"] {
+            let op = w.server.login(who);
+            for path in [
+                format!("/api/assessment/runs/{run}/units/{park}"),
+                format!("/api/assessment/runs/{run}"),
+                format!("/assessment/runs/{run}"),
+            ] {
+                let r = op.get(&path);
+                assert_eq!(r.status, 404, "{who} {path}: {}", r.text);
+                assert!(!r.text.contains("\"inputs\""), "{path}");
+            }
+        }
+        let r = w
+            .server
+            .login("nb-park-op")
+            .post(&objections, &park_objection());
+        assert_eq!(r.status, 404, "{}", r.text);
+        let r = w
+            .server
+            .login("nb-park-op")
+            .get(&format!("/api/assessment/runs/{run}/history"));
+        assert_eq!(r.status, 404, "{}", r.text);
+        // An enterprise has no result in a park run, so it objects to nothing there.
+        let r = w.server.login("firm").post(&objections, &park_objection());
+        assert_eq!(r.status, 404, "{}", r.text);
+        // The park's own operator: its result is there; another park named, an enterprise
+        // figure, or a forged form token are refused.
+        let op = w.server.login("park-op");
+        let own = op.get(&format!("/api/assessment/runs/{run}/units/{park}"));
+        assert_eq!(own.status, 200, "{}", own.text);
+        assert_eq!(own.json()["tier"], "B");
+        let mut named = park_objection();
+        named["park_id"] = json!(f.second_park);
+        assert_eq!(op.post(&objections, &named).status, 422);
+        let mut figure = park_objection();
+        figure["figure"] = json!("revenue_10k_yuan");
+        let r = op.post(&objections, &figure);
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.json()["errors"][0]["rule"], "unknown_figure");
+        let page_form = format!("/assessment/runs/{run}/objections");
+        let fields = [
+            ("_csrf", "forged"),
+            ("figure", "tax_10k_yuan"),
+            ("proposed_value", "90000"),
+            ("evidence", "园区税收证明"),
+        ];
+        assert_eq!(op.form(&page_form, &fields).status, 403);
+        let h = op
+            .get(&format!("/api/assessment/runs/{run}/history"))
+            .json();
+        assert_eq!(h["objections"], json!([]), "{h}");
+        // Its objection through the page form (CSRF token of the session) is filed.
+        let page = op.get("/assessment?lang=en");
+        assert!(
+            page.text.contains("Your results") && page.text.contains("land_occupied_mu"),
+            "{}",
+            page.text
+        );
+        let csrf = op.csrf.clone().unwrap();
+        let fields = [
+            ("_csrf", csrf.as_str()),
+            ("figure", "tax_10k_yuan"),
+            ("proposed_value", "90000"),
+            ("evidence", "园区税收证明"),
+        ];
+        let r = op.form(&page_form, &fields);
+        assert!(
+            r.status == 303 || r.status == 200,
+            "{}: {}",
+            r.status,
+            r.text
+        );
+        let h = op
+            .get(&format!("/api/assessment/runs/{run}/history"))
+            .json();
+        let filed = &h["objections"][0];
+        assert_eq!(
+            (filed["park_id"].as_i64(), filed["enterprise_id"].is_null()),
+            (Some(park), true),
+            "{h}"
+        );
+        let id = filed["id"].as_i64().unwrap();
+        // The other park of the pair does not see it; no one but a reviewer decides it.
+        let h = w
+            .server
+            .login("park-op-2")
+            .get(&format!("/api/assessment/runs/{run}/history"))
+            .json();
+        assert_eq!(h["objections"], json!([]), "{h}");
+        let decide = format!("/api/assessment/objections/{id}/decision");
+        let accept = json!({"decision": "accept"});
+        assert_eq!(op.post(&decide, &accept).status, 403);
+        for who in ["park-op-2", "nb-park-op", "nb-officer"] {
+            assert_eq!(
+                w.server.login(who).post(&decide, &accept).status,
+                404,
+                "{who}"
+            );
+        }
+        let r = w.server.login("hb-officer").post(&decide, &accept);
+        assert_eq!(r.status, 200, "{}", r.text);
+        let new_run = r.json()["new_run_id"].as_i64().unwrap();
+        let own = op.get(&format!("/api/assessment/runs/{new_run}/units/{park}"));
+        assert_eq!(own.json()["tier"], "A", "{}", own.text);
+    }
+}
+
+/// A park's objection after the park run's window closed is refused, and nothing is filed.
+#[test]
+fn a_park_objection_after_the_window_is_refused() {
+    for t in testkit::engines() {
+        let (w, _) = park_world(t, "2021-03-31", "2021-03-01");
+        let op = w.server.login("park-op");
+        let r = op.post(
+            &format!("/api/assessment/runs/{}/objections", w.run),
+            &park_objection(),
+        );
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.json()["errors"][0]["rule"], "window_closed", "{}", r.text);
+        let h = op
+            .get(&format!("/api/assessment/runs/{}/history", w.run))
+            .json();
+        assert_eq!(h["objections"], json!([]), "{h}");
+    }
+}
