@@ -846,3 +846,33 @@ fn a_park_operator_does_not_object_in_an_enterprise_run() {
     ));
     assert!(runs::my_scores(db, &cast.park_operator).unwrap().is_empty());
 }
+
+/// The schema keeps an objection's unit single: exactly one of `enterprise_id` and `park_id`.
+#[test]
+fn an_objection_names_exactly_one_unit_on_every_engine() {
+    for t in testkit::engines() {
+        let db = &t.db;
+        let cast = testkit::cast(db);
+        testkit::assessment_fixture(db, &cast);
+        let run = start(db, &cast.park_operator, cast.park).summary.id;
+        let insert = |enterprise: Option<i64>, park: Option<i64>| {
+            let opt = |v: Option<i64>| v.map_or(tandem_platform::db::Value::Null, Into::into);
+            db.write(|c| {
+                c.execute(
+                    "INSERT INTO assessment_objections (run_id, enterprise_id, park_id, figure, \
+                     evidence, status, filed_by, filed_at) \
+                     VALUES (?, ?, ?, 'land_mu', '证明', 'open', 'test', '2025-01-01T00:00:00Z')",
+                    &[run.into(), opt(enterprise), opt(park)],
+                )
+            })
+        };
+        assert!(insert(None, None).is_err(), "{}: no unit", t.name);
+        assert!(
+            insert(Some(cast.enterprise), Some(cast.park)).is_err(),
+            "{}: two units",
+            t.name
+        );
+        assert!(insert(Some(cast.enterprise), None).is_ok(), "{}", t.name);
+        assert!(insert(None, Some(cast.park)).is_ok(), "{}", t.name);
+    }
+}
