@@ -255,7 +255,7 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
                 (
                     _,
                     "sub_pairs" | "parks" | "projects" | "plans" | "secondments" | "events"
-                    | "park_offers",
+                    | "park_offers" | "chains" | "chain_nodes" | "chain_edges" | "chain_placements",
                 ) => own_pair,
                 _ => false,
             }
@@ -322,7 +322,8 @@ fn own_scope(user: &User) -> Scope {
 /// but has handed it to that pair's officers and locked out its own pair's.
 ///
 /// * officers are bound to a pair and a side: a record's pair, a task's side and plan (which
-///   gives the task its pair), a park's or sub-pair's locality;
+///   gives the task its pair), a chain part's chain (which gives it its pair), a park's or
+///   sub-pair's locality;
 /// * park operators are bound to a park, whose pair and locality place it in the programme:
 ///   the pair, the park and the locality of anything they edit;
 /// * enterprise users are bound to their enterprise: the enterprise of anything they edit.
@@ -331,7 +332,13 @@ fn own_scope(user: &User) -> Scope {
 pub fn locked_fields(user: &User) -> &'static [&'static str] {
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => &[],
-        Role::Officer { .. } => &["pair_id", "owner_side", "plan_id", "locality_id"],
+        Role::Officer { .. } => &[
+            "pair_id",
+            "owner_side",
+            "plan_id",
+            "chain_id",
+            "locality_id",
+        ],
         Role::ParkOperator { .. } => &["pair_id", "park_id", "locality_id"],
         Role::Enterprise { .. } => &["enterprise_id"],
     }
@@ -353,7 +360,8 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
         _ if PUBLIC.contains(&entity) => None,
         Role::Officer { pair_id, .. } => match entity {
             "enterprises" => None,
-            "projects" | "plans" | "tasks" | "secondments" => {
+            "projects" | "plans" | "tasks" | "secondments" | "chains" | "chain_nodes"
+            | "chain_edges" | "chain_placements" => {
                 Some(("pair_id = ?".into(), vec![pair_id.clone().into()]))
             }
             _ => none(),

@@ -1451,6 +1451,222 @@ pub static PARK_FIGURES: Entity = Entity {
     ],
 };
 
+/// The sides of a chain placement (the helper's or the helped city's enterprises).
+pub const CHAIN_SIDES: &[&str] = &["helper", "helped"];
+
+/// The derived pair of a part of a chain (its chain's pair).
+const CHAIN_PAIR: Field = filtered(derived(f(
+    "pair_id",
+    "pair_id",
+    Kind::Ref("pairs"),
+    false,
+    "结对",
+    "Pair",
+)));
+
+/// The chain a segment, edge or placement belongs to.
+const CHAIN_REF: Field = filtered(f(
+    "chain_id",
+    "chain_id",
+    Kind::Ref("chains"),
+    true,
+    "产业链",
+    "Chain",
+));
+
+/// An industry-chain map of a pair (issue #17): its segments, edges and placements are the
+/// three record types below; `crate::chains` assembles them and finds the gaps.
+pub static CHAINS: Entity = Entity {
+    name: "chains",
+    table: "chains",
+    id_kind: IdKind::Serial,
+    zh: "产业链图谱",
+    en: "Industry chains",
+    title: "name_zh",
+    rules: Rules::NONE,
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        f(
+            "name_zh",
+            "name_zh",
+            Kind::Text(200),
+            true,
+            "名称",
+            "Name (Chinese)",
+        ),
+        f(
+            "name_en",
+            "name_en",
+            Kind::Text(200),
+            true,
+            "英文名称",
+            "Name (English)",
+        ),
+        f(
+            "focus_industry",
+            "focus_industry",
+            Kind::Text(200),
+            false,
+            "主导产业",
+            "Focus industry",
+        ),
+        f("source", "source", Kind::Text(500), true, "来源", "Source"),
+        f(
+            "weak_share",
+            "weak_share",
+            Kind::Real(0.0, 1.0),
+            false,
+            "薄弱阈值（受援方企业数占支援方比例，默认 0.25）",
+            "Weak share (helped firms as a share of the helper's; 0.25 if empty)",
+        ),
+    ],
+};
+
+/// A segment of a chain, mapped to sectors of the 2020 national table of 42 sectors.
+pub static CHAIN_NODES: Entity = Entity {
+    name: "chain_nodes",
+    table: "chain_nodes",
+    id_kind: IdKind::Serial,
+    zh: "产业链环节",
+    en: "Chain segments",
+    title: "name_zh",
+    rules: Rules {
+        check: Some(check_chain_node),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        CHAIN_REF,
+        CHAIN_PAIR,
+        f(
+            "node_key",
+            "node_key",
+            Kind::Text(64),
+            true,
+            "环节代码",
+            "Segment key",
+        ),
+        f(
+            "name_zh",
+            "name_zh",
+            Kind::Text(200),
+            true,
+            "名称",
+            "Name (Chinese)",
+        ),
+        f(
+            "name_en",
+            "name_en",
+            Kind::Text(200),
+            true,
+            "英文名称",
+            "Name (English)",
+        ),
+        f(
+            "sectors",
+            "sectors",
+            Kind::List,
+            true,
+            "投入产出部门（42 部门代码，如 18）",
+            "Input-output sectors (42-sector codes, e.g. 18)",
+        ),
+    ],
+};
+
+/// A supply edge of a chain: the segment `from_node` supplies `to_node` (by segment key).
+pub static CHAIN_EDGES: Entity = Entity {
+    name: "chain_edges",
+    table: "chain_edges",
+    id_kind: IdKind::Serial,
+    zh: "产业链供应关系",
+    en: "Chain supply edges",
+    title: "from_node",
+    rules: Rules {
+        check: Some(derive_chain_pair),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        CHAIN_REF,
+        CHAIN_PAIR,
+        f(
+            "from_node",
+            "from_node",
+            Kind::Text(64),
+            true,
+            "供应环节（代码）",
+            "Supplying segment (key)",
+        ),
+        f(
+            "to_node",
+            "to_node",
+            Kind::Text(64),
+            true,
+            "需求环节（代码）",
+            "Buying segment (key)",
+        ),
+    ],
+};
+
+/// An enterprise placed on a segment of a chain, on the helper or the helped side: an
+/// enterprise record, or only a name.
+pub static CHAIN_PLACEMENTS: Entity = Entity {
+    name: "chain_placements",
+    table: "chain_placements",
+    id_kind: IdKind::Serial,
+    zh: "产业链企业",
+    en: "Chain enterprises",
+    title: "enterprise_name",
+    rules: Rules {
+        check: Some(check_chain_placement),
+        derived: &["pair_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        CHAIN_REF,
+        CHAIN_PAIR,
+        f(
+            "node_key",
+            "node_key",
+            Kind::Text(64),
+            true,
+            "所在环节（代码）",
+            "Segment (key)",
+        ),
+        filtered(f(
+            "enterprise_id",
+            "enterprise_id",
+            Kind::Ref("enterprises"),
+            false,
+            "企业",
+            "Enterprise",
+        )),
+        f(
+            "enterprise_name",
+            "enterprise_name",
+            Kind::Text(200),
+            false,
+            "企业名称（未登记企业）",
+            "Enterprise name (if not a record)",
+        ),
+        filtered(f(
+            "side",
+            "side",
+            Kind::Enum(CHAIN_SIDES),
+            true,
+            "所属方（helper 支援方 / helped 受援方）",
+            "Side",
+        )),
+    ],
+};
+
 /// Every record type, in menu order.
 pub static ENTITIES: &[&Entity] = &[
     &PROGRAMMES,
@@ -1469,6 +1685,10 @@ pub static ENTITIES: &[&Entity] = &[
     &MATCHES,
     &ENTERPRISE_FIGURES,
     &PARK_FIGURES,
+    &CHAINS,
+    &CHAIN_NODES,
+    &CHAIN_EDGES,
+    &CHAIN_PLACEMENTS,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).
@@ -1529,6 +1749,107 @@ fn derive_park_pair(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<
             "pair_id".into(),
             pair.map(Json::String).unwrap_or(Json::Null),
         );
+    }
+    Ok(())
+}
+
+/// A part of a chain belongs to its chain's pair (the chain parts' check; `pair_id` is
+/// derived).
+fn derive_chain_pair(
+    c: &mut dyn Conn,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    if let Some(chain) = fields.get("chain_id").and_then(Json::as_i64) {
+        let pair = c
+            .query_one(
+                "SELECT pair_id FROM chains WHERE id = ?",
+                &[Value::Int(chain)],
+            )?
+            .and_then(|r| r[0].as_str().map(str::to_string));
+        fields.insert(
+            "pair_id".into(),
+            pair.map(Json::String).unwrap_or(Json::Null),
+        );
+    }
+    Ok(())
+}
+
+/// A segment's pair is its chain's; its key is unique in the chain and its sectors are
+/// sectors of the bundled 2020 table of 42 sectors ([`CHAIN_NODES`]' check).
+fn check_chain_node(c: &mut dyn Conn, fields: &mut Map<String, Json>) -> Result<(), PlatformError> {
+    derive_chain_pair(c, fields)?;
+    let mut errors = Vec::new();
+    // The bundled table's codes (`01`..`42`), read here rather than from `crate::chains`,
+    // which reads these descriptors.
+    let table = tandem_data::bundled::bundle()
+        .io_table(2020, &tandem_core::Classification::Io42)
+        .map(|t| t.sectors.as_slice())
+        .unwrap_or_default();
+    let unknown: Vec<String> = list_items(fields.get("sectors"))
+        .into_iter()
+        .filter(|s| !table.iter().any(|k| &k.code == s))
+        .collect();
+    if !unknown.is_empty() {
+        errors.push(FieldError::new(
+            "sectors",
+            "unknown_sector",
+            format!(
+                "{} are not sectors of the 2020 table of 42 sectors (codes 01 to 42)",
+                unknown.join(", ")
+            ),
+            format!(
+                "{} 不是 2020 年 42 部门投入产出表的部门代码（01 至 42）",
+                unknown.join("、")
+            ),
+        ));
+    }
+    let (Some(chain), Some(key)) = (
+        fields.get("chain_id").and_then(Json::as_i64),
+        fields.get("node_key").and_then(Json::as_str),
+    ) else {
+        return Ok(());
+    };
+    let own = fields.get("id").and_then(Json::as_i64).unwrap_or(0);
+    let taken = c
+        .query_one(
+            "SELECT id FROM chain_nodes WHERE chain_id = ? AND node_key = ? AND id <> ?",
+            &[Value::Int(chain), key.into(), Value::Int(own)],
+        )?
+        .is_some();
+    if taken {
+        errors.push(FieldError::new(
+            "node_key",
+            "taken",
+            format!("chain {chain} already has a segment {key}"),
+            format!("产业链 {chain} 已有环节 {key}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(PlatformError::Invalid(errors))
+    }
+}
+
+/// A placement's pair is its chain's, and it names an enterprise: a record or a name
+/// ([`CHAIN_PLACEMENTS`]' check).
+fn check_chain_placement(
+    c: &mut dyn Conn,
+    fields: &mut Map<String, Json>,
+) -> Result<(), PlatformError> {
+    derive_chain_pair(c, fields)?;
+    let has = |k: &str| {
+        fields
+            .get(k)
+            .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+    };
+    if !has("enterprise_id") && !has("enterprise_name") {
+        return Err(PlatformError::invalid(
+            "enterprise_name",
+            "required",
+            "give the enterprise (a record) or its name".into(),
+            "请选择企业或填写企业名称".into(),
+        ));
     }
     Ok(())
 }

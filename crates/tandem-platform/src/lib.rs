@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod auth;
 pub mod backup;
 pub mod bulk;
+pub mod chains;
 pub mod clock;
 pub mod dashboard;
 pub mod db;

@@ -65,6 +65,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0007_surveys.sqlite.sql"),
         postgres: include_str!("../migrations/0007_surveys.postgres.sql"),
     },
+    Migration {
+        version: 8,
+        name: "chains",
+        portable: include_str!("../migrations/0008_chains.sql"),
+        sqlite: include_str!("../migrations/0008_chains.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_chains.postgres.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -361,4 +361,67 @@ pub fn park_run_fixture(db: &Db, cast: &Cast) -> ParkRunFixture {
             },
         ),
     }
+
+/// A small industry chain of `pair` built through the record service by `user` (issue #17):
+/// steel (IO-42 sector 14) → metal parts (15) → engines (16) → vehicles (18), weak share 0.5.
+/// Helper side: 1 steel, 2 parts, 2 engines and 4 vehicle firms; helped side: 1 steel firm
+/// (the enterprise record `helped_enterprise`, named from it) and 1 vehicle firm. So parts and
+/// engines are missing in the helped city and vehicles weak (1 < 0.5 · 4). Returns the
+/// chain's id.
+pub fn sample_chain(db: &Db, user: &crate::User, pair: &str, helped_enterprise: i64) -> i64 {
+    use crate::entity::{CHAINS, CHAIN_EDGES, CHAIN_NODES, CHAIN_PLACEMENTS};
+    let create = |e: &'static crate::entity::Entity, body: serde_json::Value| {
+        crate::service::create(db, user, e, body.as_object().unwrap())
+            .unwrap_or_else(|err| panic!("chain fixture {}: {err}", e.name))
+            .int("id")
+            .unwrap()
+    };
+    let chain = create(
+        &CHAINS,
+        json!({"pair_id": pair, "name_zh": "汽车产业链", "name_en": "Automotive chain",
+            "focus_industry": "汽车", "source": "test chain", "weak_share": 0.5}),
+    );
+    let nodes = [
+        ("steel", "钢材", "Steel", "14"),
+        ("parts", "金属零部件", "Metal parts", "15"),
+        ("engines", "发动机", "Engines", "16"),
+        ("vehicles", "整车", "Vehicles", "18"),
+    ];
+    for (key, zh, en, sector) in nodes {
+        create(
+            &CHAIN_NODES,
+            json!({"chain_id": chain, "node_key": key, "name_zh": zh, "name_en": en,
+                "sectors": [sector]}),
+        );
+    }
+    for (from, to) in [
+        ("steel", "parts"),
+        ("parts", "engines"),
+        ("engines", "vehicles"),
+    ] {
+        create(
+            &CHAIN_EDGES,
+            json!({"chain_id": chain, "from_node": from, "to_node": to}),
+        );
+    }
+    for (node, n) in [("steel", 1), ("parts", 2), ("engines", 2), ("vehicles", 4)] {
+        for k in 0..n {
+            create(
+                &CHAIN_PLACEMENTS,
+                json!({"chain_id": chain, "node_key": node, "side": "helper",
+                    "enterprise_name": format!("支援方{node}{k}")}),
+            );
+        }
+    }
+    create(
+        &CHAIN_PLACEMENTS,
+        json!({"chain_id": chain, "node_key": "steel", "side": "helped",
+            "enterprise_id": helped_enterprise}),
+    );
+    create(
+        &CHAIN_PLACEMENTS,
+        json!({"chain_id": chain, "node_key": "vehicles", "side": "helped",
+            "enterprise_name": "受援方整车厂"}),
+    );
+    chain
 }

@@ -24,9 +24,18 @@ fn roles(c: &Cast) -> Vec<(&'static str, &User)> {
     ]
 }
 
+/// The records other fixtures hang from: a plan (tasks) and a chain (its segments, edges and
+/// placements), of the pair the fixture is in.
+#[derive(Clone, Copy, Default)]
+struct Parents {
+    plan: i64,
+    chain: i64,
+}
+
 /// A valid new record of `e` in the scope of `own` (PAIR, the operator's park, the user's
 /// enterprise) or of the other pair.
-fn body(e: &Entity, c: &Cast, own: bool, plan: i64) -> Map<String, Value> {
+fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value> {
+    let Parents { plan, chain } = parents;
     let pair = if own { PAIR } else { OTHER_PAIR };
     let park = if own { c.park } else { c.other_park };
     let ent = if own {
@@ -84,6 +93,20 @@ fn body(e: &Entity, c: &Cast, own: bool, plan: i64) -> Map<String, Value> {
             json!({"park_id": park, "year": 1950 + unique() % 150, "land_mu": 3000,
                    "one_stop_service": "yes", "source": "test"})
         }
+        // Industry chains (issue #17): parts hang from a chain of the fixture's pair; segment
+        // keys are unique in a chain.
+        "chains" => {
+            json!({"pair_id": pair, "name_zh": "装备制造产业链", "name_en": "Equipment chain",
+                   "focus_industry": "装备制造", "source": "test", "weak_share": 0.25})
+        }
+        "chain_nodes" => {
+            json!({"chain_id": chain, "node_key": format!("n{}", unique()), "name_zh": "零部件",
+                   "name_en": "Parts", "sectors": ["16", "18"]})
+        }
+        "chain_edges" => json!({"chain_id": chain, "from_node": "ore", "to_node": "parts"}),
+        "chain_placements" => {
+            json!({"chain_id": chain, "node_key": "parts", "enterprise_id": ent, "side": "helper"})
+        }
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -106,6 +129,9 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "demands" | "park_offers" => "title",
         "capital_providers" => "name",
         "enterprise_figures" | "park_figures" => "source",
+        "chains" | "chain_nodes" => "name_zh",
+        "chain_edges" => "from_node",
+        "chain_placements" => "node_key",
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -120,31 +146,27 @@ struct World {
     cast: Cast,
     /// (own, other) record ids per entity.
     ids: Vec<(&'static str, String, String)>,
-    plans: (i64, i64),
+    parents: (Parents, Parents),
 }
 
 fn world(t: &testkit::TestDb) -> World {
     let db = t.db.clone();
     let cast = testkit::cast(&db);
     let admin = cast.admin.clone();
-    let plan_own = service::create(
-        &db,
-        &admin,
-        &entity::PLANS,
-        &body(&entity::PLANS, &cast, true, 0),
-    )
-    .unwrap()
-    .int("id")
-    .unwrap();
-    let plan_other = service::create(
-        &db,
-        &admin,
-        &entity::PLANS,
-        &body(&entity::PLANS, &cast, false, 0),
-    )
-    .unwrap()
-    .int("id")
-    .unwrap();
+    let parent = |e: &'static Entity, own: bool| {
+        service::create(&db, &admin, e, &body(e, &cast, own, Parents::default()))
+            .unwrap()
+            .int("id")
+            .unwrap()
+    };
+    let parents_own = Parents {
+        plan: parent(&entity::PLANS, true),
+        chain: parent(&entity::CHAINS, true),
+    };
+    let parents_other = Parents {
+        plan: parent(&entity::PLANS, false),
+        chain: parent(&entity::CHAINS, false),
+    };
     let mut ids: Vec<(&str, String, String)> = Vec::new();
     for e in entity::ENTITIES {
         let (own, other) = match e.name {
@@ -175,7 +197,7 @@ fn world(t: &testkit::TestDb) -> World {
                         &db,
                         &admin,
                         e,
-                        &body(e, &cast, own, if own { plan_own } else { plan_other }),
+                        &body(e, &cast, own, if own { parents_own } else { parents_other }),
                     )
                     .unwrap_or_else(|err| panic!("{}: {err}", e.name))
                     .id_text()
@@ -189,7 +211,7 @@ fn world(t: &testkit::TestDb) -> World {
         db,
         cast,
         ids,
-        plans: (plan_own, plan_other),
+        parents: (parents_own, parents_other),
     }
 }
 
@@ -299,6 +321,36 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("park_figures", "update own", "YYYYNYNN"),
     ("park_figures", "update other", "YYNNYNNN"),
     ("park_figures", "delete own", "YYNNNNNN"),
+    // Industry chains (issue #17) belong to their pair like plans: its officers (either side)
+    // and the staff keep them, researchers read them, park operators and enterprises do not.
+    ("chains", "read own", "YYYYNNNY"),
+    ("chains", "read other", "YYNNYNNY"),
+    ("chains", "create own", "YYYYNNNN"),
+    ("chains", "create other", "YYNNYNNN"),
+    ("chains", "update own", "YYYYNNNN"),
+    ("chains", "update other", "YYNNYNNN"),
+    ("chains", "delete own", "YYNNNNNN"),
+    ("chain_nodes", "read own", "YYYYNNNY"),
+    ("chain_nodes", "read other", "YYNNYNNY"),
+    ("chain_nodes", "create own", "YYYYNNNN"),
+    ("chain_nodes", "create other", "YYNNYNNN"),
+    ("chain_nodes", "update own", "YYYYNNNN"),
+    ("chain_nodes", "update other", "YYNNYNNN"),
+    ("chain_nodes", "delete own", "YYNNNNNN"),
+    ("chain_edges", "read own", "YYYYNNNY"),
+    ("chain_edges", "read other", "YYNNYNNY"),
+    ("chain_edges", "create own", "YYYYNNNN"),
+    ("chain_edges", "create other", "YYNNYNNN"),
+    ("chain_edges", "update own", "YYYYNNNN"),
+    ("chain_edges", "update other", "YYNNYNNN"),
+    ("chain_edges", "delete own", "YYNNNNNN"),
+    ("chain_placements", "read own", "YYYYNNNY"),
+    ("chain_placements", "read other", "YYNNYNNY"),
+    ("chain_placements", "create own", "YYYYNNNN"),
+    ("chain_placements", "create other", "YYNNYNNN"),
+    ("chain_placements", "update own", "YYYYNNNN"),
+    ("chain_placements", "update other", "YYNNYNNN"),
+    ("chain_placements", "delete own", "YYNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {
@@ -329,7 +381,7 @@ fn run_matrix(t: &testkit::TestDb) {
                 }
                 single
             } else if what.starts_with("create") {
-                let b = body(e, &w.cast, own, if own { w.plans.0 } else { w.plans.1 });
+                let b = body(e, &w.cast, own, if own { w.parents.0 } else { w.parents.1 });
                 outcome(service::create(&w.db, user, e, &b), &label)
             } else if what.starts_with("update") {
                 let rec = service::get(&w.db, &w.cast.admin, e, id).unwrap();
@@ -339,7 +391,7 @@ fn run_matrix(t: &testkit::TestDb) {
                 )
             } else {
                 // Delete a throwaway record made for this attempt.
-                let b = body(e, &w.cast, own, w.plans.0);
+                let b = body(e, &w.cast, own, w.parents.0);
                 let rec = service::create(&w.db, &w.cast.admin, e, &b).unwrap();
                 outcome(
                     service::delete(&w.db, user, e, &rec.id_text(), Some(rec.version)),
@@ -457,7 +509,7 @@ fn open_demands_and_their_matches_on_every_engine() {
     for t in testkit::engines() {
         let w = world(&t);
         let c = &w.cast;
-        let mut b = body(&entity::DEMANDS, c, false, 0);
+        let mut b = body(&entity::DEMANDS, c, false, Parents::default());
         b.insert("confidentiality".into(), json!("open"));
         b.remove("shared_with_parks");
         let d = service::create(&w.db, &c.admin, &entity::DEMANDS, &b).unwrap();

@@ -44,8 +44,8 @@ fn bundled_programme_is_loaded_once() {
     }
 }
 
-/// A valid record of every type, in PAIR.
-fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64) -> Map<String, Value> {
+/// A valid record of every type, in PAIR (a chain's parts in chain `chain`).
+fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64, chain: i64) -> Map<String, Value> {
     obj(match e.name {
         "programmes" => {
             json!({"id": "pilot-2024", "name": "试点计划", "start_year": 2024, "end_year": 2026, "source": "test"})
@@ -91,6 +91,17 @@ fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64) -> Map<String, Value> {
         "park_figures" => {
             json!({"park_id": cast.park, "year": 2024, "land_mu": 12000, "land_occupied_mu": 8000, "factory_m2": 300000, "factory_occupied_m2": 210000, "output_10k_yuan": 980000, "tax_10k_yuan": 42000, "investment_10k_yuan": 150000, "one_stop_service": "yes", "service_providers": 12, "staff": 85, "source": "园区年报"})
         }
+        // An industry chain (issue #17) and its parts.
+        "chains" => {
+            json!({"pair_id": PAIR, "name_zh": "工程机械产业链", "name_en": "Construction machinery chain", "focus_industry": "工程机械", "source": "徐州市产业链图谱", "weak_share": 0.3})
+        }
+        "chain_nodes" => {
+            json!({"chain_id": chain, "node_key": "hydraulics", "name_zh": "液压件", "name_en": "Hydraulics", "sectors": ["16", "18"]})
+        }
+        "chain_edges" => json!({"chain_id": chain, "from_node": "steel", "to_node": "hydraulics"}),
+        "chain_placements" => {
+            json!({"chain_id": chain, "node_key": "hydraulics", "enterprise_id": cast.enterprise, "enterprise_name": "某液压件公司", "side": "helped"})
+        }
         other => panic!("{other}"),
     })
 }
@@ -105,6 +116,9 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "demands" | "park_offers" => ("title", json!("新标题")),
         "capital_providers" => ("name", json!("改名")),
         "enterprise_figures" | "park_figures" => ("source", json!("更正后的来源")),
+        "chains" | "chain_nodes" => ("name_zh", json!("新名称")),
+        "chain_edges" => ("to_node", json!("pumps")),
+        "chain_placements" => ("side", json!("helper")),
         other => panic!("{other}"),
     }
 }
@@ -119,16 +133,21 @@ fn every_record_type_round_trips_with_history() {
             db,
             admin,
             &entity::PLANS,
-            &fixture(&entity::PLANS, &cast, 0),
+            &fixture(&entity::PLANS, &cast, 0, 0),
         )
         .unwrap()
         .int("id")
         .unwrap();
         // Matches are made by the docking workflow only (tests/docking.rs).
+        // The chain's parts come after the chain (ENTITIES' order) and hang from it.
+        let mut chain = 0;
         for e in ENTITIES.iter().filter(|e| e.name != "matches") {
-            let body = fixture(e, &cast, plan);
+            let body = fixture(e, &cast, plan, chain);
             let rec = service::create(db, admin, e, &body)
                 .unwrap_or_else(|err| panic!("{} {}: {err}", t.name, e.name));
+            if e.name == "chains" {
+                chain = rec.int("id").unwrap();
+            }
             assert_eq!(rec.version, 1);
             for (k, v) in &body {
                 let stored = &rec.fields[k];
@@ -193,7 +212,7 @@ fn every_record_type_round_trips_with_history() {
             db,
             admin,
             &entity::SUB_PAIRS,
-            &fixture(&entity::SUB_PAIRS, &cast, plan),
+            &fixture(&entity::SUB_PAIRS, &cast, plan, 0),
         )
         .unwrap();
         service::delete(db, admin, &entity::SUB_PAIRS, &sp.id_text(), Some(1)).unwrap();

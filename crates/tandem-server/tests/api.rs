@@ -135,6 +135,11 @@ async fn failed_logins_are_rate_limited() {
 }
 
 fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
+    body_in(name, cast, plan, 0)
+}
+
+/// [`body_for`], a chain's parts in chain `chain`.
+fn body_in(name: &str, cast: &testkit::Cast, plan: i64, chain: i64) -> Value {
     match name {
         "programmes" => {
             json!({"id": "pilot", "name": "试点", "start_year": 2024, "end_year": 2026, "source": "test"})
@@ -173,6 +178,16 @@ fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
         "park_figures" => {
             json!({"park_id": cast.park, "year": 2024, "land_mu": 3000, "one_stop_service": "yes", "source": "园区年报"})
         }
+        "chains" => {
+            json!({"pair_id": PAIR, "name_zh": "工程机械产业链", "name_en": "Machinery chain", "source": "test"})
+        }
+        "chain_nodes" => {
+            json!({"chain_id": chain, "node_key": "parts", "name_zh": "零部件", "name_en": "Parts", "sectors": "16,18"})
+        }
+        "chain_edges" => json!({"chain_id": chain, "from_node": "ore", "to_node": "parts"}),
+        "chain_placements" => {
+            json!({"chain_id": chain, "node_key": "parts", "enterprise_name": "某零部件公司", "side": "helper"})
+        }
         other => panic!("{other}"),
     }
 }
@@ -196,9 +211,14 @@ async fn every_record_type_over_http_on_every_engine() {
             .as_i64()
             .unwrap();
         // Matches are made by the docking workflow (`docking_over_http_on_every_engine`).
+        // A chain's parts come after the chain (ENTITIES' order) and hang from it.
+        let mut chain = 0;
         for e in ENTITIES.iter().filter(|e| e.name != "matches") {
             let r = c
-                .post(&format!("/api/{}", e.name), body_for(e.name, &cast, plan))
+                .post(
+                    &format!("/api/{}", e.name),
+                    body_in(e.name, &cast, plan, chain),
+                )
                 .await;
             assert_eq!(
                 r.status,
@@ -210,6 +230,9 @@ async fn every_record_type_over_http_on_every_engine() {
             );
             assert_eq!(r.etag(), "\"v1\"");
             let rec = r.json();
+            if e.name == "chains" {
+                chain = rec["id"].as_i64().unwrap();
+            }
             let id = match &rec["id"] {
                 Value::String(s) => s.clone(),
                 v => v.to_string(),

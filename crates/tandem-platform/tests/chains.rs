@@ -1,0 +1,181 @@
+//! Industry chains kept as records (issue #17): a chain built through the record service is
+//! assembled into the core's map and its gaps are those `tandem chain gaps` finds for the
+//! same map; who may not read the chain gets 404, also for its gaps.
+
+use serde_json::json;
+use tandem_core::chain::{chain_gaps, Chain, ChainEdge, ChainNode, ChainSide, NodeStatus};
+use tandem_platform::chains;
+use tandem_platform::entity;
+use tandem_platform::service::{self, PlatformError};
+use tandem_platform::testkit::{self, PAIR};
+
+/// The map `testkit::sample_chain` builds, written out by hand.
+fn expected(id: i64) -> Chain {
+    let node = |id: &str, zh: &str, en: &str, s: &str| ChainNode {
+        id: id.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        sectors: vec![s.into()],
+    };
+    let edge = |f: &str, t: &str| ChainEdge {
+        from: f.into(),
+        to: t.into(),
+    };
+    let placed = |node: &str, side: ChainSide, name: String| tandem_core::chain::Placement {
+        name,
+        side,
+        node: node.into(),
+    };
+    let mut enterprises = Vec::new();
+    for (node, n) in [("steel", 1), ("parts", 2), ("engines", 2), ("vehicles", 4)] {
+        for k in 0..n {
+            enterprises.push(placed(node, ChainSide::Helper, format!("支援方{node}{k}")));
+        }
+    }
+    enterprises.push(placed("steel", ChainSide::Helped, "徐工配套甲公司".into()));
+    enterprises.push(placed("vehicles", ChainSide::Helped, "受援方整车厂".into()));
+    Chain {
+        id: id.to_string(),
+        pair: PAIR.into(),
+        name_zh: "汽车产业链".into(),
+        name_en: "Automotive chain".into(),
+        source: "test chain".into(),
+        weak_share: 0.5,
+        nodes: vec![
+            node("steel", "钢材", "Steel", "14"),
+            node("parts", "金属零部件", "Metal parts", "15"),
+            node("engines", "发动机", "Engines", "16"),
+            node("vehicles", "整车", "Vehicles", "18"),
+        ],
+        edges: vec![
+            edge("steel", "parts"),
+            edge("parts", "engines"),
+            edge("engines", "vehicles"),
+        ],
+        enterprises,
+    }
+}
+
+#[test]
+fn a_chain_of_records_has_the_gaps_of_the_same_map_on_every_engine() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        // The pair's helper-side officer keeps the chain.
+        let id = testkit::sample_chain(&t.db, &cast.helper_officer, PAIR, cast.enterprise);
+        let report = chains::report(&t.db, &cast.researcher, &id.to_string())
+            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        assert_eq!(report.chain, expected(id), "{}", t.name);
+        let table = chains::table().unwrap();
+        assert_eq!(
+            report.gaps,
+            chain_gaps(&expected(id), table).unwrap(),
+            "{}",
+            t.name
+        );
+        let mut got: Vec<(&str, NodeStatus)> = report
+            .gaps
+            .iter()
+            .map(|g| (g.node.as_str(), g.status))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(b.0));
+        assert_eq!(
+            got,
+            [
+                ("engines", NodeStatus::Missing),
+                ("parts", NodeStatus::Missing),
+                ("vehicles", NodeStatus::Weak),
+            ],
+            "{}",
+            t.name
+        );
+        assert!(report.gaps[0].score >= report.gaps[1].score);
+        assert!(chains::docking_target(&report.gaps[0]).starts_with("io42:1"));
+
+        // Another pair's officer, the park operator and the enterprise user get 404.
+        for user in [
+            &cast.other_officer,
+            &cast.park_operator,
+            &cast.enterprise_user,
+        ] {
+            let err = chains::report(&t.db, user, &id.to_string()).unwrap_err();
+            assert!(
+                matches!(err, PlatformError::NotFound(_)),
+                "{} {}: {err}",
+                t.name,
+                user.username
+            );
+        }
+        assert!(matches!(
+            chains::report(&t.db, &cast.admin, "999999"),
+            Err(PlatformError::NotFound(_))
+        ));
+    }
+}
+
+#[test]
+fn chain_parts_are_checked_and_a_broken_chain_is_explained() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let id = testkit::sample_chain(&t.db, &cast.coordinator, PAIR, cast.enterprise);
+    let create = |e: &'static entity::Entity, body: serde_json::Value| {
+        service::create(&t.db, &cast.helped_officer, e, body.as_object().unwrap())
+    };
+    // A segment key is unique in its chain; sectors are codes of the 42-sector table.
+    let PlatformError::Invalid(errors) = create(
+        &entity::CHAIN_NODES,
+        json!({"chain_id": id, "node_key": "steel", "name_zh": "钢", "name_en": "Steel",
+            "sectors": ["14"]}),
+    )
+    .unwrap_err() else {
+        panic!("a second segment steel is invalid")
+    };
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].rule),
+        ("node_key", "taken")
+    );
+    let PlatformError::Invalid(errors) = create(
+        &entity::CHAIN_NODES,
+        json!({"chain_id": id, "node_key": "ore", "name_zh": "矿", "name_en": "Ore",
+            "sectors": ["99"]}),
+    )
+    .unwrap_err() else {
+        panic!("an unknown sector is invalid")
+    };
+    assert_eq!(errors[0].rule, "unknown_sector");
+    // A placement names an enterprise.
+    let PlatformError::Invalid(errors) = create(
+        &entity::CHAIN_PLACEMENTS,
+        json!({"chain_id": id, "node_key": "steel", "side": "helped"}),
+    )
+    .unwrap_err() else {
+        panic!("a placement without an enterprise is invalid")
+    };
+    assert_eq!(errors[0].field, "enterprise_name");
+    // A part takes its chain's pair; another pair's officer may not add to the chain.
+    let edge = create(
+        &entity::CHAIN_EDGES,
+        json!({"chain_id": id, "from_node": "vehicles", "to_node": "dealers"}),
+    )
+    .unwrap();
+    assert_eq!(edge.text("pair_id"), Some(PAIR));
+    assert!(service::create(
+        &t.db,
+        &cast.other_officer,
+        &entity::CHAIN_EDGES,
+        json!({"chain_id": id, "from_node": "a", "to_node": "b"})
+            .as_object()
+            .unwrap(),
+    )
+    .is_err());
+    // The edge names a segment the chain lacks: the gaps say which.
+    let PlatformError::Invalid(errors) =
+        chains::report(&t.db, &cast.researcher, &id.to_string()).unwrap_err()
+    else {
+        panic!("a broken chain is invalid")
+    };
+    assert!(
+        errors[0].message.contains("dealers"),
+        "{}",
+        errors[0].message
+    );
+}
