@@ -423,3 +423,45 @@ fn connections_per_client_are_capped() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(server.healthy());
 }
+
+/// Issue #17: an industry chain belongs to its pair. Another pair's officer, a park operator
+/// and an enterprise user cannot read it, its parts or its gaps, by the record API, the gaps
+/// API or the chain page: 404, as for a chain that does not exist, and lists leave its parts
+/// out. The pair's officers and researchers read it.
+#[test]
+fn another_pairs_chain_and_its_gaps_are_not_found() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let id = testkit::sample_chain(&t.db, &cast.helper_officer, PAIR, cast.enterprise);
+        let server = RealServer::start(t.db.clone());
+        for who in ["nb-officer", "park-op", "firm"] {
+            let c = server.login(who);
+            for path in [
+                format!("/api/chains/{id}/gaps"),
+                format!("/api/chains/{id}"),
+                format!("/chains/{id}"),
+                format!("/r/chains/{id}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, 404, "{who} {path} on {}: {}", t.name, r.text);
+                assert!(!r.text.contains("汽车产业链"), "{who} {path}");
+            }
+            let nodes = c.get(&format!("/api/chain_nodes?chain_id={id}"));
+            assert_eq!(nodes.json()["total"], 0, "{who} on {}", t.name);
+        }
+        // The unknown chain answers the same.
+        let c = server.login("nb-officer");
+        assert_eq!(c.get("/api/chains/999999/gaps").status, 404);
+        for who in ["hb-officer", "researcher"] {
+            let r = server.login(who).get(&format!("/api/chains/{id}/gaps"));
+            assert_eq!(r.status, 200, "{who} on {}: {}", t.name, r.text);
+            assert_eq!(r.json()["gaps"].as_array().unwrap().len(), 3);
+            let page = server.login(who).get(&format!("/chains/{id}?lang=en"));
+            assert_eq!(page.status, 200, "{who} on {}: {}", t.name, page.text);
+            assert!(
+                page.text.contains("<svg") && page.text.contains("table class=\"gaps\""),
+                "{who}: the chain page lacks its picture or its gap table"
+            );
+        }
+    }
+}

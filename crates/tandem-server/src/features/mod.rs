@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod assessment;
+pub(crate) mod chains;
 pub(crate) mod dashboard;
 pub(crate) mod docking;
 pub(crate) mod pairs;
@@ -31,6 +32,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(accounts::api_routes())
         .merge(surveys::api_routes())
         .merge(assessment::api_routes())
+        .merge(chains::api_routes())
         .merge(records::api_routes())
 }
 
@@ -43,6 +45,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(parks::page_routes())
         .merge(projects::page_routes())
         .merge(plans::page_routes())
+        .merge(chains::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

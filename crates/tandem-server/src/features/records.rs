@@ -251,6 +251,7 @@ fn list_link(e: &Entity, id: &str) -> String {
     match e.name {
         "parks" => format!("/parks/{id}"),
         "pairs" => format!("/pairs/{id}"),
+        "chains" => format!("/chains/{id}"),
         _ => format!("/r/{}/{id}", e.name),
     }
 }
@@ -388,6 +389,9 @@ fn record_body(
         p {
             a href={ "/r/" (e.name) "/" (rec.id_text()) "/history" } { (t(lang, "修改历史", "History")) }
             " · " (t(lang, "版本", "version")) " " (rec.version)
+            @if e.name == "chains" {
+                " · " a href={ "/chains/" (rec.id_text()) } { (t(lang, "产业链图谱与待补环节", "Chain map and gaps")) }
+            }
         }
         h2 { (t(lang, "修改", "Edit")) }
         @if may_edit {

@@ -136,6 +136,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/enterprises", t(lang, "企业", "Enterprises")),
         ("/r/secondments", t(lang, "干部挂职", "Secondments")),
         ("/r/events", t(lang, "事件", "Events")),
+        ("/r/chains", t(lang, "产业链", "Chains")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/assessment", t(lang, "评价", "Assessment")),
