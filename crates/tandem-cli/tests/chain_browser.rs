@@ -1,0 +1,156 @@
+//! Browser end-to-end test of industry chains on the platform (issue #17): the real `tandem
+//! serve` on a fresh SQLite file, driven in headless Chromium. The helped side's officer of
+//! pair-xuzhou-huaibei creates a chain through the record form, adds its segments, edges and
+//! enterprises over the JSON API, follows the record page's link to the chain's page and sees
+//! the picture and the first gap; another pair's officer is told the chain is not found.
+//!
+//! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
+//! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
+
+#[path = "support/platform.rs"]
+mod platform;
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use platform::{user_add, Server};
+use serde_json::json;
+use webdriver::{ChromeDriver, Session};
+
+const PAIR: &str = "pair-xuzhou-huaibei";
+
+/// Signs `username` in through the form (in English) and waits for the dashboard.
+fn login(s: &Session, base: &str, username: &str) {
+    s.delete_cookies();
+    s.goto(&format!("{base}/login?lang=en"));
+    s.fill("#username", username);
+    s.fill("#password", platform::PASSWORD);
+    s.submit_with("#login");
+    wait_for(s, |url| url.ends_with('/') && !url.contains("/login"));
+}
+
+/// Waits (up to 10 s) until the current URL satisfies `ok`.
+fn wait_for(s: &Session, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = s.current_url();
+        if ok(&url) {
+            return url;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("the browser stays on {url}:\n{}", s.text(&s.find("body")));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
+    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+        return;
+    }
+    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver =
+        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    user_add(
+        &database,
+        "hb-officer",
+        "officer",
+        &["--pair", PAIR, "--side", "helped"],
+    );
+    user_add(
+        &database,
+        "nb-officer",
+        "officer",
+        &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
+    );
+    let server = Server::start(&database);
+    let driver = ChromeDriver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let s = Session::new(&driver, &chromium, profile.path());
+    let base = server.base.clone();
+
+    // The chain, through the record form.
+    login(&s, &base, "hb-officer");
+    s.goto(&format!("{base}/r/chains/new"));
+    s.fill("#f-pair_id", PAIR);
+    s.fill("#f-name_zh", "汽车产业链");
+    s.fill("#f-name_en", "Automotive chain");
+    s.fill("#f-focus_industry", "汽车");
+    s.fill("#f-source", "browser test");
+    s.submit_with("#save");
+    let url = wait_for(&s, |u| u.contains("/r/chains/") && !u.ends_with("/new"));
+    let id: i64 = url
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{url} does not end in the chain's id"));
+
+    // Its parts over the API: steel → parts → vehicles; the helper has parts and vehicles
+    // makers, the helped city one steel maker only.
+    let api = platform::Api::login(&base, "hb-officer");
+    let created = |path: &str, body: serde_json::Value| {
+        let r = api.post(path, &body).expect("the server answers");
+        assert_eq!(r.status, 201, "{path}: {}", r.json);
+    };
+    for (key, zh, en, sector) in [
+        ("steel", "钢材", "Steel", "14"),
+        ("parts", "金属零部件", "Metal parts", "15"),
+        ("vehicles", "整车", "Vehicles", "18"),
+    ] {
+        created(
+            "/chain_nodes",
+            json!({"chain_id": id, "node_key": key, "name_zh": zh, "name_en": en, "sectors": sector}),
+        );
+    }
+    for (from, to) in [("steel", "parts"), ("parts", "vehicles")] {
+        created(
+            "/chain_edges",
+            json!({"chain_id": id, "from_node": from, "to_node": to}),
+        );
+    }
+    for (node, side, name) in [
+        ("steel", "helper", "徐州钢铁"),
+        ("parts", "helper", "徐州零部件"),
+        ("vehicles", "helper", "徐州整车"),
+        ("steel", "helped", "淮北钢铁"),
+    ] {
+        created(
+            "/chain_placements",
+            json!({"chain_id": id, "node_key": node, "side": side, "enterprise_name": name}),
+        );
+    }
+
+    // The record page links to the chain's page: the picture and the gaps, parts first
+    // (missing, with both neighbours on the helper side).
+    s.goto(&format!("{base}/r/chains/{id}"));
+    s.click_on(&format!("a[href='/chains/{id}']"));
+    wait_for(&s, |u| u.ends_with(&format!("/chains/{id}")));
+    assert!(
+        s.try_find("#chain-map svg").is_some(),
+        "the chain page has no picture:\n{}",
+        s.text(&s.find("main"))
+    );
+    let rows = s.find_all("table.gaps tbody tr");
+    assert_eq!(rows.len(), 2, "parts and vehicles are gaps");
+    let first = s.text(&rows[0]);
+    assert!(
+        first.contains("parts") && first.contains("missing") && first.contains("io42:15"),
+        "the first gap is not the missing parts segment: {first}"
+    );
+
+    // Another pair's officer: not found.
+    login(&s, &base, "nb-officer");
+    s.goto(&format!("{base}/chains/{id}"));
+    let body = s.text(&s.find("main"));
+    assert!(
+        body.contains("Not found") || body.contains("no such record"),
+        "{body}"
+    );
+    assert!(!body.contains("汽车产业链"));
+    drop(s);
+    drop(driver);
+    drop(server);
+}
