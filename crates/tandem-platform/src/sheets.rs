@@ -23,6 +23,10 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
         "tasks" => Some(&TASKS),
         "enterprise_figures" => Some(&ENTERPRISE_FIGURES),
         "park_figures" => Some(&PARK_FIGURES),
+        "chains" => Some(&crate::entity::CHAINS),
+        "chain_nodes" => Some(&crate::entity::CHAIN_NODES),
+        "chain_edges" => Some(&crate::entity::CHAIN_EDGES),
+        "chain_placements" => Some(&crate::entity::CHAIN_PLACEMENTS),
         _ => None,
     }
 }

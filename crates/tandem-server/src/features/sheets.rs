@@ -19,6 +19,18 @@ use tandem_platform::service::PlatformError;
 use tandem_platform::{auth, sheets};
 use tandem_report::Lang;
 
+/// The record types exchanged as XLSX (`tandem_platform::sheets::sheet_entity`).
+const SHEETS: [&str; 8] = [
+    "projects",
+    "tasks",
+    "enterprise_figures",
+    "park_figures",
+    "chains",
+    "chain_nodes",
+    "chain_edges",
+    "chain_placements",
+];
+
 async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
     page(
         lang,
@@ -42,6 +54,13 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
             li { a href="/sheets/tasks" { (t(lang, "导出计划任务（XLSX）", "Export plan tasks (XLSX)")) } }
             li { a href="/sheets/enterprise_figures" { (t(lang, "导出企业年度数据（XLSX，评价模板）", "Export enterprise annual figures (XLSX, the assessment template)")) } }
             li { a href="/sheets/park_figures" { (t(lang, "导出园区年度数据（XLSX）", "Export park annual figures (XLSX)")) } }
+            li {
+                (t(lang, "导出产业链（XLSX）：", "Export industry chains (XLSX): "))
+                a href="/sheets/chains" { (t(lang, "产业链", "chains")) } " · "
+                a href="/sheets/chain_nodes" { (t(lang, "环节", "segments")) } " · "
+                a href="/sheets/chain_edges" { (t(lang, "供应关系", "supply edges")) } " · "
+                a href="/sheets/chain_placements" { (t(lang, "企业", "enterprises")) }
+            }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -51,6 +70,10 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 option value="tasks" { (t(lang, "计划任务", "plan tasks")) }
                 option value="enterprise_figures" { (t(lang, "企业年度数据", "enterprise annual figures")) }
                 option value="park_figures" { (t(lang, "园区年度数据", "park annual figures")) }
+                option value="chains" { (t(lang, "产业链", "industry chains")) }
+                option value="chain_nodes" { (t(lang, "产业链环节", "chain segments")) }
+                option value="chain_edges" { (t(lang, "产业链供应关系", "chain supply edges")) }
+                option value="chain_placements" { (t(lang, "产业链企业", "chain enterprises")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";
@@ -107,8 +130,7 @@ async fn sheets_form(
             )),
         ))
     };
-    let importable =
-        ["projects", "tasks", "enterprise_figures", "park_figures"].map(sheets::sheet_entity);
+    let importable = SHEETS.map(sheets::sheet_entity);
     if !importable
         .iter()
         .flatten()
@@ -290,10 +312,10 @@ pub(crate) fn openapi_paths(paths: &mut serde_json::Map<String, serde_json::Valu
         "/api/sheets/{entity}".into(),
         json!({
             "get": {"summary": "Export projects or tasks as XLSX (the import template)", "tags": ["sheets"],
-                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks", "enterprise_figures", "park_figures"]}}],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": SHEETS}}],
                 "responses": with(errors(), json!({"200": {"description": "workbook", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}}))},
             "post": {"summary": "Import projects or tasks from XLSX, all or nothing", "tags": ["sheets"],
-                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "tasks", "enterprise_figures", "park_figures"]}}, csrf],
+                "parameters": [{"name": "entity", "in": "path", "required": true, "schema": {"type": "string", "enum": SHEETS}}, csrf],
                 "requestBody": {"required": true, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
                 "responses": with(errors(), json!({"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": too_large(), "429": over_budget()}))}
         }),
