@@ -207,3 +207,46 @@ fn chain_parts_round_trip_through_xlsx() {
     let s = sheets::import(&t.db, &cast.other_officer, &entity::CHAIN_NODES, &book).unwrap();
     assert_eq!((s.created, s.updated), (0, 0));
 }
+
+/// A chain moved to another pair by the coordinator takes its parts along (the per-engine
+/// trigger): the new pair's officers read it and its gaps, the old pair's no longer. A new
+/// chain without segments has no gaps.
+#[test]
+fn a_moved_chain_takes_its_parts_along_on_every_engine() {
+    use tandem_platform::testkit::OTHER_PAIR;
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let id = testkit::sample_chain(&t.db, &cast.coordinator, PAIR, cast.enterprise);
+        let rec = service::get(&t.db, &cast.coordinator, &entity::CHAINS, &id.to_string()).unwrap();
+        service::update(
+            &t.db,
+            &cast.coordinator,
+            &entity::CHAINS,
+            &id.to_string(),
+            Some(rec.version),
+            json!({"pair_id": OTHER_PAIR}).as_object().unwrap(),
+        )
+        .unwrap();
+        let moved = chains::report(&t.db, &cast.other_officer, &id.to_string())
+            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        assert_eq!(moved.chain.nodes.len(), 4, "{}", t.name);
+        assert_eq!(moved.chain.enterprises.len(), 11, "{}", t.name);
+        assert_eq!(moved.gaps.len(), 3, "{}", t.name);
+        assert!(matches!(
+            chains::report(&t.db, &cast.helped_officer, &id.to_string()),
+            Err(PlatformError::NotFound(_))
+        ));
+        let empty = service::create(
+            &t.db,
+            &cast.helped_officer,
+            &entity::CHAINS,
+            json!({"pair_id": PAIR, "name_zh": "空", "name_en": "Empty", "source": "test"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        let r = chains::report(&t.db, &cast.helped_officer, &empty.id_text()).unwrap();
+        assert!(r.gaps.is_empty() && r.chain.nodes.is_empty());
+        assert_eq!(r.chain.weak_share, tandem_core::chain::DEFAULT_WEAK_SHARE);
+    }
+}
