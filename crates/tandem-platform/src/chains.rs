@@ -82,59 +82,9 @@ pub fn load(db: &Db, user: &User, id: &str) -> Result<(Record, Chain), PlatformE
             return Err(not_found());
         }
         let text = |k: &str| rec.text(k).unwrap_or_default().to_string();
-        let nodes = parts(
-            c,
-            user,
-            &CHAIN_NODES,
-            "node_key, name_zh, name_en, sectors",
-            idv,
-            MAX_NODES,
-        )?
-        .iter()
-        .map(|r| {
-            Ok(ChainNode {
-                id: r.text("node_key")?.to_string(),
-                name_zh: r.text("name_zh")?.to_string(),
-                name_en: r.text("name_en")?.to_string(),
-                sectors: list_items(Some(&serde_json::Value::from(r.text("sectors")?))),
-            })
-        })
-        .collect::<Result<Vec<_>, crate::db::DbError>>()?;
-        let edges = parts(c, user, &CHAIN_EDGES, "from_node, to_node", idv, MAX_EDGES)?
-            .iter()
-            .map(|r| {
-                Ok(ChainEdge {
-                    from: r.text("from_node")?.to_string(),
-                    to: r.text("to_node")?.to_string(),
-                })
-            })
-            .collect::<Result<Vec<_>, crate::db::DbError>>()?;
-        let placed = parts(
-            c,
-            user,
-            &CHAIN_PLACEMENTS,
-            "node_key, enterprise_id, enterprise_name, side, \
-             (SELECT name FROM enterprises e WHERE e.id = enterprise_id) AS record_name",
-            idv,
-            MAX_ENTERPRISES,
-        )?;
-        let mut enterprises = Vec::with_capacity(placed.len());
-        for r in &placed {
-            let name = match (r.opt_text("enterprise_name")?, r.opt_text("record_name")?) {
-                (Some(n), _) if !n.is_empty() => n.to_string(),
-                (_, Some(n)) => n.to_string(),
-                _ => format!("#{}", r.opt_int("enterprise_id")?.unwrap_or(0)),
-            };
-            enterprises.push(Placement {
-                name,
-                side: if r.text("side")? == "helper" {
-                    ChainSide::Helper
-                } else {
-                    ChainSide::Helped
-                },
-                node: r.text("node_key")?.to_string(),
-            });
-        }
+        let nodes = nodes_of(c, user, idv)?;
+        let edges = edges_of(c, user, idv)?;
+        let enterprises = placements_of(c, user, idv)?;
         let chain = Chain {
             id: rec.id_text(),
             pair: text("pair_id"),
@@ -152,6 +102,88 @@ pub fn load(db: &Db, user: &User, id: &str) -> Result<(Record, Chain), PlatformE
         };
         Ok((rec, chain))
     })
+}
+
+/// The chain's segments `user` may read.
+fn nodes_of(c: &mut dyn Conn, user: &User, chain: i64) -> Result<Vec<ChainNode>, PlatformError> {
+    let rows = parts(
+        c,
+        user,
+        &CHAIN_NODES,
+        "node_key, name_zh, name_en, sectors",
+        chain,
+        MAX_NODES,
+    )?;
+    let nodes = rows
+        .iter()
+        .map(|r| {
+            Ok(ChainNode {
+                id: r.text("node_key")?.to_string(),
+                name_zh: r.text("name_zh")?.to_string(),
+                name_en: r.text("name_en")?.to_string(),
+                sectors: list_items(Some(&serde_json::Value::from(r.text("sectors")?))),
+            })
+        })
+        .collect::<Result<Vec<_>, crate::db::DbError>>()?;
+    Ok(nodes)
+}
+
+/// The chain's supply edges `user` may read.
+fn edges_of(c: &mut dyn Conn, user: &User, chain: i64) -> Result<Vec<ChainEdge>, PlatformError> {
+    let rows = parts(
+        c,
+        user,
+        &CHAIN_EDGES,
+        "from_node, to_node",
+        chain,
+        MAX_EDGES,
+    )?;
+    let edges = rows
+        .iter()
+        .map(|r| {
+            Ok(ChainEdge {
+                from: r.text("from_node")?.to_string(),
+                to: r.text("to_node")?.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, crate::db::DbError>>()?;
+    Ok(edges)
+}
+
+/// The enterprises placed on the chain that `user` may read, named by their record when they
+/// have one and no name of their own.
+fn placements_of(
+    c: &mut dyn Conn,
+    user: &User,
+    chain: i64,
+) -> Result<Vec<Placement>, PlatformError> {
+    let placed = parts(
+        c,
+        user,
+        &CHAIN_PLACEMENTS,
+        "node_key, enterprise_id, enterprise_name, side, \
+         (SELECT name FROM enterprises e WHERE e.id = enterprise_id) AS record_name",
+        chain,
+        MAX_ENTERPRISES,
+    )?;
+    let mut enterprises = Vec::with_capacity(placed.len());
+    for r in &placed {
+        let name = match (r.opt_text("enterprise_name")?, r.opt_text("record_name")?) {
+            (Some(n), _) if !n.is_empty() => n.to_string(),
+            (_, Some(n)) => n.to_string(),
+            _ => format!("#{}", r.opt_int("enterprise_id")?.unwrap_or(0)),
+        };
+        enterprises.push(Placement {
+            name,
+            side: if r.text("side")? == "helper" {
+                ChainSide::Helper
+            } else {
+                ChainSide::Helped
+            },
+            node: r.text("node_key")?.to_string(),
+        });
+    }
+    Ok(enterprises)
 }
 
 /// The chain `id` with its gaps against the bundled 2020 table of 42 sectors, if `user` may

@@ -361,6 +361,7 @@ pub fn park_run_fixture(db: &Db, cast: &Cast) -> ParkRunFixture {
             },
         ),
     }
+}
 
 /// A small industry chain of `pair` built through the record service by `user` (issue #17):
 /// steel (IO-42 sector 14) → metal parts (15) → engines (16) → vehicles (18), weak share 0.5.
