@@ -5,7 +5,6 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use tandem_platform::entity::FieldError;
 use tandem_platform::service::PlatformError;
 use tandem_platform::Role;
-use tandem_report::text::esc;
 use tandem_report::Lang;
 
 /// A page explaining a failure (for other modules' handlers).
@@ -224,13 +223,11 @@ pub(crate) fn failure(lang: Lang, s: Option<&Session>, e: &PlatformError) -> Res
             )
         }
     };
-    let body = format!(
-        r#"<div class="flash bad" role="alert"><strong>{}</strong><br>{}</div><p><a href="/">{}</a></p>"#,
-        esc(&title),
-        esc(&msg),
-        t(lang, "返回总览", "Back to the dashboard")
-    );
-    (status, page(lang, s, &title, PreEscaped(body.to_string()))).into_response()
+    let body = html! {
+        div.flash.bad role="alert" { strong { (title) } br; (msg) }
+        p { a href="/" { (t(lang, "返回总览", "Back to the dashboard")) } }
+    };
+    (status, page(lang, s, &title, body)).into_response()
 }
 
 pub(crate) fn field_message(e: &FieldError, lang: Lang) -> String {
