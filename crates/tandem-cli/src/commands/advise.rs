@@ -118,17 +118,7 @@ pub fn load_park_assessments(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Par
     let mut all = Vec::new();
     for path in paths {
         let what = path.display();
-        let file = std::fs::File::open(path)
-            .map_err(|e| crate::UserError::new(format!("cannot read assessment {what}: {e}")))?;
-        let mut text = String::new();
-        std::io::Read::read_to_string(
-            &mut std::io::Read::take(file, MAX_ASSESSMENT_BYTES + 1),
-            &mut text,
-        )
-        .map_err(|e| crate::UserError::new(format!("cannot read assessment {what}: {e}")))?;
-        if text.len() as u64 > MAX_ASSESSMENT_BYTES {
-            crate::user_bail!("assessment {what} is larger than {MAX_ASSESSMENT_BYTES} bytes");
-        }
+        let text = super::input::read_text(path, "the assessment", MAX_ASSESSMENT_BYTES)?;
         let run: tandem_assess::Assessment = serde_json::from_str(&text).map_err(|e| {
             crate::UserError::new(format!(
                 "assessment {what} is not a run written by `tandem assess ... --format json`: {e}"

@@ -7,7 +7,6 @@ use crate::output::{Cell, Format, Listing};
 use crate::{user_bail, UserError};
 use anyhow::{Context as _, Result};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
 use tandem_assess::{assess, Assessment, Scheme, Subject, Unit};
 
@@ -105,28 +104,7 @@ fn read_scheme(args: &AssessArgs) -> Result<Scheme> {
 
 /// The text of the `--scheme` file, bounded.
 fn read_scheme_file(args: &AssessArgs) -> Result<String> {
-    let file = std::fs::File::open(&args.scheme).map_err(|e| {
-        UserError::new(format!(
-            "cannot read the scheme {}: {e}",
-            args.scheme.display()
-        ))
-    })?;
-    let mut text = String::new();
-    file.take(MAX_SCHEME_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| {
-            UserError::new(format!(
-                "the scheme {} is not UTF-8 text: {e}",
-                args.scheme.display()
-            ))
-        })?;
-    if text.len() as u64 > MAX_SCHEME_BYTES {
-        user_bail!(
-            "the scheme {} is larger than 1 MiB; a scheme is a short TOML file",
-            args.scheme.display()
-        );
-    }
-    Ok(text)
+    super::input::read_text(&args.scheme, "the scheme", MAX_SCHEME_BYTES)
 }
 
 /// The units of `--year`: the id, industry and every column the scheme reads.

@@ -6,7 +6,6 @@ use super::ListingArgs;
 use crate::output::{Cell, Listing};
 use crate::{user_bail, UserError};
 use anyhow::{Context as _, Result};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use tandem_core::chain::{chain_gaps, Chain, ChainGap, NodeStatus};
 use tandem_core::Classification;
@@ -243,20 +242,7 @@ pub(crate) fn read_chain(path: &Path) -> Result<Chain> {
             .map_err(|e| UserError::new(format!("{}: {e}", path.display())))?;
         return super::chain_book::read(&path.display().to_string(), &bytes);
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| UserError::new(format!("cannot read the chain {}: {e}", path.display())))?;
-    let mut text = String::new();
-    file.take(MAX_CHAIN_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| {
-            UserError::new(format!(
-                "the chain {} is not UTF-8 text: {e}",
-                path.display()
-            ))
-        })?;
-    if text.len() as u64 > MAX_CHAIN_BYTES {
-        user_bail!("the chain {} is larger than 4 MiB", path.display());
-    }
+    let text = super::input::read_text(path, "the chain", MAX_CHAIN_BYTES)?;
     let json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

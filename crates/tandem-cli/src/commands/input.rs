@@ -163,6 +163,25 @@ pub fn read(path: &Path, specs: &[Spec]) -> Result<Vec<Values>> {
     }
 }
 
+/// The UTF-8 text of a small file the user names (a scheme, a chain map, an assessment run),
+/// read at most `max` bytes far: `what` names it in the messages ("the scheme").
+pub(crate) fn read_text(path: &Path, what: &str, max: u64) -> Result<String> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| UserError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    let mut text = String::new();
+    file.take(max + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| UserError::new(format!("{what} {} is not UTF-8 text: {e}", path.display())))?;
+    if text.len() as u64 > max {
+        user_bail!(
+            "{what} {} is larger than {} KiB; keep it to what tandem reads",
+            path.display(),
+            max >> 10
+        );
+    }
+    Ok(text)
+}
+
 fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path)
         .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
