@@ -297,17 +297,28 @@ fn sector_index(table: &IoTable, code: &str) -> Option<usize> {
     table.sectors.iter().position(|s| s.code == code)
 }
 
-/// Enterprises per node: (helper, helped).
-fn coverage(chain: &Chain, index: &BTreeMap<String, usize>) -> Vec<(usize, usize)> {
-    let mut counts = vec![(0, 0); chain.nodes.len()];
+/// Enterprises placed on each node, by node id: (helper side, helped side). Nodes without any
+/// are absent.
+pub fn node_counts(chain: &Chain) -> BTreeMap<&str, (usize, usize)> {
+    let mut out: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for p in &chain.enterprises {
-        let c = &mut counts[index[&p.node]];
+        let c = out.entry(p.node.as_str()).or_default();
         match p.side {
             ChainSide::Helper => c.0 += 1,
             ChainSide::Helped => c.1 += 1,
         }
     }
-    counts
+    out
+}
+
+/// [`node_counts`] in node order.
+fn coverage(chain: &Chain) -> Vec<(usize, usize)> {
+    let counts = node_counts(chain);
+    chain
+        .nodes
+        .iter()
+        .map(|n| counts.get(n.id.as_str()).copied().unwrap_or((0, 0)))
+        .collect()
 }
 
 /// The status of a node from its (helper, helped) enterprise counts (module table).
@@ -352,7 +363,7 @@ fn strongest_link(
 pub fn chain_gaps(chain: &Chain, table: &IoTable) -> Result<Vec<ChainGap>, ChainError> {
     let index = index_nodes(chain, table)?;
     let a = table_technical_coefficients(table)?;
-    let counts = coverage(chain, &index);
+    let counts = coverage(chain);
     let mut gaps = Vec::new();
     for (g, node) in chain.nodes.iter().enumerate() {
         let (helper, helped) = counts[g];

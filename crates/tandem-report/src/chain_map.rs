@@ -8,7 +8,7 @@ use crate::svg::{Anchor, Svg};
 use crate::text::Lang;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use tandem_core::chain::{node_status, Chain, ChainGap, ChainSide, NodeStatus};
+use tandem_core::chain::{node_counts, node_status, Chain, ChainGap, NodeStatus};
 
 const BOX_W: f64 = 168.0;
 const BOX_H: f64 = 48.0;
@@ -46,19 +46,6 @@ fn depths(chain: &Chain) -> Vec<usize> {
         }
     }
     depth
-}
-
-/// Enterprises per node: (helper, helped).
-fn counts(chain: &Chain) -> BTreeMap<&str, (usize, usize)> {
-    let mut out: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for p in &chain.enterprises {
-        let c = out.entry(p.node.as_str()).or_default();
-        match p.side {
-            ChainSide::Helper => c.0 += 1,
-            ChainSide::Helped => c.1 += 1,
-        }
-    }
-    out
 }
 
 /// Top-left corner of each node's box.
@@ -110,7 +97,7 @@ pub fn chain_svg(chain: &Chain, gaps: &[ChainGap], lang: Lang) -> String {
             svg.raw(&path);
         }
     }
-    let counts = counts(chain);
+    let counts = node_counts(chain);
     let rank: BTreeMap<&str, usize> = gaps
         .iter()
         .enumerate()
@@ -234,7 +221,7 @@ fn legend(svg: &mut Svg, y: f64, lang: Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandem_core::chain::{ChainEdge, ChainNode, Placement};
+    use tandem_core::chain::{ChainEdge, ChainNode, ChainSide, Placement};
 
     fn chain() -> Chain {
         let node = |id: &str, en: &str| ChainNode {
