@@ -35,18 +35,27 @@ pub(crate) fn section(d: &PairDiagnosis, lang: Lang) -> String {
 }
 
 /// Parks by years: the tier and total of each park in each assessed year.
+///
+/// One row per park and scheme: tiers and totals of different schemes are not comparable, so
+/// a park assessed under two schemes gets two rows, never one mixed line.
 fn tiers_over_time(all: &[ParkAssessment], lang: Lang) -> String {
     let years: BTreeSet<i32> = all.iter().map(|a| a.year).collect();
-    let mut by_park: BTreeMap<&str, BTreeMap<i32, &ParkAssessment>> = BTreeMap::new();
+    let mut by_park: BTreeMap<(&str, &str), BTreeMap<i32, &ParkAssessment>> = BTreeMap::new();
     for a in all {
-        by_park.entry(&a.park).or_default().insert(a.year, a);
+        by_park
+            .entry((&a.park, &a.scheme))
+            .or_default()
+            .insert(a.year, a);
     }
-    let mut head = vec![th(lang.pick("园区", "Park"))];
+    let mut head = vec![
+        th(lang.pick("园区", "Park")),
+        th(lang.pick("方案", "Scheme")),
+    ];
     head.extend(years.iter().map(|y| th_num(&y.to_string())));
     let rows: Vec<Vec<String>> = by_park
         .iter()
-        .map(|(park, by_year)| {
-            let mut row = vec![td(esc(park))];
+        .map(|((park, scheme), by_year)| {
+            let mut row = vec![td(esc(park)), td(esc(scheme))];
             row.extend(
                 years
                     .iter()
