@@ -27,6 +27,7 @@ fn diagnoses() -> Vec<PairDiagnosis> {
         weights: &weights,
         park_assessments: &[],
         chains: &[],
+        records: &tandem_core::advisor::CooperationRecords::EMPTY,
     };
     diagnose_all(&input).expect("the bundled programme can be diagnosed")
 }

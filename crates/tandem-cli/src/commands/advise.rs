@@ -105,6 +105,7 @@ pub fn advisor_input<'a>(
         weights,
         park_assessments,
         chains,
+        records: &tandem_core::advisor::CooperationRecords::EMPTY,
     })
 }
 

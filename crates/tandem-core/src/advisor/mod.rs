@@ -35,9 +35,11 @@ pub mod opportunities;
 pub mod parks;
 pub mod paths;
 pub mod problems;
+pub mod records;
 pub mod types;
 pub mod weights;
 
+pub use records::*;
 pub use types::*;
 pub use weights::*;
 
@@ -73,6 +75,9 @@ pub struct AdvisorInput<'a> {
     pub park_assessments: &'a [ParkAssessment],
     /// Industry-chain maps of any pairs, on the sectors of `io_table`; empty when none.
     pub chains: &'a [crate::chain::Chain],
+    /// The operating platform's disputes, barriers and technology matches of any pairs
+    /// ([`CooperationRecords::EMPTY`] when there is no platform).
+    pub records: &'a CooperationRecords,
 }
 
 /// Why no diagnosis could be made.
