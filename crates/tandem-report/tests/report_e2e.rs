@@ -27,7 +27,7 @@ fn diagnoses() -> Vec<PairDiagnosis> {
         weights: &weights,
         park_assessments: &[],
         chains: &[],
-        records: &tandem_core::advisor::CooperationRecords::EMPTY,
+        records: &tandem_core::advisor::NO_RECORDS,
     };
     diagnose_all(&input).expect("the bundled programme can be diagnosed")
 }

@@ -105,7 +105,7 @@ pub fn advisor_input<'a>(
         weights,
         park_assessments,
         chains,
-        records: &tandem_core::advisor::CooperationRecords::EMPTY,
+        records: &tandem_core::advisor::NO_RECORDS,
     })
 }
 

@@ -76,7 +76,7 @@ pub struct AdvisorInput<'a> {
     /// Industry-chain maps of any pairs, on the sectors of `io_table`; empty when none.
     pub chains: &'a [crate::chain::Chain],
     /// The operating platform's disputes, barriers and technology matches of any pairs
-    /// ([`CooperationRecords::EMPTY`] when there is no platform).
+    /// ([`NO_RECORDS`] when there is no platform).
     pub records: &'a CooperationRecords,
 }
 

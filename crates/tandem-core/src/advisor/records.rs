@@ -23,14 +23,12 @@ pub struct CooperationRecords {
     pub innovation_matches: Vec<InnovationMatchRecord>,
 }
 
-impl CooperationRecords {
-    /// No records (the advisor over files).
-    pub const EMPTY: CooperationRecords = CooperationRecords {
-        disputes: Vec::new(),
-        barriers: Vec::new(),
-        innovation_matches: Vec::new(),
-    };
-}
+/// No records (the advisor over files).
+pub static NO_RECORDS: CooperationRecords = CooperationRecords {
+    disputes: Vec::new(),
+    barriers: Vec::new(),
+    innovation_matches: Vec::new(),
+};
 
 /// Where a dispute case stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

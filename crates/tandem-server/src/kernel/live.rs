@@ -37,7 +37,7 @@ pub(crate) fn diagnose(
         weights: &weights,
         park_assessments: &parks,
         chains: &[],
-        records: &tandem_core::advisor::CooperationRecords::EMPTY,
+        records: &tandem_core::advisor::NO_RECORDS,
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
     Ok((d, events))
