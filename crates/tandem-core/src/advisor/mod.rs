@@ -19,9 +19,9 @@
 //! | industrial correlation | direct `a_ij` and Leontief `l_ij` of the national IO table between helper and helped named sectors, both directions ([`market::io_correlation`]) |
 //! | natural pair | gravity linkage rank of each side among all localities with same-year GDP and population; top quarter on both sides = natural ([`market`]) |
 //! | (1) facilities lag | from park assessments when the pair has any: median attainment of the helper's benchmarks per park, at least half the parks below ([`parks`]); else park events without a project / enterprise transfer / production report within 12 months, or lag mentions ([`problems`]) |
-//! | (2) no benefit sharing | no event mentions 利益共享 / 分成 / 成本共担 / benefit sharing...; asymmetric mentions raise the confidence ([`problems`]) |
+//! | (2) no benefit sharing | no event mentions 利益共享 / 分成 / 成本共担 / benefit sharing...; asymmetric mentions raise the confidence ([`problems`]); the platform's open and overdue dispute cases and unresolved barriers detect it, cases settled by amendment or compensation weigh against it ([`institutions`]) |
 //! | (3) government-driven | government-led events (policy, agreement, park) ≥ 60% of government + market-led (project, enterprise transfer) and no enterprise transfer ([`problems`]) |
-//! | paths | each recommendation names the findings, opportunities and chain gaps it rests on ([`paths`]) |
+//! | paths | each recommendation names the findings, opportunities, chain gaps, dispute cases, barriers and technology matches it rests on ([`paths`], [`institutions`]) |
 //! | opportunities | transfer propensity, receiving capacity, IO linkage, distance decay; weighted mean over the available components ([`opportunities`]) |
 //!
 //! Every problem rule returns `InsufficientData` ("not enough data to tell") with confidence
@@ -30,6 +30,7 @@
 
 pub mod foundation;
 pub mod guidance;
+pub mod institutions;
 pub mod market;
 pub mod opportunities;
 pub mod parks;
@@ -238,7 +239,11 @@ fn diagnose_with(
         .unwrap_or_else(|| problems::facilities_lag(&own, horizon, &w.problems));
     let problems = vec![
         facilities,
-        problems::no_benefit_sharing(&own, &helper_names, &helped_names, &w.problems),
+        institutions::benefit_sharing_with_records(
+            problems::no_benefit_sharing(&own, &helper_names, &helped_names, &w.problems),
+            input.records,
+            &pair.id,
+        ),
         problems::government_driven(&own, &w.problems),
     ];
 
@@ -251,7 +256,8 @@ fn diagnose_with(
         market.spatial.distance_km,
     )?;
     let chains = chain_findings(input, &pair.id)?;
-    let paths = paths::paths(&foundation, &market, &problems, &opportunities, &chains);
+    let mut paths = paths::paths(&foundation, &market, &problems, &opportunities, &chains);
+    institutions::extend_paths(&mut paths, input.records, &pair.id);
     let data_gaps = data_gaps(&foundation, &market, &problems, helper, helped);
 
     Ok(PairDiagnosis {

@@ -8,11 +8,14 @@
 //! | co-built parks | follow signed parks up with projects and services / record park milestones | problem (1) detected / not enough data |
 //! | institutional innovation | a written benefit-sharing rule (tax and statistics split, term) | problem (2) detected or not enough data |
 //! | institutional innovation | publish the existing mechanism's annual settlement | problem (2) not detected |
+//! | institutional innovation | move the open dispute cases on by their deadlines, overdue ones first ([`super::institutions`], placed first) | the platform has open cases of the pair |
+//! | institutional innovation | align the rules, oldest unresolved barriers first, with their proposed alignment ([`super::institutions`], placed first) | the platform's register has unresolved barriers naming the pair |
 //! | institutional innovation | dispute resolution (joint leadership meeting, exit clause) and compensation counted in both sides' assessment | always |
 //! | market momentum | enterprise matching for the transfer-mode opportunities | problem (3) detected, or transfer opportunities exist |
 //! | market momentum | firm-level chain division in the shared sectors | relation similar or mixed |
 //! | market momentum | rely on IO-linked chains rather than proximity | natural-pair verdict one-sided or not natural |
 //! | market momentum | fill the chain: the top gaps of each chain map, with the helper's neighbouring segments | a chain map of the pair has gaps ([`crate::chain`]) |
+//! | market momentum | industry-university-research: the best technology matches not yet projects ([`super::institutions`], after the chain gaps) | the platform has such matches of the pair |
 
 use super::types::*;
 

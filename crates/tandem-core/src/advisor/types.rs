@@ -557,6 +557,12 @@ pub enum Basis {
     ComparativeAdvantage,
     /// A gap of an industry-chain map, by chain and segment id.
     ChainGap { chain: String, node: String },
+    /// A dispute case of the platform, by its source ([`super::records::DisputeRecord`]).
+    Dispute { source: String },
+    /// A barrier of the platform's register, by its source.
+    Barrier { source: String },
+    /// A technology match of the platform, by its source.
+    InnovationMatch { source: String },
 }
 
 /// One recommendation.
