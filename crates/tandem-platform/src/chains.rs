@@ -9,8 +9,8 @@
 
 use crate::auth::{allowed, read_filter, Action, User};
 use crate::db::{Conn, Db, Value};
-use crate::entity::CHAIN_PLACEMENTS;
 use crate::entity::{list_items, Entity, FieldError, CHAINS, CHAIN_EDGES, CHAIN_NODES};
+use crate::entity::{CHAIN_PLACEMENTS, PARK_OFFERS};
 use crate::error::PlatformError;
 use crate::service::{self, scope_of, Record};
 use tandem_core::chain::{
@@ -210,12 +210,95 @@ pub fn report(db: &Db, user: &User, id: &str) -> Result<ChainReport, PlatformErr
     })
 }
 
+/// The most chains of one pair the advisor reads.
+pub const MAX_CHAINS_PER_PAIR: usize = 50;
+
+/// The chains of `pair_id` that `user` may read and that can be analysed, for the advisor
+/// (at most [`MAX_CHAINS_PER_PAIR`], oldest first). A chain still being edited (an edge to a
+/// segment not yet entered, say) is left out here rather than failing the pair's whole
+/// diagnosis; its own page explains what is wrong.
+pub fn of_pair(db: &Db, user: &User, pair_id: &str) -> Result<Vec<Chain>, PlatformError> {
+    let ids = db.read(|c| {
+        let mut sql = format!("SELECT id FROM {} WHERE pair_id = ?", CHAINS.table);
+        let mut params = vec![Value::Text(pair_id.to_string())];
+        if let Some((filter, p)) = read_filter(user, CHAINS.name) {
+            sql.push_str(&format!(" AND ({filter})"));
+            params.extend(p);
+        }
+        sql.push_str(&format!(" ORDER BY id LIMIT {MAX_CHAINS_PER_PAIR}"));
+        let rows = c.query(&sql, &params)?;
+        rows.iter()
+            .map(|r| r.int("id"))
+            .collect::<Result<Vec<i64>, _>>()
+    })?;
+    let table = table().ok_or_else(|| {
+        crate::db::DbError::Other("the bundled 2020 input-output table is missing".into())
+    })?;
+    let mut chains = Vec::new();
+    for id in ids {
+        let (_, chain) = load(db, user, &id.to_string())?;
+        if chain_gaps(&chain, table).is_ok() {
+            chains.push(chain);
+        }
+    }
+    Ok(chains)
+}
+
 /// The docking target a gap suggests: its first sector as an `io42:` industry code (what
 /// tandem's matching reads in a demand's industry column).
 pub fn docking_target(gap: &ChainGap) -> String {
     format!(
         "io42:{}",
         gap.sectors.first().map(String::as_str).unwrap_or("")
+    )
+}
+
+/// Makes gap `node` of chain `chain_id` a docking target: adds its [`docking_target`] code to
+/// the focus industries of park offer `offer_id`, so the docking engine favours demands in
+/// the segment's sector for that park. The user must read the chain and update the offer
+/// (the record service's policy and version check decide), and the offer must be of the
+/// chain's pair. Returns the offer as it is afterwards (unchanged when it already names the
+/// code).
+pub fn target_gap(
+    db: &Db,
+    user: &User,
+    chain_id: &str,
+    node: &str,
+    offer_id: &str,
+) -> Result<Record, PlatformError> {
+    let r = report(db, user, chain_id)?;
+    let gap = r.gaps.iter().find(|g| g.node == node).ok_or_else(|| {
+        PlatformError::invalid(
+            "node",
+            "not_a_gap",
+            format!("segment {node:?} is not a gap of this chain (its gaps are listed on the chain's page)"),
+            format!("环节 {node:?} 不是该产业链的待补环节（见产业链页面的列表）"),
+        )
+    })?;
+    let offer = service::get(db, user, &PARK_OFFERS, offer_id)?;
+    if offer.text("pair_id") != Some(r.chain.pair.as_str()) {
+        return Err(PlatformError::invalid(
+            "park_offer_id",
+            "other_pair",
+            "the park offer is not of the chain's pair: choose an offer of one of its parks".into(),
+            "该园区供给不属于本产业链所在结对，请选择本结对园区的供给".into(),
+        ));
+    }
+    let code = docking_target(gap);
+    let mut focus = list_items(offer.fields.get("focus_industries"));
+    if focus.contains(&code) {
+        return Ok(offer);
+    }
+    focus.push(code);
+    let mut patch = serde_json::Map::new();
+    patch.insert("focus_industries".into(), serde_json::json!(focus));
+    service::update(
+        db,
+        user,
+        &PARK_OFFERS,
+        offer_id,
+        Some(offer.version),
+        &patch,
     )
 }
 

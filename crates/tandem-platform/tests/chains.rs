@@ -250,3 +250,114 @@ fn a_moved_chain_takes_its_parts_along_on_every_engine() {
         assert_eq!(r.chain.weak_share, tandem_core::chain::DEFAULT_WEAK_SHARE);
     }
 }
+
+/// What the live advisor reads: the pair's chains the user may read and that can be analysed
+/// (a chain with an edge to a missing segment is left out, not an error), on every engine.
+#[test]
+fn the_advisor_reads_a_pairs_analysable_chains_through_the_policy() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let good = testkit::sample_chain(&t.db, &cast.helper_officer, PAIR, cast.enterprise);
+        let broken = testkit::sample_chain(&t.db, &cast.helper_officer, PAIR, cast.enterprise);
+        service::create(
+            &t.db,
+            &cast.helper_officer,
+            &entity::CHAIN_EDGES,
+            json!({"chain_id": broken, "from_node": "vehicles", "to_node": "dealers"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        let ids = |user| -> Vec<String> {
+            chains::of_pair(&t.db, user, PAIR)
+                .unwrap_or_else(|e| panic!("{}: {e}", t.name))
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        assert_eq!(
+            ids(&cast.helped_officer),
+            vec![good.to_string()],
+            "{}",
+            t.name
+        );
+        assert_eq!(ids(&cast.researcher), vec![good.to_string()], "{}", t.name);
+        assert!(ids(&cast.other_officer).is_empty(), "{}", t.name);
+        assert!(ids(&cast.enterprise_user).is_empty(), "{}", t.name);
+        assert!(
+            chains::of_pair(&t.db, &cast.coordinator, testkit::OTHER_PAIR)
+                .unwrap()
+                .is_empty(),
+            "{}",
+            t.name
+        );
+    }
+}
+
+/// A gap becomes a docking target: its io42 code joins the focus industries of a park offer
+/// of the chain's pair (once); an offer of another pair, a segment that is no gap, and a user
+/// who may not read the chain are refused, on every engine.
+#[test]
+fn a_gap_becomes_a_park_offers_docking_target_on_every_engine() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let id = testkit::sample_chain(&t.db, &cast.helper_officer, PAIR, cast.enterprise);
+        let offer = |user, park: i64| {
+            service::create(
+                &t.db,
+                user,
+                &entity::PARK_OFFERS,
+                json!({"park_id": park, "title": "标准厂房", "focus_industries": "io42:18",
+                       "fresh_until": "2099-12-31"})
+                .as_object()
+                .unwrap(),
+            )
+            .unwrap()
+            .id_text()
+        };
+        let own = offer(&cast.park_operator, cast.park);
+        let other = offer(&cast.admin, cast.other_park);
+        let report = chains::report(&t.db, &cast.helped_officer, &id.to_string()).unwrap();
+        let gap = &report.gaps[0];
+        let code = chains::docking_target(gap);
+        let target = |user, node: &str, offer: &str| {
+            chains::target_gap(&t.db, user, &id.to_string(), node, offer)
+        };
+        let after = target(&cast.helped_officer, &gap.node, &own).unwrap();
+        let focus = entity::list_items(after.fields.get("focus_industries"));
+        assert_eq!(
+            focus,
+            vec!["io42:18".to_string(), code.clone()],
+            "{}",
+            t.name
+        );
+        let again = target(&cast.helped_officer, &gap.node, &own).unwrap();
+        assert_eq!(again.version, after.version, "{}: no second update", t.name);
+        let rule = |e: PlatformError| match e {
+            PlatformError::Invalid(errors) => errors[0].rule,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            rule(target(&cast.helped_officer, &gap.node, &other).unwrap_err()),
+            "other_pair"
+        );
+        assert_eq!(
+            rule(target(&cast.helped_officer, "steel", &own).unwrap_err()),
+            "not_a_gap"
+        );
+        for outsider in [
+            &cast.other_officer,
+            &cast.park_operator,
+            &cast.enterprise_user,
+        ] {
+            assert!(
+                matches!(
+                    target(outsider, &gap.node, &own),
+                    Err(PlatformError::NotFound(_))
+                ),
+                "{}",
+                t.name
+            );
+        }
+    }
+}

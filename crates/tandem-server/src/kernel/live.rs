@@ -23,6 +23,7 @@ pub(crate) fn diagnose(
     let weights = default_weights()?;
     let parks = tandem_platform::assessment::advice::park_assessments(db, user, pair_id)
         .map_err(|e| e.to_string())?;
+    let chains = tandem_platform::chains::of_pair(db, user, pair_id).map_err(|e| e.to_string())?;
     let table = bundle
         .io_table(2020, &Classification::Io42)
         .ok_or("the bundled 2020 42-sector input-output table is missing (build defect)")?;
@@ -36,7 +37,7 @@ pub(crate) fn diagnose(
         panel: None,
         weights: &weights,
         park_assessments: &parks,
-        chains: &[],
+        chains: &chains,
         records: &tandem_core::advisor::NO_RECORDS,
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
