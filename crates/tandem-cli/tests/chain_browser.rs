@@ -2,7 +2,9 @@
 //! serve` on a fresh SQLite file, driven in headless Chromium. The helped side's officer of
 //! pair-xuzhou-huaibei creates a chain through the record form, adds its segments, edges and
 //! enterprises over the JSON API, follows the record page's link to the chain's page and sees
-//! the picture and the first gap; another pair's officer is told the chain is not found.
+//! the picture and the first gap, makes that gap a docking target of a park offer and finds
+//! the chain in the pair page's live advice; another pair's officer is told the chain is not
+//! found.
 //!
 //! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
 //! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
@@ -139,6 +141,42 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     assert!(
         first.contains("parts") && first.contains("missing") && first.contains("io42:15"),
         "the first gap is not the missing parts segment: {first}"
+    );
+
+    // The first gap becomes a docking target: the helped side's park offer takes its sector.
+    let park = api
+        .post(
+            "/parks",
+            &json!({"pair_id": PAIR, "name": "徐淮合作园区", "locality_id": "ah-huaibei"}),
+        )
+        .expect("the server answers");
+    assert_eq!(park.status, 201, "{}", park.json);
+    let offer = api
+        .post(
+            "/park_offers",
+            &json!({"park_id": park.json["id"], "title": "标准厂房一期", "focus_industries": "io42:18",
+                    "fresh_until": "2099-12-31"}),
+        )
+        .expect("the server answers");
+    assert_eq!(offer.status, 201, "{}", offer.json);
+    s.goto(&format!("{base}/chains/{id}"));
+    s.click_on("table.gaps tbody tr[data-node='parts'] form button");
+    let offer_id = offer.json["id"].to_string();
+    wait_for(&s, |u| u.ends_with(&format!("/r/park_offers/{offer_id}")));
+    let focus = s.property(&s.find("#f-focus_industries"), "value");
+    assert!(
+        focus
+            .as_str()
+            .is_some_and(|f| f.contains("io42:18") && f.contains("io42:15")),
+        "the offer's focus industries: {focus}"
+    );
+
+    // The pair's page: the live advice starts the market path with filling this chain.
+    s.goto(&format!("{base}/pairs/{PAIR}?lang=en"));
+    let advice = s.text(&s.find("main"));
+    assert!(
+        advice.contains("Fill the Automotive chain"),
+        "the pair page does not recommend filling the chain:\n{advice}"
     );
 
     // Another pair's officer: not found.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use support::real::RealServer;
 use tandem_platform::entity;
 use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
+use tandem_platform::{chains, service};
 
 /// A signed project of `OTHER_PAIR` in its park, for the other enterprise: none of the
 /// enterprise user, the park operator (of `PAIR`'s park) and `PAIR`'s officers may read it.
@@ -449,6 +450,38 @@ fn another_pairs_chain_and_its_gaps_are_not_found() {
             let nodes = c.get(&format!("/api/chain_nodes?chain_id={id}"));
             assert_eq!(nodes.json()["total"], 0, "{who} on {}", t.name);
         }
+        // Nor can they make its gaps docking targets, not even of their own park's offer;
+        // a researcher reads the chain but writes no offer.
+        let offer = service::create(
+            &t.db,
+            &cast.park_operator,
+            &entity::PARK_OFFERS,
+            json!({"park_id": cast.park, "title": "标准厂房", "fresh_until": "2099-12-31"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap()
+        .id_text();
+        let node = chains::report(&t.db, &cast.researcher, &id.to_string())
+            .unwrap()
+            .gaps[0]
+            .node
+            .clone();
+        let target = format!("/api/chains/{id}/gaps/{node}/target");
+        for (who, status) in [
+            ("nb-officer", 404),
+            ("park-op", 404),
+            ("firm", 404),
+            ("researcher", 403),
+        ] {
+            let r = server.login(who).post(
+                &target,
+                &json!({"park_offer_id": offer.parse::<i64>().unwrap()}),
+            );
+            assert_eq!(r.status, status, "{who} on {}: {}", t.name, r.text);
+        }
+        let untouched = service::get(&t.db, &cast.admin, &entity::PARK_OFFERS, &offer).unwrap();
+        assert_eq!(untouched.version, 1, "{}", t.name);
         // The unknown chain answers the same.
         let c = server.login("nb-officer");
         assert_eq!(c.get("/api/chains/999999/gaps").status, 404);

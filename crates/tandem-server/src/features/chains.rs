@@ -5,18 +5,21 @@
 use crate::kernel::error::ApiError;
 use crate::kernel::labels::pair_title;
 use crate::kernel::openapi::{errors, with};
-use crate::kernel::page::{failure, page, t, PageLang};
+use crate::kernel::page::{csrf_failure, csrf_matches, failure, page, t, PageLang};
 use crate::kernel::run::run;
 use crate::kernel::session::{ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
 use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tandem_core::chain::{ChainGap, NodeStatus};
 use tandem_platform::chains::{self, ChainReport};
+use tandem_platform::entity;
+use tandem_platform::service::{self, PlatformError};
 use tandem_report::Lang;
 
 /// A failure of [`run`] as a page: the platform's refusal explained, a worker failure as is.
@@ -60,8 +63,30 @@ fn neighbours(g: &ChainGap, lang: Lang) -> String {
         .join("; ")
 }
 
+/// A park offer of the chain's pair that a gap can be added to: its id and title.
+type OfferChoice = (String, String);
+
+/// The form that makes gap `node` a docking target of one of `offers` (or, without offers,
+/// a link to create one).
+fn target_form(chain: &str, node: &str, offers: &[OfferChoice], s: &Session, lang: Lang) -> Markup {
+    html! {
+        @if offers.is_empty() {
+            a.small href="/r/park_offers/new" { (t(lang, "先为本结对园区登记供给", "Record a park offer of the pair first")) }
+        } @else {
+            form.inline method="post" action={ "/chains/" (chain) "/gaps/" (node) "/target" } {
+                input type="hidden" name="_csrf" value=(s.csrf);
+                select name="park_offer_id" aria-label=(t(lang, "园区供给", "Park offer")) {
+                    @for (id, title) in offers { option value=(id) { (title) } }
+                }
+                button.small type="submit" { (t(lang, "设为对接目标", "Make it a docking target")) }
+            }
+        }
+    }
+}
+
 /// The gap table: rank, segment, status, firms on each side, score, neighbours, target.
-fn gap_table(r: &ChainReport, lang: Lang) -> Markup {
+fn gap_table(r: &ChainReport, offers: &[OfferChoice], s: &Session, lang: Lang) -> Markup {
+    let chain = r.chain.id.as_str();
     html! {
         h2 { (t(lang, "待补环节", "Segments to fill")) }
         @if r.gaps.is_empty() {
@@ -88,7 +113,10 @@ fn gap_table(r: &ChainReport, lang: Lang) -> Markup {
                             td { (g.helped_enterprises) }
                             td { (format!("{:.4}", g.score)) }
                             td { (neighbours(g, lang)) }
-                            td { code { (chains::docking_target(g)) } }
+                            td {
+                                code { (chains::docking_target(g)) }
+                                " " (target_form(chain, &g.node, offers, s, lang))
+                            }
                         }
                     }
                 }
@@ -111,8 +139,10 @@ async fn chain_page(
 ) -> Response {
     let lang = page_lang.lang;
     let cid = id.clone();
-    let r = match run(&state.db, &s.user, move |db, user| {
-        chains::report(db, user, &cid)
+    let (r, offers) = match run(&state.db, &s.user, move |db, user| {
+        let r = chains::report(db, user, &cid)?;
+        let offers = pair_offers(db, user, &r.chain.pair)?;
+        Ok((r, offers))
     })
     .await
     {
@@ -141,10 +171,89 @@ async fn chain_page(
         // The picture is tandem_report's own SVG, generated from the records with every
         // text escaped by its writer: trusted markup, inlined as is.
         div.scroll id="chain-map" { (PreEscaped(svg)) }
-        (gap_table(&r, lang))
+        (gap_table(&r, &offers, &s, lang))
     };
     let title = lang.pick(&r.chain.name_zh, &r.chain.name_en).to_string();
     page_lang.remember(page(lang, Some(&s), &title, body).into_response())
+}
+
+/// The most park offers the target form lists.
+const MAX_OFFERS_LISTED: i64 = 100;
+
+/// The park offers of `pair` that `user` may read (the update itself is checked again when
+/// the form is posted).
+fn pair_offers(
+    db: &tandem_platform::Db,
+    user: &tandem_platform::User,
+    pair: &str,
+) -> Result<Vec<OfferChoice>, PlatformError> {
+    let q = service::ListQuery {
+        filters: vec![("pair_id".into(), pair.into())],
+        search: None,
+        page: 1,
+        per_page: MAX_OFFERS_LISTED,
+    };
+    let page = service::list(db, user, &entity::PARK_OFFERS, &q)?;
+    Ok(page
+        .items
+        .iter()
+        .map(|o| {
+            let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default();
+            let id = o.get("id").map(|v| v.to_string()).unwrap_or_default();
+            (id, text("title").to_string())
+        })
+        .collect())
+}
+
+/// The target form's fields.
+#[derive(Deserialize)]
+struct TargetForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: Option<String>,
+    #[serde(default)]
+    park_offer_id: String,
+}
+
+/// `POST /chains/{id}/gaps/{node}/target`: the form's action; back to the chain's page.
+async fn target_page(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    PageLang { lang, .. }: PageLang,
+    Path((id, node)): Path<(String, String)>,
+    Form(form): Form<TargetForm>,
+) -> Response {
+    if !csrf_matches(&s, form.csrf.as_deref()) {
+        return csrf_failure(lang, &s);
+    }
+    let cid = id.clone();
+    match run(&state.db, &s.user, move |db, user| {
+        chains::target_gap(db, user, &cid, &node, &form.park_offer_id)
+    })
+    .await
+    {
+        Ok(offer) => Redirect::to(&format!("/r/park_offers/{}", offer.id_text())).into_response(),
+        Err(e) => page_failure(lang, &s, e),
+    }
+}
+
+/// The API's target request.
+#[derive(Deserialize)]
+struct TargetRequest {
+    park_offer_id: i64,
+}
+
+/// `POST /api/chains/{id}/gaps/{node}/target`: the park offer as it is afterwards.
+async fn api_target(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, node)): Path<(String, String)>,
+    Json(req): Json<TargetRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let offer = run(&state.db, &s.user, move |db, user| {
+        chains::target_gap(db, user, &id, &node, &req.park_offer_id.to_string())
+    })
+    .await?;
+    Ok(Json(Value::Object(offer.fields)))
 }
 
 /// The gaps as JSON: the chain, the table used, each gap ranked with its docking target.
@@ -195,12 +304,16 @@ async fn api_gaps(
 
 /// The chain routes under `/api`.
 pub(crate) fn api_routes() -> Router<AppState> {
-    Router::new().route("/chains/{id}/gaps", get(api_gaps))
+    Router::new()
+        .route("/chains/{id}/gaps", get(api_gaps))
+        .route("/chains/{id}/gaps/{node}/target", post(api_target))
 }
 
 /// The chain pages.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new().route("/chains/{id}", get(chain_page))
+    Router::new()
+        .route("/chains/{id}", get(chain_page))
+        .route("/chains/{id}/gaps/{node}/target", post(target_page))
 }
 
 /// The OpenAPI paths of this feature.
@@ -224,6 +337,19 @@ pub(crate) fn openapi_paths() -> Map<String, Value> {
                 "content": {"application/json": {"schema": {"type": "object", "properties": {
                     "chain": {"type": "object"}, "table": {"type": "string"},
                     "gaps": {"type": "array", "items": gap}}}}}}}))}}),
+    );
+    paths.insert(
+        "/api/chains/{id}/gaps/{node}/target".into(),
+        json!({"post": {"summary": "Make a gap a docking target: add its io42 code to the focus industries of a park offer of the chain's pair",
+            "tags": ["chains"],
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                {"name": "node", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the gap's segment key"}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["park_offer_id"],
+                "properties": {"park_offer_id": {"type": "integer"}}}}}},
+            "responses": with(errors(), json!({"200": {"description": "the park offer as it is afterwards (unchanged when it already named the code)",
+                "content": {"application/json": {"schema": {"type": "object"}}}}}))}}),
     );
     paths
 }
