@@ -81,6 +81,9 @@ pub struct ChainNode {
     pub name_en: String,
     /// The input-output sector codes of the table used (`18`, `26`).
     pub sectors: Vec<String>,
+    /// Where the segment is named (a publication or address), when cited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `from` supplies `to`.
@@ -113,6 +116,9 @@ pub struct Placement {
     pub side: ChainSide,
     /// The node it works in.
     pub node: String,
+    /// Where it is reported to work in that segment and city, when cited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A node's coverage on each side and its status in the helped city.
@@ -478,6 +484,7 @@ mod tests {
             name_zh: id.into(),
             name_en: id.into(),
             sectors: vec![sector.into()],
+            source: None,
         }
     }
 
@@ -487,6 +494,7 @@ mod tests {
                 name: format!("{node}-{side:?}-{k}"),
                 side,
                 node: node.into(),
+                source: None,
             })
             .collect()
     }

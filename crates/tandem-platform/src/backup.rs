@@ -556,6 +556,7 @@ pub const TABLES: &[Table] = &[
             "sectors",
             "version",
             "updated_at",
+            "source",
         ],
     },
     Table {
@@ -586,6 +587,7 @@ pub const TABLES: &[Table] = &[
             "side",
             "version",
             "updated_at",
+            "source",
         ],
     },
 ];

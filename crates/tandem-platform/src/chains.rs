@@ -110,7 +110,7 @@ fn nodes_of(c: &mut dyn Conn, user: &User, chain: i64) -> Result<Vec<ChainNode>,
         c,
         user,
         &CHAIN_NODES,
-        "node_key, name_zh, name_en, sectors",
+        "node_key, name_zh, name_en, sectors, source",
         chain,
         MAX_NODES,
     )?;
@@ -122,6 +122,7 @@ fn nodes_of(c: &mut dyn Conn, user: &User, chain: i64) -> Result<Vec<ChainNode>,
                 name_zh: r.text("name_zh")?.to_string(),
                 name_en: r.text("name_en")?.to_string(),
                 sectors: list_items(Some(&serde_json::Value::from(r.text("sectors")?))),
+                source: r.opt_text("source")?.map(str::to_string),
             })
         })
         .collect::<Result<Vec<_>, crate::db::DbError>>()?;
@@ -161,7 +162,7 @@ fn placements_of(
         c,
         user,
         &CHAIN_PLACEMENTS,
-        "node_key, enterprise_id, enterprise_name, side, \
+        "node_key, enterprise_id, enterprise_name, side, source, \
          (SELECT name FROM enterprises e WHERE e.id = enterprise_id) AS record_name",
         chain,
         MAX_ENTERPRISES,
@@ -181,6 +182,7 @@ fn placements_of(
                 ChainSide::Helped
             },
             node: r.text("node_key")?.to_string(),
+            source: r.opt_text("source")?.map(str::to_string),
         });
     }
     Ok(enterprises)

@@ -1474,6 +1474,16 @@ const CHAIN_REF: Field = filtered(f(
     "Chain",
 ));
 
+/// Where a chain's segment or placement is reported (a publication or address); optional.
+const CITED_SOURCE: Field = f(
+    "source",
+    "source",
+    Kind::Text(500),
+    false,
+    "来源（出处或网址）",
+    "Source (publication or address)",
+);
+
 /// An industry-chain map of a pair (issue #17): its segments, edges and placements are the
 /// three record types below; `crate::chains` assembles them and finds the gaps.
 pub static CHAINS: Entity = Entity {
@@ -1577,6 +1587,7 @@ pub static CHAIN_NODES: Entity = Entity {
             "投入产出部门（42 部门代码，如 18）",
             "Input-output sectors (42-sector codes, e.g. 18)",
         ),
+        CITED_SOURCE,
     ],
 };
 
@@ -1664,6 +1675,7 @@ pub static CHAIN_PLACEMENTS: Entity = Entity {
             "所属方（helper 支援方 / helped 受援方）",
             "Side",
         )),
+        CITED_SOURCE,
     ],
 };
 

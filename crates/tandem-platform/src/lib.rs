@@ -11,6 +11,8 @@ pub mod assessment;
 pub mod auth;
 pub mod backup;
 pub mod bulk;
+pub mod chain_book;
+pub mod chain_import;
 pub mod chains;
 pub mod clock;
 pub mod dashboard;

@@ -72,6 +72,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_chains.sqlite.sql"),
         postgres: include_str!("../migrations/0008_chains.postgres.sql"),
     },
+    // 9 to 12 are the other parts of issue #17 (disputes, barriers, innovation, produce).
+    Migration {
+        version: 13,
+        name: "chain_sources",
+        portable: include_str!("../migrations/0013_chain_sources.sql"),
+        sqlite: include_str!("../migrations/0013_chain_sources.sqlite.sql"),
+        postgres: include_str!("../migrations/0013_chain_sources.postgres.sql"),
+    },
 ];
 
 /// The schema version this build writes.

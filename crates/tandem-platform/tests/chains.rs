@@ -16,6 +16,7 @@ fn expected(id: i64) -> Chain {
         name_zh: zh.into(),
         name_en: en.into(),
         sectors: vec![s.into()],
+        source: None,
     };
     let edge = |f: &str, t: &str| ChainEdge {
         from: f.into(),
@@ -25,6 +26,7 @@ fn expected(id: i64) -> Chain {
         name,
         side,
         node: node.into(),
+        source: None,
     };
     let mut enterprises = Vec::new();
     for (node, n) in [("steel", 1), ("parts", 2), ("engines", 2), ("vehicles", 4)] {
@@ -359,5 +361,89 @@ fn a_gap_becomes_a_park_offers_docking_target_on_every_engine() {
                 t.name
             );
         }
+    }
+}
+
+/// Counts the chain records of every type, as the coordinator sees them.
+fn chain_records(t: &testkit::TestDb, cast: &testkit::Cast) -> Vec<i64> {
+    [
+        &entity::CHAINS,
+        &entity::CHAIN_NODES,
+        &entity::CHAIN_EDGES,
+        &entity::CHAIN_PLACEMENTS,
+    ]
+    .iter()
+    .map(|e| {
+        service::list(&t.db, &cast.coordinator, e, &service::ListQuery::default())
+            .unwrap()
+            .total
+    })
+    .collect()
+}
+
+/// A whole map in one step: a workbook written by `tandem chain export` (with the sources of
+/// segments and placements) becomes the chain's records and has the same gaps; a map with a
+/// problem in one row, a broken map, another pair's officer and a researcher create nothing,
+/// on every engine.
+#[test]
+fn a_chain_workbook_is_imported_in_one_step_all_or_nothing_on_every_engine() {
+    use tandem_platform::{chain_book, chain_import};
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let mut map = expected(0);
+        map.nodes[1].source = Some("https://example.org/chain-plan".into());
+        map.enterprises[0].source = Some("https://example.org/firm".into());
+        let book = chain_book::write(&map).unwrap();
+        let read = chain_book::read(&book).unwrap();
+        assert_eq!(read, map, "{}: the workbook round trip", t.name);
+        let before = chain_records(&t, &cast);
+        let rec =
+            chain_import::import_map(&t.db, &cast.helped_officer, &read, Some("汽车")).unwrap();
+        let id = rec.id_text();
+        assert_eq!(rec.text("focus_industry"), Some("汽车"));
+        let report = chains::report(&t.db, &cast.researcher, &id).unwrap();
+        let mut want = map.clone();
+        want.id = id.clone();
+        assert_eq!(report.chain, want, "{}", t.name);
+        assert_eq!(
+            report.gaps,
+            chain_gaps(&want, chains::table().unwrap()).unwrap()
+        );
+        let after = chain_records(&t, &cast);
+        assert_eq!(after[0] - before[0], 1);
+        assert_eq!(after[1] - before[1], 4);
+        assert_eq!(after[3] - before[3], 11);
+
+        // One bad sector in the third segment: nothing, and the row is named.
+        let mut bad = map.clone();
+        bad.nodes[2].sectors = vec!["99".into()];
+        let err = chain_import::import_map(&t.db, &cast.helped_officer, &bad, None).unwrap_err();
+        let PlatformError::Invalid(errors) = err else {
+            panic!("{}: {err:?}", t.name)
+        };
+        assert!(errors[0].message.contains("99"), "{errors:?}");
+        // A name the record rules refuse (the map itself is fine): the sheet's row is named.
+        let mut long = map.clone();
+        long.nodes[3].name_zh = "长".repeat(201);
+        let err = chain_import::import_map(&t.db, &cast.helped_officer, &long, None).unwrap_err();
+        let PlatformError::Invalid(errors) = err else {
+            panic!("{}: {err:?}", t.name)
+        };
+        assert_eq!(errors[0].field, "nodes row 5: name_zh", "{}", t.name);
+        // A broken map, another pair's officer, a researcher.
+        let mut broken = map.clone();
+        broken.edges.push(ChainEdge {
+            from: "vehicles".into(),
+            to: "dealers".into(),
+        });
+        assert!(chain_import::import_map(&t.db, &cast.coordinator, &broken, None).is_err());
+        for outsider in [&cast.other_officer, &cast.researcher, &cast.park_operator] {
+            assert!(
+                chain_import::import_map(&t.db, outsider, &map, None).is_err(),
+                "{}",
+                t.name
+            );
+        }
+        assert_eq!(chain_records(&t, &cast), after, "{}: nothing more", t.name);
     }
 }

@@ -229,11 +229,13 @@ mod tests {
             name_zh: format!("{id}环节"),
             name_en: en.into(),
             sectors: vec!["14".into()],
+            source: None,
         };
         let placed = |side, node: &str| Placement {
             name: format!("{node}-{side:?}"),
             side,
             node: node.into(),
+            source: None,
         };
         Chain {
             id: "c".into(),

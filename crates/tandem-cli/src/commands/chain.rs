@@ -113,7 +113,10 @@ fn export(ctx: &crate::context::Context, args: ExportArgs) -> Result<()> {
             .is_some_and(|x| x.eq_ignore_ascii_case(e))
     };
     if ending("xlsx") {
-        return super::chain_book::write(&chain, &args.out);
+        let bytes = tandem_platform::chain_book::write(&chain)
+            .map_err(|e| UserError::new(format!("{}: {e}", args.out.display())))?;
+        return std::fs::write(&args.out, bytes)
+            .with_context(|| format!("writing {}", args.out.display()));
     }
     let text = if ending("json") {
         serde_json::to_string_pretty(&chain)? + "\n"
@@ -240,7 +243,8 @@ pub(crate) fn read_chain(path: &Path) -> Result<Chain> {
         let limits = tandem_sheet::Limits::DEFAULT;
         let bytes = tandem_sheet::read_file(path, &limits)
             .map_err(|e| UserError::new(format!("{}: {e}", path.display())))?;
-        return super::chain_book::read(&path.display().to_string(), &bytes);
+        return tandem_platform::chain_book::read(&bytes)
+            .map_err(|e| UserError::new(format!("{}: {e}", path.display())).into());
     }
     let text = super::input::read_text(path, "the chain", MAX_CHAIN_BYTES)?;
     let json = path

@@ -309,20 +309,7 @@ fn read_xlsx(name: &str, bytes: &[u8], specs: &[Spec]) -> Result<Vec<Values>> {
     collector.finish()
 }
 
-/// A spreadsheet cell as the text a person would type (numbers in shortest round-trip form,
-/// dates as text no number parser accepts).
-pub(crate) fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) => format!("date {d}"),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e}"),
-    }
-}
+pub(crate) use tandem_sheet::cell_text;
 
 /// Parses the requested cells of each row into their columns.
 struct Collector<'a> {

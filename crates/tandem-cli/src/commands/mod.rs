@@ -3,7 +3,6 @@
 pub mod advise;
 pub mod assess;
 pub mod chain;
-mod chain_book;
 pub mod data;
 pub mod evaluate;
 pub mod input;
