@@ -858,3 +858,77 @@ fn chain_gaps_rank_the_segments_to_fill() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("\"motors\""), "{}", r.stderr);
 }
+
+/// The shipped chains: `tandem chain list` has one per pair, every one cited; `--chain
+/// shipped:PAIR` reads one for the gaps, the export and the advisor; an unknown key is exit 1
+/// pointing at the list.
+#[test]
+fn shipped_chains_are_listed_and_read_by_pair() {
+    let (dir, db) = workspace();
+    let r = tandem(&db, &["chain", "list", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(rows.len(), 8, "{}", r.stdout);
+    assert!(rows
+        .iter()
+        .all(|c| c["source"].as_str().unwrap().contains("http")));
+    let r = tandem(
+        &db,
+        &[
+            "chain",
+            "gaps",
+            "--chain",
+            "shipped:pair-xuzhou-huaibei",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let gaps: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert!(!gaps.is_empty());
+    let book = dir.path().join("chain.xlsx");
+    let r = tandem(
+        &db,
+        &[
+            "chain",
+            "export",
+            "--chain",
+            "shipped:ningbo-bengbu-smart-sensors",
+            "--out",
+            book.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let again = tandem(
+        &db,
+        &[
+            "chain",
+            "gaps",
+            "--chain",
+            book.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let r = tandem(
+        &db,
+        &[
+            "advise",
+            "pair-xuzhou-huaibei",
+            "--chain",
+            "shipped:pair-xuzhou-huaibei",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        d["chains"][0]["chain"],
+        "xuzhou-huaibei-construction-machinery"
+    );
+    let r = tandem(&db, &["chain", "gaps", "--chain", "shipped:nowhere"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("tandem chain list"), "{}", r.stderr);
+}

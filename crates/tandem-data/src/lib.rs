@@ -2,6 +2,7 @@
 //! validation, and exporters. Knows nothing of the CLI or the database.
 
 pub mod bundled;
+pub mod chains;
 pub mod classification;
 pub mod encoding;
 pub mod export;

@@ -389,6 +389,21 @@ pub fn a1(row: u32, col: u32) -> String {
     letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
+/// A cell as the text a person would type: numbers in shortest round-trip form, dates as
+/// text that no number parser accepts (`date 45000`), errors as `#NAME`.
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(d) => format!("date {d}"),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,20 +429,5 @@ mod tests {
         assert!(e.is_limit());
         assert!(text.contains("(limit: max_columns = 256)"), "{text}");
         assert!(text.contains("delete it"), "{text}");
-    }
-}
-
-/// A cell as the text a person would type: numbers in shortest round-trip form, dates as
-/// text that no number parser accepts (`date 45000`), errors as `#NAME`.
-pub fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) => format!("date {d}"),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e}"),
     }
 }

@@ -1,4 +1,5 @@
-//! `tandem chain gaps --chain FILE`: an industry-chain map (TOML or JSON) against the bundled
+//! `tandem chain gaps --chain FILE`: an industry-chain map (TOML, JSON, XLSX or a shipped one)
+//! against the bundled
 //! 2020 national input-output table: the segments to fill in the helped city, ranked by their
 //! links to the segments the helper side has, each with the docking target it suggests.
 
@@ -7,8 +8,11 @@ use crate::output::{Cell, Listing};
 use crate::{user_bail, UserError};
 use anyhow::{Context as _, Result};
 use std::path::{Path, PathBuf};
-use tandem_core::chain::{chain_gaps, Chain, ChainGap, NodeStatus};
+use tandem_core::chain::{chain_gaps, Chain, ChainGap, ChainSide, NodeStatus};
 use tandem_core::Classification;
+
+/// The prefix naming a shipped chain instead of a file (`shipped:pair-xuzhou-huaibei`).
+const SHIPPED: &str = "shipped:";
 
 /// Largest chain file read: a chain of a few hundred segments and enterprises is well under.
 const MAX_CHAIN_BYTES: u64 = 4 << 20;
@@ -22,12 +26,19 @@ pub enum ChainCommand {
     /// Converts a chain map between TOML, JSON and an Excel workbook (sheets chain, nodes,
     /// edges, enterprises), by the file names' endings; the map is checked on the way.
     Export(ExportArgs),
+    /// The chains shipped with tandem (data/chains/): one cited worked chain per pair's focus
+    /// industry, read with `--chain shipped:PAIR`.
+    #[command(after_help = "Examples:
+  tandem chain list
+  tandem chain gaps --chain shipped:pair-xuzhou-huaibei
+  tandem chain export --chain shipped:pair-ningbo-bengbu --out sensors.xlsx")]
+    List(ListingArgs),
 }
 
 /// `tandem chain export`.
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
-    /// The chain map: TOML, JSON or XLSX.
+    /// The chain map: TOML, JSON or XLSX, or `shipped:PAIR` (`tandem chain list`).
     #[arg(long, value_name = "FILE")]
     chain: PathBuf,
     /// Where to write it: `.xlsx`, `.json` or `.toml`.
@@ -58,8 +69,9 @@ impl Sectors {
 /// `tandem chain gaps`.
 #[derive(clap::Args, Debug)]
 pub struct GapsArgs {
-    /// The chain map: TOML or JSON (nodes with their input-output sectors, edges, enterprises
-    /// placed on nodes with their side); see crates/tandem-core/src/chain.rs.
+    /// The chain map: TOML, JSON or XLSX (nodes with their input-output sectors, edges,
+    /// enterprises placed on nodes with their side; see crates/tandem-core/src/chain.rs), or
+    /// `shipped:PAIR` for the chain shipped for a pair (`tandem chain list`).
     #[arg(long, value_name = "FILE")]
     chain: PathBuf,
     /// The sector classification the nodes use: the 2020 table of 42 or 153 sectors.
@@ -89,7 +101,39 @@ pub fn run(ctx: &crate::context::Context, command: ChainCommand) -> Result<()> {
     match command {
         ChainCommand::Gaps(args) => gaps(ctx, args),
         ChainCommand::Export(args) => export(ctx, args),
+        ChainCommand::List(args) => list(args),
     }
+}
+
+/// `tandem chain list`: each shipped chain with its size and sources.
+fn list(args: ListingArgs) -> Result<()> {
+    let mut l = Listing::new("Shipped industry chains (data/chains/)");
+    l.column("id", "Chain")
+        .column("pair", "Pair")
+        .column("name_en", "Name")
+        .column("segments", "Segments")
+        .column("edges", "Edges")
+        .column("helper_enterprises", "Helper firms")
+        .column("helped_enterprises", "Helped firms")
+        .column("source", "Source");
+    for c in tandem_data::chains::shipped_chains() {
+        let on = |side| c.enterprises.iter().filter(|p| p.side == side).count() as i64;
+        l.rows.push(vec![
+            Cell::text(&c.id),
+            Cell::text(&c.pair),
+            Cell::text(&c.name_en),
+            Cell::Integer(c.nodes.len() as i64),
+            Cell::Integer(c.edges.len() as i64),
+            Cell::Integer(on(ChainSide::Helper)),
+            Cell::Integer(on(ChainSide::Helped)),
+            Cell::text(&c.source),
+        ]);
+    }
+    l.notes = vec![
+        "Worked examples built only from public pages, every placement cited; a segment without firms means none was found in a public page, not that none exists. Per pair, the choice of industry and the sources: data/chains/README.md.".into(),
+        "Read one with --chain shipped:PAIR (tandem chain gaps, tandem chain export, tandem advise, tandem report).".into(),
+    ];
+    l.write(args.format, args.out.as_deref())
 }
 
 fn export(ctx: &crate::context::Context, args: ExportArgs) -> Result<()> {
@@ -233,9 +277,18 @@ fn add_targets(from: &Path, to: &Path, helped: &str, codes: &[String]) -> Result
     Ok(changed)
 }
 
-/// The chain in `path`: an Excel workbook (`.xlsx`), JSON (`.json`) or else TOML; bounded in
+/// The chain in `path`: `shipped:KEY` (a shipped chain by its id or its pair's id, see
+/// `tandem chain list`), an Excel workbook (`.xlsx`), JSON (`.json`) or else TOML; bounded in
 /// size.
 pub(crate) fn read_chain(path: &Path) -> Result<Chain> {
+    if let Some(key) = path.to_str().and_then(|p| p.strip_prefix(SHIPPED)) {
+        return tandem_data::chains::shipped_chain(key).cloned().ok_or_else(|| {
+            UserError::new(format!(
+                "no shipped chain {key:?}: `tandem chain list` shows the shipped chains and their pairs"
+            ))
+            .into()
+        });
+    }
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
