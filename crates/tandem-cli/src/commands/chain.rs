@@ -1,7 +1,7 @@
 //! `tandem chain gaps --chain FILE`: an industry-chain map (TOML, JSON, XLSX or a shipped one)
-//! against the bundled
-//! 2020 national input-output table: the segments to fill in the helped city, ranked by their
-//! links to the segments the helper side has, each with the docking target it suggests.
+//! against the bundled 2020 national input-output table: the segments to fill in the helped
+//! city, ranked by their links to the segments the helper side has, each with the docking
+//! target it suggests.
 
 use super::ListingArgs;
 use crate::output::{Cell, Listing};
