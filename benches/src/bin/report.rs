@@ -66,6 +66,7 @@ fn main() -> Result<()> {
             weights: &weights,
             park_assessments: &[],
             chains: &[],
+            records: &tandem_core::advisor::NO_RECORDS,
         };
         let diagnoses = diagnose_all(&advisor)?;
         let t_advise = t.elapsed().as_secs_f64();

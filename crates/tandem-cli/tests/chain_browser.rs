@@ -3,8 +3,8 @@
 //! pair-xuzhou-huaibei creates a chain through the record form, adds its segments, edges and
 //! enterprises over the JSON API, follows the record page's link to the chain's page and sees
 //! the picture and the first gap, makes that gap a docking target of a park offer and finds
-//! the chain in the pair page's live advice; another pair's officer is told the chain is not
-//! found.
+//! the chain in the pair page's live advice, then imports the pair's shipped chain in one step;
+//! another pair's officer is told the chain is not found.
 //!
 //! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
 //! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
@@ -177,6 +177,29 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     assert!(
         advice.contains("Fill the Automotive chain"),
         "the pair page does not recommend filling the chain:\n{advice}"
+    );
+
+    // The shipped chain of the pair, imported in one step from the chains list.
+    s.goto(&format!("{base}/r/chains"));
+    s.click_on("#import-chain");
+    wait_for(&s, |u| u.ends_with("/chains/import"));
+    s.execute(
+        "document.querySelector('#shipped').value = arguments[0];",
+        vec![json!("xuzhou-huaibei-construction-machinery")],
+    );
+    s.fill("#focus_industry", "工程机械");
+    s.submit_with("#import");
+    wait_for(&s, |u| {
+        u.contains("/chains/") && !u.ends_with("/import") && !u.ends_with(&format!("/chains/{id}"))
+    });
+    let imported = s.text(&s.find("main"));
+    assert!(
+        imported.contains("Construction machinery chain") || imported.contains("工程机械产业链"),
+        "{imported}"
+    );
+    assert!(
+        !s.find_all("table.gaps tbody tr").is_empty(),
+        "the imported chain has gaps"
     );
 
     // Another pair's officer: not found.

@@ -498,3 +498,80 @@ fn another_pairs_chain_and_its_gaps_are_not_found() {
         }
     }
 }
+
+/// Issue #17: a whole chain map in one step. The right to create chains is checked before a
+/// byte of the body is read (a researcher's, a park operator's and an enterprise's uploads get
+/// 403 unread); an officer imports only into its own pair (another pair's shipped chain
+/// or workbook is 403); a broken map or a file that is no map is 422 and creates nothing. The
+/// pair's officer gets the chain, its parts and its gaps.
+#[test]
+fn a_chain_map_is_imported_in_one_step_only_by_its_pairs_officers() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let server = RealServer::start(t.db.clone());
+        let count = || {
+            service::list(
+                &t.db,
+                &cast.admin,
+                &entity::CHAIN_NODES,
+                &service::ListQuery::default(),
+            )
+            .unwrap()
+            .total
+        };
+        let import = "/api/chains/import";
+        // (Small enough for the socket buffers: the server answers without reading it.)
+        let big = vec![b'x'; 64 << 10];
+        for who in ["researcher", "park-op", "firm"] {
+            let r = server.login(who).send(
+                "POST",
+                import,
+                Some(("application/toml", big.clone())),
+                &[],
+            );
+            assert_eq!(r.status, 403, "{who} on {}: {}", t.name, r.text);
+        }
+        let hb = server.login("hb-officer");
+        let other = tandem_data::chains::shipped_chain("pair-ningbo-bengbu").unwrap();
+        let book = tandem_platform::chain_book::write(other).unwrap();
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert_eq!(hb.send("POST", import, Some((xlsx, book)), &[]).status, 403);
+        let r = hb.post(&format!("{import}?shipped=pair-ningbo-bengbu"), &json!({}));
+        assert_eq!(r.status, 403, "{}", r.text);
+        let mut broken = tandem_data::chains::shipped_chain(PAIR).unwrap().clone();
+        broken.edges.push(tandem_core::chain::ChainEdge {
+            from: "machines".into(),
+            to: "nowhere".into(),
+        });
+        let r = hb.post(import, &serde_json::to_value(&broken).unwrap());
+        assert_eq!(r.status, 422, "{}: {}", t.name, r.text);
+        let r = hb.send(
+            "POST",
+            import,
+            Some(("application/toml", b"id = 1".to_vec())),
+            &[],
+        );
+        assert_eq!(r.status, 422, "{}: {}", t.name, r.text);
+        assert!(r.text.contains("not_a_chain"), "{}", r.text);
+        assert_eq!(count(), 0, "{}: nothing was created", t.name);
+        // The pair's own shipped chain.
+        let r = hb.post(
+            &format!("{import}?shipped={PAIR}&focus_industry=construction%20machinery"),
+            &json!({}),
+        );
+        assert_eq!(r.status, 201, "{}: {}", t.name, r.text);
+        let made = r.json();
+        assert_eq!(made["segments"], 12);
+        assert_eq!(count(), 12, "{}", t.name);
+        let gaps = hb.get(&format!("/api/chains/{}/gaps", made["id"]));
+        assert_eq!(gaps.status, 200, "{}", gaps.text);
+        assert!(!gaps.json()["gaps"].as_array().unwrap().is_empty());
+        assert_eq!(
+            server
+                .login("nb-officer")
+                .get(made["url"].as_str().unwrap())
+                .status,
+            404
+        );
+    }
+}

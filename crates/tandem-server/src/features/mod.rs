@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod assessment;
+pub(crate) mod chain_import;
 pub(crate) mod chains;
 pub(crate) mod dashboard;
 pub(crate) mod docking;
@@ -33,6 +34,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(surveys::api_routes())
         .merge(assessment::api_routes())
         .merge(chains::api_routes())
+        .merge(chain_import::api_routes())
         .merge(records::api_routes())
 }
 
@@ -46,6 +48,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(projects::page_routes())
         .merge(plans::page_routes())
         .merge(chains::page_routes())
+        .merge(chain_import::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

@@ -215,6 +215,9 @@ async fn record_list(
         p {
             a href={ "/r/" (e.name) "/new?" (qs.trim_start_matches('&')) } id="new-record" { (t(lang, "新建", "New")) }
             " · " (p.total) " " (t(lang, "条记录", "records"))
+            @if e.name == "chains" {
+                " · " a href="/chains/import" id="import-chain" { (t(lang, "导入整条产业链", "Import a whole chain map")) }
+            }
         }
         @if e.name == "projects" { (project_rows(&p.items, lang)) } @else { (records_table(e, &p.items, lang)) }
         (pager(&p, &qs, lang))
