@@ -228,6 +228,52 @@ fn figures_read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)
     }
 }
 
+/// The barrier register's rules (issue #17), decided before the general role rules. A
+/// barrier names the pairs it affects (`affected_pairs`, in [`Scope::shared_pairs`]): the
+/// officers of a listed pair read, create and edit it, and may list more pairs but never
+/// take a pair off ([`grow_only_lists`]) nor write a list without their own; researchers read
+/// every barrier (the rules compared are public documents); park operators read their park's
+/// pair's, through the register only (a record alone does not say which pair a park is in:
+/// [`barriers_read_filter`] with the park's pair); enterprises none; deleting is the staff's.
+fn barriers_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> Option<bool> {
+    if entity != "barriers" {
+        return None;
+    }
+    Some(match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Researcher => action == Action::Read,
+        Role::Officer { pair_id, .. } => {
+            action != Action::Delete && scope.shared_pairs.iter().any(|p| p == pair_id)
+        }
+        Role::ParkOperator { .. } | Role::Enterprise { .. } => false,
+    })
+}
+
+/// [`barriers_allowed`] for reads as SQL over `barriers.affected_pairs`, matched exactly
+/// ([`crate::barrier_rules::lists_pair`], never `LIKE`). `park_pair` is the pair of a park
+/// operator's park, which only the register looks up ([`crate::barriers`]); without it a park
+/// operator reads none, as [`allowed`] says.
+pub fn barriers_read_filter(user: &User, park_pair: Option<&str>) -> Option<(String, Vec<Value>)> {
+    let none = || Some(("1 = 0".to_string(), Vec::new()));
+    let listing = |pair: &str| Some(crate::barrier_rules::lists_pair("affected_pairs", pair));
+    match (&user.role, park_pair) {
+        (Role::Admin | Role::Coordinator | Role::Researcher, _) => None,
+        (Role::Officer { pair_id, .. }, _) => listing(pair_id),
+        (Role::ParkOperator { .. }, Some(pair_id)) => listing(pair_id),
+        (Role::ParkOperator { .. } | Role::Enterprise { .. }, _) => none(),
+    }
+}
+
+/// The list fields from which a user's role may not take items away: an officer may add
+/// pairs to a barrier's `affected_pairs` but not remove one, so no officer can hide a barrier
+/// from another pair (or let it escape its own). Coordinators and administrators may.
+pub fn grow_only_lists(user: &User) -> &'static [&'static str] {
+    match &user.role {
+        Role::Officer { .. } => &["affected_pairs"],
+        _ => &[],
+    }
+}
+
 /// Whether `user` may do `action` on a record of `entity` with `scope`. For an update the
 /// caller checks both the record as stored and as it would become, so a record cannot be
 /// moved out of (or into) someone's reach.
@@ -236,6 +282,9 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
         return rule;
     }
     if let Some(rule) = figures_allowed(user, action, entity, scope) {
+        return rule;
+    }
+    if let Some(rule) = barriers_allowed(user, action, entity, scope) {
         return rule;
     }
     match &user.role {
@@ -354,6 +403,9 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
     }
     if matches!(entity, "enterprise_figures" | "park_figures") {
         return figures_read_filter(user, entity);
+    }
+    if entity == "barriers" {
+        return barriers_read_filter(user, None);
     }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,

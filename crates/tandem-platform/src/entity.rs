@@ -1680,6 +1680,192 @@ pub static CHAIN_PLACEMENTS: Entity = Entity {
 };
 
 /// Every record type, in menu order.
+/// The fields of the barrier register (issue #17): the research's four (market access,
+/// qualification recognition, regulatory standards, public services) plus data sharing and
+/// talent.
+pub const BARRIER_FIELDS: &[&str] = &[
+    "market_access",
+    "qualification",
+    "standards",
+    "public_services",
+    "data_sharing",
+    "talent",
+];
+/// How a barrier is proposed to be aligned.
+pub const BARRIER_ALIGNMENTS: &[&str] = &[
+    "adopt_helper",
+    "mutual_recognition",
+    "joint_window",
+    "other",
+];
+/// Where a barrier stands; `aligned` and `dropped` close it (with evidence).
+pub const BARRIER_STATUSES: &[&str] = &["open", "in_progress", "aligned", "dropped"];
+
+/// A barrier between the two sides' rulebooks, shared by the pairs it affects; its rules are
+/// in [`crate::barrier_rules`], who sees it in [`crate::auth`], its register in
+/// [`crate::barriers`].
+pub static BARRIERS: Entity = Entity {
+    name: "barriers",
+    table: "barriers",
+    id_kind: IdKind::Serial,
+    zh: "制度壁垒",
+    en: "Barriers",
+    title: "title",
+    rules: Rules {
+        check: Some(crate::barrier_rules::check_barrier),
+        derived: &["registered_on", "closed_on"],
+        ..Rules::NONE
+    },
+    fields: &[
+        f("title", "title", Kind::Text(200), true, "壁垒", "Barrier"),
+        filtered(f(
+            "field",
+            "field",
+            Kind::Enum(BARRIER_FIELDS),
+            true,
+            "领域",
+            "Field",
+        )),
+        filtered(f(
+            "affected_pairs",
+            "affected_pairs",
+            Kind::List,
+            true,
+            "涉及结对（编号，逗号分隔）",
+            "Affected pairs (ids, comma-separated)",
+        )),
+        f(
+            "helper_rule_document",
+            "helper_rule_document",
+            Kind::Text(300),
+            true,
+            "支援方规定（文件）",
+            "Helper side's rule (document)",
+        ),
+        f(
+            "helper_rule_article",
+            "helper_rule_article",
+            Kind::Text(100),
+            false,
+            "支援方条款",
+            "Helper side's article",
+        ),
+        f(
+            "helper_rule_link",
+            "helper_rule_link",
+            Kind::Text(500),
+            false,
+            "支援方规定链接（http/https）",
+            "Helper side's link (http/https)",
+        ),
+        f(
+            "helped_rule_document",
+            "helped_rule_document",
+            Kind::Text(300),
+            true,
+            "受援方规定（文件）",
+            "Helped side's rule (document)",
+        ),
+        f(
+            "helped_rule_article",
+            "helped_rule_article",
+            Kind::Text(100),
+            false,
+            "受援方条款",
+            "Helped side's article",
+        ),
+        f(
+            "helped_rule_link",
+            "helped_rule_link",
+            Kind::Text(500),
+            false,
+            "受援方规定链接（http/https）",
+            "Helped side's link (http/https)",
+        ),
+        f(
+            "effect",
+            "effect",
+            Kind::Text(2000),
+            true,
+            "对合作的影响",
+            "Effect on cooperation",
+        ),
+        f(
+            "alignment",
+            "alignment",
+            Kind::Enum(BARRIER_ALIGNMENTS),
+            true,
+            "对接方式",
+            "Proposed alignment",
+        ),
+        f(
+            "alignment_note",
+            "alignment_note",
+            Kind::Text(2000),
+            false,
+            "对接方式说明（“其他”时必填）",
+            "Alignment note (required for other)",
+        ),
+        f("owner", "owner", Kind::Text(200), true, "责任单位", "Owner"),
+        f(
+            "deadline",
+            "deadline",
+            Kind::Date,
+            false,
+            "期限",
+            "Deadline",
+        ),
+        filtered(f(
+            "status",
+            "status",
+            Kind::Enum(BARRIER_STATUSES),
+            true,
+            "状态",
+            "Status",
+        )),
+        f(
+            "evidence",
+            "evidence",
+            Kind::Text(2000),
+            false,
+            "佐证（关闭时必填）",
+            "Evidence (required to close)",
+        ),
+        f(
+            "evidence_document",
+            "evidence_document",
+            Kind::Text(300),
+            false,
+            "佐证文件",
+            "Evidence document",
+        ),
+        f(
+            "evidence_link",
+            "evidence_link",
+            Kind::Text(500),
+            false,
+            "佐证链接（http/https）",
+            "Evidence link (http/https)",
+        ),
+        derived(f(
+            "registered_on",
+            "registered_on",
+            Kind::Date,
+            false,
+            "登记日期",
+            "Registered on",
+        )),
+        derived(f(
+            "closed_on",
+            "closed_on",
+            Kind::Date,
+            false,
+            "关闭日期",
+            "Closed on",
+        )),
+    ],
+};
+
 pub static ENTITIES: &[&Entity] = &[
     &PROGRAMMES,
     &PAIRS,
@@ -1701,6 +1887,7 @@ pub static ENTITIES: &[&Entity] = &[
     &CHAIN_NODES,
     &CHAIN_EDGES,
     &CHAIN_PLACEMENTS,
+    &BARRIERS,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).

@@ -10,6 +10,8 @@ pub mod accounts;
 pub mod assessment;
 pub mod auth;
 pub mod backup;
+pub mod barrier_rules;
+pub mod barriers;
 pub mod bulk;
 pub mod chain_book;
 pub mod chain_import;

@@ -72,7 +72,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_chains.sqlite.sql"),
         postgres: include_str!("../migrations/0008_chains.postgres.sql"),
     },
-    // 9 to 12 are the other parts of issue #17 (disputes, barriers, innovation, produce).
+    Migration {
+        version: 10,
+        name: "barriers",
+        portable: include_str!("../migrations/0010_barriers.sql"),
+        sqlite: include_str!("../migrations/0010_barriers.sqlite.sql"),
+        postgres: include_str!("../migrations/0010_barriers.postgres.sql"),
+    },
     Migration {
         version: 13,
         name: "chain_sources",

@@ -130,7 +130,12 @@ pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect(),
-        shared_pairs: list_items(fields.get("shared_with_pairs")),
+        // A demand's pairs it is shared with, a barrier's pairs it affects.
+        shared_pairs: list_items(
+            fields
+                .get("shared_with_pairs")
+                .or_else(|| fields.get("affected_pairs")),
+        ),
     }
 }
 
@@ -815,6 +820,38 @@ fn refuse_scope_change(
                 user.role.name(),
                 name,
                 entity.name
+            )));
+        }
+    }
+    refuse_list_shrink(user, entity, before, proposed)
+}
+
+/// Refuses taking an item off a list the user's role may only add to
+/// ([`crate::auth::grow_only_lists`]: an officer and a barrier's affected pairs).
+fn refuse_list_shrink(
+    user: &User,
+    entity: &Entity,
+    before: &Map<String, Json>,
+    proposed: &Map<String, Json>,
+) -> Result<(), PlatformError> {
+    for name in crate::auth::grow_only_lists(user) {
+        if entity.field(name).is_none() {
+            continue;
+        }
+        let kept = list_items(proposed.get(*name));
+        let removed: Vec<String> = list_items(before.get(*name))
+            .into_iter()
+            .filter(|item| !kept.contains(item))
+            .collect();
+        if !removed.is_empty() {
+            return Err(PlatformError::Forbidden(format!(
+                "{} ({}) may add to {name} of {} records but not remove {}: ask a coordinator \
+                 / 只能增加、不能移除{}：请联系协调员",
+                user.username,
+                user.role.name(),
+                entity.name,
+                removed.join(", "),
+                removed.join("、"),
             )));
         }
     }

@@ -27,6 +27,7 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
         "chain_nodes" => Some(&crate::entity::CHAIN_NODES),
         "chain_edges" => Some(&crate::entity::CHAIN_EDGES),
         "chain_placements" => Some(&crate::entity::CHAIN_PLACEMENTS),
+        "barriers" => Some(&crate::entity::BARRIERS),
         _ => None,
     }
 }

@@ -426,3 +426,25 @@ pub fn sample_chain(db: &Db, user: &crate::User, pair: &str, helped_enterprise: 
     );
     chain
 }
+
+/// A valid new barrier (issue #17) affecting `pairs`, open, in the field of talent, with both
+/// sides' rules and a deadline far ahead.
+pub fn barrier_body(pairs: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+    let v = json!({
+        "title": "职称评审结果互认",
+        "field": "qualification",
+        "affected_pairs": pairs,
+        "helper_rule_document": "江苏省职称评审管理办法",
+        "helper_rule_article": "第十二条",
+        "helper_rule_link": "https://www.jiangsu.gov.cn/",
+        "helped_rule_document": "安徽省职称评审管理办法",
+        "helped_rule_article": "第十条",
+        "helped_rule_link": "https://www.ah.gov.cn/",
+        "effect": "派驻技术人员的职称在受援方不被认可，影响项目申报。",
+        "alignment": "mutual_recognition",
+        "owner": "两地人社局",
+        "deadline": "2099-12-31",
+        "status": "open",
+    });
+    v.as_object().cloned().unwrap_or_default()
+}

@@ -3,7 +3,7 @@
 //! through the service functions (so it is the enforcement, not just the policy, under test).
 //! The expected outcomes are written out by hand below; the policy code is not consulted.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map, Value, Value as Json};
 use tandem_platform::docking;
 use tandem_platform::entity::{self, Entity};
 use tandem_platform::service::{self, PlatformError};
@@ -107,6 +107,8 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
         "chain_placements" => {
             json!({"chain_id": chain, "node_key": "parts", "enterprise_id": ent, "side": "helper"})
         }
+        // Barriers (issue #17) name the pairs they affect.
+        "barriers" => Json::Object(testkit::barrier_body(&[pair])),
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -132,6 +134,7 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "chains" | "chain_nodes" => "name_zh",
         "chain_edges" => "from_node",
         "chain_placements" => "node_key",
+        "barriers" => "title",
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -351,6 +354,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("chain_placements", "update own", "YYYYNNNN"),
     ("chain_placements", "update other", "YYNNYNNN"),
     ("chain_placements", "delete own", "YYNNNNNN"),
+    // Barriers (issue #17) are seen and kept by the officers of the pairs they list (the
+    // fixtures list one pair), read by researchers (public rules); a park operator reads its
+    // pair's on the register only (tests/barriers.rs), enterprises none.
+    ("barriers", "read own", "YYYYNNNY"),
+    ("barriers", "read other", "YYNNYNNY"),
+    ("barriers", "create own", "YYYYNNNN"),
+    ("barriers", "create other", "YYNNYNNN"),
+    ("barriers", "update own", "YYYYNNNN"),
+    ("barriers", "update other", "YYNNYNNN"),
+    ("barriers", "delete own", "YYNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {

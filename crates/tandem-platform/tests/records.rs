@@ -102,6 +102,20 @@ fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64, chain: i64) -> Map<Strin
         "chain_placements" => {
             json!({"chain_id": chain, "node_key": "hydraulics", "enterprise_id": cast.enterprise, "enterprise_name": "某液压件公司", "side": "helped"})
         }
+        // A barrier (issue #17) affecting two pairs, with every field of the register filled.
+        "barriers" => {
+            let mut b = testkit::barrier_body(&[PAIR, "pair-ningbo-bengbu"]);
+            b.insert("alignment".into(), json!("other"));
+            b.insert(
+                "alignment_note".into(),
+                json!("设立联合审批窗口前先互认材料"),
+            );
+            b.insert("status".into(), json!("aligned"));
+            b.insert("evidence".into(), json!("两省人社厅签订互认协议"));
+            b.insert("evidence_document".into(), json!("苏皖人社〔2025〕1号"));
+            b.insert("evidence_link".into(), json!("https://www.ah.gov.cn/"));
+            Value::Object(b)
+        }
         other => panic!("{other}"),
     })
 }
@@ -119,6 +133,7 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "chains" | "chain_nodes" => ("name_zh", json!("新名称")),
         "chain_edges" => ("to_node", json!("pumps")),
         "chain_placements" => ("side", json!("helper")),
+        "barriers" => ("owner", json!("两省发改委")),
         other => panic!("{other}"),
     }
 }

@@ -1,0 +1,2 @@
+-- Version 10 has nothing specific to PostgreSQL.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Version 10 has nothing specific to SQLite.
+SELECT 1;
