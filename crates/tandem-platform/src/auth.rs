@@ -351,6 +351,8 @@ fn own_scope(user: &User) -> Scope {
         Role::Officer { pair_id, side } => Scope {
             pair_id: Some(pair_id.clone()),
             owner_side: Some(side.clone()),
+            // Records that list pairs (barriers) are within reach when they list its own.
+            shared_pairs: vec![pair_id.clone()],
             ..Scope::default()
         },
         Role::ParkOperator { park_id } => Scope {

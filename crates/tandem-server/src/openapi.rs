@@ -3,7 +3,7 @@
 //! they cannot drift from what the server accepts).
 
 use crate::features::{
-    accounts, assessment, chain_import, chains, dashboard, docking, parks, projects,
+    accounts, assessment, barriers, chain_import, chains, dashboard, docking, parks, projects,
     records_openapi, sheets, sign_in, surveys,
 };
 use crate::kernel::openapi::error_schema;
@@ -29,6 +29,7 @@ pub fn document() -> Value {
     paths.extend(assessment::openapi_paths());
     paths.extend(chains::openapi_paths());
     paths.extend(chain_import::openapi_paths());
+    paths.extend(barriers::openapi_paths());
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),

@@ -188,6 +188,15 @@ fn body_in(name: &str, cast: &testkit::Cast, plan: i64, chain: i64) -> Value {
         "chain_placements" => {
             json!({"chain_id": chain, "node_key": "parts", "enterprise_name": "某零部件公司", "side": "helper"})
         }
+        // A barrier (issue #17): the pairs as comma-separated text, as a form sends them.
+        "barriers" => {
+            let mut b = testkit::barrier_body(&[]);
+            b.insert(
+                "affected_pairs".into(),
+                json!(format!("{PAIR},pair-ningbo-bengbu")),
+            );
+            Value::Object(b)
+        }
         other => panic!("{other}"),
     }
 }

@@ -575,3 +575,114 @@ fn a_chain_map_is_imported_in_one_step_only_by_its_pairs_officers() {
         );
     }
 }
+
+/// Issue #17: a barrier is seen by the pairs it lists. Another pair's officer and an
+/// enterprise cannot read or change it by the record API, the record page, the register or
+/// the summary; a wildcard in a list filter finds nothing more; no officer takes a pair off
+/// the list; a researcher reads but never writes; a `javascript:` link is refused and never
+/// rendered; the park operator of a listed pair reads it on the register only.
+#[test]
+fn another_pairs_barrier_is_out_of_reach() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let mut body = testkit::barrier_body(&[PAIR]);
+        body.insert("title".into(), json!("SECRET-BARRIER-X"));
+        let rec =
+            tandem_platform::service::create(&t.db, &cast.helper_officer, &entity::BARRIERS, &body)
+                .expect("the pair's officer registers a barrier");
+        let id = rec.id_text();
+        let server = RealServer::start(t.db.clone());
+        for who in ["nb-officer", "firm"] {
+            let c = server.login(who);
+            for path in [format!("/api/barriers/{id}"), format!("/r/barriers/{id}")] {
+                let r = c.get(&path);
+                assert_eq!(r.status, 404, "{who} {path} on {}: {}", t.name, r.text);
+                assert!(!r.text.contains("SECRET-BARRIER-X"), "{who} {path}");
+            }
+            let r = c.patch(
+                &format!("/api/barriers/{id}"),
+                &json!({"title": "x", "version": 1}),
+            );
+            assert_eq!(r.status, 404, "{who} patch on {}: {}", t.name, r.text);
+            for list in [
+                "/api/barriers",
+                "/api/barriers?affected_pairs=%25",
+                "/api/barriers?affected_pairs=_",
+            ] {
+                let r = c.get(list);
+                assert_eq!(r.json()["total"], 0, "{who} {list} on {}", t.name);
+            }
+            let page = c.get("/barriers");
+            assert_eq!(page.status, 200, "{who} on {}: {}", t.name, page.text);
+            assert!(!page.text.contains("SECRET-BARRIER-X"), "{who} register");
+            let s = c.get("/api/barriers/summary").json();
+            let open: i64 = s["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["open"].as_i64().unwrap())
+                .sum();
+            assert_eq!(open, 0, "{who} summary on {}", t.name);
+        }
+        // The park operator of the listed pair: on the register, not through the record API.
+        let op = server.login("park-op");
+        assert!(
+            op.get("/barriers").text.contains("SECRET-BARRIER-X"),
+            "{}",
+            t.name
+        );
+        assert_eq!(op.get(&format!("/api/barriers/{id}")).status, 404);
+        // A researcher reads and never writes.
+        let r = server.login("researcher");
+        assert_eq!(r.get(&format!("/api/barriers/{id}")).status, 200);
+        let w = r.patch(
+            &format!("/api/barriers/{id}"),
+            &json!({"title": "x", "version": 1}),
+        );
+        assert_eq!(w.status, 403, "{}: {}", t.name, w.text);
+        let w = r.post(
+            "/api/barriers",
+            &serde_json::Value::Object(testkit::barrier_body(&[PAIR])),
+        );
+        assert_eq!(w.status, 403, "{}: {}", t.name, w.text);
+        // The pair's officer shares it, but neither it nor the other pair's officer then takes
+        // a pair off the list.
+        let hb = server.login("hb-officer");
+        let shared = hb.patch(
+            &format!("/api/barriers/{id}"),
+            &json!({"affected_pairs": [PAIR, OTHER_PAIR], "version": 1}),
+        );
+        assert_eq!(shared.status, 200, "{}: {}", t.name, shared.text);
+        for (who, keep) in [
+            ("hb-officer", OTHER_PAIR),
+            ("nb-officer", OTHER_PAIR),
+            ("nb-officer", PAIR),
+        ] {
+            let r = server.login(who).patch(
+                &format!("/api/barriers/{id}"),
+                &json!({"affected_pairs": [keep], "version": 2}),
+            );
+            assert_eq!(
+                r.status, 403,
+                "{who} keeps {keep} on {}: {}",
+                t.name, r.text
+            );
+        }
+        // A script link is refused; the register never renders one.
+        let mut evil = testkit::barrier_body(&[PAIR]);
+        evil.insert(
+            "helper_rule_link".into(),
+            json!("javascript:alert(document.cookie)"),
+        );
+        let r = hb.post("/api/barriers", &serde_json::Value::Object(evil));
+        assert!(
+            r.status == 422 || r.status == 400,
+            "{}: {} {}",
+            t.name,
+            r.status,
+            r.text
+        );
+        assert!(r.text.contains("bad_link"), "{}", r.text);
+        assert!(!hb.get("/barriers").text.contains("javascript:"));
+    }
+}

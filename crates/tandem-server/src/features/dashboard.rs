@@ -66,8 +66,15 @@ async fn dashboard(
     };
     let body = d.page_body(lang, || dashboard_body(&d, lang).into_string());
     let title = t(lang, "结对合作总览", "Programme dashboard");
+    // Barriers are read per request (their read policy is not the projects' the cache keys on).
+    let barriers = crate::features::barriers::dashboard_section(&state, &s.user, lang).await;
     // The cached dashboard body: markup rendered (escaped) by `dashboard_body`, kept as text.
-    let html = page(lang, Some(&s), &title, PreEscaped(body.to_string()));
+    let html = page(
+        lang,
+        Some(&s),
+        &title,
+        html! { (PreEscaped(body.to_string())) (barriers) },
+    );
     page_lang.remember(html.into_response())
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod assessment;
+pub(crate) mod barriers;
 pub(crate) mod chain_import;
 pub(crate) mod chains;
 pub(crate) mod dashboard;
@@ -35,6 +36,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(assessment::api_routes())
         .merge(chains::api_routes())
         .merge(chain_import::api_routes())
+        .merge(barriers::api_routes())
         .merge(records::api_routes())
 }
 
@@ -49,6 +51,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(plans::page_routes())
         .merge(chains::page_routes())
         .merge(chain_import::page_routes())
+        .merge(barriers::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

@@ -166,7 +166,8 @@ fn option_label(f: &entity::Field, option: &str, lang: Lang) -> String {
     match f.name {
         "stage" => stage_label(option, lang),
         "status" => status_label(option, lang),
-        _ => option.to_string(),
+        _ => crate::features::barriers::option_label(f.name, option, lang)
+            .unwrap_or_else(|| option.to_string()),
     }
 }
 
@@ -394,6 +395,9 @@ fn record_body(
             " · " (t(lang, "版本", "version")) " " (rec.version)
             @if e.name == "chains" {
                 " · " a href={ "/chains/" (rec.id_text()) } { (t(lang, "产业链图谱与待补环节", "Chain map and gaps")) }
+            }
+            @if e.name == "barriers" {
+                " · " a href="/barriers" { (t(lang, "制度壁垒清单", "Barrier register")) }
             }
         }
         h2 { (t(lang, "修改", "Edit")) }

@@ -20,7 +20,7 @@ use tandem_platform::{auth, sheets};
 use tandem_report::Lang;
 
 /// The record types exchanged as XLSX (`tandem_platform::sheets::sheet_entity`).
-const SHEETS: [&str; 8] = [
+const SHEETS: [&str; 9] = [
     "projects",
     "tasks",
     "enterprise_figures",
@@ -29,6 +29,7 @@ const SHEETS: [&str; 8] = [
     "chain_nodes",
     "chain_edges",
     "chain_placements",
+    "barriers",
 ];
 
 async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
@@ -61,6 +62,7 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 a href="/sheets/chain_edges" { (t(lang, "供应关系", "supply edges")) } " · "
                 a href="/sheets/chain_placements" { (t(lang, "企业", "enterprises")) }
             }
+            li { a href="/sheets/barriers" { (t(lang, "导出制度壁垒（XLSX）", "Export barriers (XLSX)")) } }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -74,6 +76,7 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 option value="chain_nodes" { (t(lang, "产业链环节", "chain segments")) }
                 option value="chain_edges" { (t(lang, "产业链供应关系", "chain supply edges")) }
                 option value="chain_placements" { (t(lang, "产业链企业", "chain enterprises")) }
+                option value="barriers" { (t(lang, "制度壁垒", "barriers")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";

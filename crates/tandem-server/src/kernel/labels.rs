@@ -52,6 +52,11 @@ pub(crate) fn status_label(status: &str, lang: Lang) -> String {
         "doing" => ("进行中", "in progress"),
         "done" => ("已完成", "done"),
         "blocked" => ("受阻", "blocked"),
+        // Barriers (issue #17).
+        "open" => ("待处理", "open"),
+        "in_progress" => ("推进中", "in progress"),
+        "aligned" => ("已对接", "aligned"),
+        "dropped" => ("已放弃", "dropped"),
         other => (other, other),
     };
     t(lang, zh, en)

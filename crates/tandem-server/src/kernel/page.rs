@@ -136,6 +136,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/secondments", t(lang, "干部挂职", "Secondments")),
         ("/r/events", t(lang, "事件", "Events")),
         ("/r/chains", t(lang, "产业链", "Chains")),
+        ("/barriers", t(lang, "制度壁垒", "Barriers")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/assessment", t(lang, "评价", "Assessment")),
