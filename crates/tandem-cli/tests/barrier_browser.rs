@@ -1,0 +1,179 @@
+//! Browser end-to-end test of the barrier register (issue #17, part 2): the real `tandem
+//! serve` on a fresh SQLite file, driven in headless Chromium. The helped side's officer of
+//! pair-xuzhou-huaibei registers a barrier through the record form, sees it counted on the
+//! dashboard under its field, is told that closing it needs evidence, closes it with evidence
+//! and a link, and sees the counts move from open to aligned; the register page fits a phone's
+//! width. Another pair's officer does not see it.
+//!
+//! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
+//! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
+
+#[path = "support/platform.rs"]
+mod platform;
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use platform::{user_add, Server};
+use serde_json::json;
+use webdriver::{ChromeDriver, Session};
+
+const PAIR: &str = "pair-xuzhou-huaibei";
+
+/// Signs `username` in through the form (in English) and waits for the dashboard.
+fn login(s: &Session, base: &str, username: &str) {
+    s.delete_cookies();
+    s.goto(&format!("{base}/login?lang=en"));
+    s.fill("#username", username);
+    s.fill("#password", platform::PASSWORD);
+    s.submit_with("#login");
+    wait_for(s, |url| url.ends_with('/') && !url.contains("/login"));
+}
+
+/// Waits (up to 10 s) until the current URL satisfies `ok`.
+fn wait_for(s: &Session, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = s.current_url();
+        if ok(&url) {
+            return url;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("the browser stays on {url}:\n{}", s.text(&s.find("body")));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Sets the value of the select or date input `css`.
+fn choose(s: &Session, css: &str, value: &str) {
+    let e = s.find(css);
+    s.execute(
+        "arguments[0].value = arguments[1]; return arguments[0].value;",
+        vec![Session::element_arg(&e), json!(value)],
+    );
+}
+
+/// The dashboard's count `what` (`open`, `aligned`, …) for barrier field `field`.
+fn dashboard_count(s: &Session, base: &str, field: &str, what: &str) -> String {
+    s.goto(&format!("{base}/?lang=en"));
+    let cell = s.find(&format!(
+        "table.barrier-summary tr[data-field='{field}'] td[data-count='{what}']"
+    ));
+    s.text(&cell).trim().to_string()
+}
+
+/// Registers the barrier through the record form; returns its id.
+fn register_barrier(s: &Session, base: &str) -> i64 {
+    s.goto(&format!("{base}/r/barriers/new?lang=en"));
+    s.fill("#f-title", "人才引进待遇互认");
+    choose(s, "#f-field", "talent");
+    s.fill("#f-affected_pairs", PAIR);
+    s.fill("#f-helper_rule_document", "徐州市人才引进办法");
+    s.fill("#f-helper_rule_link", "https://www.xz.gov.cn/");
+    s.fill("#f-helped_rule_document", "淮北市人才引进办法");
+    s.fill(
+        "#f-effect",
+        "支援方引进的人才到受援方工作不能享受同等待遇。",
+    );
+    choose(s, "#f-alignment", "mutual_recognition");
+    s.fill("#f-owner", "两市人社局");
+    // A date input takes typed digits in the locale's order: set its value instead.
+    choose(s, "#f-deadline", "2099-06-30");
+    choose(s, "#f-status", "open");
+    s.submit_with("#save");
+    let url = wait_for(s, |u| u.contains("/r/barriers/") && !u.contains("/new"));
+    url.rsplit('/')
+        .next()
+        .and_then(|x| x.split('?').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{url} does not end in the barrier's id"))
+}
+
+#[test]
+fn officer_registers_a_barrier_and_closes_it_with_evidence() {
+    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+        return;
+    }
+    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver =
+        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    user_add(
+        &database,
+        "hb-officer",
+        "officer",
+        &["--pair", PAIR, "--side", "helped"],
+    );
+    user_add(
+        &database,
+        "nb-officer",
+        "officer",
+        &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
+    );
+    let server = Server::start(&database);
+    let driver = ChromeDriver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let s = Session::new(&driver, &chromium, profile.path());
+    let base = server.base.clone();
+
+    login(&s, &base, "hb-officer");
+    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "0");
+    let id = register_barrier(&s, &base);
+    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "1");
+    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "0");
+
+    // Closing without evidence is refused with the reason, next to the field.
+    s.goto(&format!("{base}/r/barriers/{id}?lang=en"));
+    choose(&s, "#f-status", "aligned");
+    s.submit_with("#save");
+    let err = s.find("[data-error-for='evidence']");
+    assert!(
+        s.text(&err).contains("evidence"),
+        "no evidence error: {}",
+        s.text(&err)
+    );
+    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "1");
+
+    // With the evidence and the link that proves it, the barrier is aligned.
+    s.goto(&format!("{base}/r/barriers/{id}?lang=en"));
+    choose(&s, "#f-status", "aligned");
+    s.fill("#f-evidence", "两市人社局签订人才待遇互认协议。");
+    s.fill("#f-evidence_link", "https://www.huaibei.gov.cn/");
+    s.submit_with("#save");
+    let page = s.text(&s.find("main"));
+    assert!(
+        s.try_find(".err").is_none(),
+        "closing with evidence was refused:\n{page}"
+    );
+    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "0");
+    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "1");
+
+    // The register at a phone's width: the barrier under its field, nothing wider than
+    // the screen.
+    s.set_window_size(390, 844);
+    s.goto(&format!("{base}/barriers?lang=en"));
+    let card = s.text(&s.find(&format!("#field-talent [data-barrier='{id}']")));
+    assert!(
+        card.contains("人才引进待遇互认") && card.contains("aligned"),
+        "{card}"
+    );
+    let overflow = s.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        vec![],
+    );
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "the register is wider than a phone: {overflow}"
+    );
+
+    // Another pair's officer sees neither the barrier nor its count.
+    login(&s, &base, "nb-officer");
+    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "0");
+    s.goto(&format!("{base}/barriers?lang=en"));
+    assert!(!s.text(&s.find("main")).contains("人才引进待遇互认"));
+    drop(s);
+    drop(driver);
+    drop(server);
+}
