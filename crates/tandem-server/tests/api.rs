@@ -830,3 +830,35 @@ async fn docking_over_http_on_every_engine() {
         assert!(doc["paths"]["/api/docking/summary"].is_object());
     }
 }
+
+/// Issue #17: the pair page's live advice weighs the platform's barrier register. Two
+/// unresolved barriers naming the pair detect problem (2) with them as evidence and put
+/// "align the rules" on the institutional path; another pair's officer, who cannot read them,
+/// gets advice without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pair_pages_advice_weighs_the_barriers_the_user_may_read() {
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    for title in ["职称评审结果互认", "环评标准互认"] {
+        let mut body = testkit::barrier_body(&[PAIR]);
+        body.insert("title".into(), json!(title));
+        tandem_platform::service::create(&t.db, &cast.helper_officer, &entity::BARRIERS, &body)
+            .unwrap();
+    }
+    let mut officer = Client::new(t.db.clone());
+    officer.login("hb-officer").await;
+    let page = officer.get(&format!("/pairs/{PAIR}?lang=en")).await.text();
+    assert!(
+        page.contains("Align the two sides"),
+        "no barrier recommendation"
+    );
+    assert!(page.contains("Unresolved barrier"), "no barrier evidence");
+    assert!(page.contains("环评标准互认"));
+    let mut other = Client::new(t.db.clone());
+    other.login("nb-officer").await;
+    let page = other.get(&format!("/pairs/{PAIR}?lang=en")).await.text();
+    assert!(
+        !page.contains("环评标准互认"),
+        "another pair's officer reads the barrier"
+    );
+}

@@ -1,4 +1,6 @@
-use tandem_core::advisor::{diagnose_pair, AdvisorInput, PairDiagnosis, Weights};
+use tandem_core::advisor::{
+    diagnose_pair, AdvisorInput, CooperationRecords, PairDiagnosis, Weights,
+};
 use tandem_core::{Classification, CooperationEvent};
 use tandem_platform::db::Db;
 use tandem_platform::User;
@@ -24,6 +26,7 @@ pub(crate) fn diagnose(
     let parks = tandem_platform::assessment::advice::park_assessments(db, user, pair_id)
         .map_err(|e| e.to_string())?;
     let chains = tandem_platform::chains::of_pair(db, user, pair_id).map_err(|e| e.to_string())?;
+    let records = cooperation_records(db, user)?;
     let table = bundle
         .io_table(2020, &Classification::Io42)
         .ok_or("the bundled 2020 42-sector input-output table is missing (build defect)")?;
@@ -38,10 +41,21 @@ pub(crate) fn diagnose(
         weights: &weights,
         park_assessments: &parks,
         chains: &chains,
-        records: &tandem_core::advisor::NO_RECORDS,
+        records: &records,
     };
     let d = diagnose_pair(&input, pair_id).map_err(|e| e.to_string())?;
     Ok((d, events))
+}
+
+/// The platform's records the advisor weighs (issue #17), as `user` may read them: the
+/// barriers naming any pair (the advisor keeps the pair's own).
+fn cooperation_records(db: &Db, user: &User) -> Result<CooperationRecords, String> {
+    let barriers =
+        tandem_platform::barriers::advice_records(db, user).map_err(|e| e.to_string())?;
+    Ok(CooperationRecords {
+        barriers,
+        ..CooperationRecords::default()
+    })
 }
 
 /// The report's pair sections for the live diagnosis as `user` may see it, in `lang`.
