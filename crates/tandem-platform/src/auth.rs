@@ -123,6 +123,9 @@ pub struct Scope {
     pub shared_parks: Vec<i64>,
     /// For demands and matches: the pairs whose officers a restricted demand is shared with.
     pub shared_pairs: Vec<String>,
+    /// For dispute cases: closed with an outcome (`closed_on` set), so only administrators
+    /// and coordinators may still change it.
+    pub case_closed: bool,
 }
 
 /// Entities every signed-in user may read: the public frame of the programme, parks' offers
@@ -274,6 +277,59 @@ pub fn grow_only_lists(user: &User) -> &'static [&'static str] {
     }
 }
 
+/// The dispute records' rules (issue #17), decided before the general role rules. Disputes
+/// are confidential negotiations between the two sides of a pair: the officers of either
+/// side read and keep their pair's cases (a new case is raised by the officer's own side;
+/// a closed case is changed only by administrators and coordinators), a park operator reads
+/// its park's cases and adds consultation rounds to them, enterprises and researchers see
+/// none (the advisor gets its evidence through the user's own reading). Escalations are
+/// written only by the workflow (`disputes::escalate`), never through the record API.
+fn disputes_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> Option<bool> {
+    if !matches!(
+        entity,
+        "disputes" | "dispute_rounds" | "dispute_escalations"
+    ) {
+        return None;
+    }
+    if entity == "dispute_escalations" && action != Action::Read {
+        return Some(false);
+    }
+    Some(match &user.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Researcher | Role::Enterprise { .. } => false,
+        Role::Officer { pair_id, side } => {
+            let own_pair = scope.pair_id.as_deref() == Some(pair_id.as_str());
+            own_pair
+                && match (action, entity) {
+                    (Action::Read, _) => true,
+                    (Action::Delete, _) => false,
+                    (Action::Create, "disputes") => {
+                        scope.owner_side.as_deref() == Some(side.as_str()) && !scope.case_closed
+                    }
+                    (_, "disputes") => !scope.case_closed,
+                    _ => true,
+                }
+        }
+        Role::ParkOperator { park_id } => {
+            scope.park_id == Some(*park_id)
+                && matches!(
+                    (action, entity),
+                    (Action::Read, _) | (Action::Create, "dispute_rounds")
+                )
+        }
+    })
+}
+
+/// [`read_filter`] for the dispute records: [`disputes_allowed`] for reads as SQL.
+fn disputes_read_filter(user: &User) -> Option<(String, Vec<Value>)> {
+    match &user.role {
+        Role::Admin | Role::Coordinator => None,
+        Role::Researcher | Role::Enterprise { .. } => Some(("1 = 0".to_string(), Vec::new())),
+        Role::Officer { pair_id, .. } => Some(("pair_id = ?".into(), vec![pair_id.clone().into()])),
+        Role::ParkOperator { park_id } => Some(("park_id = ?".into(), vec![Value::Int(*park_id)])),
+    }
+}
+
 /// Whether `user` may do `action` on a record of `entity` with `scope`. For an update the
 /// caller checks both the record as stored and as it would become, so a record cannot be
 /// moved out of (or into) someone's reach.
@@ -285,6 +341,9 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
         return rule;
     }
     if let Some(rule) = barriers_allowed(user, action, entity, scope) {
+        return rule;
+    }
+    if let Some(rule) = disputes_allowed(user, action, entity, scope) {
         return rule;
     }
     match &user.role {
@@ -374,7 +433,7 @@ fn own_scope(user: &User) -> Scope {
 ///
 /// * officers are bound to a pair and a side: a record's pair, a task's side and plan (which
 ///   gives the task its pair), a chain part's chain (which gives it its pair), a park's or
-///   sub-pair's locality;
+///   sub-pair's locality, the side that raised a dispute case and a round's case;
 /// * park operators are bound to a park, whose pair and locality place it in the programme:
 ///   the pair, the park and the locality of anything they edit;
 /// * enterprise users are bound to their enterprise: the enterprise of anything they edit.
@@ -389,8 +448,10 @@ pub fn locked_fields(user: &User) -> &'static [&'static str] {
             "plan_id",
             "chain_id",
             "locality_id",
+            "raised_by_side",
+            "dispute_id",
         ],
-        Role::ParkOperator { .. } => &["pair_id", "park_id", "locality_id"],
+        Role::ParkOperator { .. } => &["pair_id", "park_id", "locality_id", "dispute_id"],
         Role::Enterprise { .. } => &["enterprise_id"],
     }
 }
@@ -408,6 +469,12 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
     }
     if entity == "barriers" {
         return barriers_read_filter(user, None);
+    }
+    if matches!(
+        entity,
+        "disputes" | "dispute_rounds" | "dispute_escalations"
+    ) {
+        return disputes_read_filter(user);
     }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,

@@ -1679,6 +1679,329 @@ pub static CHAIN_PLACEMENTS: Entity = Entity {
     ],
 };
 
+/// The sides of a pair that raise a dispute case or pay a compensation.
+pub const DISPUTE_SIDES: &[&str] = &["helper", "helped"];
+
+/// The derived pair and park of a consultation round (its case's).
+const DISPUTE_PAIR: Field = filtered(derived(f(
+    "pair_id",
+    "pair_id",
+    Kind::Ref("pairs"),
+    false,
+    "结对",
+    "Pair",
+)));
+const DISPUTE_PARK: Field = filtered(derived(f(
+    "park_id",
+    "park_id",
+    Kind::Ref("parks"),
+    false,
+    "园区",
+    "Park",
+)));
+
+/// The case a round or an escalation belongs to.
+const DISPUTE_REF: Field = filtered(f(
+    "dispute_id",
+    "dispute_id",
+    Kind::Ref("disputes"),
+    true,
+    "争议案件",
+    "Dispute case",
+));
+
+/// A dispute case between the two sides of a pair (issue #17): raised by one side about an
+/// agreement, a park, a project, a settlement or a task. Its level, deadline, status and
+/// outcome are set only by the workflow (`crate::disputes::escalate` and `close`); the rules
+/// are in [`crate::dispute_rules`] and [`crate::disputes`].
+pub static DISPUTES: Entity = Entity {
+    name: "disputes",
+    table: "disputes",
+    id_kind: IdKind::Serial,
+    zh: "争议协商",
+    en: "Disputes",
+    title: "title",
+    rules: Rules {
+        check: Some(crate::dispute_rules::check_dispute),
+        defaults: &[("status", "open")],
+        derived: &["current_level", "level_deadline"],
+        ..Rules::NONE
+    },
+    fields: &[
+        filtered(f(
+            "pair_id",
+            "pair_id",
+            Kind::Ref("pairs"),
+            true,
+            "结对",
+            "Pair",
+        )),
+        filtered(f(
+            "park_id",
+            "park_id",
+            Kind::Ref("parks"),
+            false,
+            "园区",
+            "Park",
+        )),
+        filtered(f(
+            "raised_by_side",
+            "raised_by_side",
+            Kind::Enum(DISPUTE_SIDES),
+            true,
+            "提出方（helper 支援方 / helped 受援方）",
+            "Raised by (helper / helped side)",
+        )),
+        filtered(f(
+            "subject_kind",
+            "subject_kind",
+            Kind::Enum(crate::dispute_rules::SUBJECT_KINDS),
+            true,
+            "争议事项（agreement 协议 / park 园区 / project 项目 / settlement 结算 / task 任务）",
+            "Subject (agreement / park / project / settlement / task)",
+        )),
+        f(
+            "subject_id",
+            "subject_id",
+            Kind::Int(1, i64::MAX),
+            false,
+            "事项编号（项目、任务、园区编号或协议版本记录编号）",
+            "Subject record id (project, task, park, or agreement version row)",
+        ),
+        f("title", "title", Kind::Text(200), true, "案由", "Title"),
+        f(
+            "parties",
+            "parties",
+            Kind::Text(500),
+            true,
+            "当事方",
+            "Parties",
+        ),
+        f(
+            "description",
+            "description",
+            Kind::Text(4000),
+            true,
+            "争议内容",
+            "Description",
+        ),
+        f(
+            "amount_at_stake_yuan",
+            "amount_at_stake_fen",
+            Kind::Money,
+            false,
+            "争议金额（元）",
+            "Amount at stake (yuan)",
+        ),
+        f(
+            "evidence",
+            "evidence",
+            Kind::Text(2000),
+            false,
+            "证据材料",
+            "Evidence",
+        ),
+        f(
+            "raised_on",
+            "raised_on",
+            Kind::Date,
+            true,
+            "提出日期",
+            "Raised on",
+        ),
+        filtered(derived(f(
+            "current_level",
+            "current_level",
+            Kind::Enum(crate::dispute_rules::LEVELS),
+            false,
+            "当前层级（park 园区 / joint_meeting 结对联席会议 / provincial 省级协调）",
+            "Current level (park / joint meeting / provincial)",
+        ))),
+        derived(f(
+            "level_deadline",
+            "level_deadline",
+            Kind::Date,
+            false,
+            "本层级期限",
+            "Deadline at this level",
+        )),
+        filtered(derived(f(
+            "status",
+            "status",
+            Kind::Enum(crate::dispute_rules::STATUSES),
+            false,
+            "状态（open 协商中 / settled 和解 / agreement_amended 修订协议 / compensation 补偿 / withdrawn 撤回）",
+            "Status (open / settled / agreement amended / compensation / withdrawn)",
+        ))),
+        derived(f(
+            "outcome_note",
+            "outcome_note",
+            Kind::Text(4000),
+            false,
+            "结案说明",
+            "Outcome",
+        )),
+        derived(f(
+            "closed_on",
+            "closed_on",
+            Kind::Date,
+            false,
+            "结案日期",
+            "Closed on",
+        )),
+        derived(f(
+            "amended_agreement_row",
+            "amended_agreement_row",
+            Kind::Int(1, i64::MAX),
+            false,
+            "修订后的协议版本（账本记录编号）",
+            "Amended agreement version (ledger row)",
+        )),
+        derived(f(
+            "compensation_yuan",
+            "compensation_fen",
+            Kind::Money,
+            false,
+            "补偿金额（元）",
+            "Compensation (yuan)",
+        )),
+        derived(f(
+            "compensation_payer",
+            "compensation_payer",
+            Kind::Enum(DISPUTE_SIDES),
+            false,
+            "补偿支付方",
+            "Compensation paid by",
+        )),
+    ],
+};
+
+/// A consultation round of a dispute case: when, at which level, who attended, the minutes
+/// and the next steps.
+pub static DISPUTE_ROUNDS: Entity = Entity {
+    name: "dispute_rounds",
+    table: "dispute_rounds",
+    id_kind: IdKind::Serial,
+    zh: "争议协商记录",
+    en: "Consultation rounds",
+    title: "held_on",
+    rules: Rules {
+        check: Some(crate::dispute_rules::check_dispute_round),
+        derived: &["pair_id", "park_id"],
+        ..Rules::NONE
+    },
+    fields: &[
+        DISPUTE_REF,
+        DISPUTE_PAIR,
+        DISPUTE_PARK,
+        filtered(f(
+            "level",
+            "level",
+            Kind::Enum(crate::dispute_rules::LEVELS),
+            true,
+            "层级（park 园区 / joint_meeting 结对联席会议 / provincial 省级协调）",
+            "Level (park / joint meeting / provincial)",
+        )),
+        f(
+            "held_on",
+            "held_on",
+            Kind::Date,
+            true,
+            "协商日期",
+            "Held on",
+        ),
+        f(
+            "attendees",
+            "attendees",
+            Kind::Text(1000),
+            true,
+            "参会人员",
+            "Attendees",
+        ),
+        f(
+            "minutes",
+            "minutes",
+            Kind::Text(8000),
+            true,
+            "会议纪要",
+            "Minutes",
+        ),
+        f(
+            "next_steps",
+            "next_steps",
+            Kind::Text(2000),
+            false,
+            "下一步",
+            "Next steps",
+        ),
+    ],
+};
+
+/// One escalation of a case, written only by `crate::disputes::escalate`: from which level
+/// to which, when, the new deadline and why.
+pub static DISPUTE_ESCALATIONS: Entity = Entity {
+    name: "dispute_escalations",
+    table: "dispute_escalations",
+    id_kind: IdKind::Serial,
+    zh: "争议升级记录",
+    en: "Dispute escalations",
+    title: "escalated_on",
+    rules: Rules::NONE,
+    fields: &[
+        derived(DISPUTE_REF),
+        DISPUTE_PAIR,
+        DISPUTE_PARK,
+        derived(f(
+            "from_level",
+            "from_level",
+            Kind::Enum(crate::dispute_rules::LEVELS),
+            true,
+            "原层级",
+            "From level",
+        )),
+        derived(f(
+            "to_level",
+            "to_level",
+            Kind::Enum(crate::dispute_rules::LEVELS),
+            true,
+            "升级至",
+            "To level",
+        )),
+        derived(f(
+            "escalated_on",
+            "escalated_on",
+            Kind::Date,
+            true,
+            "升级日期",
+            "Escalated on",
+        )),
+        derived(f(
+            "deadline",
+            "deadline",
+            Kind::Date,
+            true,
+            "新层级期限",
+            "New deadline",
+        )),
+        derived(f(
+            "reason",
+            "reason",
+            Kind::Text(2000),
+            true,
+            "升级理由",
+            "Reason",
+        )),
+        derived(f(
+            "recorded_by",
+            "recorded_by",
+            Kind::Text(300),
+            true,
+            "记录人",
+            "Recorded by",
+        )),
+    ],
+};
+
 /// Every record type, in menu order.
 /// The fields of the barrier register (issue #17): the research's four (market access,
 /// qualification recognition, regulatory standards, public services) plus data sharing and
@@ -1888,6 +2211,9 @@ pub static ENTITIES: &[&Entity] = &[
     &CHAIN_EDGES,
     &CHAIN_PLACEMENTS,
     &BARRIERS,
+    &DISPUTES,
+    &DISPUTE_ROUNDS,
+    &DISPUTE_ESCALATIONS,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).

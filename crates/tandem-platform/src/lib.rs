@@ -19,6 +19,8 @@ pub mod chains;
 pub mod clock;
 pub mod dashboard;
 pub mod db;
+pub mod dispute_rules;
+pub mod disputes;
 pub mod docking;
 pub mod docking_rules;
 pub mod entity;

@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/0008_chains.postgres.sql"),
     },
     Migration {
+        version: 9,
+        name: "disputes",
+        portable: include_str!("../migrations/0009_disputes.sql"),
+        sqlite: include_str!("../migrations/0009_disputes.sqlite.sql"),
+        postgres: include_str!("../migrations/0009_disputes.postgres.sql"),
+    },
+    Migration {
         version: 10,
         name: "barriers",
         portable: include_str!("../migrations/0010_barriers.sql"),

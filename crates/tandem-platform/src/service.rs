@@ -124,7 +124,9 @@ pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
         pair_id: text(key(OwnScope::Pair, "pair_id")),
         park_id: int(key(OwnScope::Park, "park_id")),
         enterprise_id: int(key(OwnScope::Enterprise, "enterprise_id")),
-        owner_side: text("owner_side"),
+        // A dispute case's raising side is its owner side: an officer raises cases only for
+        // its own side (`auth::disputes_allowed`).
+        owner_side: text("owner_side").or_else(|| text("raised_by_side")),
         confidentiality: text("confidentiality"),
         shared_parks: list_items(fields.get("shared_with_parks"))
             .iter()
@@ -136,6 +138,7 @@ pub fn scope_of(entity: &Entity, fields: &Map<String, Json>) -> Scope {
                 .get("shared_with_pairs")
                 .or_else(|| fields.get("affected_pairs")),
         ),
+        case_closed: fields.get("closed_on").is_some_and(|v| !v.is_null()),
     }
 }
 

@@ -4,10 +4,10 @@
 //! The expected outcomes are written out by hand below; the policy code is not consulted.
 
 use serde_json::{json, Map, Value, Value as Json};
-use tandem_platform::docking;
 use tandem_platform::entity::{self, Entity};
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
+use tandem_platform::{disputes, docking};
 use tandem_platform::{Db, User};
 
 /// Roles in the column order of the expectation strings.
@@ -30,12 +30,17 @@ fn roles(c: &Cast) -> Vec<(&'static str, &User)> {
 struct Parents {
     plan: i64,
     chain: i64,
+    dispute: i64,
 }
 
 /// A valid new record of `e` in the scope of `own` (PAIR, the operator's park, the user's
 /// enterprise) or of the other pair.
 fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value> {
-    let Parents { plan, chain } = parents;
+    let Parents {
+        plan,
+        chain,
+        dispute,
+    } = parents;
     let pair = if own { PAIR } else { OTHER_PAIR };
     let park = if own { c.park } else { c.other_park };
     let ent = if own {
@@ -109,6 +114,19 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
         }
         // Barriers (issue #17) name the pairs they affect.
         "barriers" => Json::Object(testkit::barrier_body(&[pair])),
+        // Disputes (issue #17): raised by the helper side about the fixture's park; rounds
+        // hang from a case of the fixture's pair; escalations are made by the workflow only.
+        "disputes" => {
+            json!({"pair_id": pair, "park_id": park, "raised_by_side": "helper",
+                   "subject_kind": "park", "subject_id": park, "title": "用地指标争议",
+                   "parties": "园区管委会；入园企业", "description": "土地出让条件不一致",
+                   "amount_at_stake_yuan": 500000, "raised_on": "2024-05-01"})
+        }
+        "dispute_rounds" => {
+            json!({"dispute_id": dispute, "level": "park", "held_on": "2024-05-10",
+                   "attendees": "双方园区负责人", "minutes": "初步协商"})
+        }
+        "dispute_escalations" => json!({}),
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -135,6 +153,10 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "chain_edges" => "from_node",
         "chain_placements" => "node_key",
         "barriers" => "title",
+        "disputes" => "title",
+        "dispute_rounds" => "minutes",
+        // Every field of an escalation is written by the workflow: the update sends nothing.
+        "dispute_escalations" => return Map::new(),
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -165,10 +187,12 @@ fn world(t: &testkit::TestDb) -> World {
     let parents_own = Parents {
         plan: parent(&entity::PLANS, true),
         chain: parent(&entity::CHAINS, true),
+        dispute: parent(&entity::DISPUTES, true),
     };
     let parents_other = Parents {
         plan: parent(&entity::PLANS, false),
         chain: parent(&entity::CHAINS, false),
+        dispute: parent(&entity::DISPUTES, false),
     };
     let mut ids: Vec<(&str, String, String)> = Vec::new();
     for e in entity::ENTITIES {
@@ -193,6 +217,19 @@ fn world(t: &testkit::TestDb) -> World {
                     ms[0].id_text()
                 };
                 (mk(true), Some(mk(false)))
+            }
+            // One escalation of each parent case, by the workflow.
+            "dispute_escalations" => {
+                let mk = |case: i64| {
+                    let step = disputes::Escalation {
+                        reason: "园区层面未能达成一致".into(),
+                        ..Default::default()
+                    };
+                    disputes::escalate(&db, &admin, &case.to_string(), Some(1), &step).unwrap();
+                    let c = disputes::case(&db, &admin, &case.to_string()).unwrap();
+                    c.escalations[0].id_text()
+                };
+                (mk(parents_own.dispute), Some(mk(parents_other.dispute)))
             }
             _ => {
                 let mk = |own: bool| {
@@ -364,6 +401,29 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("barriers", "update own", "YYYYNNNN"),
     ("barriers", "update other", "YYNNYNNN"),
     ("barriers", "delete own", "YYNNNNNN"),
+    // Disputes (issue #17) are confidential negotiations of a pair: both sides' officers keep
+    // them (a case is raised only for the officer's own side: the fixture is the helper
+    // side's), a park operator reads its park's and adds rounds, enterprises and
+    // researchers see none; escalations are written by the workflow only.
+    ("disputes", "read own", "YYYYNYNN"),
+    ("disputes", "read other", "YYNNYNNN"),
+    ("disputes", "create own", "YYYNNNNN"),
+    ("disputes", "create other", "YYNNYNNN"),
+    ("disputes", "update own", "YYYYNNNN"),
+    ("disputes", "update other", "YYNNYNNN"),
+    ("disputes", "delete own", "YYNNNNNN"),
+    ("dispute_rounds", "read own", "YYYYNYNN"),
+    ("dispute_rounds", "read other", "YYNNYNNN"),
+    ("dispute_rounds", "create own", "YYYYNYNN"),
+    ("dispute_rounds", "create other", "YYNNYNNN"),
+    ("dispute_rounds", "update own", "YYYYNNNN"),
+    ("dispute_rounds", "update other", "YYNNYNNN"),
+    ("dispute_rounds", "delete own", "YYNNNNNN"),
+    ("dispute_escalations", "read own", "YYYYNYNN"),
+    ("dispute_escalations", "read other", "YYNNYNNN"),
+    ("dispute_escalations", "create", "NNNNNNNN"),
+    ("dispute_escalations", "update own", "NNNNNNNN"),
+    ("dispute_escalations", "update other", "NNNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {

@@ -46,6 +46,17 @@ fn bundled_programme_is_loaded_once() {
 
 /// A valid record of every type, in PAIR (a chain's parts in chain `chain`).
 fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64, chain: i64) -> Map<String, Value> {
+    fixture_with(e, cast, plan, chain, 0)
+}
+
+/// [`fixture`], a consultation round in dispute case `dispute`.
+fn fixture_with(
+    e: &Entity,
+    cast: &testkit::Cast,
+    plan: i64,
+    chain: i64,
+    dispute: i64,
+) -> Map<String, Value> {
     obj(match e.name {
         "programmes" => {
             json!({"id": "pilot-2024", "name": "试点计划", "start_year": 2024, "end_year": 2026, "source": "test"})
@@ -116,6 +127,13 @@ fn fixture(e: &Entity, cast: &testkit::Cast, plan: i64, chain: i64) -> Map<Strin
             b.insert("evidence_link".into(), json!("https://www.ah.gov.cn/"));
             Value::Object(b)
         }
+        // A dispute case (issue #17) and a consultation round of it.
+        "disputes" => {
+            json!({"pair_id": PAIR, "park_id": cast.park, "raised_by_side": "helped", "subject_kind": "park", "subject_id": cast.park, "title": "税收分成比例争议", "parties": "徐州方园区公司；淮北方管委会", "description": "第二年度分成比例理解不一致", "amount_at_stake_yuan": 1200000, "evidence": "2023 年合作协议第 5 条", "raised_on": "2024-03-01"})
+        }
+        "dispute_rounds" => {
+            json!({"dispute_id": dispute, "level": "park", "held_on": "2024-03-15", "attendees": "双方园区负责人", "minutes": "双方陈述立场", "next_steps": "一周内提交测算"})
+        }
         other => panic!("{other}"),
     })
 }
@@ -134,6 +152,8 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "chain_edges" => ("to_node", json!("pumps")),
         "chain_placements" => ("side", json!("helper")),
         "barriers" => ("owner", json!("两省发改委")),
+        "disputes" => ("title", json!("新案由")),
+        "dispute_rounds" => ("minutes", json!("更正后的纪要")),
         other => panic!("{other}"),
     }
 }
@@ -155,13 +175,21 @@ fn every_record_type_round_trips_with_history() {
         .unwrap();
         // Matches are made by the docking workflow only (tests/docking.rs).
         // The chain's parts come after the chain (ENTITIES' order) and hang from it.
-        let mut chain = 0;
-        for e in ENTITIES.iter().filter(|e| e.name != "matches") {
-            let body = fixture(e, &cast, plan, chain);
+        // A case's rounds come after the case; its escalations are made by the workflow
+        // (tests/disputes.rs).
+        let (mut chain, mut dispute) = (0, 0);
+        for e in ENTITIES
+            .iter()
+            .filter(|e| !matches!(e.name, "matches" | "dispute_escalations"))
+        {
+            let body = fixture_with(e, &cast, plan, chain, dispute);
             let rec = service::create(db, admin, e, &body)
                 .unwrap_or_else(|err| panic!("{} {}: {err}", t.name, e.name));
             if e.name == "chains" {
                 chain = rec.int("id").unwrap();
+            }
+            if e.name == "disputes" {
+                dispute = rec.int("id").unwrap();
             }
             assert_eq!(rec.version, 1);
             for (k, v) in &body {

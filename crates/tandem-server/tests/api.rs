@@ -141,6 +141,13 @@ fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
 /// [`body_for`], a chain's parts in chain `chain`.
 fn body_in(name: &str, cast: &testkit::Cast, plan: i64, chain: i64) -> Value {
     match name {
+        // A consultation round (issue #17) of the dispute case `chain` names here.
+        "dispute_rounds" => {
+            json!({"dispute_id": chain, "level": "park", "held_on": "2024-03-15", "attendees": "双方园区负责人", "minutes": "双方陈述立场"})
+        }
+        "disputes" => {
+            json!({"pair_id": PAIR, "park_id": cast.park, "raised_by_side": "helper", "subject_kind": "settlement", "title": "结算争议", "parties": "双方园区", "description": "2024 年度结算", "amount_at_stake_yuan": "300000.50", "raised_on": "2024-03-01"})
+        }
         "programmes" => {
             json!({"id": "pilot", "name": "试点", "start_year": 2024, "end_year": 2026, "source": "test"})
         }
@@ -221,8 +228,12 @@ async fn every_record_type_over_http_on_every_engine() {
             .unwrap();
         // Matches are made by the docking workflow (`docking_over_http_on_every_engine`).
         // A chain's parts come after the chain (ENTITIES' order) and hang from it.
+        // A dispute case's rounds come after it (its escalations are made by the workflow).
         let mut chain = 0;
-        for e in ENTITIES.iter().filter(|e| e.name != "matches") {
+        for e in ENTITIES
+            .iter()
+            .filter(|e| !matches!(e.name, "matches" | "dispute_escalations"))
+        {
             let r = c
                 .post(
                     &format!("/api/{}", e.name),
@@ -239,7 +250,7 @@ async fn every_record_type_over_http_on_every_engine() {
             );
             assert_eq!(r.etag(), "\"v1\"");
             let rec = r.json();
-            if e.name == "chains" {
+            if matches!(e.name, "chains" | "disputes") {
                 chain = rec["id"].as_i64().unwrap();
             }
             let id = match &rec["id"] {
@@ -251,6 +262,9 @@ async fn every_record_type_over_http_on_every_engine() {
             assert_eq!((got.status, got.json()), (StatusCode::OK, rec.clone()));
             let field = if e.name == "pairs" {
                 "source"
+            } else if e.name == "dispute_rounds" {
+                // A round's title is its date.
+                "minutes"
             } else {
                 title_field(e.name)
             };
