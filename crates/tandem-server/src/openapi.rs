@@ -3,8 +3,8 @@
 //! they cannot drift from what the server accepts).
 
 use crate::features::{
-    accounts, assessment, barriers, chain_import, chains, dashboard, docking, parks, projects,
-    records_openapi, sheets, sign_in, surveys,
+    accounts, assessment, barriers, chain_import, chains, dashboard, disputes, docking, parks,
+    projects, records_openapi, sheets, sign_in, surveys,
 };
 use crate::kernel::openapi::error_schema;
 use serde_json::{json, Map, Value};
@@ -30,6 +30,7 @@ pub fn document() -> Value {
     paths.extend(chains::openapi_paths());
     paths.extend(chain_import::openapi_paths());
     paths.extend(barriers::openapi_paths());
+    paths.extend(disputes::openapi_paths());
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),

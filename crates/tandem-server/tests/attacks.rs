@@ -680,3 +680,116 @@ fn another_pairs_barrier_is_out_of_reach() {
         assert!(!hb.get("/barriers").text.contains("javascript:"));
     }
 }
+
+/// Issue #17: a dispute case is a confidential negotiation of its pair. Another pair's
+/// officer, an enterprise user and a researcher (and the operator of another park) get 404
+/// from the record API, the timeline API, the workflow API and forms and both pages, as for
+/// a case that does not exist; lists and the overdue reminders leave it out. A park operator
+/// reads its park's case but may not escalate it; the pair's officers may not set the status
+/// by hand nor close a case with another pair's agreement version.
+#[test]
+fn another_pairs_dispute_case_is_not_found_and_its_workflow_is_guarded() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let raise = |pair: &str, park: i64| {
+            let body = json!({"pair_id": pair, "park_id": park, "raised_by_side": "helper",
+                "subject_kind": "settlement", "title": "SECRET-DISPUTE", "parties": "双方园区",
+                "description": "结算争议", "raised_on": "2020-01-01"});
+            tandem_platform::service::create(
+                &t.db,
+                &cast.admin,
+                &entity::DISPUTES,
+                body.as_object().unwrap(),
+            )
+            .unwrap()
+            .int("id")
+            .unwrap()
+        };
+        let (own, other) = (raise(PAIR, cast.park), raise(OTHER_PAIR, cast.other_park));
+        let foreign = tandem_platform::ledger::record_agreement(
+            &t.db,
+            &cast.admin,
+            cast.other_park,
+            testkit::AGREEMENT_B,
+        )
+        .unwrap();
+        let server = RealServer::start(t.db.clone());
+        for (who, id) in [
+            ("nb-officer", own),
+            ("firm", own),
+            ("researcher", own),
+            ("park-op", other),
+        ] {
+            let c = server.login(who);
+            for path in [
+                format!("/api/disputes/{id}"),
+                format!("/api/disputes/{id}/timeline"),
+                format!("/disputes/{id}"),
+                format!("/r/disputes/{id}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, 404, "{who} {path} on {}: {}", t.name, r.text);
+                assert!(!r.text.contains("SECRET-DISPUTE"), "{who} {path}");
+            }
+            let step = json!({"reason": "越权升级", "version": 1});
+            let r = c.post(&format!("/api/disputes/{id}/escalate"), &step);
+            assert_eq!(r.status, 404, "{who} escalates on {}: {}", t.name, r.text);
+            let out = json!({"outcome": "withdrawn", "note": "越权撤回", "version": 1});
+            let r = c.post(&format!("/api/disputes/{id}/close"), &out);
+            assert_eq!(r.status, 404, "{who} closes on {}: {}", t.name, r.text);
+            let token = c.csrf.clone().unwrap_or_default();
+            let r = c.form(
+                &format!("/disputes/{id}/escalate"),
+                &[("_csrf", &token), ("version", "1"), ("reason", "越权")],
+            );
+            assert_eq!(r.status, 404, "{who} escalation form on {}", t.name);
+            let r = c.form(
+                &format!("/disputes/{id}/round"),
+                &[
+                    ("_csrf", &token),
+                    ("level", "park"),
+                    ("held_on", "2020-02-01"),
+                    ("attendees", "x"),
+                    ("minutes", "x"),
+                ],
+            );
+            assert_eq!(r.status, 404, "{who} round form on {}", t.name);
+            let rounds = c.get(&format!("/api/dispute_rounds?dispute_id={id}"));
+            assert_eq!(rounds.json()["total"], 0, "{who} on {}", t.name);
+            let overdue = c.get("/api/disputes/overdue").json();
+            let listed = overdue["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == id);
+            assert!(!listed, "{who} is reminded of a case it may not read");
+        }
+        // The park operator reads its park's case but does not escalate it.
+        let op = server.login("park-op");
+        assert_eq!(op.get(&format!("/api/disputes/{own}/timeline")).status, 200);
+        let r = op.post(
+            &format!("/api/disputes/{own}/escalate"),
+            &json!({"reason": "越权", "version": 1}),
+        );
+        assert_eq!(r.status, 403, "{}: {}", t.name, r.text);
+        // The pair's officer: no status by hand, no other pair's agreement version.
+        let hb = server.login("hb-officer");
+        let r = hb.patch(
+            &format!("/api/disputes/{own}"),
+            &json!({"status": "settled", "version": 1}),
+        );
+        assert_eq!(r.status, 422, "{}: {}", t.name, r.text);
+        assert_eq!(r.json()["errors"][0]["rule"], "read_only");
+        let r = hb.post(
+            &format!("/api/disputes/{own}/close"),
+            &json!({"outcome": "agreement_amended", "note": "修订", "agreement_row": foreign.id,
+                "version": 1}),
+        );
+        assert_eq!(r.status, 422, "{}: {}", t.name, r.text);
+        assert_eq!(r.json()["errors"][0]["field"], "agreement_row");
+        // Its own case is overdue (raised in 2020) and reminded on its dashboard.
+        let dash = hb.get("/?lang=en");
+        assert!(dash.text.contains("Overdue dispute cases"), "{}", t.name);
+        assert!(dash.text.contains(&format!("/disputes/{own}")));
+    }
+}

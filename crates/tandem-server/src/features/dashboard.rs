@@ -2,7 +2,7 @@
 //! with the programme map, as a page and as JSON (cached per read scope).
 
 use crate::kernel::error::ApiError;
-use crate::kernel::labels::{funnel_table, money_cell, pair_title, pct};
+use crate::kernel::labels::{funnel_table, level_label, money_cell, pair_title, pct};
 use crate::kernel::openapi::{errors, with};
 use crate::kernel::page::{page, t, PageLang};
 use crate::kernel::session::{blocking, ApiSession, PageSession};
@@ -68,14 +68,46 @@ async fn dashboard(
     let title = t(lang, "结对合作总览", "Programme dashboard");
     // Barriers are read per request (their read policy is not the projects' the cache keys on).
     let barriers = crate::features::barriers::dashboard_section(&state, &s.user, lang).await;
+    // The reminders depend on the user's own reading of the disputes and on the day, so they
+    // are not part of the cached body.
+    let reminders = overdue_disputes(&state, &s.user, lang).await;
     // The cached dashboard body: markup rendered (escaped) by `dashboard_body`, kept as text.
     let html = page(
         lang,
         Some(&s),
         &title,
-        html! { (PreEscaped(body.to_string())) (barriers) },
+        html! { (reminders) (PreEscaped(body.to_string())) (barriers) },
     );
     page_lang.remember(html.into_response())
+}
+
+/// The dispute cases the user may read that are past their current level's deadline
+/// (issue #17): the count and the longest overdue, each linking to its case; nothing when
+/// there are none, and a note (not a zero) when they could not be read.
+async fn overdue_disputes(state: &AppState, user: &tandem_platform::User, lang: Lang) -> Markup {
+    let (db, u) = (state.db.clone(), user.clone());
+    let o = match blocking(move || tandem_platform::disputes::overdue(&db, &u)).await {
+        Ok(Ok(o)) => o,
+        _ => {
+            return html! { p.note { (t(lang, "逾期争议提醒暂不可用。", "Overdue dispute reminders are unavailable.")) } }
+        }
+    };
+    if o.count == 0 {
+        return html! {};
+    }
+    html! {
+        div.flash.bad #overdue-disputes role="alert" {
+            strong { (t(lang, "逾期争议案件", "Overdue dispute cases")) ": " span data-testid="overdue-count" { (o.count) } }
+            " " span.note { "(" (t(lang, "截至", "as of")) " " (o.as_of) ")" }
+            ul { @for c in &o.cases {
+                li { a href={ "/disputes/" (c.id) } { (c.title) } " — "
+                    (pair_title(&c.pair_id, lang)) ", "
+                    (level_label(&c.level, lang)) ", "
+                    (t(lang, "期限", "deadline")) " " (c.deadline) " ("
+                    (t(lang, "逾期", "overdue by")) " " (c.days_over) " " (t(lang, "天", "days")) ")" }
+            } }
+        }
+    }
 }
 
 /// The dashboard page's body: the same for every user who sees the same rows, so it is

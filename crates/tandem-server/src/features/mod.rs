@@ -7,6 +7,7 @@ pub(crate) mod barriers;
 pub(crate) mod chain_import;
 pub(crate) mod chains;
 pub(crate) mod dashboard;
+pub(crate) mod disputes;
 pub(crate) mod docking;
 pub(crate) mod pairs;
 pub(crate) mod parks;
@@ -37,6 +38,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(chains::api_routes())
         .merge(chain_import::api_routes())
         .merge(barriers::api_routes())
+        .merge(disputes::api_routes())
         .merge(records::api_routes())
 }
 
@@ -52,6 +54,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(chains::page_routes())
         .merge(chain_import::page_routes())
         .merge(barriers::page_routes())
+        .merge(disputes::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

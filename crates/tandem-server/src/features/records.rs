@@ -256,6 +256,7 @@ fn list_link(e: &Entity, id: &str) -> String {
         "parks" => format!("/parks/{id}"),
         "pairs" => format!("/pairs/{id}"),
         "chains" => format!("/chains/{id}"),
+        "disputes" => format!("/disputes/{id}"),
         _ => format!("/r/{}/{id}", e.name),
     }
 }
@@ -398,6 +399,9 @@ fn record_body(
             }
             @if e.name == "barriers" {
                 " · " a href="/barriers" { (t(lang, "制度壁垒清单", "Barrier register")) }
+            }
+            @if e.name == "disputes" {
+                " · " a href={ "/disputes/" (rec.id_text()) } { (t(lang, "案件经过、协商、升级与结案", "Timeline, rounds, escalation and outcome")) }
             }
         }
         h2 { (t(lang, "修改", "Edit")) }

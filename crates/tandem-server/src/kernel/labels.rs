@@ -46,6 +46,17 @@ pub(crate) fn stage_label(stage: &str, lang: Lang) -> String {
     t(lang, zh, en)
 }
 
+/// A dispute case's escalation level (issue #17).
+pub(crate) fn level_label(level: &str, lang: Lang) -> String {
+    let (zh, en) = match level {
+        "park" => ("园区协商", "park"),
+        "joint_meeting" => ("结对联席会议", "joint meeting"),
+        "provincial" => ("省级协调", "provincial coordination"),
+        other => (other, other),
+    };
+    t(lang, zh, en)
+}
+
 pub(crate) fn status_label(status: &str, lang: Lang) -> String {
     let (zh, en) = match status {
         "todo" => ("待办", "to do"),

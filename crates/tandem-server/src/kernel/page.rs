@@ -137,6 +137,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/events", t(lang, "事件", "Events")),
         ("/r/chains", t(lang, "产业链", "Chains")),
         ("/barriers", t(lang, "制度壁垒", "Barriers")),
+        ("/r/disputes", t(lang, "争议协商", "Disputes")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/assessment", t(lang, "评价", "Assessment")),
