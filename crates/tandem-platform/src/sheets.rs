@@ -28,6 +28,8 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
         "chain_edges" => Some(&crate::entity::CHAIN_EDGES),
         "chain_placements" => Some(&crate::entity::CHAIN_PLACEMENTS),
         "barriers" => Some(&crate::entity::BARRIERS),
+        "disputes" => Some(&crate::entity::DISPUTES),
+        "dispute_rounds" => Some(&crate::entity::DISPUTE_ROUNDS),
         _ => None,
     }
 }

@@ -395,3 +395,77 @@ fn overdue_cases_are_reminded_to_those_who_may_read_them_on_every_engine() {
         assert_eq!(disputes::overdue(db, &c.helped_officer).unwrap().count, 0);
     }
 }
+
+/// Cases and rounds go out and come back as XLSX (the export is the template): the pair
+/// officer's export re-imports as updates by id and version, and the columns the workflow
+/// keeps (level, deadline, status) are read, never imported; another pair's officer exports
+/// none of them.
+#[test]
+fn cases_and_rounds_round_trip_through_xlsx() {
+    use tandem_platform::sheets;
+    let t = testkit::sqlite();
+    let (db, c) = (&t.db, testkit::cast(&t.db));
+    let rec = raise(db, &c.helper_officer, &case_body(PAIR, c.park, "helper", 5));
+    service::create(
+        db,
+        &c.helped_officer,
+        &DISPUTE_ROUNDS,
+        &obj(
+            json!({"dispute_id": rec.int("id"), "level": "park", "held_on": day(-1),
+            "attendees": "双方", "minutes": "协商"}),
+        ),
+    )
+    .unwrap();
+    for e in [&DISPUTES, &DISPUTE_ROUNDS] {
+        let book = sheets::export(db, &c.helped_officer, e).unwrap();
+        let s = sheets::import(db, &c.helped_officer, e, &book)
+            .unwrap_or_else(|p| panic!("{}: {p:?}", e.name));
+        assert_eq!((s.created, s.updated), (0, 1), "{}", e.name);
+        let book = sheets::export(db, &c.other_officer, e).unwrap();
+        let s = sheets::import(db, &c.other_officer, e, &book).unwrap();
+        assert_eq!((s.created, s.updated), (0, 0), "{}", e.name);
+    }
+    let after = service::get(db, &c.admin, &DISPUTES, &rec.id_text()).unwrap();
+    for f in ["status", "current_level", "level_deadline"] {
+        assert_eq!(after.fields[f], rec.fields[f], "{f}");
+    }
+}
+
+/// A case moved to another pair and park (by a coordinator) takes its rounds and
+/// escalations along (the trigger), so their visibility follows the case.
+#[test]
+fn a_moved_case_takes_its_rounds_and_escalations_along_on_every_engine() {
+    for t in testkit::engines() {
+        let (db, c) = (&t.db, testkit::cast(&t.db));
+        let mut body = case_body(PAIR, c.park, "helper", 5);
+        body.insert("subject_id".into(), Value::Null);
+        let rec = raise(db, &c.admin, &body);
+        let id = rec.id_text();
+        service::create(
+            db,
+            &c.park_operator,
+            &DISPUTE_ROUNDS,
+            &obj(
+                json!({"dispute_id": rec.int("id"), "level": "park", "held_on": day(-1),
+                "attendees": "双方", "minutes": "协商"}),
+            ),
+        )
+        .unwrap();
+        disputes::escalate(db, &c.admin, &id, Some(1), &step("升级")).unwrap();
+        let patch = obj(json!({"pair_id": OTHER_PAIR, "park_id": c.other_park}));
+        service::update(db, &c.coordinator, &DISPUTES, &id, Some(2), &patch).unwrap();
+        let moved = disputes::case(db, &c.other_officer, &id).unwrap();
+        assert_eq!(
+            (moved.rounds.len(), moved.escalations.len()),
+            (1, 1),
+            "{}",
+            t.name
+        );
+        assert_eq!(moved.rounds[0].text("pair_id"), Some(OTHER_PAIR));
+        assert_eq!(moved.escalations[0].int("park_id"), Some(c.other_park));
+        assert!(matches!(
+            disputes::case(db, &c.park_operator, &id),
+            Err(PlatformError::NotFound(_))
+        ));
+    }
+}

@@ -20,7 +20,7 @@ use tandem_platform::{auth, sheets};
 use tandem_report::Lang;
 
 /// The record types exchanged as XLSX (`tandem_platform::sheets::sheet_entity`).
-const SHEETS: [&str; 9] = [
+const SHEETS: [&str; 11] = [
     "projects",
     "tasks",
     "enterprise_figures",
@@ -30,6 +30,8 @@ const SHEETS: [&str; 9] = [
     "chain_edges",
     "chain_placements",
     "barriers",
+    "disputes",
+    "dispute_rounds",
 ];
 
 async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
@@ -63,6 +65,11 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 a href="/sheets/chain_placements" { (t(lang, "企业", "enterprises")) }
             }
             li { a href="/sheets/barriers" { (t(lang, "导出制度壁垒（XLSX）", "Export barriers (XLSX)")) } }
+            li {
+                (t(lang, "导出争议协商（XLSX）：", "Export disputes (XLSX): "))
+                a href="/sheets/disputes" { (t(lang, "案件", "cases")) } " · "
+                a href="/sheets/dispute_rounds" { (t(lang, "协商记录", "consultation rounds")) }
+            }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -77,6 +84,8 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 option value="chain_edges" { (t(lang, "产业链供应关系", "chain supply edges")) }
                 option value="chain_placements" { (t(lang, "产业链企业", "chain enterprises")) }
                 option value="barriers" { (t(lang, "制度壁垒", "barriers")) }
+                option value="disputes" { (t(lang, "争议案件", "dispute cases")) }
+                option value="dispute_rounds" { (t(lang, "争议协商记录", "consultation rounds")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";
