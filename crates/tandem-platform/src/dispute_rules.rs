@@ -11,12 +11,14 @@
 //!   one); a settlement is named in the title and description, not by id. A record of
 //!   another pair is refused with the same words as a missing one, so a case cannot probe
 //!   what exists elsewhere;
-//! * a case is not raised in the future; it starts at the park level when it names a park,
-//!   else at the pair's joint meeting, with that level's default deadline counted from the
-//!   day it was raised ([`default_days`]);
+//! * a case is not raised in the future, nor after its first round or escalation; until it
+//!   is first escalated it is at the park level when it names a park, else at the pair's
+//!   joint meeting, with that level's default deadline counted from the day it was raised
+//!   ([`default_days`]), so correcting the day or the park keeps them consistent;
 //! * a consultation round belongs to a case and carries its pair and park; it is held on or
 //!   after the day the case was raised and not in the future, at a level the case has
-//!   reached; a closed case takes no more rounds and its rounds are no longer changed.
+//!   reached (never the park level for a case that names no park); a closed case takes no
+//!   more rounds and its rounds are no longer changed.
 
 use crate::clock;
 use crate::db::{Conn, Value};
@@ -176,8 +178,35 @@ fn check_subject(c: &mut dyn Conn, fields: &Map<String, Json>) -> Result<(), Pla
     }
 }
 
-/// [`crate::entity::DISPUTES`]' check: park, subject, the day raised, and the starting level
-/// and deadline (derived, kept once set).
+/// Whether the stored case `fields` describes (none when new) has been escalated, and the
+/// day of its first round or escalation, if any.
+fn case_history(
+    c: &mut dyn Conn,
+    fields: &Map<String, Json>,
+) -> Result<(bool, Option<String>), PlatformError> {
+    let Some(id) = fields.get("id").and_then(Json::as_i64) else {
+        return Ok((false, None));
+    };
+    let row = c.query_one(
+        "SELECT (SELECT MIN(escalated_on) FROM dispute_escalations WHERE dispute_id = ?)          AS escalated, (SELECT MIN(held_on) FROM dispute_rounds WHERE dispute_id = ?) AS held",
+        &[Value::Int(id), Value::Int(id)],
+    )?;
+    let Some(r) = row else {
+        return Ok((false, None));
+    };
+    let escalated = r.opt_text("escalated")?.map(str::to_string);
+    let held = r.opt_text("held")?.map(str::to_string);
+    let first = match (&escalated, &held) {
+        (Some(a), Some(b)) => Some(a.min(b).clone()),
+        (a, b) => a.clone().or_else(|| b.clone()),
+    };
+    Ok((escalated.is_some(), first))
+}
+
+/// [`crate::entity::DISPUTES`]' check: park, subject, the day raised (not in the future, not
+/// after the case's first round or escalation), and the starting level and its deadline
+/// (derived: until the first escalation they follow the park and the day raised; from then
+/// on only the workflow changes them).
 pub fn check_dispute(
     c: &mut dyn Conn,
     fields: &mut Map<String, Json>,
@@ -190,20 +219,23 @@ pub fn check_dispute(
         .unwrap_or("")
         .to_string();
     not_in_future("raised_on", ("The day raised", "提出日期"), &raised)?;
-    if fields.get("current_level").is_none_or(Json::is_null) {
+    let (escalated, first) = case_history(c, fields)?;
+    if let Some(first) = first.filter(|f| f.as_str() < raised.as_str()) {
+        return Err(invalid(
+            "raised_on",
+            "after_history",
+            format!("the case has a round or escalation on {first}, before that day"),
+            format!("案件在 {first} 已有协商或升级记录，提出日期不能晚于该日"),
+        ));
+    }
+    if !escalated {
         let start = if fields.get("park_id").is_some_and(|p| !p.is_null()) {
             "park"
         } else {
             "joint_meeting"
         };
+        let deadline = date_after(&raised, default_days(start));
         fields.insert("current_level".into(), Json::from(start));
-    }
-    if fields.get("level_deadline").is_none_or(Json::is_null) {
-        let level = fields
-            .get("current_level")
-            .and_then(Json::as_str)
-            .unwrap_or("park");
-        let deadline = date_after(&raised, default_days(level));
         fields.insert(
             "level_deadline".into(),
             deadline.map(Json::String).unwrap_or(Json::Null),
@@ -280,6 +312,14 @@ pub fn check_dispute_round(
         ));
     }
     let level = fields.get("level").and_then(Json::as_str).unwrap_or("");
+    if level == "park" && facts.park_id.is_none() {
+        return Err(invalid(
+            "level",
+            "no_park",
+            "the case names no park: it has no park level".into(),
+            "案件未涉及园区，没有园区层级".into(),
+        ));
+    }
     let at = |l: &str| LEVELS.iter().position(|x| *x == l);
     if at(level) > at(&facts.current_level) {
         return Err(invalid(

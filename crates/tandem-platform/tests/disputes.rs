@@ -469,3 +469,62 @@ fn a_moved_case_takes_its_rounds_and_escalations_along_on_every_engine() {
         ));
     }
 }
+
+/// Until its first escalation a case's level and deadline follow its park and the day it was
+/// raised (a correction keeps them consistent); the day raised cannot move after its first
+/// round; a case without a park has no park-level round.
+#[test]
+fn corrections_keep_the_level_and_deadline_consistent_on_every_engine() {
+    for t in testkit::engines() {
+        let (db, c) = (&t.db, testkit::cast(&t.db));
+        let mut body = case_body(PAIR, c.park, "helper", 10);
+        body.insert("park_id".into(), Value::Null);
+        body.insert("subject_id".into(), Value::Null);
+        let rec = raise(db, &c.helper_officer, &body);
+        let id = rec.id_text();
+        assert_eq!(
+            (rec.text("current_level"), rec.text("level_deadline")),
+            (Some("joint_meeting"), Some(day(50).as_str()))
+        );
+        let round = |level: &str, held: i64| {
+            service::create(
+                db,
+                &c.helped_officer,
+                &DISPUTE_ROUNDS,
+                &obj(
+                    json!({"dispute_id": rec.int("id"), "level": level, "held_on": day(-held),
+                    "attendees": "双方", "minutes": "协商"}),
+                ),
+            )
+        };
+        assert_eq!(rule(round("park", 5)), "level:no_park");
+        round("joint_meeting", 5).unwrap();
+        let patch = obj(json!({"park_id": c.park, "raised_on": day(-20)}));
+        let fixed =
+            service::update(db, &c.helper_officer, &DISPUTES, &id, Some(1), &patch).unwrap();
+        assert_eq!(
+            (fixed.text("current_level"), fixed.text("level_deadline")),
+            (Some("park"), Some(day(10).as_str()))
+        );
+        let late = obj(json!({"raised_on": day(-3)}));
+        assert_eq!(
+            rule(service::update(
+                db,
+                &c.helper_officer,
+                &DISPUTES,
+                &id,
+                Some(2),
+                &late
+            )),
+            "raised_on:after_history"
+        );
+        disputes::escalate(db, &c.helper_officer, &id, Some(2), &step("升级")).unwrap();
+        let patch = obj(json!({"raised_on": day(-25)}));
+        let after =
+            service::update(db, &c.helper_officer, &DISPUTES, &id, Some(3), &patch).unwrap();
+        assert_eq!(
+            (after.text("current_level"), after.text("level_deadline")),
+            (Some("joint_meeting"), Some(day(60).as_str()))
+        );
+    }
+}

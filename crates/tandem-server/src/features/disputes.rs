@@ -196,13 +196,14 @@ fn round_form(case: &Case, s: &Session, lang: Lang) -> Markup {
     let id = case.record.id_text();
     let current = case.record.text("current_level").unwrap_or("park");
     let reached = LEVELS.iter().position(|l| *l == current).unwrap_or(0);
+    let has_park = case.record.int("park_id").is_some();
     html! {
         form.card #round-form method="post" action={ "/disputes/" (id) "/round" } {
             input type="hidden" name="_csrf" value=(s.csrf);
             strong { (t(lang, "记录一次协商", "Record a consultation round")) }
             label for="round-level" { (t(lang, "层级", "Level")) }
             select #round-level name="level" {
-                @for l in &LEVELS[..=reached] {
+                @for l in LEVELS[..=reached].iter().filter(|l| **l != "park" || has_park) {
                     option value=(l) selected[*l == current] { (level_label(l, lang)) }
                 }
             }
