@@ -14,13 +14,16 @@
 //!   by hand is a promise, and a promise already broken is no deadline. The step is kept in
 //!   `dispute_escalations`, which no one writes otherwise.
 //! * [`close`]: an open case is closed with an outcome and a note, on a day not in the future
-//!   and not before it was raised: `settled`, `withdrawn`, `agreement_amended` (naming the
-//!   agreement version row of the ledger, which must exist and belong to a park of the
-//!   case's pair, and to the case's park when it names one) or `compensation` (an amount
-//!   above zero and the side that pays). The status, level, deadline and outcome fields are
+//!   and not before it reached its current level: `settled`, `withdrawn`,
+//!   `agreement_amended` (naming the agreement version row of the ledger, which must exist
+//!   and belong to a park of the case's pair, and to the case's park when it names one) or
+//!   `compensation` (an amount above zero and the side that pays). The status, level, deadline and outcome fields are
 //!   read-only in the record API: these two functions are the only way to set them.
 //! * A closed case is final for its pair's officers: only administrators and coordinators may
 //!   still correct it (`auth`), nothing reopens it, and it takes no more rounds.
+//! * A case's history is bounded on the page, not in the database: the timeline reads at
+//!   most [`MAX_TIMELINE_ROWS`] rounds, escalations and audit rows each (the record pages
+//!   list and page through all of them).
 //! * [`case`] reads the whole history as one timeline: the audit log of the case, its rounds
 //!   and its escalations. [`overdue`] lists the open cases whose current level's deadline
 //!   has passed (platform clock, UTC) for the dashboard. [`advice_records`] gives the cases
@@ -409,13 +412,13 @@ fn check_outcome(
     };
     let note = note("note", &req.note)?;
     let (on, day) = date_or_today("on", &req.on)?;
-    let raised = before.text("raised_on").and_then(clock::parse_date);
-    if day > today_days() + 1 || raised.is_some_and(|r| day < r) {
+    if day > today_days() + 1 || day < level_since(c, before)? {
         return Err(invalid(
             "on",
             "out_of_range",
-            "a case is closed on a day between the day it was raised and today".into(),
-            "结案日期须在提出日期与今天之间".into(),
+            "a case is closed on a day between the day it reached its current level and today"
+                .into(),
+            "结案日期须在案件进入当前层级之日与今天之间".into(),
         ));
     }
     let agreement_row = match (status, req.agreement_row) {

@@ -186,6 +186,13 @@ fn a_case_is_raised_escalated_and_closed_with_compensation_on_every_engine() {
             "agreement_row:not_allowed"
         );
         out.agreement_row = None;
+        // Not before the case reached its current level (escalated today).
+        out.on = day(-1);
+        assert_eq!(
+            rule(disputes::close(db, &c.helped_officer, &id, Some(3), &out)),
+            "on:out_of_range"
+        );
+        out.on = String::new();
         let closed = disputes::close(db, &c.helped_officer, &id, Some(3), &out).unwrap();
         assert_eq!(closed.text("status"), Some("compensation"));
         assert_eq!(closed.int("compensation_yuan"), Some(300000));
