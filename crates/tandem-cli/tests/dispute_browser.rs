@@ -65,6 +65,17 @@ fn day(days: i64) -> String {
     tandem_platform::dispute_rules::date_after(&tandem_platform::clock::today(), days).unwrap()
 }
 
+/// Where screenshots go: `$CARGO_TARGET_DIR/platform-screenshots`, else the workspace's
+/// `target/platform-screenshots` (as `platform_browser.rs`).
+fn screenshot_dir() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target")
+        });
+    target.join("platform-screenshots")
+}
+
 /// The case page's main text.
 fn main_text(s: &Session) -> String {
     s.text(&s.find("main"))
@@ -138,6 +149,7 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
         reminder.contains("2024 tax-share settlement") && reminder.contains("by 5 days"),
         "{reminder}"
     );
+    s.save_screenshot(&screenshot_dir(), "dispute-dashboard-reminder");
     s.click_on(&format!("#overdue-disputes a[href='/disputes/{id}']"));
     wait_for(&s, |u| u.ends_with(&format!("/disputes/{id}")));
 
@@ -169,7 +181,17 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
             )
         })
         .collect();
-    for k in ["create", "escalation", "escalate", "round", "close"] {
+    assert_eq!(
+        kinds.first(),
+        Some(&json!("create")),
+        "raised first: {kinds:?}"
+    );
+    assert_eq!(
+        kinds.last(),
+        Some(&json!("close")),
+        "closed last: {kinds:?}"
+    );
+    for k in ["escalation", "round"] {
         assert!(
             kinds.contains(&json!(k)),
             "{k} missing from the timeline {kinds:?}"
@@ -188,6 +210,7 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
         "return [document.documentElement.scrollWidth, window.innerWidth];",
         vec![],
     );
+    s.save_screenshot(&screenshot_dir(), "dispute-phone-case");
     assert!(
         v[0].as_i64() <= v[1].as_i64(),
         "the case page overflows a phone: {v}"

@@ -542,8 +542,11 @@ pub struct Case {
     pub record: Record,
     pub rounds: Vec<Record>,
     pub escalations: Vec<Record>,
-    /// Rounds, escalations and audited changes, oldest first (by day; on one day changes
-    /// come first, then escalations, then rounds, each in the order recorded).
+    /// The case's history, oldest first: its creation on the day raised, its escalations and
+    /// rounds on their days, its edits on the day recorded and its closing on the day closed
+    /// (on one day in that order, each kind in the order recorded). An escalation's audit
+    /// row on the case is left out: the escalation's own record (with who recorded it)
+    /// stands for it; the full audit log is the case's history page.
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -616,6 +619,26 @@ pub fn case(db: &Db, user: &User, id: &str) -> Result<Case, PlatformError> {
     })
 }
 
+/// The day a change of the case belongs on the timeline: the day raised for its creation,
+/// the day closed for its closing (the days they happened, which may be before they were
+/// recorded), else the day it was recorded; and its place among the entries of one day.
+fn change_day(entry: &HistoryEntry) -> (String, u8) {
+    let after = |k: &str| {
+        entry
+            .after
+            .as_ref()
+            .and_then(|a| a.get(k))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let recorded = entry.at.get(..10).unwrap_or("").to_string();
+    match entry.action.as_str() {
+        "create" => (after("raised_on").unwrap_or(recorded), 0),
+        "close" => (after("closed_on").unwrap_or(recorded), 4),
+        _ => (recorded, 3),
+    }
+}
+
 /// Merges the three histories by day, stably (see [`Case::timeline`]).
 fn timeline(
     rounds: &[Record],
@@ -624,35 +647,27 @@ fn timeline(
 ) -> Vec<TimelineEntry> {
     let day = |r: &Record, f: &str| r.text(f).unwrap_or("").to_string();
     let mut out: Vec<(u8, TimelineEntry)> = Vec::new();
-    for entry in changes {
-        let date = entry.at.get(..10).unwrap_or("").to_string();
-        out.push((
-            0,
-            TimelineEntry {
-                date,
-                happening: Happening::Change { entry },
-            },
-        ));
+    // An escalation's own record says what its audit row on the case says, and when it
+    // happened: the record stands for both.
+    for entry in changes.into_iter().filter(|e| e.action != "escalate") {
+        let (date, rank) = change_day(&entry);
+        let happening = Happening::Change { entry };
+        out.push((rank, TimelineEntry { date, happening }));
     }
     for r in escalations {
-        out.push((
-            1,
-            TimelineEntry {
-                date: day(r, "escalated_on"),
-                happening: Happening::Escalation {
-                    record: r.fields.clone(),
-                },
-            },
-        ));
+        let record = r.fields.clone();
+        let date = day(r, "escalated_on");
+        let happening = Happening::Escalation { record };
+        out.push((1, TimelineEntry { date, happening }));
     }
     for r in rounds {
+        let record = r.fields.clone();
+        let date = day(r, "held_on");
         out.push((
             2,
             TimelineEntry {
-                date: day(r, "held_on"),
-                happening: Happening::Round {
-                    record: r.fields.clone(),
-                },
+                date,
+                happening: Happening::Round { record },
             },
         ));
     }

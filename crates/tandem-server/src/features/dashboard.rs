@@ -96,7 +96,8 @@ async fn overdue_disputes(state: &AppState, user: &tandem_platform::User, lang: 
         return html! {};
     }
     html! {
-        div.flash.bad #overdue-disputes role="alert" {
+        // Below the menu's floating user line, which would otherwise overlap the box.
+        div.flash.bad #overdue-disputes role="alert" style="clear:both" {
             strong { (t(lang, "逾期争议案件", "Overdue dispute cases")) ": " span data-testid="overdue-count" { (o.count) } }
             " " span.note { "(" (t(lang, "截至", "as of")) " " (o.as_of) ")" }
             ul { @for c in &o.cases {

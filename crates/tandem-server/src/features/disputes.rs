@@ -9,7 +9,7 @@ use crate::kernel::http::{if_match, record_response, stale};
 use crate::kernel::labels::{level_label, pair_title};
 use crate::kernel::openapi::{csrf, errors, if_match as if_match_doc, with};
 use crate::kernel::page::{csrf_failure, failure, field_message, page, t, PageLang};
-use crate::kernel::record_view::{fields_table, ref_titles};
+use crate::kernel::record_view::{changed_fields, fields_table, ref_titles};
 use crate::kernel::run::run;
 use crate::kernel::session::{constant_time_eq, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
@@ -170,6 +170,9 @@ fn timeline_item(e: &disputes::TimelineEntry, lang: Lang) -> Markup {
             Happening::Change { entry } => li data-kind=(entry.action) {
                 strong { (e.date) " " (change_label(&entry.action, lang)) } " "
                 span.note { "(" (entry.actor) ", " (entry.at) ")" }
+                @if entry.action == "update" {
+                    (changed_fields(entry.before.as_ref(), entry.after.as_ref(), &["version", "updated_at"]))
+                }
                 @if entry.action == "close" {
                     @let after = entry.after.as_ref().and_then(Value::as_object);
                     @if let Some(a) = after {
