@@ -24,8 +24,9 @@
 //! * A case's history is bounded on the page, not in the database: the timeline reads at
 //!   most [`MAX_TIMELINE_ROWS`] rounds, escalations and audit rows each (the record pages
 //!   list and page through all of them).
-//! * [`case`] reads the whole history as one timeline: the audit log of the case, its rounds
-//!   and its escalations. [`overdue`] lists the open cases whose current level's deadline
+//! * [`case`] reads the whole history as one timeline: the audit log of the case (its
+//!   creation and closing on the days they happened), its rounds and its escalations
+//!   ([`Case::timeline`]). [`overdue`] lists the open cases whose current level's deadline
 //!   has passed (platform clock, UTC) for the dashboard. [`advice_records`] gives the cases
 //!   the user may read to the advisor.
 //!
