@@ -793,3 +793,54 @@ fn another_pairs_dispute_case_is_not_found_and_its_workflow_is_guarded() {
         assert!(dash.text.contains(&format!("/disputes/{own}")));
     }
 }
+
+/// Issue #17: the workflow over HTTP for the pair's officers: an escalation carries the
+/// version edited (a stale `If-Match` is 412 and changes nothing), answers the case with its
+/// new ETag, and the timeline and the OpenAPI document describe it.
+#[test]
+fn a_pairs_officer_escalates_and_closes_over_the_api() {
+    let t = testkit::sqlite();
+    // The accounts the logins below use.
+    testkit::cast(&t.db);
+    let server = RealServer::start(t.db.clone());
+    let xz = server.login("xz-officer");
+    let body = json!({"pair_id": PAIR, "raised_by_side": "helper", "subject_kind": "settlement",
+        "title": "结算争议", "parties": "双方", "description": "分成", "raised_on": "2024-01-10"});
+    let r = xz.post("/api/disputes", &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(r.json()["current_level"], "joint_meeting");
+    let step = json!({"reason": "联席会议未能达成一致", "on": "2024-03-01"}).to_string();
+    let esc = format!("/api/disputes/{id}/escalate");
+    let send = |if_match: &str| {
+        xz.send(
+            "POST",
+            &esc,
+            Some(("application/json", step.clone().into_bytes())),
+            &[("if-match", if_match)],
+        )
+    };
+    assert_eq!(send("\"v9\"").status, 412);
+    let r = send("\"v1\"");
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["current_level"], "provincial");
+    assert_eq!(r.json()["level_deadline"], "2024-05-30");
+    let hb = server.login("hb-officer");
+    let out = json!({"outcome": "settled", "note": "省级协调后和解", "version": 2});
+    let r = hb.post(&format!("/api/disputes/{id}/close"), &out);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["status"], "settled");
+    let tl = hb.get(&format!("/api/disputes/{id}/timeline")).json();
+    let kinds: Vec<&str> = tl["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["change", "escalation", "change"], "{tl}");
+    let doc = hb.get("/api/openapi.json").json();
+    for path in ["escalate", "close", "timeline"] {
+        assert!(doc["paths"][format!("/api/disputes/{{id}}/{path}")].is_object());
+    }
+    assert!(doc["components"]["schemas"]["disputes"].is_object());
+}
