@@ -845,12 +845,12 @@ async fn docking_over_http_on_every_engine() {
     }
 }
 
-/// Issue #17: the pair page's live advice weighs the platform's barrier register. Two
-/// unresolved barriers naming the pair detect problem (2) with them as evidence and put
-/// "align the rules" on the institutional path; another pair's officer, who cannot read them,
-/// gets advice without them.
+/// Issue #17: the pair page's live advice weighs the platform's barrier register and dispute
+/// cases. Two unresolved barriers naming the pair and an overdue case detect problem (2) with
+/// them as evidence and put "move the cases on" and "align the rules" on the institutional
+/// path; another pair's officer, who cannot read them, gets advice without them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pair_pages_advice_weighs_the_barriers_the_user_may_read() {
+async fn the_pair_pages_advice_weighs_the_barriers_and_cases_the_user_may_read() {
     let t = testkit::sqlite();
     let cast = testkit::cast(&t.db);
     for title in ["职称评审结果互认", "环评标准互认"] {
@@ -859,12 +859,35 @@ async fn the_pair_pages_advice_weighs_the_barriers_the_user_may_read() {
         tandem_platform::service::create(&t.db, &cast.helper_officer, &entity::BARRIERS, &body)
             .unwrap();
     }
+    // A case raised 200 days ago is past its park-level deadline (30 days).
+    let (y, m, d) = tandem_platform::clock::civil_from_days(
+        tandem_platform::clock::parse_date(&tandem_platform::clock::today()).unwrap() - 200,
+    );
+    let case = json!({"pair_id": PAIR, "park_id": cast.park, "raised_by_side": "helped",
+        "subject_kind": "park", "subject_id": cast.park, "title": "税收分成比例争议",
+        "parties": "徐州方园区公司；淮北方管委会", "description": "分成比例理解不一致",
+        "raised_on": format!("{y:04}-{m:02}-{d:02}")});
+    tandem_platform::service::create(
+        &t.db,
+        &cast.helped_officer,
+        &entity::DISPUTES,
+        case.as_object().unwrap(),
+    )
+    .unwrap();
     let mut officer = Client::new(t.db.clone());
     officer.login("hb-officer").await;
     let page = officer.get(&format!("/pairs/{PAIR}?lang=en")).await.text();
     assert!(
         page.contains("Align the two sides"),
         "no barrier recommendation"
+    );
+    assert!(
+        page.contains("Move the open dispute cases"),
+        "no dispute recommendation"
+    );
+    assert!(
+        page.contains("past its deadline"),
+        "the overdue case is not evidence"
     );
     assert!(page.contains("Unresolved barrier"), "no barrier evidence");
     assert!(page.contains("环评标准互认"));
@@ -874,5 +897,9 @@ async fn the_pair_pages_advice_weighs_the_barriers_the_user_may_read() {
     assert!(
         !page.contains("环评标准互认"),
         "another pair's officer reads the barrier"
+    );
+    assert!(
+        !page.contains("税收分成比例争议"),
+        "another pair's officer reads the case"
     );
 }

@@ -48,11 +48,14 @@ pub(crate) fn diagnose(
 }
 
 /// The platform's records the advisor weighs (issue #17), as `user` may read them: the
-/// barriers naming any pair (the advisor keeps the pair's own).
+/// dispute cases and the barriers naming any pair (the advisor keeps the pair's own).
 fn cooperation_records(db: &Db, user: &User) -> Result<CooperationRecords, String> {
+    let disputes =
+        tandem_platform::disputes::advice_records(db, user).map_err(|e| e.to_string())?;
     let barriers =
         tandem_platform::barriers::advice_records(db, user).map_err(|e| e.to_string())?;
     Ok(CooperationRecords {
+        disputes,
         barriers,
         ..CooperationRecords::default()
     })
