@@ -14,6 +14,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
+pub mod produce;
+
 /// What a user may do is decided by the role, and for some roles by what it is bound to.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
@@ -346,6 +348,9 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
     if let Some(rule) = disputes_allowed(user, action, entity, scope) {
         return rule;
     }
+    if let Some(rule) = produce::allowed(user, action, entity, scope) {
+        return rule;
+    }
     match &user.role {
         Role::Admin => true,
         Role::Coordinator => true,
@@ -475,6 +480,9 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
         "disputes" | "dispute_rounds" | "dispute_escalations"
     ) {
         return disputes_read_filter(user);
+    }
+    if produce::ENTITIES.contains(&entity) {
+        return produce::read_filter(user, entity);
     }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,

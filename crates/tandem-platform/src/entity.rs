@@ -17,6 +17,8 @@ pub use crate::lists::list_items;
 use serde_json::{Map, Value as Json};
 use tandem_ledger::money::{Fen, MoneyError, YuanRule};
 
+pub mod produce;
+
 /// What a field holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -2214,6 +2216,12 @@ pub static ENTITIES: &[&Entity] = &[
     &DISPUTES,
     &DISPUTE_ROUNDS,
     &DISPUTE_ESCALATIONS,
+    &produce::SUPPLY_BASES,
+    &produce::BASE_CERTIFICATIONS,
+    &produce::PRODUCE_BUYERS,
+    &produce::SUPPLY_CONTRACTS,
+    &produce::DELIVERIES,
+    &produce::PRODUCE_EVENTS,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).

@@ -31,6 +31,7 @@ pub mod limits;
 pub mod lists;
 pub mod live;
 pub mod migrate;
+pub mod produce;
 pub mod seed;
 pub mod service;
 pub mod sheets;

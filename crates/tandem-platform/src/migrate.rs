@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/0010_barriers.postgres.sql"),
     },
     Migration {
+        version: 12,
+        name: "produce",
+        portable: include_str!("../migrations/0012_produce.sql"),
+        sqlite: include_str!("../migrations/0012_produce.sqlite.sql"),
+        postgres: include_str!("../migrations/0012_produce.postgres.sql"),
+    },
+    Migration {
         version: 13,
         name: "chain_sources",
         portable: include_str!("../migrations/0013_chain_sources.sql"),

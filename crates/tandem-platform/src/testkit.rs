@@ -448,3 +448,94 @@ pub fn barrier_body(pairs: &[&str]) -> serde_json::Map<String, serde_json::Value
     });
     v.as_object().cloned().unwrap_or_default()
 }
+
+/// The records of [`sample_produce`].
+#[derive(Clone, Copy, Debug)]
+pub struct ProduceFixture {
+    pub base: i64,
+    pub certification: i64,
+    /// A wholesaler in the pair's helper locality.
+    pub helper_buyer: i64,
+    /// A retailer elsewhere (Nanjing).
+    pub other_buyer: i64,
+    /// Rice to the helper-side buyer, 2023-01-01 to 2025-12-31.
+    pub rice_contract: i64,
+    /// Wheat to the buyer elsewhere, 2024.
+    pub wheat_contract: i64,
+}
+
+/// A supply base of `pair` with its records, built through the record service by `user`
+/// (issue #17, part 5). The base grows rice and wheat and is certified green food from
+/// 2023-06-15 to 2025-12-31. Deliveries: 2023-03 rice 100 t, 500,000 yuan to the helper-side
+/// buyer (before the certificate); 2024-02 rice 100 t, 520,000 yuan to the helper-side buyer;
+/// 2024-05 wheat 50 t, 150,000 yuan to the buyer elsewhere. So 2023: 100 t, all to the helper
+/// side, none certified; 2024: 150 t, 2/3 of the volume and 52/67 of the value to the helper
+/// side, all certified; no other year.
+pub fn sample_produce(db: &Db, user: &crate::User, pair: &str) -> ProduceFixture {
+    use crate::entity::produce::{
+        BASE_CERTIFICATIONS, DELIVERIES, PRODUCE_BUYERS, SUPPLY_BASES, SUPPLY_CONTRACTS,
+    };
+    let create = |e: &'static crate::entity::Entity, body: serde_json::Value| {
+        crate::service::create(db, user, e, body.as_object().unwrap())
+            .unwrap_or_else(|err| panic!("produce fixture {}: {err}", e.name))
+            .int("id")
+            .unwrap()
+    };
+    let helper: String = db
+        .read(|c| {
+            c.query_one("SELECT helper_id FROM pairs WHERE id = ?", &[pair.into()])
+                .map(|r| r.and_then(|r| r.opt_text("helper_id").ok().flatten().map(str::to_string)))
+        })
+        .unwrap()
+        .expect("the pair exists");
+    let base = create(
+        &SUPPLY_BASES,
+        json!({"pair_id": pair, "name": "濉溪县绿色稻麦基地", "county": "濉溪县",
+            "lat": 33.92, "lon": 116.77, "products": ["大米", "小麦"], "capacity_t": 20000,
+            "source": "test base"}),
+    );
+    let certification = create(
+        &BASE_CERTIFICATIONS,
+        json!({"base_id": base, "kind": "green_food", "certificate_no": "LB-18-23060001",
+            "issuer": "中国绿色食品发展中心", "issued_on": "2023-06-15",
+            "valid_until": "2025-12-31"}),
+    );
+    let helper_buyer = create(
+        &PRODUCE_BUYERS,
+        json!({"pair_id": pair, "name": "支援方农副产品批发市场", "kind": "wholesaler",
+            "buyer_locality_id": helper}),
+    );
+    let other_buyer = create(
+        &PRODUCE_BUYERS,
+        json!({"pair_id": pair, "name": "南京某连锁超市", "kind": "retailer",
+            "buyer_locality_id": "js-nanjing"}),
+    );
+    let contract = |buyer: i64, product: &str, t: f64, from: &str, to: &str| {
+        create(
+            &SUPPLY_CONTRACTS,
+            json!({"base_id": base, "buyer_id": buyer, "contract_no": format!("HT-{from}-{product}"),
+                "product": product, "volume_t": t,
+                "value_yuan": "6000000", "start_on": from, "end_on": to}),
+        )
+    };
+    let rice_contract = contract(helper_buyer, "大米", 1200.0, "2023-01-01", "2025-12-31");
+    let wheat_contract = contract(other_buyer, "小麦", 600.0, "2024-01-01", "2024-12-31");
+    for (k, month, t, yuan) in [
+        (rice_contract, "2023-03", 100, "500000"),
+        (rice_contract, "2024-02", 100, "520000"),
+        (wheat_contract, "2024-05", 50, "150000"),
+    ] {
+        create(
+            &DELIVERIES,
+            json!({"contract_id": k, "month": month, "volume_t": t, "value_yuan": yuan}),
+        );
+    }
+    ProduceFixture {
+        base,
+        certification,
+        helper_buyer,
+        other_buyer,
+        rice_contract,
+        wheat_contract,
+    }
+}

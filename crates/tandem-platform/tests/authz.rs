@@ -31,6 +31,10 @@ struct Parents {
     plan: i64,
     chain: i64,
     dispute: i64,
+    /// Farm produce (issue #17): a supply base, a buyer and a contract between them.
+    base: i64,
+    buyer: i64,
+    contract: i64,
 }
 
 /// A valid new record of `e` in the scope of `own` (PAIR, the operator's park, the user's
@@ -40,6 +44,7 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
         plan,
         chain,
         dispute,
+        ..
     } = parents;
     let pair = if own { PAIR } else { OTHER_PAIR };
     let park = if own { c.park } else { c.other_park };
@@ -127,6 +132,27 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
                    "attendees": "双方园区负责人", "minutes": "初步协商"})
         }
         "dispute_escalations" => json!({}),
+        // Farm produce (issue #17): parts hang from a base or contract of the fixture's pair.
+        "supply_bases" => {
+            json!({"pair_id": pair, "name": "稻麦基地", "county": "濉溪县", "products": ["大米"]})
+        }
+        "base_certifications" => {
+            json!({"base_id": parents.base, "kind": "green_food", "certificate_no": "LB-1",
+                   "issuer": "中国绿色食品发展中心", "issued_on": "2024-01-01", "valid_until": "2026-12-31"})
+        }
+        "produce_buyers" => {
+            json!({"pair_id": pair, "name": "批发市场", "kind": "wholesaler", "buyer_locality_id": "js-xuzhou"})
+        }
+        "supply_contracts" => {
+            json!({"base_id": parents.base, "buyer_id": parents.buyer, "contract_no": "HT-2024-001", "product": "大米", "volume_t": 100,
+                   "value_yuan": 100000, "start_on": "2024-01-01", "end_on": "2024-12-31"})
+        }
+        "deliveries" => {
+            json!({"contract_id": parents.contract, "month": "2024-03", "volume_t": 10, "value_yuan": 5000})
+        }
+        "produce_events" => {
+            json!({"pair_id": pair, "title": "产销对接会", "held_on": "2024-05-10", "place": "淮北", "deals": 3})
+        }
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -157,6 +183,11 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "dispute_rounds" => "minutes",
         // Every field of an escalation is written by the workflow: the update sends nothing.
         "dispute_escalations" => return Map::new(),
+        "supply_bases" | "produce_buyers" => "name",
+        "base_certifications" => "issuer",
+        "supply_contracts" => "volume_t",
+        "deliveries" => "month",
+        "produce_events" => "title",
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -188,12 +219,16 @@ fn world(t: &testkit::TestDb) -> World {
         plan: parent(&entity::PLANS, true),
         chain: parent(&entity::CHAINS, true),
         dispute: parent(&entity::DISPUTES, true),
+        ..Parents::default()
     };
     let parents_other = Parents {
         plan: parent(&entity::PLANS, false),
         chain: parent(&entity::CHAINS, false),
         dispute: parent(&entity::DISPUTES, false),
+        ..Parents::default()
     };
+    let parents_own = produce_parents(&db, &cast, parents_own, true);
+    let parents_other = produce_parents(&db, &cast, parents_other, false);
     let mut ids: Vec<(&str, String, String)> = Vec::new();
     for e in entity::ENTITIES {
         let (own, other) = match e.name {
@@ -253,6 +288,22 @@ fn world(t: &testkit::TestDb) -> World {
         ids,
         parents: (parents_own, parents_other),
     }
+}
+
+/// `parents` with a supply base, a buyer and a contract between them (issue #17) of the
+/// fixture's pair, made by the administrator.
+fn produce_parents(db: &Db, cast: &Cast, mut parents: Parents, own: bool) -> Parents {
+    use entity::produce::{PRODUCE_BUYERS, SUPPLY_BASES, SUPPLY_CONTRACTS};
+    let make = |e: &'static Entity, p: Parents| {
+        service::create(db, &cast.admin, e, &body(e, cast, own, p))
+            .unwrap()
+            .int("id")
+            .unwrap()
+    };
+    parents.base = make(&SUPPLY_BASES, parents);
+    parents.buyer = make(&PRODUCE_BUYERS, parents);
+    parents.contract = make(&SUPPLY_CONTRACTS, parents);
+    parents
 }
 
 /// Expected outcomes: one letter per role (admin, coordinator, helper officer, helped
@@ -424,6 +475,52 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("dispute_escalations", "create", "NNNNNNNN"),
     ("dispute_escalations", "update own", "NNNNNNNN"),
     ("dispute_escalations", "update other", "NNNNNNNN"),
+    // Farm produce (issue #17) belongs to its pair: its officers (either side) and the staff
+    // keep it; researchers read the bases, certificates and fairs (public anyway) but no
+    // buyer, contract or delivery (commercial terms; they read the pair totals); park
+    // operators and enterprises read none.
+    ("supply_bases", "read own", "YYYYNNNY"),
+    ("supply_bases", "read other", "YYNNYNNY"),
+    ("supply_bases", "create own", "YYYYNNNN"),
+    ("supply_bases", "create other", "YYNNYNNN"),
+    ("supply_bases", "update own", "YYYYNNNN"),
+    ("supply_bases", "update other", "YYNNYNNN"),
+    ("supply_bases", "delete own", "YYNNNNNN"),
+    ("base_certifications", "read own", "YYYYNNNY"),
+    ("base_certifications", "read other", "YYNNYNNY"),
+    ("base_certifications", "create own", "YYYYNNNN"),
+    ("base_certifications", "create other", "YYNNYNNN"),
+    ("base_certifications", "update own", "YYYYNNNN"),
+    ("base_certifications", "update other", "YYNNYNNN"),
+    ("base_certifications", "delete own", "YYNNNNNN"),
+    ("produce_buyers", "read own", "YYYYNNNN"),
+    ("produce_buyers", "read other", "YYNNYNNN"),
+    ("produce_buyers", "create own", "YYYYNNNN"),
+    ("produce_buyers", "create other", "YYNNYNNN"),
+    ("produce_buyers", "update own", "YYYYNNNN"),
+    ("produce_buyers", "update other", "YYNNYNNN"),
+    ("produce_buyers", "delete own", "YYNNNNNN"),
+    ("supply_contracts", "read own", "YYYYNNNN"),
+    ("supply_contracts", "read other", "YYNNYNNN"),
+    ("supply_contracts", "create own", "YYYYNNNN"),
+    ("supply_contracts", "create other", "YYNNYNNN"),
+    ("supply_contracts", "update own", "YYYYNNNN"),
+    ("supply_contracts", "update other", "YYNNYNNN"),
+    ("supply_contracts", "delete own", "YYNNNNNN"),
+    ("deliveries", "read own", "YYYYNNNN"),
+    ("deliveries", "read other", "YYNNYNNN"),
+    ("deliveries", "create own", "YYYYNNNN"),
+    ("deliveries", "create other", "YYNNYNNN"),
+    ("deliveries", "update own", "YYYYNNNN"),
+    ("deliveries", "update other", "YYNNYNNN"),
+    ("deliveries", "delete own", "YYNNNNNN"),
+    ("produce_events", "read own", "YYYYNNNY"),
+    ("produce_events", "read other", "YYNNYNNY"),
+    ("produce_events", "create own", "YYYYNNNN"),
+    ("produce_events", "create other", "YYNNYNNN"),
+    ("produce_events", "update own", "YYYYNNNN"),
+    ("produce_events", "update other", "YYNNYNNN"),
+    ("produce_events", "delete own", "YYNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {
@@ -652,5 +749,24 @@ fn survey_access_by_role_and_park() {
         assert_eq!(name, want_name);
         assert_eq!(code(user, c.park), own, "{name} on its own park");
         assert_eq!(code(user, c.other_park), other, "{name} on another park");
+    }
+}
+
+/// The farm-produce totals of a pair (issue #17), read through the service: the pair's
+/// officers, researchers and the staff read them; another pair's officer, park operators and
+/// enterprises are told they are not found.
+#[test]
+fn produce_totals_by_role_on_every_engine() {
+    use tandem_platform::produce;
+    for t in testkit::engines() {
+        let c = testkit::cast(&t.db);
+        for (pair, expected) in [(PAIR, "YYYYNNNY"), (OTHER_PAIR, "YYNNYNNY")] {
+            for (i, (role, user)) in roles(&c).into_iter().enumerate() {
+                let want = expected.as_bytes()[i] == b'Y';
+                let label = format!("{} {role} produce totals of {pair}", t.name);
+                let got = outcome(produce::pair_totals(&t.db, user, pair), &label);
+                assert_eq!(got, want, "{label}");
+            }
+        }
     }
 }

@@ -293,6 +293,8 @@ fn populate(db: &Db) -> Populated {
     let from = "2023-01".parse().unwrap();
     let s = ledger::settle_park(db, officer, c.park, from, from, false).unwrap();
     assert!(s.appended > 0);
+    // Farm produce (issue #17): a base, its certificate, buyers, contracts and deliveries.
+    testkit::sample_produce(db, &c.helped_officer, testkit::PAIR);
     assessed(db, &c);
     Populated {
         cast: c,

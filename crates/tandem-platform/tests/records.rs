@@ -138,6 +138,36 @@ fn fixture_with(
     })
 }
 
+/// A valid farm-produce record (issue #17) in PAIR, its parents from `made` (record ids by
+/// type); `None` for the other types.
+fn produce_fixture(
+    name: &str,
+    made: &std::collections::BTreeMap<&str, i64>,
+) -> Option<Map<String, Value>> {
+    let id = |k: &str| made.get(k).copied().unwrap_or(0);
+    Some(obj(match name {
+        "supply_bases" => {
+            json!({"pair_id": PAIR, "name": "濉溪县绿色稻麦基地", "county": "濉溪县", "lat": 33.92, "lon": 116.77, "products": ["大米", "小麦"], "capacity_t": 20000.5, "source": "淮北市农业农村局"})
+        }
+        "base_certifications" => {
+            json!({"base_id": id("supply_bases"), "kind": "green_food", "certificate_no": "LB-18-23060001", "issuer": "中国绿色食品发展中心", "issued_on": "2023-06-15", "valid_until": "2026-06-14"})
+        }
+        "produce_buyers" => {
+            json!({"pair_id": PAIR, "name": "徐州农副产品批发市场", "kind": "wholesaler", "buyer_locality_id": "js-xuzhou", "place": "雨润农副产品全球采购中心"})
+        }
+        "supply_contracts" => {
+            json!({"base_id": id("supply_bases"), "buyer_id": id("produce_buyers"), "contract_no": "XH-2024-0012", "product": "大米", "volume_t": 1200, "value_yuan": "6000000.50", "start_on": "2024-01-01", "end_on": "2024-12-31"})
+        }
+        "deliveries" => {
+            json!({"contract_id": id("supply_contracts"), "month": "2024-03", "volume_t": 100.25, "value_yuan": "501250.00", "note": "第一批"})
+        }
+        "produce_events" => {
+            json!({"pair_id": PAIR, "title": "徐淮农产品产销对接会", "held_on": "2024-05-10", "place": "淮北市", "producers": 40, "buyers": 25, "deals": 12, "value_yuan": 35000000, "source": "淮北日报"})
+        }
+        _ => return None,
+    }))
+}
+
 fn change(e: &Entity) -> (&'static str, Value) {
     match e.name {
         "programmes" | "parks" | "enterprises" | "projects" => ("name", json!("改名")),
@@ -154,6 +184,11 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "barriers" => ("owner", json!("两省发改委")),
         "disputes" => ("title", json!("新案由")),
         "dispute_rounds" => ("minutes", json!("更正后的纪要")),
+        "supply_bases" | "produce_buyers" => ("name", json!("改名")),
+        "base_certifications" => ("issuer", json!("安徽省绿色食品办公室")),
+        "supply_contracts" => ("volume_t", json!(1300.5)),
+        "deliveries" => ("month", json!("2024-04")),
+        "produce_events" => ("title", json!("新标题")),
         other => panic!("{other}"),
     }
 }
@@ -176,15 +211,19 @@ fn every_record_type_round_trips_with_history() {
         // Matches are made by the docking workflow only (tests/docking.rs).
         // The chain's parts come after the chain (ENTITIES' order) and hang from it.
         // A case's rounds come after the case; its escalations are made by the workflow
-        // (tests/disputes.rs).
+        // (tests/disputes.rs). The produce records hang from the base, buyer and contract
+        // made before them.
         let (mut chain, mut dispute) = (0, 0);
+        let mut made = std::collections::BTreeMap::new();
         for e in ENTITIES
             .iter()
             .filter(|e| !matches!(e.name, "matches" | "dispute_escalations"))
         {
-            let body = fixture_with(e, &cast, plan, chain, dispute);
+            let body = produce_fixture(e.name, &made)
+                .unwrap_or_else(|| fixture_with(e, &cast, plan, chain, dispute));
             let rec = service::create(db, admin, e, &body)
                 .unwrap_or_else(|err| panic!("{} {}: {err}", t.name, e.name));
+            made.insert(e.name, rec.int("id").unwrap_or(0));
             if e.name == "chains" {
                 chain = rec.int("id").unwrap();
             }
