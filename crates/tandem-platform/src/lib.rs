@@ -32,6 +32,7 @@ pub mod lists;
 pub mod live;
 pub mod migrate;
 pub mod produce;
+pub mod produce_xlsx;
 pub mod seed;
 pub mod service;
 pub mod sheets;

@@ -380,7 +380,14 @@ pub fn certifications(
     on: Option<&str>,
 ) -> Result<Vec<CertificationLine>, PlatformError> {
     let day = on.map(str::to_string).unwrap_or_else(today);
-    let day = parse_date(&day).ok_or_else(|| not_found(pair))?;
+    let day = parse_date(&day).ok_or_else(|| {
+        PlatformError::invalid(
+            "on",
+            "bad_date",
+            format!("on must be a date YYYY-MM-DD (got {day:?})"),
+            format!("日期必须是 YYYY-MM-DD 格式（收到 {day:?}）"),
+        )
+    })?;
     db.read(|c| {
         readable_pair(c, user, pair)?;
         let mut sql = "SELECT c.id AS id, c.base_id AS base_id, s.name AS base, c.kind AS kind, \

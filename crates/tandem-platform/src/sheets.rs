@@ -30,6 +30,12 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
         "barriers" => Some(&crate::entity::BARRIERS),
         "disputes" => Some(&crate::entity::DISPUTES),
         "dispute_rounds" => Some(&crate::entity::DISPUTE_ROUNDS),
+        "supply_bases" => Some(&crate::entity::produce::SUPPLY_BASES),
+        "base_certifications" => Some(&crate::entity::produce::BASE_CERTIFICATIONS),
+        "produce_buyers" => Some(&crate::entity::produce::PRODUCE_BUYERS),
+        "supply_contracts" => Some(&crate::entity::produce::SUPPLY_CONTRACTS),
+        "deliveries" => Some(&crate::entity::produce::DELIVERIES),
+        "produce_events" => Some(&crate::entity::produce::PRODUCE_EVENTS),
         _ => None,
     }
 }

@@ -368,3 +368,57 @@ fn a_moved_base_takes_its_records_along_on_every_engine() {
         assert_eq!(c.text("pair_id"), Some(OTHER_PAIR));
     }
 }
+
+/// The produce records go out and come back as XLSX like the chains (the export is the
+/// template): the pair officer's export of each type re-imports as updates and leaves the
+/// totals as they were; another pair's officer exports none of them. The totals export has
+/// a row per year with a delivery and nothing for a missing share.
+#[test]
+fn produce_round_trips_through_xlsx_and_the_totals_export() {
+    use tandem_platform::entity::produce::PRODUCE_EVENTS;
+    use tandem_platform::{produce_xlsx, sheets};
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    testkit::sample_produce(&t.db, &cast.helper_officer, PAIR);
+    service::create(
+        &t.db,
+        &cast.helper_officer,
+        &PRODUCE_EVENTS,
+        &obj(
+            json!({"pair_id": PAIR, "title": "徐淮农产品产销对接会", "held_on": "2024-05-10",
+            "place": "淮北市", "producers": 40, "buyers": 25, "deals": 12,
+            "value_yuan": 35000000}),
+        ),
+    )
+    .unwrap();
+    let before = produce::pair_totals(&t.db, &cast.helper_officer, PAIR).unwrap();
+    for e in [
+        &SUPPLY_BASES,
+        &BASE_CERTIFICATIONS,
+        &PRODUCE_BUYERS,
+        &SUPPLY_CONTRACTS,
+        &DELIVERIES,
+        &PRODUCE_EVENTS,
+    ] {
+        assert!(sheets::sheet_entity(e.name).is_some(), "{}", e.name);
+        let book = sheets::export(&t.db, &cast.helped_officer, e).unwrap();
+        let s = sheets::import(&t.db, &cast.helped_officer, e, &book)
+            .unwrap_or_else(|p| panic!("{}: {p:?}", e.name));
+        assert_eq!(s.created, 0, "{}", e.name);
+        assert!(s.updated > 0, "{}", e.name);
+        let book = sheets::export(&t.db, &cast.other_officer, e).unwrap();
+        let s = sheets::import(&t.db, &cast.other_officer, e, &book).unwrap();
+        assert_eq!((s.created, s.updated), (0, 0), "{}", e.name);
+    }
+    let after = produce::pair_totals(&t.db, &cast.helper_officer, PAIR).unwrap();
+    assert_eq!(after, before);
+    let book = produce_xlsx::export_totals(&t.db, &cast.researcher, PAIR).unwrap();
+    let mut wb = tandem_sheet::Workbook::open(&book, &tandem_sheet::Limits::default()).unwrap();
+    assert_eq!(wb.sheet_names(), ["years", "products", "notes"]);
+    let years = wb.read_sheet("years").unwrap();
+    assert_eq!(years.height(), 3, "a header and 2023 and 2024");
+    assert!(matches!(
+        produce_xlsx::export_totals(&t.db, &cast.other_officer, PAIR),
+        Err(sheets::SheetError::Platform(PlatformError::NotFound(_)))
+    ));
+}

@@ -31,6 +31,7 @@ pub fn document() -> Value {
     paths.extend(chain_import::openapi_paths());
     paths.extend(barriers::openapi_paths());
     paths.extend(disputes::openapi_paths());
+    paths.extend(crate::features::produce::openapi_paths());
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),

@@ -844,3 +844,107 @@ fn a_pairs_officer_escalates_and_closes_over_the_api() {
     }
     assert!(doc["components"]["schemas"]["disputes"].is_object());
 }
+
+/// Issue #17 (farm produce): a pair's produce belongs to the pair. Another pair's officer, a
+/// park operator and an enterprise user get 404 for its totals (JSON, page, XLSX), its
+/// certificates and its deliveries, and lists leave them out; another pair's officer can
+/// neither add a delivery under the pair's contract nor join the pair's base to its own
+/// buyer, and nobody may join a base of one pair to a buyer of another. A researcher reads
+/// the totals and the bases but no delivery, and writes nothing. On both engines.
+#[test]
+fn another_pairs_produce_is_not_found_and_not_joined() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let f = testkit::sample_produce(&t.db, &cast.helped_officer, PAIR);
+        let server = RealServer::start(t.db.clone());
+        let hb = server.login("hb-officer");
+        let delivery = hb.get(&format!("/api/deliveries?pair_id={PAIR}")).json()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        for who in ["nb-officer", "park-op", "firm"] {
+            let c = server.login(who);
+            for path in [
+                format!("/api/produce/pairs/{PAIR}/totals"),
+                format!("/api/produce/pairs/{PAIR}/certifications"),
+                format!("/produce/pairs/{PAIR}"),
+                format!("/produce/pairs/{PAIR}/totals.xlsx"),
+                format!("/api/deliveries/{delivery}"),
+                format!("/api/supply_contracts/{}", f.rice_contract),
+                format!("/api/supply_bases/{}", f.base),
+                format!("/r/deliveries/{delivery}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, 404, "{who} {path} on {}: {}", t.name, r.text);
+                assert!(!r.text.contains("濉溪"), "{who} {path}");
+            }
+            for list in [
+                "deliveries",
+                "supply_contracts",
+                "produce_buyers",
+                "supply_bases",
+            ] {
+                let r = c.get(&format!("/api/{list}?pair_id={PAIR}"));
+                assert_eq!(r.json()["total"], 0, "{who} {list} on {}", t.name);
+            }
+        }
+        let nb = server.login("nb-officer");
+        let r = nb.post(
+            "/api/deliveries",
+            &json!({"contract_id": f.rice_contract, "month": "2024-04", "volume_t": 9,
+                "value_yuan": 1}),
+        );
+        assert_eq!(r.status, 403, "{}: {}", t.name, r.text);
+        let nb_buyer = nb.post(
+            "/api/produce_buyers",
+            &json!({"pair_id": OTHER_PAIR, "name": "宁波某商超", "kind": "retailer",
+                "buyer_locality_id": "zj-ningbo"}),
+        );
+        assert_eq!(nb_buyer.status, 201, "{}", nb_buyer.text);
+        let nb_buyer = nb_buyer.json()["id"].as_i64().unwrap();
+        let joined = json!({"base_id": f.base, "buyer_id": nb_buyer, "contract_no": "X",
+            "product": "大米", "volume_t": 1, "start_on": "2024-01-01", "end_on": "2024-12-31"});
+        for (who, status) in [("nb-officer", 422), ("hb-officer", 422), ("coord", 422)] {
+            let r = server.login(who).post("/api/supply_contracts", &joined);
+            assert_eq!(r.status, status, "{who} on {}: {}", t.name, r.text);
+        }
+        // Nothing of that reached the pair's totals.
+        let totals = hb.get(&format!("/api/produce/pairs/{PAIR}/totals")).json();
+        let n: i64 = totals["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y["deliveries"].as_i64().unwrap())
+            .sum();
+        assert_eq!(n, 3, "{}", t.name);
+        let page = hb.get(&format!("/produce/pairs/{PAIR}?lang=en"));
+        assert!(page.text.contains("id=\"years\""), "{}", page.text);
+        let researcher = server.login("researcher");
+        let r = researcher.get(&format!("/api/produce/pairs/{PAIR}/totals"));
+        assert_eq!(
+            (r.status, r.json()["years"].clone()),
+            (200, totals["years"].clone())
+        );
+        assert_eq!(
+            researcher
+                .get(&format!("/api/supply_bases/{}", f.base))
+                .status,
+            200
+        );
+        assert_eq!(
+            researcher
+                .get(&format!("/api/deliveries/{delivery}"))
+                .status,
+            404
+        );
+        let r = researcher.post(
+            "/api/supply_bases",
+            &json!({"pair_id": PAIR, "name": "基地", "county": "县", "products": "大米"}),
+        );
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(
+            nb.get("/api/produce/pairs/pair-none/totals").status,
+            404,
+            "an unknown pair answers the same"
+        );
+    }
+}

@@ -12,6 +12,7 @@ pub(crate) mod docking;
 pub(crate) mod pairs;
 pub(crate) mod parks;
 pub(crate) mod plans;
+pub(crate) mod produce;
 pub(crate) mod projects;
 pub(crate) mod records;
 pub(crate) mod records_openapi;
@@ -39,6 +40,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(chain_import::api_routes())
         .merge(barriers::api_routes())
         .merge(disputes::api_routes())
+        .merge(produce::api_routes())
         .merge(records::api_routes())
 }
 
@@ -55,6 +57,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(chain_import::page_routes())
         .merge(barriers::page_routes())
         .merge(disputes::page_routes())
+        .merge(produce::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

@@ -20,7 +20,7 @@ use tandem_platform::{auth, sheets};
 use tandem_report::Lang;
 
 /// The record types exchanged as XLSX (`tandem_platform::sheets::sheet_entity`).
-const SHEETS: [&str; 11] = [
+const SHEETS: [&str; 17] = [
     "projects",
     "tasks",
     "enterprise_figures",
@@ -32,6 +32,12 @@ const SHEETS: [&str; 11] = [
     "barriers",
     "disputes",
     "dispute_rounds",
+    "supply_bases",
+    "base_certifications",
+    "produce_buyers",
+    "supply_contracts",
+    "deliveries",
+    "produce_events",
 ];
 
 async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
@@ -70,6 +76,16 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 a href="/sheets/disputes" { (t(lang, "案件", "cases")) } " · "
                 a href="/sheets/dispute_rounds" { (t(lang, "协商记录", "consultation rounds")) }
             }
+            li {
+                (t(lang, "导出农产品供应（XLSX）：", "Export farm produce (XLSX): "))
+                a href="/sheets/supply_bases" { (t(lang, "供应基地", "supply bases")) } " · "
+                a href="/sheets/base_certifications" { (t(lang, "认证", "certifications")) } " · "
+                a href="/sheets/produce_buyers" { (t(lang, "采购商", "buyers")) } " · "
+                a href="/sheets/supply_contracts" { (t(lang, "合同", "contracts")) } " · "
+                a href="/sheets/deliveries" { (t(lang, "交付", "deliveries")) } " · "
+                a href="/sheets/produce_events" { (t(lang, "产销对接活动", "fairs")) }
+                " " span.note { (t(lang, "（各结对汇总见农产品供应页）", "(each pair's totals: on the farm-produce page)")) }
+            }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -86,6 +102,12 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 option value="barriers" { (t(lang, "制度壁垒", "barriers")) }
                 option value="disputes" { (t(lang, "争议案件", "dispute cases")) }
                 option value="dispute_rounds" { (t(lang, "争议协商记录", "consultation rounds")) }
+                option value="supply_bases" { (t(lang, "农产品供应基地", "supply bases")) }
+                option value="base_certifications" { (t(lang, "基地认证", "base certifications")) }
+                option value="produce_buyers" { (t(lang, "农产品采购商", "produce buyers")) }
+                option value="supply_contracts" { (t(lang, "供销合同", "supply contracts")) }
+                option value="deliveries" { (t(lang, "交付记录", "deliveries")) }
+                option value="produce_events" { (t(lang, "产销对接活动", "produce fairs")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";

@@ -138,6 +138,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/r/chains", t(lang, "产业链", "Chains")),
         ("/barriers", t(lang, "制度壁垒", "Barriers")),
         ("/r/disputes", t(lang, "争议协商", "Disputes")),
+        ("/produce", t(lang, "农产品供应", "Farm produce")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/assessment", t(lang, "评价", "Assessment")),
