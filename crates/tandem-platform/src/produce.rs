@@ -310,7 +310,10 @@ pub fn totals_of(
             .push(l);
     }
     let volume = |ls: &[&DeliveryLine], keep: &dyn Fn(&DeliveryLine) -> bool| -> f64 {
-        ls.iter().filter(|l| keep(l)).map(|l| l.volume_t).sum()
+        // Folded from +0.0: an empty float sum is -0.0, shown as "-0%".
+        ls.iter()
+            .filter(|l| keep(l))
+            .fold(0.0, |sum, l| sum + l.volume_t)
     };
     let mut years = Vec::with_capacity(by_year.len());
     for (y, ls) in &by_year {
@@ -477,6 +480,7 @@ mod tests {
         // A year whose value is zero has no value share, not a share of zero.
         assert_eq!(t.years[1].helper_value_share, None);
         assert_eq!(t.years[1].helper_volume_share, Some(0.0));
+        assert!(t.years[1].helper_volume_share.unwrap().is_sign_positive());
         assert_eq!(t.by_product.len(), 2);
         assert_eq!(t.by_product[0].product, "rice");
         assert_eq!(t.by_product[0].helper_volume_t, 30.0);

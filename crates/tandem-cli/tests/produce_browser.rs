@@ -1,0 +1,242 @@
+//! Browser end-to-end test of farm-produce supply on the platform (issue #17, part 5): the
+//! real `tandem serve` on a fresh SQLite file, driven in headless Chromium. The helped side's
+//! officer of pair-xuzhou-huaibei records a supply base, a buyer in the helper city (Xuzhou),
+//! a contract and a delivery through the record forms, opens the pair's produce page and sees
+//! the year's totals with all of it delivered to the helper side; a second delivery to a
+//! buyer elsewhere (over the JSON API) brings the helper-side share down to two thirds. The
+//! page fits a phone's width; another pair's officer is told it is not found.
+//!
+//! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
+//! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
+
+#[path = "support/platform.rs"]
+mod platform;
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use platform::{user_add, Server};
+use serde_json::{json, Value};
+use webdriver::{ChromeDriver, Session};
+
+const PAIR: &str = "pair-xuzhou-huaibei";
+
+/// Signs `username` in through the form (in English) and waits for the dashboard.
+fn login(s: &Session, base: &str, username: &str) {
+    s.delete_cookies();
+    s.goto(&format!("{base}/login?lang=en"));
+    s.fill("#username", username);
+    s.fill("#password", platform::PASSWORD);
+    s.submit_with("#login");
+    wait_for(s, |url| url.ends_with('/') && !url.contains("/login"));
+}
+
+/// Waits (up to 10 s) until the current URL satisfies `ok`.
+fn wait_for(s: &Session, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = s.current_url();
+        if ok(&url) {
+            return url;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("the browser stays on {url}:\n{}", s.text(&s.find("body")));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Fills the new-record form of `entity` (text inputs typed, choices and dates set as the
+/// browser's own controls would), saves it and returns the new record's id.
+fn record(
+    s: &Session,
+    base: &str,
+    entity: &str,
+    typed: &[(&str, &str)],
+    set: &[(&str, &str)],
+) -> i64 {
+    s.goto(&format!("{base}/r/{entity}/new"));
+    for (field, value) in typed {
+        s.fill(&format!("#f-{field}"), value);
+    }
+    for (field, value) in set {
+        s.execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(format!("#f-{field}")), json!(value)],
+        );
+    }
+    s.submit_with("#save");
+    let url = wait_for(s, |u| {
+        u.contains(&format!("/r/{entity}/")) && !u.ends_with("/new")
+    });
+    url.rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{url} does not end in the record's id"))
+}
+
+/// The text of the 2024 row of the produce page's years table.
+fn year_row(s: &Session, base: &str) -> String {
+    s.goto(&format!("{base}/produce/pairs/{PAIR}?lang=en"));
+    let row = s
+        .try_find("table#years tr[data-year='2024']")
+        .unwrap_or_else(|| {
+            panic!(
+                "the produce page has no 2024 row:\n{}",
+                s.text(&s.find("main"))
+            )
+        });
+    s.text(&row)
+}
+
+#[test]
+fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
+    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+        return;
+    }
+    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver =
+        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    user_add(
+        &database,
+        "hb-officer",
+        "officer",
+        &["--pair", PAIR, "--side", "helped"],
+    );
+    user_add(
+        &database,
+        "nb-officer",
+        "officer",
+        &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
+    );
+    let server = Server::start(&database);
+    let driver = ChromeDriver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let s = Session::new(&driver, &chromium, profile.path());
+    let base = server.base.clone();
+
+    // The base, a buyer in Xuzhou (the helper city), a contract and a delivery, by the forms.
+    login(&s, &base, "hb-officer");
+    let base_id = record(
+        &s,
+        &base,
+        "supply_bases",
+        &[
+            ("pair_id", PAIR),
+            ("name", "濉溪县绿色稻麦基地"),
+            ("county", "濉溪县"),
+            ("products", "大米,小麦"),
+            ("capacity_t", "20000"),
+        ],
+        &[],
+    );
+    let buyer = record(
+        &s,
+        &base,
+        "produce_buyers",
+        &[
+            ("pair_id", PAIR),
+            ("name", "徐州农副产品批发市场"),
+            ("buyer_locality_id", "js-xuzhou"),
+        ],
+        &[("kind", "wholesaler")],
+    );
+    let contract = record(
+        &s,
+        &base,
+        "supply_contracts",
+        &[
+            ("base_id", &base_id.to_string()),
+            ("buyer_id", &buyer.to_string()),
+            ("contract_no", "XH-2024-001"),
+            ("product", "大米"),
+            ("volume_t", "1200"),
+            ("value_yuan", "6000000"),
+        ],
+        &[("start_on", "2024-01-01"), ("end_on", "2024-12-31")],
+    );
+    let delivery = record(
+        &s,
+        &base,
+        "deliveries",
+        &[
+            ("contract_id", &contract.to_string()),
+            ("month", "2024-03"),
+            ("volume_t", "100"),
+            ("value_yuan", "500000"),
+        ],
+        &[],
+    );
+    assert!(delivery > 0);
+
+    // The pair's totals: 100 t in 2024, all of it to the helper side.
+    let row = year_row(&s, &base);
+    assert!(
+        row.contains("100.00") && row.contains("100%") && row.contains("500,000.00"),
+        "the 2024 row: {row}"
+    );
+
+    // A buyer in Nanjing (elsewhere) takes 50 t of wheat: the helper-side share falls to 67%.
+    let api = platform::Api::login(&base, "hb-officer");
+    let created = |path: &str, body: Value| -> i64 {
+        let r = api.post(path, &body).expect("the server answers");
+        assert_eq!(r.status, 201, "{path}: {}", r.json);
+        r.json["id"].as_i64().unwrap()
+    };
+    let elsewhere = created(
+        "/produce_buyers",
+        json!({"pair_id": PAIR, "name": "南京某连锁超市", "kind": "retailer",
+            "buyer_locality_id": "js-nanjing"}),
+    );
+    let wheat = created(
+        "/supply_contracts",
+        json!({"base_id": base_id, "buyer_id": elsewhere, "contract_no": "XH-2024-002",
+            "product": "小麦", "volume_t": 600, "start_on": "2024-01-01", "end_on": "2024-12-31"}),
+    );
+    created(
+        "/deliveries",
+        json!({"contract_id": wheat, "month": "2024-05", "volume_t": 50, "value_yuan": 150000}),
+    );
+    let row = year_row(&s, &base);
+    assert!(
+        row.contains("150.00")
+            && row.contains("67%")
+            && row.contains("650,000.00")
+            && !row.contains("-0"),
+        "the 2024 row after the second delivery: {row}"
+    );
+    assert_eq!(
+        s.find_all("table#products tbody tr").len(),
+        2,
+        "rice and wheat"
+    );
+
+    // At phone width the page does not scroll sideways.
+    s.set_window_size(390, 844);
+    s.goto(&format!("{base}/produce/pairs/{PAIR}"));
+    let v = s.execute(
+        "return [document.documentElement.scrollWidth, window.innerWidth];",
+        vec![],
+    );
+    let n = |i: usize| v.get(i).and_then(Value::as_i64).expect("two numbers");
+    assert!(n(1) <= 420, "the window did not shrink: {v}");
+    assert!(
+        n(0) <= n(1),
+        "the produce page scrolls sideways at 390 px: {v}"
+    );
+
+    // Another pair's officer: not found.
+    login(&s, &base, "nb-officer");
+    s.goto(&format!("{base}/produce/pairs/{PAIR}"));
+    let body = s.text(&s.find("main"));
+    assert!(
+        body.contains("Not found") || body.contains("no such record") || body.contains("not found"),
+        "{body}"
+    );
+    assert!(!body.contains("濉溪"));
+    drop(s);
+    drop(driver);
+    drop(server);
+}
