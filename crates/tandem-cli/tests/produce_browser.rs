@@ -1,10 +1,11 @@
 //! Browser end-to-end test of farm-produce supply on the platform (issue #17, part 5): the
 //! real `tandem serve` on a fresh SQLite file, driven in headless Chromium. The helped side's
 //! officer of pair-xuzhou-huaibei records a supply base, a buyer in the helper city (Xuzhou),
-//! a contract and a delivery through the record forms, opens the pair's produce page and sees
-//! the year's totals with all of it delivered to the helper side; a second delivery to a
-//! buyer elsewhere (over the JSON API) brings the helper-side share down to two thirds. The
-//! page fits a phone's width; another pair's officer is told it is not found.
+//! a contract and a delivery through the record forms, follows the delivery's link to the
+//! pair's produce page and sees the year's totals with all of it delivered to the helper
+//! side; a second delivery to a buyer elsewhere (over the JSON API) brings the helper-side
+//! share down to two thirds. The page fits a phone's width; another pair's officer is told it
+//! is not found.
 //!
 //! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
 //! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
@@ -171,7 +172,15 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
     );
     assert!(delivery > 0);
 
-    // The pair's totals: 100 t in 2024, all of it to the helper side.
+    // The delivery's page links to the pair's totals: 100 t in 2024, all of it to the helper
+    // side.
+    s.click_on(&format!("a[href='/produce/pairs/{PAIR}']"));
+    wait_for(&s, |u| u.ends_with(&format!("/produce/pairs/{PAIR}")));
+    assert!(
+        s.try_find("table#years").is_some(),
+        "{}",
+        s.text(&s.find("main"))
+    );
     let row = year_row(&s, &base);
     assert!(
         row.contains("100.00") && row.contains("100%") && row.contains("500,000.00"),

@@ -35,7 +35,7 @@
 //! certifications but no delivery.
 
 use crate::auth::produce::may_read_totals;
-use crate::auth::{read_filter, User};
+use crate::auth::{allowed, read_filter, Action, Scope, User};
 use crate::clock::{parse_date, today};
 use crate::db::{Conn, Db, Row, Value};
 use crate::entity::produce::{month_end, month_start};
@@ -108,8 +108,13 @@ pub struct DeliveryLine {
     pub product: String,
     pub volume_t: f64,
     pub value_yuan: Fen,
-    /// The buyer's name and locality.
+    pub buyer_id: i64,
+    /// The buyer's name, or `#id` when the user may not read the buyer (a buyer of another
+    /// pair, after a coordinator moved a base with its contracts), and its locality.
     pub buyer: String,
+    /// The buyer's pair, to decide whether its name is shown.
+    #[serde(skip)]
+    pub buyer_pair: String,
     pub buyer_locality_id: String,
     /// Whether the buyer buys in the pair's helper locality (derived).
     pub to_helper: bool,
@@ -191,7 +196,8 @@ fn periods(c: &mut dyn Conn, pair: &str) -> Result<BTreeMap<i64, Vec<(i64, i64)>
 
 const DELIVERY_COLUMNS: &str = "d.id AS id, d.contract_id AS contract_id, d.month AS month, \
      d.product AS product, d.volume_t AS volume_t, d.value_fen AS value_fen, \
-     k.base_id AS base_id, b.name AS buyer, b.buyer_locality_id AS buyer_locality_id";
+     k.base_id AS base_id, k.buyer_id AS buyer_id, b.name AS buyer, b.pair_id AS buyer_pair, \
+     b.buyer_locality_id AS buyer_locality_id";
 
 /// The pair's deliveries (newest month first, at most `limit` + 1 so a caller can tell there
 /// are more), with the certification and helper flags derived. `filter` is a read filter of
@@ -245,7 +251,9 @@ fn delivery_line(
         product: r.opt_text("product")?.unwrap_or_default().to_string(),
         volume_t: r.real("volume_t")?,
         value_yuan: Fen(r.opt_int("value_fen")?.unwrap_or(0)),
+        buyer_id: r.int("buyer_id")?,
         buyer: r.text("buyer")?.to_string(),
+        buyer_pair: r.text("buyer_pair")?.to_string(),
         to_helper: locality == helper,
         buyer_locality_id: locality,
         certified,
@@ -369,6 +377,17 @@ pub fn recent_deliveries(
         let limit = limit.min(MAX_DELIVERIES);
         let mut lines = delivery_lines(c, pair, &helper, filter, limit)?;
         lines.truncate(limit);
+        // A buyer is named only to those who may read it (its locality is part of the
+        // delivery's derived flag, its name is not).
+        for l in &mut lines {
+            let scope = Scope {
+                pair_id: Some(l.buyer_pair.clone()),
+                ..Scope::default()
+            };
+            if !allowed(user, Action::Read, "produce_buyers", &scope) {
+                l.buyer = format!("#{}", l.buyer_id);
+            }
+        }
         Ok(lines)
     })
 }
@@ -453,7 +472,9 @@ mod tests {
             product: product.into(),
             volume_t: t,
             value_yuan: Fen(fen),
+            buyer_id: 1,
             buyer: "b".into(),
+            buyer_pair: "p".into(),
             buyer_locality_id: if helper { "sh-minhang" } else { "js-nanjing" }.into(),
             to_helper: helper,
             certified: cert,

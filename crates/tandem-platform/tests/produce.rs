@@ -366,6 +366,17 @@ fn a_moved_base_takes_its_records_along_on_every_engine() {
         )
         .unwrap();
         assert_eq!(c.text("pair_id"), Some(OTHER_PAIR));
+        // The buyers stayed with PAIR: the new pair's officer sees their deliveries but not
+        // their names.
+        let lines = produce::recent_deliveries(&t.db, &cast.other_officer, OTHER_PAIR, 10).unwrap();
+        assert_eq!(lines.len(), 3, "{}", t.name);
+        assert!(
+            lines.iter().all(|l| l.buyer == format!("#{}", l.buyer_id)),
+            "{}: {lines:?}",
+            t.name
+        );
+        let names = produce::recent_deliveries(&t.db, &cast.coordinator, OTHER_PAIR, 10).unwrap();
+        assert!(names.iter().all(|l| !l.buyer.starts_with('#')));
     }
 }
 

@@ -16,6 +16,12 @@
 //!   before it ends;
 //! * a delivery's month is `YYYY-MM` (1949-01 to 2100-12) inside its contract's period, its
 //!   volume is above zero, and its product is its contract's (derived, never typed).
+//!
+//! A coordinator who moves a base to another pair moves its certifications, contracts and
+//! deliveries with it (the triggers); its buyers stay with the pair that recorded them, so
+//! such a contract joins two pairs until it is next written (when the rule above is checked
+//! again), and the new pair's officers see its buyer by number only
+//! (`crate::produce::recent_deliveries`).
 
 use super::{derived, f, filtered, list_items, Entity, Field, IdKind, Kind, Rules};
 use crate::clock::parse_date;

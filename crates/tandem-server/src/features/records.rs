@@ -403,6 +403,9 @@ fn record_body(
             @if e.name == "disputes" {
                 " · " a href={ "/disputes/" (rec.id_text()) } { (t(lang, "案件经过、协商、升级与结案", "Timeline, rounds, escalation and outcome")) }
             }
+            @if let (true, Some(pair)) = (tandem_platform::auth::produce::ENTITIES.contains(&e.name), rec.text("pair_id")) {
+                " · " a href={ "/produce/pairs/" (pair) } { (t(lang, "结对农产品供应汇总", "The pair's farm-produce totals")) }
+            }
         }
         h2 { (t(lang, "修改", "Edit")) }
         @if may_edit {
