@@ -946,5 +946,24 @@ fn another_pairs_produce_is_not_found_and_not_joined() {
             404,
             "an unknown pair answers the same"
         );
+        // A day that is not a date is refused by name; the paths are in the OpenAPI document.
+        let r = hb.get(&format!(
+            "/api/produce/pairs/{PAIR}/certifications?on=2024-02-30"
+        ));
+        assert_eq!(
+            (r.status, r.json()["errors"][0]["field"].clone()),
+            (422, json!("on"))
+        );
+        let r = hb.get(&format!(
+            "/api/produce/pairs/{PAIR}/certifications?on=2026-01-01"
+        ));
+        assert_eq!(r.json()["items"][0]["status"], "expired", "{}", r.text);
+        let doc = hb.get("/api/openapi.json").json();
+        for path in [
+            "/api/produce/pairs/{pair}/totals",
+            "/api/produce/pairs/{pair}/certifications",
+        ] {
+            assert!(doc["paths"][path]["get"].is_object(), "{path} undocumented");
+        }
     }
 }
