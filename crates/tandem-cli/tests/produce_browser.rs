@@ -89,6 +89,87 @@ fn year_row(s: &Session, base: &str) -> String {
     s.text(&row)
 }
 
+/// Records a base, a buyer in Xuzhou (the helper city), a rice contract and a delivery of
+/// 100 t in March 2024 through the forms; returns the base's and the delivery's ids.
+fn record_by_forms(s: &Session, base: &str) -> (i64, i64) {
+    let base_id = record(
+        s,
+        base,
+        "supply_bases",
+        &[
+            ("pair_id", PAIR),
+            ("name", "濉溪县绿色稻麦基地"),
+            ("county", "濉溪县"),
+            ("products", "大米,小麦"),
+            ("capacity_t", "20000"),
+        ],
+        &[],
+    );
+    let buyer = record(
+        s,
+        base,
+        "produce_buyers",
+        &[
+            ("pair_id", PAIR),
+            ("name", "徐州农副产品批发市场"),
+            ("buyer_locality_id", "js-xuzhou"),
+        ],
+        &[("kind", "wholesaler")],
+    );
+    let contract = record(
+        s,
+        base,
+        "supply_contracts",
+        &[
+            ("base_id", &base_id.to_string()),
+            ("buyer_id", &buyer.to_string()),
+            ("contract_no", "XH-2024-001"),
+            ("product", "大米"),
+            ("volume_t", "1200"),
+            ("value_yuan", "6000000"),
+        ],
+        &[("start_on", "2024-01-01"), ("end_on", "2024-12-31")],
+    );
+    let delivery = record(
+        s,
+        base,
+        "deliveries",
+        &[
+            ("contract_id", &contract.to_string()),
+            ("month", "2024-03"),
+            ("volume_t", "100"),
+            ("value_yuan", "500000"),
+        ],
+        &[],
+    );
+    (base_id, delivery)
+}
+
+/// Over the JSON API: a buyer in Nanjing (elsewhere), a wheat contract from `base_id` and a
+/// delivery of 50 t in May 2024.
+fn deliver_elsewhere(base: &str, base_id: i64) {
+    let api = platform::Api::login(base, "hb-officer");
+    let created = |path: &str, body: Value| -> i64 {
+        let r = api.post(path, &body).expect("the server answers");
+        assert_eq!(r.status, 201, "{path}: {}", r.json);
+        r.json["id"].as_i64().unwrap()
+    };
+    let elsewhere = created(
+        "/produce_buyers",
+        json!({"pair_id": PAIR, "name": "南京某连锁超市", "kind": "retailer",
+            "buyer_locality_id": "js-nanjing"}),
+    );
+    let wheat = created(
+        "/supply_contracts",
+        json!({"base_id": base_id, "buyer_id": elsewhere, "contract_no": "XH-2024-002",
+            "product": "小麦", "volume_t": 600, "start_on": "2024-01-01", "end_on": "2024-12-31"}),
+    );
+    created(
+        "/deliveries",
+        json!({"contract_id": wheat, "month": "2024-05", "volume_t": 50, "value_yuan": 150000}),
+    );
+}
+
 #[test]
 fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
     if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
@@ -120,56 +201,7 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
 
     // The base, a buyer in Xuzhou (the helper city), a contract and a delivery, by the forms.
     login(&s, &base, "hb-officer");
-    let base_id = record(
-        &s,
-        &base,
-        "supply_bases",
-        &[
-            ("pair_id", PAIR),
-            ("name", "濉溪县绿色稻麦基地"),
-            ("county", "濉溪县"),
-            ("products", "大米,小麦"),
-            ("capacity_t", "20000"),
-        ],
-        &[],
-    );
-    let buyer = record(
-        &s,
-        &base,
-        "produce_buyers",
-        &[
-            ("pair_id", PAIR),
-            ("name", "徐州农副产品批发市场"),
-            ("buyer_locality_id", "js-xuzhou"),
-        ],
-        &[("kind", "wholesaler")],
-    );
-    let contract = record(
-        &s,
-        &base,
-        "supply_contracts",
-        &[
-            ("base_id", &base_id.to_string()),
-            ("buyer_id", &buyer.to_string()),
-            ("contract_no", "XH-2024-001"),
-            ("product", "大米"),
-            ("volume_t", "1200"),
-            ("value_yuan", "6000000"),
-        ],
-        &[("start_on", "2024-01-01"), ("end_on", "2024-12-31")],
-    );
-    let delivery = record(
-        &s,
-        &base,
-        "deliveries",
-        &[
-            ("contract_id", &contract.to_string()),
-            ("month", "2024-03"),
-            ("volume_t", "100"),
-            ("value_yuan", "500000"),
-        ],
-        &[],
-    );
+    let (base_id, delivery) = record_by_forms(&s, &base);
     assert!(delivery > 0);
 
     // The delivery's page links to the pair's totals: 100 t in 2024, all of it to the helper
@@ -188,26 +220,7 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
     );
 
     // A buyer in Nanjing (elsewhere) takes 50 t of wheat: the helper-side share falls to 67%.
-    let api = platform::Api::login(&base, "hb-officer");
-    let created = |path: &str, body: Value| -> i64 {
-        let r = api.post(path, &body).expect("the server answers");
-        assert_eq!(r.status, 201, "{path}: {}", r.json);
-        r.json["id"].as_i64().unwrap()
-    };
-    let elsewhere = created(
-        "/produce_buyers",
-        json!({"pair_id": PAIR, "name": "南京某连锁超市", "kind": "retailer",
-            "buyer_locality_id": "js-nanjing"}),
-    );
-    let wheat = created(
-        "/supply_contracts",
-        json!({"base_id": base_id, "buyer_id": elsewhere, "contract_no": "XH-2024-002",
-            "product": "小麦", "volume_t": 600, "start_on": "2024-01-01", "end_on": "2024-12-31"}),
-    );
-    created(
-        "/deliveries",
-        json!({"contract_id": wheat, "month": "2024-05", "volume_t": 50, "value_yuan": 150000}),
-    );
+    deliver_elsewhere(&base, base_id);
     let row = year_row(&s, &base);
     assert!(
         row.contains("150.00")

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use tandem_platform::entity::produce::{
     BASE_CERTIFICATIONS, DELIVERIES, PRODUCE_BUYERS, SUPPLY_BASES, SUPPLY_CONTRACTS,
 };
+use tandem_platform::entity::Entity;
 use tandem_platform::produce::{self, CertificationStatus};
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::testkit::{self, OTHER_PAIR, PAIR};
@@ -216,59 +217,62 @@ fn produce_records_keep_their_rules() {
     assert_eq!(got[0].0, "buyer_locality_id");
 }
 
+/// Creates a record and returns its id, or panics.
+fn make(
+    db: &tandem_platform::Db,
+    user: &tandem_platform::User,
+    e: &'static Entity,
+    body: Value,
+) -> i64 {
+    service::create(db, user, e, &obj(body))
+        .unwrap_or_else(|err| panic!("{}: {err}", e.name))
+        .int("id")
+        .unwrap()
+}
+
 /// A contract never joins a base of one pair to a buyer of another, whoever asks; a delivery
 /// or a certification under another pair's contract or base is that pair's, so another pair's
-/// officer may not add one.
+/// officer may not add one, nor move its own delivery there.
 #[test]
 fn records_do_not_cross_pairs_on_every_engine() {
     for t in testkit::engines() {
-        let cast = testkit::cast(&t.db);
-        let f = testkit::sample_produce(&t.db, &cast.coordinator, PAIR);
-        let other_buyer = service::create(
-            &t.db,
-            &cast.other_officer,
+        let (db, cast) = (&t.db, testkit::cast(&t.db));
+        let f = testkit::sample_produce(db, &cast.coordinator, PAIR);
+        let nb = &cast.other_officer;
+        let other_buyer = make(
+            db,
+            nb,
             &PRODUCE_BUYERS,
-            &obj(
-                json!({"pair_id": OTHER_PAIR, "name": "宁波某商超", "kind": "retailer",
-                "buyer_locality_id": "zj-ningbo"}),
-            ),
-        )
-        .unwrap()
-        .int("id")
-        .unwrap();
-        for user in [&cast.admin, &cast.helped_officer, &cast.other_officer] {
-            let r = service::create(
-                &t.db,
-                user,
-                &SUPPLY_CONTRACTS,
-                &obj(
-                    json!({"base_id": f.base, "buyer_id": other_buyer, "contract_no": "X", "product": "大米",
-                    "volume_t": 1, "start_on": "2024-01-01", "end_on": "2024-12-31"}),
-                ),
-            );
-            assert!(
-                matches!(
-                    r,
-                    Err(PlatformError::Invalid(_) | PlatformError::Forbidden(_))
-                ),
-                "{} {}: {r:?}",
+            json!({"pair_id": OTHER_PAIR,
+            "name": "宁波某商超", "kind": "retailer", "buyer_locality_id": "zj-ningbo"}),
+        );
+        let joined = |base: i64| {
+            json!({"base_id": base, "buyer_id": other_buyer,
+            "contract_no": "X", "product": "大米", "volume_t": 1, "start_on": "2024-01-01",
+            "end_on": "2024-12-31"})
+        };
+        for user in [&cast.admin, &cast.helped_officer, nb] {
+            let r = service::create(db, user, &SUPPLY_CONTRACTS, &obj(joined(f.base)));
+            let rules = rules(r);
+            assert_eq!(
+                rules,
+                [("buyer_id".to_string(), "other_pair")],
+                "{} {}",
                 t.name,
                 user.username
             );
         }
+        let delivery = |contract: i64| {
+            json!({"contract_id": contract, "month": "2024-04",
+            "volume_t": 5, "value_yuan": 100})
+        };
+        let certificate = json!({"base_id": f.base, "kind": "organic", "certificate_no": "Z",
+            "issuer": "Z", "issued_on": "2024-01-01", "valid_until": "2024-12-31"});
         for (e, body) in [
-            (
-                &DELIVERIES,
-                json!({"contract_id": f.rice_contract, "month": "2024-04", "volume_t": 5,
-                    "value_yuan": 100}),
-            ),
-            (
-                &BASE_CERTIFICATIONS,
-                json!({"base_id": f.base, "kind": "organic", "certificate_no": "Z",
-                    "issuer": "Z", "issued_on": "2024-01-01", "valid_until": "2024-12-31"}),
-            ),
+            (&DELIVERIES, delivery(f.rice_contract)),
+            (&BASE_CERTIFICATIONS, certificate),
         ] {
-            let r = service::create(&t.db, &cast.other_officer, e, &obj(body));
+            let r = service::create(db, nb, e, &obj(body));
             assert!(
                 matches!(r, Err(PlatformError::Forbidden(_))),
                 "{}: {r:?}",
@@ -276,55 +280,24 @@ fn records_do_not_cross_pairs_on_every_engine() {
             );
         }
         // Nor may it move its own delivery under this pair's contract.
-        let own_base = service::create(
-            &t.db,
-            &cast.other_officer,
+        let own_base = make(
+            db,
+            nb,
             &SUPPLY_BASES,
-            &obj(
-                json!({"pair_id": OTHER_PAIR, "name": "基地", "county": "怀远县",
-                "products": "大米"}),
-            ),
-        )
-        .unwrap()
-        .int("id")
-        .unwrap();
-        let own_contract = service::create(
-            &t.db,
-            &cast.other_officer,
-            &SUPPLY_CONTRACTS,
-            &obj(
-                json!({"base_id": own_base, "buyer_id": other_buyer, "contract_no": "NB-1", "product": "大米",
-                "volume_t": 10, "start_on": "2024-01-01", "end_on": "2024-12-31"}),
-            ),
-        )
-        .unwrap()
-        .int("id")
-        .unwrap();
-        let d = service::create(
-            &t.db,
-            &cast.other_officer,
-            &DELIVERIES,
-            &obj(
-                json!({"contract_id": own_contract, "month": "2024-04", "volume_t": 5,
-                "value_yuan": 100}),
-            ),
-        )
-        .unwrap();
-        let r = service::update(
-            &t.db,
-            &cast.other_officer,
-            &DELIVERIES,
-            &d.id_text(),
-            Some(d.version),
-            &obj(json!({"contract_id": f.rice_contract})),
+            json!({"pair_id": OTHER_PAIR, "name": "基地",
+            "county": "怀远县", "products": "大米"}),
         );
+        let own_contract = make(db, nb, &SUPPLY_CONTRACTS, joined(own_base));
+        let d = service::create(db, nb, &DELIVERIES, &obj(delivery(own_contract))).unwrap();
+        let moved = obj(json!({"contract_id": f.rice_contract}));
+        let r = service::update(db, nb, &DELIVERIES, &d.id_text(), Some(d.version), &moved);
         assert!(
             matches!(r, Err(PlatformError::Forbidden(_))),
             "{}: {r:?}",
             t.name
         );
         // This pair's totals are as the fixture made them.
-        let totals = produce::pair_totals(&t.db, &cast.helper_officer, PAIR).unwrap();
+        let totals = produce::pair_totals(db, &cast.helper_officer, PAIR).unwrap();
         assert_eq!(totals.years.iter().map(|y| y.deliveries).sum::<usize>(), 3);
     }
 }
