@@ -958,6 +958,25 @@ fn another_pairs_produce_is_not_found_and_not_joined() {
             "/api/produce/pairs/{PAIR}/certifications?on=2026-01-01"
         ));
         assert_eq!(r.json()["items"][0]["status"], "expired", "{}", r.text);
+        // The produce index lists the pairs whose totals the user may read.
+        let index = hb.get("/produce?lang=en").text;
+        assert_eq!(
+            index.matches("href=\"/produce/pairs/").count(),
+            1,
+            "{index}"
+        );
+        let index = server.login("park-op").get("/produce?lang=en").text;
+        assert_eq!(
+            index.matches("href=\"/produce/pairs/").count(),
+            0,
+            "{index}"
+        );
+        let index = researcher.get("/produce?lang=zh").text;
+        assert_eq!(
+            index.matches("href=\"/produce/pairs/").count(),
+            8,
+            "{index}"
+        );
         let doc = hb.get("/api/openapi.json").json();
         for path in [
             "/api/produce/pairs/{pair}/totals",
