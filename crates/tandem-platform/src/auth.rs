@@ -140,6 +140,11 @@ const PUBLIC: &[&str] = &[
     "events",
     "park_offers",
     "capital_providers",
+    // Issue #17: institutes, their platforms and the capabilities they offer are published
+    // to be found by enterprises, like parks' offers.
+    "institutes",
+    "innovation_platforms",
+    "tech_capabilities",
 ];
 
 /// Whether a demand (or a match, through its copy of the demand's scope) is visible to
@@ -322,6 +327,30 @@ fn disputes_allowed(user: &User, action: Action, entity: &str, scope: &Scope) ->
     })
 }
 
+/// The rules of technology needs and their matches (issue #17), decided before the general
+/// role rules: a need is an enterprise's business, like a docking demand. The enterprise reads
+/// and writes its own needs and reads their matches; the officers of the need's pair (either
+/// side) read and write the pair's needs and move their matches along; researchers and park
+/// operators read none (researchers get the pair's counts, `innovation::counts`). Matches are
+/// created by the workflow only (`innovation::create_match`), never by the record API.
+fn innovation_allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> Option<bool> {
+    if !matches!(entity, "tech_needs" | "tech_matches") {
+        return None;
+    }
+    let own_pair = |pair_id: &str| scope.pair_id.as_deref() == Some(pair_id);
+    let own_enterprise = |id: &i64| scope.enterprise_id == Some(*id);
+    Some(match (&user.role, action) {
+        (_, Action::Create) if entity == "tech_matches" => false,
+        (Role::Admin | Role::Coordinator, _) => true,
+        (Role::Researcher | Role::ParkOperator { .. }, _) | (_, Action::Delete) => false,
+        (Role::Officer { pair_id, .. }, _) => own_pair(pair_id),
+        (Role::Enterprise { enterprise_id }, Action::Read) => own_enterprise(enterprise_id),
+        (Role::Enterprise { enterprise_id }, _) => {
+            entity == "tech_needs" && own_enterprise(enterprise_id)
+        }
+    })
+}
+
 /// [`read_filter`] for the dispute records: [`disputes_allowed`] for reads as SQL.
 fn disputes_read_filter(user: &User) -> Option<(String, Vec<Value>)> {
     match &user.role {
@@ -329,6 +358,18 @@ fn disputes_read_filter(user: &User) -> Option<(String, Vec<Value>)> {
         Role::Researcher | Role::Enterprise { .. } => Some(("1 = 0".to_string(), Vec::new())),
         Role::Officer { pair_id, .. } => Some(("pair_id = ?".into(), vec![pair_id.clone().into()])),
         Role::ParkOperator { park_id } => Some(("park_id = ?".into(), vec![Value::Int(*park_id)])),
+    }
+}
+
+/// [`read_filter`] for technology needs and matches: [`innovation_allowed`] for reads as SQL.
+fn innovation_read_filter(user: &User) -> Option<(String, Vec<Value>)> {
+    match &user.role {
+        Role::Admin | Role::Coordinator => None,
+        Role::Researcher | Role::ParkOperator { .. } => Some(("1 = 0".into(), Vec::new())),
+        Role::Officer { pair_id, .. } => Some(("pair_id = ?".into(), vec![pair_id.clone().into()])),
+        Role::Enterprise { enterprise_id } => {
+            Some(("enterprise_id = ?".into(), vec![Value::Int(*enterprise_id)]))
+        }
     }
 }
 
@@ -351,6 +392,9 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
     if let Some(rule) = produce::allowed(user, action, entity, scope) {
         return rule;
     }
+    if let Some(rule) = innovation_allowed(user, action, entity, scope) {
+        return rule;
+    }
     match &user.role {
         Role::Admin => true,
         Role::Coordinator => true,
@@ -367,8 +411,23 @@ pub fn allowed(user: &User, action: Action, entity: &str, scope: &Scope) -> bool
                 (_, "tasks") => own_pair && scope.owner_side.as_deref() == Some(side.as_str()),
                 (
                     _,
-                    "sub_pairs" | "parks" | "projects" | "plans" | "secondments" | "events"
-                    | "park_offers" | "chains" | "chain_nodes" | "chain_edges" | "chain_placements",
+                    "sub_pairs"
+                    | "parks"
+                    | "projects"
+                    | "plans"
+                    | "secondments"
+                    | "events"
+                    | "park_offers"
+                    | "chains"
+                    | "chain_nodes"
+                    | "chain_edges"
+                    | "chain_placements"
+                    | "institutes"
+                    | "innovation_platforms"
+                    | "tech_capabilities"
+                    | "innovation_projects"
+                    | "innovation_milestones"
+                    | "ip_records",
                 ) => own_pair,
                 _ => false,
             }
@@ -484,15 +543,25 @@ pub fn read_filter(user: &User, entity: &str) -> Option<(String, Vec<Value>)> {
     if produce::ENTITIES.contains(&entity) {
         return produce::read_filter(user, entity);
     }
+    if matches!(entity, "tech_needs" | "tech_matches") {
+        return innovation_read_filter(user);
+    }
     match &user.role {
         Role::Admin | Role::Coordinator | Role::Researcher => None,
         _ if PUBLIC.contains(&entity) => None,
         Role::Officer { pair_id, .. } => match entity {
             "enterprises" => None,
-            "projects" | "plans" | "tasks" | "secondments" | "chains" | "chain_nodes"
-            | "chain_edges" | "chain_placements" => {
-                Some(("pair_id = ?".into(), vec![pair_id.clone().into()]))
-            }
+            "projects"
+            | "plans"
+            | "tasks"
+            | "secondments"
+            | "chains"
+            | "chain_nodes"
+            | "chain_edges"
+            | "chain_placements"
+            | "innovation_projects"
+            | "innovation_milestones"
+            | "ip_records" => Some(("pair_id = ?".into(), vec![pair_id.clone().into()])),
             _ => none(),
         },
         Role::ParkOperator { park_id } => match entity {

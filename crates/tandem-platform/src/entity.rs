@@ -17,6 +17,7 @@ pub use crate::lists::list_items;
 use serde_json::{Map, Value as Json};
 use tandem_ledger::money::{Fen, MoneyError, YuanRule};
 
+pub mod innovation;
 pub mod produce;
 
 /// What a field holds.
@@ -2222,6 +2223,14 @@ pub static ENTITIES: &[&Entity] = &[
     &produce::SUPPLY_CONTRACTS,
     &produce::DELIVERIES,
     &produce::PRODUCE_EVENTS,
+    &innovation::INSTITUTES,
+    &innovation::INNOVATION_PLATFORMS,
+    &innovation::TECH_CAPABILITIES,
+    &innovation::TECH_NEEDS,
+    &innovation::TECH_MATCHES,
+    &innovation::INNOVATION_PROJECTS,
+    &innovation::INNOVATION_MILESTONES,
+    &innovation::IP_RECORDS,
 ];
 
 /// A project's park must belong to the project's pair ([`PROJECTS`]' check).

@@ -26,6 +26,7 @@ pub mod docking_rules;
 pub mod entity;
 pub mod error;
 pub mod flags;
+pub mod innovation;
 pub mod ledger;
 pub mod limits;
 pub mod lists;

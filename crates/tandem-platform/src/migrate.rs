@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/0010_barriers.postgres.sql"),
     },
     Migration {
+        version: 11,
+        name: "innovation",
+        portable: include_str!("../migrations/0011_innovation.sql"),
+        sqlite: include_str!("../migrations/0011_innovation.sqlite.sql"),
+        postgres: include_str!("../migrations/0011_innovation.postgres.sql"),
+    },
+    Migration {
         version: 12,
         name: "produce",
         portable: include_str!("../migrations/0012_produce.sql"),

@@ -584,6 +584,8 @@ fn prepare_values(
             .iter()
             .find(|(name, _)| *name == field.name);
         let v = match (from_body, default) {
+            // A field left empty starts with its default too (a need's status).
+            (Some((_, v)), Some((_, text))) if v.is_null() => Value::Text((*text).into()),
             (Some((_, v)), _) => v.clone(),
             (None, Some((_, text))) => Value::Text((*text).into()),
             (None, None) if entity.rules.derived.contains(&field.name) => {

@@ -539,3 +539,85 @@ pub fn sample_produce(db: &Db, user: &crate::User, pair: &str) -> ProduceFixture
         wheat_contract,
     }
 }
+
+/// The records of [`sample_innovation`].
+#[derive(Clone, Copy, Debug)]
+pub struct InnovationFixture {
+    /// The helper-side university (Xuzhou) and the helped-side one (Huaibei).
+    pub helper_institute: i64,
+    pub helped_institute: i64,
+    /// Welding robots (sector 16, TRL 7, helper side), battery thermal management (18 and
+    /// 19, TRL 6, helper side) and coal-based materials (12, TRL 4, helped side).
+    pub welding: i64,
+    pub battery: i64,
+    pub materials: i64,
+    /// The need: battery thermal management (sector 18, keywords 电池 and 热管理).
+    pub need: i64,
+}
+
+/// Innovation records of `pair` built through the record service by `user` (issue #17): two
+/// institutes (one per side), a joint lab, three capabilities and one need of `enterprise`
+/// for which the battery capability is the best fit (same sector, every keyword).
+pub fn sample_innovation(
+    db: &Db,
+    user: &crate::User,
+    pair: &str,
+    enterprise: i64,
+) -> InnovationFixture {
+    use crate::entity::innovation::{
+        INNOVATION_PLATFORMS, INSTITUTES, TECH_CAPABILITIES, TECH_NEEDS,
+    };
+    let create = |e: &'static crate::entity::Entity, body: serde_json::Value| {
+        crate::service::create(db, user, e, body.as_object().unwrap())
+            .unwrap_or_else(|err| panic!("innovation fixture {}: {err}", e.name))
+            .int("id")
+            .unwrap()
+    };
+    let helper_institute = create(
+        &INSTITUTES,
+        json!({"pair_id": pair, "side": "helper", "name": "中国矿业大学", "kind": "university",
+            "locality_id": "js-xuzhou"}),
+    );
+    let helped_institute = create(
+        &INSTITUTES,
+        json!({"pair_id": pair, "side": "helped", "name": "淮北师范大学", "kind": "university"}),
+    );
+    create(
+        &INNOVATION_PLATFORMS,
+        json!({"institute_id": helper_institute, "kind": "joint_lab", "name": "徐淮联合实验室",
+            "side": "helped", "locality_id": "ah-huaibei"}),
+    );
+    let cap = |institute: i64, title: &str, sectors: &[&str], keywords: &str, trl: i64| {
+        create(
+            &TECH_CAPABILITIES,
+            json!({"institute_id": institute, "title": title, "sectors": sectors,
+                "keywords": keywords, "readiness": trl,
+                "description": format!("{title}（测试）")}),
+        )
+    };
+    InnovationFixture {
+        helper_institute,
+        helped_institute,
+        welding: cap(
+            helper_institute,
+            "矿山机械智能焊接",
+            &["16"],
+            "焊接,机器人",
+            7,
+        ),
+        battery: cap(
+            helper_institute,
+            "动力电池热管理",
+            &["18", "19"],
+            "电池,热管理",
+            6,
+        ),
+        materials: cap(helped_institute, "煤基新材料", &["12"], "材料", 4),
+        need: create(
+            &TECH_NEEDS,
+            json!({"pair_id": pair, "enterprise_id": enterprise, "title": "电池包热管理改进",
+                "sectors": ["18"], "keywords": "电池,热管理", "budget_yuan": 500000,
+                "deadline": "2027-06-30"}),
+        ),
+    }
+}

@@ -1,0 +1,23 @@
+-- The parts of the innovation records follow their parent's pair when it moves: an
+-- institute's platforms and capabilities (and a capability its side), a need's matches (and
+-- their enterprise), a match's projects, a project's milestones and patents or licences.
+CREATE TRIGGER institutes_pair_to_parts AFTER UPDATE OF pair_id, side ON institutes
+BEGIN
+    UPDATE innovation_platforms SET pair_id = NEW.pair_id WHERE institute_id = NEW.id;
+    UPDATE tech_capabilities SET pair_id = NEW.pair_id, side = NEW.side
+        WHERE institute_id = NEW.id;
+END;
+CREATE TRIGGER tech_needs_pair_to_matches AFTER UPDATE OF pair_id, enterprise_id ON tech_needs
+BEGIN
+    UPDATE tech_matches SET pair_id = NEW.pair_id, enterprise_id = NEW.enterprise_id
+        WHERE need_id = NEW.id;
+END;
+CREATE TRIGGER tech_matches_pair_to_projects AFTER UPDATE OF pair_id ON tech_matches
+BEGIN
+    UPDATE innovation_projects SET pair_id = NEW.pair_id WHERE match_id = NEW.id;
+END;
+CREATE TRIGGER innovation_projects_pair_to_parts AFTER UPDATE OF pair_id ON innovation_projects
+BEGIN
+    UPDATE innovation_milestones SET pair_id = NEW.pair_id WHERE project_id = NEW.id;
+    UPDATE ip_records SET pair_id = NEW.pair_id WHERE project_id = NEW.id;
+END;
