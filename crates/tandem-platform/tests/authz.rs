@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value, Value as Json};
 use tandem_platform::entity::{self, Entity};
+use tandem_platform::innovation;
 use tandem_platform::service::{self, PlatformError};
 use tandem_platform::testkit::{self, Cast, OTHER_PAIR, PAIR};
 use tandem_platform::{disputes, docking};
@@ -35,6 +36,11 @@ struct Parents {
     base: i64,
     buyer: i64,
     contract: i64,
+    /// Innovation (issue #17): an institute, a match of a need with one of its capabilities
+    /// and a project from that match.
+    institute: i64,
+    tech_match: i64,
+    innovation_project: i64,
 }
 
 /// A valid new record of `e` in the scope of `own` (PAIR, the operator's park, the user's
@@ -44,6 +50,9 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
         plan,
         chain,
         dispute,
+        institute,
+        tech_match,
+        innovation_project,
         ..
     } = parents;
     let pair = if own { PAIR } else { OTHER_PAIR };
@@ -153,6 +162,33 @@ fn body(e: &Entity, c: &Cast, own: bool, parents: Parents) -> Map<String, Value>
         "produce_events" => {
             json!({"pair_id": pair, "title": "产销对接会", "held_on": "2024-05-10", "place": "淮北", "deals": 3})
         }
+        // Innovation (issue #17): institutes of the fixture's pair, their platforms and
+        // capabilities, needs of the fixture's enterprise, projects from a match.
+        "institutes" => {
+            json!({"pair_id": pair, "side": "helper", "name": "大学", "kind": "university"})
+        }
+        "innovation_platforms" => {
+            json!({"institute_id": institute, "kind": "joint_lab", "name": "实验室", "side": "helped"})
+        }
+        "tech_capabilities" => {
+            json!({"institute_id": institute, "title": "技术", "sectors": "18", "readiness": 5})
+        }
+        "tech_needs" => {
+            json!({"pair_id": pair, "enterprise_id": ent, "title": "需求", "sectors": "18"})
+        }
+        // Technology matches are made by the workflow only: a generic create sends nothing.
+        "tech_matches" => json!({}),
+        "innovation_projects" => {
+            json!({"match_id": tech_match, "kind": "agreement", "title": "项目"})
+        }
+        "innovation_milestones" => {
+            json!({"project_id": innovation_project, "milestone": "agreement",
+                   "reached_on": "2025-01-01", "evidence": "协议"})
+        }
+        "ip_records" => {
+            json!({"pair_id": pair, "kind": "patent", "number": "ZL1", "title": "专利",
+                   "holder": "大学", "dated_on": "2025-01-01"})
+        }
         other => panic!("no fixture for {other}"),
     };
     v.as_object().unwrap().clone()
@@ -188,6 +224,10 @@ fn touch(e: &Entity, rec: &service::Record) -> Map<String, Value> {
         "supply_contracts" => "volume_t",
         "deliveries" => "month",
         "produce_events" => "title",
+        "institutes" | "innovation_platforms" => "name",
+        "tech_capabilities" | "tech_needs" | "innovation_projects" | "ip_records" => "title",
+        "innovation_milestones" => "evidence",
+        "tech_matches" => "status",
         // Every field of a match is managed by the workflow: the update sends nothing.
         "matches" => return Map::new(),
         other => panic!("{other}"),
@@ -229,6 +269,8 @@ fn world(t: &testkit::TestDb) -> World {
     };
     let parents_own = produce_parents(&db, &cast, parents_own, true);
     let parents_other = produce_parents(&db, &cast, parents_other, false);
+    let parents_own = innovation_parents(&db, &cast, true, parents_own);
+    let parents_other = innovation_parents(&db, &cast, false, parents_other);
     let mut ids: Vec<(&str, String, String)> = Vec::new();
     for e in entity::ENTITIES {
         let (own, other) = match e.name {
@@ -265,6 +307,21 @@ fn world(t: &testkit::TestDb) -> World {
                     c.escalations[0].id_text()
                 };
                 (mk(parents_own.dispute), Some(mk(parents_other.dispute)))
+            }
+            // The match of each need fixture with the capability fixture of its pair.
+            "tech_matches" => {
+                let id_of = |name: &str, own: bool| -> i64 {
+                    let (_, o, x) = ids.iter().find(|(n, _, _)| *n == name).unwrap();
+                    (if own { o } else { x }).parse().unwrap()
+                };
+                let mk = |own: bool| {
+                    let need = id_of("tech_needs", own);
+                    let cap = id_of("tech_capabilities", own);
+                    innovation::create_match(&db, &admin, need, cap)
+                        .unwrap()
+                        .id_text()
+                };
+                (mk(true), Some(mk(false)))
             }
             _ => {
                 let mk = |own: bool| {
@@ -304,6 +361,35 @@ fn produce_parents(db: &Db, cast: &Cast, mut parents: Parents, own: bool) -> Par
     parents.buyer = make(&PRODUCE_BUYERS, parents);
     parents.contract = make(&SUPPLY_CONTRACTS, parents);
     parents
+}
+
+/// `parents` completed with an institute of the fixture's pair, a match of a need of the
+/// fixture's enterprise with one of its capabilities, and a project from that match.
+fn innovation_parents(db: &Db, cast: &Cast, own: bool, parents: Parents) -> Parents {
+    let admin = &cast.admin;
+    let create = |name: &str, parents: Parents| {
+        let e = entity::entity(name).unwrap();
+        service::create(db, admin, e, &body(e, cast, own, parents))
+            .unwrap()
+            .int("id")
+            .unwrap()
+    };
+    let institute = create("institutes", parents);
+    let with = Parents {
+        institute,
+        ..parents
+    };
+    let cap = create("tech_capabilities", with);
+    let need = create("tech_needs", with);
+    let m = innovation::create_match(db, admin, need, cap).unwrap();
+    let with = Parents {
+        tech_match: m.int("id").unwrap(),
+        ..with
+    };
+    Parents {
+        innovation_project: create("innovation_projects", with),
+        ..with
+    }
 }
 
 /// Expected outcomes: one letter per role (admin, coordinator, helper officer, helped
@@ -521,6 +607,65 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("produce_events", "update own", "YYYYNNNN"),
     ("produce_events", "update other", "YYNNYNNN"),
     ("produce_events", "delete own", "YYNNNNNN"),
+    // Innovation (issue #17): institutes, their platforms and capabilities are public and kept
+    // by their pair's officers; needs are an enterprise's business like demands (the
+    // enterprise, its pair's officers, the staff; no researcher); matches follow their need
+    // and are made by the workflow only; projects, milestones, patents and licences belong to
+    // their pair like plans (researchers read them).
+    ("institutes", "read own", "YYYYYYYY"),
+    ("institutes", "read other", "YYYYYYYY"),
+    ("institutes", "create own", "YYYYNNNN"),
+    ("institutes", "create other", "YYNNYNNN"),
+    ("institutes", "update own", "YYYYNNNN"),
+    ("institutes", "update other", "YYNNYNNN"),
+    ("institutes", "delete own", "YYNNNNNN"),
+    ("innovation_platforms", "read own", "YYYYYYYY"),
+    ("innovation_platforms", "read other", "YYYYYYYY"),
+    ("innovation_platforms", "create own", "YYYYNNNN"),
+    ("innovation_platforms", "create other", "YYNNYNNN"),
+    ("innovation_platforms", "update own", "YYYYNNNN"),
+    ("innovation_platforms", "update other", "YYNNYNNN"),
+    ("innovation_platforms", "delete own", "YYNNNNNN"),
+    ("tech_capabilities", "read own", "YYYYYYYY"),
+    ("tech_capabilities", "read other", "YYYYYYYY"),
+    ("tech_capabilities", "create own", "YYYYNNNN"),
+    ("tech_capabilities", "create other", "YYNNYNNN"),
+    ("tech_capabilities", "update own", "YYYYNNNN"),
+    ("tech_capabilities", "update other", "YYNNYNNN"),
+    ("tech_capabilities", "delete own", "YYNNNNNN"),
+    ("tech_needs", "read own", "YYYYNNYN"),
+    ("tech_needs", "read other", "YYNNYNNN"),
+    ("tech_needs", "create own", "YYYYNNYN"),
+    ("tech_needs", "create other", "YYNNYNNN"),
+    ("tech_needs", "update own", "YYYYNNYN"),
+    ("tech_needs", "update other", "YYNNYNNN"),
+    ("tech_needs", "delete own", "YYNNNNNN"),
+    ("tech_matches", "read own", "YYYYNNYN"),
+    ("tech_matches", "read other", "YYNNYNNN"),
+    ("tech_matches", "create", "NNNNNNNN"),
+    ("tech_matches", "update own", "YYYYNNNN"),
+    ("tech_matches", "update other", "YYNNYNNN"),
+    ("innovation_projects", "read own", "YYYYNNNY"),
+    ("innovation_projects", "read other", "YYNNYNNY"),
+    ("innovation_projects", "create own", "YYYYNNNN"),
+    ("innovation_projects", "create other", "YYNNYNNN"),
+    ("innovation_projects", "update own", "YYYYNNNN"),
+    ("innovation_projects", "update other", "YYNNYNNN"),
+    ("innovation_projects", "delete own", "YYNNNNNN"),
+    ("innovation_milestones", "read own", "YYYYNNNY"),
+    ("innovation_milestones", "read other", "YYNNYNNY"),
+    ("innovation_milestones", "create own", "YYYYNNNN"),
+    ("innovation_milestones", "create other", "YYNNYNNN"),
+    ("innovation_milestones", "update own", "YYYYNNNN"),
+    ("innovation_milestones", "update other", "YYNNYNNN"),
+    ("innovation_milestones", "delete own", "YYNNNNNN"),
+    ("ip_records", "read own", "YYYYNNNY"),
+    ("ip_records", "read other", "YYNNYNNY"),
+    ("ip_records", "create own", "YYYYNNNN"),
+    ("ip_records", "create other", "YYNNYNNN"),
+    ("ip_records", "update own", "YYYYNNNN"),
+    ("ip_records", "update other", "YYNNYNNN"),
+    ("ip_records", "delete own", "YYNNNNNN"),
 ];
 
 fn outcome<T>(r: Result<T, PlatformError>, what: &str) -> bool {

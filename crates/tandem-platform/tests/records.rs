@@ -4,7 +4,9 @@
 //! backup and restore across engines, and XLSX import/export.
 
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use tandem_platform::entity::{self, Entity, ENTITIES};
+use tandem_platform::innovation;
 use tandem_platform::service::{self, ListQuery, PlatformError};
 use tandem_platform::testkit::{self, OTHER_PAIR, PAIR};
 use tandem_platform::{backup, dashboard, migrate, seed, sheets, Db, User};
@@ -140,10 +142,7 @@ fn fixture_with(
 
 /// A valid farm-produce record (issue #17) in PAIR, its parents from `made` (record ids by
 /// type); `None` for the other types.
-fn produce_fixture(
-    name: &str,
-    made: &std::collections::BTreeMap<&str, i64>,
-) -> Option<Map<String, Value>> {
+fn produce_fixture(name: &str, made: &HashMap<&str, i64>) -> Option<Map<String, Value>> {
     let id = |k: &str| made.get(k).copied().unwrap_or(0);
     Some(obj(match name {
         "supply_bases" => {
@@ -163,6 +162,40 @@ fn produce_fixture(
         }
         "produce_events" => {
             json!({"pair_id": PAIR, "title": "徐淮农产品产销对接会", "held_on": "2024-05-10", "place": "淮北市", "producers": 40, "buyers": 25, "deals": 12, "value_yuan": 35000000, "source": "淮北日报"})
+        }
+        _ => return None,
+    }))
+}
+
+/// A valid innovation record (issue #17) of every type in PAIR, hanging from the last
+/// records `made` of their parents' types; `None` for other types.
+fn innovation_fixture(
+    e: &Entity,
+    cast: &testkit::Cast,
+    made: &HashMap<&str, i64>,
+) -> Option<Map<String, Value>> {
+    let id = |name: &str| made.get(name).copied().unwrap_or(0);
+    Some(obj(match e.name {
+        "institutes" => {
+            json!({"pair_id": PAIR, "side": "helper", "name": "中国矿业大学", "kind": "university", "locality_id": "js-xuzhou", "source": "学校官网"})
+        }
+        "innovation_platforms" => {
+            json!({"institute_id": id("institutes"), "kind": "tech_transfer_centre", "name": "技术转移中心", "side": "helped", "locality_id": "ah-huaibei", "established_on": "2023-05-01"})
+        }
+        "tech_capabilities" => {
+            json!({"institute_id": id("institutes"), "title": "液压件表面处理", "description": "激光熔覆", "sectors": ["16", "18"], "keywords": ["液压", "激光"], "readiness": 6})
+        }
+        "tech_needs" => {
+            json!({"pair_id": PAIR, "enterprise_id": cast.enterprise, "title": "液压缸耐磨", "description": "寿命提高一倍", "sectors": ["16"], "keywords": ["液压"], "budget_yuan": "300000.50", "deadline": "2027-06-30", "status": "open"})
+        }
+        "innovation_projects" => {
+            json!({"match_id": id("tech_matches"), "kind": "licence", "title": "激光熔覆技术许可", "started_on": "2025-04-01"})
+        }
+        "innovation_milestones" => {
+            json!({"project_id": id("innovation_projects"), "milestone": "result", "reached_on": "2025-12-01", "evidence": "验收报告"})
+        }
+        "ip_records" => {
+            json!({"pair_id": PAIR, "kind": "licence", "number": "XK-1", "title": "许可合同", "holder": "中国矿业大学", "licensee": "徐工配套甲公司", "dated_on": "2025-04-01", "project_id": id("innovation_projects")})
         }
         _ => return None,
     }))
@@ -189,6 +222,12 @@ fn change(e: &Entity) -> (&'static str, Value) {
         "supply_contracts" => ("volume_t", json!(1300.5)),
         "deliveries" => ("month", json!("2024-04")),
         "produce_events" => ("title", json!("新标题")),
+        "institutes" | "innovation_platforms" => ("name", json!("改名")),
+        "tech_capabilities" | "tech_needs" | "innovation_projects" | "ip_records" => {
+            ("title", json!("新标题"))
+        }
+        "innovation_milestones" => ("evidence", json!("更正后的证明")),
+        "tech_matches" => ("status", json!("contacted")),
         other => panic!("{other}"),
     }
 }
@@ -211,15 +250,28 @@ fn every_record_type_round_trips_with_history() {
         // Matches are made by the docking workflow only (tests/docking.rs).
         // The chain's parts come after the chain (ENTITIES' order) and hang from it.
         // A case's rounds come after the case; its escalations are made by the workflow
-        // (tests/disputes.rs). The produce records hang from the base, buyer and contract
-        // made before them.
+        // (tests/disputes.rs). The produce and innovation records hang from the last record
+        // made of their parents' types; a technology match is made by the workflow
+        // (innovation::create_match).
         let (mut chain, mut dispute) = (0, 0);
-        let mut made = std::collections::BTreeMap::new();
+        let mut made: HashMap<&str, i64> = HashMap::new();
         for e in ENTITIES
             .iter()
             .filter(|e| !matches!(e.name, "matches" | "dispute_escalations"))
         {
+            if e.name == "tech_matches" {
+                let m = innovation::create_match(
+                    db,
+                    admin,
+                    made["tech_needs"],
+                    made["tech_capabilities"],
+                )
+                .unwrap();
+                made.insert(e.name, m.int("id").unwrap());
+                continue;
+            }
             let body = produce_fixture(e.name, &made)
+                .or_else(|| innovation_fixture(e, &cast, &made))
                 .unwrap_or_else(|| fixture_with(e, &cast, plan, chain, dispute));
             let rec = service::create(db, admin, e, &body)
                 .unwrap_or_else(|err| panic!("{} {}: {err}", t.name, e.name));

@@ -3,8 +3,8 @@
 //! they cannot drift from what the server accepts).
 
 use crate::features::{
-    accounts, assessment, barriers, chain_import, chains, dashboard, disputes, docking, parks,
-    projects, records_openapi, sheets, sign_in, surveys,
+    accounts, assessment, barriers, chain_import, chains, dashboard, disputes, docking, innovation,
+    parks, projects, records_openapi, sheets, sign_in, surveys,
 };
 use crate::kernel::openapi::error_schema;
 use serde_json::{json, Map, Value};
@@ -32,6 +32,7 @@ pub fn document() -> Value {
     paths.extend(barriers::openapi_paths());
     paths.extend(disputes::openapi_paths());
     paths.extend(crate::features::produce::openapi_paths());
+    paths.extend(innovation::openapi_paths());
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tandem platform API", "version": env!("CARGO_PKG_VERSION"),

@@ -138,6 +138,40 @@ fn body_for(name: &str, cast: &testkit::Cast, plan: i64) -> Value {
     body_in(name, cast, plan, 0)
 }
 
+/// A valid innovation record (issue #17) hanging from the last records `made` of its
+/// parents' types; `None` for other types.
+fn innovation_body(
+    name: &str,
+    cast: &testkit::Cast,
+    made: &std::collections::HashMap<&str, i64>,
+) -> Option<Value> {
+    let id = |n: &str| made.get(n).copied().unwrap_or(0);
+    Some(match name {
+        "institutes" => {
+            json!({"pair_id": PAIR, "side": "helper", "name": "中国矿业大学", "kind": "university"})
+        }
+        "innovation_platforms" => {
+            json!({"institute_id": id("institutes"), "kind": "incubator", "name": "孵化器", "side": "helped"})
+        }
+        "tech_capabilities" => {
+            json!({"institute_id": id("institutes"), "title": "焊接机器人", "sectors": "16", "readiness": 7})
+        }
+        "tech_needs" => {
+            json!({"pair_id": PAIR, "enterprise_id": cast.enterprise, "title": "焊接自动化", "sectors": "16,18", "budget_yuan": 200000})
+        }
+        "innovation_projects" => {
+            json!({"match_id": id("tech_matches"), "kind": "joint_rnd", "title": "联合研发"})
+        }
+        "innovation_milestones" => {
+            json!({"project_id": id("innovation_projects"), "milestone": "agreement", "reached_on": "2025-01-01", "evidence": "协议"})
+        }
+        "ip_records" => {
+            json!({"pair_id": PAIR, "kind": "patent", "number": "ZL1", "title": "专利", "holder": "中国矿业大学", "dated_on": "2025-06-01"})
+        }
+        _ => return None,
+    })
+}
+
 /// [`body_for`], a chain's parts in chain `chain`.
 fn body_in(name: &str, cast: &testkit::Cast, plan: i64, chain: i64) -> Value {
     match name {
@@ -214,7 +248,7 @@ fn title_field(name: &str) -> &'static str {
 
 /// A farm-produce record (issue #17) in PAIR, its parents from `made` (record ids by type);
 /// `None` for the other types.
-fn produce_body(name: &str, made: &std::collections::BTreeMap<&str, i64>) -> Option<Value> {
+fn produce_body(name: &str, made: &std::collections::HashMap<&str, i64>) -> Option<Value> {
     let id = |k: &str| made.get(k).copied().unwrap_or(0);
     Some(match name {
         "supply_bases" => {
@@ -257,14 +291,30 @@ async fn every_record_type_over_http_on_every_engine() {
         // A chain's parts come after the chain (ENTITIES' order) and hang from it.
         // A dispute case's rounds come after it (its escalations are made by the workflow).
         let mut chain = 0;
-        // The produce records hang from the base, buyer and contract made before them.
-        let mut made = std::collections::BTreeMap::new();
+        // The produce and innovation records hang from the last records made of their
+        // parents' types; a technology match is made by the workflow
+        // (`innovation_over_http_on_every_engine`).
+        let mut made = std::collections::HashMap::new();
         for e in ENTITIES
             .iter()
             .filter(|e| !matches!(e.name, "matches" | "dispute_escalations"))
         {
-            let body =
-                produce_body(e.name, &made).unwrap_or_else(|| body_in(e.name, &cast, plan, chain));
+            if e.name == "tech_matches" {
+                let m = tokio::task::block_in_place(|| {
+                    tandem_platform::innovation::create_match(
+                        &t.db,
+                        &cast.coordinator,
+                        made["tech_needs"],
+                        made["tech_capabilities"],
+                    )
+                })
+                .unwrap();
+                made.insert(e.name, m.int("id").unwrap());
+                continue;
+            }
+            let body = produce_body(e.name, &made)
+                .or_else(|| innovation_body(e.name, &cast, &made))
+                .unwrap_or_else(|| body_in(e.name, &cast, plan, chain));
             let r = c.post(&format!("/api/{}", e.name), body).await;
             assert_eq!(
                 r.status,
@@ -297,10 +347,12 @@ async fn every_record_type_over_http_on_every_engine() {
             };
             // Titles that are not text (a pair's id, the annual figures' year): change the source
             // (a delivery's month: its note).
-            let field = match field {
-                "id" | "year" => "source",
-                "month" => "note",
-                other => other,
+            let field = match (e.name, field) {
+                // A milestone's title is a code: change its evidence.
+                ("innovation_milestones", _) => "evidence",
+                (_, "id" | "year") => "source",
+                (_, "month") => "note",
+                (_, field) => field,
             };
             // If-Match current: changed.
             let r = c

@@ -986,3 +986,110 @@ fn another_pairs_produce_is_not_found_and_not_joined() {
         }
     }
 }
+
+/// Issue #17: a technology need is its enterprise's business. Another pair's officer, a park
+/// operator and a researcher cannot read it, its ranking or its matches, nor match it (404, as
+/// for a need that does not exist; lists leave its matches out); the enterprise itself ranks
+/// and matches its own need. A researcher writes nothing, another pair's officer changes no
+/// capability (though capabilities are public) and the helped side's officer records no
+/// patent for another pair; the counts list only the pairs a role may read.
+#[test]
+fn a_technology_need_is_read_and_matched_only_by_its_side() {
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let fx = testkit::sample_innovation(&t.db, &cast.admin, PAIR, cast.enterprise);
+        let server = RealServer::start(t.db.clone());
+        let need = fx.need;
+        let body = json!({"capability_id": fx.battery});
+        for who in ["nb-officer", "park-op", "researcher"] {
+            let c = server.login(who);
+            for path in [
+                format!("/api/tech_needs/{need}/shortlist"),
+                format!("/api/tech_needs/{need}"),
+                format!("/tech_needs/{need}"),
+                format!("/r/tech_needs/{need}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, 404, "{who} {path} on {}: {}", t.name, r.text);
+                assert!(!r.text.contains("电池包热管理改进"), "{who} {path}");
+            }
+            let r = c.post(&format!("/api/tech_needs/{need}/matches"), &body);
+            assert_eq!(r.status, 404, "{who} matches on {}: {}", t.name, r.text);
+            let r = c.form(
+                &format!("/tech_needs/{need}/match"),
+                &[
+                    ("_csrf", c.csrf.as_deref().unwrap_or("")),
+                    ("capability_id", "1"),
+                ],
+            );
+            assert_eq!(r.status, 404, "{who} match form on {}", t.name);
+        }
+        let firm = server.login("firm");
+        let r = firm.get(&format!("/api/tech_needs/{need}/shortlist"));
+        assert_eq!(r.status, 200, "{}: {}", t.name, r.text);
+        assert_eq!(r.json()["candidates"][0]["capability_id"], fx.battery);
+        // A forged CSRF token is refused before anything is stored.
+        let mut forger = server.login("firm");
+        forger.csrf = Some("forged".into());
+        let forged = forger.post(&format!("/api/tech_needs/{need}/matches"), &body);
+        assert_eq!(forged.status, 403, "{}", forged.text);
+        let r = firm.post(&format!("/api/tech_needs/{need}/matches"), &body);
+        assert_eq!(r.status, 201, "{}: {}", t.name, r.text);
+        let m = r.json()["id"].as_i64().unwrap();
+        for who in ["nb-officer", "park-op", "researcher"] {
+            let c = server.login(who);
+            assert_eq!(
+                c.get(&format!("/api/tech_matches/{m}")).status,
+                404,
+                "{who}"
+            );
+            let list = c.get(&format!("/api/tech_matches?need_id={need}"));
+            assert_eq!(list.json()["total"], 0, "{who} on {}", t.name);
+        }
+        assert_eq!(
+            server
+                .login("hb-officer")
+                .get(&format!("/api/tech_matches/{m}"))
+                .status,
+            200
+        );
+        // Writes outside one's reach.
+        let ip = json!({"pair_id": OTHER_PAIR, "kind": "patent", "number": "ZL9", "title": "x",
+            "holder": "y", "dated_on": "2025-01-01"});
+        assert_eq!(
+            server
+                .login("researcher")
+                .post("/api/ip_records", &ip)
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .login("hb-officer")
+                .post("/api/ip_records", &ip)
+                .status,
+            403
+        );
+        let nb = server.login("nb-officer");
+        let cap = nb.get(&format!("/api/tech_capabilities/{}", fx.battery));
+        assert_eq!(cap.status, 200, "capabilities are public");
+        let r = nb.send(
+            "PATCH",
+            &format!("/api/tech_capabilities/{}", fx.battery),
+            Some((
+                "application/json",
+                json!({"title": "hijacked"}).to_string().into_bytes(),
+            )),
+            &[("if-match", "\"v1\"")],
+        );
+        assert_eq!(r.status, 403, "{}", r.text);
+        // Counts: every pair for researchers, none for park operators.
+        let all = server
+            .login("researcher")
+            .get("/api/innovation/counts")
+            .json();
+        assert_eq!(all["items"].as_array().unwrap().len(), 8);
+        let none = server.login("park-op").get("/api/innovation/counts").json();
+        assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    }
+}

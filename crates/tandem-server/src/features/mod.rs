@@ -9,6 +9,7 @@ pub(crate) mod chains;
 pub(crate) mod dashboard;
 pub(crate) mod disputes;
 pub(crate) mod docking;
+pub(crate) mod innovation;
 pub(crate) mod pairs;
 pub(crate) mod parks;
 pub(crate) mod plans;
@@ -41,6 +42,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(barriers::api_routes())
         .merge(disputes::api_routes())
         .merge(produce::api_routes())
+        .merge(innovation::api_routes())
         .merge(records::api_routes())
 }
 
@@ -58,6 +60,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(barriers::page_routes())
         .merge(disputes::page_routes())
         .merge(produce::page_routes())
+        .merge(innovation::page_routes())
         .merge(sheets::page_routes())
         .merge(records::page_routes())
         .merge(docking::page_routes())

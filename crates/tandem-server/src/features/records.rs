@@ -257,6 +257,8 @@ fn list_link(e: &Entity, id: &str) -> String {
         "pairs" => format!("/pairs/{id}"),
         "chains" => format!("/chains/{id}"),
         "disputes" => format!("/disputes/{id}"),
+        "tech_needs" => format!("/tech_needs/{id}"),
+        "tech_capabilities" => format!("/tech_capabilities/{id}"),
         _ => format!("/r/{}/{id}", e.name),
     }
 }
@@ -405,6 +407,9 @@ fn record_body(
             }
             @if let (true, Some(pair)) = (tandem_platform::auth::produce::ENTITIES.contains(&e.name), rec.text("pair_id")) {
                 " · " a href={ "/produce/pairs/" (pair) } { (t(lang, "结对农产品供应汇总", "The pair's farm-produce totals")) }
+            }
+            @if e.name == "tech_needs" || e.name == "tech_capabilities" {
+                " · " a #ranked href={ "/" (e.name) "/" (rec.id_text()) } { (t(lang, "匹配排名与得分说明", "Ranked matches and explanations")) }
             }
         }
         h2 { (t(lang, "修改", "Edit")) }

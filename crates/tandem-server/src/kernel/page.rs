@@ -139,6 +139,7 @@ fn menu(lang: Lang, s: &Session) -> Markup {
         ("/barriers", t(lang, "制度壁垒", "Barriers")),
         ("/r/disputes", t(lang, "争议协商", "Disputes")),
         ("/produce", t(lang, "农产品供应", "Farm produce")),
+        ("/innovation", t(lang, "产学研", "Innovation")),
         ("/docking", t(lang, "对接", "Docking")),
         ("/surveys", t(lang, "满意度调查", "Surveys")),
         ("/assessment", t(lang, "评价", "Assessment")),
