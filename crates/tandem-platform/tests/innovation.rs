@@ -264,13 +264,23 @@ fn the_pairs_counts_and_the_advisors_records_follow_the_read_policy() {
         assert_eq!((mine.patents, mine.licences, mine.projects), (1, 1, 1));
         assert_eq!(mine.by_milestone["licence_or_rnd"], 1);
         assert_eq!(mine.by_milestone["none"], 0);
+        // Researchers read no individual match: unknown, not zero.
+        assert_eq!(mine.matches, None);
         let other = all.iter().find(|c| c.pair_id == OTHER_PAIR).unwrap();
         assert_eq!((other.patents, other.projects), (1, 0));
         // An officer sees their pair only; park operators and enterprises none (unknown, not
         // zero).
         let officer = of(&cast.helped_officer);
         assert_eq!(officer.len(), 1);
-        assert_eq!(officer[0], *mine);
+        assert_eq!(officer[0].matches, Some(1));
+        assert_eq!(
+            (
+                officer[0].patents,
+                officer[0].projects,
+                &officer[0].by_milestone
+            ),
+            (mine.patents, mine.projects, &mine.by_milestone)
+        );
         assert!(of(&cast.park_operator).is_empty());
         assert!(of(&cast.enterprise_user).is_empty());
         // The advisor's records: the pair's match for its officers, nothing for others.

@@ -20,6 +20,9 @@ pub struct PairCounts {
     pub pair_id: String,
     pub patents: i64,
     pub licences: i64,
+    /// Technology matches stored, when the user may read the pair's matches (its officers
+    /// and the staff); `None` for the others (researchers read no individual need or match).
+    pub matches: Option<i64>,
     /// Cooperation projects in all.
     pub projects: i64,
     /// Projects by the furthest milestone reached: `none` (no milestone recorded yet), then
@@ -76,6 +79,7 @@ pub fn counts(db: &Db, user: &User) -> Result<Vec<PairCounts>, DbError> {
                     pair_id: p.clone(),
                     patents: 0,
                     licences: 0,
+                    matches: None,
                     projects: 0,
                     by_milestone: by,
                 };
@@ -99,6 +103,7 @@ pub fn counts(db: &Db, user: &User) -> Result<Vec<PairCounts>, DbError> {
                 }
             }
         }
+        count_matches(c, user, &mut out)?;
         for r in &project_stages(c, user)? {
             if let Some(p) = out.get_mut(r.text("pair_id")?) {
                 let reached = r.int("reached")?;
@@ -115,6 +120,35 @@ pub fn counts(db: &Db, user: &User) -> Result<Vec<PairCounts>, DbError> {
         }
         Ok(out.into_values().collect())
     })
+}
+
+/// Fills in the matches of the pairs whose matches the user may read.
+fn count_matches(
+    c: &mut dyn Conn,
+    user: &User,
+    out: &mut BTreeMap<String, PairCounts>,
+) -> Result<(), DbError> {
+    for (pair, counts) in out.iter_mut() {
+        let scope = Scope {
+            pair_id: Some(pair.clone()),
+            ..Scope::default()
+        };
+        if allowed(user, Action::Read, TECH_MATCHES.name, &scope) {
+            counts.matches = Some(0);
+        }
+    }
+    let (f, params) = filter(user, TECH_MATCHES.name);
+    let rows = c.query(
+        &format!("SELECT pair_id, COUNT(*) AS n FROM tech_matches WHERE {f} GROUP BY pair_id"),
+        &params,
+    )?;
+    for r in &rows {
+        let pair = r.opt_text("pair_id")?.unwrap_or_default();
+        if let Some(n) = out.get_mut(pair).and_then(|p| p.matches.as_mut()) {
+            *n += r.int("n")?;
+        }
+    }
+    Ok(())
 }
 
 /// Each readable project's pair and the position of its furthest readable milestone.

@@ -282,6 +282,7 @@ fn counts_table(counts: &[PairCounts], lang: Lang) -> Markup {
                 th { (t(lang, "结对", "Pair")) }
                 th { (t(lang, "专利", "Patents")) }
                 th { (t(lang, "许可", "Licences")) }
+                th { (t(lang, "技术匹配", "Matches")) }
                 th { (t(lang, "合作项目", "Projects")) }
                 th { (milestone_label("none", lang)) }
                 @for m in MILESTONES { th { (milestone_label(m, lang)) } }
@@ -291,6 +292,7 @@ fn counts_table(counts: &[PairCounts], lang: Lang) -> Markup {
                     td { a href={ "/pairs/" (c.pair_id) } { (pair_title(&c.pair_id, lang)) } }
                     td data-field="patents" { (c.patents) }
                     td data-field="licences" { (c.licences) }
+                    td data-field="matches" { @match c.matches { Some(n) => { (n) }, None => { span.note { (t(lang, "无权查看", "not yours to read")) } } } }
                     td data-field="projects" { (c.projects) }
                     td data-field="none" { (c.by_milestone.get("none").copied().unwrap_or(0)) }
                     @for m in MILESTONES { td data-field=(m) { (c.by_milestone.get(*m).copied().unwrap_or(0)) } }

@@ -340,6 +340,14 @@ async fn record_new(
             .entry("pair_id")
             .or_insert(Json::String(pair_id.clone()));
     }
+    // An enterprise user's records are its own (a technology need, a project): shown filled.
+    if let (Role::Enterprise { enterprise_id }, Some(binding)) =
+        (&s.user.role, e.rules.enterprise_binding)
+    {
+        values
+            .entry(binding)
+            .or_insert(Json::String(enterprise_id.to_string()));
+    }
     new_record_page(e, &values, &[], &s, lang).into_response()
 }
 
