@@ -36,6 +36,14 @@ pub fn sheet_entity(name: &str) -> Option<&'static Entity> {
         "supply_contracts" => Some(&crate::entity::produce::SUPPLY_CONTRACTS),
         "deliveries" => Some(&crate::entity::produce::DELIVERIES),
         "produce_events" => Some(&crate::entity::produce::PRODUCE_EVENTS),
+        // Innovation (issue #17); technology matches are made by the workflow, not imported.
+        "institutes" => Some(&crate::entity::innovation::INSTITUTES),
+        "innovation_platforms" => Some(&crate::entity::innovation::INNOVATION_PLATFORMS),
+        "tech_capabilities" => Some(&crate::entity::innovation::TECH_CAPABILITIES),
+        "tech_needs" => Some(&crate::entity::innovation::TECH_NEEDS),
+        "innovation_projects" => Some(&crate::entity::innovation::INNOVATION_PROJECTS),
+        "innovation_milestones" => Some(&crate::entity::innovation::INNOVATION_MILESTONES),
+        "ip_records" => Some(&crate::entity::innovation::IP_RECORDS),
         _ => None,
     }
 }

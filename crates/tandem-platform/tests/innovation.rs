@@ -406,3 +406,50 @@ fn bad_sectors_licences_without_licensee_and_projects_of_another_pair_are_refuse
             "holder": "y", "dated_on": "2025-01-01", "project_id": project}),
     );
 }
+
+/// The innovation records go out and come back as XLSX (the export is the template):
+/// re-importing the pair officer's export updates each record by id and version and leaves
+/// the ranking and the counts as they were; another pair's officer exports none of the
+/// pair's needs, and an enterprise exports only its own.
+#[test]
+fn innovation_records_round_trip_through_xlsx() {
+    use tandem_platform::entity::innovation::{INNOVATION_PLATFORMS, INSTITUTES};
+    use tandem_platform::sheets;
+    let t = testkit::sqlite();
+    let cast = testkit::cast(&t.db);
+    let (_, fx) = world(&t.db, &cast.admin);
+    achievements(&t.db, &cast.admin, &fx);
+    let officer = &cast.helped_officer;
+    let ranked = innovation::need_shortlist(&t.db, officer, fx.need, 10).unwrap();
+    let counts = innovation::counts(&t.db, officer).unwrap();
+    for e in [
+        &INSTITUTES,
+        &INNOVATION_PLATFORMS,
+        &TECH_CAPABILITIES,
+        &TECH_NEEDS,
+        &INNOVATION_PROJECTS,
+        &INNOVATION_MILESTONES,
+        &IP_RECORDS,
+    ] {
+        assert!(sheets::sheet_entity(e.name).is_some(), "{}", e.name);
+        let book = sheets::export(&t.db, officer, e).unwrap();
+        let s = sheets::import(&t.db, officer, e, &book)
+            .unwrap_or_else(|p| panic!("{}: {p:?}", e.name));
+        assert_eq!(s.created, 0, "{}", e.name);
+        assert!(s.updated > 0, "{}", e.name);
+    }
+    let again = innovation::need_shortlist(&t.db, officer, fx.need, 10).unwrap();
+    assert_eq!(again.candidates, ranked.candidates);
+    assert_eq!(innovation::counts(&t.db, officer).unwrap(), counts);
+    assert!(sheets::sheet_entity("tech_matches").is_none());
+    let book = sheets::export(&t.db, &cast.other_officer, &TECH_NEEDS).unwrap();
+    let s = sheets::import(&t.db, &cast.other_officer, &TECH_NEEDS, &book).unwrap();
+    assert_eq!((s.created, s.updated), (0, 0));
+    let book = sheets::export(&t.db, &cast.enterprise_user, &TECH_NEEDS).unwrap();
+    let s = sheets::import(&t.db, &cast.enterprise_user, &TECH_NEEDS, &book).unwrap();
+    assert_eq!(
+        (s.created, s.updated),
+        (0, 0),
+        "the fixture's need is another firm's"
+    );
+}

@@ -20,7 +20,7 @@ use tandem_platform::{auth, sheets};
 use tandem_report::Lang;
 
 /// The record types exchanged as XLSX (`tandem_platform::sheets::sheet_entity`).
-const SHEETS: [&str; 17] = [
+const SHEETS: [&str; 24] = [
     "projects",
     "tasks",
     "enterprise_figures",
@@ -38,6 +38,13 @@ const SHEETS: [&str; 17] = [
     "supply_contracts",
     "deliveries",
     "produce_events",
+    "institutes",
+    "innovation_platforms",
+    "tech_capabilities",
+    "tech_needs",
+    "innovation_projects",
+    "innovation_milestones",
+    "ip_records",
 ];
 
 async fn sheets_page(PageSession(s): PageSession, PageLang { lang, .. }: PageLang) -> Response {
@@ -86,6 +93,16 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 a href="/sheets/produce_events" { (t(lang, "产销对接活动", "fairs")) }
                 " " span.note { (t(lang, "（各结对汇总见农产品供应页）", "(each pair's totals: on the farm-produce page)")) }
             }
+            li {
+                (t(lang, "导出产学研合作（XLSX）：", "Export innovation cooperation (XLSX): "))
+                a href="/sheets/institutes" { (t(lang, "高校与院所", "institutes")) } " · "
+                a href="/sheets/innovation_platforms" { (t(lang, "创新平台", "platforms")) } " · "
+                a href="/sheets/tech_capabilities" { (t(lang, "技术供给", "capabilities")) } " · "
+                a href="/sheets/tech_needs" { (t(lang, "技术需求", "needs")) } " · "
+                a href="/sheets/innovation_projects" { (t(lang, "合作项目", "projects")) } " · "
+                a href="/sheets/innovation_milestones" { (t(lang, "里程碑", "milestones")) } " · "
+                a href="/sheets/ip_records" { (t(lang, "专利与许可", "patents and licences")) }
+            }
         }
         form method="post" action="/sheets" enctype="multipart/form-data" class="card" {
             input type="hidden" name="_csrf" value=(s.csrf);
@@ -108,6 +125,13 @@ fn sheets_body(s: &Session, lang: Lang, message: Option<(bool, Markup)>) -> Mark
                 option value="supply_contracts" { (t(lang, "供销合同", "supply contracts")) }
                 option value="deliveries" { (t(lang, "交付记录", "deliveries")) }
                 option value="produce_events" { (t(lang, "产销对接活动", "produce fairs")) }
+                option value="institutes" { (t(lang, "高校与科研院所", "universities and institutes")) }
+                option value="innovation_platforms" { (t(lang, "创新平台", "innovation platforms")) }
+                option value="tech_capabilities" { (t(lang, "技术供给", "technology capabilities")) }
+                option value="tech_needs" { (t(lang, "技术需求", "technology needs")) }
+                option value="innovation_projects" { (t(lang, "产学研合作项目", "innovation projects")) }
+                option value="innovation_milestones" { (t(lang, "项目里程碑", "project milestones")) }
+                option value="ip_records" { (t(lang, "专利与许可", "patents and licences")) }
             }
             label for="file" { (t(lang, "文件", "File")) }
             input id="file" name="file" type="file" accept=".xlsx";
