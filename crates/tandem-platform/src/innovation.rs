@@ -352,27 +352,53 @@ fn component(key: &str, value: f64, weight: f64, reason: String) -> ExplainedCom
 }
 
 /// Everything scored at once: the engine's problem over the capabilities (one demand per
-/// capability sector, `owner[d]` = the capability's index) and the needs (one park each).
+/// capability sector; the demands of the `k`-th scored capability are `spans[k]`) and the
+/// needs (one park each).
 struct Scored<'a> {
     problem: Problem<'a>,
-    owner: Vec<usize>,
+    spans: Vec<std::ops::Range<usize>>,
     places: Vec<String>,
 }
 
-/// The explained score of need `p` (park index) with capability `k`: the best of its sectors.
+impl Scored<'_> {
+    /// For each scored capability and need (park): the capability's sector (demand) with the
+    /// best engine score and that score, `None` when the engine finds every sector
+    /// infeasible. One scratch, prepared once per demand (the engine's own pair loop).
+    #[allow(clippy::type_complexity)]
+    fn best_sectors(&self) -> Vec<Vec<Option<(usize, f64)>>> {
+        let np = self.problem.n_parks();
+        let mut best = vec![vec![None; np]; self.spans.len()];
+        let mut sc = self.problem.scratch();
+        for (k, span) in self.spans.iter().enumerate() {
+            for d in span.clone() {
+                self.problem.prepare(d, &mut sc);
+                for (p, slot) in best[k].iter_mut().enumerate() {
+                    let Some(v) = self.problem.fast_score(d, p, &sc) else {
+                        continue;
+                    };
+                    if slot.is_none_or(|(_, b)| v > b) {
+                        *slot = Some((d, v));
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The engine's share of the total (what the added components leave).
+const ENGINE_SHARE: f64 = 1.0 - KEYWORD_WEIGHT - READINESS_WEIGHT;
+
+/// The explained score of need `p` (park index) with a capability through its sector
+/// (demand) `d`.
 fn explain_pair(
     s: &Scored<'_>,
     need: &NeedRow,
     cap: &CapRow,
-    k: usize,
+    d: usize,
     p: usize,
 ) -> Option<TechExplanation> {
-    let best = (0..s.owner.len())
-        .filter(|&d| s.owner[d] == k)
-        .filter_map(|d| s.problem.score(d, p).map(|v| (d, v)))
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
-    let e = s.problem.explain(best.0, p, None);
-    let engine_share = 1.0 - KEYWORD_WEIGHT - READINESS_WEIGHT;
+    let e = s.problem.explain(d, p, None);
     let mut components: Vec<ExplainedComponent> = e
         .components
         .into_iter()
@@ -386,7 +412,7 @@ fn explain_pair(
             component(
                 c.component.key(),
                 c.value,
-                c.weight * engine_share,
+                c.weight * ENGINE_SHARE,
                 c.reason,
             )
         })
@@ -397,9 +423,9 @@ fn explain_pair(
     let tr = format!("technology readiness level {} of 9", cap.readiness);
     components.push(component("readiness", t, READINESS_WEIGHT, tr));
     Some(TechExplanation {
-        total: engine_share * e.total? + KEYWORD_WEIGHT * kv + READINESS_WEIGHT * t,
-        sector: s.problem.demands[best.0].industry.clone(),
-        from_locality: s.problem.demands[best.0].origin.clone(),
+        total: ENGINE_SHARE * e.total? + KEYWORD_WEIGHT * kv + READINESS_WEIGHT * t,
+        sector: s.problem.demands[d].industry.clone(),
+        from_locality: s.problem.demands[d].origin.clone(),
         to_locality: s.places[p].clone(),
         components,
     })
@@ -409,7 +435,7 @@ fn explain_pair(
 /// `unscored` (as need or capability, per `unscored_side`) and are left out.
 struct Inputs {
     demands: Vec<Demand>,
-    owner: Vec<usize>,
+    spans: Vec<std::ops::Range<usize>>,
     parks: Vec<ParkOffer>,
     /// Indices into the needs and capabilities given, of those scored.
     need_at: Vec<usize>,
@@ -421,7 +447,7 @@ struct Inputs {
 fn inputs(ctx: &MatchContext, needs: &[NeedRow], caps: &[CapRow]) -> Inputs {
     let mut i = Inputs {
         demands: Vec::new(),
-        owner: Vec::new(),
+        spans: Vec::new(),
         parks: Vec::new(),
         need_at: Vec::new(),
         cap_at: Vec::new(),
@@ -431,12 +457,11 @@ fn inputs(ctx: &MatchContext, needs: &[NeedRow], caps: &[CapRow]) -> Inputs {
     for (k, cap) in caps.iter().enumerate() {
         match known_place(ctx, &cap.locality) {
             Ok(origin) => {
-                let at = i.cap_at.len();
                 i.cap_at.push(k);
-                for s in &cap.sectors {
-                    i.demands.push(as_demand(cap, s, &origin));
-                    i.owner.push(at);
-                }
+                let start = i.demands.len();
+                i.demands
+                    .extend(cap.sectors.iter().map(|s| as_demand(cap, s, &origin)));
+                i.spans.push(start..i.demands.len());
             }
             Err(reason) => i.unscored_caps.push(Unscored {
                 id: cap.id,
@@ -470,12 +495,14 @@ fn matching_error(e: tandem_matching::MatchError) -> PlatformError {
     )
 }
 
-/// Every (need, capability) score of `needs` × `caps` the engine can give, as (need index,
-/// capability index, explanation), with what could not be scored.
+/// The best `k` (need, capability) pairs of `needs` × `caps` the engine can score, best
+/// first (ties: lower need id, then lower capability id), as (need index, capability index,
+/// explanation); with what could not be scored. Only the `k` kept are explained.
 #[allow(clippy::type_complexity)]
 fn score_all(
     needs: &[NeedRow],
     caps: &[CapRow],
+    k: usize,
 ) -> Result<(Vec<(usize, usize, TechExplanation)>, Inputs), PlatformError> {
     let ctx = context()?;
     let mut inp = inputs(ctx, needs, caps);
@@ -484,17 +511,35 @@ fn score_all(
     let problem = Problem::new(ctx, engine_weights(), &demands, &parks).map_err(matching_error)?;
     let scored = Scored {
         places: parks.iter().map(|p| p.locality.clone()).collect(),
-        owner: std::mem::take(&mut inp.owner),
+        spans: std::mem::take(&mut inp.spans),
         problem,
     };
-    let mut out = Vec::new();
-    for (p, &n) in inp.need_at.iter().enumerate() {
-        for (k, &c) in inp.cap_at.iter().enumerate() {
-            if let Some(x) = explain_pair(&scored, &needs[n], &caps[c], k, p) {
-                out.push((n, c, x));
-            }
+    // (need index, capability index, park, demand, total), the total computed as
+    // `explain_pair` does from the engine's bit-identical fast score.
+    let mut ranked: Vec<(usize, usize, usize, usize, f64)> = Vec::new();
+    for (ck, row) in scored.best_sectors().into_iter().enumerate() {
+        let cap = &caps[inp.cap_at[ck]];
+        for (p, best) in row.into_iter().enumerate() {
+            let Some((d, v)) = best else { continue };
+            let need = &needs[inp.need_at[p]];
+            let total = ENGINE_SHARE * v
+                + KEYWORD_WEIGHT * keyword_score(need, cap).0
+                + READINESS_WEIGHT * (cap.readiness as f64 / 9.0);
+            ranked.push((inp.need_at[p], inp.cap_at[ck], p, d, total));
         }
     }
+    ranked.sort_by(|a, b| {
+        b.4.total_cmp(&a.4)
+            .then(needs[a.0].id.cmp(&needs[b.0].id))
+            .then(caps[a.1].id.cmp(&caps[b.1].id))
+    });
+    let out = ranked
+        .into_iter()
+        .take(k)
+        .filter_map(|(n, c, p, d, _)| {
+            explain_pair(&scored, &needs[n], &caps[c], d, p).map(|x| (n, c, x))
+        })
+        .collect();
     Ok((out, inp))
 }
 
@@ -566,16 +611,10 @@ pub fn need_shortlist(
             .iter()
             .map(CapRow::try_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let (mut scored, inp) = score_all(&needs, &caps)?;
+        let (scored, inp) = score_all(&needs, &caps, k)?;
         let matched = match_ids(c, user, "need_id", need_id)?;
-        scored.sort_by(|a, b| {
-            b.2.total
-                .total_cmp(&a.2.total)
-                .then(caps[a.1].id.cmp(&caps[b.1].id))
-        });
         let candidates = scored
             .into_iter()
-            .take(k)
             .enumerate()
             .map(|(r, (_, ci, x))| Candidate {
                 need_id,
@@ -634,16 +673,10 @@ pub fn capability_shortlist(
             .iter()
             .map(NeedRow::try_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let (mut scored, inp) = score_all(&needs, &caps)?;
+        let (scored, inp) = score_all(&needs, &caps, k)?;
         let matched = match_ids(c, user, "capability_id", cap_id)?;
-        scored.sort_by(|a, b| {
-            b.2.total
-                .total_cmp(&a.2.total)
-                .then(needs[a.0].id.cmp(&needs[b.0].id))
-        });
         let candidates = scored
             .into_iter()
-            .take(k)
             .enumerate()
             .map(|(r, (ni, _, x))| Candidate {
                 need_id: needs[ni].id,
@@ -739,7 +772,7 @@ fn score_one(
         .iter()
         .map(CapRow::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    let (mut scored, inp) = score_all(&needs, &caps)?;
+    let (mut scored, inp) = score_all(&needs, &caps, 1)?;
     if let Some(u) = inp.unscored_needs.iter().chain(&inp.unscored_caps).next() {
         return Err(PlatformError::invalid(
             "locality",

@@ -88,6 +88,14 @@ fn a_need_is_ranked_with_the_engines_components() {
         let ids: Vec<i64> = list.candidates.iter().map(|c| c.capability_id).collect();
         assert_eq!(ids[0], fx.battery, "{}: {ids:?}", t.name);
         assert_eq!(ids.len(), 3, "{}", t.name);
+        let totals: Vec<f64> = list
+            .candidates
+            .iter()
+            .map(|c| c.explanation.total)
+            .collect();
+        assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+        let top1 = innovation::need_shortlist(&t.db, &cast.helped_officer, fx.need, 1).unwrap();
+        assert_eq!(top1.candidates, list.candidates[..1]);
         assert!(list.unscored.is_empty(), "{:?}", list.unscored);
         let best = &list.candidates[0].explanation;
         let keys: Vec<&str> = best
