@@ -4,8 +4,8 @@
 //! JSON API; an enterprise user posts a technology need through the record form, follows the
 //! record page's link to the ranking, sees the capabilities ranked with the matching engine's
 //! explanation and creates a match with the best one; the officer sees the match in the pair's
-//! counts, and after a project and a patent in the counts too; another pair's officer is told
-//! the need is not found.
+//! counts, starts a project from it on the need's page, records its agreement and a patent,
+//! and sees them in the counts; another pair's officer is told the need is not found.
 //!
 //! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
 //! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
@@ -183,19 +183,26 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     let cell = |field: &str| row_text(&s, &format!("{row} td[data-field='{field}']"));
     assert_eq!(cell("matches"), "1");
     assert_eq!(cell("projects"), "0");
+    // The officer starts the project from the need's page; the match moves to "project".
+    s.goto(&format!("{base}/tech_needs/{need}?lang=en"));
     let m = api
         .get(&format!("/tech_matches?need_id={need}"))
         .expect("the server answers");
     let match_id = m.json["items"][0]["id"].as_i64().unwrap();
+    s.fill(&format!("#title-{match_id}"), "电池热管理联合研发");
+    s.click_on(&format!("button#start-{match_id}"));
+    wait_for(&s, |u| u.contains(&format!("/tech_needs/{need}")));
+    let status = row_text(&s, &format!("#cap-{battery} [data-field='match-status']"));
+    assert_eq!(status, "project");
     let created = |path: &str, body: serde_json::Value| -> i64 {
         let r = api.post(path, &body).expect("the server answers");
         assert_eq!(r.status, 201, "{path}: {}", r.json);
         r.json["id"].as_i64().unwrap()
     };
-    let project = created(
-        "/innovation_projects",
-        json!({"match_id": match_id, "kind": "joint_rnd", "title": "电池热管理联合研发"}),
-    );
+    let projects = api
+        .get(&format!("/innovation_projects?match_id={match_id}"))
+        .expect("the server answers");
+    let project = projects.json["items"][0]["id"].as_i64().unwrap();
     created(
         "/innovation_milestones",
         json!({"project_id": project, "milestone": "agreement", "reached_on": "2026-03-01",

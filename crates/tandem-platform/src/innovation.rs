@@ -58,7 +58,9 @@ use tandem_matching::{Component, Weights};
 use tandem_matching::{Date, Demand, MatchContext, ParkOffer, Problem, RegionMode, Visibility};
 
 mod counts;
+mod projects;
 pub use counts::{advice_records, counts, PairCounts};
+pub use projects::{may_start_project, start_project, NewProject};
 
 /// The weight of the keyword component.
 pub const KEYWORD_WEIGHT: f64 = 0.25;
@@ -110,7 +112,17 @@ pub struct Candidate {
     pub rank: usize,
     pub explanation: TechExplanation,
     /// The stored match of the two, if one exists and the user may read it.
-    pub match_id: Option<i64>,
+    pub stored: Option<StoredMatch>,
+}
+
+/// A stored match as a shortlist shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredMatch {
+    pub id: i64,
+    pub need_id: i64,
+    pub capability_id: i64,
+    /// `proposed`, `contacted`, `project` or `declined`.
+    pub status: String,
 }
 
 /// A record that could not be scored, and why.
@@ -565,18 +577,26 @@ fn match_ids(
     user: &User,
     column: &str,
     id: i64,
-) -> Result<Vec<(i64, i64, i64)>, PlatformError> {
+) -> Result<Vec<StoredMatch>, PlatformError> {
     let (filter, mut params) =
         read_filter(user, TECH_MATCHES.name).unwrap_or(("1 = 1".into(), vec![]));
     params.push(Value::Int(id));
     let rows = c.query(
         &format!(
-            "SELECT id, need_id, capability_id FROM tech_matches WHERE ({filter}) AND {column} = ?"
+            "SELECT id, need_id, capability_id, status FROM tech_matches \
+             WHERE ({filter}) AND {column} = ?"
         ),
         &params,
     )?;
     rows.iter()
-        .map(|r| Ok((r.int("id")?, r.int("need_id")?, r.int("capability_id")?)))
+        .map(|r| {
+            Ok(StoredMatch {
+                id: r.int("id")?,
+                need_id: r.int("need_id")?,
+                capability_id: r.int("capability_id")?,
+                status: r.text("status")?.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -623,7 +643,10 @@ pub fn need_shortlist(
                 owner: caps[ci].institute.clone(),
                 rank: r + 1,
                 explanation: x,
-                match_id: matched.iter().find(|m| m.2 == caps[ci].id).map(|m| m.0),
+                stored: matched
+                    .iter()
+                    .find(|m| m.capability_id == caps[ci].id)
+                    .cloned(),
             })
             .collect();
         let mut unscored = inp.unscored_needs;
@@ -685,7 +708,7 @@ pub fn capability_shortlist(
                 owner: needs[ni].enterprise.clone(),
                 rank: r + 1,
                 explanation: x,
-                match_id: matched.iter().find(|m| m.1 == needs[ni].id).map(|m| m.0),
+                stored: matched.iter().find(|m| m.need_id == needs[ni].id).cloned(),
             })
             .collect();
         let mut unscored = inp.unscored_caps;

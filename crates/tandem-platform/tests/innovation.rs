@@ -177,7 +177,11 @@ fn a_match_stores_the_score_shown_and_only_who_may_update_the_need_makes_one() {
         assert_eq!(m.fields["score"].as_f64(), Some(top.explanation.total));
         assert_eq!(innovation::explanation_of(&m).unwrap(), top.explanation);
         let again = innovation::need_shortlist(&t.db, &cast.enterprise_user, need, 10).unwrap();
-        assert_eq!(again.candidates[0].match_id, m.int("id"));
+        let stored = again.candidates[0].stored.as_ref().unwrap();
+        assert_eq!(
+            (Some(stored.id), stored.status.as_str()),
+            (m.int("id"), "proposed")
+        );
         // Twice is refused.
         let e = innovation::create_match(&t.db, &cast.helped_officer, need, top.capability_id);
         assert!(matches!(e, Err(PlatformError::Invalid(_))), "{e:?}");
@@ -460,4 +464,85 @@ fn innovation_records_round_trip_through_xlsx() {
         (0, 0),
         "the fixture's need is another firm's"
     );
+}
+
+/// A project started from a match moves the match to `project` and its need to `matched`,
+/// each as an audited update; only who may change the match starts one, never from a
+/// declined match, and who may not read the match is told it does not exist.
+#[test]
+fn a_project_started_from_a_match_moves_the_match_and_the_need() {
+    use innovation::NewProject;
+    for t in testkit::engines() {
+        let cast = testkit::cast(&t.db);
+        let (_, fx) = world(&t.db, &cast.admin);
+        let m = innovation::create_match(&t.db, &cast.helped_officer, fx.need, fx.battery).unwrap();
+        let id = m.int("id").unwrap();
+        let new = NewProject {
+            kind: "licence".into(),
+            title: "热管理专利许可".into(),
+            started_on: Some("2026-01-15".into()),
+        };
+        for u in [&cast.other_officer, &cast.researcher, &cast.park_operator] {
+            let e = innovation::start_project(&t.db, u, id, &new);
+            assert!(
+                matches!(e, Err(PlatformError::NotFound(_))),
+                "{}: {e:?}",
+                u.username
+            );
+        }
+        let p = innovation::start_project(&t.db, &cast.helper_officer, id, &new).unwrap();
+        assert_eq!(p.text("pair_id"), Some(PAIR), "{}", t.name);
+        assert_eq!(p.int("match_id"), Some(id));
+        let get = |e, id: i64| service::get(&t.db, &cast.admin, e, &id.to_string()).unwrap();
+        let after = get(&tandem_platform::entity::innovation::TECH_MATCHES, id);
+        assert_eq!((after.text("status"), after.version), (Some("project"), 2));
+        assert_eq!(get(&TECH_NEEDS, fx.need).text("status"), Some("matched"));
+        let h = service::history(
+            &t.db,
+            &cast.admin,
+            &tandem_platform::entity::innovation::TECH_MATCHES,
+            &id.to_string(),
+        )
+        .unwrap();
+        assert_eq!(h.last().unwrap().action, "update");
+        // A second project (the licence after the agreement) is fine; a bad kind is not.
+        let bad = NewProject {
+            kind: "gift".into(),
+            ..new.clone()
+        };
+        let e = innovation::start_project(&t.db, &cast.helper_officer, id, &bad);
+        assert!(matches!(e, Err(PlatformError::Invalid(_))), "{e:?}");
+        innovation::start_project(&t.db, &cast.coordinator, id, &new).unwrap();
+        // The need is matched now: it takes no new match.
+        let w = innovation::create_match(&t.db, &cast.admin, fx.need, fx.welding);
+        assert!(matches!(w, Err(PlatformError::Invalid(_))), "{w:?}");
+        // Another need's match, declined, starts nothing; the enterprise starts none.
+        let need = service::create(
+            &t.db,
+            &cast.enterprise_user,
+            &TECH_NEEDS,
+            &obj(json!({"pair_id": PAIR, "title": "焊接", "sectors": "16"})),
+        )
+        .unwrap();
+        let m = innovation::create_match(
+            &t.db,
+            &cast.enterprise_user,
+            need.int("id").unwrap(),
+            fx.welding,
+        )
+        .unwrap();
+        let e = innovation::start_project(&t.db, &cast.enterprise_user, m.int("id").unwrap(), &new);
+        assert!(matches!(e, Err(PlatformError::Forbidden(_))), "{e:?}");
+        service::update(
+            &t.db,
+            &cast.helped_officer,
+            &tandem_platform::entity::innovation::TECH_MATCHES,
+            &m.id_text(),
+            Some(m.version),
+            &obj(json!({"status": "declined"})),
+        )
+        .unwrap();
+        let e = innovation::start_project(&t.db, &cast.helped_officer, m.int("id").unwrap(), &new);
+        assert!(matches!(e, Err(PlatformError::Invalid(_))), "{e:?}");
+    }
 }

@@ -1053,6 +1053,16 @@ fn a_technology_need_is_read_and_matched_only_by_its_side() {
                 .status,
             200
         );
+        // Starting a project from the match: not found for who may not read it, refused to
+        // the enterprise (the bureau runs projects), done by the pair's officer.
+        let project = json!({"kind": "agreement", "title": "合作协议"});
+        let path = format!("/api/tech_matches/{m}/projects");
+        for who in ["nb-officer", "park-op", "researcher"] {
+            assert_eq!(server.login(who).post(&path, &project).status, 404, "{who}");
+        }
+        assert_eq!(firm.post(&path, &project).status, 403);
+        let r = server.login("xz-officer").post(&path, &project);
+        assert_eq!(r.status, 201, "{}", r.text);
         // Writes outside one's reach.
         let ip = json!({"pair_id": OTHER_PAIR, "kind": "patent", "number": "ZL9", "title": "x",
             "holder": "y", "dated_on": "2025-01-01"});

@@ -23,8 +23,12 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tandem_platform::docking::ExplainedComponent;
-use tandem_platform::entity::innovation::{MILESTONES, TECH_CAPABILITIES, TECH_NEEDS};
-use tandem_platform::innovation::{self, Candidate, PairCounts, Shortlist, SHORTLIST_K};
+use tandem_platform::entity::innovation::{
+    MILESTONES, PROJECT_KINDS, TECH_CAPABILITIES, TECH_MATCHES, TECH_NEEDS,
+};
+use tandem_platform::innovation::{
+    self, Candidate, NewProject, PairCounts, Shortlist, StoredMatch, SHORTLIST_K,
+};
 use tandem_platform::service::PlatformError;
 use tandem_report::Lang;
 
@@ -81,14 +85,21 @@ fn explanation(components: &[ExplainedComponent], lang: Lang) -> Markup {
     }
 }
 
-/// The ranked candidates; on a need's page, a "create match" button for each not yet matched.
-fn candidate_table(
-    list: &Shortlist,
-    s: &Session,
+/// What the viewer of a ranking may do on it.
+#[derive(Clone, Copy)]
+struct Rights {
+    /// Ranking capabilities for a need (else needs for a capability).
     for_need: bool,
+    /// May store a match of the need.
     can_match: bool,
-    lang: Lang,
-) -> Markup {
+    /// May start projects from the need's matches.
+    can_start: bool,
+}
+
+/// The ranked candidates; on a need's page, a "create match" button for each not yet matched
+/// and a "start project" form for each match.
+fn candidate_table(list: &Shortlist, s: &Session, r: Rights, lang: Lang) -> Markup {
+    let for_need = r.for_need;
     if list.candidates.is_empty() {
         return html! { p.note #no-candidates { (t(lang, "没有可评分的候选。", "No candidate could be scored.")) } };
     }
@@ -101,19 +112,13 @@ fn candidate_table(
                 th { (t(lang, "得分说明", "Explanation")) }
                 th {}
             } }
-            tbody { @for c in &list.candidates { (candidate_row(c, s, for_need, can_match, lang)) } }
+            tbody { @for c in &list.candidates { (candidate_row(c, s, r, lang)) } }
         } }
     }
 }
 
-fn candidate_row(
-    c: &Candidate,
-    s: &Session,
-    for_need: bool,
-    can_match: bool,
-    lang: Lang,
-) -> Markup {
-    let (href, row_id) = if for_need {
+fn candidate_row(c: &Candidate, s: &Session, r: Rights, lang: Lang) -> Markup {
+    let (href, row_id) = if r.for_need {
         (
             format!("/tech_capabilities/{}", c.capability_id),
             format!("cap-{}", c.capability_id),
@@ -131,17 +136,55 @@ fn candidate_row(
             td data-field="score" { (format!("{:.3}", c.explanation.total)) }
             td { (explanation(&c.explanation.components, lang)) }
             td {
-                @if let Some(m) = c.match_id {
-                    a href={ "/r/tech_matches/" (m) } id={ "match-of-" (c.capability_id) } {
-                        (t(lang, "已匹配", "Matched")) " #" (m)
-                    }
-                } @else if can_match && for_need {
+                @if let Some(m) = &c.stored {
+                    (stored_match(m, s, r, lang))
+                } @else if r.can_match && r.for_need {
                     form.inline method="post" action={ "/tech_needs/" (c.need_id) "/match" } {
                         input type="hidden" name="_csrf" value=(s.csrf);
                         input type="hidden" name="capability_id" value=(c.capability_id);
                         button.small type="submit" id={ "match-" (c.capability_id) } { (t(lang, "创建匹配", "Create match")) }
                     }
                 }
+            }
+        }
+    }
+}
+
+fn match_status(status: &str, lang: Lang) -> String {
+    let (zh, en) = match status {
+        "proposed" => ("推荐", "proposed"),
+        "contacted" => ("已对接", "contacted"),
+        "project" => ("已立项", "project"),
+        "declined" => ("已谢绝", "declined"),
+        other => (other, other),
+    };
+    t(lang, zh, en)
+}
+
+/// A stored match: its link and status, its projects, and the form starting one.
+fn stored_match(m: &StoredMatch, s: &Session, r: Rights, lang: Lang) -> Markup {
+    html! {
+        a href={ "/r/tech_matches/" (m.id) } id={ "match-of-" (m.capability_id) } {
+            (t(lang, "已匹配", "Matched")) " #" (m.id)
+        }
+        " (" span data-field="match-status" { (match_status(&m.status, lang)) } ")"
+        @if m.status == "project" {
+            " · " a href={ "/r/innovation_projects?match_id=" (m.id) } { (t(lang, "合作项目", "Projects")) }
+        }
+        @if r.can_start && r.for_need && m.status != "declined" {
+            form.stack method="post" action={ "/tech_matches/" (m.id) "/project" } {
+                input type="hidden" name="_csrf" value=(s.csrf);
+                label for={ "kind-" (m.id) } { (t(lang, "项目类型", "Project kind")) }
+                select name="kind" id={ "kind-" (m.id) } {
+                    @for (k, zh, en) in [("agreement", "合作协议", "agreement"), ("licence", "技术许可", "licence"), ("joint_rnd", "联合研发", "joint R&D")] {
+                        option value=(k) { (t(lang, zh, en)) }
+                    }
+                }
+                label for={ "title-" (m.id) } { (t(lang, "项目名称", "Project title")) }
+                input type="text" name="title" id={ "title-" (m.id) } maxlength="200" required;
+                label for={ "started-" (m.id) } { (t(lang, "启动日期", "Started on")) }
+                input type="date" name="started_on" id={ "started-" (m.id) };
+                button.small type="submit" id={ "start-" (m.id) } { (t(lang, "启动合作项目", "Start project")) }
             }
         }
     }
@@ -181,7 +224,11 @@ async fn need_page(
     };
     let need = &list.subject;
     let titles = ref_titles(&state, &s, &TECH_NEEDS, &need.fields).await;
-    let can_match = innovation::may_match(&s.user, need) && need.text("status") == Some("open");
+    let rights = Rights {
+        for_need: true,
+        can_match: innovation::may_match(&s.user, need) && need.text("status") == Some("open"),
+        can_start: innovation::may_start_project(&s.user, need),
+    };
     let nid = need.id_text();
     let body = html! {
         (fields_table(&TECH_NEEDS, &need.fields, &titles, lang))
@@ -191,7 +238,7 @@ async fn need_page(
             " · " a href={ "/api/tech_needs/" (nid) "/shortlist" } { "JSON" }
         }
         h2 { (t(lang, "推荐技术供给", "Ranked capabilities")) }
-        (candidate_table(&list, &s, true, can_match, lang))
+        (candidate_table(&list, &s, rights, lang))
         (unscored_list(&list, lang))
         (score_note(lang))
     };
@@ -228,7 +275,7 @@ async fn capability_page(
             " · " a href={ "/api/tech_capabilities/" (cid) "/shortlist" } { "JSON" }
         }
         h2 { (t(lang, "适合的技术需求（您可见的征集中需求）", "Needs it suits (open needs you may read)")) }
-        (candidate_table(&list, &s, false, false, lang))
+        (candidate_table(&list, &s, Rights { for_need: false, can_match: false, can_start: false }, lang))
         (unscored_list(&list, lang))
         (score_note(lang))
     };
@@ -269,6 +316,58 @@ async fn page_match(
         Ok(need) => Redirect::to(&format!("/tech_needs/{need}")).into_response(),
         Err(e) => page_failure(lang, &s, e),
     }
+}
+
+/// The posted "start project" form.
+#[derive(Deserialize)]
+struct ProjectForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    kind: Option<String>,
+    title: Option<String>,
+    started_on: Option<String>,
+}
+
+async fn page_start_project(
+    State(state): State<AppState>,
+    PageSession(s): PageSession,
+    PageLang { lang, .. }: PageLang,
+    Path(id): Path<String>,
+    Form(form): Form<ProjectForm>,
+) -> Response {
+    if !crate::kernel::page::csrf_matches(&s, form.csrf.as_deref()) {
+        return csrf_failure(lang, &s);
+    }
+    let new = NewProject {
+        kind: form.kind.unwrap_or_default(),
+        title: form.title.unwrap_or_default(),
+        started_on: form.started_on,
+    };
+    match run(&state.db, &s.user, move |db, user| {
+        let m = id_of(&id, "tech_matches")?;
+        innovation::start_project(db, user, m, &new)?;
+        let rec = tandem_platform::service::get(db, user, &TECH_MATCHES, &m.to_string())?;
+        Ok(rec.int("need_id").unwrap_or(0))
+    })
+    .await
+    {
+        Ok(need) => Redirect::to(&format!("/tech_needs/{need}")).into_response(),
+        Err(e) => page_failure(lang, &s, e),
+    }
+}
+
+/// `POST /api/tech_matches/{id}/projects`: starts a project, 201 with the project record.
+async fn api_start_project(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<String>,
+    Json(body): Json<NewProject>,
+) -> Result<Response, ApiError> {
+    let rec = run(&state.db, &s.user, move |db, user| {
+        innovation::start_project(db, user, id_of(&id, "tech_matches")?, &body)
+    })
+    .await?;
+    Ok(record_response(StatusCode::CREATED, rec))
 }
 
 /// The counts table: one row per pair the user may read.
@@ -425,6 +524,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
             get(api_capability_shortlist),
         )
         .route("/innovation/counts", get(api_counts))
+        .route("/tech_matches/{id}/projects", post(api_start_project))
 }
 
 /// The innovation pages.
@@ -434,6 +534,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .route("/tech_needs/{id}", get(need_page))
         .route("/tech_needs/{id}/match", post(page_match))
         .route("/tech_capabilities/{id}", get(capability_page))
+        .route("/tech_matches/{id}/project", post(page_start_project))
 }
 
 /// The OpenAPI paths of this feature.
@@ -447,7 +548,9 @@ pub(crate) fn openapi_paths() -> Map<String, Value> {
     let candidate = json!({"type": "object", "properties": {
         "need_id": {"type": "integer"}, "capability_id": {"type": "integer"},
         "title": {"type": "string"}, "owner": {"type": "string"}, "rank": {"type": "integer"},
-        "match_id": {"type": "integer", "nullable": true},
+        "stored": {"type": "object", "nullable": true, "description": "the stored match of the two, if you may read it",
+            "properties": {"id": {"type": "integer"}, "need_id": {"type": "integer"},
+                "capability_id": {"type": "integer"}, "status": {"type": "string", "enum": ["proposed", "contacted", "project", "declined"]}}},
         "explanation": {"type": "object", "properties": {
             "total": {"type": "number"}, "sector": {"type": "string"},
             "from_locality": {"type": "string"}, "to_locality": {"type": "string"},
@@ -481,6 +584,14 @@ pub(crate) fn openapi_paths() -> Map<String, Value> {
             "required": ["capability_id"], "properties": {"capability_id": {"type": "integer"}}}}}},
         "responses": with(errors(), json!({"201": {"description": "the stored match",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/tech_matches"}}}}}))}}));
+    paths.insert("/api/tech_matches/{id}/projects".into(), json!({"post": {
+        "summary": "Start a cooperation project from a match (the match moves to project, its open need to matched)",
+        "tags": ["innovation"], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}, csrf()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["kind", "title"], "properties": {"kind": {"type": "string", "enum": PROJECT_KINDS},
+            "title": {"type": "string", "maxLength": 200}, "started_on": {"type": "string", "format": "date"}}}}}},
+        "responses": with(errors(), json!({"201": {"description": "the project",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/innovation_projects"}}}}}))}}));
     paths.insert("/api/innovation/counts".into(), json!({"get": {
         "summary": "Per pair you may read: patents, licences, projects by the furthest milestone reached",
         "tags": ["innovation"],
