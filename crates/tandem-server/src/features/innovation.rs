@@ -172,7 +172,7 @@ fn stored_match(m: &StoredMatch, s: &Session, r: Rights, lang: Lang) -> Markup {
             " · " a href={ "/r/innovation_projects?match_id=" (m.id) } { (t(lang, "合作项目", "Projects")) }
         }
         @if r.can_start && r.for_need && m.status != "declined" {
-            form.stack method="post" action={ "/tech_matches/" (m.id) "/project" } {
+            form.card method="post" action={ "/tech_matches/" (m.id) "/project" } {
                 input type="hidden" name="_csrf" value=(s.csrf);
                 label for={ "kind-" (m.id) } { (t(lang, "项目类型", "Project kind")) }
                 select name="kind" id={ "kind-" (m.id) } {
