@@ -218,6 +218,14 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     assert_eq!(cell("projects"), "1");
     assert_eq!(cell("agreement"), "1");
     assert_eq!(cell("patents"), "1");
+    s.goto(&format!("{base}/?lang=en"));
+    let totals = row_text(&s, "#innovation-totals");
+    assert!(
+        totals.contains("patents 1")
+            && totals.contains("matches 1")
+            && totals.contains("projects 1"),
+        "the dashboard's innovation line: {totals}"
+    );
 
     // At phone width the ranking, the counts and the need form scroll inside their tables:
     // the pages themselves do not overflow.

@@ -71,13 +71,18 @@ async fn dashboard(
     // The reminders depend on the user's own reading of the disputes and on the day, so they
     // are not part of the cached body.
     let reminders = overdue_disputes(&state, &s.user, lang).await;
+    // Innovation counts (issue #17) depend on more than the cache's read scope (who may read
+    // matches), so they are read per request: a few grouped counts.
+    let innovation = crate::kernel::run::run(&state.db, &s.user, |db, user| {
+        Ok(tandem_platform::innovation::counts(db, user)?)
+    })
+    .await
+    .ok();
     // The cached dashboard body: markup rendered (escaped) by `dashboard_body`, kept as text.
-    let html = page(
-        lang,
-        Some(&s),
-        &title,
-        html! { (reminders) (PreEscaped(body.to_string())) (barriers) },
-    );
+    let body = html! {
+        (reminders) (PreEscaped(body.to_string())) (innovation_line(innovation, lang)) (barriers)
+    };
+    let html = page(lang, Some(&s), &title, body);
     page_lang.remember(html.into_response())
 }
 
@@ -126,6 +131,40 @@ fn dashboard_body(d: &Dashboard, lang: Lang) -> Markup {
             (t(lang, "任务逾期按日期判断：", "Overdue tasks judged as of")) " " (d.as_of) ". "
             (t(lang, "金额合计只含填写了金额的项目，未填数单列，不按零计。统计数据来自内置数据集，年份与来源见括号。",
               "Sums cover only projects that recorded an amount; those without are counted beside, not as zero. Statistics come from the bundled data set, with year and source in brackets."))
+        }
+    }
+}
+
+/// The innovation counts of the pairs the user may read, summed, in one line linking to
+/// `/innovation` (nothing for a role that may read none; "unavailable" if they failed).
+fn innovation_line(
+    counts: Option<Vec<tandem_platform::innovation::PairCounts>>,
+    lang: Lang,
+) -> Markup {
+    let Some(counts) = counts else {
+        return html! { p.note { (t(lang, "产学研合作统计暂不可用。", "Innovation counts unavailable.")) } };
+    };
+    if counts.is_empty() {
+        return html! {};
+    }
+    let sum = |f: fn(&tandem_platform::innovation::PairCounts) -> i64| -> i64 {
+        counts.iter().map(f).sum()
+    };
+    let matches: Option<i64> = counts.iter().map(|c| c.matches).sum();
+    let commercialised = sum(|c| {
+        c.by_milestone
+            .get("commercialisation")
+            .copied()
+            .unwrap_or(0)
+    });
+    html! {
+        p #innovation-totals {
+            a href="/innovation" { (t(lang, "产学研合作", "Innovation cooperation")) } "："
+            (t(lang, "专利", "patents")) " " (sum(|c| c.patents))
+            " · " (t(lang, "许可", "licences")) " " (sum(|c| c.licences))
+            @if let Some(m) = matches { " · " (t(lang, "技术匹配", "matches")) " " (m) }
+            " · " (t(lang, "合作项目", "projects")) " " (sum(|c| c.projects))
+            " (" (t(lang, "成果已转化", "commercialised")) " " (commercialised) ")"
         }
     }
 }
