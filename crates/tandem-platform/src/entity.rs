@@ -143,8 +143,8 @@ pub struct Rules {
     pub own_scope: Option<OwnScope>,
     /// The cross-record check and derivation, if any.
     pub check: Option<RecordCheck>,
-    /// Values (text) a new record starts with for fields the body leaves out, such as a
-    /// project's stage.
+    /// Values (text) a new record starts with for fields the body leaves out or empty, such
+    /// as a project's stage or a technology need's status.
     pub defaults: &'static [(&'static str, &'static str)],
     /// Read-only fields that [`Rules::check`] derives and the service stores on create and
     /// update (a task's pair, from its plan). Fields a database trigger derives are not

@@ -81,8 +81,9 @@ pub struct TechExplanation {
     pub total: f64,
     /// The capability's sector that scored best (IO-42 code).
     pub sector: String,
-    /// The institute's and the enterprise's localities as scored.
+    /// The institute's locality as scored (where the technology comes from).
     pub from_locality: String,
+    /// The enterprise's locality as scored (where it goes).
     pub to_locality: String,
     /// industry, distance, pair (the engine's), keywords, readiness (added).
     pub components: Vec<ExplainedComponent>,
@@ -102,7 +103,9 @@ impl TechExplanation {
 /// A candidate of a shortlist: a capability for a need or a need for a capability.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Candidate {
+    /// The need (the subject, or the candidate for a capability).
     pub need_id: i64,
+    /// The capability (the candidate for a need, or the subject).
     pub capability_id: i64,
     /// The need's or the capability's title (the side being ranked).
     pub title: String,
@@ -110,6 +113,7 @@ pub struct Candidate {
     pub owner: String,
     /// Rank, 1 = best.
     pub rank: usize,
+    /// The score and how it was reached.
     pub explanation: TechExplanation,
     /// The stored match of the two, if one exists and the user may read it.
     pub stored: Option<StoredMatch>,
@@ -118,8 +122,11 @@ pub struct Candidate {
 /// A stored match as a shortlist shows it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoredMatch {
+    /// The match's id.
     pub id: i64,
+    /// Its need.
     pub need_id: i64,
+    /// Its capability.
     pub capability_id: i64,
     /// `proposed`, `contacted`, `project` or `declined`.
     pub status: String,
@@ -128,8 +135,11 @@ pub struct StoredMatch {
 /// A record that could not be scored, and why.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Unscored {
+    /// The need's or capability's id.
     pub id: i64,
+    /// Its title.
     pub title: String,
+    /// Why it was not scored (a locality without coordinates, none at all).
     pub reason: String,
 }
 
@@ -139,7 +149,9 @@ pub struct Shortlist {
     /// The need or capability the list is for (serialised by the caller, as a record).
     #[serde(skip)]
     pub subject: Record,
+    /// The candidates, best first.
     pub candidates: Vec<Candidate>,
+    /// The records (the subject or candidates) that could not be scored.
     pub unscored: Vec<Unscored>,
 }
 

@@ -17,8 +17,11 @@ use tandem_core::advisor::InnovationMatchRecord;
 /// One pair's counts.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PairCounts {
+    /// The pair.
     pub pair_id: String,
+    /// Patents recorded (`ip_records` of kind `patent`).
     pub patents: i64,
+    /// Licences recorded (`ip_records` of kind `licence`).
     pub licences: i64,
     /// Technology matches stored, when the user may read the pair's matches (its officers
     /// and the staff); `None` for the others (researchers read no individual need or match).

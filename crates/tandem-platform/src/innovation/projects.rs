@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value as Json};
 pub struct NewProject {
     /// `agreement`, `licence` or `joint_rnd`.
     pub kind: String,
+    /// The project's title.
     pub title: String,
     /// `YYYY-MM-DD`, optional.
     #[serde(default)]
