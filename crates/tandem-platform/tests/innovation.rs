@@ -546,3 +546,38 @@ fn a_project_started_from_a_match_moves_the_match_and_the_need() {
         assert!(matches!(e, Err(PlatformError::Invalid(_))), "{e:?}");
     }
 }
+
+/// A backup holds every innovation record and restores into either engine with the same
+/// ranking, counts and advisor records (the restored match keeps its stored explanation).
+#[test]
+fn innovation_records_survive_backup_and_restore_on_either_engine() {
+    use tandem_platform::{backup, migrate};
+    let source = testkit::sqlite();
+    let cast = testkit::cast(&source.db);
+    let (_, fx) = world(&source.db, &cast.admin);
+    achievements(&source.db, &cast.admin, &fx);
+    let officer = &cast.helped_officer;
+    let ranked = innovation::need_shortlist(&source.db, officer, fx.need, 10).unwrap();
+    let counts = innovation::counts(&source.db, officer).unwrap();
+    let advice = innovation::advice_records(&source.db, officer).unwrap();
+    let (doc, _) = backup::backup(&source.db).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut targets = vec![(
+        tandem_platform::Target::Sqlite(dir.path().join("r.sqlite")),
+        None,
+    )];
+    targets.extend(testkit::postgres_empty().map(|(t, admin, name)| (t, Some((admin, name)))));
+    for (target, pg) in targets {
+        let db = Db::open(&target).unwrap();
+        migrate::migrate(&db).unwrap();
+        backup::restore(&db, &doc).unwrap();
+        let again = innovation::need_shortlist(&db, officer, fx.need, 10).unwrap();
+        assert_eq!(again.candidates, ranked.candidates);
+        assert_eq!(innovation::counts(&db, officer).unwrap(), counts);
+        assert_eq!(innovation::advice_records(&db, officer).unwrap(), advice);
+        drop(db);
+        if let Some((admin, name)) = pg {
+            testkit::drop_postgres_database(admin, name);
+        }
+    }
+}
