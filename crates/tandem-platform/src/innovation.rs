@@ -278,6 +278,19 @@ fn engine_weights() -> Weights {
     w
 }
 
+/// The five components' weights in the total, in order (industry, distance, pair, keywords,
+/// readiness): what a page states about the score.
+pub fn component_weights() -> [(&'static str, f64); 5] {
+    let d = engine_weights().demand_park;
+    [
+        ("industry", d.industry * ENGINE_SHARE),
+        ("distance", d.distance * ENGINE_SHARE),
+        ("pair", d.pair * ENGINE_SHARE),
+        ("keywords", KEYWORD_WEIGHT),
+        ("readiness", READINESS_WEIGHT),
+    ]
+}
+
 /// The engine's demand for sector `sector` of a capability from `origin`.
 fn as_demand(cap: &CapRow, sector: &str, origin: &str) -> Demand {
     Demand {

@@ -200,11 +200,18 @@ fn unscored_list(list: &Shortlist, lang: Lang) -> Markup {
     }
 }
 
-/// The rule of the score, in words.
+/// The rule of the score, in words, with the weights in use.
 fn score_note(lang: Lang) -> Markup {
-    html! { p.note { (t(lang,
-    "得分 = 0.65 × 匹配引擎得分（产业契合 0.6、距离 0.2、结对关系 0.2，与园区对接相同的公式和说明）+ 0.25 × 关键词覆盖率 + 0.10 × 技术成熟度/9。技术供给视为从院所所在地“转移”到企业所在地。",
-    "Score = 0.65 × the matching engine's score (industry fit 0.6, distance 0.2, pair 0.2: the formulas and sentences of park docking) + 0.25 × share of the need's keywords covered + 0.10 × readiness/9. A capability is scored as moving from the institute's city to the enterprise's.")) } }
+    let terms: Vec<String> = innovation::component_weights()
+        .iter()
+        .map(|(k, w)| format!("{w:.3} × {}", component_label(k, lang)))
+        .collect();
+    html! { p.note {
+        (t(lang, "得分 = ", "Score = ")) (terms.join(" + ")) ". "
+        (t(lang,
+            "前三项是园区对接匹配引擎的公式和说明（技术供给视为从院所所在地“转移”到企业所在地）；关键词为需求关键词的覆盖率，技术成熟度为 TRL/9。",
+            "The first three are the park-docking engine's formulas and sentences (a capability is scored as moving from the institute's city to the enterprise's); keywords is the share of the need's keywords covered, readiness TRL/9."))
+    } }
 }
 
 async fn need_page(
