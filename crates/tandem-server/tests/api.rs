@@ -928,9 +928,10 @@ async fn docking_over_http_on_every_engine() {
 /// Issue #17: the pair page's live advice weighs the platform's barrier register and dispute
 /// cases. Two unresolved barriers naming the pair and an overdue case detect problem (2) with
 /// them as evidence and put "move the cases on" and "align the rules" on the institutional
-/// path; another pair's officer, who cannot read them, gets advice without them.
+/// path, and a technology match not yet a project puts industry-university-research on the
+/// market path; another pair's officer, who cannot read them, gets advice without them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pair_pages_advice_weighs_the_barriers_and_cases_the_user_may_read() {
+async fn the_pair_pages_advice_weighs_the_platform_records_the_user_may_read() {
     let t = testkit::sqlite();
     let cast = testkit::cast(&t.db);
     for title in ["职称评审结果互认", "环评标准互认"] {
@@ -954,6 +955,10 @@ async fn the_pair_pages_advice_weighs_the_barriers_and_cases_the_user_may_read()
         case.as_object().unwrap(),
     )
     .unwrap();
+    // A technology match not yet a project.
+    let inno = testkit::sample_innovation(&t.db, &cast.coordinator, PAIR, cast.enterprise);
+    tandem_platform::innovation::create_match(&t.db, &cast.coordinator, inno.need, inno.battery)
+        .unwrap();
     let mut officer = Client::new(t.db.clone());
     officer.login("hb-officer").await;
     let page = officer.get(&format!("/pairs/{PAIR}?lang=en")).await.text();
