@@ -9,41 +9,19 @@
 //! `TANDEM_SKIP_BROWSER=1` skips it; `$TANDEM_CHROMIUM` and `$TANDEM_CHROMEDRIVER` name the
 //! binaries (defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`).
 
+#[path = "support/browser.rs"]
+mod browser;
 #[path = "support/platform.rs"]
 mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
+use browser::{login, wait_for};
 use platform::{user_add, Server};
 use serde_json::json;
 use webdriver::{ChromeDriver, Session};
 
 const PAIR: &str = "pair-xuzhou-huaibei";
-
-/// Signs `username` in through the form (in English) and waits for the dashboard.
-fn login(s: &Session, base: &str, username: &str) {
-    s.delete_cookies();
-    s.goto(&format!("{base}/login?lang=en"));
-    s.fill("#username", username);
-    s.fill("#password", platform::PASSWORD);
-    s.submit_with("#login");
-    wait_for(s, |url| url.ends_with('/') && !url.contains("/login"));
-}
-
-/// Waits (up to 10 s) until the current URL satisfies `ok`.
-fn wait_for(s: &Session, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let url = s.current_url();
-        if ok(&url) {
-            return url;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("the browser stays on {url}:\n{}", s.text(&s.find("body")));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
 
 #[test]
 fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
