@@ -15,7 +15,7 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{login, wait_for};
+use browser::{assert_fits_phone, login, wait_for};
 use platform::{user_add, Server};
 use serde_json::json;
 use webdriver::{ChromeDriver, Session};
@@ -137,14 +137,7 @@ fn officer_registers_a_barrier_and_closes_it_with_evidence() {
         card.contains("人才引进待遇互认") && card.contains("aligned"),
         "{card}"
     );
-    let overflow = s.execute(
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-        vec![],
-    );
-    assert!(
-        overflow.as_i64().unwrap_or(1) <= 0,
-        "the register is wider than a phone: {overflow}"
-    );
+    assert_fits_phone(&s, &base, &["/barriers?lang=en".to_string()]);
 
     // Another pair's officer sees neither the barrier nor its count.
     login(&s, &base, "nb-officer");

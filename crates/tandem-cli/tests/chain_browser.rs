@@ -16,7 +16,7 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{login, wait_for};
+use browser::{assert_fits_phone, login, wait_for};
 use platform::{user_add, Server};
 use serde_json::json;
 use webdriver::{ChromeDriver, Session};
@@ -178,6 +178,13 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     assert!(
         !s.find_all("table.gaps tbody tr").is_empty(),
         "the imported chain has gaps"
+    );
+
+    // The chain's page and the import form fit a phone.
+    assert_fits_phone(
+        &s,
+        &base,
+        &[format!("/chains/{id}"), "/chains/import".to_string()],
     );
 
     // Another pair's officer: not found.

@@ -22,7 +22,7 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{login, wait_for};
+use browser::{assert_fits_phone, login, wait_for};
 use platform::{user_add, Server};
 use serde_json::{json, Value};
 use webdriver::{ChromeDriver, Session};
@@ -182,17 +182,7 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
     );
 
     // At a phone's width the case page does not scroll sideways.
-    s.set_window_size(390, 844);
-    s.goto(&format!("{base}/disputes/{id}?lang=zh"));
-    let v = s.execute(
-        "return [document.documentElement.scrollWidth, window.innerWidth];",
-        vec![],
-    );
-    s.save_screenshot(&screenshot_dir(), "dispute-phone-case");
-    assert!(
-        v[0].as_i64() <= v[1].as_i64(),
-        "the case page overflows a phone: {v}"
-    );
+    assert_fits_phone(&s, &base, &[format!("/disputes/{id}?lang=zh")]);
 
     // Another pair's officer: not found.
     login(&s, &base, "nb-officer");

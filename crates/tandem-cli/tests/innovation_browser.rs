@@ -17,7 +17,7 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{login, wait_for};
+use browser::{assert_fits_phone, login, wait_for};
 use platform::{user_add, Server};
 use serde_json::json;
 use webdriver::{ChromeDriver, Session};
@@ -227,26 +227,15 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
 
     // At phone width the ranking, the counts and the need form scroll inside their tables:
     // the pages themselves do not overflow.
-    s.set_window_size(390, 844);
-    for path in [
-        format!("/tech_needs/{need}"),
-        "/innovation".to_string(),
-        "/r/tech_needs/new".to_string(),
-    ] {
-        s.goto(&format!("{base}{path}"));
-        let v = s.execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        );
-        let n = |i: usize| v.get(i).and_then(serde_json::Value::as_i64).unwrap();
-        assert!(
-            n(0) <= n(1),
-            "{path} overflows at phone width: {} > {}",
-            n(0),
-            n(1)
-        );
-    }
-    s.set_window_size(1280, 900);
+    assert_fits_phone(
+        &s,
+        &base,
+        &[
+            format!("/tech_needs/{need}"),
+            "/innovation".to_string(),
+            "/r/tech_needs/new".to_string(),
+        ],
+    );
 
     // Another pair's officer: the need is not found.
     login(&s, &base, "nb-officer");

@@ -17,7 +17,7 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{login, wait_for};
+use browser::{assert_fits_phone, login, wait_for};
 use platform::{user_add, Server};
 use serde_json::{json, Value};
 use webdriver::{ChromeDriver, Session};
@@ -214,18 +214,7 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
     );
 
     // At phone width the page does not scroll sideways.
-    s.set_window_size(390, 844);
-    s.goto(&format!("{base}/produce/pairs/{PAIR}"));
-    let v = s.execute(
-        "return [document.documentElement.scrollWidth, window.innerWidth];",
-        vec![],
-    );
-    let n = |i: usize| v.get(i).and_then(Value::as_i64).expect("two numbers");
-    assert!(n(1) <= 420, "the window did not shrink: {v}");
-    assert!(
-        n(0) <= n(1),
-        "the produce page scrolls sideways at 390 px: {v}"
-    );
+    assert_fits_phone(&s, &base, &[format!("/produce/pairs/{PAIR}")]);
 
     // Another pair's officer: not found.
     login(&s, &base, "nb-officer");

@@ -30,3 +30,27 @@ pub fn wait_for(s: &Session, ok: impl Fn(&str) -> bool) -> String {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Opens each of `paths` at a phone's width (390 x 844) and fails when one scrolls sideways;
+/// restores a desktop window afterwards.
+pub fn assert_fits_phone(s: &Session, base: &str, paths: &[String]) {
+    s.set_window_size(390, 844);
+    for path in paths {
+        s.goto(&format!("{base}{path}"));
+        let v = s.execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        );
+        let n = |i: usize| {
+            v.get(i)
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(i64::MAX)
+        };
+        assert!(n(1) <= 420, "the window did not shrink: {v}");
+        assert!(
+            n(0) <= n(1),
+            "{path} scrolls sideways at a phone's width: {v}"
+        );
+    }
+    s.set_window_size(1280, 900);
+}
