@@ -389,8 +389,9 @@ pub fn a1(row: u32, col: u32) -> String {
     letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
-/// A cell as the text a person would type: numbers in shortest round-trip form, dates as
-/// text that no number parser accepts (`date 45000`), errors as `#NAME`.
+/// A cell as the text a person would type: numbers in shortest round-trip form (2022.0 ->
+/// "2022"); dates and error values as text that no number parser accepts (`date 45000`,
+/// `#NAME`), so a date in a value column is reported rather than read as a serial number.
 pub fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),

@@ -5,7 +5,7 @@
 
 use super::report::{Location, Problem, Rule};
 use crate::encoding::{self, Encoding};
-use tandem_sheet::{Data, Grid, Limits, SheetError, Workbook};
+use tandem_sheet::{cell_text, Grid, Limits, SheetError, Workbook};
 
 /// One row of cells as text, with its 1-based row number in the file or sheet.
 #[derive(Clone, Debug, PartialEq)]
@@ -186,22 +186,6 @@ fn open_and_read(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Grid), (R
     };
     let grid = book.read_sheet(&chosen).map_err(failed)?;
     Ok((chosen, grid))
-}
-
-/// A spreadsheet cell as the text a person would type: numbers in shortest round-trip
-/// form (2022.0 -> "2022"); dates and error values as text that no number parser accepts,
-/// so a date in a value column is reported rather than read as a serial number.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) => format!("date {d}"),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e}"),
-    }
 }
 
 /// Finds the header (the first row with at least two non-empty cells; title rows above it
