@@ -15,10 +15,10 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{assert_fits_phone, login, wait_for};
+use browser::{assert_fits_phone, fresh_database, login, skipped, wait_for, Browser};
 use platform::{user_add, Server};
 use serde_json::json;
-use webdriver::{ChromeDriver, Session};
+use webdriver::Session;
 
 const PAIR: &str = "pair-xuzhou-huaibei";
 
@@ -69,15 +69,10 @@ fn register_barrier(s: &Session, base: &str) -> i64 {
 
 #[test]
 fn officer_registers_a_barrier_and_closes_it_with_evidence() {
-    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    if skipped() {
         return;
     }
-    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let chromedriver =
-        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    let (_dir, database) = fresh_database();
     user_add(
         &database,
         "hb-officer",
@@ -91,20 +86,19 @@ fn officer_registers_a_barrier_and_closes_it_with_evidence() {
         &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
     );
     let server = Server::start(&database);
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let s = Session::new(&driver, &chromium, profile.path());
+    let browser = Browser::open();
+    let s = &browser.s;
     let base = server.base.clone();
 
-    login(&s, &base, "hb-officer");
-    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "0");
-    let id = register_barrier(&s, &base);
-    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "1");
-    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "0");
+    login(s, &base, "hb-officer");
+    assert_eq!(dashboard_count(s, &base, "talent", "open"), "0");
+    let id = register_barrier(s, &base);
+    assert_eq!(dashboard_count(s, &base, "talent", "open"), "1");
+    assert_eq!(dashboard_count(s, &base, "talent", "aligned"), "0");
 
     // Closing without evidence is refused with the reason, next to the field.
     s.goto(&format!("{base}/r/barriers/{id}?lang=en"));
-    choose(&s, "#f-status", "aligned");
+    choose(s, "#f-status", "aligned");
     s.submit_with("#save");
     let err = s.find("[data-error-for='evidence']");
     assert!(
@@ -112,11 +106,11 @@ fn officer_registers_a_barrier_and_closes_it_with_evidence() {
         "no evidence error: {}",
         s.text(&err)
     );
-    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "1");
+    assert_eq!(dashboard_count(s, &base, "talent", "open"), "1");
 
     // With the evidence and the link that proves it, the barrier is aligned.
     s.goto(&format!("{base}/r/barriers/{id}?lang=en"));
-    choose(&s, "#f-status", "aligned");
+    choose(s, "#f-status", "aligned");
     s.fill("#f-evidence", "两市人社局签订人才待遇互认协议。");
     s.fill("#f-evidence_link", "https://www.huaibei.gov.cn/");
     s.submit_with("#save");
@@ -125,8 +119,8 @@ fn officer_registers_a_barrier_and_closes_it_with_evidence() {
         s.try_find(".err").is_none(),
         "closing with evidence was refused:\n{page}"
     );
-    assert_eq!(dashboard_count(&s, &base, "talent", "open"), "0");
-    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "1");
+    assert_eq!(dashboard_count(s, &base, "talent", "open"), "0");
+    assert_eq!(dashboard_count(s, &base, "talent", "aligned"), "1");
 
     // The register at a phone's width: the barrier under its field, nothing wider than
     // the screen.
@@ -137,14 +131,13 @@ fn officer_registers_a_barrier_and_closes_it_with_evidence() {
         card.contains("人才引进待遇互认") && card.contains("aligned"),
         "{card}"
     );
-    assert_fits_phone(&s, &base, &["/barriers?lang=en".to_string()]);
+    assert_fits_phone(s, &base, &["/barriers?lang=en".to_string()]);
 
     // Another pair's officer sees neither the barrier nor its count.
-    login(&s, &base, "nb-officer");
-    assert_eq!(dashboard_count(&s, &base, "talent", "aligned"), "0");
+    login(s, &base, "nb-officer");
+    assert_eq!(dashboard_count(s, &base, "talent", "aligned"), "0");
     s.goto(&format!("{base}/barriers?lang=en"));
     assert!(!s.text(&s.find("main")).contains("人才引进待遇互认"));
-    drop(s);
-    drop(driver);
+    drop(browser);
     drop(server);
 }

@@ -16,24 +16,18 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{assert_fits_phone, login, wait_for};
+use browser::{assert_fits_phone, fresh_database, login, skipped, wait_for, Browser};
 use platform::{user_add, Server};
 use serde_json::json;
-use webdriver::{ChromeDriver, Session};
 
 const PAIR: &str = "pair-xuzhou-huaibei";
 
 #[test]
 fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
-    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    if skipped() {
         return;
     }
-    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let chromedriver =
-        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    let (_dir, database) = fresh_database();
     user_add(
         &database,
         "hb-officer",
@@ -47,13 +41,12 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
         &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
     );
     let server = Server::start(&database);
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let s = Session::new(&driver, &chromium, profile.path());
+    let browser = Browser::open();
+    let s = &browser.s;
     let base = server.base.clone();
 
     // The chain, through the record form.
-    login(&s, &base, "hb-officer");
+    login(s, &base, "hb-officer");
     s.goto(&format!("{base}/r/chains/new"));
     s.fill("#f-pair_id", PAIR);
     s.fill("#f-name_zh", "汽车产业链");
@@ -61,7 +54,7 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     s.fill("#f-focus_industry", "汽车");
     s.fill("#f-source", "browser test");
     s.submit_with("#save");
-    let url = wait_for(&s, |u| u.contains("/r/chains/") && !u.ends_with("/new"));
+    let url = wait_for(s, |u| u.contains("/r/chains/") && !u.ends_with("/new"));
     let id: i64 = url
         .rsplit('/')
         .next()
@@ -107,7 +100,7 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     // (missing, with both neighbours on the helper side).
     s.goto(&format!("{base}/r/chains/{id}"));
     s.click_on(&format!("a[href='/chains/{id}']"));
-    wait_for(&s, |u| u.ends_with(&format!("/chains/{id}")));
+    wait_for(s, |u| u.ends_with(&format!("/chains/{id}")));
     assert!(
         s.try_find("#chain-map svg").is_some(),
         "the chain page has no picture:\n{}",
@@ -140,7 +133,7 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     s.goto(&format!("{base}/chains/{id}"));
     s.click_on("table.gaps tbody tr[data-node='parts'] form button");
     let offer_id = offer.json["id"].to_string();
-    wait_for(&s, |u| u.ends_with(&format!("/r/park_offers/{offer_id}")));
+    wait_for(s, |u| u.ends_with(&format!("/r/park_offers/{offer_id}")));
     let focus = s.property(&s.find("#f-focus_industries"), "value");
     assert!(
         focus
@@ -160,14 +153,14 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
     // The shipped chain of the pair, imported in one step from the chains list.
     s.goto(&format!("{base}/r/chains"));
     s.click_on("#import-chain");
-    wait_for(&s, |u| u.ends_with("/chains/import"));
+    wait_for(s, |u| u.ends_with("/chains/import"));
     s.execute(
         "document.querySelector('#shipped').value = arguments[0];",
         vec![json!("xuzhou-huaibei-construction-machinery")],
     );
     s.fill("#focus_industry", "工程机械");
     s.submit_with("#import");
-    wait_for(&s, |u| {
+    wait_for(s, |u| {
         u.contains("/chains/") && !u.ends_with("/import") && !u.ends_with(&format!("/chains/{id}"))
     });
     let imported = s.text(&s.find("main"));
@@ -182,13 +175,13 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
 
     // The chain's page and the import form fit a phone.
     assert_fits_phone(
-        &s,
+        s,
         &base,
         &[format!("/chains/{id}"), "/chains/import".to_string()],
     );
 
     // Another pair's officer: not found.
-    login(&s, &base, "nb-officer");
+    login(s, &base, "nb-officer");
     s.goto(&format!("{base}/chains/{id}"));
     let body = s.text(&s.find("main"));
     assert!(
@@ -196,7 +189,6 @@ fn officer_builds_a_chain_and_sees_its_map_and_first_gap() {
         "{body}"
     );
     assert!(!body.contains("汽车产业链"));
-    drop(s);
-    drop(driver);
+    drop(browser);
     drop(server);
 }

@@ -22,10 +22,10 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{assert_fits_phone, login, wait_for};
+use browser::{assert_fits_phone, fresh_database, login, skipped, wait_for, Browser};
 use platform::{user_add, Server};
 use serde_json::{json, Value};
-use webdriver::{ChromeDriver, Session};
+use webdriver::Session;
 
 const PAIR: &str = "pair-xuzhou-huaibei";
 
@@ -83,34 +83,28 @@ fn raise(s: &Session, base: &str) -> i64 {
 
 #[test]
 fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
-    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    if skipped() {
         return;
     }
-    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let chromedriver =
-        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    let (_dir, database) = fresh_database();
     let helped = ["--pair", PAIR, "--side", "helped"];
     user_add(&database, "hb-officer", "officer", &helped);
     let other = ["--pair", "pair-ningbo-bengbu", "--side", "helper"];
     user_add(&database, "nb-officer", "officer", &other);
     let server = Server::start(&database);
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let s = Session::new(&driver, &chromium, profile.path());
+    let browser = Browser::open();
+    let s = &browser.s;
     let base = server.base.clone();
 
-    login(&s, &base, "hb-officer");
-    let id = raise(&s, &base);
+    login(s, &base, "hb-officer");
+    let id = raise(s, &base);
     s.click_on(&format!("a[href='/disputes/{id}']"));
-    wait_for(&s, |u| u.ends_with(&format!("/disputes/{id}")));
-    let text = main_text(&s);
+    wait_for(s, |u| u.ends_with(&format!("/disputes/{id}")));
+    let text = main_text(s);
     assert!(text.contains("joint meeting"), "{text}");
 
     // Escalated 95 days ago: provincial coordination's 90 days ran out 5 days ago.
-    set(&s, "#esc-on", &day(-95));
+    set(s, "#esc-on", &day(-95));
     s.fill("#esc-reason", "The joint meeting did not agree.");
     s.submit_with("#escalate");
     let state = s.text(&s.find("#case-state"));
@@ -129,7 +123,7 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
     );
     s.save_screenshot(&screenshot_dir(), "dispute-dashboard-reminder");
     s.click_on(&format!("#overdue-disputes a[href='/disputes/{id}']"));
-    wait_for(&s, |u| u.ends_with(&format!("/disputes/{id}")));
+    wait_for(s, |u| u.ends_with(&format!("/disputes/{id}")));
 
     // A round, then the outcome: compensation paid by the helper side.
     s.fill(
@@ -138,13 +132,13 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
     );
     s.fill("#round-minutes", "The helper side offers compensation.");
     s.submit_with("#add-round");
-    set(&s, "#close-outcome", "compensation");
+    set(s, "#close-outcome", "compensation");
     s.fill(
         "#close-note",
         "The helper side's park company pays 300,000 yuan.",
     );
     s.fill("#close-amount", "300000");
-    set(&s, "#close-payer", "helper");
+    set(s, "#close-payer", "helper");
     s.submit_with("#close");
     let state = s.text(&s.find("#case-state"));
     assert!(state.contains("compensation agreed"), "{state}");
@@ -182,18 +176,17 @@ fn officer_raises_escalates_past_a_deadline_and_closes_with_compensation() {
     );
 
     // At a phone's width the case page does not scroll sideways.
-    assert_fits_phone(&s, &base, &[format!("/disputes/{id}?lang=zh")]);
+    assert_fits_phone(s, &base, &[format!("/disputes/{id}?lang=zh")]);
 
     // Another pair's officer: not found.
-    login(&s, &base, "nb-officer");
+    login(s, &base, "nb-officer");
     s.goto(&format!("{base}/disputes/{id}?lang=en"));
-    let body = main_text(&s);
+    let body = main_text(s);
     assert!(
         body.contains("Not found") || body.contains("no such record"),
         "{body}"
     );
     assert!(!body.contains("tax-share"));
-    drop(s);
-    drop(driver);
+    drop(browser);
     drop(server);
 }

@@ -17,10 +17,10 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{assert_fits_phone, login, wait_for};
+use browser::{assert_fits_phone, fresh_database, login, skipped, wait_for, Browser};
 use platform::{user_add, Server};
 use serde_json::json;
-use webdriver::{ChromeDriver, Session};
+use webdriver::Session;
 
 const PAIR: &str = "pair-xuzhou-huaibei";
 
@@ -115,15 +115,10 @@ fn row_text(s: &Session, css: &str) -> String {
 
 #[test]
 fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability() {
-    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    if skipped() {
         return;
     }
-    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let chromedriver =
-        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    let (_dir, database) = fresh_database();
     user_add(
         &database,
         "hb-officer",
@@ -146,15 +141,14 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
         "enterprise",
         &["--enterprise", &firm.to_string()],
     );
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let s = Session::new(&driver, &chromium, profile.path());
+    let browser = Browser::open();
+    let s = &browser.s;
 
     // The enterprise posts its need and sees the battery capability ranked first, explained
     // component by component (the engine's industry fit naming sector 18, the pair bonus:
     // Xuzhou helps Huaibei), and the welding one below it.
-    login(&s, &base, "firm");
-    let need = post_need(&s, &base);
+    login(s, &base, "firm");
+    let need = post_need(s, &base);
     let rows = s.find_all("#candidates tbody tr");
     assert_eq!(rows.len(), 2, "{}", s.text(&s.find("main")));
     let first = s.text(&rows[0]);
@@ -170,16 +164,16 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     assert!(s.try_find(&format!("#cap-{welding}")).is_some());
 
     // It creates the match with the best one; the page shows it as matched.
-    click_and_reload(&s, &format!("button#match-{battery}"));
-    let matched = row_text(&s, &format!("#match-of-{battery}"));
+    click_and_reload(s, &format!("button#match-{battery}"));
+    let matched = row_text(s, &format!("#match-of-{battery}"));
     assert!(matched.contains("Matched"), "{matched}");
 
     // The officer of the pair: the match in the pair's counts; after a project from it with
     // its agreement signed and a patent, those too.
-    login(&s, &base, "hb-officer");
+    login(s, &base, "hb-officer");
     s.goto(&format!("{base}/innovation?lang=en"));
     let row = format!("#innovation-counts tr[data-pair='{PAIR}']");
-    let cell = |field: &str| row_text(&s, &format!("{row} td[data-field='{field}']"));
+    let cell = |field: &str| row_text(s, &format!("{row} td[data-field='{field}']"));
     assert_eq!(cell("matches"), "1");
     assert_eq!(cell("projects"), "0");
     // The officer starts the project from the need's page; the match moves to "project".
@@ -189,8 +183,8 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
         .expect("the server answers");
     let match_id = m.json["items"][0]["id"].as_i64().unwrap();
     s.fill(&format!("#title-{match_id}"), "电池热管理联合研发");
-    click_and_reload(&s, &format!("button#start-{match_id}"));
-    let status = row_text(&s, &format!("#cap-{battery} [data-field='match-status']"));
+    click_and_reload(s, &format!("button#start-{match_id}"));
+    let status = row_text(s, &format!("#cap-{battery} [data-field='match-status']"));
     assert_eq!(status, "project");
     let created = |path: &str, body: serde_json::Value| -> i64 {
         let r = api.post(path, &body).expect("the server answers");
@@ -217,7 +211,7 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     assert_eq!(cell("agreement"), "1");
     assert_eq!(cell("patents"), "1");
     s.goto(&format!("{base}/?lang=en"));
-    let totals = row_text(&s, "#innovation-totals");
+    let totals = row_text(s, "#innovation-totals");
     assert!(
         totals.contains("patents 1")
             && totals.contains("matches 1")
@@ -228,7 +222,7 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     // At phone width the ranking, the counts and the need form scroll inside their tables:
     // the pages themselves do not overflow.
     assert_fits_phone(
-        &s,
+        s,
         &base,
         &[
             format!("/tech_needs/{need}"),
@@ -238,7 +232,7 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
     );
 
     // Another pair's officer: the need is not found.
-    login(&s, &base, "nb-officer");
+    login(s, &base, "nb-officer");
     s.goto(&format!("{base}/tech_needs/{need}"));
     let body = s.text(&s.find("main"));
     assert!(
@@ -246,7 +240,6 @@ fn an_enterprise_posts_a_need_sees_the_ranking_and_matches_the_best_capability()
         "{body}"
     );
     assert!(!body.contains("电池包热管理改进"));
-    drop(s);
-    drop(driver);
+    drop(browser);
     drop(server);
 }

@@ -17,10 +17,10 @@ mod platform;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use browser::{assert_fits_phone, login, wait_for};
+use browser::{assert_fits_phone, fresh_database, login, skipped, wait_for, Browser};
 use platform::{user_add, Server};
 use serde_json::{json, Value};
-use webdriver::{ChromeDriver, Session};
+use webdriver::Session;
 
 const PAIR: &str = "pair-xuzhou-huaibei";
 
@@ -150,15 +150,10 @@ fn deliver_elsewhere(base: &str, base_id: i64) {
 
 #[test]
 fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
-    if std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    if skipped() {
         return;
     }
-    let chromium = std::env::var("TANDEM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let chromedriver =
-        std::env::var("TANDEM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    let (_dir, database) = fresh_database();
     user_add(
         &database,
         "hb-officer",
@@ -172,26 +167,25 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
         &["--pair", "pair-ningbo-bengbu", "--side", "helper"],
     );
     let server = Server::start(&database);
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let s = Session::new(&driver, &chromium, profile.path());
+    let browser = Browser::open();
+    let s = &browser.s;
     let base = server.base.clone();
 
     // The base, a buyer in Xuzhou (the helper city), a contract and a delivery, by the forms.
-    login(&s, &base, "hb-officer");
-    let (base_id, delivery) = record_by_forms(&s, &base);
+    login(s, &base, "hb-officer");
+    let (base_id, delivery) = record_by_forms(s, &base);
     assert!(delivery > 0);
 
     // The delivery's page links to the pair's totals: 100 t in 2024, all of it to the helper
     // side.
     s.click_on(&format!("a[href='/produce/pairs/{PAIR}']"));
-    wait_for(&s, |u| u.ends_with(&format!("/produce/pairs/{PAIR}")));
+    wait_for(s, |u| u.ends_with(&format!("/produce/pairs/{PAIR}")));
     assert!(
         s.try_find("table#years").is_some(),
         "{}",
         s.text(&s.find("main"))
     );
-    let row = year_row(&s, &base);
+    let row = year_row(s, &base);
     assert!(
         row.contains("100.00") && row.contains("100%") && row.contains("500,000.00"),
         "the 2024 row: {row}"
@@ -199,7 +193,7 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
 
     // A buyer in Nanjing (elsewhere) takes 50 t of wheat: the helper-side share falls to 67%.
     deliver_elsewhere(&base, base_id);
-    let row = year_row(&s, &base);
+    let row = year_row(s, &base);
     assert!(
         row.contains("150.00")
             && row.contains("67%")
@@ -214,10 +208,10 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
     );
 
     // At phone width the page does not scroll sideways.
-    assert_fits_phone(&s, &base, &[format!("/produce/pairs/{PAIR}")]);
+    assert_fits_phone(s, &base, &[format!("/produce/pairs/{PAIR}")]);
 
     // Another pair's officer: not found.
-    login(&s, &base, "nb-officer");
+    login(s, &base, "nb-officer");
     s.goto(&format!("{base}/produce/pairs/{PAIR}"));
     let body = s.text(&s.find("main"));
     assert!(
@@ -225,7 +219,6 @@ fn officer_records_a_delivery_and_sees_the_pair_totals_and_helper_share() {
         "{body}"
     );
     assert!(!body.contains("濉溪"));
-    drop(s);
-    drop(driver);
+    drop(browser);
     drop(server);
 }

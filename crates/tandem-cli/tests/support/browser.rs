@@ -54,3 +54,47 @@ pub fn assert_fits_phone(s: &Session, base: &str, paths: &[String]) {
     }
     s.set_window_size(1280, 900);
 }
+
+/// Whether `TANDEM_SKIP_BROWSER=1` asks to skip the browser tests (said on stderr).
+pub fn skipped() -> bool {
+    let skip = std::env::var("TANDEM_SKIP_BROWSER").as_deref() == Ok("1");
+    if skip {
+        eprintln!("TANDEM_SKIP_BROWSER=1: browser end-to-end tests skipped");
+    }
+    skip
+}
+
+/// A fresh SQLite platform database in a temporary folder (kept while the folder lives).
+pub fn fresh_database() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("p.db").display());
+    (dir, database)
+}
+
+/// Headless Chromium driven through ChromeDriver (`$TANDEM_CHROMIUM`, `$TANDEM_CHROMEDRIVER`,
+/// defaults `/usr/bin/chromium`, `/usr/bin/chromedriver`), with a throw-away profile. The
+/// session is closed before the driver stops (field order).
+pub struct Browser {
+    pub s: Session,
+    _driver: super::webdriver::ChromeDriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts ChromeDriver and opens a session.
+    pub fn open() -> Browser {
+        let env = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.into());
+        let chromium = env("TANDEM_CHROMIUM", "/usr/bin/chromium");
+        let driver = super::webdriver::ChromeDriver::start(&env(
+            "TANDEM_CHROMEDRIVER",
+            "/usr/bin/chromedriver",
+        ));
+        let profile = tempfile::tempdir().unwrap();
+        let s = Session::new(&driver, &chromium, profile.path());
+        Browser {
+            s,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+}
