@@ -174,10 +174,14 @@ fn project_stages(c: &mut dyn Conn, user: &User) -> Result<Vec<Row>, DbError> {
     )
 }
 
+/// The most technology matches the advisor reads per request.
+pub const MAX_ADVICE_RECORDS: i64 = 5000;
+
 /// The technology matches the user may read, as the advisor's records (issue #17): the need's
 /// and capability's titles, the institute, the stored score and explanation, and whether a
 /// project was started (its status is `project`, or a project names it). Declined matches are
-/// left out: they recommend nothing.
+/// left out: they recommend nothing. At most [`MAX_ADVICE_RECORDS`], the best-scored first
+/// (the advisor names a pair's best three).
 pub fn advice_records(db: &Db, user: &User) -> Result<Vec<InnovationMatchRecord>, DbError> {
     db.read(|c| {
         let (f, params) = filter(user, TECH_MATCHES.name);
@@ -191,7 +195,7 @@ pub fn advice_records(db: &Db, user: &User) -> Result<Vec<InnovationMatchRecord>
                  JOIN tech_capabilities t ON t.id = m.capability_id \
                  JOIN institutes i ON i.id = t.institute_id \
                  WHERE m.id IN (SELECT id FROM tech_matches WHERE {f}) \
-                 AND m.status <> 'declined' ORDER BY m.id"
+                 AND m.status <> 'declined' ORDER BY m.score DESC, m.id LIMIT {MAX_ADVICE_RECORDS}"
             ),
             &params,
         )?;
