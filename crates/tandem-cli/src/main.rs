@@ -176,6 +176,15 @@ enum Command {
   tandem serve --database postgres://tandem:secret@localhost/tandem")]
     Serve(commands::platform::ServeArgs),
 
+    /// Enterprise registry microdata: generate a seeded synthetic registry (Parquet) that
+    /// follows the city panel, with planted programme effects for testing detection.
+    #[command(
+        subcommand,
+        after_help = "Example:
+  tandem registry generate --firms 100000 --seed 1 --out registry --effect pair-xuzhou-huaibei:2022:3"
+    )]
+    Registry(commands::registry::RegistryCommand),
+
     /// Manage the platform's accounts.
     #[command(subcommand)]
     User(commands::platform::UserCommand),
@@ -209,6 +218,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ledger(cmd) => commands::ledger::run(cmd),
         Command::Match(cmd) => commands::matching::run(&ctx, cmd),
         Command::Serve(args) => commands::platform::serve(args),
+        Command::Registry(cmd) => commands::registry::run(cmd),
         Command::User(cmd) => commands::platform::user(cmd),
         Command::Backup(args) => commands::platform::backup(args),
         Command::Restore(args) => commands::platform::restore(args),

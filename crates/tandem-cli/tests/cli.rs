@@ -41,6 +41,8 @@ fn every_command_has_help_with_an_example() {
         vec!["data", "list", "--help"],
         vec!["data", "export", "--help"],
         vec!["data", "remove", "--help"],
+        vec!["registry", "--help"],
+        vec!["registry", "generate", "--help"],
     ] {
         let r = tandem(&db, &args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
@@ -931,4 +933,111 @@ fn shipped_chains_are_listed_and_read_by_pair() {
     let r = tandem(&db, &["chain", "gaps", "--chain", "shipped:nowhere"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("tandem chain list"), "{}", r.stderr);
+}
+
+#[test]
+fn registry_generate_writes_the_four_tables_and_the_manifest() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let (d, db) = workspace();
+    let out = d.path().join("reg");
+    let out_s = out.to_str().unwrap();
+    let r = tandem(
+        &db,
+        &[
+            "registry",
+            "generate",
+            "--firms",
+            "3000",
+            "--seed",
+            "9",
+            "--out",
+            out_s,
+            "--effect",
+            "pair-xuzhou-huaibei:2022:3",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("3000 firms"), "{}", r.stdout);
+    assert!(r.stdout.contains("pair-xuzhou-huaibei"), "{}", r.stdout);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 9);
+    assert_eq!(manifest["synthetic"], true);
+    assert_eq!(
+        manifest["effects"][0]["effect"]["helped_city"],
+        "ah-huaibei"
+    );
+    for (file, key) in [
+        ("firms.parquet", "firms"),
+        ("establishments.parquet", "establishments"),
+        ("links.parquet", "links"),
+        ("address_changes.parquet", "address_changes"),
+    ] {
+        let reader =
+            SerializedFileReader::new(std::fs::File::open(out.join(file)).unwrap()).unwrap();
+        let rows = reader.metadata().file_metadata().num_rows();
+        assert_eq!(Some(rows), manifest["counts"][key].as_i64(), "{file}");
+    }
+    let firms =
+        SerializedFileReader::new(std::fs::File::open(out.join("firms.parquet")).unwrap()).unwrap();
+    let names: Vec<String> = firms
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert_eq!(names[0], "firm_id");
+    assert!(
+        names.contains(&"registered_capital_yuan".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn registry_generate_refuses_bad_arguments_with_the_fix() {
+    let (d, db) = workspace();
+    let out = d.path().join("reg");
+    let out_s = out.to_str().unwrap();
+    let r = tandem(
+        &db,
+        &["registry", "generate", "--firms", "0", "--out", out_s],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--firms must be between 1 and"),
+        "{}",
+        r.stderr
+    );
+    let r = tandem(
+        &db,
+        &[
+            "registry",
+            "generate",
+            "--firms",
+            "10",
+            "--out",
+            out_s,
+            "--effect",
+            "pair-xuzhou-huaibei:2030:2",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("PAIR:YEAR:MULTIPLIER"), "{}", r.stderr);
+    let twice = "pair-xuzhou-huaibei:2022:2";
+    let r = tandem(
+        &db,
+        &[
+            "registry", "generate", "--firms", "10", "--out", out_s, "--effect", twice, "--effect",
+            twice,
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("twice"), "{}", r.stderr);
+    let r = tandem(
+        &db,
+        &["registry", "generate", "--firms", "lots", "--out", out_s],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
 }

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     /// A bad number of firms.
-    #[error("--firms must be between 1 and {max} (got {got}); choose a smaller registry or generate it in parts with different seeds")]
+    #[error("--firms must be between 1 and {max} (got {got}); give a number in that range (a larger registry: several runs with different seeds)")]
     Firms {
         /// What was asked.
         got: u64,

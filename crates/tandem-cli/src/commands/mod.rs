@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod pairs;
 pub mod panel;
 pub mod platform;
+pub mod registry;
 pub mod report;
 
 /// Options shared by listing commands.
