@@ -1,8 +1,9 @@
 //! A small seeded pseudo-random number generator and the distributions the generator needs.
 //!
-//! Why our own: the workspace carries no `rand`, and a registry generated from a seed must be
-//! byte-identical across platforms and dependency upgrades; a few dozen lines we own guarantee
-//! that where a crate's stream could change between versions.
+//! Why our own: the workspace carries no `rand`, and a registry generated from a seed must stay
+//! byte-identical across dependency upgrades; a few dozen lines we own guarantee that where a
+//! crate's stream could change between versions. (The integer stream is exact everywhere;
+//! `ln`, `exp` and `cos` come from the platform's maths library.)
 //!
 //! - [`Rng`] is xoshiro256** (Blackman and Vigna, "Scrambled linear pseudorandom number
 //!   generators", ACM TOMS 47(4), 2021; <https://prng.di.unimi.it/>), seeded by SplitMix64

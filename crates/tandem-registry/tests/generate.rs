@@ -256,3 +256,46 @@ fn bounds_and_bad_effects_are_refused_with_the_fix() {
         "a Shanghai district invests as Shanghai"
     );
 }
+
+#[test]
+fn births_by_year_follow_national_gdp_and_sectors_follow_value_added() {
+    let dir = tempfile::tempdir().unwrap();
+    run(200_000, 13, &[], dir.path());
+    let (_, firms) = read(&dir.path().join("firms.parquet"));
+    let cities = tandem_registry::cities::cities();
+    let years = tandem_registry::cities::YEARS;
+    let mut births = vec![0.0; years];
+    let mut sector_firms = [0.0; 3];
+    let sectors = tandem_registry::industry::divisions_by_sector();
+    for f in &firms {
+        let year = tandem_registry::dates::year_of(int(&f[7]) as i32);
+        if year >= tandem_registry::cities::FIRST_YEAR {
+            births[(year - tandem_registry::cities::FIRST_YEAR) as usize] += 1.0;
+            let division = text(&f[6]).to_string();
+            let s = sectors.iter().position(|v| v.contains(&division)).unwrap();
+            sector_firms[s] += 1.0;
+        }
+    }
+    let national: Vec<f64> = (0..years)
+        .map(|y| cities.iter().map(|c| c.gdp[y]).sum())
+        .collect();
+    let rho = spearman(&national, &births);
+    assert!(rho > 0.95, "births by year vs national GDP: Spearman {rho}");
+    // Expected sector shares: each city-year's value-added shares weighted by its GDP.
+    let mut expected = [0.0; 3];
+    for c in &cities {
+        for (gdp, shares) in c.gdp.iter().zip(&c.shares) {
+            for (e, share) in expected.iter_mut().zip(shares) {
+                *e += gdp * share;
+            }
+        }
+    }
+    let (te, tf): (f64, f64) = (expected.iter().sum(), sector_firms.iter().sum());
+    for s in 0..3 {
+        let (e, g) = (expected[s] / te, sector_firms[s] / tf);
+        assert!(
+            (e - g).abs() < 0.01,
+            "sector {s}: expected {e:.3}, generated {g:.3}"
+        );
+    }
+}
