@@ -299,3 +299,54 @@ fn births_by_year_follow_national_gdp_and_sectors_follow_value_added() {
         );
     }
 }
+
+#[test]
+fn links_branches_and_moves_are_consistent_with_the_firms() {
+    let dir = tempfile::tempdir().unwrap();
+    run(30_000, 17, &["pair-nanjing-chuzhou:2005:50"], dir.path());
+    let (_, firms) = read(&dir.path().join("firms.parquet"));
+    let life = |id: i64| {
+        let f = &firms[id as usize];
+        assert_eq!(int(&f[0]), id);
+        let closed = match f[8] {
+            Field::Null => i64::from(tandem_registry::dates::year_start(2024)),
+            ref d => int(d),
+        };
+        (int(&f[7]), closed)
+    };
+    let (_, links) = read(&dir.path().join("links.parquet"));
+    assert!(!links.is_empty());
+    for l in &links {
+        let (investor, investee, day) = (int(&l[0]), int(&l[1]), int(&l[4]));
+        assert_ne!(investor, investee);
+        for id in [investor, investee] {
+            let (founded, closed) = life(id);
+            assert!(
+                founded <= day && day < closed,
+                "link {l:?} outside firm {id}'s life"
+            );
+        }
+    }
+    let (_, moves) = read(&dir.path().join("address_changes.parquet"));
+    assert!(!moves.is_empty());
+    for m in &moves {
+        let id = int(&m[0]);
+        let (founded, closed) = life(id);
+        assert!(founded < int(&m[1]) && int(&m[1]) < closed, "{m:?}");
+        assert_ne!(text(&m[2]), text(&m[3]));
+        assert_eq!(
+            text(&m[2]),
+            text(&firms[id as usize][3]),
+            "moves from its city"
+        );
+    }
+    let (_, branches) = read(&dir.path().join("establishments.parquet"));
+    for (i, b) in branches.iter().enumerate() {
+        assert_eq!(int(&b[0]), i as i64);
+        let (founded, closed) = life(int(&b[1]));
+        assert!(founded <= int(&b[4]) && int(&b[4]) < closed, "{b:?}");
+        if let Field::Date(c) = b[5] {
+            assert!(int(&b[4]) < i64::from(c) && i64::from(c) <= closed, "{b:?}");
+        }
+    }
+}

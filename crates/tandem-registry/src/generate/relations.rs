@@ -1,7 +1,7 @@
 //! The second pass: branches, shareholder links and address changes of every firm, and the
 //! planted effects.
 
-use super::model::{Firm, Model, Planted, STREAM_BRANCH, STREAM_EFFECT, STREAM_LINK, STREAM_MOVE};
+use super::model::{Firm, Model, STREAM_BRANCH, STREAM_EFFECT, STREAM_LINK, STREAM_MOVE};
 use super::{day_between, metadata, Counts, EffectTruth, Options, Phase, PROGRESS_EVERY};
 use crate::dates::{year_of, year_start};
 use crate::rng::Rng;
@@ -104,6 +104,7 @@ impl Gen<'_> {
             let closed = f.closed.or_else(|| {
                 rng.chance(0.3)
                     .then(|| day_between(&mut rng, founded + 1, f.end()))
+                    .filter(|&day| day < f.end())
             });
             s.branches.push(&[
                 Value::Int(s.next_branch),
@@ -213,7 +214,7 @@ impl Gen<'_> {
         truth: &mut [EffectTruth],
     ) -> Result<(), RegistryError> {
         for (k, p) in self.model.planted.iter().enumerate() {
-            if !applies(p, f.city, p.helped, f.founded) {
+            if f.city != p.helped || year_of(f.founded) < p.effect.from_year {
                 continue;
             }
             let mut rng = Rng::derive(self.model.seed(), STREAM_EFFECT + k as u64, id);
@@ -243,6 +244,10 @@ impl Gen<'_> {
         let p = &self.model.params;
         let mut rng = Rng::derive(self.model.seed(), STREAM_MOVE, id);
         if rng.chance(p.relocation) {
+            // A firm that lived a day has no day to move on: its draw is spent, it stays.
+            if f.end() <= f.founded + 1 {
+                return Ok(());
+            }
             let day = day_between(&mut rng, f.founded + 1, f.end());
             let to = rng.pick(&self.model.dest_cum[f.city]);
             return self.move_row(s, counts, id, f.city, to, day);
@@ -285,9 +290,4 @@ impl Gen<'_> {
         counts.address_changes += 1;
         Ok(())
     }
-}
-
-/// Whether an effect applies to a firm of `city` founded on `day`.
-fn applies(p: &Planted, city: usize, target: usize, day: i32) -> bool {
-    city == target && year_of(day) >= p.effect.from_year
 }
