@@ -20,7 +20,7 @@ use std::path::Path;
 mod model;
 mod relations;
 
-pub use model::Model;
+pub use model::{Firm, Model};
 
 /// The largest registry generated in one run (firm ids are kept as `u32` per city).
 pub const MAX_FIRMS: u64 = 50_000_000;

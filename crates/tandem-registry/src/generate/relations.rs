@@ -165,7 +165,7 @@ impl Gen<'_> {
                 counts.links_dropped += 1;
                 continue;
             };
-            self.link(s, counts, investor, id, f, total * part / sum, day)?;
+            Self::link(s, counts, (investor, id), f, (total * part / sum, day))?;
             self.count_pair(truth, origin, f.city, day);
         }
         Ok(())
@@ -180,16 +180,14 @@ impl Gen<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Writes a shareholding of `share` in firm `f` (id `investee`) on `day`; the amount is
+    /// that share of its registered capital.
     fn link(
-        &self,
         s: &mut Sinks,
         counts: &mut Counts,
-        investor: u64,
-        investee: u64,
+        (investor, investee): (u64, u64),
         f: &Firm,
-        share: f64,
-        day: i32,
+        (share, day): (f64, i32),
     ) -> Result<(), RegistryError> {
         s.links.push(&[
             Value::Int(investor as i64),
@@ -222,7 +220,7 @@ impl Gen<'_> {
                 let share = 0.2 + 0.8 * rng.uniform();
                 match self.investor(&mut rng, p.helper, f.founded, id) {
                     Some(investor) => {
-                        self.link(s, counts, investor, id, f, share, f.founded)?;
+                        Self::link(s, counts, (investor, id), f, (share, f.founded))?;
                         truth[k].planted_links += 1;
                         self.count_pair(truth, p.helper, p.helped, f.founded);
                     }
