@@ -161,7 +161,14 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
 fn firm_counts_by_city_follow_gdp() {
     let dir = tempfile::tempdir().unwrap();
     run(300_000, 11, &[], dir.path());
-    let (_, firms) = read(&dir.path().join("firms.parquet"));
+    let path = dir.path().join("firms.parquet");
+    let groups = SerializedFileReader::new(std::fs::File::open(&path).unwrap())
+        .unwrap()
+        .metadata()
+        .num_row_groups();
+    let expected = 300_000usize.div_ceil(tandem_registry::table::ROW_GROUP_ROWS);
+    assert_eq!(groups, expected, "written a row group at a time");
+    let (_, firms) = read(&path);
     let mut per_city: BTreeMap<String, f64> = BTreeMap::new();
     for f in &firms {
         *per_city.entry(text(&f[3]).to_string()).or_default() += 1.0;
