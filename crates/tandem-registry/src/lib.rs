@@ -19,6 +19,7 @@
 pub mod cities;
 pub mod dates;
 pub mod generate;
+pub mod import;
 pub mod industry;
 pub mod rng;
 pub mod schema;
@@ -58,6 +59,22 @@ pub enum RegistryError {
     /// The Parquet writer failed.
     #[error("writing Parquet failed: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// A column-mapping file that cannot be read or is not valid.
+    #[error("mapping {path}: {reason}; see docs/REGISTRY.md (Import) and docs/registry-mapping.example.toml")]
+    Mapping {
+        /// The mapping file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The output directory already holds files.
+    #[error(
+        "{0} exists and is not empty; give a new directory (an import never overwrites a registry)"
+    )]
+    OutNotEmpty(PathBuf),
+    /// Rows broke rules; nothing was written.
+    #[error("{} problem{} found; nothing was imported", .0.total, if .0.total == 1 { "" } else { "s" })]
+    Problems(Box<import::Failure>),
     /// The bundled data has no usable city (a build defect).
     #[error("the bundled city panel has no city with GDP and coordinates (build defect)")]
     NoCities,

@@ -114,6 +114,14 @@ pub enum Rule {
     /// A spreadsheet is over a limit of the bounded reader (`tandem_sheet::Limits`): too
     /// big, too many rows, columns or cells, or a compressed bomb.
     TooLarge,
+    /// A date that does not parse in any of the accepted formats (registry import).
+    InvalidDate,
+    /// Dates in the wrong order: a firm closed before it was founded (registry import).
+    DateOrder,
+    /// An industry code that is not 4 digits of a known GB/T 4754 division (registry import).
+    UnknownIndustry,
+    /// A required value is empty (registry import: missing stays null only where allowed).
+    MissingValue,
 }
 
 impl Rule {
@@ -145,6 +153,10 @@ impl Rule {
             Rule::IoTable => "io_table",
             Rule::Empty => "empty",
             Rule::TooLarge => "too_large",
+            Rule::InvalidDate => "invalid_date",
+            Rule::DateOrder => "date_order",
+            Rule::UnknownIndustry => "unknown_industry",
+            Rule::MissingValue => "missing_value",
         }
     }
 }
