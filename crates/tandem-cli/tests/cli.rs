@@ -43,6 +43,7 @@ fn every_command_has_help_with_an_example() {
         vec!["data", "remove", "--help"],
         vec!["registry", "--help"],
         vec!["registry", "generate", "--help"],
+        vec!["registry", "import", "--help"],
     ] {
         let r = tandem(&db, &args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
@@ -1040,4 +1041,77 @@ fn registry_generate_refuses_bad_arguments_with_the_fix() {
         &["registry", "generate", "--firms", "lots", "--out", out_s],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn registry_import_writes_the_tables_or_lists_the_problems() {
+    let (d, db) = workspace();
+    let mapping = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/registry-mapping.example.toml"
+    );
+    let firms = d.path().join("firms.csv");
+    std::fs::write(
+        &firms,
+        "企业ID,统一社会信用代码,所属城市/区县代码,区县代码,行业代码,成立日期,注销日期,注册资本(万元),企业类型\n\
+         1,,徐州市,,3411,2015-03-02,,500,私营\n\
+         2,,320300,,1301,2010-01-01,2019-06-30,,\n",
+    )
+    .unwrap();
+    let out = d.path().join("reg");
+    let args = |firms: &Path, out: &Path| {
+        vec![
+            "registry".to_string(),
+            "import".into(),
+            "--mapping".into(),
+            mapping.into(),
+            "--firms".into(),
+            firms.to_str().unwrap().into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ]
+    };
+    let run = |a: Vec<String>| tandem(&db, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    let r = run(args(&firms, &out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("2 firms"), "{}", r.stdout);
+    assert!(out.join("firms.parquet").exists() && out.join("links.parquet").exists());
+    // The same directory again: refused, not overwritten.
+    let r = run(args(&firms, &out));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not empty"), "{}", r.stderr);
+    let bad = d.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "企业ID,统一社会信用代码,所属城市/区县代码,区县代码,行业代码,成立日期,注销日期,注册资本(万元),企业类型\n\
+         1,,火星市,,3411,2015-03-02,,-5,\n",
+    )
+    .unwrap();
+    let out2 = d.path().join("reg2");
+    let mut a = args(&bad, &out2);
+    a.extend([
+        "--report".to_string(),
+        d.path().join("p.csv").to_str().unwrap().into(),
+    ]);
+    let r = run(a);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("row 2, column 3 (所属城市/区县代码): [unknown_locality]"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("[negative]"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 problems found; nothing was imported"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out2.exists());
+    let report = std::fs::read_to_string(d.path().join("p.csv")).unwrap();
+    assert!(
+        report.starts_with("file,sheet,row,column,column_name,rule,message"),
+        "{report}"
+    );
+    assert_eq!(report.lines().count(), 3, "{report}");
 }

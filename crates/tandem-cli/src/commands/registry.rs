@@ -1,7 +1,8 @@
 //! `tandem registry generate`: a seeded synthetic enterprise registry (tandem-registry) as
-//! Parquet files and a manifest of what was planted.
+//! Parquet files and a manifest of what was planted; `tandem registry import`: a registry
+//! from researchers' CSV/XLSX/Parquet exports through a column-mapping file.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use tandem_registry::{Effect, Options, Params, Phase};
@@ -21,6 +22,48 @@ Files: firms.parquet, establishments.parquet, links.parquet, address_changes.par
 manifest.json in --out (the schema: docs/REGISTRY.md). The data is synthetic; its 4-digit
 industry codes are synthetic classes of real GB/T 4754-2017 divisions.")]
     Generate(GenerateArgs),
+    /// Import a registry from CSV (UTF-8 or GBK), XLSX or Parquet exports through a
+    /// column-mapping file. Every row is checked; a file with any problem imports nothing and
+    /// every problem is listed with its file, row and column.
+    #[command(after_help = "Examples:
+  tandem registry import --mapping docs/registry-mapping.example.toml --firms firms.csv --out registry
+  tandem registry import --mapping map.toml --firms 企业.xlsx --links 股东.csv --out reg --report problems.csv
+  tandem registry import --mapping map.toml --firms firms.parquet --establishments branches.csv --address-changes moves.csv --out reg
+
+The mapping names, for each table, the export's column for each schema field, with units
+(注册资本 in 万元 -> yuan) and date formats: docs/REGISTRY.md (Import). --out must not exist
+or be empty; files are moved into place only when there is no problem. Tables without an
+input are written empty.")]
+    Import(ImportArgs),
+}
+
+/// `tandem registry import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The column-mapping file (TOML; docs/registry-mapping.example.toml is an example).
+    #[arg(long, value_name = "MAP.toml")]
+    mapping: PathBuf,
+    /// The firms export (CSV, XLSX or Parquet).
+    #[arg(long, value_name = "FILE")]
+    firms: PathBuf,
+    /// The shareholder links export.
+    #[arg(long, value_name = "FILE")]
+    links: Option<PathBuf>,
+    /// The establishments (branches) export.
+    #[arg(long, value_name = "FILE")]
+    establishments: Option<PathBuf>,
+    /// The address changes export.
+    #[arg(long, value_name = "FILE")]
+    address_changes: Option<PathBuf>,
+    /// Output directory (must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Write every listed problem to this CSV file (file,sheet,row,column,column_name,rule,message).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// No progress display.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `tandem registry generate`.
@@ -48,6 +91,7 @@ pub struct GenerateArgs {
 pub fn run(cmd: RegistryCommand) -> Result<()> {
     match cmd {
         RegistryCommand::Generate(args) => generate(args),
+        RegistryCommand::Import(args) => import(args),
     }
 }
 
@@ -125,4 +169,75 @@ fn progress_bar(quiet: bool, firms: u64) -> ProgressBar {
             .progress_chars("=> "),
     );
     bar
+}
+
+fn import(args: ImportArgs) -> Result<()> {
+    use tandem_registry::import::{Inputs, Mapping};
+    use tandem_registry::RegistryError;
+    let mapping = Mapping::load(&args.mapping).map_err(|e| crate::UserError::new(e.to_string()))?;
+    let inputs = Inputs {
+        firms: args.firms.clone(),
+        establishments: args.establishments.clone(),
+        links: args.links.clone(),
+        address_changes: args.address_changes.clone(),
+    };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
+        );
+        bar
+    };
+    let mut progress = |table: &str, rows: u64| {
+        bar.set_message(format!("{table}: {rows} rows"));
+        bar.tick();
+    };
+    let result = tandem_registry::import::import(&mapping, &inputs, &args.out, &mut progress);
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(RegistryError::Problems(failure)) => return import_failed(&args, &failure),
+        Err(
+            e @ (RegistryError::Io { .. }
+            | RegistryError::OutNotEmpty(_)
+            | RegistryError::Mapping { .. }),
+        ) => return Err(crate::UserError::new(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(path) = &args.report {
+        std::fs::write(path, "file,sheet,row,column,column_name,rule,message\n")
+            .with_context(|| format!("writing the problem report {}", path.display()))?;
+    }
+    let [f, e, l, a] = summary.rows;
+    println!(
+        "Imported registry in {}: {f} firms, {e} establishments, {l} shareholder links, {a} address changes.",
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Lists the problems as `tandem data import` does (the first 20 on standard error, all
+/// listed ones with --report) and fails.
+fn import_failed(args: &ImportArgs, failure: &tandem_registry::import::Failure) -> Result<()> {
+    let listed = &failure.report.problems;
+    let n = failure.total;
+    for p in listed.iter().take(20) {
+        eprintln!("{p}");
+    }
+    if n > 20 {
+        eprintln!("... and {} more problems", n - 20);
+    }
+    if let Some(path) = &args.report {
+        std::fs::write(path, failure.report.to_csv())
+            .with_context(|| format!("writing the problem report {}", path.display()))?;
+        eprintln!("{} problems written to {}", listed.len(), path.display());
+    } else if n > 20 {
+        eprintln!("pass --report FILE to get the problems in a CSV file");
+    }
+    crate::user_bail!(
+        "{n} problem{} found; nothing was imported. Fix the file(s) or the mapping and run the import again.",
+        if n == 1 { "" } else { "s" }
+    );
 }
