@@ -94,19 +94,7 @@ pub fn import(
     if out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
         return Err(RegistryError::OutNotEmpty(out.to_path_buf()));
     }
-    let encoding = match mapping.encoding.as_deref().map(str::trim) {
-        None | Some("auto") => None,
-        Some(e) => Some(match tandem_data::encoding::Encoding::parse(e) {
-            Some(tandem_data::encoding::Encoding::Utf8) => encoding_rs::UTF_8,
-            Some(tandem_data::encoding::Encoding::Gb18030) => encoding_rs::GB18030,
-            _ => {
-                return Err(RegistryError::Mapping {
-                    path: PathBuf::from("mapping"),
-                    reason: format!("unknown encoding `{e}`; use auto, utf-8 or gbk"),
-                })
-            }
-        }),
-    };
+    let encoding = mapping.text_encoding();
     let name = out
         .file_name()
         .map_or("registry".into(), |n| n.to_string_lossy().into_owned());
@@ -149,7 +137,16 @@ fn write_all(
             &path,
             table,
             columns,
-            vec![("tandem.registry".into(), "imported".into())],
+            vec![
+                ("synthetic".into(), "false".into()),
+                ("schema".into(), "docs/REGISTRY.md".into()),
+                (
+                    "imported_from".into(),
+                    inputs
+                        .of(table)
+                        .map_or(String::new(), |p| p.display().to_string()),
+                ),
+            ],
         )?;
         if let Some(input) = inputs.of(table) {
             let mut t = TableRun {

@@ -1,4 +1,5 @@
-//! Enterprise registry microdata for tandem: the Parquet schema and a synthetic generator.
+//! Enterprise registry microdata for tandem: the Parquet schema, an importer and a synthetic
+//! generator.
 //!
 //! City statistics say how big the gaps between paired cities are; registry microdata (every
 //! firm with its city, industry, dates, capital and shareholders) says whether industry
@@ -10,10 +11,13 @@
 //!   city by GDP, industries by three-sector structure, births and deaths, lognormal capital,
 //!   gravity-decaying cross-city investment, relocations), with an optional programme effect
 //!   planted for chosen pairs and its truth written to `manifest.json`;
+//! - [`import`]: a registry from researchers' CSV (UTF-8 or GB18030), XLSX or Parquet exports
+//!   through a column-mapping file, checked row by row, all or nothing, streamed;
 //! - [`rng`]: the seeded generator and distributions (our own, so a seed's output never
 //!   changes with a dependency).
 //!
-//! It knows nothing of the command line; `tandem registry generate` is a thin shell over it.
+//! It knows nothing of the command line; `tandem registry generate` and `tandem registry import` are
+//! thin shells over it.
 #![deny(missing_docs)]
 
 pub mod cities;

@@ -285,3 +285,54 @@ fn a_generated_registry_exported_as_csv_imports_back_identically() {
         read(&gen.join("firms.parquet"))
     );
 }
+
+#[test]
+fn a_parquet_export_with_schema_names_imports_identically_and_xlsx_dates_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    let opts = Options {
+        firms: 500,
+        seed: 3,
+        effects: vec![],
+        params: Params::default(),
+    };
+    generate(&opts, &gen, &mut |_, _, _| {}).unwrap();
+    let m = Mapping::parse(
+        "[firms]\nfirm_id = \"firm_id\"\nuscc = \"uscc\"\ncounty_code = \"county_code\"\ncity = \"city_id\"\nindustry = \"industry\"\nfounded = \"founded\"\nclosed = \"closed\"\nregistered_capital = \"registered_capital_yuan\"\nownership = \"ownership\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("back");
+    import(
+        &m,
+        &firms_only(gen.join("firms.parquet")),
+        &out,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(
+        read(&out.join("firms.parquet")),
+        read(&gen.join("firms.parquet"))
+    );
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2015, 3, 2).unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["企业ID", "所属城市/区县代码", "行业代码", "成立日期"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 1).unwrap();
+    sheet.write_string(1, 1, "徐州").unwrap();
+    sheet.write_string(1, 2, "3411").unwrap();
+    sheet.write_datetime_with_format(1, 3, &date, &fmt).unwrap();
+    let f = dir.path().join("dates.xlsx");
+    book.save(&f).unwrap();
+    let bare = Mapping::parse("[firms]\nfirm_id = \"企业ID\"\ncity = \"所属城市/区县代码\"\nindustry = \"行业代码\"\nfounded = \"成立日期\"\n").unwrap();
+    let out = dir.path().join("x");
+    import(&bare, &firms_only(f), &out, &mut |_, _| {}).unwrap();
+    let (_, rows) = read(&out.join("firms.parquet"));
+    assert_eq!(rows[0][7].to_string(), "2015-03-02");
+}

@@ -196,6 +196,16 @@ impl Mapping {
         }
     }
 
+    /// The forced text encoding of CSV inputs; `None` for `auto` (detection).
+    pub fn text_encoding(&self) -> Option<&'static encoding_rs::Encoding> {
+        use tandem_data::encoding::Encoding;
+        match Encoding::parse(self.encoding.as_deref()?)? {
+            Encoding::Utf8 => Some(encoding_rs::UTF_8),
+            Encoding::Gb18030 => Some(encoding_rs::GB18030),
+            _ => None,
+        }
+    }
+
     fn check(&self) -> Result<(), String> {
         for (table, specs) in TABLE_FIELDS {
             let fields = self.table(table);
@@ -227,6 +237,11 @@ impl Mapping {
                     "[ownership] value `{value}` is not one of {}",
                     crate::schema::OWNERSHIP.join(", ")
                 ));
+            }
+        }
+        if let Some(e) = &self.encoding {
+            if e.trim() != "auto" && self.text_encoding().is_none() {
+                return Err(format!("unknown encoding `{e}`; use auto, utf-8 or gbk"));
             }
         }
         if self.date_formats.is_empty() {
