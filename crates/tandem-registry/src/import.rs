@@ -94,6 +94,17 @@ pub fn import(
     if out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
         return Err(RegistryError::OutNotEmpty(out.to_path_buf()));
     }
+    for (table, _) in TABLE_FIELDS {
+        if let (Some(input), true) = (inputs.of(table), mapping.table(table).is_empty()) {
+            return Err(RegistryError::Mapping {
+                path: PathBuf::from("(the --mapping file)"),
+                reason: format!(
+                    "{} is given but the mapping has no [{table}] section; add one naming its columns",
+                    input.display()
+                ),
+            });
+        }
+    }
     let encoding = mapping.text_encoding();
     let name = out
         .file_name()

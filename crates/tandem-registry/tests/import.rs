@@ -336,3 +336,38 @@ fn a_parquet_export_with_schema_names_imports_identically_and_xlsx_dates_read() 
     let (_, rows) = read(&out.join("firms.parquet"));
     assert_eq!(rows[0][7].to_string(), "2015-03-02");
 }
+
+#[test]
+fn bad_bytes_after_the_sniffed_start_are_an_encoding_problem_and_an_unmapped_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"firm_id,city,industry,founded\n".to_vec();
+    let mut id = 10;
+    while bytes.len() < 200_000 {
+        id += 1;
+        bytes.extend_from_slice(format!("{id},js-xuzhou,3411,2015-01-01\n").as_bytes());
+    }
+    let at = bytes.len();
+    bytes.extend_from_slice(b"2,\xff\xfe,3411,2015-01-01\n");
+    let f = write(dir.path(), "big.csv", &bytes);
+    let m = Mapping::parse("[firms]\nfirm_id = \"firm_id\"\ncity = \"city\"\nindustry = \"industry\"\nfounded = \"founded\"\n").unwrap();
+    let out = dir.path().join("o");
+    let Err(RegistryError::Problems(failure)) =
+        import(&m, &firms_only(f.clone()), &out, &mut |_, _| {})
+    else {
+        panic!("bad bytes are a problem")
+    };
+    let p = failure
+        .report
+        .with_rule(Rule::Encoding)
+        .next()
+        .expect("an encoding problem");
+    assert!(p.message.contains(&format!("offset {}", at + 2)), "{p}");
+    assert!(!out.exists());
+    let inputs = Inputs {
+        firms: f.clone(),
+        links: Some(f),
+        ..Inputs::default()
+    };
+    let e = import(&m, &inputs, &out, &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("no [links] section"), "{e}");
+}
