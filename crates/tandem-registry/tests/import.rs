@@ -371,3 +371,58 @@ fn bad_bytes_after_the_sniffed_start_are_an_encoding_problem_and_an_unmapped_inp
     let e = import(&m, &inputs, &out, &mut |_, _| {}).unwrap_err();
     assert!(e.to_string().contains("no [links] section"), "{e}");
 }
+
+#[test]
+fn all_four_tables_import_with_percent_shares_and_city_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = write(dir.path(), "firms.csv", FIRMS_CSV.as_bytes());
+    let branches = write(
+        dir.path(),
+        "branches.csv",
+        "分支机构ID,企业ID,所属城市,成立日期,注销日期\n10,1,淮北市,2018-01-01,\n".as_bytes(),
+    );
+    let links = write(
+        dir.path(),
+        "links.csv",
+        "股东企业ID,被投资企业ID,持股比例(%),认缴出资额(万元),投资日期\n1,2,51,100,2021-06-01\n3,1,,,2020-01-01\n"
+            .as_bytes(),
+    );
+    let moves = write(
+        dir.path(),
+        "moves.csv",
+        "企业ID,变更日期,原所属城市,新所属城市\n1,2022-02-02,徐州,ah-huaibei\n".as_bytes(),
+    );
+    let inputs = Inputs {
+        firms,
+        establishments: Some(branches),
+        links: Some(links),
+        address_changes: Some(moves),
+    };
+    let out = dir.path().join("reg");
+    let s = import(&mapping(), &inputs, &out, &mut |_, _| {}).unwrap();
+    assert_eq!(s.rows, [4, 1, 2, 1]);
+    let show = |file: &str| -> Vec<String> {
+        read(&out.join(file))
+            .1
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    };
+    assert_eq!(
+        show("establishments.parquet"),
+        ["10|1|\"ah-huaibei\"|340600|2018-01-01|null"]
+    );
+    assert_eq!(
+        show("links.parquet"),
+        ["1|2|0.51|1000000|2021-06-01", "3|1|null|null|2020-01-01"]
+    );
+    assert_eq!(
+        show("address_changes.parquet"),
+        ["1|2022-02-02|\"js-xuzhou\"|\"ah-huaibei\""]
+    );
+}
