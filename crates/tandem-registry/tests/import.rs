@@ -126,6 +126,13 @@ fn gb18030_csv_imports_the_same() {
     let out = dir.path().join("reg");
     import(&mapping(), &firms_only(f), &out, &mut |_, _| {}).unwrap();
     check_firms(&out);
+    // The same as tab-separated GBK text.
+    let tsv = FIRMS_CSV.replace(',', "\t");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&tsv);
+    let f = write(dir.path(), "firms-gbk.tsv", &bytes);
+    let out = dir.path().join("reg-tsv");
+    import(&mapping(), &firms_only(f), &out, &mut |_, _| {}).unwrap();
+    check_firms(&out);
 }
 
 #[test]

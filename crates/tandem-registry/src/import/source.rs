@@ -67,10 +67,19 @@ fn open_csv(
         .read_to_end(&mut prefix)
         .map_err(|e| unreadable(&origin, format!("cannot read: {e}")))?;
     let encoding = choice.unwrap_or_else(|| detect(&prefix));
+    // Tab-separated when the first line has tabs and no commas (as `tandem data import`); both
+    // bytes are ASCII and never inside a GB18030 character.
+    let first = prefix.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let delimiter = if first.contains(&b'\t') && !first.contains(&b',') {
+        b'\t'
+    } else {
+        b','
+    };
     let reader = Decoding::new(Cursor::new(prefix).chain(BufReader::new(file)), encoding);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(reader)
         .into_records();
     let record_problem = move |origin: &Location, e: csv::Error| {
