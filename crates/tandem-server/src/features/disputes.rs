@@ -8,10 +8,10 @@ use crate::kernel::error::ApiError;
 use crate::kernel::http::{if_match, record_response, stale};
 use crate::kernel::labels::{level_label, pair_title};
 use crate::kernel::openapi::{csrf, errors, if_match as if_match_doc, with};
-use crate::kernel::page::{csrf_failure, failure, field_message, page, t, PageLang};
+use crate::kernel::page::{csrf_failure, csrf_matches, failure, field_message, page, t, PageLang};
 use crate::kernel::record_view::{changed_fields, fields_table, ref_titles};
 use crate::kernel::run::run;
-use crate::kernel::session::{constant_time_eq, ApiSession, PageSession, Session};
+use crate::kernel::session::{ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -61,7 +61,7 @@ struct Guard {
 
 impl Guard {
     fn ok(&self, s: &Session) -> bool {
-        constant_time_eq(self.csrf.as_bytes(), s.csrf.as_bytes())
+        csrf_matches(s, Some(&self.csrf))
     }
     fn version(&self) -> Option<i64> {
         self.version.trim().parse().ok()
@@ -473,6 +473,32 @@ struct StepBody<T> {
     version: Option<i64>,
 }
 
+/// Runs a workflow step on case `id` at the version given by `If-Match` or in the body, and
+/// answers with the case afterwards (a stale `If-Match` is 412, as for record updates).
+async fn step_response(
+    state: &AppState,
+    s: &Session,
+    headers: &HeaderMap,
+    version: Option<i64>,
+    step: impl FnOnce(
+            &tandem_platform::Db,
+            &tandem_platform::User,
+            Option<i64>,
+        ) -> Result<service::Record, PlatformError>
+        + Send
+        + 'static,
+) -> Result<Response, ApiError> {
+    let by_header = if_match(headers)?;
+    let expected = by_header.or(version);
+    let rec = run(&state.db, &s.user, move |db, user| step(db, user, expected))
+        .await
+        .map_err(|e| match e {
+            ApiError::Platform(p) => stale(p, by_header.is_some()),
+            other => other,
+        })?;
+    Ok(record_response(StatusCode::OK, rec))
+}
+
 async fn api_escalate(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -480,17 +506,10 @@ async fn api_escalate(
     headers: HeaderMap,
     Json(body): Json<StepBody<Escalation>>,
 ) -> Result<Response, ApiError> {
-    let by_header = if_match(&headers)?;
-    let expected = by_header.or(body.version);
-    let rec = run(&state.db, &s.user, move |db, user| {
-        disputes::escalate(db, user, &id, expected, &body.step)
+    step_response(&state, &s, &headers, body.version, move |db, user, v| {
+        disputes::escalate(db, user, &id, v, &body.step)
     })
     .await
-    .map_err(|e| match e {
-        ApiError::Platform(p) => stale(p, by_header.is_some()),
-        other => other,
-    })?;
-    Ok(record_response(StatusCode::OK, rec))
 }
 
 async fn api_close(
@@ -500,17 +519,10 @@ async fn api_close(
     headers: HeaderMap,
     Json(body): Json<StepBody<Outcome>>,
 ) -> Result<Response, ApiError> {
-    let by_header = if_match(&headers)?;
-    let expected = by_header.or(body.version);
-    let rec = run(&state.db, &s.user, move |db, user| {
-        disputes::close(db, user, &id, expected, &body.step)
+    step_response(&state, &s, &headers, body.version, move |db, user, v| {
+        disputes::close(db, user, &id, v, &body.step)
     })
     .await
-    .map_err(|e| match e {
-        ApiError::Platform(p) => stale(p, by_header.is_some()),
-        other => other,
-    })?;
-    Ok(record_response(StatusCode::OK, rec))
 }
 
 /// `GET /api/disputes/overdue`: the overdue reminders.

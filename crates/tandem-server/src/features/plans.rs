@@ -2,10 +2,10 @@
 
 use crate::kernel::error::ApiError;
 use crate::kernel::labels::{pair_title, status_label};
-use crate::kernel::page::{csrf_failure, failure, page, t, PageLang};
+use crate::kernel::page::{csrf_failure, csrf_matches, failure, page, t, PageLang};
 use crate::kernel::record_view::list_as;
 use crate::kernel::run::run;
-use crate::kernel::session::{constant_time_eq, PageSession, Session};
+use crate::kernel::session::{PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,11 +39,6 @@ struct StatusForm {
 /// A form's `version`: a number, else none (the platform then asks for one).
 fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.and_then(|v| v.parse().ok()))
-}
-
-/// Whether a posted form carries the session's CSRF token.
-fn csrf_matches(s: &Session, given: &str) -> bool {
-    constant_time_eq(given.as_bytes(), s.csrf.as_bytes())
 }
 
 /// The tasks on the board: up to 20 pages of them.
@@ -150,7 +145,7 @@ async fn task_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    if !csrf_matches(&s, &form.csrf) {
+    if !csrf_matches(&s, Some(&form.csrf)) {
         return csrf_failure(lang, &s);
     }
     let mut body = Map::new();

@@ -4,10 +4,10 @@ use crate::kernel::error::ApiError;
 use crate::kernel::http::{if_match, record_response, stale};
 use crate::kernel::labels::stage_label;
 use crate::kernel::openapi::{self as api_doc, csrf, errors, with};
-use crate::kernel::page::{csrf_failure, failure, field_message, page, t, PageLang};
+use crate::kernel::page::{csrf_failure, csrf_matches, failure, field_message, page, t, PageLang};
 use crate::kernel::record_view::{fields_table, get_as, ref_titles};
 use crate::kernel::run::run;
-use crate::kernel::session::{blocking, constant_time_eq, ApiSession, PageSession, Session};
+use crate::kernel::session::{blocking, ApiSession, PageSession, Session};
 use crate::kernel::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -41,11 +41,6 @@ struct StageForm {
 /// A form's `version`: a number, else none (the platform then asks for one).
 fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.and_then(|v| v.parse().ok()))
-}
-
-/// Whether a posted form carries the session's CSRF token.
-fn csrf_matches(s: &Session, given: &str) -> bool {
-    constant_time_eq(given.as_bytes(), s.csrf.as_bytes())
 }
 
 fn project_body(
@@ -213,7 +208,7 @@ async fn project_stage(
     Path(id): Path<String>,
     Form(form): Form<StageForm>,
 ) -> Response {
-    if !csrf_matches(&s, &form.csrf) {
+    if !csrf_matches(&s, Some(&form.csrf)) {
         return csrf_failure(lang, &s);
     }
     let StageForm {
