@@ -14,6 +14,7 @@
 //!   reference in its documentation).
 
 pub mod advisor;
+pub mod calendar;
 pub mod chain;
 pub mod figures;
 pub mod metrics;

@@ -236,17 +236,7 @@ fn serial_to_date(serial: f64) -> Option<Date> {
         return None;
     }
     // Days from 1970-01-01: serial 25569 is 1970-01-01.
-    let z = serial.floor() as i64 - 25_569 + 719_468;
-    // Civil-from-days (H. Hinnant, "chrono-compatible low-level date algorithms").
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d) = tandem_core::calendar::civil_from_days(serial.floor() as i64 - 25_569);
     Date::new(y as i32, m as u8, d as u8)
 }
 

@@ -160,16 +160,7 @@ fn today() -> Option<Date> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs() as i64;
-    let z = secs.div_euclid(86_400) + 719_468;
-    // Civil-from-days (H. Hinnant's algorithm).
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = tandem_core::calendar::civil_from_days(secs.div_euclid(86_400));
     Date::new(y as i32, m as u8, d as u8)
 }
 
