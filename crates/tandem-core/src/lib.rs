@@ -19,5 +19,6 @@ pub mod chain;
 pub mod figures;
 pub mod metrics;
 pub mod model;
+pub mod rng;
 
 pub use model::*;

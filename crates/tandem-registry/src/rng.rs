@@ -16,32 +16,21 @@
 //!   approximation N(λ, λ) above (the error is below 1 % of the mean there; the generator
 //!   only uses small means).
 
-/// SplitMix64: one step of the sequence that seeds [`Rng`] (and derives per-firm streams).
-pub fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+/// SplitMix64, which seeds [`Rng`] and derives per-firm streams.
+pub use tandem_core::rng::splitmix64;
 
-/// xoshiro256**: 256 bits of state, period 2^256 - 1.
+/// xoshiro256** ([`tandem_core::rng`]) with the distributions the generator needs.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    s: [u64; 4],
+    inner: tandem_core::rng::Xoshiro256,
 }
 
 impl Rng {
     /// A generator seeded from `seed` through SplitMix64 (never the all-zero state).
     pub fn new(seed: u64) -> Rng {
-        let mut sm = seed;
-        let s = [
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ];
-        Rng { s }
+        Rng {
+            inner: tandem_core::rng::Xoshiro256::seed_from_u64(seed),
+        }
     }
 
     /// An independent stream for item `index` of purpose `stream` under `seed`: the same
@@ -54,20 +43,12 @@ impl Rng {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
+        self.inner.next_u64()
     }
 
     /// Uniform on [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.inner.next_f64()
     }
 
     /// Uniform integer in [0, n); `n` must be positive.

@@ -255,47 +255,8 @@ fn summarise(draws: &[f64], b: usize, k: usize, n: usize, alpha: f64) -> Bootstr
     BootstrapResult { se, critical_value }
 }
 
-/// xoshiro256** pseudo-random generator (Blackman & Vigna 2018), seeded through SplitMix64.
-/// Small, fast and reproducible across platforms; not cryptographic.
-#[derive(Clone, Debug)]
-pub(crate) struct Xoshiro256 {
-    s: [u64; 4],
-}
-
-impl Xoshiro256 {
-    /// Seed the four state words from SplitMix64 of `seed`.
-    pub(crate) fn seed_from_u64(seed: u64) -> Self {
-        let mut sm = seed;
-        let mut next = || {
-            sm = sm.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = sm;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Self {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    /// Next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform draw in `[0, 1)` with 53 random bits.
-    pub(crate) fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
+/// The workspace's seeded generator (xoshiro256** through SplitMix64).
+pub(crate) use tandem_core::rng::Xoshiro256;
 
 #[cfg(test)]
 mod tests {

@@ -7,35 +7,20 @@
 /// xoshiro256** state; equal seeds give equal streams on every platform.
 #[derive(Debug, Clone)]
 pub(crate) struct SdidRng {
-    s: [u64; 4],
+    inner: tandem_core::rng::Xoshiro256,
 }
 
 impl SdidRng {
     /// A generator whose 256-bit state is filled from `seed` by SplitMix64.
     pub(crate) fn new(seed: u64) -> Self {
-        let mut x = seed;
-        let mut s = [0u64; 4];
-        for slot in &mut s {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            *slot = z ^ (z >> 31);
+        Self {
+            inner: tandem_core::rng::Xoshiro256::seed_from_u64(seed),
         }
-        Self { s }
     }
 
     /// The next 64 uniformly distributed bits.
     pub(crate) fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
+        self.inner.next_u64()
     }
 
     /// A uniform integer in `0..n` (unbiased: Lemire's multiply-and-reject); `n` must be > 0.
