@@ -54,6 +54,8 @@ else
     echo "scripts/test.sh: PostgreSQL is not installed; its tests are skipped" >&2
 fi
 
-cargo test --workspace --all-targets --locked
+# --all-features: the registry query engine (DataFusion, Ballista) and its cluster tests too.
+# Every cargo command here and in .ci/run uses the same features, so nothing compiles twice.
+cargo test --workspace --all-targets --all-features --locked
 # Doc tests (worked examples in the indicator documentation) are not run by --all-targets.
-cargo test --workspace --doc --locked
+cargo test --workspace --doc --all-features --locked

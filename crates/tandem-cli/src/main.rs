@@ -185,6 +185,18 @@ enum Command {
     )]
     Registry(commands::registry::RegistryCommand),
 
+    /// Run a node of a registry query cluster (Apache Ballista): the scheduler or an
+    /// executor, the same binary as the client so their versions always match.
+    #[command(
+        subcommand,
+        after_help = "Example (three hosts sharing /shared/reg):
+  host1$ tandem cluster scheduler --bind 0.0.0.0:50050 --external-host host1
+  host2$ tandem cluster executor --scheduler host1:50050 --bind 0.0.0.0:50051 --external-host host2
+  host3$ tandem cluster executor --scheduler host1:50050 --bind 0.0.0.0:50051 --external-host host3
+  any$   tandem registry panel --input /shared/reg --engine ballista://host1:50050 --out panel.csv"
+    )]
+    Cluster(commands::cluster::ClusterCommand),
+
     /// Manage the platform's accounts.
     #[command(subcommand)]
     User(commands::platform::UserCommand),
@@ -219,6 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Match(cmd) => commands::matching::run(&ctx, cmd),
         Command::Serve(args) => commands::platform::serve(args),
         Command::Registry(cmd) => commands::registry::run(cmd),
+        Command::Cluster(cmd) => commands::cluster::run(cmd),
         Command::User(cmd) => commands::platform::user(cmd),
         Command::Backup(args) => commands::platform::backup(args),
         Command::Restore(args) => commands::platform::restore(args),

@@ -3,6 +3,7 @@
 pub mod advise;
 pub mod assess;
 pub mod chain;
+pub mod cluster;
 pub mod data;
 pub mod evaluate;
 pub mod input;
@@ -14,6 +15,7 @@ pub mod pairs;
 pub mod panel;
 pub mod platform;
 pub mod registry;
+pub mod registry_query;
 pub mod report;
 
 /// Options shared by listing commands.

@@ -2,6 +2,7 @@
 //! Parquet files and a manifest of what was planted; `tandem registry import`: a registry
 //! from researchers' CSV/XLSX/Parquet exports through a column-mapping file.
 
+use crate::commands::registry_query::{self, Query};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -35,6 +36,32 @@ The mapping names, for each table, the export's column for each schema field, wi
 or be empty; files are moved into place only when there is no problem. Tables without an
 input are written empty.")]
     Import(ImportArgs),
+    /// City x industry x year panel: firms open at each year's end, births, deaths and
+    /// registered capital, at 2- or 4-digit industry.
+    #[command(after_help = "Examples:
+  tandem registry panel --input reg --digits 4 --format parquet --out panel.parquet
+  tandem registry panel --input reg --sector-panel firms --out firms.csv && tandem advise pair-xuzhou-huaibei --panel firms.csv
+  tandem registry panel --input /shared/reg --engine ballista://sched:50050 --out panel.csv
+  tandem registry panel --input reg --sql      (the SQL statement, for DuckDB or a reader)")]
+    Panel(crate::commands::registry_query::PanelArgs),
+    /// Inter-city investment flows (shareholder links) per year: by city, by pair and
+    /// direction, or before/after each pair's start with the helper's share of new capital.
+    #[command(after_help = "Examples:
+  tandem registry flows --input reg --format json
+  tandem registry flows --input reg --by pair --pair pair-xuzhou-huaibei
+  tandem registry flows --input reg --by period")]
+    Flows(crate::commands::registry_query::FlowsArgs),
+    /// Transfer detection: relocations, new subsidiaries and branches of helper-side firms in
+    /// helped cities, counted by pair, kind, year and industry, or listed with --list.
+    #[command(after_help = "Examples:
+  tandem registry transfers --input reg
+  tandem registry transfers --input reg --list --pair pair-xuzhou-huaibei --format csv --out events.csv")]
+    Transfers(crate::commands::registry_query::TransfersArgs),
+    /// The platform's figure per pair: firms of helper origin (moved from, or invested by,
+    /// the helper city) among the helped city's open firms at a year's end.
+    #[command(after_help = "Example:
+  tandem registry origin --input reg --as-of 2023")]
+    Origin(crate::commands::registry_query::OriginArgs),
 }
 
 /// `tandem registry import`.
@@ -92,6 +119,10 @@ pub fn run(cmd: RegistryCommand) -> Result<()> {
     match cmd {
         RegistryCommand::Generate(args) => generate(args),
         RegistryCommand::Import(args) => import(args),
+        RegistryCommand::Panel(a) => registry_query::run(Query::Panel(a)),
+        RegistryCommand::Flows(a) => registry_query::run(Query::Flows(a)),
+        RegistryCommand::Transfers(a) => registry_query::run(Query::Transfers(a)),
+        RegistryCommand::Origin(a) => registry_query::run(Query::Origin(a)),
     }
 }
 

@@ -1,0 +1,268 @@
+//! `tandem registry panel|flows|transfers|origin`: queries on a registry directory, embedded
+//! (DataFusion) or on a Ballista cluster (`--engine ballista://HOST:PORT`), through
+//! tandem-registry-query. Built only with the `registry-query` feature; without it the commands
+//! say how to get it.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+/// Options every registry query takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct QueryArgs {
+    /// The registry directory (firms.parquet, establishments.parquet, links.parquet,
+    /// address_changes.parquet).
+    #[arg(long, value_name = "DIR")]
+    pub input: PathBuf,
+    /// `embedded` (DataFusion in this process) or `ballista://HOST:PORT` (a `tandem cluster
+    /// scheduler`; its executors must see --input at the same path).
+    #[arg(long, value_name = "ENGINE", default_value = "embedded")]
+    pub engine: String,
+    /// Output format.
+    #[arg(long, value_parser = ["csv", "json", "parquet"], default_value = "csv")]
+    pub format: String,
+    /// Write to this file instead of standard output (required for parquet).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// First year.
+    #[arg(long, value_name = "YEAR", default_value_t = 2000)]
+    pub from: i32,
+    /// Last year.
+    #[arg(long, value_name = "YEAR", default_value_t = 2023)]
+    pub to: i32,
+    /// Which city a firm belongs to: `at-date` follows its address changes, `at-founding`
+    /// keeps its city of registration at founding.
+    #[arg(long, value_parser = ["at-date", "at-founding"], default_value = "at-date")]
+    pub basis: String,
+    /// Print the SQL statement instead of running it (it runs unchanged on DataFusion,
+    /// Ballista and DuckDB).
+    #[arg(long)]
+    pub sql: bool,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub timeout: u64,
+    /// No progress display.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `tandem registry panel`.
+#[derive(clap::Args, Debug)]
+pub struct PanelArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Industry detail: 2 (GB/T 4754 division) or 4 (class).
+    #[arg(long, value_parser = ["2", "4"], default_value = "2")]
+    pub digits: String,
+    /// Write a sector panel `region,industry,year,value` of this measure instead (CSV, for
+    /// `tandem advise --panel`, `tandem report --panel` and `tandem metrics`).
+    #[arg(long, value_parser = ["firms", "births", "deaths", "capital_yuan"], value_name = "MEASURE")]
+    pub sector_panel: Option<String>,
+}
+
+/// `tandem registry flows`.
+#[derive(clap::Args, Debug)]
+pub struct FlowsArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// `city`: every origin -> destination city per year; `pair`: per pair and direction per
+    /// year, with the helper's share of the helped city's new capital; `period`: those shares
+    /// before and after each pair's start year.
+    #[arg(long, value_parser = ["city", "pair", "period"], default_value = "city")]
+    pub by: String,
+    /// Only these pairs (ids, repeatable; default all of the programme).
+    #[arg(long, value_name = "PAIR")]
+    pub pair: Vec<String>,
+}
+
+/// `tandem registry transfers`.
+#[derive(clap::Args, Debug)]
+pub struct TransfersArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// List every event with its firms instead of counting them.
+    #[arg(long)]
+    pub list: bool,
+    /// Only these pairs (ids, repeatable; default all of the programme).
+    #[arg(long, value_name = "PAIR")]
+    pub pair: Vec<String>,
+}
+
+/// `tandem registry origin`.
+#[derive(clap::Args, Debug)]
+pub struct OriginArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// The year whose 31 December the figure is for (default: --to).
+    #[arg(long, value_name = "YEAR")]
+    pub as_of: Option<i32>,
+    /// Only these pairs (ids, repeatable; default all of the programme).
+    #[arg(long, value_name = "PAIR")]
+    pub pair: Vec<String>,
+}
+
+/// A registry query to run.
+#[derive(Debug)]
+pub enum Query {
+    /// City x industry x year.
+    Panel(PanelArgs),
+    /// Investment flows.
+    Flows(FlowsArgs),
+    /// Transfer events or counts.
+    Transfers(TransfersArgs),
+    /// Helper-origin firms per pair.
+    Origin(OriginArgs),
+}
+
+#[cfg(not(feature = "registry-query"))]
+pub fn run(_query: Query) -> Result<()> {
+    crate::user_bail!("{}", super::cluster::NOT_BUILT)
+}
+
+#[cfg(feature = "registry-query")]
+pub use with_engine::run;
+
+#[cfg(feature = "registry-query")]
+mod with_engine {
+    use super::*;
+    use crate::UserError;
+    use std::time::Duration;
+    use tandem_registry_query::output::{self, Format};
+    use tandem_registry_query::sql::{CityBasis, IndustryLevel};
+    use tandem_registry_query::{flows, panel, transfers, PairCities, QueryError, Registry};
+
+    /// Runs a registry query and writes its result.
+    pub fn run(query: Query) -> Result<()> {
+        let args = match &query {
+            Query::Panel(a) => &a.query,
+            Query::Flows(a) => &a.query,
+            Query::Transfers(a) => &a.query,
+            Query::Origin(a) => &a.query,
+        };
+        let statement = statement(&query).map_err(user)?;
+        if args.sql {
+            println!("{statement};");
+            return Ok(());
+        }
+        let spinner = super::super::cluster::spinner(args.quiet, "query");
+        let batches = runtime()?.block_on(async {
+            let engine = args.engine.parse().map_err(user)?;
+            let registry = Registry::open(&args.input, &engine)
+                .await
+                .map_err(user)?
+                .with_timeout(Duration::from_secs(args.timeout.max(1)));
+            spinner.set_message(format!("{} on {engine}", name(&query)));
+            registry.run(&statement).await.map_err(user)
+        });
+        spinner.finish_and_clear();
+        let batches = batches?;
+        if let Query::Panel(PanelArgs {
+            sector_panel: Some(measure),
+            ..
+        }) = &query
+        {
+            return write_sector_panel(&batches, measure, args.out.as_deref());
+        }
+        let format: Format = args.format.parse().map_err(user)?;
+        output::write(&batches, format, args.out.as_deref()).map_err(user)?;
+        if let Some(out) = &args.out {
+            eprintln!(
+                "{} rows written to {}",
+                output::rows(&batches),
+                out.display()
+            );
+        }
+        Ok(())
+    }
+
+    fn name(query: &Query) -> &'static str {
+        match query {
+            Query::Panel(_) => "panel",
+            Query::Flows(_) => "flows",
+            Query::Transfers(_) => "transfers",
+            Query::Origin(_) => "origin",
+        }
+    }
+
+    /// The SQL of the query with its options.
+    fn statement(query: &Query) -> Result<String, QueryError> {
+        let common = |a: &QueryArgs| -> Result<_, QueryError> {
+            Ok((a.from..=a.to, a.basis.parse::<CityBasis>()?))
+        };
+        match query {
+            Query::Panel(a) => {
+                let (years, basis) = common(&a.query)?;
+                let level = IndustryLevel::from_digits(a.digits.parse().unwrap_or(0))?;
+                panel::panel_sql(&panel::PanelOptions {
+                    level,
+                    years,
+                    basis,
+                })
+            }
+            Query::Flows(a) => {
+                let (years, basis) = common(&a.query)?;
+                match a.by.as_str() {
+                    "city" => flows::flows_sql(&years, basis),
+                    "pair" => flows::pair_flows_sql(&pairs(&a.pair)?, &years, basis),
+                    _ => flows::helper_share_sql(&pairs(&a.pair)?, &years, basis),
+                }
+            }
+            Query::Transfers(a) => {
+                let (years, basis) = common(&a.query)?;
+                let pairs = pairs(&a.pair)?;
+                if a.list {
+                    transfers::transfer_events_sql(&pairs, &years, basis)
+                } else {
+                    transfers::transfer_counts_sql(&pairs, &years, basis)
+                }
+            }
+            Query::Origin(a) => {
+                let (_, basis) = common(&a.query)?;
+                let as_of = a.as_of.unwrap_or(a.query.to);
+                transfers::helper_origin_sql(&pairs(&a.pair)?, as_of, basis)
+            }
+        }
+    }
+
+    fn pairs(ids: &[String]) -> Result<Vec<PairCities>, QueryError> {
+        if ids.is_empty() {
+            return PairCities::bundled();
+        }
+        ids.iter().map(|id| PairCities::bundled_pair(id)).collect()
+    }
+
+    /// `region,industry,year,value` rows of one panel measure; a null value (unknown capital)
+    /// is left out, not written as 0.
+    fn write_sector_panel(
+        batches: &[tandem_registry_query::RecordBatch],
+        measure: &str,
+        out: Option<&std::path::Path>,
+    ) -> Result<()> {
+        let rows = panel::sector_panel_rows(batches, measure).map_err(user)?;
+        let mut text = String::from("region,industry,year,value\n");
+        for (region, industry, year, value) in &rows {
+            text.push_str(&format!("{region},{industry},{year},{value}\n"));
+        }
+        match out {
+            Some(path) => {
+                std::fs::write(path, text)
+                    .map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())))?;
+                eprintln!("{} rows written to {}", rows.len(), path.display());
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    }
+
+    fn runtime() -> Result<tokio::runtime::Runtime> {
+        Ok(tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?)
+    }
+
+    /// Errors of the query crate are the user's to fix (bad input, unreachable cluster,
+    /// timeout), and their messages say how.
+    fn user(e: QueryError) -> anyhow::Error {
+        UserError::new(e.to_string()).into()
+    }
+}

@@ -1,0 +1,272 @@
+//! Registry queries on a real Ballista cluster on loopback: a scheduler and two executors, each
+//! a separate `tandem cluster` process started and stopped by the test, give byte for byte the
+//! embedded engine's result; killing an executor mid-query ends in the same result (its tasks
+//! run again on the other) or a clear error, never a hang. Only with `--features registry-query`.
+#![cfg(feature = "registry-query")]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn tandem() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tandem"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Runs a command, killing it after `limit`: a hang fails the test instead of blocking CI.
+fn run_with_limit(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().ok();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{cmd:?} did not finish within {limit:?}; stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The three processes of a loopback cluster, killed when dropped.
+struct Cluster {
+    scheduler: Child,
+    executors: Vec<Child>,
+    port: u16,
+    _work: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let work = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let log = |name: &str| std::fs::File::create(work.path().join(name)).unwrap();
+        let scheduler = tandem()
+            .args([
+                "cluster",
+                "scheduler",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(["--executor-timeout", "6"])
+            .stdout(Stdio::null())
+            .stderr(log("scheduler.log"))
+            .spawn()
+            .unwrap();
+        wait_for_port(port);
+        let executors = (0..2)
+            .map(|i| {
+                let dir = work.path().join(format!("executor-{i}"));
+                std::fs::create_dir(&dir).unwrap();
+                let (flight, grpc) = (free_port(), free_port());
+                let child = tandem()
+                    .args([
+                        "cluster",
+                        "executor",
+                        "--scheduler",
+                        &format!("127.0.0.1:{port}"),
+                    ])
+                    .args(["--bind", &format!("127.0.0.1:{flight}")])
+                    .args(["--grpc-port", &grpc.to_string(), "--concurrent-tasks", "2"])
+                    .args(["--heartbeat", "2", "--work-dir", dir.to_str().unwrap()])
+                    .stdout(Stdio::null())
+                    .stderr(log(&format!("executor-{i}.log")))
+                    .spawn()
+                    .unwrap();
+                wait_for_port(flight);
+                child
+            })
+            .collect();
+        // Registration follows the listening port within a heartbeat.
+        std::thread::sleep(Duration::from_secs(3));
+        Cluster {
+            scheduler,
+            executors,
+            port,
+            _work: work,
+        }
+    }
+
+    fn engine(&self) -> String {
+        format!("ballista://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for c in self.executors.iter_mut().chain([&mut self.scheduler]) {
+            c.kill().ok();
+            c.wait().ok();
+        }
+    }
+}
+
+fn wait_for_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "nothing listens on {port} after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn generate(dir: &Path, firms: &str) {
+    let out = run_with_limit(
+        tandem()
+            .args([
+                "registry", "generate", "--firms", firms, "--seed", "5", "--quiet",
+            ])
+            .args([
+                "--effect",
+                "pair-xuzhou-huaibei:2012:100",
+                "--out",
+                dir.to_str().unwrap(),
+            ]),
+        Duration::from_secs(300),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs `tandem registry ARGS --input DIR --engine ENGINE --out FILE` and returns the file's
+/// bytes, or the failed output.
+fn query(args: &[&str], input: &Path, engine: &str, out: &PathBuf) -> Result<Vec<u8>, Output> {
+    let output = run_with_limit(
+        tandem()
+            .arg("registry")
+            .args(args)
+            .args([
+                "--input",
+                input.to_str().unwrap(),
+                "--engine",
+                engine,
+                "--quiet",
+            ])
+            .args(["--timeout", "240", "--out", out.to_str().unwrap()]),
+        Duration::from_secs(300),
+    );
+    if output.status.success() {
+        Ok(std::fs::read(out).unwrap())
+    } else {
+        Err(output)
+    }
+}
+
+const QUERIES: [&[&str]; 8] = [
+    &["panel"],
+    &["panel", "--digits", "4", "--basis", "at-founding"],
+    &["flows"],
+    &["flows", "--by", "pair"],
+    &["flows", "--by", "period", "--format", "json"],
+    &["transfers"],
+    &["transfers", "--list"],
+    &["origin", "--as-of", "2020"],
+];
+
+#[test]
+fn every_query_gives_the_same_bytes_embedded_and_on_a_three_process_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    generate(&reg, "100000");
+    let cluster = Cluster::start();
+    for (i, q) in QUERIES.iter().enumerate() {
+        let (a, b) = (
+            dir.path().join(format!("{i}-embedded")),
+            dir.path().join(format!("{i}-cluster")),
+        );
+        let embedded = query(q, &reg, "embedded", &a).unwrap_or_else(|o| panic!("{q:?}: {o:?}"));
+        let distributed = query(q, &reg, &cluster.engine(), &b).unwrap_or_else(|o| {
+            panic!(
+                "{q:?} on the cluster: {}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        assert!(embedded.len() > 100, "{q:?} gave {} bytes", embedded.len());
+        assert!(
+            embedded == distributed,
+            "{q:?}: the cluster's result differs from the embedded one"
+        );
+    }
+}
+
+#[test]
+fn killing_an_executor_mid_query_ends_in_the_same_result_or_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    generate(&reg, "400000");
+    let args = ["panel", "--digits", "4"];
+    let expected = query(&args, &reg, "embedded", &dir.path().join("embedded")).unwrap();
+    let mut cluster = Cluster::start();
+    let out = dir.path().join("cluster");
+    let mut child = tandem()
+        .arg("registry")
+        .args(args)
+        .args([
+            "--input",
+            reg.to_str().unwrap(),
+            "--engine",
+            &cluster.engine(),
+            "--quiet",
+        ])
+        .args(["--timeout", "180", "--out", out.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let victim = &mut cluster.executors[0];
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(240) {
+            child.kill().ok();
+            panic!("the query hung after an executor was killed");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let output = child.wait_with_output().unwrap();
+    if output.status.success() {
+        assert!(
+            std::fs::read(&out).unwrap() == expected,
+            "completed, but with a different result"
+        );
+        eprintln!("the job completed on the surviving executor");
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("error: "), "not a clear error: {stderr}");
+        assert!(!stderr.contains("internal error"), "{stderr}");
+        eprintln!("the job failed with: {stderr}");
+    }
+}
+
+#[test]
+fn an_unreachable_scheduler_is_a_clear_error_within_the_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    generate(&reg, "2000");
+    let engine = format!("ballista://127.0.0.1:{}", free_port());
+    let out = query(&["flows"], &reg, &engine, &dir.path().join("x")).unwrap_err();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}

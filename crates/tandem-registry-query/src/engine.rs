@@ -1,0 +1,180 @@
+//! Where queries run: DataFusion in this process, or a Ballista cluster, over one registry
+//! directory.
+//!
+//! Both engines get the same SQL and plan it with the same DataFusion version (Ballista is
+//! pinned to the DataFusion it was built with, and the scheduler and executors are this same
+//! binary), so a query's result does not depend on the engine; the cluster tests check that.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use ballista::prelude::SessionContextExt;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+use crate::QueryError;
+
+/// The four tables of a registry directory (docs/REGISTRY.md), registered under these names.
+pub const TABLES: [&str; 4] = ["firms", "establishments", "links", "address_changes"];
+
+/// A query engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// DataFusion in this process, one partition per core.
+    Embedded,
+    /// A Ballista cluster: the scheduler's `host:port`.
+    Ballista {
+        /// `host:port` of `tandem cluster scheduler`.
+        scheduler: String,
+    },
+}
+
+impl FromStr for Engine {
+    type Err = QueryError;
+
+    /// `embedded`, or `ballista://HOST:PORT`.
+    fn from_str(text: &str) -> Result<Engine, QueryError> {
+        let bad = || QueryError::Engine(text.to_string());
+        if text == "embedded" {
+            return Ok(Engine::Embedded);
+        }
+        let address = text.strip_prefix("ballista://").ok_or_else(bad)?;
+        let (host, port) = address.rsplit_once(':').ok_or_else(bad)?;
+        if host.is_empty() || port.parse::<u16>().is_err() {
+            return Err(bad());
+        }
+        Ok(Engine::Ballista {
+            scheduler: address.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Engine::Embedded => f.write_str("embedded"),
+            Engine::Ballista { scheduler } => write!(f, "ballista://{scheduler}"),
+        }
+    }
+}
+
+/// A registry directory opened on an engine: its tables registered, ready for queries.
+pub struct Registry {
+    ctx: SessionContext,
+    dir: PathBuf,
+    engine: Engine,
+    timeout: Option<Duration>,
+}
+
+impl Registry {
+    /// Opens the registry in `dir` on `engine`. The directory must hold the four tables;
+    /// Ballista's executors read the same path, so on a real cluster it must be on storage
+    /// every host sees at that path (README, "Running a registry cluster").
+    ///
+    /// # Errors
+    /// A missing table file, or a scheduler that cannot be reached.
+    pub async fn open(dir: &Path, engine: &Engine) -> Result<Registry, QueryError> {
+        let dir = std::path::absolute(dir).map_err(|e| QueryError::Write {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        for table in TABLES {
+            let path = dir.join(format!("{table}.parquet"));
+            if !path.is_file() {
+                return Err(QueryError::MissingTable { path });
+            }
+        }
+        let ctx = match engine {
+            Engine::Embedded => SessionContext::new_with_config(session_config()),
+            Engine::Ballista { scheduler } => {
+                SessionContext::remote(&format!("df://{scheduler}")).await?
+            }
+        };
+        for table in TABLES {
+            let path = dir.join(format!("{table}.parquet"));
+            ctx.register_parquet(table, path_text(&path)?, ParquetReadOptions::default())
+                .await?;
+        }
+        Ok(Registry {
+            ctx,
+            dir,
+            engine: engine.clone(),
+            timeout: None,
+        })
+    }
+
+    /// Limits every query's run time; a query over the limit fails with
+    /// [`QueryError::Timeout`] (on a cluster the job may go on until the scheduler drops it).
+    pub fn with_timeout(mut self, limit: Duration) -> Registry {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// The registry directory (absolute).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The engine the registry was opened on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs one SQL statement and collects its result.
+    ///
+    /// # Errors
+    /// Planning or execution failed, or the time limit passed.
+    pub async fn run(&self, sql: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        let frame = self.ctx.sql(sql).await?;
+        let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+        let mut batches = match self.timeout {
+            None => frame.collect().await?,
+            Some(limit) => tokio::time::timeout(limit, frame.collect())
+                .await
+                .map_err(|_| QueryError::Timeout(limit.as_secs()))??,
+        };
+        // An empty result still has its columns (a Parquet or CSV output needs them).
+        if batches.is_empty() {
+            batches.push(RecordBatch::new_empty(schema));
+        }
+        Ok(batches)
+    }
+}
+
+/// The embedded engine's settings: one partition per core (DataFusion's default) and Parquet
+/// statistics used for pruning.
+fn session_config() -> SessionConfig {
+    SessionConfig::new().with_information_schema(false)
+}
+
+fn path_text(path: &Path) -> Result<&str, QueryError> {
+    path.to_str().ok_or_else(|| {
+        QueryError::Invalid(format!(
+            "{} is not valid UTF-8; DataFusion needs a UTF-8 path (move the registry)",
+            path.display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engines_parse_and_print_back() {
+        assert_eq!("embedded".parse::<Engine>().unwrap(), Engine::Embedded);
+        let e: Engine = "ballista://127.0.0.1:50050".parse().unwrap();
+        assert_eq!(e.to_string(), "ballista://127.0.0.1:50050");
+        for bad in [
+            "",
+            "duckdb",
+            "ballista://",
+            "ballista://host",
+            "ballista://:1",
+            "ballista://h:99999",
+        ] {
+            assert!(bad.parse::<Engine>().is_err(), "{bad}");
+        }
+    }
+}

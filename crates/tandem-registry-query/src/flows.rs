@@ -1,0 +1,203 @@
+//! Investment between cities: shareholder links whose investor and investee are registered in
+//! different cities on the link's date.
+//!
+//! - [`flows`]: per year and (origin, destination) city, the number of links, how many of
+//!   them state an amount, and the subscribed capital (`amount_yuan`, the sum of the known
+//!   amounts: unknown amounts are not zero, compare `links_with_amount` with `links`);
+//! - [`pair_flows`]: the same per pair of the programme and direction (helper -> helped and
+//!   back), every year of the range, with two shares of the destination's new capital:
+//!   `share_of_inbound_firm_capital` = helper -> helped amount / amount of all links into
+//!   firms of the helped city that year (local shareholders included), and
+//!   `share_of_new_registered_capital` = helper -> helped amount / registered capital of the
+//!   firms founded in the helped city that year; each null when its denominator is zero or
+//!   unknown;
+//! - [`helper_share`]: those shares before and after each pair's start year (sums of numerators
+//!   over sums of denominators across the years of each period, not means of yearly ratios).
+//!
+//! Amounts are sums of integers (yuan), so every engine gives the same numbers to the yuan.
+
+use std::ops::RangeInclusive;
+
+use crate::sql::{self, CityBasis};
+use crate::{PairCities, QueryError, RecordBatch, Registry};
+
+/// The statement of [`flows`]. Columns: `year`, `origin_city_id`, `destination_city_id`,
+/// `links`, `links_with_amount`, `amount_yuan`; ordered by year, origin, destination.
+///
+/// # Errors
+/// A bad year range.
+pub fn flows_sql(years: &RangeInclusive<i32>, basis: CityBasis) -> Result<String, QueryError> {
+    sql::years(years)?;
+    Ok(format!(
+        "WITH {spells},
+{located}
+SELECT year, origin_city_id, destination_city_id, COUNT(*) AS links,
+       COUNT(amount_yuan) AS links_with_amount, SUM(amount_yuan) AS amount_yuan
+FROM located_links
+WHERE origin_city_id <> destination_city_id AND year BETWEEN {from} AND {to}
+GROUP BY year, origin_city_id, destination_city_id
+ORDER BY year, origin_city_id, destination_city_id",
+        spells = sql::spells(basis),
+        located = sql::located_links(),
+        from = years.start(),
+        to = years.end(),
+    ))
+}
+
+/// Inter-city investment flows per year.
+///
+/// # Errors
+/// A bad year range, or the query failed.
+pub async fn flows(
+    registry: &Registry,
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<Vec<RecordBatch>, QueryError> {
+    registry.run(&flows_sql(years, basis)?).await
+}
+
+/// The common table expressions of the pair queries, ending with `pair_years`: one row per
+/// pair, direction and year with the flow and its two denominators.
+fn pair_years_ctes(
+    pairs: &[PairCities],
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<String, QueryError> {
+    Ok(format!(
+        "WITH {spells},
+{located},
+{pairs},
+{years},
+directions AS (
+  SELECT pair_id, 'helper->helped' AS direction, helper_city AS origin_city_id,
+         helped_city AS destination_city_id, start_year, helper_scope FROM pairs
+  UNION ALL
+  SELECT pair_id, 'helped->helper', helped_city, helper_city, start_year, helper_scope FROM pairs
+),
+city_flows AS (
+  SELECT year, origin_city_id, destination_city_id, COUNT(*) AS links,
+         COUNT(amount_yuan) AS links_with_amount, SUM(amount_yuan) AS amount_yuan
+  FROM located_links GROUP BY year, origin_city_id, destination_city_id
+),
+inbound AS (
+  SELECT year, destination_city_id, SUM(amount_yuan) AS amount_yuan
+  FROM located_links GROUP BY year, destination_city_id
+),
+founded AS (
+  SELECT city_id, {founded_year} AS year, SUM(registered_capital_yuan) AS capital_yuan
+  FROM firms GROUP BY city_id, {founded_year}
+),
+pair_years AS (
+  SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
+         y.year, CASE WHEN y.year < d.start_year THEN 'before' ELSE 'after' END AS period,
+         COALESCE(f.links, 0) AS links, COALESCE(f.links_with_amount, 0) AS links_with_amount,
+         COALESCE(f.amount_yuan, 0) AS amount_yuan,
+         i.amount_yuan AS destination_inbound_yuan,
+         n.capital_yuan AS destination_new_registered_capital_yuan
+  FROM directions d CROSS JOIN years y
+  LEFT JOIN city_flows f ON f.year = y.year AND f.origin_city_id = d.origin_city_id
+                        AND f.destination_city_id = d.destination_city_id
+  LEFT JOIN inbound i ON i.year = y.year AND i.destination_city_id = d.destination_city_id
+  LEFT JOIN founded n ON n.year = y.year AND n.city_id = d.destination_city_id
+)",
+        spells = sql::spells(basis),
+        located = sql::located_links(),
+        pairs = sql::pairs(pairs)?,
+        years = sql::years(years)?,
+        founded_year = sql::year("founded"),
+    ))
+}
+
+/// `numerator / denominator` as DOUBLE, null when the denominator is null or zero.
+fn share(numerator: &str, denominator: &str) -> String {
+    format!("CAST({numerator} AS DOUBLE) / CAST(NULLIF({denominator}, 0) AS DOUBLE)")
+}
+
+/// The statement of [`pair_flows`]. Columns: `pair_id`, `direction`, `origin_city_id`,
+/// `destination_city_id`, `helper_scope`, `year`, `period` (`before` the pair's start year or
+/// `after`), `links`, `links_with_amount`, `amount_yuan`, `destination_inbound_yuan`,
+/// `share_of_inbound_firm_capital`, `destination_new_registered_capital_yuan`,
+/// `share_of_new_registered_capital`; ordered by pair, direction, year.
+///
+/// # Errors
+/// A bad year range or no pairs.
+pub fn pair_flows_sql(
+    pairs: &[PairCities],
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<String, QueryError> {
+    Ok(format!(
+        "{ctes}
+SELECT pair_id, direction, origin_city_id, destination_city_id, helper_scope, year, period,
+       links, links_with_amount, amount_yuan, destination_inbound_yuan,
+       {inbound_share} AS share_of_inbound_firm_capital,
+       destination_new_registered_capital_yuan,
+       {new_share} AS share_of_new_registered_capital
+FROM pair_years
+ORDER BY pair_id, direction, year",
+        ctes = pair_years_ctes(pairs, years, basis)?,
+        inbound_share = share("amount_yuan", "destination_inbound_yuan"),
+        new_share = share("amount_yuan", "destination_new_registered_capital_yuan"),
+    ))
+}
+
+/// Investment flows per pair, direction and year.
+///
+/// # Errors
+/// A bad year range, no pairs, or the query failed.
+pub async fn pair_flows(
+    registry: &Registry,
+    pairs: &[PairCities],
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<Vec<RecordBatch>, QueryError> {
+    registry.run(&pair_flows_sql(pairs, years, basis)?).await
+}
+
+/// The statement of [`helper_share`]. Columns: `pair_id`, `direction`, `helper_scope`,
+/// `period`, `first_year`, `last_year`, `links`, `amount_yuan`, `destination_inbound_yuan`,
+/// `share_of_inbound_firm_capital`, `destination_new_registered_capital_yuan`,
+/// `share_of_new_registered_capital`, `links_per_year`; ordered by pair, direction, period
+/// (`before` first).
+///
+/// # Errors
+/// A bad year range or no pairs.
+pub fn helper_share_sql(
+    pairs: &[PairCities],
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<String, QueryError> {
+    Ok(format!(
+        "{ctes}
+SELECT pair_id, direction, helper_scope, period, MIN(year) AS first_year, MAX(year) AS last_year,
+       SUM(links) AS links, SUM(amount_yuan) AS amount_yuan,
+       SUM(destination_inbound_yuan) AS destination_inbound_yuan,
+       {inbound_share} AS share_of_inbound_firm_capital,
+       SUM(destination_new_registered_capital_yuan) AS destination_new_registered_capital_yuan,
+       {new_share} AS share_of_new_registered_capital,
+       CAST(SUM(links) AS DOUBLE) / CAST(COUNT(*) AS DOUBLE) AS links_per_year
+FROM pair_years
+GROUP BY pair_id, direction, helper_scope, period
+ORDER BY pair_id, direction, CASE WHEN period = 'before' THEN 0 ELSE 1 END",
+        ctes = pair_years_ctes(pairs, years, basis)?,
+        inbound_share = share("SUM(amount_yuan)", "SUM(destination_inbound_yuan)"),
+        new_share = share(
+            "SUM(amount_yuan)",
+            "SUM(destination_new_registered_capital_yuan)"
+        ),
+    ))
+}
+
+/// The share of each helped city's new capital that comes from its helper (and back), before
+/// and after the pair's start year.
+///
+/// # Errors
+/// A bad year range, no pairs, or the query failed.
+pub async fn helper_share(
+    registry: &Registry,
+    pairs: &[PairCities],
+    years: &RangeInclusive<i32>,
+    basis: CityBasis,
+) -> Result<Vec<RecordBatch>, QueryError> {
+    registry.run(&helper_share_sql(pairs, years, basis)?).await
+}

@@ -1,0 +1,216 @@
+//! SQL fragments shared by the queries: where a firm was on a day, the years, the pairs.
+//!
+//! Each query is one statement of common table expressions over the four registry tables
+//! (docs/REGISTRY.md). The fragments are plain SQL that DataFusion, Ballista and DuckDB all
+//! accept (the benchmark runs the same text on DuckDB), so a query prints its statement with
+//! `--sql` and a reader can check it by eye.
+
+use std::ops::RangeInclusive;
+
+use crate::{PairCities, QueryError};
+
+/// Which city a firm belongs to on a day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CityBasis {
+    /// The city where it was registered on that day: its founding city until its first
+    /// address change, then each change's destination until the next (the default).
+    #[default]
+    AtDate,
+    /// Always its founding city (`firms.city_id`), ignoring address changes: what studies
+    /// that only have the registration city use, and what the synthetic generator's truth
+    /// counts.
+    AtFounding,
+}
+
+impl std::str::FromStr for CityBasis {
+    type Err = QueryError;
+
+    fn from_str(text: &str) -> Result<CityBasis, QueryError> {
+        match text {
+            "at-date" => Ok(CityBasis::AtDate),
+            "at-founding" => Ok(CityBasis::AtFounding),
+            _ => Err(QueryError::Invalid(format!(
+                "bad city basis `{text}`: write `at-date` (follow address changes) or `at-founding`"
+            ))),
+        }
+    }
+}
+
+/// Industry detail of a panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndustryLevel {
+    /// GB/T 4754-2017 division (2 digits, `industry_division`).
+    Division,
+    /// GB/T 4754-2017 class (4 digits, `industry`).
+    Class,
+}
+
+impl IndustryLevel {
+    /// The firms column holding this level.
+    pub fn column(self) -> &'static str {
+        match self {
+            IndustryLevel::Division => "industry_division",
+            IndustryLevel::Class => "industry",
+        }
+    }
+
+    /// From a number of digits, 2 or 4.
+    ///
+    /// # Errors
+    /// Any other number.
+    pub fn from_digits(digits: u8) -> Result<IndustryLevel, QueryError> {
+        match digits {
+            2 => Ok(IndustryLevel::Division),
+            4 => Ok(IndustryLevel::Class),
+            _ => Err(QueryError::Invalid(format!(
+                "--digits must be 2 (division) or 4 (class), not {digits}"
+            ))),
+        }
+    }
+}
+
+/// `spells(firm_id, city_id, since, until)`: where each firm was registered, one row per
+/// stay. `since` is null for the first stay (the founding city, also before the founding date,
+/// so that a link dated a little before a founding still finds its city); `until` (exclusive)
+/// is null for the last. A firm is in `city_id` on day `d` when
+/// `(since IS NULL OR since <= d) AND (until IS NULL OR d < until)`.
+/// Two moves of one firm on the same day are ordered by destination, so every engine builds
+/// the same stays.
+pub fn spells(basis: CityBasis) -> String {
+    match basis {
+        CityBasis::AtFounding => "spells AS (
+  SELECT firm_id, city_id, CAST(NULL AS DATE) AS since, CAST(NULL AS DATE) AS until
+  FROM firms
+)"
+        .to_string(),
+        CityBasis::AtDate => "moves AS (
+  SELECT firm_id, to_city_id, date,
+         LEAD(date) OVER (PARTITION BY firm_id ORDER BY date, to_city_id) AS next_date
+  FROM address_changes
+),
+first_moves AS (
+  SELECT firm_id, MIN(date) AS date FROM address_changes GROUP BY firm_id
+),
+spells AS (
+  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.date AS until
+  FROM firms f LEFT JOIN first_moves m ON m.firm_id = f.firm_id
+  UNION ALL
+  SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
+)"
+        .to_string(),
+    }
+}
+
+/// The condition "the spell `s` covers the day `day`" (a column or literal).
+pub fn covers(s: &str, day: &str) -> String {
+    format!(
+        "({s}.since IS NULL OR {s}.since <= {day}) AND ({s}.until IS NULL OR {day} < {s}.until)"
+    )
+}
+
+/// The calendar year of a date expression, as BIGINT (one integer type for every year column,
+/// so joins need no casts).
+pub fn year(expr: &str) -> String {
+    format!("CAST(date_part('year', {expr}) AS BIGINT)")
+}
+
+/// `located_links`: every shareholder link with the year and the cities of its investor
+/// (`origin_city_id`) and investee (`destination_city_id`) on its date. Needs `spells`.
+pub fn located_links() -> String {
+    format!(
+        "located_links AS (
+  SELECT l.investor_firm_id, l.investee_firm_id, l.share, l.amount_yuan, l.date,
+         {year} AS year, si.city_id AS origin_city_id, sd.city_id AS destination_city_id
+  FROM links l
+  JOIN spells si ON si.firm_id = l.investor_firm_id AND {cover_i}
+  JOIN spells sd ON sd.firm_id = l.investee_firm_id AND {cover_d}
+)",
+        year = year("l.date"),
+        cover_i = covers("si", "l.date"),
+        cover_d = covers("sd", "l.date"),
+    )
+}
+
+/// `years(year)`: the years of `range`, as a VALUES list.
+///
+/// # Errors
+/// An empty range or one outside 1900-2100.
+pub fn years(range: &RangeInclusive<i32>) -> Result<String, QueryError> {
+    if range.is_empty() || *range.start() < 1900 || *range.end() > 2100 {
+        return Err(QueryError::Invalid(format!(
+            "the years {}-{} are not a range within 1900-2100",
+            range.start(),
+            range.end()
+        )));
+    }
+    let rows: Vec<String> = range
+        .clone()
+        .map(|y| format!("(CAST({y} AS BIGINT))"))
+        .collect();
+    Ok(format!(
+        "years AS (SELECT year FROM (VALUES {}) AS v(year))",
+        rows.join(", ")
+    ))
+}
+
+/// `pairs(pair_id, helper_city, helped_city, start_year, helper_scope)` as a VALUES list.
+///
+/// # Errors
+/// No pairs.
+pub fn pairs(pairs: &[PairCities]) -> Result<String, QueryError> {
+    if pairs.is_empty() {
+        return Err(QueryError::Invalid("no pairs to query".into()));
+    }
+    let rows: Vec<String> = pairs
+        .iter()
+        .map(|p| {
+            format!(
+                "({}, {}, {}, CAST({} AS BIGINT), {})",
+                literal(&p.pair_id),
+                literal(&p.helper_city),
+                literal(&p.helped_city),
+                p.start_year,
+                literal(p.helper_scope)
+            )
+        })
+        .collect();
+    Ok(format!(
+        "pairs AS (
+  SELECT * FROM (VALUES {}) AS v(pair_id, helper_city, helped_city, start_year, helper_scope)
+)",
+        rows.join(",\n    ")
+    ))
+}
+
+/// A date literal for the last day of `year`.
+pub fn year_end(year: i32) -> String {
+    format!("DATE '{year:04}-12-31'")
+}
+
+/// A SQL string literal: `'` doubled, so no value can end the literal early.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_cannot_be_escaped_from() {
+        assert_eq!(literal("a'b"), "'a''b'");
+        assert_eq!(
+            literal("'; DROP TABLE firms; --"),
+            "'''; DROP TABLE firms; --'"
+        );
+    }
+
+    #[test]
+    fn years_are_bounded() {
+        assert!(years(&(2000..=2023))
+            .unwrap()
+            .contains("(CAST(2023 AS BIGINT))"));
+        assert!(years(&(2023..=2000)).is_err());
+        assert!(years(&(1000..=2000)).is_err());
+    }
+}
