@@ -15,6 +15,8 @@ missing=()
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# The Python package's tests run in a virtual environment (Debian's python3 needs python3-venv).
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
         echo "scripts/test.sh: installing ${missing[*]} (Debian packages) ..."
@@ -59,3 +61,22 @@ fi
 cargo test --workspace --all-targets --all-features --locked
 # Doc tests (worked examples in the indicator documentation) are not run by --all-targets.
 cargo test --workspace --doc --all-features --locked
+
+# The Python package (python/, crates/tandem-py; README "Python"): built by maturin into a
+# private virtual environment with the dev profile, so it reuses the dependencies the tests
+# above compiled instead of building the workspace again in release; then its pytest suite,
+# which compares every function with the golden files and, side by side, with the reference
+# packages (py-ecomplexity, pymrio, csdid, differences, pysyncon) where they install.
+target_dir=${CARGO_TARGET_DIR:-target}
+venv="$target_dir/py-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+pip_quiet=(-q --disable-pip-version-check)
+"$venv/bin/python" -m pip install "${pip_quiet[@]}" 'maturin>=1.9.4,<2' numpy pandas pytest matplotlib
+# The reference packages are optional: a test whose package is missing is skipped, not failed.
+for reference in ecomplexity pymrio csdid differences pysyncon; do
+    "$venv/bin/python" -m pip install "${pip_quiet[@]}" "$reference" >/dev/null 2>&1 ||
+        echo "scripts/test.sh: Python package $reference did not install; its side-by-side test is skipped" >&2
+done
+PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
+    "$venv/bin/python" -m pip install "${pip_quiet[@]}" --no-build-isolation --force-reinstall --no-deps ./python
+MPLBACKEND=Agg "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests

@@ -1,0 +1,287 @@
+//! Economic complexity over a long table (time, location, product, value), as
+//! py-ecomplexity's `ecomplexity` and `proximity` take it. The Python side factorises the
+//! three key columns into codes; here the codes place each value in a dense
+//! time x location x product block and `tandem_core::metrics::complexity::complexity_year`
+//! runs on each year, years in parallel with the GIL released.
+
+use crate::arrays::{dict_of_arrays, same_lengths, slice};
+use crate::errors::{to_py, user_error};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use tandem_core::metrics::complexity::{complexity_year, ComplexityOptions, YearComplexity};
+use tandem_core::metrics::MetricError;
+
+/// Registers the complexity functions.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(complexity_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(proximity_codes, m)?)?;
+    Ok(())
+}
+
+/// A long table as codes: `time[k]`, `loc[k]`, `prod[k]` index the three key columns'
+/// unique values (`pandas.factorize`), `val[k]` is the activity.
+struct LongCodes<'a> {
+    time: &'a [i64],
+    loc: &'a [i64],
+    prod: &'a [i64],
+    val: &'a [f64],
+    sizes: [usize; 3],
+}
+
+/// The dense block: `values[(t * locs + l) * prods + p]`, absent cells 0 (py-ecomplexity
+/// rectangularises with zeros), `present` marks the cells the table had.
+struct Block {
+    values: Vec<f64>,
+    present: Vec<f64>,
+    duplicates: usize,
+}
+
+impl LongCodes<'_> {
+    fn cell(&self, k: usize) -> PyResult<usize> {
+        let [nt, nl, np] = self.sizes;
+        let code = |v: i64, n: usize, name: &str| -> PyResult<usize> {
+            usize::try_from(v).ok().filter(|c| *c < n).ok_or_else(|| {
+                user_error(format!(
+                    "complexity: {name} code {v} at row {k} is outside 0..{n}; \
+                     pass codes from pandas.factorize"
+                ))
+            })
+        };
+        let t = code(self.time[k], nt, "time")?;
+        let l = code(self.loc[k], nl, "location")?;
+        let p = code(self.prod[k], np, "product")?;
+        Ok((t * nl + l) * np + p)
+    }
+
+    /// Places every row in the block; the first of duplicate keys wins, as in py-ecomplexity.
+    fn block(&self) -> PyResult<Block> {
+        let [nt, nl, np] = self.sizes;
+        let cells = nt
+            .checked_mul(nl)
+            .and_then(|n| n.checked_mul(np))
+            .ok_or_else(|| {
+                user_error(
+                    "complexity: the time x location x product block is too large to address",
+                )
+            })?;
+        let mut values = vec![0.0; cells];
+        let mut present = vec![0.0; cells];
+        let mut duplicates = 0;
+        for k in 0..self.val.len() {
+            let c = self.cell(k)?;
+            if present[c] == 1.0 {
+                duplicates += 1;
+                continue;
+            }
+            present[c] = 1.0;
+            values[c] = self.val[k];
+        }
+        Ok(Block {
+            values,
+            present,
+            duplicates,
+        })
+    }
+}
+
+/// Runs `complexity_year` on each year's slice of the block, on scoped threads; an error
+/// names its year (the earliest failing one).
+fn years(
+    block: &[f64],
+    sizes: [usize; 3],
+    labels: &[String],
+    opts: &ComplexityOptions,
+) -> Result<Vec<YearComplexity>, MetricError> {
+    let [nt, nl, np] = sizes;
+    let per_year = nl * np;
+    let run = |t: usize| {
+        complexity_year(&block[t * per_year..(t + 1) * per_year], nl, np, opts)
+            .map_err(|e| e.in_context(&format!("year {}", labels[t])))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(nt.max(1));
+    if threads <= 1 {
+        return (0..nt).map(run).collect();
+    }
+    let chunk = nt.div_ceil(threads);
+    let results: Vec<Result<YearComplexity, MetricError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..nt)
+            .step_by(chunk)
+            .map(|start| {
+                let run = &run;
+                scope.spawn(move || {
+                    (start..(start + chunk).min(nt))
+                        .map(run)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Per-cell columns of the whole block from the per-year results (regions' and industries'
+/// values repeated over the cells, as py-ecomplexity's output has them).
+fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<(&'static str, Vec<f64>)> {
+    let [nt, nl, np] = sizes;
+    let n = nt * nl * np;
+    let names = [
+        "diversity",
+        "ubiquity",
+        "mcp",
+        "eci",
+        "pci",
+        "density",
+        "coi",
+        "cog",
+        "rca",
+    ];
+    let mut cols: Vec<Vec<f64>> = names.iter().map(|_| Vec::with_capacity(n)).collect();
+    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    for y in results {
+        for l in 0..nl {
+            for p in 0..np {
+                let k = l * np + p;
+                let row = [
+                    y.diversity[l],
+                    y.ubiquity[p],
+                    y.mcp[k],
+                    y.eci[l],
+                    y.pci[p],
+                    y.density[k],
+                    y.coi[l],
+                    y.cog[k],
+                    y.rca[k],
+                ];
+                for (col, x) in cols.iter_mut().zip(row) {
+                    col.push(v(x));
+                }
+            }
+        }
+    }
+    names.into_iter().zip(cols).collect()
+}
+
+/// The complexity family of a long table given as codes (see `tandem.complexity`).
+///
+/// Returns a dict of arrays over the whole time x location x product block, time-major:
+/// `val` (0 where the table had no row), `present` (1 where it had), `diversity`, `ubiquity`,
+/// `mcp`, `eci`, `pci`, `density`, `coi`, `cog`, `rca` (NaN for locations and products
+/// without activity that year), and `duplicates`, the number of rows whose key repeated an
+/// earlier row (ignored).
+#[pyfunction]
+#[pyo3(signature = (time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn complexity_codes<'py>(
+    py: Python<'py>,
+    time: PyReadonlyArray1<'py, i64>,
+    loc: PyReadonlyArray1<'py, i64>,
+    prod: PyReadonlyArray1<'py, i64>,
+    val: PyReadonlyArray1<'py, f64>,
+    sizes: [usize; 3],
+    time_labels: Vec<String>,
+    rca_mcp_threshold: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
+    let opts = ComplexityOptions {
+        rca_threshold: rca_mcp_threshold,
+        ..ComplexityOptions::default()
+    };
+    let (block, columns) = py.detach(|| -> PyResult<_> {
+        let block = codes.block()?;
+        let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
+        Ok((block, cell_columns(&results, sizes)))
+    })?;
+    let duplicates = block.duplicates;
+    let mut all = vec![("val", block.values), ("present", block.present)];
+    all.extend(columns);
+    let out = dict_of_arrays(py, all)?;
+    out.set_item("duplicates", duplicates)?;
+    Ok(out)
+}
+
+fn long_codes<'a>(
+    time: &'a PyReadonlyArray1<'_, i64>,
+    loc: &'a PyReadonlyArray1<'_, i64>,
+    prod: &'a PyReadonlyArray1<'_, i64>,
+    val: &'a PyReadonlyArray1<'_, f64>,
+    sizes: [usize; 3],
+    time_labels: &[String],
+) -> PyResult<LongCodes<'a>> {
+    let codes = LongCodes {
+        time: slice(time, "time")?,
+        loc: slice(loc, "loc")?,
+        prod: slice(prod, "prod")?,
+        val: slice(val, "val")?,
+        sizes,
+    };
+    same_lengths(
+        "complexity",
+        &[
+            ("val", codes.val.len()),
+            ("time", codes.time.len()),
+            ("loc", codes.loc.len()),
+            ("prod", codes.prod.len()),
+        ],
+    )?;
+    if time_labels.len() != sizes[0] {
+        return Err(user_error(format!(
+            "complexity: {} time labels for {} times",
+            time_labels.len(),
+            sizes[0]
+        )));
+    }
+    Ok(codes)
+}
+
+/// Proximity between the products with activity, per year (see `tandem.proximity`): a dict
+/// with `time`, `prod_1`, `prod_2` (codes) and `proximity`, time-major then product pairs in
+/// code order.
+#[pyfunction]
+#[pyo3(signature = (time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn proximity_codes<'py>(
+    py: Python<'py>,
+    time: PyReadonlyArray1<'py, i64>,
+    loc: PyReadonlyArray1<'py, i64>,
+    prod: PyReadonlyArray1<'py, i64>,
+    val: PyReadonlyArray1<'py, f64>,
+    sizes: [usize; 3],
+    time_labels: Vec<String>,
+    rca_mcp_threshold: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
+    let opts = ComplexityOptions {
+        rca_threshold: rca_mcp_threshold,
+        ..ComplexityOptions::default()
+    };
+    let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
+        let block = codes.block()?;
+        let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
+        let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
+        for (t, y) in results.iter().enumerate() {
+            let kept = &y.kept_industries;
+            for (a, &pa) in kept.iter().enumerate() {
+                for (b, &pb) in kept.iter().enumerate() {
+                    t_codes.push(t as i64);
+                    p1.push(pa as i64);
+                    p2.push(pb as i64);
+                    phi.push(y.proximity[a * kept.len() + b]);
+                }
+            }
+        }
+        Ok((t_codes, p1, p2, phi))
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("time", PyArray1::from_vec(py, t_codes))?;
+    out.set_item("prod_1", PyArray1::from_vec(py, p1))?;
+    out.set_item("prod_2", PyArray1::from_vec(py, p2))?;
+    out.set_item("proximity", PyArray1::from_vec(py, phi))?;
+    Ok(out)
+}

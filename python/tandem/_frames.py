@@ -1,0 +1,33 @@
+"""Tables in and out: pandas DataFrames, with Polars and PyArrow tables accepted on input."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def to_pandas(data, what: str = "data") -> pd.DataFrame:
+    """Return ``data`` as a pandas DataFrame.
+
+    pandas DataFrames pass through untouched; Polars DataFrames and PyArrow tables are
+    converted with their own ``to_pandas()`` (Arrow buffers of numeric columns are shared
+    where the types allow). Anything else is refused with what to pass instead.
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    to_pd = getattr(data, "to_pandas", None)
+    if callable(to_pd):
+        out = to_pd()
+        if isinstance(out, pd.DataFrame):
+            return out
+    raise TypeError(
+        f"{what}: expected a pandas DataFrame (or a Polars DataFrame / PyArrow Table), "
+        f"got {type(data).__name__}; build one with pandas.DataFrame(...)"
+    )
+
+
+def require_columns(df: pd.DataFrame, columns, what: str) -> None:
+    """Raise ``KeyError`` naming the columns ``df`` lacks and the ones it has."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(
+            f"{what}: column(s) {missing} not in the data; its columns are {list(df.columns)}"
+        )

@@ -1,0 +1,207 @@
+"""Economic complexity in py-ecomplexity's conventions: ``complexity`` and ``proximity``.
+
+Both take a long table (one row per time, location, product) and the same ``cols_input``
+dict as py-ecomplexity 0.5.3 (``{"time": ..., "loc": ..., "prod": ..., "val": ...}``), with
+its argument names and defaults, and return its output columns. The computation is
+``tandem_core::metrics::complexity`` (Rust), which agrees with py-ecomplexity to 1e-12 on
+closed forms and 1e-9 on eigenvector-based values (``python/tests/test_complexity.py``).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import _tandem
+from ._frames import require_columns, to_pandas
+
+_KEYS = ("time", "loc", "prod", "val")
+_OUTPUT = ("diversity", "ubiquity", "mcp", "eci", "pci", "density", "coi", "cog", "rca")
+
+
+def _columns(cols_input, cols):
+    chosen = cols_input if cols_input is not None else cols
+    if chosen is None:
+        raise TypeError(
+            'complexity: name the columns, e.g. cols_input={"time": "year", "loc": "region", '
+            '"prod": "industry", "val": "employment"}'
+        )
+    missing = [k for k in _KEYS if k not in chosen]
+    if missing:
+        raise KeyError(
+            f"cols_input lacks {missing}; it needs the keys 'time', 'loc', 'prod' and 'val'"
+        )
+    return {k: chosen[k] for k in _KEYS}
+
+
+def _unsupported(**options):
+    for name, (value, default) in options.items():
+        if value is not default and value != default:
+            raise NotImplementedError(
+                f"{name}={value!r} is not supported by tandem yet; tandem implements "
+                f"py-ecomplexity's default {name}={default!r}. Use py-ecomplexity for this variant."
+            )
+
+
+def _codes(data, cols_input, cols, val_errors_flag, what):
+    """Factorise the key columns (sorted) and coerce the values as py-ecomplexity does."""
+    df = to_pandas(data, what)
+    names = _columns(cols_input, cols)
+    require_columns(df, list(names.values()), what)
+    val = pd.to_numeric(df[names["val"]], errors=val_errors_flag)
+    if val.isnull().to_numpy().any():
+        warnings.warn("NaN value(s) present, coercing to zero(es)")
+        val = val.fillna(0)
+    codes, uniques = [], []
+    for key in ("time", "loc", "prod"):
+        c, u = pd.factorize(df[names[key]], sort=True)
+        if (c < 0).any():
+            raise ValueError(
+                f"{what}: column {names[key]!r} has missing keys; drop those rows first"
+            )
+        codes.append(c.astype(np.int64, copy=False))
+        uniques.append(u)
+    values = np.ascontiguousarray(val.to_numpy(dtype=np.float64))
+    sizes = [len(u) for u in uniques]
+    labels = [str(t) for t in uniques[0]]
+    return df, names, val, codes, uniques, values, sizes, labels
+
+
+def complexity(
+    data,
+    cols_input=None,
+    presence_test="rca",
+    val_errors_flag="coerce",
+    rca_mcp_threshold=1,
+    rpop_mcp_threshold=1,
+    pop=None,
+    continuous=False,
+    proximity_edgelist=None,
+    asymmetric=False,
+    knn=None,
+    check_logsupermodularity=True,
+    report_logsupermodularity=False,
+    verbose=True,
+    *,
+    cols=None,
+):
+    r"""Economic complexity of locations and products, as py-ecomplexity's ``ecomplexity``.
+
+    Per time, with X_cp the value of location c in product p (locations and products with no
+    activity that time are dropped, absent cells are 0):
+
+    * ``rca``: RCA_cp = (X_cp / Σ_p X_cp) / (Σ_c X_cp / Σ_cp X_cp) (Balassa 1965);
+    * ``mcp``: M_cp = 1 if RCA_cp ≥ ``rca_mcp_threshold`` else 0;
+    * ``diversity`` d_c = Σ_p M_cp; ``ubiquity`` u_p = Σ_c M_cp;
+    * ``eci``, ``pci``: kp is the eigenvector of the second-largest eigenvalue of
+      M̃ = (M/u)ᵀ(M/d); kc = (M/d)·kp; both signed by sign(corr(d, kc));
+      ECI = (kc − mean kc)/sd kc, PCI = (kp − mean kc)/sd kc (population sd), so that ECI_c is
+      the mean PCI of the products with M_cp = 1 (Hidalgo & Hausmann 2009);
+    * ``density``: ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' (the sums include p' = p);
+    * ``coi``: z-score of Σ_p ω_cp (1 − M_cp) kp_p;
+    * ``cog``: (1 − M_cp) Σ_p' (1 − M_cp') φ_pp' / (Σ_p'' φ_p'p'') kp_p', divided by sd(kc),
+
+    with φ from :func:`proximity`. Arguments and defaults are py-ecomplexity 0.5.3's
+    (``cols`` is accepted as another name for ``cols_input``); only the default presence test
+    (``"rca"``), discrete symmetric proximity and the full neighbourhood (``knn=None``) are
+    implemented, and other choices raise ``NotImplementedError``. The log-supermodularity
+    check is not run (it changes no output). Duplicate keys keep the first row and NaN values
+    become 0, each with py-ecomplexity's warning.
+
+    Returns a DataFrame with py-ecomplexity's columns (loc, prod, val, time, then
+    diversity, ubiquity, mcp, eci, pci, density, coi, cog, rca, under the caller's column
+    names, then the other columns of ``data``), one row per time x location x product with
+    activity plus the rows of ``data`` outside it (with NaN), sorted by time, loc, prod.
+    A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
+    threshold) raises ``tandem.TandemError`` naming the year.
+    """
+    _unsupported(
+        presence_test=(presence_test, "rca"),
+        continuous=(continuous, False),
+        proximity_edgelist=(proximity_edgelist, None),
+        asymmetric=(asymmetric, False),
+        knn=(knn, None),
+    )
+    df, names, val, codes, uniques, values, sizes, labels = _codes(
+        data, cols_input, cols, val_errors_flag, "complexity"
+    )
+    if verbose:
+        for t in uniques[0]:
+            print(t)
+    res = _tandem.complexity_codes(
+        *codes, values, sizes, labels, rca_mcp_threshold=float(rca_mcp_threshold)
+    )
+    if res["duplicates"]:
+        warnings.warn("Duplicate values exist, keeping the first occurrence")
+    return _frame(df, names, val, uniques, sizes, res)
+
+
+def _frame(df, names, val, uniques, sizes, res):
+    """The output table: kept cells and the input's own rows, py-ecomplexity's columns."""
+    keep = np.flatnonzero(~np.isnan(res["rca"]) | (res["present"] == 1.0))
+    _, nl, np_ = sizes
+    t_idx, rest = np.divmod(keep, nl * np_)
+    l_idx, p_idx = np.divmod(rest, np_)
+    vals = res["val"][keep]
+    if pd.api.types.is_integer_dtype(val.dtype):
+        vals = vals.astype(val.dtype)
+    out = {
+        names["loc"]: uniques[1].take(l_idx),
+        names["prod"]: uniques[2].take(p_idx),
+        names["val"]: vals,
+        names["time"]: uniques[0].take(t_idx),
+    }
+    for col in _OUTPUT:
+        out[col] = res[col][keep]
+    frame = pd.DataFrame(out)
+    extra = [c for c in df.columns if c not in names.values()]
+    if extra:
+        key = [names["time"], names["loc"], names["prod"]]
+        others = df[key + extra].drop_duplicates(subset=key, keep="first")
+        frame = frame.merge(others, how="left", on=key)
+    return frame
+
+
+def proximity(
+    data,
+    cols_input=None,
+    presence_test="rca",
+    val_errors_flag="coerce",
+    rca_mcp_threshold=1,
+    rpop_mcp_threshold=1,
+    pop=None,
+    continuous=False,
+    asymmetric=False,
+    *,
+    cols=None,
+):
+    r"""Product proximity per time, as py-ecomplexity's ``proximity``.
+
+    φ_pp' = Σ_c M_cp M_cp' / max(u_p, u_p'), the minimum of the two conditional probabilities
+    P(p'|p) and P(p|p') (Hidalgo, Klinger, Barabási & Hausmann 2007), over the products with
+    activity that time; the diagonal is 1 and included. Same arguments as :func:`complexity`.
+
+    Returns a DataFrame with columns ``time``, ``{prod}_1``, ``{prod}_2``, ``proximity``
+    (py-ecomplexity's names, under the caller's column names).
+    """
+    _unsupported(
+        presence_test=(presence_test, "rca"),
+        continuous=(continuous, False),
+        asymmetric=(asymmetric, False),
+    )
+    _, names, _, codes, uniques, values, sizes, labels = _codes(
+        data, cols_input, cols, val_errors_flag, "proximity"
+    )
+    res = _tandem.proximity_codes(
+        *codes, values, sizes, labels, rca_mcp_threshold=float(rca_mcp_threshold)
+    )
+    prod = names["prod"]
+    return pd.DataFrame(
+        {
+            names["time"]: uniques[0].take(res["time"]),
+            f"{prod}_1": uniques[2].take(res["prod_1"]),
+            f"{prod}_2": uniques[2].take(res["prod_2"]),
+            "proximity": res["proximity"],
+        }
+    )

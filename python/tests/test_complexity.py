@@ -1,0 +1,79 @@
+"""tandem.complexity / tandem.proximity against py-ecomplexity's golden outputs and, where
+py-ecomplexity installs, against py-ecomplexity itself on the same input."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tandem
+from conftest import CLOSED, CORE, EIGEN, read
+
+COLS = {"time": "year", "loc": "region", "prod": "industry", "val": "employment"}
+KEY = ["year", "region", "industry"]
+
+
+def _compare(ours, ref):
+    ours = ours.sort_values(KEY, ignore_index=True)
+    ref = ref.sort_values(KEY, ignore_index=True)
+    assert len(ours) == len(ref)
+    for c in KEY:
+        assert (ours[c].to_numpy() == ref[c].to_numpy()).all(), c
+    for c in ["rca", "mcp", "diversity", "ubiquity", "density"]:
+        np.testing.assert_allclose(ours[c], ref[c], **CLOSED, err_msg=c)
+    for c in ["eci", "pci", "coi", "cog"]:
+        np.testing.assert_allclose(ours[c], ref[c], **EIGEN, err_msg=c)
+
+
+def test_complexity_matches_golden(panel):
+    out = tandem.complexity(panel[["year", "region", "industry", "employment"]], COLS, verbose=False)
+    assert list(out.columns) == ["region", "industry", "employment", "year", "diversity",
+                                 "ubiquity", "mcp", "eci", "pci", "density", "coi", "cog", "rca"]
+    _compare(out, read(CORE, "outputs/ecomplexity_panel.csv"))
+
+
+def test_cols_keyword_and_extra_columns_kept(panel):
+    out = tandem.complexity(panel, cols=COLS, verbose=False)
+    assert "output" in out.columns
+    assert len(out) == len(panel)
+
+
+def test_proximity_matches_golden(panel):
+    out = tandem.proximity(panel, COLS)
+    ref = read(CORE, "outputs/ecomplexity_proximity.csv")
+    assert list(out.columns) == ["year", "industry_1", "industry_2", "proximity"]
+    out = out.sort_values(["year", "industry_1", "industry_2"], ignore_index=True)
+    np.testing.assert_allclose(out.proximity, ref.proximity, **CLOSED)
+
+
+def test_unsupported_option_says_what_to_do(panel):
+    with pytest.raises(NotImplementedError, match="py-ecomplexity"):
+        tandem.complexity(panel, COLS, presence_test="rpop", verbose=False)
+
+
+def test_degenerate_year_is_an_error_naming_the_year(panel):
+    one = panel[panel.region.isin(["A1"])]
+    with pytest.raises(tandem.TandemError, match="year 2019"):
+        tandem.complexity(one, COLS, verbose=False)
+
+
+def test_zero_activity_location_is_nan_like_py_ecomplexity(panel):
+    df = panel.copy()
+    df.loc[(df.region == "A1") & (df.year == 2019), "employment"] = 0
+    out = tandem.complexity(df, COLS, verbose=False)
+    a1 = out[(out.region == "A1") & (out.year == 2019)]
+    assert len(a1) == 20 and a1.eci.isna().all()
+
+
+def test_side_by_side_with_py_ecomplexity(panel):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False)
+    ours = tandem.complexity(data, COLS, verbose=False)
+    assert list(ours.columns) == list(ref.columns)
+    _compare(ours, ref)
+    ref_p = ecx.proximity(data, COLS).sort_values(["year", "industry_1", "industry_2"])
+    ours_p = tandem.proximity(data, COLS).sort_values(["year", "industry_1", "industry_2"])
+    np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
