@@ -14,9 +14,11 @@ computation is tandem's Rust library; an input it cannot compute on raises
 from . import data, disparity, io, spatial, specialisation
 from ._tandem import TandemError, __version__
 from .complexity import complexity, proximity
+from .evaluate import aggte, att_gt, sdid, synth
 from .shiftshare import shift_share
 
 __all__ = [
     "TandemError", "__version__", "complexity", "proximity", "shift_share",
+    "att_gt", "aggte", "synth", "sdid",
     "data", "disparity", "io", "spatial", "specialisation",
 ]

@@ -1,6 +1,394 @@
-//! placeholder
+//! The impact-evaluation estimators of `tandem-evaluate`: Callaway-Sant'Anna group-time ATTs
+//! and their aggregations, synthetic control with placebos, synthetic DID with its standard
+//! errors. The Python side (`tandem.att_gt`, `aggte`, `synth`, `sdid`) names the arguments
+//! as the reference packages do and wraps the dicts here in result objects.
+
+use crate::arrays::slice;
+use crate::errors::{to_py, user_error};
+use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-/// Registers nothing yet.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use pyo3::types::PyDict;
+use tandem_evaluate::did::{
+    aggregate, att_gt, Aggregation, AttGtOptions, AttGtResult, BasePeriod, ControlGroup, EstMethod,
+    PanelData,
+};
+use tandem_evaluate::sdid::{self, Estimator, SdidFit, SdidOptions, SdidPanel};
+use tandem_evaluate::synth::{
+    in_space_placebo, pivot_long, synthetic_control, DonorPool, ScFit, ScSpec,
+};
+
+/// Registers the estimators.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<AttGt>()?;
+    m.add_function(wrap_pyfunction!(att_gt_long, m)?)?;
+    m.add_function(wrap_pyfunction!(aggte_result, m)?)?;
+    m.add_function(wrap_pyfunction!(synth_long, m)?)?;
+    m.add_function(wrap_pyfunction!(sdid_long, m)?)?;
     Ok(())
+}
+
+/// A fitted `att_gt`, kept whole (with its influence functions) so that `aggte` can
+/// aggregate it.
+#[pyclass(module = "tandem._tandem", frozen)]
+pub struct AttGt {
+    inner: AttGtResult,
+}
+
+#[pymethods]
+impl AttGt {
+    /// The ATT(g,t) cells as columns.
+    fn cells<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = &self.inner.cells;
+        let out = PyDict::new(py);
+        let ints = |f: fn(&tandem_evaluate::did::GroupTimeAtt) -> i64| {
+            c.iter().map(f).collect::<Vec<i64>>()
+        };
+        out.set_item("group", PyArray1::from_vec(py, ints(|x| x.group)))?;
+        out.set_item("time", PyArray1::from_vec(py, ints(|x| x.time)))?;
+        out.set_item("event_time", PyArray1::from_vec(py, ints(|x| x.event_time)))?;
+        out.set_item("base_time", PyArray1::from_vec(py, ints(|x| x.base_time)))?;
+        out.set_item("post", c.iter().map(|x| x.post).collect::<Vec<bool>>())?;
+        let att: Vec<f64> = c.iter().map(|x| x.att).collect();
+        out.set_item("att", PyArray1::from_vec(py, att))?;
+        let se: Vec<f64> = c.iter().map(|x| x.se.unwrap_or(f64::NAN)).collect();
+        out.set_item("se", PyArray1::from_vec(py, se))?;
+        out.set_item(
+            "n_treated",
+            c.iter().map(|x| x.n_treated).collect::<Vec<_>>(),
+        )?;
+        out.set_item(
+            "n_control",
+            c.iter().map(|x| x.n_control).collect::<Vec<_>>(),
+        )?;
+        Ok(out)
+    }
+
+    /// The Wald pre-test of parallel trends as `(W, df, p)`, or `None`.
+    fn wald(&self) -> Option<(f64, usize, f64)> {
+        self.inner
+            .wald_pretest
+            .as_ref()
+            .map(|w| (w.statistic, w.df, w.p_value))
+    }
+
+    /// Data-handling notes (dropped units, recoded cohorts, skipped cells and tests).
+    fn notes(&self) -> Vec<String> {
+        let skipped = self.inner.skipped.iter().map(|s| {
+            format!(
+                "cell g={} t={} not estimated: {}",
+                s.group, s.time, s.reason
+            )
+        });
+        self.inner.notes.iter().cloned().chain(skipped).collect()
+    }
+
+    /// Number of units used.
+    #[getter]
+    fn n_units(&self) -> usize {
+        self.inner.n_units
+    }
+}
+
+fn did_options(
+    control_group: &str,
+    est_method: &str,
+    base_period: &str,
+    anticipation: u32,
+) -> PyResult<AttGtOptions> {
+    let control_group = match control_group {
+        "nevertreated" => ControlGroup::NeverTreated,
+        "notyettreated" => ControlGroup::NotYetTreated,
+        other => {
+            return Err(user_error(format!(
+            "att_gt: control_group {other:?} is unknown; use \"nevertreated\" or \"notyettreated\""
+        )))
+        }
+    };
+    let est_method = match est_method {
+        "dr" => EstMethod::DoublyRobust,
+        "ipw" => EstMethod::Ipw,
+        "reg" => EstMethod::Regression,
+        other => {
+            return Err(user_error(format!(
+                "att_gt: est_method {other:?} is unknown; use \"dr\", \"ipw\" or \"reg\""
+            )))
+        }
+    };
+    let base_period = match base_period {
+        "varying" => BasePeriod::Varying,
+        "universal" => BasePeriod::Universal,
+        other => {
+            return Err(user_error(format!(
+                "att_gt: base_period {other:?} is unknown; use \"varying\" or \"universal\""
+            )))
+        }
+    };
+    Ok(AttGtOptions {
+        control_group,
+        est_method,
+        base_period,
+        anticipation,
+    })
+}
+
+/// Callaway & Sant'Anna (2021) ATT(g,t) of a long panel (unit ids, integer periods, outcome,
+/// first treated period with 0 = never treated, optional covariates and weights).
+#[pyfunction]
+#[pyo3(signature = (unit, time, outcome, cohort, covariates, weights, control_group, est_method, base_period, anticipation))]
+#[allow(clippy::too_many_arguments)]
+fn att_gt_long(
+    py: Python<'_>,
+    unit: PyReadonlyArray1<'_, i64>,
+    time: PyReadonlyArray1<'_, i64>,
+    outcome: PyReadonlyArray1<'_, f64>,
+    cohort: PyReadonlyArray1<'_, i64>,
+    covariates: Vec<PyReadonlyArray1<'_, f64>>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    control_group: &str,
+    est_method: &str,
+    base_period: &str,
+    anticipation: u32,
+) -> PyResult<AttGt> {
+    let opts = did_options(control_group, est_method, base_period, anticipation)?;
+    let covs = covariates
+        .iter()
+        .map(|c| slice(c, "covariate"))
+        .collect::<PyResult<Vec<&[f64]>>>()?;
+    let data = PanelData {
+        unit: slice(&unit, "idname")?,
+        time: slice(&time, "tname")?,
+        outcome: slice(&outcome, "yname")?,
+        cohort: slice(&cohort, "gname")?,
+        covariates: &covs,
+        weights: weights
+            .as_ref()
+            .map(|w| slice(w, "weightsname"))
+            .transpose()?,
+    };
+    let inner = py.detach(|| att_gt(&data, &opts)).map_err(to_py)?;
+    Ok(AttGt { inner })
+}
+
+/// Aggregates a fitted `att_gt` (`simple`, `dynamic`, `group`, `calendar`).
+#[pyfunction]
+#[pyo3(signature = (result, kind, min_e=None, max_e=None, balance_e=None))]
+fn aggte_result<'py>(
+    py: Python<'py>,
+    result: &AttGt,
+    kind: &str,
+    min_e: Option<i64>,
+    max_e: Option<i64>,
+    balance_e: Option<i64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let aggregation = match kind {
+        "simple" => Aggregation::Simple,
+        "dynamic" => Aggregation::Dynamic {
+            min_e,
+            max_e,
+            balance_e,
+        },
+        "group" => Aggregation::Group,
+        "calendar" => Aggregation::Calendar,
+        other => {
+            return Err(user_error(format!(
+                "aggte: type {other:?} is unknown; use \"simple\", \"dynamic\", \"group\" or \"calendar\""
+            )))
+        }
+    };
+    let r = aggregate(&result.inner, aggregation).map_err(to_py)?;
+    let out = PyDict::new(py);
+    out.set_item("overall_att", r.overall_att)?;
+    out.set_item("overall_se", r.overall_se)?;
+    let labels: Vec<i64> = r.levels.iter().map(|l| l.label).collect();
+    out.set_item("label", PyArray1::from_vec(py, labels))?;
+    let est: Vec<f64> = r.levels.iter().map(|l| l.estimate).collect();
+    out.set_item("estimate", PyArray1::from_vec(py, est))?;
+    let se: Vec<f64> = r.levels.iter().map(|l| l.se.unwrap_or(f64::NAN)).collect();
+    out.set_item("se", PyArray1::from_vec(py, se))?;
+    Ok(out)
+}
+
+fn fit_dict<'py>(py: Python<'py>, fit: &ScFit, units: &[String]) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let donors: Vec<&str> = fit.donors.iter().map(|&d| units[d].as_str()).collect();
+    out.set_item("donors", donors)?;
+    out.set_item("weights", PyArray1::from_vec(py, fit.weights.clone()))?;
+    out.set_item("synthetic", PyArray1::from_vec(py, fit.synthetic.clone()))?;
+    out.set_item("gaps", PyArray1::from_vec(py, fit.gaps.clone()))?;
+    for (k, v) in [
+        ("att", fit.att),
+        ("pre_mspe", fit.pre_mspe),
+        ("post_mspe", fit.post_mspe),
+        ("pre_rmspe", fit.pre_rmspe),
+        ("post_rmspe", fit.post_rmspe),
+        ("rmspe_ratio", fit.rmspe_ratio),
+    ] {
+        out.set_item(k, v)?;
+    }
+    Ok(out)
+}
+
+/// Synthetic control (Abadie, Diamond & Hainmueller 2010) of one treated unit on the
+/// pre-period outcomes, the other units as donors; with `placebo`, the in-space placebo
+/// p-value (each donor refitted against the other donors), also among the placebos whose
+/// pre-MSPE is at most `max_pre_mspe` times the treated unit's.
+#[pyfunction]
+#[pyo3(signature = (units, periods, outcome, treated, start, placebo=false, max_pre_mspe=None))]
+#[allow(clippy::too_many_arguments)]
+fn synth_long<'py>(
+    py: Python<'py>,
+    units: Vec<String>,
+    periods: PyReadonlyArray1<'py, i64>,
+    outcome: PyReadonlyArray1<'py, f64>,
+    treated: &str,
+    start: i64,
+    placebo: bool,
+    max_pre_mspe: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let wide = pivot_long(
+        &units,
+        slice(&periods, "time")?,
+        slice(&outcome, "outcome")?,
+    )
+    .map_err(to_py)?;
+    let t = wide.unit_index(treated).ok_or_else(|| {
+        user_error(format!(
+            "synth: treated unit {treated:?} is not in the data"
+        ))
+    })?;
+    let first_post = wide.period_index(start).ok_or_else(|| {
+        user_error(format!(
+            "synth: treatment start {start} is not a period of the data ({}..{})",
+            wide.periods[0],
+            wide.periods[wide.periods.len() - 1]
+        ))
+    })?;
+    let donors = (0..wide.units.len()).filter(|&u| u != t).collect();
+    let spec = ScSpec::new(t, donors, first_post);
+    let (fit, test) = py
+        .detach(|| -> Result<_, tandem_evaluate::synth::SynthError> {
+            if placebo {
+                let test = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated)?;
+                let fit = test
+                    .treated()
+                    .cloned()
+                    .ok_or(tandem_evaluate::synth::SynthError::MissingTreatedFit)?;
+                Ok((fit, Some(test)))
+            } else {
+                Ok((synthetic_control(&wide.matrix, &spec)?, None))
+            }
+        })
+        .map_err(to_py)?;
+    let out = fit_dict(py, &fit, &wide.units)?;
+    out.set_item("periods", PyArray1::from_vec(py, wide.periods.clone()))?;
+    out.set_item(
+        "treated_outcome",
+        PyArray1::from_vec(
+            py,
+            wide.matrix.row(t).map(<[f64]>::to_vec).unwrap_or_default(),
+        ),
+    )?;
+    out.set_item("first_post", first_post)?;
+    if let Some(test) = test {
+        let p = test.unfiltered.clone();
+        out.set_item("placebo_p_value", p.p_value)?;
+        out.set_item("placebo_n", p.n_units)?;
+        let ratios: Vec<(String, f64, f64)> = test
+            .fits
+            .iter()
+            .map(|f| {
+                (
+                    wide.units[f.unit].clone(),
+                    f.fit.pre_mspe,
+                    f.fit.rmspe_ratio,
+                )
+            })
+            .collect();
+        out.set_item("placebos", ratios)?;
+        if let Some(k) = max_pre_mspe {
+            let filtered = test.p_value(Some(k)).map_err(to_py)?;
+            out.set_item("placebo_p_value_filtered", filtered.p_value)?;
+            out.set_item("placebo_n_filtered", filtered.n_units)?;
+        }
+    }
+    Ok(out)
+}
+
+fn sdid_dict<'py>(
+    py: Python<'py>,
+    fit: &SdidFit,
+    panel: &SdidPanel,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("tau", fit.tau)?;
+    out.set_item("noise_level", fit.noise_level)?;
+    out.set_item("omega_units", panel.units[..panel.n0].to_vec())?;
+    out.set_item("omega", PyArray1::from_vec(py, fit.omega.clone()))?;
+    out.set_item("lambda_times", panel.times[..panel.t0].to_vec())?;
+    out.set_item("lambda", PyArray1::from_vec(py, fit.lambda.clone()))?;
+    out.set_item(
+        "effect_curve",
+        PyArray1::from_vec(py, fit.effect_curve.clone()),
+    )?;
+    out.set_item("post_times", panel.times[panel.t0..].to_vec())?;
+    out.set_item("n0", fit.n0)?;
+    out.set_item("n1", fit.n1)?;
+    out.set_item("t0", fit.t0)?;
+    out.set_item("t1", fit.t1)?;
+    Ok(out)
+}
+
+/// Synthetic DID (Arkhangelsky et al. 2021; `estimator` "sdid", or "sc" / "did" for the
+/// comparisons) with a standard error by `se` ("placebo", "jackknife", "bootstrap", or None).
+#[pyfunction]
+#[pyo3(signature = (units, times, outcome, treated, estimator="sdid", se=None, replications=200, seed=1))]
+#[allow(clippy::too_many_arguments)]
+fn sdid_long<'py>(
+    py: Python<'py>,
+    units: Vec<String>,
+    times: PyReadonlyArray1<'py, i64>,
+    outcome: PyReadonlyArray1<'py, f64>,
+    treated: Vec<bool>,
+    estimator: &str,
+    se: Option<&str>,
+    replications: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let kind = match estimator {
+        "sdid" => Estimator::Sdid,
+        "sc" => Estimator::Sc,
+        "did" => Estimator::Did,
+        other => {
+            return Err(user_error(format!(
+                "sdid: estimator {other:?} is unknown; use \"sdid\", \"sc\" or \"did\""
+            )))
+        }
+    };
+    let panel = SdidPanel::from_long(
+        &units,
+        slice(&times, "time")?,
+        slice(&outcome, "outcome")?,
+        &treated,
+    )
+    .map_err(to_py)?;
+    let (fit, std_err) = py
+        .detach(|| -> Result<_, sdid::SdidError> {
+            let fit = sdid::estimate(&panel, kind, &SdidOptions::defaults(kind))?;
+            let std_err = match se {
+                Some("placebo") => Some(sdid::placebo_se(&panel, &fit, replications, seed)?.se),
+                Some("jackknife") => Some(sdid::jackknife_se(&panel, &fit)?.se),
+                Some("bootstrap") => Some(sdid::bootstrap_se(&panel, &fit, replications, seed)?.se),
+                _ => None,
+            };
+            Ok((fit, std_err))
+        })
+        .map_err(to_py)?;
+    if let Some(other) = se.filter(|s| !["placebo", "jackknife", "bootstrap"].contains(s)) {
+        return Err(user_error(format!(
+            "sdid: se {other:?} is unknown; use \"placebo\", \"jackknife\", \"bootstrap\" or None"
+        )));
+    }
+    let out = sdid_dict(py, &fit, &panel)?;
+    out.set_item("se", std_err)?;
+    Ok(out)
 }

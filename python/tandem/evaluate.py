@@ -1,0 +1,323 @@
+r"""Impact evaluation (``tandem-evaluate``) with the reference packages' argument names.
+
+* :func:`att_gt` and :func:`aggte`: Callaway & Sant'Anna (2021) group-time average treatment
+  effects and their aggregations, named as R ``did`` (and ``csdid``/``moderndid``);
+* :func:`synth`: synthetic control (Abadie, Diamond & Hainmueller 2010), named after
+  pysyncon's ``Dataprep``;
+* :func:`sdid`: synthetic difference-in-differences (Arkhangelsky et al. 2021), as R
+  ``synthdid``'s ``panel.matrices`` + ``synthdid_estimate``.
+
+Every result prints a summary table and has ``plot()`` (matplotlib). Inputs are long panels
+(one row per unit and period), balanced and complete: nothing is imputed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _tandem
+from ._frames import require_columns, to_pandas
+from ._results import Result, event_plot, pyplot, text_table, with_ci
+
+
+def _covariates(xformla):
+    if xformla is None:
+        return []
+    rhs = xformla.split("~", 1)[-1]
+    names = [t.strip() for t in rhs.split("+") if t.strip() and t.strip() != "1"]
+    bad = [n for n in names if not n.isidentifier()]
+    if bad:
+        raise ValueError(
+            f"xformla {xformla!r}: only sums of column names are supported (\"~ x1 + x2\"); "
+            f"compute {bad} as columns first"
+        )
+    return names
+
+
+def _ints(series, name):
+    values = pd.to_numeric(series, errors="raise")
+    if values.isna().any():
+        raise ValueError(f"{name}: missing values; every row needs one")
+    if not np.all(np.equal(np.mod(values, 1), 0)):
+        raise ValueError(f"{name}: periods must be integers (years, quarters numbered 1..)")
+    return np.ascontiguousarray(values.to_numpy(dtype=np.int64))
+
+
+def _floats(series):
+    return np.ascontiguousarray(pd.to_numeric(series).to_numpy(dtype=np.float64))
+
+
+class AttGtResult(Result):
+    r"""ATT(g,t) of :func:`att_gt`, R ``did``'s ``MP`` in Python.
+
+    Attributes: ``group``, ``t``, ``att``, ``se`` (arrays, one per cell), ``n`` (units),
+    ``W``, ``Wdf``, ``Wpval`` (Wald pre-test of parallel trends, W = n a'V⁻¹a over the
+    pre-treatment cells, p = P(χ²(df) > W)), ``table`` (DataFrame with event time, pointwise
+    ``alp``-level intervals and the cell sizes), ``notes``.
+    """
+
+    def __init__(self, native, alp, yname):
+        self._native = native
+        self.alp = alp
+        self.yname = yname
+        cells = native.cells()
+        self.table = with_ci(pd.DataFrame(cells), alp)
+        self.group = self.table["group"].to_numpy()
+        self.t = self.table["time"].to_numpy()
+        self.att = self.table["att"].to_numpy()
+        self.se = self.table["se"].to_numpy()
+        self.n = native.n_units
+        wald = native.wald()
+        self.W, self.Wdf, self.Wpval = wald if wald is not None else (None, None, None)
+        self.notes = native.notes()
+
+    def summary(self):
+        cols = ["group", "time", "att", "se", "ci_lower", "ci_upper"]
+        lines = [
+            f"Group-time average treatment effects (Callaway & Sant'Anna 2021), outcome {self.yname}",
+            text_table(self.table[cols]),
+            f"{int(100 * (1 - self.alp))}% pointwise intervals; analytic standard errors; {self.n} units",
+        ]
+        if self.W is not None:
+            lines.append(f"Wald pre-test of parallel trends: W = {self.W:.4f}, df = {self.Wdf}, p = {self.Wpval:.4f}")
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def aggte(self, type="group", **kw):  # noqa: A002 - R's name
+        """The same as :func:`aggte` (``result.aggte("dynamic")``)."""
+        return aggte(self, type=type, **kw)
+
+    def plot(self, ax=None):
+        """One panel per cohort: ATT(g,t) with pointwise intervals, post periods marked."""
+        plt = pyplot()
+        groups = sorted(set(self.group))
+        if ax is None:
+            _, axes = plt.subplots(len(groups), 1, figsize=(7, 2.4 * len(groups)), squeeze=False)
+            axes = axes[:, 0]
+        else:
+            axes = [ax] * len(groups)
+        for a, g in zip(axes, groups):
+            part = self.table[self.table.group == g]
+            event_plot(a, part.time, part.att, part.se, self.alp, f"cohort {g}")
+            a.axvline(g - 0.5, color="red", ls=":", lw=0.8)
+            a.set_title(f"cohort {g}")
+        return axes
+
+
+def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="nevertreated",
+           anticipation=0, weightsname=None, alp=0.05, est_method="dr", base_period="varying"):
+    r"""Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021), with R
+    ``did::att_gt``'s argument names and defaults.
+
+    ATT(g,t) = E[Y_t − Y_{b} | G = g] − E[Y_t − Y_{b} | C], b the base period (t−1 before
+    treatment with ``base_period="varying"``, the last period before g − ``anticipation``
+    otherwise) and C the comparison group (``"nevertreated"``: G = 0; ``"notyettreated"``:
+    also the cohorts g' > max(t, b) + anticipation); each 2x2 estimated by the doubly robust
+    (``"dr"``, Sant'Anna & Zhao 2020), inverse probability weighting (``"ipw"``) or outcome
+    regression (``"reg"``) estimator with the covariates of ``xformla`` ("~ x1 + x2").
+    ``gname`` is the first treated period, 0 (or missing) for never treated. Standard errors
+    are analytic (from the influence functions); R's default multiplier bootstrap is not
+    run here. Agrees with moderndid/R did to 1e-12 without covariates
+    (``python/tests/test_evaluate.py``).
+    """
+    df = to_pandas(data, "att_gt")
+    covs = _covariates(xformla)
+    need = [yname, tname, idname, gname] + covs + ([weightsname] if weightsname else [])
+    require_columns(df, need, "att_gt")
+    ids = df[idname]
+    unit = (_ints(ids, idname) if pd.api.types.is_numeric_dtype(ids)
+            else pd.factorize(ids)[0].astype(np.int64))
+    cohort = _ints(df[gname].fillna(0), gname)
+    native = _tandem.att_gt_long(
+        np.ascontiguousarray(unit), _ints(df[tname], tname), _floats(df[yname]), cohort,
+        [_floats(df[c]) for c in covs], None if weightsname is None else _floats(df[weightsname]),
+        control_group, est_method, base_period, int(anticipation),
+    )
+    return AttGtResult(native, alp, yname)
+
+
+class AggteResult(Result):
+    r"""An aggregation of :func:`att_gt` (R ``did``'s ``AGGTEobj``): ``overall_att``,
+    ``overall_se``, ``type``, ``egt`` (event times, cohorts or periods), ``att_egt``,
+    ``se_egt`` and ``table``."""
+
+    def __init__(self, res, type_, alp):
+        self.type = type_
+        self.alp = alp
+        self.overall_att = res["overall_att"]
+        self.overall_se = res["overall_se"]
+        name = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type_, "level")
+        self.table = with_ci(pd.DataFrame({name: res["label"], "estimate": res["estimate"],
+                                           "se": res["se"]}), alp)
+        self.egt = res["label"]
+        self.att_egt = res["estimate"]
+        self.se_egt = res["se"]
+
+    def summary(self):
+        lines = [f"Aggregated treatment effects ({self.type})"]
+        if self.overall_att is not None:
+            se = self.overall_se if self.overall_se is not None else float("nan")
+            overall = pd.DataFrame({"ATT": [self.overall_att], "se": [se]})
+            lines.append(text_table(with_ci(overall.rename(columns={"ATT": "estimate"}), self.alp)))
+        if len(self.table):
+            lines.append(text_table(self.table))
+        lines.append(f"{int(100 * (1 - self.alp))}% pointwise intervals; analytic standard errors")
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """The aggregated effects with pointwise intervals (an event-study plot for dynamic)."""
+        plt = pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        event_plot(ax, self.table.iloc[:, 0], self.table.estimate, self.table.se, self.alp, self.type)
+        ax.set_xlabel(self.table.columns[0])
+        ax.set_ylabel("ATT")
+        return ax
+
+
+def aggte(MP, type="group", balance_e=None, min_e=None, max_e=None, alp=None):  # noqa: A002,N803
+    r"""Aggregates ATT(g,t) (R ``did::aggte``; default ``type="group"`` as in R):
+
+    * ``"simple"``: θ = Σ_{t≥g} P(G=g) ATT(g,t) / Σ_{t≥g} P(G=g);
+    * ``"dynamic"``: θ(e) = Σ_g P(G=g | g+e observed) ATT(g, g+e), overall = mean over e ≥ 0
+      (``min_e``, ``max_e``, ``balance_e`` as in R);
+    * ``"group"``: θ(g) = mean of ATT(g,t) over t ≥ g, overall = Σ_g P(G=g) θ(g);
+    * ``"calendar"``: θ(t) = Σ_{g≤t} P(G=g) ATT(g,t) / Σ_{g≤t} P(G=g), overall = mean θ(t).
+    """
+    if not isinstance(MP, AttGtResult):
+        raise TypeError("aggte: pass the result of tandem.att_gt(...)")
+    res = _tandem.aggte_result(MP._native, type, min_e=min_e, max_e=max_e, balance_e=balance_e)
+    return AggteResult(res, type, MP.alp if alp is None else alp)
+
+
+class SynthResult(Result):
+    r"""A fitted synthetic control: ``weights`` (Series by donor), ``path`` (DataFrame: the
+    treated unit's outcome, the synthetic outcome and the gap by period), ``att`` (mean
+    post-period gap), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio`` and, with placebos,
+    ``p_value`` (share of units whose post/pre RMSPE ratio is at least the treated unit's),
+    ``placebos`` (DataFrame) and ``p_value_filtered``."""
+
+    def __init__(self, res, treated, start, dependent):
+        self.treated, self.start, self.dependent = treated, start, dependent
+        self.weights = pd.Series(res["weights"], index=res["donors"], name="weight")
+        self.path = pd.DataFrame({"time": res["periods"], "treated": res["treated_outcome"],
+                                  "synthetic": res["synthetic"], "gap": res["gaps"]})
+        for k in ("att", "pre_mspe", "post_mspe", "pre_rmspe", "post_rmspe", "rmspe_ratio"):
+            setattr(self, k, res[k])
+        self.p_value = res.get("placebo_p_value")
+        self.p_value_filtered = res.get("placebo_p_value_filtered")
+        self.placebos = (pd.DataFrame(res["placebos"], columns=["unit", "pre_mspe", "rmspe_ratio"])
+                         if "placebos" in res else None)
+
+    def summary(self):
+        w = self.weights[self.weights > 1e-8].sort_values(ascending=False)
+        lines = [
+            f"Synthetic control for {self.treated} (treated from {self.start}), outcome {self.dependent}",
+            text_table(pd.DataFrame({"donor": w.index, "weight": w.to_numpy()})),
+            f"ATT (mean post gap) {self.att:.4f}; pre RMSPE {self.pre_rmspe:.4f}; "
+            f"post RMSPE {self.post_rmspe:.4f}; ratio {self.rmspe_ratio:.4f}",
+        ]
+        if self.p_value is not None:
+            lines.append(f"In-space placebo p-value {self.p_value:.4f} ({len(self.placebos)} units)")
+        if self.p_value_filtered is not None:
+            lines.append(f"  among placebos with a comparable pre-fit: {self.p_value_filtered:.4f}")
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """The treated unit against its synthetic control, treatment start marked."""
+        plt = pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        ax.plot(self.path.time, self.path.treated, label=str(self.treated))
+        ax.plot(self.path.time, self.path.synthetic, ls="--", label="synthetic")
+        ax.axvline(self.start, color="grey", ls=":")
+        ax.set_ylabel(self.dependent)
+        ax.legend()
+        return ax
+
+
+def synth(data, dependent, unit_variable, time_variable, treatment_identifier, treatment_start,
+          controls_identifier=None, placebo=False, max_pre_mspe=None):
+    r"""Synthetic control (Abadie, Diamond & Hainmueller 2010) on the pre-period outcomes:
+    weights w ≥ 0, Σ w = 1 minimising Σ_{t<T0} (Y_1t − Σ_j w_j Y_jt)² (an exact simplex QP),
+    with pysyncon's names (``dependent``, ``unit_variable``, ``time_variable``,
+    ``treatment_identifier``, ``controls_identifier``; ``treatment_start`` is the first
+    treated period). ``placebo=True`` refits each donor against the other donors and gives
+    the placebo p-value; ``max_pre_mspe=K`` also the p-value among the placebos whose
+    pre-period MSPE is at most K times the treated unit's (ADH 2010 use 20, 5, 2).
+    """
+    df = to_pandas(data, "synth")
+    require_columns(df, [dependent, unit_variable, time_variable], "synth")
+    if controls_identifier is not None:
+        keep = set(controls_identifier) | {treatment_identifier}
+        df = df[df[unit_variable].isin(keep)]
+    res = _tandem.synth_long(
+        df[unit_variable].astype(str).tolist(), _ints(df[time_variable], time_variable),
+        _floats(df[dependent]), str(treatment_identifier), int(treatment_start),
+        placebo=bool(placebo), max_pre_mspe=max_pre_mspe,
+    )
+    return SynthResult(res, treatment_identifier, treatment_start, dependent)
+
+
+class SdidResult(Result):
+    r"""A synthetic DID estimate: ``estimate`` (τ), ``se`` (or None), ``omega`` (unit weights,
+    Series), ``lambda_`` (time weights, Series), ``effect_curve`` (Series by post period),
+    ``estimator``, ``noise_level``."""
+
+    def __init__(self, res, estimator, outcome, alp=0.05):
+        self.estimator, self.outcome, self.alp = estimator, outcome, alp
+        self.estimate = res["tau"]
+        self.se = res["se"]
+        self.noise_level = res["noise_level"]
+        self.omega = pd.Series(res["omega"], index=res["omega_units"], name="omega")
+        self.lambda_ = pd.Series(res["lambda"], index=res["lambda_times"], name="lambda")
+        self.effect_curve = pd.Series(res["effect_curve"], index=res["post_times"], name="effect")
+        self.n0, self.n1, self.t0, self.t1 = res["n0"], res["n1"], res["t0"], res["t1"]
+
+    def summary(self):
+        from ._results import z_value
+        name = {"sdid": "Synthetic DID", "sc": "Synthetic control", "did": "DID"}[self.estimator]
+        lines = [f"{name} estimate of the effect on {self.outcome}: {self.estimate:.4f}"]
+        if self.se is not None:
+            z = z_value(self.alp)
+            lines.append(f"se {self.se:.4f}; {int(100 * (1 - self.alp))}% CI "
+                         f"[{self.estimate - z * self.se:.4f}, {self.estimate + z * self.se:.4f}]")
+        lines.append(f"{self.n0} controls, {self.n1} treated; {self.t0} pre and {self.t1} post periods")
+        w = self.omega[self.omega > 1e-8].sort_values(ascending=False).head(10)
+        lines.append(text_table(pd.DataFrame({"unit": w.index, "omega": w.to_numpy()})))
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """The effect in each post period, with the average τ."""
+        plt = pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        ax.plot(self.effect_curve.index, self.effect_curve.to_numpy(), marker="o")
+        ax.axhline(self.estimate, color="red", ls="--", label=f"τ = {self.estimate:.3f}")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.legend()
+        return ax
+
+
+def sdid(data, unit, time, outcome, treatment, estimator="sdid", se=None, replications=200,
+         seed=1):
+    r"""Synthetic difference-in-differences (Arkhangelsky, Athey, Hirshberg, Imbens & Wager
+    2021), replicating R ``synthdid``: the long panel is arranged as ``panel.matrices(panel,
+    unit, time, outcome, treatment)`` does (``treatment`` = 1 for treated unit-periods, a
+    block that starts together and stays on) and estimated as ``synthdid_estimate``
+    (``estimator="sc"``/``"did"``: ``sc_estimate``/``did_estimate``):
+
+    τ = (Ȳ_tr,post − Σ_t λ_t Ȳ_tr,t) − Σ_i ω_i (Ȳ_i,post − Σ_t λ_t Y_it),
+
+    ω (units) and λ (periods) from regularised Frank-Wolfe fits. ``se``: ``"placebo"``
+    (synthdid's default for one treated unit), ``"jackknife"``, ``"bootstrap"`` or None; the
+    seeded draws are tandem's generator (``seed``), not R's.
+    """
+    df = to_pandas(data, "sdid")
+    require_columns(df, [unit, time, outcome, treatment], "sdid")
+    res = _tandem.sdid_long(
+        df[unit].astype(str).tolist(), _ints(df[time], time), _floats(df[outcome]),
+        (pd.to_numeric(df[treatment]) != 0).tolist(), estimator=estimator, se=se,
+        replications=int(replications), seed=int(seed),
+    )
+    return SdidResult(res, estimator, outcome)
