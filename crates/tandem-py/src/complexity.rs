@@ -38,14 +38,16 @@ struct Block {
 }
 
 impl LongCodes<'_> {
-    fn cell(&self, k: usize) -> PyResult<usize> {
+    /// The block index of row `k`; an error message when a code is out of range. (Plain
+    /// strings here, so that this part links and is tested without Python.)
+    fn cell(&self, k: usize) -> Result<usize, String> {
         let [nt, nl, np] = self.sizes;
-        let code = |v: i64, n: usize, name: &str| -> PyResult<usize> {
+        let code = |v: i64, n: usize, name: &str| -> Result<usize, String> {
             usize::try_from(v).ok().filter(|c| *c < n).ok_or_else(|| {
-                user_error(format!(
+                format!(
                     "complexity: {name} code {v} at row {k} is outside 0..{n}; \
                      pass codes from pandas.factorize"
-                ))
+                )
             })
         };
         let t = code(self.time[k], nt, "time")?;
@@ -55,16 +57,12 @@ impl LongCodes<'_> {
     }
 
     /// Places every row in the block; the first of duplicate keys wins, as in py-ecomplexity.
-    fn block(&self) -> PyResult<Block> {
+    fn block(&self) -> Result<Block, String> {
         let [nt, nl, np] = self.sizes;
         let cells = nt
             .checked_mul(nl)
             .and_then(|n| n.checked_mul(np))
-            .ok_or_else(|| {
-                user_error(
-                    "complexity: the time x location x product block is too large to address",
-                )
-            })?;
+            .ok_or("complexity: the time x location x product block is too large to address")?;
         let mut values = vec![0.0; cells];
         let mut present = vec![0.0; cells];
         let mut duplicates = 0;
@@ -194,7 +192,7 @@ fn complexity_codes<'py>(
         ..ComplexityOptions::default()
     };
     let (block, columns) = py.detach(|| -> PyResult<_> {
-        let block = codes.block()?;
+        let block = codes.block().map_err(user_error)?;
         let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
         Ok((block, cell_columns(&results, sizes)))
     })?;
@@ -262,7 +260,7 @@ fn proximity_codes<'py>(
         ..ComplexityOptions::default()
     };
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
-        let block = codes.block()?;
+        let block = codes.block().map_err(user_error)?;
         let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
         for (t, y) in results.iter().enumerate() {
@@ -284,4 +282,87 @@ fn proximity_codes<'py>(
     out.set_item("prod_2", PyArray1::from_vec(py, p2))?;
     out.set_item("proximity", PyArray1::from_vec(py, phi))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two years of a 3-region x 3-industry table, as codes.
+    fn fixture() -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<f64>) {
+        let mut t = vec![];
+        let mut l = vec![];
+        let mut p = vec![];
+        let mut v = vec![];
+        // Nested presence (eigenvalues 1, 0.81, 0.39, 0.05 in both years).
+        let x = [
+            [9.0, 8.0, 7.0, 6.0],
+            [8.0, 7.0, 6.0, 0.5],
+            [7.0, 6.0, 0.5, 0.5],
+            [6.0, 0.5, 0.5, 0.5],
+        ];
+        for year in 0..2 {
+            for (r, row) in x.iter().enumerate() {
+                for (i, val) in row.iter().enumerate() {
+                    t.push(year);
+                    l.push(r as i64);
+                    p.push(i as i64);
+                    v.push(val * (1.0 + 0.1 * year as f64 * i as f64));
+                }
+            }
+        }
+        (t, l, p, v)
+    }
+
+    #[test]
+    fn block_places_rows_and_keeps_the_first_duplicate() {
+        let (mut t, mut l, mut p, mut v) = fixture();
+        t.push(1);
+        l.push(3);
+        p.push(3);
+        v.push(99.0);
+        let codes = LongCodes {
+            time: &t,
+            loc: &l,
+            prod: &p,
+            val: &v,
+            sizes: [2, 4, 4],
+        };
+        let block = codes.block().unwrap();
+        assert_eq!(block.duplicates, 1);
+        assert_eq!(block.values[16 + 15], 0.5 * 1.3);
+        assert!(block.present.iter().all(|x| *x == 1.0));
+    }
+
+    #[test]
+    fn cell_columns_repeat_region_and_industry_values_as_the_per_year_results() {
+        let (t, l, p, v) = fixture();
+        let codes = LongCodes {
+            time: &t,
+            loc: &l,
+            prod: &p,
+            val: &v,
+            sizes: [2, 4, 4],
+        };
+        let block = codes.block().unwrap();
+        let labels = vec!["2020".to_string(), "2021".to_string()];
+        let opts = ComplexityOptions::default();
+        let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
+        let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
+        assert_eq!(results[1], direct);
+        let cols = cell_columns(&results, [2, 4, 4]);
+        let eci = &cols.iter().find(|(n, _)| *n == "eci").unwrap().1;
+        // Year 1, region 2, industry 1: cell 16 + 2 * 4 + 1.
+        assert_eq!(eci[25], direct.eci[2].unwrap());
+        let rca = &cols.iter().find(|(n, _)| *n == "rca").unwrap().1;
+        assert_eq!(rca[25], direct.rca[9].unwrap());
+    }
+
+    #[test]
+    fn a_degenerate_year_is_named() {
+        let values = [1.0, 0.0, 0.0, 0.0];
+        let labels = vec!["1999".to_string()];
+        let e = years(&values, [1, 2, 2], &labels, &ComplexityOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("year 1999"), "{e}");
+    }
 }
