@@ -1,0 +1,109 @@
+"""tandem for Python against py-ecomplexity and csdid, same data, same run (benches/python.sh).
+
+Complexity: a synthetic panel (REGIONS x INDUSTRIES x YEARS, log-normal values, 20 % zeros)
+as a pandas DataFrame; both sides are timed from that DataFrame to their output DataFrame,
+so tandem's time counts the conversion (factorising the keys, building the result frame).
+py-ecomplexity runs with its defaults except verbose=False and check_logsupermodularity=False
+(a printed diagnostic that tandem does not compute). DID: Callaway-Sant'Anna with the
+covariate x, doubly robust, never-treated controls, analytic standard errors (csdid's
+bstrap=False), ATT(g,t) plus the simple aggregation on both sides.
+
+Prints each side's median time, the ratio and whether the results agree; asserts nothing.
+"""
+import argparse
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import tandem
+
+COLS = {"time": "year", "loc": "region", "prod": "industry", "val": "value"}
+
+
+def panel(regions, industries, years, seed=20261204):
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0, 1.5, size=(regions, 1)) * rng.lognormal(0, 1.0, size=(1, industries))
+    frames = []
+    for k, year in enumerate(range(2014, 2014 + years)):
+        v = size * rng.lognormal(0.02 * k, 0.3, size=size.shape)
+        v[rng.random(size.shape) < 0.2] = 0.0
+        frames.append(pd.DataFrame({
+            "year": year,
+            "region": np.repeat([f"R{r:04d}" for r in range(regions)], industries),
+            "industry": np.tile([f"I{i:04d}" for i in range(industries)], regions),
+            "value": np.round(v.ravel() * 1000),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def timed(f, runs):
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def bench_complexity(regions, industries, years, runs):
+    from ecomplexity import ecomplexity
+    df = panel(regions, industries, years)
+    print(f"complexity: {regions} regions x {industries} industries x {years} years = {len(df):,} rows")
+    t_ours, ours = timed(lambda: tandem.complexity(df, COLS, verbose=False), runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_peer, ref = timed(lambda: ecomplexity(df, COLS, verbose=False,
+                                                check_logsupermodularity=False), 1)
+    key = ["year", "region", "industry"]
+    a, b = ours.sort_values(key, ignore_index=True), ref.sort_values(key, ignore_index=True)
+    diff = max(float(np.nanmax(np.abs(a[c].to_numpy() - b[c].to_numpy())))
+               for c in ["eci", "pci", "density", "coi", "cog"])
+    print(f"  tandem.complexity:  {t_ours:.3f} s (median of {runs}, DataFrame -> DataFrame)")
+    print(f"  py-ecomplexity:     {t_peer:.3f} s")
+    print(f"  ratio: tandem is {t_peer / t_ours:.1f}x faster (target >= 20x); "
+          f"max |difference| {diff:.1e} ({'agree' if diff < 1e-9 else 'DIFFER'})")
+
+
+def bench_did(path, runs):
+    from csdid.att_gt import ATTgt
+    df = pd.read_csv(path)
+    print(f"att_gt + aggte(simple): {df.id.nunique():,} units x {df.period.nunique()} periods, ~ x, dr")
+
+    def ours():
+        r = tandem.att_gt("y", "period", "id", "g", df, xformla="~ x")
+        return r, tandem.aggte(r, type="simple")
+
+    def peer():
+        m = ATTgt(yname="y", gname="g", idname="id", tname="period", data=df, xformla="~ x",
+                  control_group="nevertreated").fit(est_method="dr", bstrap=False)
+        m.aggte(typec="simple", bstrap=False)
+        return m
+
+    t_ours, (r, agg) = timed(ours, runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_peer, m = timed(peer, 1)
+    diff = float(np.max(np.abs(r.att - np.asarray(m.results["att"], dtype=float))))
+    print(f"  tandem.att_gt:  {t_ours:.3f} s (median of {runs}); simple ATT {agg.overall_att:.6f}")
+    print(f"  csdid:          {t_peer:.3f} s")
+    print(f"  ratio: tandem is {t_peer / t_ours:.1f}x faster; max |ATT(g,t) difference| {diff:.1e}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dims", nargs="*", type=int, default=[340, 600, 5])
+    ap.add_argument("--did", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    if len(a.dims) != 3:
+        sys.exit("usage: python_bench.py [REGIONS INDUSTRIES YEARS] --did FILE")
+    bench_complexity(*a.dims, a.runs)
+    bench_did(a.did, a.runs)
+
+
+if __name__ == "__main__":
+    main()
