@@ -77,3 +77,18 @@ def test_side_by_side_with_py_ecomplexity(panel):
     ref_p = ecx.proximity(data, COLS).sort_values(["year", "industry_1", "industry_2"])
     ours_p = tandem.proximity(data, COLS).sort_values(["year", "industry_1", "industry_2"])
     np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
+
+
+def test_pyarrow_and_polars_tables_are_accepted(panel):
+    pa = pytest.importorskip("pyarrow")
+    data = panel[["year", "region", "industry", "employment"]]
+    ours = tandem.complexity(pa.Table.from_pandas(data), COLS, verbose=False)
+    _compare(ours, read(CORE, "outputs/ecomplexity_panel.csv"))
+    pl = pytest.importorskip("polars")
+    ours = tandem.complexity(pl.from_pandas(data), COLS, verbose=False)
+    _compare(ours, read(CORE, "outputs/ecomplexity_panel.csv"))
+
+
+def test_a_table_of_another_kind_is_refused_with_the_fix():
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        tandem.complexity([[1, 2]], COLS, verbose=False)
