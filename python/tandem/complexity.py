@@ -17,7 +17,6 @@ from . import _tandem
 from ._frames import require_columns, to_pandas
 
 _KEYS = ("time", "loc", "prod", "val")
-_OUTPUT = ("diversity", "ubiquity", "mcp", "eci", "pci", "density", "coi", "cog", "rca")
 
 
 def _columns(cols_input, cols):
@@ -138,23 +137,23 @@ def complexity(
 
 
 def _frame(df, names, val, uniques, sizes, res):
-    """The output table: kept cells and the input's own rows, py-ecomplexity's columns."""
-    keep = np.flatnonzero(~np.isnan(res["rca"]) | (res["present"] == 1.0))
+    """The output table: kept cells and the input's own rows, py-ecomplexity's columns.
+
+    The nine result columns arrive as one buffer; selecting the kept cells gives one
+    C-contiguous (9, n) array whose transpose pandas takes as a single block, uncopied."""
+    keep = np.flatnonzero(~np.isnan(res["cells"][-len(res["present"]):]) | (res["present"] == 1.0))
     _, nl, np_ = sizes
     t_idx, rest = np.divmod(keep, nl * np_)
     l_idx, p_idx = np.divmod(rest, np_)
+    cells = res["cells"].reshape(len(res["columns"]), -1)[:, keep]
+    frame = pd.DataFrame(cells.T, columns=res["columns"], copy=False)
     vals = res["val"][keep]
     if pd.api.types.is_integer_dtype(val.dtype):
         vals = vals.astype(val.dtype)
-    out = {
-        names["loc"]: uniques[1].take(l_idx),
-        names["prod"]: uniques[2].take(p_idx),
-        names["val"]: vals,
-        names["time"]: uniques[0].take(t_idx),
-    }
-    for col in _OUTPUT:
-        out[col] = res[col][keep]
-    frame = pd.DataFrame(out)
+    frame.insert(0, names["time"], uniques[0].take(t_idx))
+    frame.insert(0, names["val"], vals)
+    frame.insert(0, names["prod"], uniques[2].take(p_idx))
+    frame.insert(0, names["loc"], uniques[1].take(l_idx))
     extra = [c for c in df.columns if c not in names.values()]
     if extra:
         key = [names["time"], names["loc"], names["prod"]]

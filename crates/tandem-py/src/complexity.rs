@@ -124,28 +124,33 @@ fn years(
     results.into_iter().collect()
 }
 
-/// Per-cell columns of the whole block from the per-year results (regions' and industries'
-/// values repeated over the cells, as py-ecomplexity's output has them).
-fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<(&'static str, Vec<f64>)> {
+/// The names of the per-cell columns, in py-ecomplexity's output order.
+const CELL_COLUMNS: [&str; 9] = [
+    "diversity",
+    "ubiquity",
+    "mcp",
+    "eci",
+    "pci",
+    "density",
+    "coi",
+    "cog",
+    "rca",
+];
+
+/// The per-cell columns of the whole block from the per-year results, as one vector holding
+/// column after column (column `j` of [`CELL_COLUMNS`] at `j * cells..`), regions' and
+/// industries' values repeated over the cells as py-ecomplexity's output has them. One
+/// buffer, so that pandas takes it as one block without copying.
+fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
     let [nt, nl, np] = sizes;
     let n = nt * nl * np;
-    let names = [
-        "diversity",
-        "ubiquity",
-        "mcp",
-        "eci",
-        "pci",
-        "density",
-        "coi",
-        "cog",
-        "rca",
-    ];
-    let mut cols: Vec<Vec<f64>> = names.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut out = vec![f64::NAN; CELL_COLUMNS.len() * n];
     let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    for y in results {
+    for (t, y) in results.iter().enumerate() {
         for l in 0..nl {
             for p in 0..np {
                 let k = l * np + p;
+                let cell = t * nl * np + k;
                 let row = [
                     y.diversity[l],
                     y.ubiquity[p],
@@ -157,22 +162,22 @@ fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<(&'static 
                     y.cog[k],
                     y.rca[k],
                 ];
-                for (col, x) in cols.iter_mut().zip(row) {
-                    col.push(v(x));
+                for (j, x) in row.into_iter().enumerate() {
+                    out[j * n + cell] = v(x);
                 }
             }
         }
     }
-    names.into_iter().zip(cols).collect()
+    out
 }
 
 /// The complexity family of a long table given as codes (see `tandem.complexity`).
 ///
-/// Returns a dict of arrays over the whole time x location x product block, time-major:
-/// `val` (0 where the table had no row), `present` (1 where it had), `diversity`, `ubiquity`,
-/// `mcp`, `eci`, `pci`, `density`, `coi`, `cog`, `rca` (NaN for locations and products
-/// without activity that year), and `duplicates`, the number of rows whose key repeated an
-/// earlier row (ignored).
+/// Returns a dict over the whole time x location x product block, time-major: `val` (0
+/// where the table had no row), `present` (1 where it had), `cells` (the columns named in
+/// `columns`, one after the other: diversity, ubiquity, mcp, eci, pci, density, coi, cog,
+/// rca; NaN for locations and products without activity that year), and `duplicates`, the
+/// number of rows whose key repeated an earlier row (ignored).
 #[pyfunction]
 #[pyo3(signature = (time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0))]
 #[allow(clippy::too_many_arguments)]
@@ -197,9 +202,15 @@ fn complexity_codes<'py>(
         Ok((block, cell_columns(&results, sizes)))
     })?;
     let duplicates = block.duplicates;
-    let mut all = vec![("val", block.values), ("present", block.present)];
-    all.extend(columns);
-    let out = dict_of_arrays(py, all)?;
+    let out = dict_of_arrays(
+        py,
+        vec![
+            ("val", block.values),
+            ("present", block.present),
+            ("cells", columns),
+        ],
+    )?;
+    out.set_item("columns", CELL_COLUMNS.to_vec())?;
     out.set_item("duplicates", duplicates)?;
     Ok(out)
 }
@@ -350,12 +361,15 @@ mod tests {
         let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
         assert_eq!(results[1], direct);
-        let cols = cell_columns(&results, [2, 4, 4]);
-        let eci = &cols.iter().find(|(n, _)| *n == "eci").unwrap().1;
+        let cells = cell_columns(&results, [2, 4, 4]);
+        let column = |name: &str| {
+            let j = CELL_COLUMNS.iter().position(|c| *c == name).unwrap();
+            &cells[j * 32..(j + 1) * 32]
+        };
         // Year 1, region 2, industry 1: cell 16 + 2 * 4 + 1.
-        assert_eq!(eci[25], direct.eci[2].unwrap());
-        let rca = &cols.iter().find(|(n, _)| *n == "rca").unwrap().1;
-        assert_eq!(rca[25], direct.rca[9].unwrap());
+        assert_eq!(column("eci")[25], direct.eci[2].unwrap());
+        assert_eq!(column("rca")[25], direct.rca[9].unwrap());
+        assert_eq!(column("pci")[25], direct.pci[1].unwrap());
     }
 
     #[test]

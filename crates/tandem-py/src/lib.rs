@@ -19,6 +19,12 @@ mod io;
 
 pub use errors::TandemError;
 
+/// The extension's own Rust allocations (never Python's) go through mimalloc, as in the
+/// `tandem` binary; vectors handed to NumPy are freed by the same allocator when NumPy
+/// drops them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The native module. Its functions take NumPy arrays and return dicts of NumPy arrays; the
 /// Python package turns them into DataFrames and result objects.
 #[pymodule]
