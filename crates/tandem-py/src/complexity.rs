@@ -9,8 +9,11 @@ use crate::errors::{to_py, user_error};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tandem_core::metrics::complexity::{complexity_year, ComplexityOptions, YearComplexity};
+use tandem_core::metrics::complexity::{
+    complexity_panel, ComplexityOptions, PanelComplexity, YearComplexity,
+};
 use tandem_core::metrics::MetricError;
+use tandem_core::Panel;
 
 /// Registers the complexity functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -83,45 +86,45 @@ impl LongCodes<'_> {
     }
 }
 
-/// Runs `complexity_year` on each year's slice of the block, on scoped threads; an error
-/// names its year (the earliest failing one).
-fn years(
-    block: &[f64],
-    sizes: [usize; 3],
+/// The block as a core [`Panel`] (names are the codes; years are the labels when they are
+/// integers, else the codes), so that [`complexity_panel`] runs it: years on scoped threads,
+/// each solved sequentially, which is faster than nesting faer's own parallelism.
+fn block_panel(block: &[f64], sizes: [usize; 3], labels: &[String]) -> Result<Panel, MetricError> {
+    let [nt, nl, np] = sizes;
+    let names = |n: usize| (0..n).map(|k| k.to_string()).collect::<Vec<_>>();
+    let years: Vec<i32> = labels
+        .iter()
+        .map(|l| l.trim().parse::<i32>().ok())
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_else(|| (0..nt as i32).collect());
+    let cells = block.iter().map(|v| Some(*v)).collect();
+    Ok(Panel::from_dense(
+        "value",
+        names(nl),
+        names(np),
+        years,
+        cells,
+    )?)
+}
+
+/// The complexity family of every year of the block; an error names its year by its label
+/// (the earliest failing one).
+fn years<'a>(
+    panel: &'a Panel,
     labels: &[String],
     opts: &ComplexityOptions,
-) -> Result<Vec<YearComplexity>, MetricError> {
-    let [nt, nl, np] = sizes;
-    let per_year = nl * np;
-    let run = |t: usize| {
-        complexity_year(&block[t * per_year..(t + 1) * per_year], nl, np, opts)
-            .map_err(|e| e.in_context(&format!("year {}", labels[t])))
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(nt.max(1));
-    if threads <= 1 {
-        return (0..nt).map(run).collect();
-    }
-    let chunk = nt.div_ceil(threads);
-    let results: Vec<Result<YearComplexity, MetricError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..nt)
-            .step_by(chunk)
-            .map(|start| {
-                let run = &run;
-                scope.spawn(move || {
-                    (start..(start + chunk).min(nt))
-                        .map(run)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    results.into_iter().collect()
+) -> Result<PanelComplexity<'a>, String> {
+    complexity_panel(panel, opts).map_err(|e| {
+        let message = e.to_string();
+        // The core prefixes "year {year}"; with non-integer labels that is the code.
+        for (code, label) in panel.years().iter().zip(labels) {
+            let prefix = format!("year {code}: ");
+            if let Some(rest) = message.strip_prefix(&prefix) {
+                return format!("year {label}: {rest}");
+            }
+        }
+        message
+    })
 }
 
 /// The names of the per-cell columns, in py-ecomplexity's output order.
@@ -198,8 +201,10 @@ fn complexity_codes<'py>(
     };
     let (block, columns) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
-        Ok((block, cell_columns(&results, sizes)))
+        let panel = block_panel(&block.values, sizes, &time_labels).map_err(to_py)?;
+        let results = years(&panel, &time_labels, &opts).map_err(user_error)?;
+        let columns = cell_columns(results.years(), sizes);
+        Ok((block, columns))
     })?;
     let duplicates = block.duplicates;
     let out = dict_of_arrays(
@@ -272,9 +277,10 @@ fn proximity_codes<'py>(
     };
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let results = years(&block.values, sizes, &time_labels, &opts).map_err(to_py)?;
+        let panel = block_panel(&block.values, sizes, &time_labels).map_err(to_py)?;
+        let results = years(&panel, &time_labels, &opts).map_err(user_error)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
-        for (t, y) in results.iter().enumerate() {
+        for (t, y) in results.years().iter().enumerate() {
             let kept = &y.kept_industries;
             for (a, &pa) in kept.iter().enumerate() {
                 for (b, &pb) in kept.iter().enumerate() {
@@ -298,6 +304,7 @@ fn proximity_codes<'py>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tandem_core::metrics::complexity::complexity_year;
 
     /// Two years of a 3-region x 3-industry table, as codes.
     fn fixture() -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<f64>) {
@@ -358,10 +365,11 @@ mod tests {
         let block = codes.block().unwrap();
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
+        let panel = block_panel(&block.values, [2, 4, 4], &labels).unwrap();
+        let results = years(&panel, &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
-        assert_eq!(results[1], direct);
-        let cells = cell_columns(&results, [2, 4, 4]);
+        assert_eq!(results.years()[1], direct);
+        let cells = cell_columns(results.years(), [2, 4, 4]);
         let column = |name: &str| {
             let j = CELL_COLUMNS.iter().position(|c| *c == name).unwrap();
             &cells[j * 32..(j + 1) * 32]
@@ -375,8 +383,11 @@ mod tests {
     #[test]
     fn a_degenerate_year_is_named() {
         let values = [1.0, 0.0, 0.0, 0.0];
-        let labels = vec!["1999".to_string()];
-        let e = years(&values, [1, 2, 2], &labels, &ComplexityOptions::default()).unwrap_err();
-        assert!(e.to_string().starts_with("year 1999"), "{e}");
+        for label in ["1999", "2019Q1"] {
+            let labels = vec![label.to_string()];
+            let panel = block_panel(&values, [1, 2, 2], &labels).unwrap();
+            let e = years(&panel, &labels, &ComplexityOptions::default()).unwrap_err();
+            assert!(e.starts_with(&format!("year {label}: ")), "{e}");
+        }
     }
 }
