@@ -138,3 +138,24 @@ def test_side_by_side_with_csdid(mpdta):
     ours = tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta)
     np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], dtype=float), atol=1e-12)
     np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], dtype=float), rtol=1e-9)
+
+
+def test_side_by_side_with_pysyncon(prop99):
+    # pysyncon with custom_V = the predictors' variances solves the same problem (SC-1) with
+    # SLSQP; the golden files record its weights within 2e-5 of the exact QP's.
+    pysyncon = pytest.importorskip("pysyncon")
+    pre = list(range(1970, 1989))
+    controls = sorted(set(prop99.State) - {"California"})
+    dp = pysyncon.Dataprep(
+        foo=prop99, predictors=[], predictors_op="mean", dependent="PacksPerCapita",
+        unit_variable="State", time_variable="Year", treatment_identifier="California",
+        controls_identifier=controls, time_predictors_prior=pre, time_optimize_ssr=pre,
+        special_predictors=[("PacksPerCapita", [y], "mean") for y in pre],
+    )
+    x0, x1 = dp.make_covariate_mats()
+    syn = pysyncon.Synth()
+    syn.fit(dataprep=dp, custom_V=pd.concat([x0, x1], axis=1).var(axis=1).to_numpy())
+    theirs = pd.Series(np.asarray(syn.W), index=x0.columns)
+    ours = tandem.synth(prop99, "PacksPerCapita", "State", "Year", "California", 1989,
+                        controls_identifier=controls)
+    np.testing.assert_allclose(ours.weights.reindex(theirs.index), theirs, rtol=0, atol=1e-4)
