@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import _tandem
 from ._frames import require_columns, to_pandas
-from ._results import Result, event_plot, pyplot, text_table, with_ci
+from ._results import Result, event_plot, pyplot, text_table, with_ci, z_value
 
 
 def _covariates(xformla):
@@ -50,18 +50,32 @@ def _floats(series):
 class AttGtResult(Result):
     r"""ATT(g,t) of :func:`att_gt`, R ``did``'s ``MP`` in Python.
 
-    Attributes: ``group``, ``t``, ``att``, ``se`` (arrays, one per cell), ``n`` (units),
-    ``W``, ``Wdf``, ``Wpval`` (Wald pre-test of parallel trends, W = n a'V⁻¹a over the
-    pre-treatment cells, p = P(χ²(df) > W)), ``table`` (DataFrame with event time, pointwise
-    ``alp``-level intervals and the cell sizes), ``notes``.
+    Attributes: ``group``, ``t``, ``att``, ``se`` (arrays, one per cell; with ``bstrap`` the
+    bootstrap standard errors, as R, and ``se_analytic`` the analytic ones), ``c`` (the
+    critical value of the intervals: the bootstrap's uniform one with ``cband``, else the
+    normal quantile), ``n`` (units), ``W``, ``Wdf``, ``Wpval`` (Wald pre-test of parallel
+    trends, W = n a'V⁻¹a over the pre-treatment cells, p = P(χ²(df) > W)), ``table``
+    (DataFrame with event time, ``alp``-level intervals ``att ∓ c·se`` and the cell sizes),
+    ``notes``.
     """
 
-    def __init__(self, native, alp, yname):
+    def __init__(self, native, alp, yname, boot=None):
         self._native = native
         self.alp = alp
         self.yname = yname
-        cells = native.cells()
-        self.table = with_ci(pd.DataFrame(cells), alp)
+        self.boot = boot  # (biters, seed, cband) or None
+        table = pd.DataFrame(native.cells())
+        self.se_analytic = table["se"].to_numpy()
+        self.c = z_value(alp)
+        if boot is not None:
+            biters, seed, cband = boot
+            b = native.bootstrap(biters, seed, alp)
+            table["se"] = b["se"]
+            if cband and b["critical_value"] is not None:
+                self.c = b["critical_value"]
+        table["ci_lower"] = table["att"] - self.c * table["se"]
+        table["ci_upper"] = table["att"] + self.c * table["se"]
+        self.table = table
         self.group = self.table["group"].to_numpy()
         self.t = self.table["time"].to_numpy()
         self.att = self.table["att"].to_numpy()
@@ -76,7 +90,7 @@ class AttGtResult(Result):
         lines = [
             f"Group-time average treatment effects (Callaway & Sant'Anna 2021), outcome {self.yname}",
             text_table(self.table[cols]),
-            f"{int(100 * (1 - self.alp))}% pointwise intervals; analytic standard errors; {self.n} units",
+            f"{int(100 * (1 - self.alp))}% {_inference(self.boot)}; {self.n} units",
         ]
         if self.W is not None:
             lines.append(f"Wald pre-test of parallel trends: W = {self.W:.4f}, df = {self.Wdf}, p = {self.Wpval:.4f}")
@@ -104,8 +118,17 @@ class AttGtResult(Result):
         return axes
 
 
+def _inference(boot):
+    if boot is None:
+        return "pointwise intervals; analytic standard errors"
+    biters, seed, cband = boot
+    band = "simultaneous band" if cband else "pointwise intervals"
+    return f"{band}; multiplier-bootstrap standard errors ({biters} draws, seed {seed})"
+
+
 def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="nevertreated",
-           anticipation=0, weightsname=None, alp=0.05, est_method="dr", base_period="varying"):
+           anticipation=0, weightsname=None, alp=0.05, bstrap=False, cband=False, biters=1000,
+           est_method="dr", base_period="varying", seed=20240101):
     r"""Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021), with R
     ``did::att_gt``'s argument names and defaults.
 
@@ -116,8 +139,11 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     (``"dr"``, Sant'Anna & Zhao 2020), inverse probability weighting (``"ipw"``) or outcome
     regression (``"reg"``) estimator with the covariates of ``xformla`` ("~ x1 + x2").
     ``gname`` is the first treated period, 0 (or missing) for never treated. Standard errors
-    are analytic (from the influence functions); R's default multiplier bootstrap is not
-    run here. Agrees with moderndid/R did to 1e-12 without covariates
+    are analytic (from the influence functions) unless ``bstrap=True``: then R's multiplier
+    bootstrap (``biters`` Mammen draws from tandem's generator seeded by ``seed``, so the
+    draws differ from R's) gives them, and ``cband=True`` the simultaneous band. R's defaults
+    are ``bstrap=TRUE, cband=TRUE``; here both are off, so that results are exact and
+    reproducible without a seed. Agrees with moderndid/R did to 1e-12 without covariates
     (``python/tests/test_evaluate.py``).
     """
     df = to_pandas(data, "att_gt")
@@ -133,25 +159,35 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
         [_floats(df[c]) for c in covs], None if weightsname is None else _floats(df[weightsname]),
         control_group, est_method, base_period, int(anticipation),
     )
-    return AttGtResult(native, alp, yname)
+    boot = (int(biters), int(seed), bool(cband)) if bstrap else None
+    return AttGtResult(native, alp, yname, boot)
 
 
 class AggteResult(Result):
     r"""An aggregation of :func:`att_gt` (R ``did``'s ``AGGTEobj``): ``overall_att``,
     ``overall_se``, ``type``, ``egt`` (event times, cohorts or periods), ``att_egt``,
-    ``se_egt`` and ``table``."""
+    ``se_egt``, ``crit_val_egt`` and ``table``; bootstrapped when the :func:`att_gt` was."""
 
-    def __init__(self, res, type_, alp):
+    def __init__(self, res, type_, alp, boot=None):
         self.type = type_
         self.alp = alp
+        self.boot = boot
         self.overall_att = res["overall_att"]
         self.overall_se = res["overall_se"]
         name = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type_, "level")
-        self.table = with_ci(pd.DataFrame({name: res["label"], "estimate": res["estimate"],
-                                           "se": res["se"]}), alp)
+        table = pd.DataFrame({name: res["label"], "estimate": res["estimate"], "se": res["se"]})
+        self.crit_val_egt = z_value(alp)
+        if "boot" in res:
+            table["se"] = res["boot"]["se"]
+            self.overall_se = res["boot_overall_se"]
+            if boot[2] and res["boot"]["critical_value"] is not None:
+                self.crit_val_egt = res["boot"]["critical_value"]
+        table["ci_lower"] = table["estimate"] - self.crit_val_egt * table["se"]
+        table["ci_upper"] = table["estimate"] + self.crit_val_egt * table["se"]
+        self.table = table
         self.egt = res["label"]
         self.att_egt = res["estimate"]
-        self.se_egt = res["se"]
+        self.se_egt = self.table["se"].to_numpy()
 
     def summary(self):
         lines = [f"Aggregated treatment effects ({self.type})"]
@@ -161,7 +197,7 @@ class AggteResult(Result):
             lines.append(text_table(with_ci(overall.rename(columns={"ATT": "estimate"}), self.alp)))
         if len(self.table):
             lines.append(text_table(self.table))
-        lines.append(f"{int(100 * (1 - self.alp))}% pointwise intervals; analytic standard errors")
+        lines.append(f"{int(100 * (1 - self.alp))}% {_inference(self.boot)}")
         return "\n".join(lines)
 
     def plot(self, ax=None):
@@ -186,8 +222,13 @@ def aggte(MP, type="group", balance_e=None, min_e=None, max_e=None, alp=None):  
     """
     if not isinstance(MP, AttGtResult):
         raise TypeError("aggte: pass the result of tandem.att_gt(...)")
-    res = _tandem.aggte_result(MP._native, type, min_e=min_e, max_e=max_e, balance_e=balance_e)
-    return AggteResult(res, type, MP.alp if alp is None else alp)
+    alp = MP.alp if alp is None else alp
+    boot = MP.boot
+    res = _tandem.aggte_result(
+        MP._native, type, min_e=min_e, max_e=max_e, balance_e=balance_e,
+        bootstrap=None if boot is None else (boot[0], boot[1], alp),
+    )
+    return AggteResult(res, type, alp, boot)
 
 
 class SynthResult(Result):
@@ -275,7 +316,6 @@ class SdidResult(Result):
         self.n0, self.n1, self.t0, self.t1 = res["n0"], res["n1"], res["t0"], res["t1"]
 
     def summary(self):
-        from ._results import z_value
         name = {"sdid": "Synthetic DID", "sc": "Synthetic control", "did": "DID"}[self.estimator]
         lines = [f"{name} estimate of the effect on {self.outcome}: {self.estimate:.4f}"]
         if self.se is not None:

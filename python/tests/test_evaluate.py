@@ -159,3 +159,28 @@ def test_side_by_side_with_pysyncon(prop99):
     ours = tandem.synth(prop99, "PacksPerCapita", "State", "Year", "California", 1989,
                         controls_identifier=controls)
     np.testing.assert_allclose(ours.weights.reindex(theirs.index), theirs, rtol=0, atol=1e-4)
+
+
+def test_bootstrap_against_moderndid_spread_over_seeds(mpdta):
+    # The draws are tandem's generator, not numpy's: one run's bootstrap SE / analytic SE and
+    # the uniform critical value must lie in moderndid's 1 %-99 % range over 100 seeds,
+    # widened by 3 sd (as the Rust test does).
+    var = read(EVALUATE, "outputs/cs_mpdta_boot_variability.csv")
+    cells = var[var.object == "attgt"]
+    res = tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta,
+                        bstrap=True, cband=True, biters=1000, seed=20240101)
+    again = tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta,
+                          bstrap=True, cband=True, biters=1000, seed=20240101)
+    np.testing.assert_array_equal(res.se, again.se)
+    table = res.table.set_index(["group", "time"])
+    for r in cells.itertuples():
+        g, t = (int(x[1:]) for x in r.key.split("_"))
+        ratio = table.loc[(g, t), "se"] / r.analytic_se
+        assert r.ratio_q01 - 3 * r.ratio_sd <= ratio <= r.ratio_q99 + 3 * r.ratio_sd, r.key
+    crit = cells.iloc[0]
+    assert crit.crit_q01 - 3 * crit.crit_sd <= res.c <= crit.crit_q99 + 3 * crit.crit_sd
+    np.testing.assert_allclose(res.se_analytic, cells.set_index("key").analytic_se.loc[
+        [f"g{g}_t{t}" for g, t in zip(res.group, res.t)]], rtol=1e-12)
+    agg = tandem.aggte(res, type="dynamic")
+    assert "simultaneous band" in repr(agg) and agg.overall_se > 0
+    assert agg.crit_val_egt > 1.96

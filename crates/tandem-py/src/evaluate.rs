@@ -9,8 +9,8 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_evaluate::did::{
-    aggregate, att_gt, Aggregation, AttGtOptions, AttGtResult, BasePeriod, ControlGroup, EstMethod,
-    PanelData,
+    aggregate, att_gt, Aggregation, AttGtOptions, AttGtResult, BasePeriod, BootstrapBands,
+    BootstrapOptions, ControlGroup, EstMethod, PanelData,
 };
 use tandem_evaluate::sdid::{self, Estimator, SdidFit, SdidOptions, SdidPanel};
 use tandem_evaluate::synth::{
@@ -87,6 +87,39 @@ impl AttGt {
     fn n_units(&self) -> usize {
         self.inner.n_units
     }
+
+    /// The multiplier bootstrap (R `did::mboot`, Mammen weights; tandem's seeded generator):
+    /// standard errors of every ATT(g,t) and the simultaneous band at level `alp`.
+    fn bootstrap<'py>(
+        &self,
+        py: Python<'py>,
+        biters: usize,
+        seed: u64,
+        alp: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let opts = boot_options(biters, seed, alp);
+        let b = py.detach(|| self.inner.bootstrap(&opts)).map_err(to_py)?;
+        bands_dict(py, &b)
+    }
+}
+
+fn boot_options(biters: usize, seed: u64, alp: f64) -> BootstrapOptions {
+    BootstrapOptions {
+        iterations: biters,
+        seed,
+        alpha: alp,
+        cluster: None,
+    }
+}
+
+fn bands_dict<'py>(py: Python<'py>, b: &BootstrapBands) -> PyResult<Bound<'py, PyDict>> {
+    let nan = |v: &[Option<f64>]| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<_>>();
+    let out = PyDict::new(py);
+    out.set_item("se", PyArray1::from_vec(py, nan(&b.se)))?;
+    out.set_item("lower", PyArray1::from_vec(py, nan(&b.lower)))?;
+    out.set_item("upper", PyArray1::from_vec(py, nan(&b.upper)))?;
+    out.set_item("critical_value", b.critical_value)?;
+    Ok(out)
 }
 
 fn did_options(
@@ -170,8 +203,10 @@ fn att_gt_long(
 }
 
 /// Aggregates a fitted `att_gt` (`simple`, `dynamic`, `group`, `calendar`).
+/// With `bootstrap = (biters, seed, alp)`, also the multiplier bootstrap's standard errors,
+/// simultaneous band and overall standard error (`boot_*`).
 #[pyfunction]
-#[pyo3(signature = (result, kind, min_e=None, max_e=None, balance_e=None))]
+#[pyo3(signature = (result, kind, min_e=None, max_e=None, balance_e=None, bootstrap=None))]
 fn aggte_result<'py>(
     py: Python<'py>,
     result: &AttGt,
@@ -179,6 +214,7 @@ fn aggte_result<'py>(
     min_e: Option<i64>,
     max_e: Option<i64>,
     balance_e: Option<i64>,
+    bootstrap: Option<(usize, u64, f64)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let aggregation = match kind {
         "simple" => Aggregation::Simple,
@@ -205,6 +241,12 @@ fn aggte_result<'py>(
     out.set_item("estimate", PyArray1::from_vec(py, est))?;
     let se: Vec<f64> = r.levels.iter().map(|l| l.se.unwrap_or(f64::NAN)).collect();
     out.set_item("se", PyArray1::from_vec(py, se))?;
+    if let Some((biters, seed, alp)) = bootstrap {
+        let opts = boot_options(biters, seed, alp);
+        let b = py.detach(|| r.bootstrap(&opts)).map_err(to_py)?;
+        out.set_item("boot", bands_dict(py, &b.levels)?)?;
+        out.set_item("boot_overall_se", b.overall_se)?;
+    }
     Ok(out)
 }
 
