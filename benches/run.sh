@@ -9,6 +9,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 bash "$HERE/complexity.sh"      # complexity family vs py-ecomplexity (target: >= 20x faster)
 bash "$HERE/leontief.sh"        # Leontief inverse and multipliers vs numpy (target: within 1.5x)
 bash "$HERE/evaluate.sh"        # Callaway-Sant'Anna vs moderndid, 3,000 x 20, 999 bootstrap draws (target: >= 20x faster, equal results)
+bash "$HERE/python.sh"          # tandem for Python vs py-ecomplexity and csdid, DataFrame to DataFrame (target: >= 20x on complexity)
 
 (cd "$ROOT" && cargo build --release -p tandem-benches --bin assess)
 "$ROOT/target/release/assess" --python "$HERE/.venv/bin/python"   # 50,000 x 10 assessment vs numpy (target: < 1 s)
