@@ -24,8 +24,9 @@ def panel(locality=None, indicator=None, years=None, series=None, include_cautio
     ``locality``: ids (``ah-huainan``), Chinese (淮南, 淮南市) or English names, one or a list;
     ``indicator``: e.g. ``"gdp"`` or ``["gdp", "gdp_per_capita"]``; ``years``: ``(first, last)``
     or one year; ``series``: ``first_release``, ``revised``, ``census_based`` or ``derived``.
-    Values are in each indicator's canonical unit (GDP in 100 million yuan, population in
-    10,000 persons, as in ``tandem panel``). Mind the series breaks (README, "The city panel").
+    Values are in each indicator's canonical unit, named in the ``unit`` column (GDP in
+    ``100m_yuan``, population in ``10k_persons``, as in ``tandem panel``). Mind the series
+    breaks (README, "The city panel").
     """
     one = lambda x: None if x is None else ([x] if isinstance(x, str) else list(x))  # noqa: E731
     if isinstance(years, int):

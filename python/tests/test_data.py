@@ -15,3 +15,8 @@ def test_panel_filters_and_rules():
     assert df.year.between(2010, 2023).all() and (df.indicator == "gdp").all()
     revised = tandem.data.panel("ah-chuzhou", "gdp", series="revised")
     assert (revised.series == "revised").all() and len(revised) > 0
+
+
+def test_panel_values_carry_their_unit():
+    df = tandem.data.panel("ah-huaibei", ["gdp", "population_resident"], 2020)
+    assert dict(zip(df.indicator, df.unit)) == {"gdp": "100m_yuan", "population_resident": "10k_persons"}

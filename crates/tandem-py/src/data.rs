@@ -61,6 +61,7 @@ struct PanelColumns {
     year: Vec<i32>,
     indicator: Vec<&'static str>,
     value: Vec<f64>,
+    unit: Vec<String>,
     series: Vec<&'static str>,
     derived: Vec<bool>,
     source: Vec<String>,
@@ -151,6 +152,12 @@ fn push_choice(
     cols.year.push(v.year);
     cols.indicator.push(indicator);
     cols.value.push(v.value);
+    // The catalogue's canonical unit (`100m_yuan`, `10k_persons`, ...), as `tandem panel`.
+    cols.unit.push(
+        tandem_core::indicator(indicator)
+            .map(|i| i.unit.to_string())
+            .unwrap_or_default(),
+    );
     cols.series.push(source.series.id());
     cols.derived.push(source.derived());
     cols.source.push(source.citation.clone());
@@ -166,6 +173,7 @@ fn columns_dict(py: Python<'_>, c: PanelColumns) -> PyResult<Bound<'_, PyDict>> 
     out.set_item("year", c.year)?;
     out.set_item("indicator", c.indicator)?;
     out.set_item("value", numpy::PyArray1::from_vec(py, c.value))?;
+    out.set_item("unit", c.unit)?;
     out.set_item("series", c.series)?;
     out.set_item("derived", c.derived)?;
     out.set_item("source", c.source)?;
