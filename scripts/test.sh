@@ -66,15 +66,16 @@ cargo test --workspace --doc --all-features --locked
 # private virtual environment with the dev profile, so it reuses the dependencies the tests
 # above compiled instead of building the workspace again in release; then its pytest suite,
 # which compares every function with the golden files and, side by side, with the reference
-# packages (py-ecomplexity, pymrio, csdid, pysyncon) where they install. About 65 s with a new virtual
-# environment (wheels from pip's cache), 27 s when it exists (measured 2026-12-04, 2 cores).
+# packages (py-ecomplexity, pymrio, csdid, pysyncon) where they install; PyArrow for the
+# Arrow-table input. About 65 s with a new virtual environment (wheels from pip's cache),
+# 30 s when it exists (measured 2026-12-04, 2 cores).
 target_dir=${CARGO_TARGET_DIR:-target}
 venv="$target_dir/py-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 pip_quiet=(-q --disable-pip-version-check)
 "$venv/bin/python" -m pip install "${pip_quiet[@]}" 'maturin>=1.9.4,<2' numpy pandas pytest matplotlib
 # The reference packages are optional: a test whose package is missing is skipped, not failed.
-for reference in ecomplexity pymrio csdid pysyncon; do
+for reference in ecomplexity pymrio csdid pysyncon pyarrow; do
     "$venv/bin/python" -m pip install "${pip_quiet[@]}" "$reference" >/dev/null 2>&1 ||
         echo "scripts/test.sh: Python package $reference did not install; its side-by-side test is skipped" >&2
 done
