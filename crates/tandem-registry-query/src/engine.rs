@@ -10,7 +10,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use ballista::prelude::SessionContextExt;
+use std::sync::Arc;
+
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::QueryError;
@@ -88,7 +91,8 @@ impl Registry {
         let ctx = match engine {
             Engine::Embedded => SessionContext::new_with_config(session_config()),
             Engine::Ballista { scheduler } => {
-                SessionContext::remote(&format!("df://{scheduler}")).await?
+                SessionContext::remote_with_state(&format!("df://{scheduler}"), ballista_state())
+                    .await?
             }
         };
         for table in TABLES {
@@ -123,11 +127,35 @@ impl Registry {
 
     /// Runs one SQL statement and collects its result.
     ///
+    /// On Ballista a statement's final `ORDER BY` runs here, in the client, over the collected
+    /// rows: Ballista 55 merges its sorted partitions by a key from which it has dropped
+    /// columns that are constant within a partition (the literal `kind` of a UNION ALL branch),
+    /// so its order can differ from the statement's (found by the cluster tests). The results
+    /// are aggregated or filtered rows, small next to the registry.
+    ///
     /// # Errors
     /// Planning or execution failed, or the time limit passed.
     pub async fn run(&self, sql: &str) -> Result<Vec<RecordBatch>, QueryError> {
-        let frame = self.ctx.sql(sql).await?;
-        let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+        match (&self.engine, final_order_by(sql)) {
+            (Engine::Ballista { .. }, Some((body, order))) => {
+                let batches = self.collect(&self.ctx, body).await?;
+                let local = SessionContext::new_with_config(session_config());
+                let table = MemTable::try_new(batches[0].schema(), vec![batches])?;
+                local.register_table("result", Arc::new(table))?;
+                let sorted = format!("SELECT * FROM result ORDER BY {order}");
+                self.collect(&local, &sorted).await
+            }
+            _ => self.collect(&self.ctx, sql).await,
+        }
+    }
+
+    async fn collect(
+        &self,
+        ctx: &SessionContext,
+        sql: &str,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let frame = ctx.sql(sql).await?;
+        let schema = Arc::new(frame.schema().as_arrow().clone());
         let mut batches = match self.timeout {
             None => frame.collect().await?,
             Some(limit) => tokio::time::timeout(limit, frame.collect())
@@ -142,10 +170,47 @@ impl Registry {
     }
 }
 
+/// Splits a statement into its body and its final top-level `ORDER BY` keys, when it ends
+/// with one (the keys then contain no closing parenthesis of an enclosing query).
+fn final_order_by(sql: &str) -> Option<(&str, &str)> {
+    let at = sql.rfind("\nORDER BY ")?;
+    let keys = sql[at + "\nORDER BY ".len()..]
+        .trim_end()
+        .trim_end_matches(';');
+    let depth = keys.chars().fold(0i32, |d, c| match c {
+        '(' => d + 1,
+        ')' => d - 1,
+        _ => d,
+    });
+    (depth == 0).then_some((&sql[..at], keys))
+}
+
 /// The embedded engine's settings: one partition per core (DataFusion's default) and Parquet
 /// statistics used for pruning.
 fn session_config() -> SessionConfig {
     SessionConfig::new().with_information_schema(false)
+}
+
+/// A Ballista client session whose joins all repartition both sides. A join that collects its
+/// smaller side into every task ("CollectLeft") is right in one process, where the tasks share
+/// which collected rows found a match, but a left or full join run as separate Ballista tasks
+/// emits the unmatched collected rows once per task: duplicated rows, found by the cluster
+/// tests. Thresholds of 0 rule that mode out.
+fn ballista_state() -> datafusion::execution::SessionState {
+    use ballista::prelude::SessionConfigExt;
+    let config = SessionConfig::new_with_ballista()
+        .set_usize(
+            "datafusion.optimizer.hash_join_single_partition_threshold",
+            0,
+        )
+        .set_usize(
+            "datafusion.optimizer.hash_join_single_partition_threshold_rows",
+            0,
+        );
+    datafusion::execution::SessionStateBuilder::new()
+        .with_default_features()
+        .with_config(config)
+        .build()
 }
 
 fn path_text(path: &Path) -> Result<&str, QueryError> {
@@ -160,6 +225,18 @@ fn path_text(path: &Path) -> Result<&str, QueryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_final_order_by_is_split_off_only_at_the_top_level() {
+        let (body, keys) =
+            final_order_by("WITH a AS (SELECT 1)\nSELECT x FROM a\nORDER BY x, y").unwrap();
+        assert_eq!(
+            (body, keys),
+            ("WITH a AS (SELECT 1)\nSELECT x FROM a", "x, y")
+        );
+        assert!(final_order_by("SELECT * FROM (SELECT x FROM t\nORDER BY x)").is_none());
+        assert!(final_order_by("SELECT 1").is_none());
+    }
 
     #[test]
     fn engines_parse_and_print_back() {

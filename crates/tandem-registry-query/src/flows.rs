@@ -57,7 +57,10 @@ pub async fn flows(
 }
 
 /// The common table expressions of the pair queries, ending with `pair_years`: one row per
-/// pair, direction and year with the flow and its two denominators.
+/// pair, direction and year with the flow and its two denominators. The facts are gathered by
+/// inner joins into one UNION ALL and summed, instead of left joins onto the grid of pairs and
+/// years: Ballista 55 gets a left join wrong when it collects the preserved side into every
+/// task (see `sql::spells`). A denominator stays null when no fact gives it.
 fn pair_years_ctes(
     pairs: &[PairCities],
     years: &RangeInclusive<i32>,
@@ -87,24 +90,48 @@ founded AS (
   SELECT city_id, {founded_year} AS year, SUM(registered_capital_yuan) AS capital_yuan
   FROM firms GROUP BY city_id, {founded_year}
 ),
-pair_years AS (
+pair_facts AS (
   SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
-         y.year, CASE WHEN y.year < d.start_year THEN 'before' ELSE 'after' END AS period,
-         COALESCE(f.links, 0) AS links, COALESCE(f.links_with_amount, 0) AS links_with_amount,
-         COALESCE(f.amount_yuan, 0) AS amount_yuan,
-         i.amount_yuan AS destination_inbound_yuan,
-         n.capital_yuan AS destination_new_registered_capital_yuan
+         d.start_year, y.year, CAST(0 AS BIGINT) AS links, CAST(0 AS BIGINT) AS links_with_amount,
+         CAST(0 AS BIGINT) AS amount_yuan, CAST(NULL AS BIGINT) AS inbound_yuan,
+         CAST(NULL AS BIGINT) AS new_capital_yuan
   FROM directions d CROSS JOIN years y
-  LEFT JOIN city_flows f ON f.year = y.year AND f.origin_city_id = d.origin_city_id
-                        AND f.destination_city_id = d.destination_city_id
-  LEFT JOIN inbound i ON i.year = y.year AND i.destination_city_id = d.destination_city_id
-  LEFT JOIN founded n ON n.year = y.year AND n.city_id = d.destination_city_id
+  UNION ALL
+  SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
+         d.start_year, f.year, f.links, f.links_with_amount, f.amount_yuan,
+         CAST(NULL AS BIGINT) AS inbound_yuan, CAST(NULL AS BIGINT) AS new_capital_yuan
+  FROM directions d JOIN city_flows f ON f.origin_city_id = d.origin_city_id
+                                     AND f.destination_city_id = d.destination_city_id
+  UNION ALL
+  SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
+         d.start_year, i.year, CAST(0 AS BIGINT) AS links, CAST(0 AS BIGINT) AS links_with_amount,
+         CAST(0 AS BIGINT) AS amount_yuan, i.amount_yuan AS inbound_yuan,
+         CAST(NULL AS BIGINT) AS new_capital_yuan
+  FROM directions d JOIN inbound i ON i.destination_city_id = d.destination_city_id
+  UNION ALL
+  SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
+         d.start_year, n.year, CAST(0 AS BIGINT) AS links, CAST(0 AS BIGINT) AS links_with_amount,
+         CAST(0 AS BIGINT) AS amount_yuan, CAST(NULL AS BIGINT) AS inbound_yuan,
+         n.capital_yuan AS new_capital_yuan
+  FROM directions d JOIN founded n ON n.city_id = d.destination_city_id
+),
+pair_years AS (
+  SELECT pair_id, direction, origin_city_id, destination_city_id, helper_scope, year,
+         CASE WHEN year < start_year THEN 'before' ELSE 'after' END AS period,
+         SUM(links) AS links, SUM(links_with_amount) AS links_with_amount,
+         SUM(amount_yuan) AS amount_yuan, SUM(inbound_yuan) AS destination_inbound_yuan,
+         SUM(new_capital_yuan) AS destination_new_registered_capital_yuan
+  FROM pair_facts
+  WHERE year BETWEEN {from} AND {to}
+  GROUP BY pair_id, direction, origin_city_id, destination_city_id, helper_scope, start_year, year
 )",
         spells = sql::spells(basis),
         located = sql::located_links(),
         pairs = sql::pairs(pairs)?,
         years = sql::years(years)?,
         founded_year = sql::year("founded"),
+        from = years.start(),
+        to = years.end(),
     ))
 }
 

@@ -109,28 +109,50 @@ keys AS (
   UNION SELECT city_id, industry FROM births
   UNION SELECT city_id, industry FROM deaths
 ),
-grid AS (
-  SELECT k.city_id, k.industry, y.year FROM keys k CROSS JOIN years y
+facts AS (
+  SELECT k.city_id, k.industry, y.year, CAST(0 AS BIGINT) AS d_firms,
+         CAST(NULL AS BIGINT) AS d_capital, CAST(0 AS BIGINT) AS d_capital_firms,
+         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
+         CAST(0 AS BIGINT) AS deaths
+  FROM keys k CROSS JOIN years y
+  UNION ALL
+  SELECT city_id, industry, year, d_firms, d_capital, d_capital_firms,
+         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
+         CAST(0 AS BIGINT) AS deaths
+  FROM changes
+  UNION ALL
+  SELECT city_id, industry, year, CAST(0 AS BIGINT) AS d_firms, CAST(NULL AS BIGINT) AS d_capital,
+         CAST(0 AS BIGINT) AS d_capital_firms, births, births_capital_yuan,
+         CAST(0 AS BIGINT) AS deaths
+  FROM births
+  UNION ALL
+  SELECT city_id, industry, year, CAST(0 AS BIGINT) AS d_firms, CAST(NULL AS BIGINT) AS d_capital,
+         CAST(0 AS BIGINT) AS d_capital_firms, CAST(0 AS BIGINT) AS births,
+         CAST(NULL AS BIGINT) AS births_capital_yuan, deaths
+  FROM deaths
+),
+cells AS (
+  SELECT city_id, industry, year, SUM(d_firms) AS d_firms,
+         COALESCE(SUM(d_capital), 0) AS d_capital, SUM(d_capital_firms) AS d_capital_firms,
+         SUM(births) AS births, SUM(births_capital_yuan) AS births_capital_yuan,
+         SUM(deaths) AS deaths
+  FROM facts GROUP BY city_id, industry, year
 ),
 stock AS (
-  SELECT g.city_id, g.industry, g.year,
-         SUM(COALESCE(c.d_firms, 0)) OVER running AS firms,
-         SUM(COALESCE(c.d_capital, 0)) OVER running AS capital,
-         SUM(COALESCE(c.d_capital_firms, 0)) OVER running AS capital_firms
-  FROM grid g LEFT JOIN changes c
-    ON c.city_id = g.city_id AND c.industry = g.industry AND c.year = g.year
-  WINDOW running AS (PARTITION BY g.city_id, g.industry ORDER BY g.year
+  SELECT city_id, industry, year, births, births_capital_yuan, deaths,
+         SUM(d_firms) OVER running AS firms,
+         SUM(d_capital) OVER running AS capital,
+         SUM(d_capital_firms) OVER running AS capital_firms
+  FROM cells
+  WINDOW running AS (PARTITION BY city_id, industry ORDER BY year
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
-SELECT s.city_id, s.industry, s.year, s.firms,
-       COALESCE(b.births, 0) AS births, COALESCE(d.deaths, 0) AS deaths,
-       CASE WHEN s.capital_firms = 0 THEN NULL ELSE s.capital END AS capital_yuan,
-       s.capital_firms, b.births_capital_yuan
-FROM stock s
-LEFT JOIN births b ON b.city_id = s.city_id AND b.industry = s.industry AND b.year = s.year
-LEFT JOIN deaths d ON d.city_id = s.city_id AND d.industry = s.industry AND d.year = s.year
-WHERE s.firms > 0 OR b.births IS NOT NULL OR d.deaths IS NOT NULL
-ORDER BY s.city_id, s.industry, s.year",
+SELECT city_id, industry, year, firms, births, deaths,
+       CASE WHEN capital_firms = 0 THEN NULL ELSE capital END AS capital_yuan,
+       capital_firms, births_capital_yuan
+FROM stock
+WHERE firms > 0 OR births > 0 OR deaths > 0
+ORDER BY city_id, industry, year",
         spells = sql::spells(opts.basis),
         years = sql::years(&opts.years)?,
         entry = sql::year("COALESCE(s.since, f.founded)"),

@@ -83,17 +83,39 @@ pub fn spells(basis: CityBasis) -> String {
   FROM firms
 )"
         .to_string(),
-        CityBasis::AtDate => "moves AS (
-  SELECT firm_id, to_city_id, date,
-         LEAD(date) OVER (PARTITION BY firm_id ORDER BY date, to_city_id) AS next_date
-  FROM address_changes
+        // No window function and no outer join: Ballista 55 runs a window that feeds a branch
+        // of a UNION ALL once per partition of the union, and evaluates a left join whose
+        // preserved side it has collected into every task once per task (unmatched rows
+        // repeated or wrongly null-extended); the cluster tests found both. So the next move
+        // and the first move come from inner joins and aggregates over a UNION ALL. A firm has
+        // a handful of moves, so the self-join costs nothing; an exact duplicate record is one
+        // move (DISTINCT).
+        CityBasis::AtDate => "distinct_moves AS (
+  SELECT DISTINCT firm_id, to_city_id, date FROM address_changes
 ),
-first_moves AS (
-  SELECT firm_id, MIN(date) AS date FROM address_changes GROUP BY firm_id
+moves AS (
+  SELECT firm_id, to_city_id, date, MIN(next_date) AS next_date
+  FROM (
+    SELECT firm_id, to_city_id, date, CAST(NULL AS DATE) AS next_date FROM distinct_moves
+    UNION ALL
+    SELECT a.firm_id, a.to_city_id, a.date, b.date AS next_date
+    FROM distinct_moves a JOIN distinct_moves b ON b.firm_id = a.firm_id
+      AND (b.date > a.date OR (b.date = a.date AND b.to_city_id > a.to_city_id))
+  ) AS m
+  GROUP BY firm_id, to_city_id, date
+),
+first_stays AS (
+  SELECT firm_id, MAX(city_id) AS city_id, MIN(until) AS until
+  FROM (
+    SELECT firm_id, city_id, CAST(NULL AS DATE) AS until FROM firms
+    UNION ALL
+    SELECT firm_id, CAST(NULL AS VARCHAR) AS city_id, date AS until FROM distinct_moves
+  ) AS s
+  GROUP BY firm_id
 ),
 spells AS (
-  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.date AS until
-  FROM firms f LEFT JOIN first_moves m ON m.firm_id = f.firm_id
+  SELECT firm_id, city_id, CAST(NULL AS DATE) AS since, until FROM first_stays
+  WHERE city_id IS NOT NULL
   UNION ALL
   SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
 )"

@@ -81,7 +81,7 @@ events AS (
 
 /// The statement of [`transfer_events`]. Columns: `pair_id`, `kind`, `year`, `date`,
 /// `industry`, `industry_division`, `firm_id`, `helper_firm_id`, `branch_id`, `share`,
-/// `amount_yuan`; ordered by pair, kind, date, firm, helper firm, branch.
+/// `amount_yuan`; ordered by pair, kind, date, firm, helper firm, branch, share, amount.
 ///
 /// # Errors
 /// A bad year range or no pairs.
@@ -93,7 +93,7 @@ pub fn transfer_events_sql(
     Ok(format!(
         "{}
 SELECT * FROM events
-ORDER BY pair_id, kind, date, firm_id, helper_firm_id, branch_id",
+ORDER BY pair_id, kind, date, firm_id, helper_firm_id, branch_id, share, amount_yuan",
         events_ctes(pairs, years, basis)?
     ))
 }
@@ -193,40 +193,54 @@ invested AS (
   FROM located_links l JOIN pairs p ON l.origin_city_id = p.helper_city
   WHERE l.date <= {end}
 ),
-flagged AS (
-  SELECT h.pair_id, h.firm_id,
-         CASE WHEN h.founding_city_id = h.helper_city OR m.firm_id IS NOT NULL THEN 1 ELSE 0 END AS relocated,
-         CASE WHEN i.firm_id IS NOT NULL THEN 1 ELSE 0 END AS invested
-  FROM helped_open h
-  LEFT JOIN moved_out m ON m.pair_id = h.pair_id AND m.firm_id = h.firm_id
-  LEFT JOIN invested i ON i.pair_id = h.pair_id AND i.firm_id = h.firm_id
+flag_facts AS (
+  SELECT pair_id, firm_id,
+         CASE WHEN founding_city_id = helper_city THEN 1 ELSE 0 END AS relocated, 0 AS invested
+  FROM helped_open
+  UNION ALL
+  SELECT h.pair_id, h.firm_id, 1 AS relocated, 0 AS invested
+  FROM helped_open h JOIN moved_out m ON m.pair_id = h.pair_id AND m.firm_id = h.firm_id
+  UNION ALL
+  SELECT h.pair_id, h.firm_id, 0 AS relocated, 1 AS invested
+  FROM helped_open h JOIN invested i ON i.pair_id = h.pair_id AND i.firm_id = h.firm_id
 ),
-per_pair AS (
-  SELECT pair_id, COUNT(*) AS helped_open_firms, SUM(relocated) AS relocated_from_helper,
-         SUM(invested) AS with_helper_shareholder,
-         SUM(CASE WHEN relocated + invested > 0 THEN 1 ELSE 0 END) AS helper_origin_firms
-  FROM flagged GROUP BY pair_id
+flagged AS (
+  SELECT pair_id, firm_id, MAX(relocated) AS relocated, MAX(invested) AS invested
+  FROM flag_facts GROUP BY pair_id, firm_id
 ),
 branches_open AS (
-  SELECT p.pair_id, COUNT(*) AS helper_branches_open
+  SELECT p.pair_id, e.branch_id
   FROM establishments e
   JOIN pairs p ON e.city_id = p.helped_city
   JOIN spells s ON s.firm_id = e.firm_id AND s.city_id = p.helper_city AND {covers_branch}
   WHERE e.founded <= {end} AND (e.closed IS NULL OR e.closed > {end})
-  GROUP BY p.pair_id
+),
+pair_facts AS (
+  SELECT pair_id, 0 AS firms, 0 AS relocated, 0 AS invested, 0 AS either, 0 AS branches FROM pairs
+  UNION ALL
+  SELECT pair_id, 1 AS firms, relocated, invested,
+         CASE WHEN relocated + invested > 0 THEN 1 ELSE 0 END AS either, 0 AS branches
+  FROM flagged
+  UNION ALL
+  SELECT pair_id, 0 AS firms, 0 AS relocated, 0 AS invested, 0 AS either, 1 AS branches
+  FROM branches_open
+),
+per_pair AS (
+  SELECT pair_id, CAST(SUM(firms) AS BIGINT) AS helped_open_firms,
+         CAST(SUM(relocated) AS BIGINT) AS relocated_from_helper,
+         CAST(SUM(invested) AS BIGINT) AS with_helper_shareholder,
+         CAST(SUM(either) AS BIGINT) AS helper_origin_firms,
+         CAST(SUM(branches) AS BIGINT) AS helper_branches_open
+  FROM pair_facts GROUP BY pair_id
 )
 SELECT p.pair_id, p.helper_scope, CAST({as_of} AS BIGINT) AS as_of_year,
-       COALESCE(c.helped_open_firms, 0) AS helped_open_firms,
-       COALESCE(c.relocated_from_helper, 0) AS relocated_from_helper,
-       COALESCE(c.with_helper_shareholder, 0) AS with_helper_shareholder,
-       COALESCE(c.helper_origin_firms, 0) AS helper_origin_firms,
+       c.helped_open_firms, c.relocated_from_helper, c.with_helper_shareholder,
+       c.helper_origin_firms,
        CAST(c.helper_origin_firms AS DOUBLE) / CAST(NULLIF(c.helped_open_firms, 0) AS DOUBLE)
          AS helper_origin_share,
-       COALESCE(b.helper_branches_open, 0) AS helper_branches_open
-FROM pairs p
-LEFT JOIN per_pair c ON c.pair_id = p.pair_id
-LEFT JOIN branches_open b ON b.pair_id = p.pair_id
-ORDER BY p.pair_id",
+       c.helper_branches_open
+FROM pairs p JOIN per_pair c ON c.pair_id = p.pair_id
+ORDER BY pair_id",
         spells = sql::spells(basis),
         located = sql::located_links(),
         pairs = sql::pairs(pairs)?,

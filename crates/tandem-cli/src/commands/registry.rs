@@ -62,6 +62,11 @@ input are written empty.")]
     #[command(after_help = "Example:
   tandem registry origin --input reg --as-of 2023")]
     Origin(crate::commands::registry_query::OriginArgs),
+    /// Run a SQL statement of your own over the registry's tables (firms, establishments,
+    /// links, address_changes), on either engine.
+    #[command(after_help = "Example:
+  tandem registry sql --input reg \"SELECT industry_division, COUNT(*) AS firms FROM firms GROUP BY 1 ORDER BY 2 DESC\"")]
+    Sql(crate::commands::registry_query::SqlArgs),
 }
 
 /// `tandem registry import`.
@@ -123,6 +128,7 @@ pub fn run(cmd: RegistryCommand) -> Result<()> {
         RegistryCommand::Flows(a) => registry_query::run(Query::Flows(a)),
         RegistryCommand::Transfers(a) => registry_query::run(Query::Transfers(a)),
         RegistryCommand::Origin(a) => registry_query::run(Query::Origin(a)),
+        RegistryCommand::Sql(a) => registry_query::run(Query::Sql(a)),
     }
 }
 

@@ -101,6 +101,16 @@ pub struct OriginArgs {
     pub pair: Vec<String>,
 }
 
+/// `tandem registry sql`.
+#[derive(clap::Args, Debug)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// A SQL statement over the tables firms, establishments, links and address_changes.
+    #[arg(value_name = "STATEMENT")]
+    pub statement: String,
+}
+
 /// A registry query to run.
 #[derive(Debug)]
 pub enum Query {
@@ -112,6 +122,8 @@ pub enum Query {
     Transfers(TransfersArgs),
     /// Helper-origin firms per pair.
     Origin(OriginArgs),
+    /// A statement of the user's.
+    Sql(SqlArgs),
 }
 
 #[cfg(not(feature = "registry-query"))]
@@ -138,6 +150,7 @@ mod with_engine {
             Query::Flows(a) => &a.query,
             Query::Transfers(a) => &a.query,
             Query::Origin(a) => &a.query,
+            Query::Sql(a) => &a.query,
         };
         let statement = statement(&query).map_err(user)?;
         if args.sql {
@@ -181,6 +194,7 @@ mod with_engine {
             Query::Flows(_) => "flows",
             Query::Transfers(_) => "transfers",
             Query::Origin(_) => "origin",
+            Query::Sql(_) => "sql",
         }
     }
 
@@ -221,6 +235,7 @@ mod with_engine {
                 let as_of = a.as_of.unwrap_or(a.query.to);
                 transfers::helper_origin_sql(&pairs(&a.pair)?, as_of, basis)
             }
+            Query::Sql(a) => Ok(a.statement.clone()),
         }
     }
 
