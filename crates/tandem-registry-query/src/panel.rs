@@ -56,54 +56,8 @@ impl Default for PanelOptions {
 /// # Errors
 /// A bad year range.
 pub fn panel_sql(opts: &PanelOptions) -> Result<String, QueryError> {
-    let (from, to) = (*opts.years.start(), *opts.years.end());
-    let ind = opts.level.column();
     Ok(format!(
-        "WITH {spells},
-{years},
-stays AS (
-  SELECT s.city_id, f.{ind} AS industry, f.registered_capital_yuan AS capital,
-         {entry} AS entry_year,
-         CASE WHEN s.until IS NULL AND f.closed IS NULL THEN NULL
-              WHEN s.until IS NULL THEN {closed_year}
-              WHEN f.closed IS NULL THEN {until_year}
-              WHEN f.closed < s.until THEN {closed_year}
-              ELSE {until_year} END AS exit_year
-  FROM spells s JOIN firms f ON f.firm_id = s.firm_id
-),
-counted AS (
-  SELECT city_id, industry, capital,
-         CASE WHEN entry_year < {from} THEN CAST({from} AS BIGINT) ELSE entry_year END AS first_year,
-         exit_year
-  FROM stays
-  WHERE entry_year <= {to}
-),
-deltas AS (
-  SELECT city_id, industry, first_year AS year, CAST(1 AS BIGINT) AS d_firms, capital AS d_capital,
-         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END AS d_capital_firms
-  FROM counted WHERE exit_year IS NULL OR exit_year > first_year
-  UNION ALL
-  SELECT city_id, industry, exit_year AS year, CAST(-1 AS BIGINT), -capital,
-         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(-1 AS BIGINT) END
-  FROM counted WHERE exit_year > first_year AND exit_year <= {to}
-),
-changes AS (
-  SELECT city_id, industry, year, SUM(d_firms) AS d_firms, SUM(d_capital) AS d_capital,
-         SUM(d_capital_firms) AS d_capital_firms
-  FROM deltas GROUP BY city_id, industry, year
-),
-births AS (
-  SELECT city_id, {ind} AS industry, {founded_year} AS year, COUNT(*) AS births,
-         SUM(registered_capital_yuan) AS births_capital_yuan
-  FROM firms WHERE {founded_year} BETWEEN {from} AND {to}
-  GROUP BY city_id, {ind}, {founded_year}
-),
-deaths AS (
-  SELECT s.city_id, f.{ind} AS industry, {closed_year} AS year, COUNT(*) AS deaths
-  FROM firms f JOIN spells s ON s.firm_id = f.firm_id AND {covers_closed}
-  WHERE f.closed IS NOT NULL AND {closed_year} BETWEEN {from} AND {to}
-  GROUP BY s.city_id, f.{ind}, {closed_year}
-),
+        "{events},
 keys AS (
   SELECT city_id, industry FROM changes
   UNION SELECT city_id, industry FROM births
@@ -153,6 +107,61 @@ SELECT city_id, industry, year, firms, births, deaths,
 FROM stock
 WHERE firms > 0 OR births > 0 OR deaths > 0
 ORDER BY city_id, industry, year",
+        events = events_ctes(opts)?,
+    ))
+}
+
+/// The common table expressions up to `births` and `deaths`: `spells`, `years`, each stay's
+/// first and last counted year, and the stock's +1/-1 changes per city, industry and year.
+fn events_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
+    let (from, to) = (*opts.years.start(), *opts.years.end());
+    let ind = opts.level.column();
+    Ok(format!(
+        "WITH {spells},
+{years},
+stays AS (
+  SELECT s.city_id, f.{ind} AS industry, f.registered_capital_yuan AS capital,
+         {entry} AS entry_year,
+         CASE WHEN s.until IS NULL AND f.closed IS NULL THEN NULL
+              WHEN s.until IS NULL THEN {closed_year}
+              WHEN f.closed IS NULL THEN {until_year}
+              WHEN f.closed < s.until THEN {closed_year}
+              ELSE {until_year} END AS exit_year
+  FROM spells s JOIN firms f ON f.firm_id = s.firm_id
+),
+counted AS (
+  SELECT city_id, industry, capital,
+         CASE WHEN entry_year < {from} THEN CAST({from} AS BIGINT) ELSE entry_year END AS first_year,
+         exit_year
+  FROM stays
+  WHERE entry_year <= {to}
+),
+deltas AS (
+  SELECT city_id, industry, first_year AS year, CAST(1 AS BIGINT) AS d_firms, capital AS d_capital,
+         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END AS d_capital_firms
+  FROM counted WHERE exit_year IS NULL OR exit_year > first_year
+  UNION ALL
+  SELECT city_id, industry, exit_year AS year, CAST(-1 AS BIGINT), -capital,
+         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(-1 AS BIGINT) END
+  FROM counted WHERE exit_year > first_year AND exit_year <= {to}
+),
+changes AS (
+  SELECT city_id, industry, year, SUM(d_firms) AS d_firms, SUM(d_capital) AS d_capital,
+         SUM(d_capital_firms) AS d_capital_firms
+  FROM deltas GROUP BY city_id, industry, year
+),
+births AS (
+  SELECT city_id, {ind} AS industry, {founded_year} AS year, COUNT(*) AS births,
+         SUM(registered_capital_yuan) AS births_capital_yuan
+  FROM firms WHERE {founded_year} BETWEEN {from} AND {to}
+  GROUP BY city_id, {ind}, {founded_year}
+),
+deaths AS (
+  SELECT s.city_id, f.{ind} AS industry, {closed_year} AS year, COUNT(*) AS deaths
+  FROM firms f JOIN spells s ON s.firm_id = f.firm_id AND {covers_closed}
+  WHERE f.closed IS NOT NULL AND {closed_year} BETWEEN {from} AND {to}
+  GROUP BY s.city_id, f.{ind}, {closed_year}
+)",
         spells = sql::spells(opts.basis),
         years = sql::years(&opts.years)?,
         entry = sql::year("COALESCE(s.since, f.founded)"),

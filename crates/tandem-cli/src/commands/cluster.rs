@@ -1,12 +1,14 @@
 //! `tandem cluster scheduler|executor`: the roles of a Ballista cluster for registry queries,
 //! in tandem's own binary so that every node runs the same DataFusion and Ballista as the
 //! client. Built only with the `registry-query` feature.
+// Without the engine the arguments are still parsed (so `--help` shows them), but nothing
+// reads them: running only says how to build the engine.
+#![cfg_attr(not(feature = "registry-query"), allow(dead_code))]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// What a binary built without the feature says.
 #[cfg(not(feature = "registry-query"))]
@@ -132,7 +134,9 @@ fn init_logging() {
 
 /// A spinner with the elapsed time on standard error while a query runs (hidden when quiet
 /// or not a terminal).
-pub(crate) fn spinner(quiet: bool, message: &str) -> ProgressBar {
+#[cfg(feature = "registry-query")]
+pub(crate) fn spinner(quiet: bool, message: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressStyle};
     if quiet {
         return ProgressBar::hidden();
     }

@@ -2,6 +2,9 @@
 //! (DataFusion) or on a Ballista cluster (`--engine ballista://HOST:PORT`), through
 //! tandem-registry-query. Built only with the `registry-query` feature; without it the commands
 //! say how to get it.
+// Without the engine the arguments are still parsed (so `--help` shows them), but nothing
+// reads them: running only says how to build the engine.
+#![cfg_attr(not(feature = "registry-query"), allow(dead_code))]
 
 use std::path::PathBuf;
 
