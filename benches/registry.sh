@@ -20,9 +20,13 @@ if ! "$VENV/bin/python" -c "import duckdb" 2>/dev/null; then
     "$VENV/bin/pip" install --quiet duckdb
 fi
 
-echo "== building tandem with the registry query engine (release)"
-(cd "$ROOT" && cargo build --release -p tandem-cli --features registry-query)
-TANDEM="$ROOT/target/release/tandem"
+if [ -n "${TANDEM_BIN:-}" ]; then
+    TANDEM="$TANDEM_BIN"     # a binary built elsewhere (with --features registry-query)
+else
+    echo "== building tandem with the registry query engine (release)"
+    (cd "$ROOT" && cargo build --release -p tandem-cli --features registry-query)
+    TANDEM="$ROOT/target/release/tandem"
+fi
 
 REGS=()
 for n in "${SIZES[@]}"; do

@@ -54,15 +54,24 @@ def best(cmd, repeat):
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+SAME_ROWS_WORKER = r"""
+import sys, duckdb
+a, b = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+q = "SELECT * FROM read_parquet('{}') EXCEPT ALL SELECT * FROM read_parquet('{}')"
+n_a = con.execute(f"SELECT count(*) FROM read_parquet('{a}')").fetchone()[0]
+n_b = con.execute(f"SELECT count(*) FROM read_parquet('{b}')").fetchone()[0]
+d1 = con.execute(f"SELECT count(*) FROM ({q.format(a, b)})").fetchone()[0]
+d2 = con.execute(f"SELECT count(*) FROM ({q.format(b, a)})").fetchone()[0]
+print(int(n_a == n_b and d1 == 0 and d2 == 0), n_a)
+"""
+
+
 def same_rows(a, b):
-    import duckdb
-    con = duckdb.connect()
-    q = "SELECT * FROM read_parquet('{}') EXCEPT ALL SELECT * FROM read_parquet('{}')"
-    n_a = con.execute(f"SELECT count(*) FROM read_parquet('{a}')").fetchone()[0]
-    n_b = con.execute(f"SELECT count(*) FROM read_parquet('{b}')").fetchone()[0]
-    d1 = con.execute(f"SELECT count(*) FROM ({q.format(a, b)})").fetchone()[0]
-    d2 = con.execute(f"SELECT count(*) FROM ({q.format(b, a)})").fetchone()[0]
-    return n_a == n_b and d1 == 0 and d2 == 0, n_a
+    """Whether two Parquet results hold the same rows, and how many. In a child process: this
+    one must stay small, because a forked child's peak memory counts its parent's pages."""
+    out = subprocess.check_output([sys.executable, "-c", SAME_ROWS_WORKER, a, b]).decode().split()
+    return out[0] == "1", int(out[1])
 
 
 def main():

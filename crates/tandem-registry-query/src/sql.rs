@@ -232,7 +232,11 @@ mod tests {
         assert!(years(&(2000..=2023))
             .unwrap()
             .contains("(CAST(2023 AS BIGINT))"));
-        assert!(years(&(2023..=2000)).is_err());
+        let (first, last) = (2023, 2000);
+        assert!(
+            years(&(first..=last)).is_err(),
+            "a range that runs backwards"
+        );
         assert!(years(&(1000..=2000)).is_err());
     }
 }

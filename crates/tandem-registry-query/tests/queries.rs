@@ -313,7 +313,7 @@ fn estimated_multiplier(dir: &std::path::Path, lambda: f64) -> (f64, i64) {
     let from = |n: &[String], r: &[String]| field(n, r, "year").parse::<i64>().unwrap() >= 2012;
     let events = block_on(transfers::transfer_counts(
         &registry,
-        &[p.clone()],
+        std::slice::from_ref(&p),
         &YEARS,
         CityBasis::AtFounding,
     ))
@@ -360,7 +360,7 @@ fn transfer_events_equal_a_firm_by_firm_listing() {
     let p = xuzhou();
     let batches = block_on(transfers::transfer_events(
         &open(&g.path),
-        &[p.clone()],
+        std::slice::from_ref(&p),
         &YEARS,
         CityBasis::AtDate,
     ))
@@ -418,7 +418,7 @@ fn the_helper_origin_figure_equals_a_firm_by_firm_count() {
     let end = year_end(2023);
     let batches = block_on(transfers::helper_origin(
         &open(&g.path),
-        &[p.clone()],
+        std::slice::from_ref(&p),
         2023,
         CityBasis::AtDate,
     ))
