@@ -70,7 +70,9 @@ cargo test --workspace --doc --all-features --locked
 # Arrow-table input. About 65 s with a new virtual environment (wheels from pip's cache),
 # 30 s when it exists (measured 2026-12-04, 2 cores).
 target_dir=${CARGO_TARGET_DIR:-target}
-venv="$target_dir/py-venv"
+# Absolute: pip runs the build backend from a temporary directory, where a relative PATH
+# entry would not find maturin.
+venv="$(cd "$target_dir" && pwd)/py-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 pip_quiet=(-q --disable-pip-version-check)
 "$venv/bin/python" -m pip install "${pip_quiet[@]}" 'maturin>=1.9.4,<2' numpy pandas pytest matplotlib
