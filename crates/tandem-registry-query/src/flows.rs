@@ -60,7 +60,10 @@ pub async fn flows(
 /// pair, direction and year with the flow and its two denominators. The facts are gathered by
 /// inner joins into one UNION ALL and summed, instead of left joins onto the grid of pairs and
 /// years: Ballista 55 gets a left join wrong when it collects the preserved side into every
-/// task (see `sql::spells`). A denominator stays null when no fact gives it.
+/// task (see `sql::spells`). A denominator stays null when no fact gives it. The flows into a
+/// pair's destination give both the pair's own flow (those from its origin) and the
+/// destination's inbound total in one join, because each reference to `city_flows` would
+/// evaluate the located links again.
 fn pair_years_ctes(
     pairs: &[PairCities],
     years: &RangeInclusive<i32>,
@@ -82,10 +85,6 @@ city_flows AS (
          COUNT(amount_yuan) AS links_with_amount, SUM(amount_yuan) AS amount_yuan
   FROM located_links GROUP BY year, origin_city_id, destination_city_id
 ),
-inbound AS (
-  SELECT year, destination_city_id, SUM(amount_yuan) AS amount_yuan
-  FROM located_links GROUP BY year, destination_city_id
-),
 founded AS (
   SELECT city_id, {founded_year} AS year, SUM(registered_capital_yuan) AS capital_yuan
   FROM firms GROUP BY city_id, {founded_year}
@@ -98,16 +97,14 @@ pair_facts AS (
   FROM directions d CROSS JOIN years y
   UNION ALL
   SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
-         d.start_year, f.year, f.links, f.links_with_amount, f.amount_yuan,
-         CAST(NULL AS BIGINT) AS inbound_yuan, CAST(NULL AS BIGINT) AS new_capital_yuan
-  FROM directions d JOIN city_flows f ON f.origin_city_id = d.origin_city_id
-                                     AND f.destination_city_id = d.destination_city_id
-  UNION ALL
-  SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
-         d.start_year, i.year, CAST(0 AS BIGINT) AS links, CAST(0 AS BIGINT) AS links_with_amount,
-         CAST(0 AS BIGINT) AS amount_yuan, i.amount_yuan AS inbound_yuan,
-         CAST(NULL AS BIGINT) AS new_capital_yuan
-  FROM directions d JOIN inbound i ON i.destination_city_id = d.destination_city_id
+         d.start_year, f.year,
+         CASE WHEN f.origin_city_id = d.origin_city_id THEN f.links ELSE 0 END AS links,
+         CASE WHEN f.origin_city_id = d.origin_city_id THEN f.links_with_amount ELSE 0 END
+           AS links_with_amount,
+         CASE WHEN f.origin_city_id = d.origin_city_id THEN f.amount_yuan ELSE 0 END
+           AS amount_yuan,
+         f.amount_yuan AS inbound_yuan, CAST(NULL AS BIGINT) AS new_capital_yuan
+  FROM directions d JOIN city_flows f ON f.destination_city_id = d.destination_city_id
   UNION ALL
   SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
          d.start_year, n.year, CAST(0 AS BIGINT) AS links, CAST(0 AS BIGINT) AS links_with_amount,

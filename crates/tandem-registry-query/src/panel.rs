@@ -13,12 +13,17 @@
 //!   null when no firm's capital is known); `births_capital_yuan` likewise for births.
 //!
 //! The stock is computed without expanding firms into years: each stay of a firm in a city
-//! adds +1 at the year-end it is first counted and -1 at the first year-end it is not, and a
-//! running sum over the years gives the stock, so the work is linear in firms (a firm-year
-//! expansion would be 20x the rows). Rows where `firms`, `births` and `deaths` are all zero are
-//! left out: a registry is a census, so an absent (city, industry, year) is a true zero.
-//! Identity checked by the tests: `firms(t) = firms(t-1) + births(t) - deaths(t) + moves in -
-//! moves out`.
+//! adds +1 at the year-end it is first counted and -1 at the first year-end it is not (at the
+//! year after the panel when it is still there), and a running sum gives the stock, so the
+//! work is linear in firms (a firm-year expansion would be 20x the rows). Because every stay's
+//! +1 and -1 fall in the same city and industry, each (city, industry)'s changes add up to
+//! zero, so one running sum over all rows in (city, industry, year) order restarts at zero at
+//! every new (city, industry): no per-group window, which DataFusion evaluates group by group.
+//! Each stay is read once and gives its +1, its -1 and its death (a cross join with the three
+//! kinds), because a common table expression is evaluated once per reference. Rows where
+//! `firms`, `births` and `deaths` are all zero are left out: a registry is a census, so an
+//! absent (city, industry, year) is a true zero. Identity checked by the tests: `firms(t) =
+//! firms(t-1) + births(t) - deaths(t) + moves in - moves out`.
 
 use std::ops::RangeInclusive;
 
@@ -57,34 +62,7 @@ impl Default for PanelOptions {
 /// A bad year range.
 pub fn panel_sql(opts: &PanelOptions) -> Result<String, QueryError> {
     Ok(format!(
-        "{events},
-keys AS (
-  SELECT city_id, industry FROM changes
-  UNION SELECT city_id, industry FROM births
-  UNION SELECT city_id, industry FROM deaths
-),
-facts AS (
-  SELECT k.city_id, k.industry, y.year, CAST(0 AS BIGINT) AS d_firms,
-         CAST(NULL AS BIGINT) AS d_capital, CAST(0 AS BIGINT) AS d_capital_firms,
-         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
-         CAST(0 AS BIGINT) AS deaths
-  FROM keys k CROSS JOIN years y
-  UNION ALL
-  SELECT city_id, industry, year, d_firms, d_capital, d_capital_firms,
-         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
-         CAST(0 AS BIGINT) AS deaths
-  FROM changes
-  UNION ALL
-  SELECT city_id, industry, year, CAST(0 AS BIGINT) AS d_firms, CAST(NULL AS BIGINT) AS d_capital,
-         CAST(0 AS BIGINT) AS d_capital_firms, births, births_capital_yuan,
-         CAST(0 AS BIGINT) AS deaths
-  FROM births
-  UNION ALL
-  SELECT city_id, industry, year, CAST(0 AS BIGINT) AS d_firms, CAST(NULL AS BIGINT) AS d_capital,
-         CAST(0 AS BIGINT) AS d_capital_firms, CAST(0 AS BIGINT) AS births,
-         CAST(NULL AS BIGINT) AS births_capital_yuan, deaths
-  FROM deaths
-),
+        "{facts},
 cells AS (
   SELECT city_id, industry, year, SUM(d_firms) AS d_firms,
          COALESCE(SUM(d_capital), 0) AS d_capital, SUM(d_capital_firms) AS d_capital_firms,
@@ -98,22 +76,86 @@ stock AS (
          SUM(d_capital) OVER running AS capital,
          SUM(d_capital_firms) OVER running AS capital_firms
   FROM cells
-  WINDOW running AS (PARTITION BY city_id, industry ORDER BY year
+  WINDOW running AS (ORDER BY city_id, industry, year
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT city_id, industry, year, firms, births, deaths,
        CASE WHEN capital_firms = 0 THEN NULL ELSE capital END AS capital_yuan,
        capital_firms, births_capital_yuan
 FROM stock
-WHERE firms > 0 OR births > 0 OR deaths > 0
+WHERE year <= {to} AND (firms > 0 OR births > 0 OR deaths > 0)
 ORDER BY city_id, industry, year",
-        events = events_ctes(opts)?,
+        facts = facts_ctes(opts)?,
+        to = opts.years.end(),
     ))
 }
 
-/// The common table expressions up to `births` and `deaths`: `spells`, `years`, each stay's
-/// first and last counted year, and the stock's +1/-1 changes per city, industry and year.
-fn events_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
+/// The common table expressions up to `facts`: one row per change of the stock (+1 and -1 of
+/// each counted stay, with its capital), per death, per birth, and a zero row for every
+/// (city, industry) that could have firms in every year, so that the running sum has a row
+/// for each year.
+///
+/// Each stay gives two rows (`unnest`, one read of the stays): kind 1 is its +1, kind 2 its -1
+/// and its death. They share a row because a firm that closed during a stay left it that
+/// year: `exit_year` is then the closing year, so when the death is in the panel's years the
+/// -1 (if the stay was counted at all) falls in the same year. A stay that began and ended
+/// within one year, or before the first year, is not counted but its death still is.
+fn facts_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
+    let ind = opts.level.column();
+    Ok(format!(
+        "{stays},
+keys AS (
+  SELECT city_id, {ind} AS industry FROM firms
+  UNION
+  SELECT a.to_city_id AS city_id, f.{ind} AS industry
+  FROM address_changes a JOIN firms f ON f.firm_id = a.firm_id
+),
+facts AS (
+  SELECT k.city_id, k.industry, y.year, CAST(0 AS BIGINT) AS d_firms,
+         CAST(NULL AS BIGINT) AS d_capital, CAST(0 AS BIGINT) AS d_capital_firms,
+         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
+         CAST(0 AS BIGINT) AS deaths
+  FROM keys k CROSS JOIN years y
+  UNION ALL
+  SELECT city_id, industry,
+         CASE WHEN kind = 1 THEN first_year WHEN in_stock THEN end_year ELSE death_year END
+           AS year,
+         CASE WHEN NOT in_stock THEN CAST(0 AS BIGINT) WHEN kind = 1 THEN CAST(1 AS BIGINT)
+              ELSE CAST(-1 AS BIGINT) END AS d_firms,
+         CASE WHEN NOT in_stock THEN NULL WHEN kind = 1 THEN capital ELSE -capital END
+           AS d_capital,
+         CASE WHEN NOT in_stock OR capital IS NULL THEN CAST(0 AS BIGINT)
+              WHEN kind = 1 THEN CAST(1 AS BIGINT) ELSE CAST(-1 AS BIGINT) END
+           AS d_capital_firms,
+         CAST(0 AS BIGINT) AS births, CAST(NULL AS BIGINT) AS births_capital_yuan,
+         CASE WHEN kind = 2 AND died THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END
+           AS deaths
+  FROM (
+    SELECT counted.*, end_year > first_year AS in_stock,
+           COALESCE(death_year BETWEEN {from} AND {to}, FALSE) AS died,
+           unnest([CAST(1 AS BIGINT), CAST(2 AS BIGINT)]) AS kind
+    FROM counted
+  ) AS e
+  WHERE in_stock OR (kind = 2 AND died)
+  UNION ALL
+  SELECT city_id, {ind} AS industry, {founded_year} AS year, CAST(0 AS BIGINT) AS d_firms,
+         CAST(NULL AS BIGINT) AS d_capital, CAST(0 AS BIGINT) AS d_capital_firms,
+         CAST(1 AS BIGINT) AS births, registered_capital_yuan AS births_capital_yuan,
+         CAST(0 AS BIGINT) AS deaths
+  FROM firms WHERE {founded_year} BETWEEN {from} AND {to}
+)",
+        stays = stays_ctes(opts)?,
+        founded_year = sql::year("founded"),
+        from = opts.years.start(),
+        to = opts.years.end(),
+    ))
+}
+
+/// `spells`, `years`, and `counted`: each stay that begins by the panel's last year, with its
+/// first counted year (`first_year`, not before the panel's first), the year-end from which it
+/// is no longer counted (`end_year`: its exit, or the year after the panel), and the year of
+/// the firm's closing when the firm closed during this stay (`death_year`, else null).
+fn stays_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
     let (from, to) = (*opts.years.start(), *opts.years.end());
     let ind = opts.level.column();
     Ok(format!(
@@ -126,49 +168,25 @@ stays AS (
               WHEN s.until IS NULL THEN {closed_year}
               WHEN f.closed IS NULL THEN {until_year}
               WHEN f.closed < s.until THEN {closed_year}
-              ELSE {until_year} END AS exit_year
+              ELSE {until_year} END AS exit_year,
+         CASE WHEN f.closed IS NOT NULL AND {covers_closed} THEN {closed_year} END AS death_year
   FROM spells s JOIN firms f ON f.firm_id = s.firm_id
 ),
 counted AS (
-  SELECT city_id, industry, capital,
+  SELECT city_id, industry, capital, death_year,
          CASE WHEN entry_year < {from} THEN CAST({from} AS BIGINT) ELSE entry_year END AS first_year,
-         exit_year
+         CASE WHEN exit_year IS NULL OR exit_year > {to} THEN CAST({after} AS BIGINT)
+              ELSE exit_year END AS end_year
   FROM stays
   WHERE entry_year <= {to}
-),
-deltas AS (
-  SELECT city_id, industry, first_year AS year, CAST(1 AS BIGINT) AS d_firms, capital AS d_capital,
-         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END AS d_capital_firms
-  FROM counted WHERE exit_year IS NULL OR exit_year > first_year
-  UNION ALL
-  SELECT city_id, industry, exit_year AS year, CAST(-1 AS BIGINT), -capital,
-         CASE WHEN capital IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(-1 AS BIGINT) END
-  FROM counted WHERE exit_year > first_year AND exit_year <= {to}
-),
-changes AS (
-  SELECT city_id, industry, year, SUM(d_firms) AS d_firms, SUM(d_capital) AS d_capital,
-         SUM(d_capital_firms) AS d_capital_firms
-  FROM deltas GROUP BY city_id, industry, year
-),
-births AS (
-  SELECT city_id, {ind} AS industry, {founded_year} AS year, COUNT(*) AS births,
-         SUM(registered_capital_yuan) AS births_capital_yuan
-  FROM firms WHERE {founded_year} BETWEEN {from} AND {to}
-  GROUP BY city_id, {ind}, {founded_year}
-),
-deaths AS (
-  SELECT s.city_id, f.{ind} AS industry, {closed_year} AS year, COUNT(*) AS deaths
-  FROM firms f JOIN spells s ON s.firm_id = f.firm_id AND {covers_closed}
-  WHERE f.closed IS NOT NULL AND {closed_year} BETWEEN {from} AND {to}
-  GROUP BY s.city_id, f.{ind}, {closed_year}
 )",
         spells = sql::spells(opts.basis),
         years = sql::years(&opts.years)?,
         entry = sql::year("COALESCE(s.since, f.founded)"),
         closed_year = sql::year("f.closed"),
         until_year = sql::year("s.until"),
-        founded_year = sql::year("founded"),
         covers_closed = sql::covers("s", "f.closed"),
+        after = to + 1,
     ))
 }
 

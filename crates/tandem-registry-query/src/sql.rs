@@ -87,9 +87,11 @@ pub fn spells(basis: CityBasis) -> String {
         // of a UNION ALL once per partition of the union, and evaluates a left join whose
         // preserved side it has collected into every task once per task (unmatched rows
         // repeated or wrongly null-extended); the cluster tests found both. So the next move
-        // and the first move come from inner joins and aggregates over a UNION ALL. A firm has
-        // a handful of moves, so the self-join costs nothing; an exact duplicate record is one
-        // move (DISTINCT).
+        // comes from an inner self-join and an aggregate (a firm has a handful of moves, so it
+        // costs nothing), and the founding stays are split by whether the firm ever moved: the
+        // firms that never did (most of them) pass through an anti-join with no per-firm
+        // aggregate, the others take their first move's date as the stay's end. An exact
+        // duplicate record is one move (DISTINCT).
         CityBasis::AtDate => "distinct_moves AS (
   SELECT DISTINCT firm_id, to_city_id, date FROM address_changes
 ),
@@ -104,18 +106,16 @@ moves AS (
   ) AS m
   GROUP BY firm_id, to_city_id, date
 ),
-first_stays AS (
-  SELECT firm_id, MAX(city_id) AS city_id, MIN(until) AS until
-  FROM (
-    SELECT firm_id, city_id, CAST(NULL AS DATE) AS until FROM firms
-    UNION ALL
-    SELECT firm_id, CAST(NULL AS VARCHAR) AS city_id, date AS until FROM distinct_moves
-  ) AS s
-  GROUP BY firm_id
+first_moves AS (
+  SELECT firm_id, MIN(date) AS until FROM distinct_moves GROUP BY firm_id
 ),
 spells AS (
-  SELECT firm_id, city_id, CAST(NULL AS DATE) AS since, until FROM first_stays
-  WHERE city_id IS NOT NULL
+  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, CAST(NULL AS DATE) AS until
+  FROM firms f
+  WHERE NOT EXISTS (SELECT 1 FROM first_moves m WHERE m.firm_id = f.firm_id)
+  UNION ALL
+  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.until
+  FROM firms f JOIN first_moves m ON m.firm_id = f.firm_id
   UNION ALL
   SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
 )"

@@ -172,7 +172,6 @@ pub fn helper_origin_sql(
     let end = sql::year_end(as_of);
     Ok(format!(
         "WITH {spells},
-{located},
 {pairs},
 open_firms AS (
   SELECT s.firm_id, s.city_id, f.city_id AS founding_city_id
@@ -190,23 +189,24 @@ moved_out AS (
 ),
 invested AS (
   SELECT DISTINCT p.pair_id, l.investee_firm_id AS firm_id
-  FROM located_links l JOIN pairs p ON l.origin_city_id = p.helper_city
+  FROM links l
+  JOIN spells s ON s.firm_id = l.investor_firm_id AND {covers_link}
+  JOIN pairs p ON s.city_id = p.helper_city
   WHERE l.date <= {end}
 ),
 flag_facts AS (
-  SELECT pair_id, firm_id,
+  SELECT pair_id, firm_id, 1 AS open_in_helped,
          CASE WHEN founding_city_id = helper_city THEN 1 ELSE 0 END AS relocated, 0 AS invested
   FROM helped_open
   UNION ALL
-  SELECT h.pair_id, h.firm_id, 1 AS relocated, 0 AS invested
-  FROM helped_open h JOIN moved_out m ON m.pair_id = h.pair_id AND m.firm_id = h.firm_id
+  SELECT pair_id, firm_id, 0 AS open_in_helped, 1 AS relocated, 0 AS invested FROM moved_out
   UNION ALL
-  SELECT h.pair_id, h.firm_id, 0 AS relocated, 1 AS invested
-  FROM helped_open h JOIN invested i ON i.pair_id = h.pair_id AND i.firm_id = h.firm_id
+  SELECT pair_id, firm_id, 0 AS open_in_helped, 0 AS relocated, 1 AS invested FROM invested
 ),
 flagged AS (
   SELECT pair_id, firm_id, MAX(relocated) AS relocated, MAX(invested) AS invested
   FROM flag_facts GROUP BY pair_id, firm_id
+  HAVING MAX(open_in_helped) = 1
 ),
 branches_open AS (
   SELECT p.pair_id, e.branch_id
@@ -242,9 +242,9 @@ SELECT p.pair_id, p.helper_scope, CAST({as_of} AS BIGINT) AS as_of_year,
 FROM pairs p JOIN per_pair c ON c.pair_id = p.pair_id
 ORDER BY pair_id",
         spells = sql::spells(basis),
-        located = sql::located_links(),
         pairs = sql::pairs(pairs)?,
         covers_end = sql::covers("s", &end),
+        covers_link = sql::covers("s", "l.date"),
         covers_branch = sql::covers("s", "e.founded"),
     ))
 }
