@@ -161,6 +161,11 @@ pub async fn transfer_counts(
 /// `helper_origin_share` (= helper_origin_firms / helped_open_firms), `helper_branches_open`
 /// (branches open in the helped city whose parent was in the helper city when it opened them).
 ///
+/// The day is joined in (`as_of`) rather than written into the stays' condition: as a literal,
+/// DataFusion pushes "the stay ends after that day" down into the firms' first moves, which
+/// then hold no row, and Ballista 55 never finished that plan (the loopback benchmark at 1 M
+/// firms hung); a condition between two inputs stays above the join.
+///
 /// # Errors
 /// A year outside 1900-2100 or no pairs.
 pub fn helper_origin_sql(
@@ -173,10 +178,11 @@ pub fn helper_origin_sql(
     Ok(format!(
         "WITH {spells},
 {pairs},
+as_of AS (SELECT {end} AS day),
 open_firms AS (
   SELECT s.firm_id, s.city_id, f.city_id AS founding_city_id
-  FROM spells s JOIN firms f ON f.firm_id = s.firm_id
-  WHERE f.founded <= {end} AND (f.closed IS NULL OR f.closed > {end}) AND {covers_end}
+  FROM spells s JOIN firms f ON f.firm_id = s.firm_id CROSS JOIN as_of d
+  WHERE f.founded <= d.day AND (f.closed IS NULL OR f.closed > d.day) AND {covers_end}
 ),
 helped_open AS (
   SELECT p.pair_id, p.helper_city, o.firm_id, o.founding_city_id
@@ -243,7 +249,7 @@ FROM pairs p JOIN per_pair c ON c.pair_id = p.pair_id
 ORDER BY pair_id",
         spells = sql::spells(basis),
         pairs = sql::pairs(pairs)?,
-        covers_end = sql::covers("s", &end),
+        covers_end = sql::covers("s", "d.day"),
         covers_link = sql::covers("s", "l.date"),
         covers_branch = sql::covers("s", "e.founded"),
     ))
