@@ -19,8 +19,8 @@
 //! +1 and -1 fall in the same city and industry, each (city, industry)'s changes add up to
 //! zero, so one running sum over all rows in (city, industry, year) order restarts at zero at
 //! every new (city, industry): no per-group window, which DataFusion evaluates group by group.
-//! Each stay is read once and gives its +1, its -1 and its death (a cross join with the three
-//! kinds), because a common table expression is evaluated once per reference. Rows where
+//! Each stay is read once and gives two rows, its +1 and its -1 with its death (`unnest`),
+//! because DataFusion evaluates a common table expression once per reference. Rows where
 //! `firms`, `births` and `deaths` are all zero are left out: a registry is a census, so an
 //! absent (city, industry, year) is a true zero. Identity checked by the tests: `firms(t) =
 //! firms(t-1) + births(t) - deaths(t) + moves in - moves out`.
