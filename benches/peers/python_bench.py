@@ -1,7 +1,11 @@
 """tandem for Python against py-ecomplexity and csdid, same data, same run (benches/python.sh).
 
-Complexity: a synthetic panel (REGIONS x INDUSTRIES x YEARS, log-normal values, 20 % zeros)
-as a pandas DataFrame; both sides are timed from that DataFrame to their output DataFrame,
+Complexity: two synthetic panels (REGIONS x INDUSTRIES x YEARS, log-normal values, 20 % zeros)
+as pandas DataFrames: "random", where presence is noise, so that the eigenvalues behind ECI
+lie within a few per cent of each other (the hardest case for tandem's iterative solver, which
+then falls back to a full decomposition), and "nested", where regions have a capability and
+industries a requirement and a region is active mostly in the industries within its reach (the
+structure real city-industry panels have, with a clear eigenvalue gap). Both sides are timed from that DataFrame to their output DataFrame,
 so tandem's time counts the conversion (factorising the keys, building the result frame).
 py-ecomplexity runs with its defaults except verbose=False and check_logsupermodularity=False
 (a printed diagnostic that tandem does not compute). DID: Callaway-Sant'Anna with the
@@ -26,9 +30,14 @@ import tandem
 COLS = {"time": "year", "loc": "region", "prod": "industry", "val": "value"}
 
 
-def panel(regions, industries, years, seed=20261204):
+def panel(regions, industries, years, seed=20261204, nested=False):
     rng = np.random.default_rng(seed)
     size = rng.lognormal(0, 1.5, size=(regions, 1)) * rng.lognormal(0, 1.0, size=(1, industries))
+    if nested:
+        capability = rng.uniform(0, 1, size=(regions, 1))
+        requirement = rng.uniform(0, 1, size=(1, industries))
+        reach = capability >= requirement + 0.1 * rng.standard_normal(size.shape)
+        size = size * np.where(reach, 1.0, 0.02)
     frames = []
     for k, year in enumerate(range(2014, 2014 + years)):
         v = size * rng.lognormal(0.02 * k, 0.3, size=size.shape)
@@ -51,10 +60,11 @@ def timed(f, runs):
     return statistics.median(times), out
 
 
-def bench_complexity(regions, industries, years, runs):
+def bench_complexity(regions, industries, years, runs, nested):
     from ecomplexity import ecomplexity
-    df = panel(regions, industries, years)
-    print(f"complexity: {regions} regions x {industries} industries x {years} years = {len(df):,} rows")
+    df = panel(regions, industries, years, nested=nested)
+    print(f"complexity, {'nested' if nested else 'random'} panel: {regions} regions x "
+          f"{industries} industries x {years} years = {len(df):,} rows")
     t_ours, ours = timed(lambda: tandem.complexity(df, COLS, verbose=False), runs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -110,7 +120,8 @@ def main():
     a = ap.parse_args()
     if len(a.dims) != 3:
         sys.exit("usage: python_bench.py [REGIONS INDUSTRIES YEARS] --did FILE")
-    bench_complexity(*a.dims, a.runs)
+    for nested in (False, True):
+        bench_complexity(*a.dims, a.runs, nested)
     bench_did(a.did, a.runs)
 
 

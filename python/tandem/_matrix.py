@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._frames import require_columns, to_pandas
+from ._frames import factorize, require_columns, to_pandas
 
 
 class Matrix:
@@ -12,11 +12,11 @@ class Matrix:
     indicators treat them; ``regions`` and ``industries`` are the sorted labels."""
 
     def __init__(self, df: pd.DataFrame, region: str, industry: str, value: str, what: str):
-        r_codes, self.regions = pd.factorize(df[region], sort=True)
-        i_codes, self.industries = pd.factorize(df[industry], sort=True)
+        r_codes, self.regions = factorize(df[region])
+        i_codes, self.industries = factorize(df[industry])
         if (r_codes < 0).any() or (i_codes < 0).any():
             raise ValueError(f"{what}: missing region or industry keys; drop those rows first")
-        flat = r_codes.astype(np.int64) * len(self.industries) + i_codes
+        flat = r_codes * len(self.industries) + i_codes
         if len(np.unique(flat)) != len(flat):
             raise ValueError(
                 f"{what}: a region and industry appear twice; aggregate first "

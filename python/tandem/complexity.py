@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _tandem
-from ._frames import require_columns, to_pandas
+from ._frames import factorize, require_columns, to_pandas
 
 _KEYS = ("time", "loc", "prod", "val")
 
@@ -54,12 +54,12 @@ def _codes(data, cols_input, cols, val_errors_flag, what):
         val = val.fillna(0)
     codes, uniques = [], []
     for key in ("time", "loc", "prod"):
-        c, u = pd.factorize(df[names[key]], sort=True)
+        c, u = factorize(df[names[key]])
         if (c < 0).any():
             raise ValueError(
                 f"{what}: column {names[key]!r} has missing keys; drop those rows first"
             )
-        codes.append(c.astype(np.int64, copy=False))
+        codes.append(c)
         uniques.append(u)
     values = np.ascontiguousarray(val.to_numpy(dtype=np.float64))
     sizes = [len(u) for u in uniques]

@@ -97,3 +97,42 @@ def test_polars_frames_are_accepted(panel):
 def test_a_table_of_another_kind_is_refused_with_the_fix():
     with pytest.raises(TypeError, match="pandas DataFrame"):
         tandem.complexity([[1, 2]], COLS, verbose=False)
+
+
+class _Label(str):
+    """A str subclass: pandas orders and compares it as a str, the fast path refuses it."""
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["b", "a", "b", "é", "a", "\U00010000", "\uffff", "Z", ""],
+        # Equal strings that are distinct objects (built at run time, never interned).
+        ["".join(["re", "gion"]) for _ in range(5)] + ["".join(["a", "b"]) for _ in range(3)],
+        ["x", None, "y"],
+        ["x", float("nan"), "y"],
+        ["x", 3, "y"],
+        [_Label("b"), _Label("a"), "b"],
+    ],
+)
+@pytest.mark.parametrize("dtype", [object, "string[python]"])
+def test_factorize_is_pandas_factorize(values, dtype):
+    from tandem._frames import factorize
+
+    try:
+        column = pd.Series(values, dtype=dtype)
+    except (TypeError, ValueError):
+        pytest.skip("pandas refuses this column for this dtype")
+    codes, uniques = factorize(column)
+    ref_codes, ref_uniques = pd.factorize(column, sort=True)
+    assert codes.dtype == np.int64
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert list(uniques) == list(ref_uniques)
+    assert uniques.dtype == ref_uniques.dtype
+
+
+def test_rows_with_missing_keys_are_still_refused(panel):
+    df = panel.astype({"region": object}).copy()
+    df.loc[df.index[3], "region"] = None
+    with pytest.raises(ValueError, match="missing keys"):
+        tandem.complexity(df, COLS, verbose=False)

@@ -1,19 +1,15 @@
 //! Economic complexity over a long table (time, location, product, value), as
 //! py-ecomplexity's `ecomplexity` and `proximity` take it. The Python side factorises the
 //! three key columns into codes; here the codes place each value in a dense
-//! time x location x product block and `tandem_core::metrics::complexity::complexity_year`
-//! runs on each year, years in parallel with the GIL released.
+//! time x location x product block and `tandem_core::metrics::complexity::complexity_block`
+//! runs each year, years in parallel with the GIL released.
 
 use crate::arrays::{dict_of_arrays, same_lengths, slice};
-use crate::errors::{to_py, user_error};
+use crate::errors::user_error;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tandem_core::metrics::complexity::{
-    complexity_panel, ComplexityOptions, PanelComplexity, YearComplexity,
-};
-use tandem_core::metrics::MetricError;
-use tandem_core::Panel;
+use tandem_core::metrics::complexity::{complexity_block, ComplexityOptions, YearComplexity};
 
 /// Registers the complexity functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -86,44 +82,18 @@ impl LongCodes<'_> {
     }
 }
 
-/// The block as a core [`Panel`] (names are the codes; years are the labels when they are
-/// integers, else the codes), so that [`complexity_panel`] runs it: years on scoped threads,
-/// each solved sequentially, which is faster than nesting faer's own parallelism.
-fn block_panel(block: &[f64], sizes: [usize; 3], labels: &[String]) -> Result<Panel, MetricError> {
-    let [nt, nl, np] = sizes;
-    let names = |n: usize| (0..n).map(|k| k.to_string()).collect::<Vec<_>>();
-    let years: Vec<i32> = labels
-        .iter()
-        .map(|l| l.trim().parse::<i32>().ok())
-        .collect::<Option<Vec<_>>>()
-        .unwrap_or_else(|| (0..nt as i32).collect());
-    let cells = block.iter().map(|v| Some(*v)).collect();
-    Ok(Panel::from_dense(
-        "value",
-        names(nl),
-        names(np),
-        years,
-        cells,
-    )?)
-}
-
-/// The complexity family of every year of the block; an error names its year by its label
-/// (the earliest failing one).
-fn years<'a>(
-    panel: &'a Panel,
+/// The complexity family of every year of the block (years in parallel, see
+/// `complexity_block`); an error names its year by its label (the earliest failing one).
+fn years(
+    block: &[f64],
+    sizes: [usize; 3],
     labels: &[String],
     opts: &ComplexityOptions,
-) -> Result<PanelComplexity<'a>, String> {
-    complexity_panel(panel, opts).map_err(|e| {
-        let message = e.to_string();
-        // The core prefixes "year {year}"; with non-integer labels that is the code.
-        for (code, label) in panel.years().iter().zip(labels) {
-            let prefix = format!("year {code}: ");
-            if let Some(rest) = message.strip_prefix(&prefix) {
-                return format!("year {label}: {rest}");
-            }
-        }
-        message
+) -> Result<Vec<YearComplexity>, String> {
+    let [nt, nl, np] = sizes;
+    complexity_block(block, nt, nl, np, opts).map_err(|(t, e)| {
+        let label = labels.get(t).map_or("?", String::as_str);
+        format!("year {label}: {e}")
     })
 }
 
@@ -201,9 +171,8 @@ fn complexity_codes<'py>(
     };
     let (block, columns) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let panel = block_panel(&block.values, sizes, &time_labels).map_err(to_py)?;
-        let results = years(&panel, &time_labels, &opts).map_err(user_error)?;
-        let columns = cell_columns(results.years(), sizes);
+        let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
+        let columns = cell_columns(&results, sizes);
         Ok((block, columns))
     })?;
     let duplicates = block.duplicates;
@@ -277,10 +246,9 @@ fn proximity_codes<'py>(
     };
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let panel = block_panel(&block.values, sizes, &time_labels).map_err(to_py)?;
-        let results = years(&panel, &time_labels, &opts).map_err(user_error)?;
+        let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
-        for (t, y) in results.years().iter().enumerate() {
+        for (t, y) in results.iter().enumerate() {
             let kept = &y.kept_industries;
             for (a, &pa) in kept.iter().enumerate() {
                 for (b, &pb) in kept.iter().enumerate() {
@@ -365,11 +333,10 @@ mod tests {
         let block = codes.block().unwrap();
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let panel = block_panel(&block.values, [2, 4, 4], &labels).unwrap();
-        let results = years(&panel, &labels, &opts).unwrap();
+        let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
-        assert_eq!(results.years()[1], direct);
-        let cells = cell_columns(results.years(), [2, 4, 4]);
+        assert_eq!(results[1], direct);
+        let cells = cell_columns(&results, [2, 4, 4]);
         let column = |name: &str| {
             let j = CELL_COLUMNS.iter().position(|c| *c == name).unwrap();
             &cells[j * 32..(j + 1) * 32]
@@ -385,8 +352,7 @@ mod tests {
         let values = [1.0, 0.0, 0.0, 0.0];
         for label in ["1999", "2019Q1"] {
             let labels = vec![label.to_string()];
-            let panel = block_panel(&values, [1, 2, 2], &labels).unwrap();
-            let e = years(&panel, &labels, &ComplexityOptions::default()).unwrap_err();
+            let e = years(&values, [1, 2, 2], &labels, &ComplexityOptions::default()).unwrap_err();
             assert!(e.starts_with(&format!("year {label}: ")), "{e}");
         }
     }

@@ -14,6 +14,7 @@ mod complexity;
 mod data;
 mod errors;
 mod evaluate;
+mod factorize;
 mod indicators;
 mod io;
 
@@ -29,6 +30,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Python package turns them into DataFrames and result objects.
 #[pymodule]
 fn _tandem(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    keep_freed_memory_a_while();
     m.add("TandemError", m.py().get_type::<TandemError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     complexity::register(m)?;
@@ -36,5 +38,28 @@ fn _tandem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     io::register(m)?;
     data::register(m)?;
     evaluate::register(m)?;
+    factorize::register(m)?;
     Ok(())
+}
+
+/// Keeps memory this module frees for a second before mimalloc returns it to the system
+/// (mimalloc's default is 10 ms). A complexity call on a national panel frees a few hundred
+/// megabytes, and a notebook calls it again and again (per specification, per subset):
+/// memory handed back is zeroed by the system on the next call's first touch, which cost a
+/// third of such a call. `MIMALLOC_PURGE_DELAY` in the environment still wins.
+fn keep_freed_memory_a_while() {
+    // `mi_option_purge_delay` in mimalloc 2's `mimalloc.h` (between `eager_commit_delay`, 14,
+    // and `use_numa_nodes`, 16, which libmimalloc-sys does name); its documented default is
+    // 10, which is checked first, so that another numbering changes nothing.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: reading and setting an option is allowed at any time; this one only changes
+    // when free memory is returned to the system.
+    unsafe {
+        if libmimalloc_sys::mi_option_get(PURGE_DELAY) == 10 {
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, 1000);
+        }
+    }
 }

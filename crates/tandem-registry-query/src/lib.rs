@@ -48,6 +48,14 @@ pub enum QueryError {
     /// DataFusion or Ballista failed (planning, reading, executing, or the cluster).
     #[error("query failed: {0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
+    /// A query needed more memory than the embedded engine's limit and could not spill.
+    #[error("the query needs more than the {limit_mib} MiB it may use on this machine ({detail}); raise --memory-limit if the machine has more, or run it on a cluster (--engine ballista://HOST:PORT)")]
+    OutOfMemory {
+        /// The limit, in MiB.
+        limit_mib: u64,
+        /// DataFusion's account of what asked for more.
+        detail: String,
+    },
     /// A query did not finish within its time limit.
     #[error("the query did not finish within {0} s; raise --timeout, or check that the cluster's executors are alive (`tandem cluster executor` logs)")]
     Timeout(u64),

@@ -499,6 +499,39 @@ fn a_missing_table_or_a_slow_query_fails_with_a_message_that_says_what_to_do() {
     }
 }
 
+/// A query that needs more memory than the embedded engine may use stops with an error that
+/// names the limit and the way out, and the same query runs under the default limit.
+#[test]
+fn a_query_over_the_memory_limit_fails_with_the_limit_and_what_to_do() {
+    let g = with_effect();
+    let limited = block_on(Registry::open_limited(
+        &g.path,
+        &Engine::Embedded,
+        Some(1 << 20),
+    ))
+    .unwrap();
+    let run = |registry: &Registry| {
+        block_on(flows::pair_flows(
+            registry,
+            &[xuzhou()],
+            &YEARS,
+            CityBasis::AtDate,
+        ))
+    };
+    match run(&limited) {
+        Err(e @ QueryError::OutOfMemory { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("1 MiB") && text.contains("--memory-limit"),
+                "{text}"
+            );
+        }
+        other => panic!("expected out of memory, got {:?}", other.map(|b| b.len())),
+    }
+    let fine = run(&open(&g.path)).unwrap();
+    assert!(fine.iter().map(|b| b.num_rows()).sum::<usize>() > 0);
+}
+
 #[test]
 fn sql_text_with_quotes_stays_inside_its_literal() {
     let mut p = xuzhou();

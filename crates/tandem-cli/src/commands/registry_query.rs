@@ -44,9 +44,58 @@ pub struct QueryArgs {
     /// Give up after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub timeout: u64,
+    /// Memory the embedded engine may use, e.g. `8GiB` or `512MiB` (binary units; `none`
+    /// for no limit). Sorts and aggregates spill to the temporary directory past it; a query
+    /// that still needs more stops with an error. Default: three quarters of this machine's
+    /// memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<MemoryLimit>,
     /// No progress display.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// A `--memory-limit` value: bytes, or no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemoryLimit {
+    /// At most this many bytes.
+    Bytes(u64),
+    /// No limit (`none`).
+    Unlimited,
+}
+
+/// Parses `8GiB`, `512MiB`, `2G`, `1048576`, … (K, M, G, T are powers of 1024, with or
+/// without `iB` or `B`), or `none`.
+fn parse_memory_limit(text: &str) -> Result<MemoryLimit, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(MemoryLimit::Unlimited);
+    }
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let unit = unit.trim().to_ascii_uppercase();
+    let unit = unit.trim_end_matches("IB").trim_end_matches('B');
+    let shift = match unit {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "`{text}`: write a size such as 8GiB, 512MiB or none"
+            ))
+        }
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .filter(|b| *b >= 1 << 20)
+        .ok_or_else(|| format!("`{text}`: write a size of at least 1MiB, such as 8GiB"))?;
+    Ok(MemoryLimit::Bytes(bytes))
 }
 
 /// `tandem registry panel`.
@@ -163,7 +212,12 @@ mod with_engine {
         let spinner = super::super::cluster::spinner(args.quiet, "query");
         let batches = runtime()?.block_on(async {
             let engine = args.engine.parse().map_err(user)?;
-            let registry = Registry::open(&args.input, &engine)
+            let memory = match args.memory_limit {
+                None => tandem_registry_query::engine::default_memory_limit(),
+                Some(MemoryLimit::Bytes(bytes)) => Some(bytes),
+                Some(MemoryLimit::Unlimited) => None,
+            };
+            let registry = Registry::open_limited(&args.input, &engine, memory)
                 .await
                 .map_err(user)?
                 .with_timeout(Duration::from_secs(args.timeout.max(1)));
@@ -282,5 +336,26 @@ mod with_engine {
     /// timeout), and their messages say how.
     fn user(e: QueryError) -> anyhow::Error {
         UserError::new(e.to_string()).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_limits_read_binary_units_and_refuse_nonsense() {
+        let gib = MemoryLimit::Bytes(8 << 30);
+        for text in ["8GiB", "8G", "8gb", " 8 GiB ", "8589934592"] {
+            assert_eq!(parse_memory_limit(text), Ok(gib), "{text}");
+        }
+        assert_eq!(
+            parse_memory_limit("512MiB"),
+            Ok(MemoryLimit::Bytes(512 << 20))
+        );
+        assert_eq!(parse_memory_limit("none"), Ok(MemoryLimit::Unlimited));
+        for bad in ["", "GiB", "8 PB", "-1G", "1.5G", "1K", "99999999999T"] {
+            assert!(parse_memory_limit(bad).is_err(), "{bad}");
+        }
     }
 }

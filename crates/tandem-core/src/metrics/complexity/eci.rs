@@ -270,13 +270,25 @@ struct NextPairs {
 /// ch. 5). `None` for small matrices (where the full decomposition is as cheap) and when the
 /// residuals do not fall below `1e-12` (second pair) and `1e-10` (third eigenvalue, which is
 /// only compared with [`MIN_EIGENVALUE_GAP`]) within the iteration budget.
+///
+/// The residuals shrink by about `λ_{BLOCK+1} / λ3` per step. When the spectrum is flat (a
+/// presence matrix close to random, where λ2, λ3, … differ by a few per cent) that takes
+/// hundreds of steps, more than the full decomposition costs, so the iteration stops as soon
+/// as the observed rate says the budget will not be met and the caller falls back at once.
 fn deflated_next_pairs(g: MatRef<'_, f64>, top: &[f64]) -> Option<NextPairs> {
     const BLOCK: usize = 8;
     const MAX_ITERATIONS: usize = 150;
+    // Steps between the two residuals whose ratio estimates the rate of convergence.
+    const RATE_SPAN: usize = 4;
     let n = g.nrows();
     if n < 4 * BLOCK {
         return None;
     }
+    // One step costs about 2 n² BLOCK flops and the full decomposition roughly 4 n³, so past
+    // n / 4 steps the fallback is cheaper.
+    let budget = MAX_ITERATIONS.min((n / 4).max(10 * RATE_SPAN));
+    // Each step's worse residual, relative to its tolerance (converged at <= 1).
+    let mut progress: Vec<f64> = Vec::with_capacity(budget);
     // A fixed, full-rank start: a hash of the position, in [-0.5, 0.5).
     let mut q = Mat::<f64>::from_fn(n, BLOCK, |i, j| {
         let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (j as u64 + 1) << 32;
@@ -285,7 +297,7 @@ fn deflated_next_pairs(g: MatRef<'_, f64>, top: &[f64]) -> Option<NextPairs> {
         x ^= x >> 32;
         (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     });
-    for _ in 0..MAX_ITERATIONS {
+    for step in 0..budget {
         orthonormalise_against(&mut q, top)?;
         let z = super::basic::matmul(g, q.as_ref(), Par::Seq);
         let t = super::basic::matmul(q.transpose(), z.as_ref(), Par::Seq);
@@ -301,16 +313,36 @@ fn deflated_next_pairs(g: MatRef<'_, f64>, top: &[f64]) -> Option<NextPairs> {
         };
         // Ritz values come in non-decreasing order: the last two are λ2 and λ3.
         let (k2, k3) = (BLOCK - 1, BLOCK - 2);
-        if residual(k2) <= 1e-12 && residual(k3) <= 1e-10 {
+        let worst = (residual(k2) / 1e-12).max(residual(k3) / 1e-10);
+        if worst <= 1.0 {
             return Some(NextPairs {
                 second: theta[k2],
                 third: theta[k3],
                 vector: (0..n).map(|i| x[(i, k2)]).collect(),
             });
         }
+        progress.push(worst);
+        if step >= 2 * RATE_SPAN && !will_converge(&progress, RATE_SPAN, budget) {
+            return None;
+        }
         q = gx;
     }
     None
+}
+
+/// Whether residuals that went as in `progress` (relative to their tolerance, one per step)
+/// reach 1 within `budget` steps at the rate observed over the last `span` steps.
+fn will_converge(progress: &[f64], span: usize, budget: usize) -> bool {
+    let (now, before) = (
+        progress[progress.len() - 1],
+        progress[progress.len() - 1 - span],
+    );
+    let rate = (now / before).powf(1.0 / span as f64);
+    if rate.is_nan() || rate >= 1.0 {
+        return false;
+    }
+    let needed = now.ln() / -rate.ln();
+    progress.len() as f64 + needed <= budget as f64
 }
 
 /// Makes the columns of `q` orthonormal and orthogonal to the unit vector `top` (modified
@@ -373,6 +405,18 @@ fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>),
 #[cfg(test)]
 mod deflation_tests {
     use super::*;
+
+    /// The rate test stops an iteration that converges too slowly, not one that will make it.
+    #[test]
+    fn slow_convergence_is_given_up_early() {
+        let geometric = |rate: f64| (0..10).map(|k| 1e6 * rate.powi(k)).collect::<Vec<_>>();
+        // 1e6 * 0.5^9 ≈ 2e3 needs 11 more halvings: 21 steps in all.
+        assert!(will_converge(&geometric(0.5), 4, 40));
+        assert!(!will_converge(&geometric(0.5), 4, 20));
+        // A flat spectrum: 0.95 per step needs about 270 steps.
+        assert!(!will_converge(&geometric(0.95), 4, 150));
+        assert!(!will_converge(&[1e3, 1e3, 1e3, 1e3, 2e3], 4, 150));
+    }
 
     /// The deflated block iteration agrees with the full eigendecomposition on a Gram
     /// matrix large enough to take the fast path.

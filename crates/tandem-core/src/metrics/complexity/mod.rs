@@ -194,7 +194,7 @@ fn year_with(
     }
     let m = basic::to_mat(&mcp, nr, np);
     let ep = eci::eci_pci_mat(m.as_ref(), &d, &u, opts.pci_scale, par)?;
-    let phi = relatedness::proximity_mat(m.as_ref(), &u, opts.proximity, par);
+    let phi = relatedness::proximity_mat(m.as_ref(), &u, opts.proximity);
     let density_std = relatedness::density_mat(
         m.as_ref(),
         phi.as_ref(),
@@ -316,38 +316,97 @@ pub fn complexity_panel<'a>(
     opts: &ComplexityOptions,
 ) -> Result<PanelComplexity<'a>, MetricError> {
     let years = panel.years();
+    let results = per_year(years.len(), |k, par| panel_year(panel, years[k], opts, par));
+    let years = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(PanelComplexity { panel, years })
+}
+
+/// The complexity family of every year of a dense time-major block, `values[(t · regions +
+/// c) · industries + p]` for `years` years, each year as [`complexity_year`] (absent cells
+/// must already be 0). Years run in parallel as in [`complexity_panel`], without building a
+/// [`Panel`]: the Python package passes its long table this way. An error comes with the
+/// index of the earliest failing year.
+///
+/// # Errors
+/// A block whose length is not `years · regions · industries` is [`MetricError::Shape`]
+/// (year 0); otherwise as [`complexity_year`].
+pub fn complexity_block(
+    values: &[f64],
+    years: usize,
+    regions: usize,
+    industries: usize,
+    opts: &ComplexityOptions,
+) -> Result<Vec<YearComplexity>, (usize, MetricError)> {
+    let size = regions.saturating_mul(industries);
+    if size.checked_mul(years) != Some(values.len()) {
+        let error = MetricError::Shape {
+            what: format!(
+                "complexity block ({years} years x {regions} regions x {industries} industries)"
+            ),
+            expected: size.saturating_mul(years),
+            got: values.len(),
+        };
+        return Err((0, error));
+    }
+    let results = per_year(years, |t, par| {
+        year_with(
+            &values[t * size..(t + 1) * size],
+            regions,
+            industries,
+            opts,
+            par,
+        )
+    });
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(t, r)| r.map_err(|e| (t, e)))
+        .collect()
+}
+
+/// `solve(t, parallelism)` for every year `t < years`, in year order. Years are independent,
+/// so whole rounds of them run on scoped threads (one year per thread at a time, each solve
+/// sequential, which scales better than splitting small solves); the few years left after the
+/// last whole round are solved one by one with every core inside the solve, so that no core
+/// idles while another finishes a last year alone (5 years on 2 cores: 2 rounds, then 1).
+fn per_year<F>(years: usize, solve: F) -> Vec<Result<YearComplexity, MetricError>>
+where
+    F: Fn(usize, faer::Par) -> Result<YearComplexity, MetricError> + Sync,
+{
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(years.len());
-    let results: Vec<Result<YearComplexity, MetricError>> = if threads <= 1 {
-        years
-            .iter()
-            .map(|&y| panel_year(panel, y, opts, faer::get_global_parallelism()))
-            .collect()
-    } else {
-        // Years are independent: each thread takes a contiguous block of years and keeps
-        // every solve sequential, which scales better than splitting each small solve.
-        let block = years.len().div_ceil(threads);
+        .min(years);
+    if threads <= 1 {
+        return (0..years)
+            .map(|t| solve(t, faer::get_global_parallelism()))
+            .collect();
+    }
+    let rounds = years - years % threads;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut solved: Vec<(usize, Result<YearComplexity, MetricError>)> =
         std::thread::scope(|scope| {
-            let handles: Vec<_> = years
-                .chunks(block)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|&y| panel_year(panel, y, opts, faer::Par::Seq))
-                            .collect::<Vec<_>>()
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if t >= rounds {
+                                return mine;
+                            }
+                            mine.push((t, solve(t, faer::Par::Seq)));
+                        }
                     })
                 })
                 .collect();
-            handles
+            workers
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
-        })
-    };
-    let years = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok(PanelComplexity { panel, years })
+        });
+    solved.extend((rounds..years).map(|t| (t, solve(t, faer::Par::rayon(threads)))));
+    solved.sort_unstable_by_key(|(t, _)| *t);
+    solved.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The result of [`complexity_panel`]: each year's [`YearComplexity`], in the panel's year order.

@@ -58,18 +58,13 @@ pub fn proximity(
         });
     }
     let m = to_mat(mcp, regions, industries);
-    let phi = proximity_mat(m.as_ref(), &u, kind, get_global_parallelism());
+    let phi = proximity_mat(m.as_ref(), &u, kind);
     Ok(super::basic::to_row_major(phi.as_ref()))
 }
 
 /// Proximity from a faer presence matrix with all ubiquities positive.
-pub(super) fn proximity_mat(
-    m: MatRef<'_, f64>,
-    u: &[f64],
-    kind: ProximityKind,
-    par: Par,
-) -> Mat<f64> {
-    let co = matmul(m.transpose(), m, par);
+pub(super) fn proximity_mat(m: MatRef<'_, f64>, u: &[f64], kind: ProximityKind) -> Mat<f64> {
+    let co = co_occurrence(m);
     let n = u.len();
     match kind {
         // C / max(u_p, u_p') equals py-ecomplexity's min(C / u_p', C / u_p) exactly, because
@@ -77,6 +72,36 @@ pub(super) fn proximity_mat(
         ProximityKind::MinConditional => Mat::from_fn(n, n, |p, q| co[(p, q)] / u[p].max(u[q])),
         ProximityKind::Asymmetric => Mat::from_fn(n, n, |p, q| co[(p, q)] / u[p]),
     }
+}
+
+/// `C = MᵀM` for a 0/1 presence matrix: `C[p, p']` counts the regions with both industries.
+/// Each industry's column becomes a bit set over regions, and each pair's count is the
+/// population count of the AND of two sets: exact integers, as the floating-point product
+/// gives (every partial sum is an integer below 2⁵³), with 64 regions per word
+/// operation and each pair counted once.
+fn co_occurrence(m: MatRef<'_, f64>) -> Mat<f64> {
+    let (nr, np) = (m.nrows(), m.ncols());
+    let words = nr.div_ceil(64).max(1);
+    let mut bits = vec![0u64; np * words];
+    for p in 0..np {
+        let set = &mut bits[p * words..(p + 1) * words];
+        for c in 0..nr {
+            if m[(c, p)] != 0.0 {
+                set[c / 64] |= 1 << (c % 64);
+            }
+        }
+    }
+    let mut co = Mat::<f64>::zeros(np, np);
+    for p in 0..np {
+        let a = &bits[p * words..(p + 1) * words];
+        for q in 0..=p {
+            let b = &bits[q * words..(q + 1) * words];
+            let both: u32 = a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum();
+            co[(p, q)] = f64::from(both);
+            co[(q, p)] = f64::from(both);
+        }
+    }
+    co
 }
 
 /// Relatedness density of each region around each industry (regions x industries, row-major).
@@ -158,4 +183,30 @@ pub(super) fn density_mat(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod co_occurrence_tests {
+    use super::*;
+
+    /// The bit-set count equals the floating-point product MᵀM, across word boundaries
+    /// (130 regions: three words, the last one partly used).
+    #[test]
+    fn bit_counts_equal_the_matrix_product() {
+        let (nr, np) = (130, 7);
+        let m = Mat::<f64>::from_fn(nr, np, |c, p| {
+            if (c * 31 + p * 17 + c * p) % 5 < 2 {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        let fast = co_occurrence(m.as_ref());
+        let product = matmul(m.transpose(), m.as_ref(), Par::Seq);
+        for p in 0..np {
+            for q in 0..np {
+                assert_eq!(fast[(p, q)], product[(p, q)], "({p}, {q})");
+            }
+        }
+    }
 }

@@ -212,6 +212,38 @@ fn panel_errors_name_the_year() {
     assert!(err.to_string().starts_with("year 2020: "), "{err}");
 }
 
+/// A block of several years gives each year's own result, whichever thread and parallelism
+/// solved it (5 years: whole rounds on threads, the last year with every core), and an
+/// error carries the index of the earliest failing year.
+#[test]
+fn a_block_of_years_equals_its_years_one_by_one() {
+    let (nr, np) = (9, 14);
+    let opts = ComplexityOptions::default();
+    let years: Vec<Vec<f64>> = (0..5)
+        .map(|t| nested_values(nr, np, &[0.0, 0.1 * t as f64, -0.05, 0.2, 0.03]))
+        .collect();
+    let block: Vec<f64> = years.concat();
+    let solved = complexity_block(&block, 5, nr, np, &opts).unwrap();
+    for (t, values) in years.iter().enumerate() {
+        assert_eq!(
+            solved[t],
+            complexity_year(values, nr, np, &opts).unwrap(),
+            "year {t}"
+        );
+    }
+    let mut broken = block.clone();
+    // Year 3 and year 4 lose every region but one: too few regions.
+    for t in [3, 4] {
+        broken[t * nr * np + np..(t + 1) * nr * np].fill(0.0);
+    }
+    let (t, e) = complexity_block(&broken, 5, nr, np, &opts).unwrap_err();
+    assert_eq!(t, 3);
+    assert!(matches!(e, MetricError::TooFew { .. }), "{e}");
+    let (t, e) = complexity_block(&block[1..], 5, nr, np, &opts).unwrap_err();
+    assert_eq!(t, 0);
+    assert!(matches!(e, MetricError::Shape { .. }), "{e}");
+}
+
 #[test]
 fn asymmetric_proximity_is_the_conditional_probability() {
     // Industry 0 in regions {0,1,2}, industry 1 in {0,1}, industry 2 in {2}.
