@@ -30,6 +30,7 @@ DUCKDB_WORKER = r"""
 import sys, duckdb
 registry, sql_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 for t in ["firms", "establishments", "links", "address_changes"]:
     con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{registry}/{t}.parquet')")
 sql = open(sql_file).read().rstrip().rstrip(";")
@@ -58,6 +59,7 @@ SAME_ROWS_WORKER = r"""
 import sys, duckdb
 a, b = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 q = "SELECT * FROM read_parquet('{}') EXCEPT ALL SELECT * FROM read_parquet('{}')"
 n_a = con.execute(f"SELECT count(*) FROM read_parquet('{a}')").fetchone()[0]
 n_b = con.execute(f"SELECT count(*) FROM read_parquet('{b}')").fetchone()[0]
