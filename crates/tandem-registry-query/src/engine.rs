@@ -197,9 +197,7 @@ impl Registry {
         }
         Ok(batches)
     }
-}
 
-impl Registry {
     /// A failure for want of memory under the limit becomes [`QueryError::OutOfMemory`].
     fn out_of_memory(&self, error: datafusion::error::DataFusionError) -> QueryError {
         use datafusion::error::DataFusionError;
@@ -250,9 +248,9 @@ fn final_order_by(sql: &str) -> Option<(&str, &str)> {
 /// a million rows at 5 M firms) with the firms' stays repartition both sides by hash, the
 /// five million stays included; collecting the smaller side instead and probing the stays
 /// where they are took about a third off flows by period, transfers, origin and the
-/// 2-digit panel at 5 M firms, with the same rows (the benchmark in the README). In one process a collected build side
-/// is shared by the tasks, so every join type stays exact (on Ballista it is not, see
-/// [`ballista_state`]).
+/// 2-digit panel at 5 M firms, with the same rows (the benchmark in the README). In one
+/// process a collected build side is shared by the tasks, so every join type stays exact (on
+/// Ballista it is not, see [`ballista_state`]).
 fn session_config() -> SessionConfig {
     SessionConfig::new()
         .with_information_schema(false)

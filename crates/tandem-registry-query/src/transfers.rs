@@ -163,8 +163,9 @@ pub async fn transfer_counts(
 ///
 /// The day is joined in (`as_of`) rather than written into the stays' condition: as a literal,
 /// DataFusion pushes "the stay ends after that day" down into the firms' first moves, which
-/// then hold no row, and Ballista 55 never finished that plan (the loopback benchmark at 1 M
-/// firms hung); a condition between two inputs stays above the join.
+/// then hold no row, and Ballista 55's adaptive planner never finished a plan with an empty
+/// stage (the loopback benchmark at 1 M firms hung; `engine.rs` now turns that planner off);
+/// a condition between two inputs stays above the join either way.
 ///
 /// # Errors
 /// A year outside 1900-2100 or no pairs.
