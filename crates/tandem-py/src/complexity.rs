@@ -97,47 +97,52 @@ fn years(
     })
 }
 
-/// The names of the per-cell columns, in py-ecomplexity's output order.
-const CELL_COLUMNS: [&str; 9] = [
-    "diversity",
-    "ubiquity",
-    "mcp",
-    "eci",
-    "pci",
-    "density",
-    "coi",
-    "cog",
-    "rca",
+/// How one result column of a year spreads over its location x product cells.
+enum Spread<'a> {
+    /// One value per location, repeated over the products.
+    PerLocation(&'a [Option<f64>]),
+    /// One value per product, repeated over the locations.
+    PerProduct(&'a [Option<f64>]),
+    /// One value per cell.
+    PerCell(&'a [Option<f64>]),
+}
+
+/// The per-cell columns, in py-ecomplexity's output order, with where each comes from.
+const CELL_COLUMNS: [(&str, fn(&YearComplexity) -> Spread<'_>); 9] = [
+    ("diversity", |y| Spread::PerLocation(&y.diversity)),
+    ("ubiquity", |y| Spread::PerProduct(&y.ubiquity)),
+    ("mcp", |y| Spread::PerCell(&y.mcp)),
+    ("eci", |y| Spread::PerLocation(&y.eci)),
+    ("pci", |y| Spread::PerProduct(&y.pci)),
+    ("density", |y| Spread::PerCell(&y.density)),
+    ("coi", |y| Spread::PerLocation(&y.coi)),
+    ("cog", |y| Spread::PerCell(&y.cog)),
+    ("rca", |y| Spread::PerCell(&y.rca)),
 ];
 
 /// The per-cell columns of the whole block from the per-year results, as one vector holding
-/// column after column (column `j` of [`CELL_COLUMNS`] at `j * cells..`), regions' and
-/// industries' values repeated over the cells as py-ecomplexity's output has them. One
-/// buffer, so that pandas takes it as one block without copying.
+/// column after column (column `j` of [`CELL_COLUMNS`] at `j * cells..`; NaN for locations
+/// and products without activity that year). One buffer, so that pandas takes it as one
+/// block without copying; it is written once, front to back (column by column, year by
+/// year), because at a million cells its 9 columns are far larger than the caches.
 fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
-    let [nt, nl, np] = sizes;
-    let n = nt * nl * np;
-    let mut out = vec![f64::NAN; CELL_COLUMNS.len() * n];
-    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    for (t, y) in results.iter().enumerate() {
-        for l in 0..nl {
-            for p in 0..np {
-                let k = l * np + p;
-                let cell = t * nl * np + k;
-                let row = [
-                    y.diversity[l],
-                    y.ubiquity[p],
-                    y.mcp[k],
-                    y.eci[l],
-                    y.pci[p],
-                    y.density[k],
-                    y.coi[l],
-                    y.cog[k],
-                    y.rca[k],
-                ];
-                for (j, x) in row.into_iter().enumerate() {
-                    out[j * n + cell] = v(x);
+    let [_, nl, np] = sizes;
+    let v = |x: &Option<f64>| x.unwrap_or(f64::NAN);
+    let mut out = Vec::with_capacity(CELL_COLUMNS.len() * results.len() * nl * np);
+    for (_, column) in CELL_COLUMNS {
+        for y in results {
+            match column(y) {
+                Spread::PerLocation(values) => {
+                    for x in values {
+                        out.extend(std::iter::repeat_n(v(x), np));
+                    }
                 }
+                Spread::PerProduct(values) => {
+                    for _ in 0..nl {
+                        out.extend(values.iter().map(v));
+                    }
+                }
+                Spread::PerCell(values) => out.extend(values.iter().map(v)),
             }
         }
     }
@@ -184,7 +189,7 @@ fn complexity_codes<'py>(
             ("cells", columns),
         ],
     )?;
-    out.set_item("columns", CELL_COLUMNS.to_vec())?;
+    out.set_item("columns", CELL_COLUMNS.map(|(name, _)| name).to_vec())?;
     out.set_item("duplicates", duplicates)?;
     Ok(out)
 }
@@ -338,7 +343,7 @@ mod tests {
         assert_eq!(results[1], direct);
         let cells = cell_columns(&results, [2, 4, 4]);
         let column = |name: &str| {
-            let j = CELL_COLUMNS.iter().position(|c| *c == name).unwrap();
+            let j = CELL_COLUMNS.iter().position(|(c, _)| *c == name).unwrap();
             &cells[j * 32..(j + 1) * 32]
         };
         // Year 1, region 2, industry 1: cell 16 + 2 * 4 + 1.
