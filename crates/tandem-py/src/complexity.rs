@@ -100,24 +100,27 @@ fn years(
 /// How one result column of a year spreads over its location x product cells.
 enum Spread<'a> {
     /// One value per location, repeated over the products.
-    PerLocation(&'a [Option<f64>]),
+    Location(&'a [Option<f64>]),
     /// One value per product, repeated over the locations.
-    PerProduct(&'a [Option<f64>]),
+    Product(&'a [Option<f64>]),
     /// One value per cell.
-    PerCell(&'a [Option<f64>]),
+    Cell(&'a [Option<f64>]),
 }
 
+/// Where a result column comes from in a year's results.
+type ColumnOf = fn(&YearComplexity) -> Spread<'_>;
+
 /// The per-cell columns, in py-ecomplexity's output order, with where each comes from.
-const CELL_COLUMNS: [(&str, fn(&YearComplexity) -> Spread<'_>); 9] = [
-    ("diversity", |y| Spread::PerLocation(&y.diversity)),
-    ("ubiquity", |y| Spread::PerProduct(&y.ubiquity)),
-    ("mcp", |y| Spread::PerCell(&y.mcp)),
-    ("eci", |y| Spread::PerLocation(&y.eci)),
-    ("pci", |y| Spread::PerProduct(&y.pci)),
-    ("density", |y| Spread::PerCell(&y.density)),
-    ("coi", |y| Spread::PerLocation(&y.coi)),
-    ("cog", |y| Spread::PerCell(&y.cog)),
-    ("rca", |y| Spread::PerCell(&y.rca)),
+const CELL_COLUMNS: [(&str, ColumnOf); 9] = [
+    ("diversity", |y| Spread::Location(&y.diversity)),
+    ("ubiquity", |y| Spread::Product(&y.ubiquity)),
+    ("mcp", |y| Spread::Cell(&y.mcp)),
+    ("eci", |y| Spread::Location(&y.eci)),
+    ("pci", |y| Spread::Product(&y.pci)),
+    ("density", |y| Spread::Cell(&y.density)),
+    ("coi", |y| Spread::Location(&y.coi)),
+    ("cog", |y| Spread::Cell(&y.cog)),
+    ("rca", |y| Spread::Cell(&y.rca)),
 ];
 
 /// The per-cell columns of the whole block from the per-year results, as one vector holding
@@ -132,17 +135,17 @@ fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
     for (_, column) in CELL_COLUMNS {
         for y in results {
             match column(y) {
-                Spread::PerLocation(values) => {
+                Spread::Location(values) => {
                     for x in values {
                         out.extend(std::iter::repeat_n(v(x), np));
                     }
                 }
-                Spread::PerProduct(values) => {
+                Spread::Product(values) => {
                     for _ in 0..nl {
                         out.extend(values.iter().map(v));
                     }
                 }
-                Spread::PerCell(values) => out.extend(values.iter().map(v)),
+                Spread::Cell(values) => out.extend(values.iter().map(v)),
             }
         }
     }
