@@ -18,7 +18,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::sql::{self, CityBasis};
+use crate::sql::{self, CityBasis, PairSide};
 use crate::{PairCities, QueryError, RecordBatch, Registry};
 
 /// The statement of [`flows`]. Columns: `year`, `origin_city_id`, `destination_city_id`,
@@ -63,7 +63,8 @@ pub async fn flows(
 /// task (see `sql::spells`). A denominator stays null when no fact gives it. The flows into a
 /// pair's destination give both the pair's own flow (those from its origin) and the
 /// destination's inbound total in one join, because each reference to `city_flows` would
-/// evaluate the located links again.
+/// evaluate the located links again. Both are restricted to the pairs' cities by literals
+/// (`sql::pair_cities`), so that only those cities' stays enter the joins.
 fn pair_years_ctes(
     pairs: &[PairCities],
     years: &RangeInclusive<i32>,
@@ -83,11 +84,12 @@ directions AS (
 city_flows AS (
   SELECT year, origin_city_id, destination_city_id, COUNT(*) AS links,
          COUNT(amount_yuan) AS links_with_amount, SUM(amount_yuan) AS amount_yuan
-  FROM located_links GROUP BY year, origin_city_id, destination_city_id
+  FROM located_links WHERE destination_city_id IN ({destinations})
+  GROUP BY year, origin_city_id, destination_city_id
 ),
 founded AS (
   SELECT city_id, {founded_year} AS year, SUM(registered_capital_yuan) AS capital_yuan
-  FROM firms GROUP BY city_id, {founded_year}
+  FROM firms WHERE city_id IN ({destinations}) GROUP BY city_id, {founded_year}
 ),
 pair_facts AS (
   SELECT d.pair_id, d.direction, d.origin_city_id, d.destination_city_id, d.helper_scope,
@@ -127,6 +129,7 @@ pair_years AS (
         pairs = sql::pairs(pairs)?,
         years = sql::years(years)?,
         founded_year = sql::year("founded"),
+        destinations = sql::pair_cities(pairs, PairSide::Either)?,
         from = years.start(),
         to = years.end(),
     ))

@@ -91,23 +91,22 @@ pub fn spells(basis: CityBasis) -> String {
         // costs nothing), and the founding stays are split by whether the firm ever moved: the
         // firms that never did (most of them) pass through an anti-join with no per-firm
         // aggregate, the others take their first move's date as the stay's end. An exact
-        // duplicate record is one move (DISTINCT).
-        CityBasis::AtDate => "distinct_moves AS (
-  SELECT DISTINCT firm_id, to_city_id, date FROM address_changes
-),
-moves AS (
+        // duplicate record is one move: the GROUP BY of `moves` merges it, and a duplicate
+        // changes no MIN, so the raw table serves where a DISTINCT copy would be evaluated
+        // once per reference (DataFusion does not materialise common table expressions).
+        CityBasis::AtDate => "moves AS (
   SELECT firm_id, to_city_id, date, MIN(next_date) AS next_date
   FROM (
-    SELECT firm_id, to_city_id, date, CAST(NULL AS DATE) AS next_date FROM distinct_moves
+    SELECT firm_id, to_city_id, date, CAST(NULL AS DATE) AS next_date FROM address_changes
     UNION ALL
     SELECT a.firm_id, a.to_city_id, a.date, b.date AS next_date
-    FROM distinct_moves a JOIN distinct_moves b ON b.firm_id = a.firm_id
+    FROM address_changes a JOIN address_changes b ON b.firm_id = a.firm_id
       AND (b.date > a.date OR (b.date = a.date AND b.to_city_id > a.to_city_id))
   ) AS m
   GROUP BY firm_id, to_city_id, date
 ),
 first_moves AS (
-  SELECT firm_id, MIN(date) AS until FROM distinct_moves GROUP BY firm_id
+  SELECT firm_id, MIN(date) AS until FROM address_changes GROUP BY firm_id
 ),
 spells AS (
   SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, CAST(NULL AS DATE) AS until
@@ -204,6 +203,46 @@ pub fn pairs(pairs: &[PairCities]) -> Result<String, QueryError> {
     ))
 }
 
+/// Which cities of the pairs a filter keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairSide {
+    /// The helper cities.
+    Helper,
+    /// The helped cities.
+    Helped,
+    /// Both.
+    Either,
+}
+
+/// The distinct cities of `pairs` on `side`, sorted, as a SQL list for `column IN (...)`.
+///
+/// A query about the pairs joins with `pairs`, which already keeps only their cities; the
+/// same condition written out as literals lets the engine drop the other cities' rows where
+/// they are read (DataFusion pushes a literal filter through joins, unions and group keys,
+/// but infers none from a join with a VALUES list). With a programme of 8 pairs among some
+/// 300 cities, the stays and links then enter the big joins a few per cent at a time.
+/// The result is unchanged: every row the list drops, the join with `pairs` drops too.
+///
+/// # Errors
+/// No pairs.
+pub fn pair_cities(pairs: &[PairCities], side: PairSide) -> Result<String, QueryError> {
+    if pairs.is_empty() {
+        return Err(QueryError::Invalid("no pairs to query".into()));
+    }
+    let mut cities: Vec<&str> = pairs
+        .iter()
+        .flat_map(|p| match side {
+            PairSide::Helper => vec![p.helper_city.as_str()],
+            PairSide::Helped => vec![p.helped_city.as_str()],
+            PairSide::Either => vec![p.helper_city.as_str(), p.helped_city.as_str()],
+        })
+        .collect();
+    cities.sort_unstable();
+    cities.dedup();
+    let literals: Vec<String> = cities.into_iter().map(literal).collect();
+    Ok(literals.join(", "))
+}
+
 /// A date literal for the last day of `year`.
 pub fn year_end(year: i32) -> String {
     format!("DATE '{year:04}-12-31'")
@@ -225,6 +264,28 @@ mod tests {
             literal("'; DROP TABLE firms; --"),
             "'''; DROP TABLE firms; --'"
         );
+    }
+
+    #[test]
+    fn pair_cities_are_distinct_sorted_literals() {
+        let pair = |helper: &str, helped: &str| PairCities {
+            pair_id: format!("{helper}-{helped}"),
+            helper_city: helper.into(),
+            helped_city: helped.into(),
+            start_year: 2021,
+            helper_scope: "city",
+        };
+        let pairs = [pair("b", "x"), pair("a", "y'"), pair("b", "z")];
+        assert_eq!(pair_cities(&pairs, PairSide::Helper).unwrap(), "'a', 'b'");
+        assert_eq!(
+            pair_cities(&pairs, PairSide::Helped).unwrap(),
+            "'x', 'y''', 'z'"
+        );
+        assert_eq!(
+            pair_cities(&pairs, PairSide::Either).unwrap(),
+            "'a', 'b', 'x', 'y''', 'z'"
+        );
+        assert!(pair_cities(&[], PairSide::Either).is_err());
     }
 
     #[test]

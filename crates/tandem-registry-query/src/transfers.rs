@@ -18,7 +18,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::sql::{self, CityBasis};
+use crate::sql::{self, CityBasis, PairSide};
 use crate::{PairCities, QueryError, RecordBatch, Registry};
 
 /// Days after a firm's founding within which a helper-city shareholder makes it a new
@@ -51,6 +51,7 @@ subsidiaries AS (
   JOIN pairs p ON l.origin_city_id = p.helper_city AND l.destination_city_id = p.helped_city
   JOIN firms f ON f.firm_id = l.investee_firm_id
   WHERE l.date <= f.founded + INTERVAL '{window} days'
+    AND l.origin_city_id IN ({helpers}) AND l.destination_city_id IN ({helped})
 ),
 branches AS (
   SELECT p.pair_id, 'branch' AS kind, e.founded AS date, e.firm_id, e.firm_id AS helper_firm_id,
@@ -58,6 +59,7 @@ branches AS (
   FROM establishments e
   JOIN pairs p ON e.city_id = p.helped_city
   JOIN spells s ON s.firm_id = e.firm_id AND s.city_id = p.helper_city AND {covers_branch}
+  WHERE s.city_id IN ({helpers}) AND e.city_id IN ({helped})
 ),
 all_events AS (
   SELECT * FROM relocations UNION ALL SELECT * FROM subsidiaries UNION ALL SELECT * FROM branches
@@ -73,6 +75,8 @@ events AS (
         pairs = sql::pairs(pairs)?,
         window = SUBSIDIARY_WINDOW_DAYS,
         covers_branch = sql::covers("s", "e.founded"),
+        helpers = sql::pair_cities(pairs, PairSide::Helper)?,
+        helped = sql::pair_cities(pairs, PairSide::Helped)?,
         year = sql::year("e.date"),
         from = years.start(),
         to = years.end(),
@@ -184,6 +188,7 @@ open_firms AS (
   SELECT s.firm_id, s.city_id, f.city_id AS founding_city_id
   FROM spells s JOIN firms f ON f.firm_id = s.firm_id CROSS JOIN as_of d
   WHERE f.founded <= d.day AND (f.closed IS NULL OR f.closed > d.day) AND {covers_end}
+    AND s.city_id IN ({helped})
 ),
 helped_open AS (
   SELECT p.pair_id, p.helper_city, o.firm_id, o.founding_city_id
@@ -199,7 +204,7 @@ invested AS (
   FROM links l
   JOIN spells s ON s.firm_id = l.investor_firm_id AND {covers_link}
   JOIN pairs p ON s.city_id = p.helper_city
-  WHERE l.date <= {end}
+  WHERE l.date <= {end} AND s.city_id IN ({helpers})
 ),
 flag_facts AS (
   SELECT pair_id, firm_id, 1 AS open_in_helped,
@@ -221,6 +226,7 @@ branches_open AS (
   JOIN pairs p ON e.city_id = p.helped_city
   JOIN spells s ON s.firm_id = e.firm_id AND s.city_id = p.helper_city AND {covers_branch}
   WHERE e.founded <= {end} AND (e.closed IS NULL OR e.closed > {end})
+    AND s.city_id IN ({helpers}) AND e.city_id IN ({helped})
 ),
 pair_facts AS (
   SELECT pair_id, 0 AS firms, 0 AS relocated, 0 AS invested, 0 AS either, 0 AS branches FROM pairs
@@ -253,6 +259,8 @@ ORDER BY pair_id",
         covers_end = sql::covers("s", "d.day"),
         covers_link = sql::covers("s", "l.date"),
         covers_branch = sql::covers("s", "e.founded"),
+        helpers = sql::pair_cities(pairs, PairSide::Helper)?,
+        helped = sql::pair_cities(pairs, PairSide::Helped)?,
     ))
 }
 
