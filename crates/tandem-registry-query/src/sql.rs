@@ -83,17 +83,19 @@ pub fn spells(basis: CityBasis) -> String {
   FROM firms
 )"
         .to_string(),
-        // No window function and no outer join: Ballista 55 runs a window that feeds a branch
-        // of a UNION ALL once per partition of the union, and evaluates a left join whose
-        // preserved side it has collected into every task once per task (unmatched rows
-        // repeated or wrongly null-extended); the cluster tests found both. So the next move
+        // No window function: Ballista 55 runs a window that feeds a branch of a UNION ALL
+        // once per partition of the union (the cluster tests found it). So the next move
         // comes from an inner self-join and an aggregate (a firm has a handful of moves, so it
-        // costs nothing), and the founding stays are split by whether the firm ever moved: the
-        // firms that never did (most of them) pass through an anti-join with no per-firm
-        // aggregate, the others take their first move's date as the stay's end. An exact
-        // duplicate record is one move: the GROUP BY of `moves` merges it, and a duplicate
-        // changes no MIN, so the raw table serves where a DISTINCT copy would be evaluated
-        // once per reference (DataFusion does not materialise common table expressions).
+        // costs nothing), and each founding stay ends at the firm's first move, if any, by
+        // one equi left join of the firms with their first moves (one pass over the firms;
+        // an anti-join for the firms that never moved and an inner join for the others read
+        // them twice). A left join is exact on both engines: the embedded engine shares a
+        // collected build side's matches between its tasks, and the Ballista session
+        // partitions every join (`engine.rs`), because Ballista repeats the unmatched rows
+        // of a collected preserved side once per task. An exact duplicate record is one
+        // move: the GROUP BY of `moves` merges it, and a duplicate changes no MIN, so the raw
+        // table serves where a DISTINCT copy would be evaluated once per reference
+        // (DataFusion does not materialise common table expressions).
         CityBasis::AtDate => "moves AS (
   SELECT firm_id, to_city_id, date, MIN(next_date) AS next_date
   FROM (
@@ -109,12 +111,8 @@ first_moves AS (
   SELECT firm_id, MIN(date) AS until FROM address_changes GROUP BY firm_id
 ),
 spells AS (
-  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, CAST(NULL AS DATE) AS until
-  FROM firms f
-  WHERE NOT EXISTS (SELECT 1 FROM first_moves m WHERE m.firm_id = f.firm_id)
-  UNION ALL
   SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.until
-  FROM firms f JOIN first_moves m ON m.firm_id = f.firm_id
+  FROM firms f LEFT JOIN first_moves m ON m.firm_id = f.firm_id
   UNION ALL
   SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
 )"

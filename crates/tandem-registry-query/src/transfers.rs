@@ -165,12 +165,6 @@ pub async fn transfer_counts(
 /// `helper_origin_share` (= helper_origin_firms / helped_open_firms), `helper_branches_open`
 /// (branches open in the helped city whose parent was in the helper city when it opened them).
 ///
-/// The day is joined in (`as_of`) rather than written into the stays' condition: as a literal,
-/// DataFusion pushes "the stay ends after that day" down into the firms' first moves, which
-/// then hold no row, and Ballista 55's adaptive planner never finished a plan with an empty
-/// stage (the loopback benchmark at 1 M firms hung; `engine.rs` now turns that planner off);
-/// a condition between two inputs stays above the join either way.
-///
 /// # Errors
 /// A year outside 1900-2100 or no pairs.
 pub fn helper_origin_sql(
@@ -183,11 +177,10 @@ pub fn helper_origin_sql(
     Ok(format!(
         "WITH {spells},
 {pairs},
-as_of AS (SELECT {end} AS day),
 open_firms AS (
   SELECT s.firm_id, s.city_id, f.city_id AS founding_city_id
-  FROM spells s JOIN firms f ON f.firm_id = s.firm_id CROSS JOIN as_of d
-  WHERE f.founded <= d.day AND (f.closed IS NULL OR f.closed > d.day) AND {covers_end}
+  FROM spells s JOIN firms f ON f.firm_id = s.firm_id
+  WHERE f.founded <= {end} AND (f.closed IS NULL OR f.closed > {end}) AND {covers_end}
     AND s.city_id IN ({helped})
 ),
 helped_open AS (
@@ -256,7 +249,7 @@ FROM pairs p JOIN per_pair c ON c.pair_id = p.pair_id
 ORDER BY pair_id",
         spells = sql::spells(basis),
         pairs = sql::pairs(pairs)?,
-        covers_end = sql::covers("s", "d.day"),
+        covers_end = sql::covers("s", &end),
         covers_link = sql::covers("s", "l.date"),
         covers_branch = sql::covers("s", "e.founded"),
         helpers = sql::pair_cities(pairs, PairSide::Helper)?,
