@@ -365,7 +365,7 @@ pub fn complexity_block(
 }
 
 /// `solve(t, parallelism)` for every year `t < years`, in year order. Years are independent,
-/// so whole rounds of them run on scoped threads (one year per thread at a time, each solve
+/// so whole rounds of them run on rayon's threads (one year per thread at a time, each solve
 /// sequential, which scales better than splitting small solves); the few years left after the
 /// last whole round are solved one by one with every core inside the solve, so that no core
 /// idles while another finishes a last year alone (5 years on 2 cores: 2 rounds, then 1).
@@ -373,40 +373,24 @@ fn per_year<F>(years: usize, solve: F) -> Vec<Result<YearComplexity, MetricError
 where
     F: Fn(usize, faer::Par) -> Result<YearComplexity, MetricError> + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(years);
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads().min(years);
     if threads <= 1 {
         return (0..years)
             .map(|t| solve(t, faer::get_global_parallelism()))
             .collect();
     }
+    // rayon's pool rather than threads spawned per call: its threads live on, and with them
+    // the allocator's per-thread free memory, so a second call does not fault in and zero
+    // fresh pages for its matrices.
     let rounds = years - years % threads;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut solved: Vec<(usize, Result<YearComplexity, MetricError>)> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if t >= rounds {
-                                return mine;
-                            }
-                            mine.push((t, solve(t, faer::Par::Seq)));
-                        }
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-    solved.extend((rounds..years).map(|t| (t, solve(t, faer::Par::rayon(threads)))));
-    solved.sort_unstable_by_key(|(t, _)| *t);
-    solved.into_iter().map(|(_, r)| r).collect()
+    let mut solved: Vec<Result<YearComplexity, MetricError>> = (0..rounds)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|t| solve(t, faer::Par::Seq))
+        .collect();
+    solved.extend((rounds..years).map(|t| solve(t, faer::Par::rayon(threads))));
+    solved
 }
 
 /// The result of [`complexity_panel`]: each year's [`YearComplexity`], in the panel's year order.
