@@ -659,7 +659,7 @@ mod deflation_tests {
     #[test]
     fn bisection_finds_the_largest_eigenvalues() {
         // diag(3, 1, 1, -2) rotated: a dense symmetric matrix with a double eigenvalue.
-        let q = Mat::<f64>::from_fn(4, 4, |i, j| hashed_unit_interval(i, j));
+        let q = Mat::<f64>::from_fn(4, 4, hashed_unit_interval);
         let (_, basis) = symmetric_eigen(
             Mat::from_fn(4, 4, |i, j| q[(i, j)] + q[(j, i)]).as_ref(),
             Par::Seq,
@@ -680,7 +680,10 @@ mod deflation_tests {
         assert!((all[0] + 2.0).abs() < 1e-14, "{all:?}");
         let one = Mat::from_fn(1, 1, |_, _| 0.5);
         let single = largest_eigenvalues(one.as_ref(), 3, Par::Seq);
-        assert!(single.len() == 1 && (single[0] - 0.5).abs() < 1e-15, "{single:?}");
+        assert!(
+            single.len() == 1 && (single[0] - 0.5).abs() < 1e-15,
+            "{single:?}"
+        );
     }
 
     /// On a presence matrix that is noise, the eigenvalues below the first lie within about
