@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use tandem_core::model::Pair;
-use tandem_registry::cities::{self, City};
+use tandem_registry::cities;
 
 use crate::QueryError;
 
@@ -33,13 +33,11 @@ impl PairCities {
     /// # Errors
     /// A pair side with no city in the panel (a build defect).
     pub fn bundled() -> Result<Vec<PairCities>, QueryError> {
-        let bundle = tandem_data::bundled::bundle();
-        let cs = cities::cities();
-        bundle
+        tandem_data::bundled::bundle()
             .programme
             .pairs
             .iter()
-            .map(|p| PairCities::of(p, &cs))
+            .map(PairCities::of)
             .collect()
     }
 
@@ -58,13 +56,15 @@ impl PairCities {
             })
     }
 
-    fn of(pair: &Pair, cs: &[City]) -> Result<PairCities, QueryError> {
+    /// The registry cities of a pair's sides (`cities::city_of_adcode_light`: from the
+    /// localities, so that naming the pairs does not build the city panel).
+    fn of(pair: &Pair) -> Result<PairCities, QueryError> {
         let bundle = tandem_data::bundled::bundle();
         let city = |id: &str| {
             let adcode = bundle.locality(id).and_then(|l| l.adcode);
             adcode
-                .and_then(|a| cities::city_of_adcode(cs, a))
-                .map(|i| (cs[i].id.clone(), cs[i].adcode == adcode.unwrap_or(0)))
+                .and_then(cities::city_of_adcode_light)
+                .map(|(city, code)| (city.to_string(), Some(code) == adcode))
                 .ok_or_else(|| QueryError::Invalid(format!("{id} has no city in the panel")))
         };
         let (helper_city, helper_is_city) = city(&pair.helper)?;
@@ -104,5 +104,18 @@ mod tests {
         assert!(shanghai
             .iter()
             .all(|p| p.helper_scope == "district-as-city"));
+        // The same cities as the generator's, which come from the curated panel.
+        let cs = cities::cities();
+        let bundle = tandem_data::bundled::bundle();
+        for (p, pair) in pairs.iter().zip(&bundle.programme.pairs) {
+            for (side, city) in [
+                (&pair.helper, &p.helper_city),
+                (&pair.helped, &p.helped_city),
+            ] {
+                let adcode = bundle.locality(side).and_then(|l| l.adcode).unwrap();
+                let i = cities::city_of_adcode(&cs, adcode).unwrap();
+                assert_eq!(&cs[i].id, city);
+            }
+        }
     }
 }

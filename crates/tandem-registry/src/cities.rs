@@ -120,6 +120,37 @@ pub fn distance_km(a: &City, b: &City) -> f64 {
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
+/// The candidate cities: the prefecture-level and province-level localities of the bundle
+/// with an adcode and coordinates, the first of each adcode, in bundle order. [`cities`]
+/// keeps those of them with GDP in the panel.
+fn candidates() -> impl Iterator<Item = (&'static str, u32)> {
+    let mut seen = std::collections::HashSet::new();
+    tandem_data::bundled::bundle()
+        .localities
+        .iter()
+        .filter(|l| {
+            l.lat.is_some()
+                && l.lon.is_some()
+                && matches!(
+                    l.level,
+                    LocalityLevel::Prefecture | LocalityLevel::ProvinceLevelCity
+                )
+        })
+        .filter_map(|l| Some((l.id.as_str(), l.adcode?)))
+        .filter(move |(_, adcode)| seen.insert(*adcode))
+}
+
+/// The registry city (id, adcode) of a locality's adcode, as [`city_of_adcode`] finds it, but
+/// from the bundled localities alone, without building the panel: a query that only names
+/// the pairs' cities then starts in milliseconds instead of curating the whole city panel.
+/// It differs from [`city_of_adcode`] over [`cities`] only for a city without any GDP in the
+/// panel, which the generator leaves out but an imported registry may well hold.
+pub fn city_of_adcode_light(adcode: u32) -> Option<(&'static str, u32)> {
+    [adcode, adcode / 100 * 100, adcode / 10_000 * 10_000]
+        .into_iter()
+        .find_map(|code| candidates().find(|(_, a)| *a == code))
+}
+
 /// The index of the city holding a locality's adcode: itself, else its prefecture
 /// (`xxxx00`), else its province-level city (`xx0000`) — a Shanghai district maps to Shanghai.
 pub fn city_of_adcode(cities: &[City], adcode: u32) -> Option<usize> {
@@ -136,6 +167,11 @@ mod tests {
     fn the_panel_gives_hundreds_of_cities_with_full_years() {
         let cs = cities();
         assert!(cs.len() > 250, "{}", cs.len());
+        // The light lookup agrees with the panel's cities wherever a city has GDP.
+        for c in &cs {
+            let light = city_of_adcode_light(c.adcode).expect("a candidate");
+            assert_eq!((light.0, light.1), (c.id.as_str(), c.adcode));
+        }
         let xuzhou = cs.iter().find(|c| c.id == "js-xuzhou").expect("Xuzhou");
         assert!(xuzhou.gdp[YEARS - 1] > xuzhou.gdp[0]);
         for c in &cs {
