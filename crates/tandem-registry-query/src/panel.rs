@@ -96,12 +96,13 @@ ORDER BY city_id, industry, year",
 /// for each year.
 ///
 /// Each stay gives two rows (`unnest`, one read of the stays): sign 1 is its +1, sign -1 its
-/// -1 and its death. The changes are products with the sign and casts of conditions rather
-/// than CASE expressions, which DataFusion evaluates branch by branch on every one of these
-/// rows (tens of millions at 20 M firms). They share a row because a firm that closed during a stay left it that
-/// year: `exit_year` is then the closing year, so when the death is in the panel's years the
-/// -1 (if the stay was counted at all) falls in the same year. A stay that began and ended
-/// within one year, or before the first year, is not counted but its death still is.
+/// -1 and its death. The -1 and the death share a row because a firm that closed during a
+/// stay left it that year: `exit_year` is then the closing year, so when the death is in the
+/// panel's years the -1 (if the stay was counted at all) falls in the same year. A stay that
+/// began and ended within one year, or before the first year, is not counted but its death
+/// still is. The changes are products with the sign and casts of conditions rather than CASE
+/// expressions, which DataFusion evaluates branch by branch on every one of these rows (tens
+/// of millions at 20 M firms).
 fn facts_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
     let ind = opts.level.column();
     Ok(format!(
