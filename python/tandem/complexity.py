@@ -101,10 +101,12 @@ def complexity(
     * ``coi``: z-score of Σ_p ω_cp (1 − M_cp) kp_p;
     * ``cog``: (1 − M_cp) Σ_p' (1 − M_cp') φ_pp' / (Σ_p'' φ_p'p'') kp_p', divided by sd(kc),
 
-    with φ from :func:`proximity`. Arguments and defaults are py-ecomplexity 0.5.3's
-    (``cols`` is accepted as another name for ``cols_input``); only the default presence test
-    (``"rca"``), discrete symmetric proximity and the full neighbourhood (``knn=None``) are
-    implemented, and other choices raise ``NotImplementedError``. The log-supermodularity
+    with φ from :func:`proximity` (symmetric, or with ``asymmetric=True`` the conditional
+    probability, whose row p conditions on p; density and COG then read φ as py-ecomplexity
+    does). Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another
+    name for ``cols_input``); only the default presence test (``"rca"``), discrete proximity
+    and the full neighbourhood (``knn=None``) are implemented, and other choices raise
+    ``NotImplementedError``. The log-supermodularity
     check is not run (it changes no output). Duplicate keys keep the first row and NaN values
     become 0, each with py-ecomplexity's warning.
 
@@ -119,7 +121,6 @@ def complexity(
         presence_test=(presence_test, "rca"),
         continuous=(continuous, False),
         proximity_edgelist=(proximity_edgelist, None),
-        asymmetric=(asymmetric, False),
         knn=(knn, None),
     )
     df, names, val, codes, uniques, values, sizes, labels = _codes(
@@ -129,7 +130,12 @@ def complexity(
         for t in uniques[0]:
             print(t)
     res = _tandem.complexity_codes(
-        *codes, values, sizes, labels, rca_mcp_threshold=float(rca_mcp_threshold)
+        *codes,
+        values,
+        sizes,
+        labels,
+        rca_mcp_threshold=float(rca_mcp_threshold),
+        asymmetric=bool(asymmetric),
     )
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
@@ -185,7 +191,9 @@ def proximity(
 
     φ_pp' = Σ_c M_cp M_cp' / max(u_p, u_p'), the minimum of the two conditional probabilities
     P(p'|p) and P(p|p') (Hidalgo, Klinger, Barabási & Hausmann 2007), over the products with
-    activity that time; the diagonal is 1 and included. Same arguments as :func:`complexity`.
+    activity that time; the diagonal is 1 and included. With ``asymmetric=True``,
+    φ_pp' = Σ_c M_cp M_cp' / u_p = P(p'|p), as py-ecomplexity's ``asymmetric=True`` (the row
+    ``{prod}_1`` = p is the product conditioned on). Same arguments as :func:`complexity`.
 
     Returns a DataFrame with columns ``time``, ``{prod}_1``, ``{prod}_2``, ``proximity``
     (py-ecomplexity's names, under the caller's column names).
@@ -193,13 +201,17 @@ def proximity(
     _unsupported(
         presence_test=(presence_test, "rca"),
         continuous=(continuous, False),
-        asymmetric=(asymmetric, False),
     )
     _, names, _, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "proximity"
     )
     res = _tandem.proximity_codes(
-        *codes, values, sizes, labels, rca_mcp_threshold=float(rca_mcp_threshold)
+        *codes,
+        values,
+        sizes,
+        labels,
+        rca_mcp_threshold=float(rca_mcp_threshold),
+        asymmetric=bool(asymmetric),
     )
     prod = names["prod"]
     return pd.DataFrame(

@@ -79,6 +79,26 @@ def test_side_by_side_with_py_ecomplexity(panel):
     np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
 
 
+def test_asymmetric_proximity_side_by_side_with_py_ecomplexity(panel):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False,
+                              asymmetric=True)
+    ours = tandem.complexity(data, COLS, verbose=False, asymmetric=True)
+    _compare(ours, ref)
+    # The asymmetric matrix really differs from the symmetric one here.
+    sym = tandem.complexity(data, COLS, verbose=False).sort_values(KEY, ignore_index=True)
+    assert not np.allclose(sym.density, ours.sort_values(KEY, ignore_index=True).density)
+    key = ["year", "industry_1", "industry_2"]
+    ref_p = ecx.proximity(data, COLS, asymmetric=True).sort_values(key, ignore_index=True)
+    ours_p = tandem.proximity(data, COLS, asymmetric=True).sort_values(key, ignore_index=True)
+    for c in key:
+        assert (ours_p[c].to_numpy() == ref_p[c].to_numpy()).all(), c
+    np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
+
+
 def test_pyarrow_tables_are_accepted(panel):
     pa = pytest.importorskip("pyarrow")
     data = panel[["year", "region", "industry", "employment"]]

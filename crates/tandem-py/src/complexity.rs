@@ -9,7 +9,9 @@ use crate::errors::user_error;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tandem_core::metrics::complexity::{complexity_block, ComplexityOptions, YearComplexity};
+use tandem_core::metrics::complexity::{
+    complexity_block, ComplexityOptions, ProximityKind, YearComplexity,
+};
 
 /// Registers the complexity functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -152,6 +154,22 @@ fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
     out
 }
 
+/// The options of py-ecomplexity's discrete presence test: `M = RCA >= threshold`, and
+/// proximity symmetric (the minimum of the two conditional probabilities, its default) or,
+/// with `asymmetric`, the conditional probability `φ_pp' = C_pp' / u_p` (its
+/// `asymmetric=True`: row `p` read as P(p' | p)).
+fn options(rca_mcp_threshold: f64, asymmetric: bool) -> ComplexityOptions {
+    ComplexityOptions {
+        rca_threshold: rca_mcp_threshold,
+        proximity: if asymmetric {
+            ProximityKind::Asymmetric
+        } else {
+            ProximityKind::MinConditional
+        },
+        ..ComplexityOptions::default()
+    }
+}
+
 /// The complexity family of a long table given as codes (see `tandem.complexity`).
 ///
 /// Returns a dict over the whole time x location x product block, time-major: `val` (0
@@ -160,7 +178,9 @@ fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
 /// rca; NaN for locations and products without activity that year), and `duplicates`, the
 /// number of rows whose key repeated an earlier row (ignored).
 #[pyfunction]
-#[pyo3(signature = (time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0))]
+#[pyo3(signature = (
+    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false
+))]
 #[allow(clippy::too_many_arguments)]
 fn complexity_codes<'py>(
     py: Python<'py>,
@@ -171,12 +191,10 @@ fn complexity_codes<'py>(
     sizes: [usize; 3],
     time_labels: Vec<String>,
     rca_mcp_threshold: f64,
+    asymmetric: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = ComplexityOptions {
-        rca_threshold: rca_mcp_threshold,
-        ..ComplexityOptions::default()
-    };
+    let opts = options(rca_mcp_threshold, asymmetric);
     let (block, columns) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
         let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
@@ -235,7 +253,9 @@ fn long_codes<'a>(
 /// with `time`, `prod_1`, `prod_2` (codes) and `proximity`, time-major then product pairs in
 /// code order.
 #[pyfunction]
-#[pyo3(signature = (time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0))]
+#[pyo3(signature = (
+    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false
+))]
 #[allow(clippy::too_many_arguments)]
 fn proximity_codes<'py>(
     py: Python<'py>,
@@ -246,12 +266,10 @@ fn proximity_codes<'py>(
     sizes: [usize; 3],
     time_labels: Vec<String>,
     rca_mcp_threshold: f64,
+    asymmetric: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = ComplexityOptions {
-        rca_threshold: rca_mcp_threshold,
-        ..ComplexityOptions::default()
-    };
+    let opts = options(rca_mcp_threshold, asymmetric);
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
         let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
