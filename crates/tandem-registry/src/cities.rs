@@ -5,7 +5,7 @@
 //! A missing year takes the nearest year with a value (the earlier on a tie), because a gap in
 //! the statistics is not a year without firms; a city with no GDP at all is left out.
 
-use tandem_core::LocalityLevel;
+use tandem_core::{Locality, LocalityLevel};
 use tandem_panel::{panel, CityPanel, Rules};
 
 /// First year of the panel (and of the generator's births by city and year).
@@ -48,17 +48,10 @@ pub fn cities() -> Vec<City> {
     let p = panel();
     let rules = Rules::default();
     let mut out: Vec<City> = Vec::new();
-    for l in &tandem_data::bundled::bundle().localities {
-        let (Some(adcode), Some(lat), Some(lon)) = (l.adcode, l.lat, l.lon) else {
+    for (l, adcode) in candidates() {
+        let (Some(lat), Some(lon)) = (l.lat, l.lon) else {
             continue;
         };
-        if !matches!(
-            l.level,
-            LocalityLevel::Prefecture | LocalityLevel::ProvinceLevelCity
-        ) || out.iter().any(|c| c.adcode == adcode)
-        {
-            continue;
-        }
         let value = |ind: &str, y: usize| {
             p.choose(adcode, ind, FIRST_YEAR + y as i32, &rules)
                 .chosen
@@ -123,7 +116,7 @@ pub fn distance_km(a: &City, b: &City) -> f64 {
 /// The candidate cities: the prefecture-level and province-level localities of the bundle
 /// with an adcode and coordinates, the first of each adcode, in bundle order. [`cities`]
 /// keeps those of them with GDP in the panel.
-fn candidates() -> impl Iterator<Item = (&'static str, u32)> {
+fn candidates() -> impl Iterator<Item = (&'static Locality, u32)> {
     let mut seen = std::collections::HashSet::new();
     tandem_data::bundled::bundle()
         .localities
@@ -136,7 +129,7 @@ fn candidates() -> impl Iterator<Item = (&'static str, u32)> {
                     LocalityLevel::Prefecture | LocalityLevel::ProvinceLevelCity
                 )
         })
-        .filter_map(|l| Some((l.id.as_str(), l.adcode?)))
+        .filter_map(|l| Some((l, l.adcode?)))
         .filter(move |(_, adcode)| seen.insert(*adcode))
 }
 
@@ -149,6 +142,7 @@ pub fn city_of_adcode_light(adcode: u32) -> Option<(&'static str, u32)> {
     [adcode, adcode / 100 * 100, adcode / 10_000 * 10_000]
         .into_iter()
         .find_map(|code| candidates().find(|(_, a)| *a == code))
+        .map(|(l, a)| (l.id.as_str(), a))
 }
 
 /// The index of the city holding a locality's adcode: itself, else its prefecture

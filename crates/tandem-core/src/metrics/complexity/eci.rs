@@ -457,9 +457,30 @@ fn orthonormalise_against(q: &mut Mat<f64>, top: &[f64]) -> Option<()> {
 /// Eigen-decomposition of a symmetric matrix (lower triangle read) with an explicit
 /// parallelism, so that years computed on separate threads do not also split each solve.
 fn symmetric_eigen(a: MatRef<'_, f64>, par: Par) -> Result<(Vec<f64>, Mat<f64>), MetricError> {
-    let mut u = Mat::<f64>::zeros(a.nrows(), a.nrows());
-    let values = symmetric_evd(a, Some(u.as_mut()), par)?;
-    Ok((values, u))
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+    let n = a.nrows();
+    let mut u = Mat::<f64>::zeros(n, n);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut buf = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+        n,
+        ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    ));
+    self_adjoint_evd(
+        a,
+        s.as_mut(),
+        Some(u.as_mut()),
+        par,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    // faer's only EVD error is reaching its iteration limit; the variant says so.
+    .map_err(|_| MetricError::EigensolverFailed {
+        what: "ECI/PCI".into(),
+    })?;
+    Ok(((0..n).map(|i| s[i]).collect(), u))
 }
 
 /// The `count` largest eigenvalues of a symmetric matrix (lower triangle read; all of them if
@@ -552,42 +573,6 @@ fn sturm_count(diag: &[f64], off2: &[f64], x: f64, pivmin: f64) -> usize {
         }
     }
     count
-}
-
-/// faer's self-adjoint EVD: the eigenvalues, and the eigenvectors into `u` when given.
-fn symmetric_evd(
-    a: MatRef<'_, f64>,
-    u: Option<faer::MatMut<'_, f64>>,
-    par: Par,
-) -> Result<Vec<f64>, MetricError> {
-    use faer::dyn_stack::{MemBuffer, MemStack};
-    use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
-    let n = a.nrows();
-    let wanted = if u.is_some() {
-        ComputeEigenvectors::Yes
-    } else {
-        ComputeEigenvectors::No
-    };
-    let mut s = faer::diag::Diag::<f64>::zeros(n);
-    let mut buf = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
-        n,
-        wanted,
-        par,
-        Default::default(),
-    ));
-    self_adjoint_evd(
-        a,
-        s.as_mut(),
-        u,
-        par,
-        MemStack::new(&mut buf),
-        Default::default(),
-    )
-    // faer's only EVD error is reaching its iteration limit; the variant says so.
-    .map_err(|_| MetricError::EigensolverFailed {
-        what: "ECI/PCI".into(),
-    })?;
-    Ok((0..n).map(|i| s[i]).collect())
 }
 
 #[cfg(test)]
