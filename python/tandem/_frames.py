@@ -41,11 +41,17 @@ def factorize(column: pd.Series):
 
     A column of Python strings (object dtype, or pandas' string dtype stored as Python
     objects) is factorised by ``_tandem.factorize_str`` in one pass, several times faster
-    than pandas' generic object hashing on a long table; any other column, or one holding
-    anything but exact ``str`` (missing values included), goes to pandas itself, so the
-    codes, the order and the errors are pandas' in every case.
+    than pandas' generic object hashing on a long table; a column of strings stored in
+    Arrow (pandas 3's default ``str``) by ``_tandem.factorize_utf8`` from its buffers,
+    shared with Rust and hashed on every core; any other column, or one holding anything but
+    exact ``str`` (missing values included), goes to pandas itself, so the codes, the order
+    and the errors are pandas' in every case.
     """
     dtype = column.dtype
+    got = _factorize_arrow_strings(column)
+    if got is not None:
+        codes, uniques = got
+        return codes, pd.Index(uniques, dtype=dtype)
     by_object = dtype == object or (
         isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
     )
@@ -57,3 +63,29 @@ def factorize(column: pd.Series):
             return codes, pd.Index(uniques, dtype=dtype)
     codes, uniques = pd.factorize(column, sort=True)
     return codes.astype(np.int64, copy=False), uniques
+
+
+def _factorize_arrow_strings(column: pd.Series):
+    """``_tandem.factorize_utf8`` on an Arrow-backed string column without missing values;
+    ``None`` for any other column."""
+    to_arrow = getattr(column.array, "__arrow_array__", None)
+    if to_arrow is None or not isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)):
+        return None
+    import pyarrow as pa  # present: the column is stored in Arrow
+
+    chunked = to_arrow()
+    if not isinstance(chunked, pa.ChunkedArray) or chunked.null_count:
+        return None
+    if pa.types.is_large_string(chunked.type):
+        width = np.int64
+    elif pa.types.is_string(chunked.type):
+        width = np.int32
+    else:
+        return None
+    chunks = []
+    for array in chunked.chunks:
+        _, offsets, data = array.buffers()
+        offsets = np.frombuffer(offsets, dtype=width)[array.offset : array.offset + len(array) + 1]
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        chunks.append((offsets.astype(np.int64, copy=False), data))
+    return _tandem.factorize_utf8(chunks)

@@ -62,7 +62,24 @@ def test_zero_activity_location_is_nan_like_py_ecomplexity(panel):
     df.loc[(df.region == "A1") & (df.year == 2019), "employment"] = 0
     out = tandem.complexity(df, COLS, verbose=False)
     a1 = out[(out.region == "A1") & (out.year == 2019)]
-    assert len(a1) == 20 and a1.eci.isna().all()
+    assert len(a1) == 20
+    # Nothing is computed for a dropped location: not even its products' ubiquity and PCI.
+    computed = ["diversity", "ubiquity", "mcp", "eci", "pci", "density", "coi", "cog", "rca"]
+    assert a1[computed].isna().all().all()
+
+
+def test_dropped_locations_and_products_side_by_side_with_py_ecomplexity(panel):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]].copy()
+    year = data.year == data.year.iloc[0]
+    data.loc[year & (data.region == "A1"), "employment"] = 0
+    data.loc[year & (data.industry == data.industry.iloc[0]), "employment"] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False)
+    ours = tandem.complexity(data, COLS, verbose=False)
+    assert ref.eci.isna().any() and ref.pci.isna().any()
+    _compare(ours, ref)
 
 
 def test_side_by_side_with_py_ecomplexity(panel):
@@ -135,7 +152,9 @@ class _Label(str):
         [_Label("b"), _Label("a"), "b"],
     ],
 )
-@pytest.mark.parametrize("dtype", [object, "string[python]"])
+@pytest.mark.parametrize(
+    "dtype", [object, "string[python]", "string[pyarrow]", "large_string[pyarrow]"]
+)
 def test_factorize_is_pandas_factorize(values, dtype):
     from tandem._frames import factorize
 
@@ -149,6 +168,24 @@ def test_factorize_is_pandas_factorize(values, dtype):
     np.testing.assert_array_equal(codes, ref_codes)
     assert list(uniques) == list(ref_uniques)
     assert uniques.dtype == ref_uniques.dtype
+
+
+def test_factorize_reads_every_arrow_chunk_and_slice():
+    pa = pytest.importorskip("pyarrow")
+    from tandem._frames import factorize
+
+    # Enough rows that the Rust side hashes them on several threads.
+    words = [f"I{(k * 7919) % 601:04d}" for k in range(300_000)]
+    chunks = pa.chunked_array([words[:1000], words[1000:], ["é", "a"]], type=pa.large_string())
+    for column in [
+        pd.Series(chunks, dtype=pd.ArrowDtype(pa.large_string())),
+        pd.Series(chunks.combine_chunks().cast(pa.string()), dtype="string[pyarrow]")[7:],
+        pd.concat([pd.Series(words[:5], dtype="string[pyarrow]")] * 3),
+    ]:
+        codes, uniques = factorize(column)
+        ref_codes, ref_uniques = pd.factorize(column, sort=True)
+        np.testing.assert_array_equal(codes, ref_codes)
+        assert list(uniques) == list(ref_uniques) and uniques.dtype == ref_uniques.dtype
 
 
 def test_rows_with_missing_keys_are_still_refused(panel):

@@ -10,7 +10,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_core::metrics::complexity::{
-    complexity_block, ComplexityOptions, ProximityKind, YearComplexity,
+    complexity_block, ComplexityOptions, KeptComplexity, ProximityKind,
 };
 
 /// Registers the complexity functions.
@@ -91,7 +91,7 @@ fn years(
     sizes: [usize; 3],
     labels: &[String],
     opts: &ComplexityOptions,
-) -> Result<Vec<YearComplexity>, String> {
+) -> Result<Vec<KeptComplexity>, String> {
     let [nt, nl, np] = sizes;
     complexity_block(block, nt, nl, np, opts).map_err(|(t, e)| {
         let label = labels.get(t).map_or("?", String::as_str);
@@ -99,18 +99,21 @@ fn years(
     })
 }
 
-/// How one result column of a year spreads over its location x product cells.
+/// One result column of a year, on its kept locations and products, and how it spreads over
+/// the year's location x product cells.
 enum Spread<'a> {
-    /// One value per location, repeated over the products.
-    Location(&'a [Option<f64>]),
-    /// One value per product, repeated over the locations.
-    Product(&'a [Option<f64>]),
-    /// One value per cell.
-    Cell(&'a [Option<f64>]),
+    /// One value per kept location, repeated over the products.
+    Location(&'a [f64]),
+    /// One value per kept product, repeated over the locations.
+    Product(&'a [f64]),
+    /// One value per kept cell.
+    Cell(&'a [f64]),
+    /// One value per kept cell, `None` where undefined.
+    MaybeCell(&'a [Option<f64>]),
 }
 
 /// Where a result column comes from in a year's results.
-type ColumnOf = fn(&YearComplexity) -> Spread<'_>;
+type ColumnOf = fn(&KeptComplexity) -> Spread<'_>;
 
 /// The per-cell columns, in py-ecomplexity's output order, with where each comes from.
 const CELL_COLUMNS: [(&str, ColumnOf); 9] = [
@@ -119,36 +122,63 @@ const CELL_COLUMNS: [(&str, ColumnOf); 9] = [
     ("mcp", |y| Spread::Cell(&y.mcp)),
     ("eci", |y| Spread::Location(&y.eci)),
     ("pci", |y| Spread::Product(&y.pci)),
-    ("density", |y| Spread::Cell(&y.density)),
+    ("density", |y| Spread::MaybeCell(&y.density)),
     ("coi", |y| Spread::Location(&y.coi)),
     ("cog", |y| Spread::Cell(&y.cog)),
     ("rca", |y| Spread::Cell(&y.rca)),
 ];
+
+/// Each index's position among the kept ones (`kept` increasing), `None` if dropped.
+fn positions(kept: &[usize], n: usize) -> Vec<Option<usize>> {
+    let mut at = vec![None; n];
+    for (k, &i) in kept.iter().enumerate() {
+        at[i] = Some(k);
+    }
+    at
+}
+
+/// Appends one year of one column over all `locations x products` cells. A cell of a
+/// dropped location or product is NaN in every column, as in py-ecomplexity (whose output
+/// has such rows only from merging its input back, with nothing computed for them).
+fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, y: &KeptComplexity) {
+    let (nl, np, nk) = (y.regions, y.industries, y.kept_industries.len());
+    let prod_at = positions(&y.kept_industries, np);
+    let every_product = nk == np;
+    for a in positions(&y.kept_regions, nl) {
+        let Some(a) = a else {
+            out.extend(std::iter::repeat_n(f64::NAN, np));
+            continue;
+        };
+        let value = |b: usize| match column {
+            Spread::Location(values) => values[a],
+            Spread::Product(values) => values[b],
+            Spread::Cell(values) => values[a * nk + b],
+            Spread::MaybeCell(values) => values[a * nk + b].unwrap_or(f64::NAN),
+        };
+        match column {
+            Spread::Location(values) if every_product => {
+                out.extend(std::iter::repeat_n(values[a], np));
+            }
+            Spread::Product(values) if every_product => out.extend_from_slice(values),
+            Spread::Cell(values) if every_product => {
+                out.extend_from_slice(&values[a * nk..(a + 1) * nk]);
+            }
+            _ => out.extend(prod_at.iter().map(|b| b.map_or(f64::NAN, value))),
+        }
+    }
+}
 
 /// The per-cell columns of the whole block from the per-year results, as one vector holding
 /// column after column (column `j` of [`CELL_COLUMNS`] at `j * cells..`; NaN for locations
 /// and products without activity that year). One buffer, so that pandas takes it as one
 /// block without copying; it is written once, front to back (column by column, year by
 /// year), because at a million cells its 9 columns are far larger than the caches.
-fn cell_columns(results: &[YearComplexity], sizes: [usize; 3]) -> Vec<f64> {
+fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
     let [_, nl, np] = sizes;
-    let v = |x: &Option<f64>| x.unwrap_or(f64::NAN);
     let mut out = Vec::with_capacity(CELL_COLUMNS.len() * results.len() * nl * np);
     for (_, column) in CELL_COLUMNS {
         for y in results {
-            match column(y) {
-                Spread::Location(values) => {
-                    for x in values {
-                        out.extend(std::iter::repeat_n(v(x), np));
-                    }
-                }
-                Spread::Product(values) => {
-                    for _ in 0..nl {
-                        out.extend(values.iter().map(v));
-                    }
-                }
-                Spread::Cell(values) => out.extend(values.iter().map(v)),
-            }
+            spread_year(&mut out, column(y), y);
         }
     }
     out
@@ -346,6 +376,40 @@ mod tests {
         assert!(block.present.iter().all(|x| *x == 1.0));
     }
 
+    /// Every value of every column equals the full-size per-year result's (NaN for `None`).
+    fn assert_columns_are_the_scattered_results(results: &[KeptComplexity], sizes: [usize; 3]) {
+        let [_, nl, np] = sizes;
+        let cells = cell_columns(results, sizes);
+        let per_column = results.len() * nl * np;
+        for (j, (name, _)) in CELL_COLUMNS.iter().enumerate() {
+            for (t, y) in results.iter().enumerate() {
+                let full = y.clone().scattered();
+                for c in 0..nl {
+                    for p in 0..np {
+                        let want = match *name {
+                            "diversity" => full.diversity[c],
+                            "ubiquity" => full.ubiquity[p],
+                            "mcp" => full.mcp[c * np + p],
+                            "eci" => full.eci[c],
+                            "pci" => full.pci[p],
+                            "density" => full.density[c * np + p],
+                            "coi" => full.coi[c],
+                            "cog" => full.cog[c * np + p],
+                            _ => full.rca[c * np + p],
+                        };
+                        let got = cells[j * per_column + (t * nl + c) * np + p];
+                        // A cell outside the kept grid has nothing computed, in any column.
+                        let want = want.filter(|_| full.rca[c * np + p].is_some());
+                        match want {
+                            Some(w) => assert_eq!(got, w, "{name} year {t} ({c}, {p})"),
+                            None => assert!(got.is_nan(), "{name} year {t} ({c}, {p})"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn cell_columns_repeat_region_and_industry_values_as_the_per_year_results() {
         let (t, l, p, v) = fixture();
@@ -361,16 +425,40 @@ mod tests {
         let opts = ComplexityOptions::default();
         let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
-        assert_eq!(results[1], direct);
-        let cells = cell_columns(&results, [2, 4, 4]);
-        let column = |name: &str| {
-            let j = CELL_COLUMNS.iter().position(|(c, _)| *c == name).unwrap();
-            &cells[j * 32..(j + 1) * 32]
-        };
-        // Year 1, region 2, industry 1: cell 16 + 2 * 4 + 1.
-        assert_eq!(column("eci")[25], direct.eci[2].unwrap());
-        assert_eq!(column("rca")[25], direct.rca[9].unwrap());
-        assert_eq!(column("pci")[25], direct.pci[1].unwrap());
+        assert_eq!(results[1].clone().scattered(), direct);
+        assert_columns_are_the_scattered_results(&results, [2, 4, 4]);
+    }
+
+    #[test]
+    fn dropped_locations_and_products_are_nan_in_every_column() {
+        // Year 0 as the fixture plus an idle location 4 and an idle product 4 (rows of 0),
+        // year 1 with every location and product active.
+        let x = [
+            [9.0, 8.0, 7.0, 6.0, 0.0],
+            [8.0, 7.0, 6.0, 0.5, 0.0],
+            [7.0, 6.0, 0.5, 0.5, 0.0],
+            [6.0, 0.5, 0.5, 0.5, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0],
+        ];
+        let mut values = Vec::new();
+        for year in 0..2 {
+            for (r, row) in x.iter().enumerate() {
+                for (i, val) in row.iter().enumerate() {
+                    let idle = r == 4 || i == 4;
+                    values.push(if year == 1 && idle {
+                        1.0 + (r * i) as f64
+                    } else {
+                        *val
+                    });
+                }
+            }
+        }
+        let labels = vec!["2020".to_string(), "2021".to_string()];
+        let opts = ComplexityOptions::default();
+        let results = years(&values, [2, 5, 5], &labels, &opts).unwrap();
+        assert_eq!(results[0].kept_regions, [0, 1, 2, 3]);
+        assert_eq!(results[1].kept_industries, [0, 1, 2, 3, 4]);
+        assert_columns_are_the_scattered_results(&results, [2, 5, 5]);
     }
 
     #[test]

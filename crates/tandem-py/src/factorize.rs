@@ -23,6 +23,7 @@ use crate::arrays::slice;
 /// Registers the function.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_str, m)?)?;
+    m.add_function(wrap_pyfunction!(factorize_utf8, m)?)?;
     Ok(())
 }
 
@@ -161,6 +162,168 @@ fn factorize_str<'py>(
     Ok(Some((PyArray1::from_vec(py, codes), uniques)))
 }
 
+/// A fast hash of short byte strings: rustc's FxHasher step a word at a time, then
+/// MurmurHash3's finaliser (the multiply step mixes each bit only into higher bits, and the
+/// table picks buckets by the low ones). Keys are the caller's own column values, so no
+/// flooding defence is needed.
+#[derive(Default)]
+struct WordHash(u64);
+
+impl Hasher for WordHash {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        // Byte by byte: a variable-length copy into a word would stall the word's load.
+        let rest = words
+            .remainder()
+            .iter()
+            .fold(0, |w, &b| (w << 8) | u64::from(b));
+        self.add(rest);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+impl WordHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type ByteTable<'a> = HashMap<&'a [u8], i64, BuildHasherDefault<WordHash>>;
+
+/// The rows of Arrow string chunks as byte slices, each chunk given by its `offsets` (one
+/// more than its rows, already shifted by the array's own offset) into its `data`; `None`
+/// when an offset points outside its data or goes backwards.
+fn byte_rows<'a>(chunks: &[(&'a [i64], &'a [u8])]) -> Option<Vec<&'a [u8]>> {
+    let rows = chunks.iter().map(|(o, _)| o.len().saturating_sub(1)).sum();
+    let mut out = Vec::with_capacity(rows);
+    for &(offsets, data) in chunks {
+        for bounds in offsets.windows(2) {
+            let start = usize::try_from(bounds[0]).ok()?;
+            let end = usize::try_from(bounds[1]).ok()?;
+            out.push(data.get(start..end)?);
+        }
+    }
+    Some(out)
+}
+
+/// First-seen codes of `keys` and each distinct key's first row (as [`first_seen`]); a
+/// row equal to the row before takes its code without a lookup (long tables list a
+/// region's rows together).
+fn first_seen_bytes(keys: &[&[u8]]) -> (Vec<i64>, Vec<usize>) {
+    let mut codes = Vec::with_capacity(keys.len());
+    let mut table = ByteTable::default();
+    let mut firsts = Vec::new();
+    let mut last: Option<(&[u8], i64)> = None;
+    for (row, &key) in keys.iter().enumerate() {
+        let code = match last {
+            Some((previous, code)) if previous == key => code,
+            _ => *table.entry(key).or_insert_with(|| {
+                firsts.push(row);
+                firsts.len() as i64 - 1
+            }),
+        };
+        last = Some((key, code));
+        codes.push(code);
+    }
+    (codes, firsts)
+}
+
+/// [`first_seen_bytes`] on rayon's threads: each takes a contiguous share of the rows, and
+/// the shares' distinct keys are then numbered in row order, which is the sequential
+/// first-seen order, so the result is the same.
+fn first_seen_bytes_parallel(keys: &[&[u8]]) -> (Vec<i64>, Vec<usize>) {
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads();
+    // Below this, a thread's start-up costs more than the share it takes.
+    const MIN_SHARE: usize = 1 << 16;
+    if threads < 2 || keys.len() < 2 * MIN_SHARE {
+        return first_seen_bytes(keys);
+    }
+    let share = keys.len().div_ceil(threads);
+    let mut parts: Vec<(Vec<i64>, Vec<usize>)> =
+        keys.par_chunks(share).map(first_seen_bytes).collect();
+    let mut table = ByteTable::default();
+    let mut firsts = Vec::new();
+    let mut global: Vec<Vec<i64>> = Vec::with_capacity(parts.len());
+    for (k, (_, local_firsts)) in parts.iter().enumerate() {
+        let offset = k * share;
+        global.push(
+            local_firsts
+                .iter()
+                .map(|&row| {
+                    let row = offset + row;
+                    *table.entry(keys[row]).or_insert_with(|| {
+                        firsts.push(row);
+                        firsts.len() as i64 - 1
+                    })
+                })
+                .collect(),
+        );
+    }
+    parts
+        .par_iter_mut()
+        .zip(&global)
+        .for_each(|((codes, _), to_global)| {
+            codes.iter_mut().for_each(|c| *c = to_global[*c as usize]);
+        });
+    let mut codes = Vec::with_capacity(keys.len());
+    for (part, _) in &parts {
+        codes.extend_from_slice(part);
+    }
+    (codes, firsts)
+}
+
+/// `pandas.factorize(values, sort=True)` for an Arrow string column without nulls, given by
+/// its chunks' buffers (shared, not copied): per chunk the int64 `offsets` (rows + 1,
+/// shifted by the array's own offset) and the UTF-8 `data`. Returns the codes (int64) and
+/// the distinct strings sorted by code point, as Python sorts `str` (UTF-8's byte order is
+/// code point order). `None` when the buffers are not a valid string column.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn factorize_utf8<'py>(
+    py: Python<'py>,
+    chunks: Vec<(PyReadonlyArray1<'py, i64>, PyReadonlyArray1<'py, u8>)>,
+) -> PyResult<Option<(Bound<'py, PyArray1<i64>>, Bound<'py, PyList>)>> {
+    let mut buffers = Vec::with_capacity(chunks.len());
+    for (offsets, data) in &chunks {
+        buffers.push((slice(offsets, "offsets")?, slice(data, "data")?));
+    }
+    let sorted = py.detach(|| {
+        let rows = byte_rows(&buffers)?;
+        let (mut codes, firsts) = first_seen_bytes_parallel(&rows);
+        let by_key = sorted_codes(&mut codes, firsts.len(), |a, b| {
+            rows[firsts[a]].cmp(rows[firsts[b]])
+        });
+        let texts: Option<Vec<&str>> = by_key
+            .iter()
+            .map(|&k| std::str::from_utf8(rows[firsts[k]]).ok())
+            .collect();
+        Some((codes, texts?))
+    });
+    let Some((codes, texts)) = sorted else {
+        return Ok(None);
+    };
+    Ok(Some((
+        PyArray1::from_vec(py, codes),
+        PyList::new(py, texts)?,
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +355,37 @@ mod tests {
         });
         assert_eq!(codes, [1, 1, 0, 1, 2, 0]);
         assert_eq!(by_key, [1, 0, 2]);
+    }
+
+    #[test]
+    fn byte_rows_read_every_chunk_and_refuse_bad_offsets() {
+        let (a, b) = (b"R2R1R2".as_slice(), b"xR10".as_slice());
+        let rows = byte_rows(&[(&[0, 2, 4, 6], a), (&[1, 4, 4], b)]).unwrap();
+        assert_eq!(rows, [b"R2".as_slice(), b"R1", b"R2", b"R10", b""]);
+        assert!(byte_rows(&[(&[0, 7], a)]).is_none());
+        assert!(byte_rows(&[(&[3, 1], a)]).is_none());
+        assert!(byte_rows(&[(&[-1, 1], a)]).is_none());
+        assert_eq!(byte_rows(&[(&[0], a), (&[], b)]), Some(vec![]));
+    }
+
+    #[test]
+    fn byte_strings_get_first_seen_codes_sequentially_and_in_parallel() {
+        let rows: Vec<Vec<u8>> = (0..300_000u32)
+            .map(|k| format!("I{:04}", (k * 7919) % 601).into_bytes())
+            .collect();
+        let keys: Vec<&[u8]> = rows.iter().map(Vec::as_slice).collect();
+        let (codes, firsts) = first_seen_bytes(&keys);
+        assert_eq!(firsts.len(), 601);
+        for (row, &code) in codes.iter().enumerate() {
+            assert_eq!(keys[firsts[code as usize]], keys[row]);
+            assert!(firsts[code as usize] <= row);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let parallel = pool.install(|| first_seen_bytes_parallel(&keys));
+        assert_eq!(parallel, (codes, firsts));
     }
 
     #[test]

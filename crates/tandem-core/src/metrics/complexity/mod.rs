@@ -91,6 +91,76 @@ pub struct YearComplexity {
     pub eigenvalues: Eigenvalues,
 }
 
+/// The complexity family for one cross-section on the regions and industries that were kept
+/// (those with activity; see [`complexity_year`]): every value is defined, so nothing is
+/// `None` except the density of the EconGeo variant where its denominator is 0. This is what
+/// [`complexity_block`] returns, for callers that lay the results out themselves (the Python
+/// package writes them straight into its output columns); [`KeptComplexity::scattered`]
+/// gives the full-size [`YearComplexity`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct KeptComplexity {
+    /// Number of regions of the input.
+    pub regions: usize,
+    /// Number of industries of the input.
+    pub industries: usize,
+    /// Indices (0-based) of the kept regions, increasing.
+    pub kept_regions: Vec<usize>,
+    /// Indices (0-based) of the kept industries, increasing.
+    pub kept_industries: Vec<usize>,
+    /// Balassa RCA, kept regions x kept industries row-major.
+    pub rca: Vec<f64>,
+    /// Presence `M_cp` ∈ {0, 1}, kept regions x kept industries row-major.
+    pub mcp: Vec<f64>,
+    /// Diversity per kept region.
+    pub diversity: Vec<f64>,
+    /// Ubiquity per kept industry.
+    pub ubiquity: Vec<f64>,
+    /// ECI per kept region.
+    pub eci: Vec<f64>,
+    /// PCI per kept industry.
+    pub pci: Vec<f64>,
+    /// Relatedness density, kept regions x kept industries row-major.
+    pub density: Vec<Option<f64>>,
+    /// COI per kept region.
+    pub coi: Vec<f64>,
+    /// COG, kept regions x kept industries row-major.
+    pub cog: Vec<f64>,
+    /// Proximity between the kept industries (`kept_industries.len()`² row-major).
+    pub proximity: Vec<f64>,
+    /// The three largest eigenvalues behind ECI.
+    pub eigenvalues: Eigenvalues,
+}
+
+impl KeptComplexity {
+    /// The same results at the full size of the input, `None` for the dropped regions and
+    /// industries.
+    pub fn scattered(self) -> YearComplexity {
+        let (regions, industries) = (self.regions, self.industries);
+        let (rows, cols) = (&self.kept_regions, &self.kept_industries);
+        let cell = |src: &[f64]| scatter_cells(src, rows, cols, regions, industries);
+        YearComplexity {
+            regions,
+            industries,
+            rca: cell(&self.rca),
+            mcp: cell(&self.mcp),
+            diversity: scatter(&self.diversity, rows, regions),
+            ubiquity: scatter(&self.ubiquity, cols, industries),
+            eci: scatter(&self.eci, rows, regions),
+            pci: scatter(&self.pci, cols, industries),
+            density: scatter_cells(&self.density, rows, cols, regions, industries)
+                .into_iter()
+                .map(Option::flatten)
+                .collect(),
+            coi: scatter(&self.coi, rows, regions),
+            cog: cell(&self.cog),
+            proximity: self.proximity,
+            eigenvalues: self.eigenvalues,
+            kept_regions: self.kept_regions,
+            kept_industries: self.kept_industries,
+        }
+    }
+}
+
 /// The whole complexity family for one cross-section of activity values (employment,
 /// output, exports; any non-negative extensive measure).
 ///
@@ -114,22 +184,24 @@ pub fn complexity_year(
     industries: usize,
     opts: &ComplexityOptions,
 ) -> Result<YearComplexity, MetricError> {
-    year_with(
+    kept_year(
         values,
         regions,
         industries,
         opts,
         faer::get_global_parallelism(),
     )
+    .map(KeptComplexity::scattered)
 }
 
-fn year_with(
+/// [`complexity_year`] on the kept regions and industries, with parallelism `par`.
+fn kept_year(
     values: &[f64],
     regions: usize,
     industries: usize,
     opts: &ComplexityOptions,
     par: faer::Par,
-) -> Result<YearComplexity, MetricError> {
+) -> Result<KeptComplexity, MetricError> {
     basic::check_values("complexity", values, regions, industries)?;
     if !(opts.rca_threshold.is_finite() && opts.rca_threshold > 0.0) {
         return Err(MetricError::OutOfRange {
@@ -201,36 +273,24 @@ fn year_with(
         DensityVariant::IncludeDiagonal,
         par,
     );
+    let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
     let density = match opts.density {
-        DensityVariant::IncludeDiagonal => density_std.clone(),
+        DensityVariant::IncludeDiagonal => density_std,
         other => relatedness::density_mat(m.as_ref(), phi.as_ref(), other, par),
     };
-    let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
 
-    let cell =
-        |src: &[f64]| scatter_cells(src, &kept_regions, &kept_industries, regions, industries);
-    let density_full: Vec<Option<f64>> = scatter_cells(
-        &density,
-        &kept_regions,
-        &kept_industries,
+    Ok(KeptComplexity {
         regions,
         industries,
-    )
-    .into_iter()
-    .map(Option::flatten)
-    .collect();
-    Ok(YearComplexity {
-        regions,
-        industries,
-        rca: cell(&rca),
-        mcp: cell(&mcp),
-        diversity: scatter(&d, &kept_regions, regions),
-        ubiquity: scatter(&u, &kept_industries, industries),
-        eci: scatter(&ep.eci, &kept_regions, regions),
-        pci: scatter(&ep.pci, &kept_industries, industries),
-        density: density_full,
-        coi: scatter(&out.coi, &kept_regions, regions),
-        cog: cell(&out.cog),
+        rca,
+        mcp,
+        diversity: d,
+        ubiquity: u,
+        eci: ep.eci,
+        pci: ep.pci,
+        density,
+        coi: out.coi,
+        cog: out.cog,
         proximity: basic::to_row_major(phi.as_ref()),
         eigenvalues: ep.eigenvalues,
         kept_regions,
@@ -317,15 +377,19 @@ pub fn complexity_panel<'a>(
 ) -> Result<PanelComplexity<'a>, MetricError> {
     let years = panel.years();
     let results = per_year(years.len(), |k, par| panel_year(panel, years[k], opts, par));
-    let years = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let years = results
+        .into_iter()
+        .map(|r| r.map(KeptComplexity::scattered))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(PanelComplexity { panel, years })
 }
 
 /// The complexity family of every year of a dense time-major block, `values[(t · regions +
 /// c) · industries + p]` for `years` years, each year as [`complexity_year`] (absent cells
-/// must already be 0). Years run in parallel as in [`complexity_panel`], without building a
-/// [`Panel`]: the Python package passes its long table this way. An error comes with the
-/// index of the earliest failing year.
+/// must already be 0) but left on its kept regions and industries ([`KeptComplexity`]).
+/// Years run in parallel as in [`complexity_panel`], without building a [`Panel`]: the
+/// Python package passes its long table this way. An error comes with the index of the
+/// earliest failing year.
 ///
 /// # Errors
 /// A block whose length is not `years · regions · industries` is [`MetricError::Shape`]
@@ -336,7 +400,7 @@ pub fn complexity_block(
     regions: usize,
     industries: usize,
     opts: &ComplexityOptions,
-) -> Result<Vec<YearComplexity>, (usize, MetricError)> {
+) -> Result<Vec<KeptComplexity>, (usize, MetricError)> {
     let size = regions.saturating_mul(industries);
     if size.checked_mul(years) != Some(values.len()) {
         let error = MetricError::Shape {
@@ -349,7 +413,7 @@ pub fn complexity_block(
         return Err((0, error));
     }
     let results = per_year(years, |t, par| {
-        year_with(
+        kept_year(
             &values[t * size..(t + 1) * size],
             regions,
             industries,
@@ -369,9 +433,9 @@ pub fn complexity_block(
 /// sequential, which scales better than splitting small solves); the few years left after the
 /// last whole round are solved one by one with every core inside the solve, so that no core
 /// idles while another finishes a last year alone (5 years on 2 cores: 2 rounds, then 1).
-fn per_year<F>(years: usize, solve: F) -> Vec<Result<YearComplexity, MetricError>>
+fn per_year<F>(years: usize, solve: F) -> Vec<Result<KeptComplexity, MetricError>>
 where
-    F: Fn(usize, faer::Par) -> Result<YearComplexity, MetricError> + Sync,
+    F: Fn(usize, faer::Par) -> Result<KeptComplexity, MetricError> + Sync,
 {
     use rayon::prelude::*;
     let threads = rayon::current_num_threads().min(years);
@@ -384,7 +448,7 @@ where
     // the allocator's per-thread free memory, so a second call does not fault in and zero
     // fresh pages for its matrices.
     let rounds = years - years % threads;
-    let mut solved: Vec<Result<YearComplexity, MetricError>> = (0..rounds)
+    let mut solved: Vec<Result<KeptComplexity, MetricError>> = (0..rounds)
         .into_par_iter()
         .with_max_len(1)
         .map(|t| solve(t, faer::Par::Seq))
@@ -428,18 +492,22 @@ impl<'a> PanelComplexity<'a> {
                 regions.iter().enumerate().flat_map(move |(c, region)| {
                     industries.iter().enumerate().map(move |(p, industry)| {
                         let k = c * ni + p;
+                        // A row of a dropped region or industry has nothing computed, not
+                        // even the kept side's values (py-ecomplexity's NaN row).
+                        let kept = yc.rca[k].is_some();
+                        let only_kept = |v: Option<f64>| v.filter(|_| kept);
                         ComplexityRow {
                             region,
                             industry,
                             year,
                             rca: yc.rca[k],
                             mcp: yc.mcp[k],
-                            diversity: yc.diversity[c],
-                            ubiquity: yc.ubiquity[p],
-                            eci: yc.eci[c],
-                            pci: yc.pci[p],
+                            diversity: only_kept(yc.diversity[c]),
+                            ubiquity: only_kept(yc.ubiquity[p]),
+                            eci: only_kept(yc.eci[c]),
+                            pci: only_kept(yc.pci[p]),
                             density: yc.density[k],
-                            coi: yc.coi[c],
+                            coi: only_kept(yc.coi[c]),
                             cog: yc.cog[k],
                         }
                     })
@@ -459,11 +527,11 @@ fn panel_year(
     year: i32,
     opts: &ComplexityOptions,
     par: faer::Par,
-) -> Result<YearComplexity, MetricError> {
+) -> Result<KeptComplexity, MetricError> {
     // A panel error names its year itself (`year 1999 is not in the panel`).
     let values = panel.year_matrix(year, Absent::AsZero)?;
     let (nr, ni) = (panel.regions().len(), panel.industries().len());
-    year_with(&values, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
+    kept_year(&values, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
 }
 
 #[cfg(test)]

@@ -212,6 +212,50 @@ fn panel_errors_name_the_year() {
     assert!(err.to_string().starts_with("year 2020: "), "{err}");
 }
 
+/// A panel row of a dropped region or industry is empty in every column, as py-ecomplexity's
+/// merged output row: the kept side's diversity, ECI, COI (or ubiquity, PCI) are not
+/// repeated into it.
+#[test]
+fn panel_rows_of_dropped_regions_and_industries_are_empty() {
+    let x = [
+        [9.0, 8.0, 7.0, 6.0, 0.0],
+        [8.0, 7.0, 6.0, 0.5, 0.0],
+        [7.0, 6.0, 0.5, 0.5, 0.0],
+        [6.0, 0.5, 0.5, 0.5, 0.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+    ];
+    let (regions, industries) = (["a", "b", "c", "d", "e"], ["p", "q", "r", "s", "t"]);
+    let mut records = Vec::new();
+    for (c, region) in regions.iter().enumerate() {
+        for (p, industry) in industries.iter().enumerate() {
+            records.push((*region, *industry, 2020, x[c][p]));
+        }
+    }
+    let panel = Panel::from_records("employment", records).unwrap();
+    let rows = complexity_panel(&panel, &ComplexityOptions::default())
+        .unwrap()
+        .to_rows();
+    for row in rows {
+        let values = [
+            row.rca,
+            row.mcp,
+            row.diversity,
+            row.ubiquity,
+            row.eci,
+            row.pci,
+            row.density,
+            row.coi,
+            row.cog,
+        ];
+        let dropped = row.region == "e" || row.industry == "t";
+        let what = (row.region, row.industry);
+        assert!(
+            values.iter().all(|v| v.is_none() == dropped),
+            "{what:?}: {values:?}"
+        );
+    }
+}
+
 /// A block of several years gives each year's own result, whichever thread and parallelism
 /// solved it (5 years: whole rounds on threads, the last year with every core), and an
 /// error carries the index of the earliest failing year.
@@ -226,7 +270,7 @@ fn a_block_of_years_equals_its_years_one_by_one() {
     let solved = complexity_block(&block, 5, nr, np, &opts).unwrap();
     for (t, values) in years.iter().enumerate() {
         assert_eq!(
-            solved[t],
+            solved[t].clone().scattered(),
             complexity_year(values, nr, np, &opts).unwrap(),
             "year {t}"
         );
