@@ -41,13 +41,17 @@ def factorize(column: pd.Series):
 
     A column of Python strings (object dtype, or pandas' string dtype stored as Python
     objects) is factorised by ``_tandem.factorize_str`` in one pass, several times faster
-    than pandas' generic object hashing on a long table; a column of strings stored in
+    than pandas' generic object hashing on a long table; an int64 column by
+    ``_tandem.factorize_i64`` on every core; a column of strings stored in
     Arrow (pandas 3's default ``str``) by ``_tandem.factorize_utf8`` from its buffers,
     shared with Rust and hashed on every core; any other column, or one holding anything but
     exact ``str`` (missing values included), goes to pandas itself, so the codes, the order
     and the errors are pandas' in every case.
     """
     dtype = column.dtype
+    if dtype == np.int64:
+        codes, uniques = _tandem.factorize_i64(np.ascontiguousarray(column.to_numpy()))
+        return codes, pd.Index(uniques, dtype=dtype)
     got = _factorize_arrow_strings(column)
     if got is not None:
         codes, uniques = got

@@ -148,18 +148,24 @@ def _frame(df, names, val, uniques, sizes, res):
     The nine result columns arrive as one buffer; selecting the kept cells gives one
     C-contiguous (9, n) array whose transpose pandas takes as a single block, uncopied."""
     keep = np.flatnonzero(~np.isnan(res["cells"][-len(res["present"]):]) | (res["present"] == 1.0))
-    _, nl, np_ = sizes
-    t_idx, rest = np.divmod(keep, nl * np_)
-    l_idx, p_idx = np.divmod(rest, np_)
+    nt, nl, np_ = sizes
     cells = res["cells"].reshape(len(res["columns"]), -1)
-    if len(keep) < cells.shape[1]:
+    every_cell = len(keep) == cells.shape[1]
+    if every_cell:
+        # The whole block, time-major: the indices repeat and tile, no division needed.
+        t_idx = np.repeat(np.arange(nt), nl * np_)
+        l_idx = np.tile(np.repeat(np.arange(nl), np_), nt)
+        p_idx = np.tile(np.arange(np_), nt * nl)
+    else:
+        t_idx, rest = np.divmod(keep, nl * np_)
+        l_idx, p_idx = np.divmod(rest, np_)
         # Row by row: numpy's 2-D fancy indexing along axis 1 is ten times slower.
         kept = np.empty((cells.shape[0], len(keep)))
         for j in range(cells.shape[0]):
             np.take(cells[j], keep, out=kept[j])
         cells = kept
     frame = pd.DataFrame(cells.T, columns=res["columns"], copy=False)
-    vals = res["val"][keep]
+    vals = res["val"] if every_cell else res["val"][keep]
     if pd.api.types.is_integer_dtype(val.dtype):
         vals = vals.astype(val.dtype)
     frame.insert(0, names["time"], uniques[0].take(t_idx))

@@ -188,6 +188,32 @@ def test_factorize_reads_every_arrow_chunk_and_slice():
         assert list(uniques) == list(ref_uniques) and uniques.dtype == ref_uniques.dtype
 
 
+def test_factorize_int64_is_pandas_factorize():
+    from tandem._frames import factorize
+
+    years = np.repeat([2021, 2019, 2020, -5, 2019], 70_000).astype(np.int64)
+    for column in [pd.Series(years), pd.Series(years[::-1].copy()), pd.Series([], dtype=np.int64)]:
+        codes, uniques = factorize(column)
+        ref_codes, ref_uniques = pd.factorize(column, sort=True)
+        np.testing.assert_array_equal(codes, ref_codes)
+        assert list(uniques) == list(ref_uniques) and uniques.dtype == ref_uniques.dtype
+
+
+def test_absent_rows_side_by_side_with_py_ecomplexity(panel):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]].copy()
+    # Region A1 idle in the first year, and every seventh row absent: the output has the
+    # active rectangle, plus A1's rows that remain, with nothing computed for them.
+    data.loc[(data.year == data.year.iloc[0]) & (data.region == "A1"), "employment"] = 0
+    data = data.iloc[[k for k in range(len(data)) if k % 7 != 3]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False)
+    ours = tandem.complexity(data, COLS, verbose=False)
+    assert ours.eci.isna().any() and (ours.employment == 0).any()
+    _compare(ours, ref)
+
+
 def test_rows_with_missing_keys_are_still_refused(panel):
     df = panel.astype({"region": object}).copy()
     df.loc[df.index[3], "region"] = None

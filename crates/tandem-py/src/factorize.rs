@@ -12,7 +12,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -24,6 +24,7 @@ use crate::arrays::slice;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_str, m)?)?;
     m.add_function(wrap_pyfunction!(factorize_utf8, m)?)?;
+    m.add_function(wrap_pyfunction!(factorize_i64, m)?)?;
     Ok(())
 }
 
@@ -187,6 +188,10 @@ impl Hasher for WordHash {
         self.add(n as u64);
     }
 
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+
     fn finish(&self) -> u64 {
         let mut h = self.0;
         h ^= h >> 33;
@@ -203,7 +208,7 @@ impl WordHash {
     }
 }
 
-type ByteTable<'a> = HashMap<&'a [u8], i64, BuildHasherDefault<WordHash>>;
+type KeyTable<K> = HashMap<K, i64, BuildHasherDefault<WordHash>>;
 
 /// The rows of Arrow string chunks as byte slices, each chunk given by its `offsets` (one
 /// more than its rows, already shifted by the array's own offset) into its `data`; `None`
@@ -221,14 +226,14 @@ fn byte_rows<'a>(chunks: &[(&'a [i64], &'a [u8])]) -> Option<Vec<&'a [u8]>> {
     Some(out)
 }
 
-/// First-seen codes of `keys` and each distinct key's first row (as [`first_seen`]); a
-/// row equal to the row before takes its code without a lookup (long tables list a
-/// region's rows together).
-fn first_seen_bytes(keys: &[&[u8]]) -> (Vec<i64>, Vec<usize>) {
+/// First-seen codes of `keys` (byte strings or integers) and each distinct key's first row
+/// (as [`first_seen`]); a row equal to the row before takes its code without a lookup (long
+/// tables list a region's or a year's rows together).
+fn first_seen_keys<K: Hash + Eq + Copy>(keys: &[K]) -> (Vec<i64>, Vec<usize>) {
     let mut codes = Vec::with_capacity(keys.len());
-    let mut table = ByteTable::default();
+    let mut table = KeyTable::default();
     let mut firsts = Vec::new();
-    let mut last: Option<(&[u8], i64)> = None;
+    let mut last: Option<(K, i64)> = None;
     for (row, &key) in keys.iter().enumerate() {
         let code = match last {
             Some((previous, code)) if previous == key => code,
@@ -243,21 +248,21 @@ fn first_seen_bytes(keys: &[&[u8]]) -> (Vec<i64>, Vec<usize>) {
     (codes, firsts)
 }
 
-/// [`first_seen_bytes`] on rayon's threads: each takes a contiguous share of the rows, and
+/// [`first_seen_keys`] on rayon's threads: each takes a contiguous share of the rows, and
 /// the shares' distinct keys are then numbered in row order, which is the sequential
 /// first-seen order, so the result is the same.
-fn first_seen_bytes_parallel(keys: &[&[u8]]) -> (Vec<i64>, Vec<usize>) {
+fn first_seen_parallel<K: Hash + Eq + Copy + Sync>(keys: &[K]) -> (Vec<i64>, Vec<usize>) {
     use rayon::prelude::*;
     let threads = rayon::current_num_threads();
     // Below this, a thread's start-up costs more than the share it takes.
     const MIN_SHARE: usize = 1 << 16;
     if threads < 2 || keys.len() < 2 * MIN_SHARE {
-        return first_seen_bytes(keys);
+        return first_seen_keys(keys);
     }
     let share = keys.len().div_ceil(threads);
     let mut parts: Vec<(Vec<i64>, Vec<usize>)> =
-        keys.par_chunks(share).map(first_seen_bytes).collect();
-    let mut table = ByteTable::default();
+        keys.par_chunks(share).map(first_seen_keys).collect();
+    let mut table = KeyTable::default();
     let mut firsts = Vec::new();
     let mut global: Vec<Vec<i64>> = Vec::with_capacity(parts.len());
     for (k, (_, local_firsts)) in parts.iter().enumerate() {
@@ -305,7 +310,7 @@ fn factorize_utf8<'py>(
     }
     let sorted = py.detach(|| {
         let rows = byte_rows(&buffers)?;
-        let (mut codes, firsts) = first_seen_bytes_parallel(&rows);
+        let (mut codes, firsts) = first_seen_parallel(&rows);
         let by_key = sorted_codes(&mut codes, firsts.len(), |a, b| {
             rows[firsts[a]].cmp(rows[firsts[b]])
         });
@@ -322,6 +327,28 @@ fn factorize_utf8<'py>(
         PyArray1::from_vec(py, codes),
         PyList::new(py, texts)?,
     )))
+}
+
+/// `pandas.factorize(values, sort=True)` for an int64 column (which has no missing values):
+/// the codes (int64) and the distinct values in increasing order.
+#[pyfunction]
+fn factorize_i64<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, i64>,
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+    let values = slice(&values, "values")?;
+    let (codes, uniques) = py.detach(|| {
+        let (mut codes, firsts) = first_seen_parallel(values);
+        let by_key = sorted_codes(&mut codes, firsts.len(), |a, b| {
+            values[firsts[a]].cmp(&values[firsts[b]])
+        });
+        let uniques: Vec<i64> = by_key.iter().map(|&k| values[firsts[k]]).collect();
+        (codes, uniques)
+    });
+    Ok((
+        PyArray1::from_vec(py, codes),
+        PyArray1::from_vec(py, uniques),
+    ))
 }
 
 #[cfg(test)]
@@ -369,12 +396,12 @@ mod tests {
     }
 
     #[test]
-    fn byte_strings_get_first_seen_codes_sequentially_and_in_parallel() {
+    fn keys_get_first_seen_codes_sequentially_and_in_parallel() {
         let rows: Vec<Vec<u8>> = (0..300_000u32)
             .map(|k| format!("I{:04}", (k * 7919) % 601).into_bytes())
             .collect();
         let keys: Vec<&[u8]> = rows.iter().map(Vec::as_slice).collect();
-        let (codes, firsts) = first_seen_bytes(&keys);
+        let (codes, firsts) = first_seen_keys(&keys);
         assert_eq!(firsts.len(), 601);
         for (row, &code) in codes.iter().enumerate() {
             assert_eq!(keys[firsts[code as usize]], keys[row]);
@@ -384,8 +411,15 @@ mod tests {
             .num_threads(3)
             .build()
             .unwrap();
-        let parallel = pool.install(|| first_seen_bytes_parallel(&keys));
+        let parallel = pool.install(|| first_seen_parallel(&keys));
         assert_eq!(parallel, (codes, firsts));
+        let years: Vec<i64> = (0..300_000).map(|k| 2000 + (k / 1000) % 7).collect();
+        let (codes, firsts) = first_seen_keys(&years);
+        assert_eq!(firsts, (0..7).map(|k| k * 1000).collect::<Vec<_>>());
+        assert_eq!(
+            pool.install(|| first_seen_parallel(&years)),
+            (codes, firsts)
+        );
     }
 
     #[test]
