@@ -332,6 +332,7 @@ fn factorize_utf8<'py>(
 /// `pandas.factorize(values, sort=True)` for an int64 column (which has no missing values):
 /// the codes (int64) and the distinct values in increasing order.
 #[pyfunction]
+#[allow(clippy::type_complexity)]
 fn factorize_i64<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, i64>,
