@@ -67,6 +67,56 @@ def _codes(data, cols_input, cols, val_errors_flag, what):
     return df, names, val, codes, uniques, values, sizes, labels
 
 
+_PRESENCE_TESTS = ("rca", "rpop", "both", "manual")
+
+
+def _population(pop, presence_test, codes, values, uniques, sizes):
+    """The population block (time x location, NaN where not given) for the RPOP tests, from
+    py-ecomplexity's ``pop``: a table of time, location and population, in that order."""
+    if presence_test not in _PRESENCE_TESTS:
+        raise ValueError(
+            f"presence_test={presence_test!r} is not one of {', '.join(map(repr, _PRESENCE_TESTS))}"
+        )
+    if presence_test not in ("rpop", "both"):
+        return None
+    if pop is None:
+        raise ValueError(
+            f"presence_test={presence_test!r} needs pop: a DataFrame of time, location and "
+            "population, in that order (py-ecomplexity's)"
+        )
+    pop = to_pandas(pop, "pop")
+    if pop.shape[1] != 3:
+        raise ValueError(
+            f"pop: expected 3 columns (time, location, population, in that order), got "
+            f"{list(pop.columns)}"
+        )
+    nt, nl, _ = sizes
+    t = pd.Index(uniques[0]).get_indexer(pop.iloc[:, 0])
+    loc = pd.Index(uniques[1]).get_indexer(pop.iloc[:, 1])
+    number = pd.to_numeric(pop.iloc[:, 2], errors="coerce").to_numpy(dtype=np.float64)
+    known = (t >= 0) & (loc >= 0)
+    cell = t[known] * nl + loc[known]
+    twice = pd.Index(cell).duplicated()
+    if twice.any():
+        k = cell[twice][0]
+        raise ValueError(
+            f"pop: location {uniques[1][k % nl]!r} has two populations in {uniques[0][k // nl]!r}"
+        )
+    population = np.full(nt * nl, np.nan)
+    population[cell] = number[known]
+    # Every location with activity needs a population; py-ecomplexity would read a missing
+    # one as no presence anywhere, which hides the gap.
+    activity = np.bincount(codes[0] * nl + codes[1], weights=values, minlength=nt * nl)
+    bad = np.flatnonzero((activity > 0) & ~(np.isfinite(population) & (population > 0)))
+    if len(bad):
+        k = bad[0]
+        raise ValueError(
+            f"pop: location {uniques[1][k % nl]!r} has activity in {uniques[0][k // nl]!r} but "
+            f"no positive population ({population[k]}); give it, or drop its rows"
+        )
+    return population
+
+
 def complexity(
     data,
     cols_input=None,
@@ -91,7 +141,14 @@ def complexity(
     activity that time are dropped, absent cells are 0):
 
     * ``rca``: RCA_cp = (X_cp / Σ_p X_cp) / (Σ_c X_cp / Σ_cp X_cp) (Balassa 1965);
-    * ``mcp``: M_cp = 1 if RCA_cp ≥ ``rca_mcp_threshold`` else 0;
+    * ``rpop`` (``presence_test="rpop"`` or ``"both"``): RPOP_cp = (X_cp / pop_c) /
+      (Σ_c X_cp / Σ_c pop_c), activity per head relative to the whole, with ``pop`` a table
+      of time, location and population (in that order; every location with activity needs
+      a positive population, or ``ValueError`` names it);
+    * ``mcp``: by ``presence_test``: ``"rca"`` M_cp = 1 if RCA_cp ≥ ``rca_mcp_threshold``
+      else 0; ``"rpop"`` M_cp = 1 if RPOP_cp ≥ ``rpop_mcp_threshold``; ``"both"`` the sum of
+      the two (0, 1 or 2, as py-ecomplexity); ``"manual"`` M_cp = X_cp (a presence computed
+      beforehand; ``rca`` is then the values, as in py-ecomplexity);
     * ``diversity`` d_c = Σ_p M_cp; ``ubiquity`` u_p = Σ_c M_cp;
     * ``eci``, ``pci``: kp is the eigenvector of the second-largest eigenvalue of
       M̃ = (M/u)ᵀ(M/d); kc = (M/d)·kp; both signed by sign(corr(d, kc));
@@ -104,21 +161,20 @@ def complexity(
     with φ from :func:`proximity` (symmetric, or with ``asymmetric=True`` the conditional
     probability, whose row p conditions on p; density and COG then read φ as py-ecomplexity
     does). Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another
-    name for ``cols_input``); only the default presence test (``"rca"``), discrete proximity
-    and the full neighbourhood (``knn=None``) are implemented, and other choices raise
+    name for ``cols_input``); its four presence tests are implemented, but only discrete
+    proximity and the full neighbourhood (``knn=None``): other choices raise
     ``NotImplementedError``. The log-supermodularity
     check is not run (it changes no output). Duplicate keys keep the first row and NaN values
     become 0, each with py-ecomplexity's warning.
 
     Returns a DataFrame with py-ecomplexity's columns (loc, prod, val, time, then
-    diversity, ubiquity, mcp, eci, pci, density, coi, cog, rca, under the caller's column
-    names, then the other columns of ``data``), one row per time x location x product with
+    diversity, ubiquity, mcp, eci, pci, density, coi, cog, rca, and rpop under the RPOP
+    tests, under the caller's column names, then the other columns of ``data``), one row per time x location x product with
     activity plus the rows of ``data`` outside it (with NaN), sorted by time, loc, prod.
     A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
     threshold) raises ``tandem.TandemError`` naming the year.
     """
     _unsupported(
-        presence_test=(presence_test, "rca"),
         continuous=(continuous, False),
         proximity_edgelist=(proximity_edgelist, None),
         knn=(knn, None),
@@ -126,6 +182,7 @@ def complexity(
     df, names, val, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "complexity"
     )
+    population = _population(pop, presence_test, codes, values, uniques, sizes)
     if verbose:
         for t in uniques[0]:
             print(t)
@@ -136,6 +193,9 @@ def complexity(
         labels,
         rca_mcp_threshold=float(rca_mcp_threshold),
         asymmetric=bool(asymmetric),
+        presence_test=presence_test,
+        rpop_mcp_threshold=float(rpop_mcp_threshold),
+        population=population,
     )
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
@@ -204,13 +264,11 @@ def proximity(
     Returns a DataFrame with columns ``time``, ``{prod}_1``, ``{prod}_2``, ``proximity``
     (py-ecomplexity's names, under the caller's column names).
     """
-    _unsupported(
-        presence_test=(presence_test, "rca"),
-        continuous=(continuous, False),
-    )
+    _unsupported(continuous=(continuous, False))
     _, names, _, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "proximity"
     )
+    population = _population(pop, presence_test, codes, values, uniques, sizes)
     res = _tandem.proximity_codes(
         *codes,
         values,
@@ -218,6 +276,9 @@ def proximity(
         labels,
         rca_mcp_threshold=float(rca_mcp_threshold),
         asymmetric=bool(asymmetric),
+        presence_test=presence_test,
+        rpop_mcp_threshold=float(rpop_mcp_threshold),
+        population=population,
     )
     prod = names["prod"]
     return pd.DataFrame(

@@ -48,7 +48,7 @@ def test_proximity_matches_golden(panel):
 
 def test_unsupported_option_says_what_to_do(panel):
     with pytest.raises(NotImplementedError, match="py-ecomplexity"):
-        tandem.complexity(panel, COLS, presence_test="rpop", verbose=False)
+        tandem.complexity(panel, COLS, continuous=True, verbose=False)
 
 
 def test_degenerate_year_is_an_error_naming_the_year(panel):
@@ -114,6 +114,79 @@ def test_asymmetric_proximity_side_by_side_with_py_ecomplexity(panel):
     for c in key:
         assert (ours_p[c].to_numpy() == ref_p[c].to_numpy()).all(), c
     np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
+
+
+def _population(panel, seed=7):
+    """A population per region and year: about proportional to its activity, with noise, so
+    that RPOP differs from RCA but every region has some presence (a region with presence
+    nowhere makes py-ecomplexity's whole year NaN, and is an error in tandem)."""
+    rng = np.random.default_rng(seed)
+    keys = panel.groupby(["year", "region"], as_index=False)["employment"].sum()
+    keys["pop"] = np.round(keys.pop("employment") * 3 * rng.lognormal(0, 0.3, size=len(keys)))
+    return keys
+
+
+@pytest.mark.parametrize("presence_test", ["rpop", "both"])
+@pytest.mark.parametrize("rpop_mcp_threshold", [1, 0.8])
+def test_rpop_presence_side_by_side_with_py_ecomplexity(panel, presence_test, rpop_mcp_threshold):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    pop = _population(panel)
+    options = dict(presence_test=presence_test, pop=pop, rpop_mcp_threshold=rpop_mcp_threshold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False, **options)
+    ours = tandem.complexity(data, COLS, verbose=False, **options)
+    assert list(ours.columns) == list(ref.columns) and "rpop" in ours.columns
+    _compare(ours, ref)
+    a, b = ours.sort_values(KEY, ignore_index=True), ref.sort_values(KEY, ignore_index=True)
+    np.testing.assert_allclose(a.rpop, b.rpop, **CLOSED)
+    if presence_test == "both":
+        assert (a.mcp == 2).any()
+    # RPOP really differs from RCA here.
+    assert not np.array_equal(a.mcp, tandem.complexity(data, COLS, verbose=False)
+                              .sort_values(KEY, ignore_index=True).mcp)
+    key = ["year", "industry_1", "industry_2"]
+    ref_p = ecx.proximity(data, COLS, **options).sort_values(key, ignore_index=True)
+    ours_p = tandem.proximity(data, COLS, **options).sort_values(key, ignore_index=True)
+    np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
+
+
+@pytest.mark.parametrize("kind", ["binary", "degree"])
+def test_manual_presence_side_by_side_with_py_ecomplexity(panel, kind):
+    ecx = pytest.importorskip("ecomplexity")
+    data = tandem.complexity(panel[["year", "region", "industry", "employment"]], COLS,
+                             verbose=False)[["year", "region", "industry", "mcp"]]
+    data = data.rename(columns={"mcp": "presence"})
+    if kind == "degree":
+        # A continuous presence: the RCA-based 0/1 plus a graded share.
+        data["presence"] = data["presence"] * 0.5 + np.linspace(0.1, 0.9, len(data))
+    cols = dict(COLS, val="presence")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, cols, presence_test="manual", verbose=False,
+                              check_logsupermodularity=False)
+    ours = tandem.complexity(data, cols, presence_test="manual", verbose=False)
+    assert list(ours.columns) == list(ref.columns)
+    _compare(ours, ref)
+
+
+def test_rpop_needs_a_population_for_every_active_location(panel):
+    data = panel[["year", "region", "industry", "employment"]]
+    with pytest.raises(ValueError, match="needs pop"):
+        tandem.complexity(data, COLS, presence_test="rpop", verbose=False)
+    pop = _population(panel)
+    with pytest.raises(ValueError, match="location 'A1' has activity in"):
+        tandem.complexity(data, COLS, presence_test="rpop", pop=pop[pop.region != "A1"],
+                          verbose=False)
+    with pytest.raises(ValueError, match="two populations"):
+        tandem.complexity(data, COLS, presence_test="both", pop=pd.concat([pop, pop.head(1)]),
+                          verbose=False)
+    with pytest.raises(ValueError, match="3 columns"):
+        tandem.complexity(data, COLS, presence_test="rpop", pop=pop[["year", "region"]],
+                          verbose=False)
+    with pytest.raises(ValueError, match="presence_test='rcpa' is not one of"):
+        tandem.complexity(data, COLS, presence_test="rcpa", verbose=False)
 
 
 def test_pyarrow_tables_are_accepted(panel):

@@ -10,7 +10,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_core::metrics::complexity::{
-    complexity_block, ComplexityOptions, KeptComplexity, ProximityKind,
+    complexity_block, ComplexityOptions, KeptComplexity, Presence, ProximityKind,
 };
 
 /// Registers the complexity functions.
@@ -88,12 +88,13 @@ impl LongCodes<'_> {
 /// `complexity_block`); an error names its year by its label (the earliest failing one).
 fn years(
     block: &[f64],
+    population: Option<&[f64]>,
     sizes: [usize; 3],
     labels: &[String],
     opts: &ComplexityOptions,
 ) -> Result<Vec<KeptComplexity>, String> {
     let [nt, nl, np] = sizes;
-    complexity_block(block, nt, nl, np, opts).map_err(|(t, e)| {
+    complexity_block(block, population, nt, nl, np, opts).map_err(|(t, e)| {
         let label = labels.get(t).map_or("?", String::as_str);
         format!("year {label}: {e}")
     })
@@ -115,7 +116,8 @@ enum Spread<'a> {
 /// Where a result column comes from in a year's results.
 type ColumnOf = fn(&KeptComplexity) -> Spread<'_>;
 
-/// The per-cell columns, in py-ecomplexity's output order, with where each comes from.
+/// The per-cell columns, in py-ecomplexity's output order, with where each comes from;
+/// [`RPOP_COLUMN`] follows them under the RPOP presence tests.
 const CELL_COLUMNS: [(&str, ColumnOf); 9] = [
     ("diversity", |y| Spread::Location(&y.diversity)),
     ("ubiquity", |y| Spread::Product(&y.ubiquity)),
@@ -127,6 +129,18 @@ const CELL_COLUMNS: [(&str, ColumnOf); 9] = [
     ("cog", |y| Spread::Cell(&y.cog)),
     ("rca", |y| Spread::Cell(&y.rca)),
 ];
+
+/// RPOP, present in every year's results under the RPOP presence tests.
+const RPOP_COLUMN: (&str, ColumnOf) = ("rpop", |y| Spread::Cell(y.rpop.as_deref().unwrap_or(&[])));
+
+/// The output columns of these results: [`CELL_COLUMNS`], then RPOP when computed.
+fn output_columns(results: &[KeptComplexity]) -> Vec<(&'static str, ColumnOf)> {
+    let mut columns = CELL_COLUMNS.to_vec();
+    if results.first().is_some_and(|y| y.rpop.is_some()) {
+        columns.push(RPOP_COLUMN);
+    }
+    columns
+}
 
 /// Each index's position among the kept ones (`kept` increasing), `None` if dropped.
 fn positions(kept: &[usize], n: usize) -> Vec<Option<usize>> {
@@ -169,14 +183,15 @@ fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, y: &KeptComplexity) {
 }
 
 /// The per-cell columns of the whole block from the per-year results, as one vector holding
-/// column after column (column `j` of [`CELL_COLUMNS`] at `j * cells..`; NaN for locations
-/// and products without activity that year). One buffer, so that pandas takes it as one
-/// block without copying; it is written once, front to back (column by column, year by
-/// year), because at a million cells its 9 columns are far larger than the caches.
+/// column after column (column `j` of [`output_columns`] at `j * cells..`; NaN for
+/// locations and products without activity that year). One buffer, so that pandas takes it
+/// as one block without copying; it is written once, front to back (column by column, year
+/// by year), because at a million cells its 9 columns are far larger than the caches.
 fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
     let [_, nl, np] = sizes;
-    let mut out = Vec::with_capacity(CELL_COLUMNS.len() * results.len() * nl * np);
-    for (_, column) in CELL_COLUMNS {
+    let columns = output_columns(results);
+    let mut out = Vec::with_capacity(columns.len() * results.len() * nl * np);
+    for (_, column) in columns {
         for y in results {
             spread_year(&mut out, column(y), y);
         }
@@ -184,20 +199,41 @@ fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
     out
 }
 
-/// The options of py-ecomplexity's discrete presence test: `M = RCA >= threshold`, and
-/// proximity symmetric (the minimum of the two conditional probabilities, its default) or,
-/// with `asymmetric`, the conditional probability `φ_pp' = C_pp' / u_p` (its
-/// `asymmetric=True`: row `p` read as P(p' | p)).
-fn options(rca_mcp_threshold: f64, asymmetric: bool) -> ComplexityOptions {
-    ComplexityOptions {
+/// py-ecomplexity's options as tandem's: the presence test (`"rca"`, `"rpop"`, `"both"`,
+/// `"manual"`) with its thresholds, and proximity symmetric (the minimum of the two
+/// conditional probabilities, its default) or, with `asymmetric`, the conditional
+/// probability `φ_pp' = C_pp' / u_p` (its `asymmetric=True`: row `p` read as P(p' | p)).
+fn options(
+    presence_test: &str,
+    rca_mcp_threshold: f64,
+    rpop_mcp_threshold: f64,
+    asymmetric: bool,
+) -> PyResult<ComplexityOptions> {
+    let presence = match presence_test {
+        "rca" => Presence::Rca,
+        "rpop" => Presence::Rpop {
+            threshold: rpop_mcp_threshold,
+        },
+        "both" => Presence::Both {
+            threshold: rpop_mcp_threshold,
+        },
+        "manual" => Presence::Manual,
+        other => {
+            return Err(user_error(format!(
+                "complexity: presence_test={other:?} is not one of \"rca\", \"rpop\", \"both\", \"manual\""
+            )))
+        }
+    };
+    Ok(ComplexityOptions {
         rca_threshold: rca_mcp_threshold,
         proximity: if asymmetric {
             ProximityKind::Asymmetric
         } else {
             ProximityKind::MinConditional
         },
+        presence,
         ..ComplexityOptions::default()
-    }
+    })
 }
 
 /// The complexity family of a long table given as codes (see `tandem.complexity`).
@@ -209,7 +245,8 @@ fn options(rca_mcp_threshold: f64, asymmetric: bool) -> ComplexityOptions {
 /// number of rows whose key repeated an earlier row (ignored).
 #[pyfunction]
 #[pyo3(signature = (
-    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false
+    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
+    presence_test="rca", rpop_mcp_threshold=1.0, population=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn complexity_codes<'py>(
@@ -222,14 +259,31 @@ fn complexity_codes<'py>(
     time_labels: Vec<String>,
     rca_mcp_threshold: f64,
     asymmetric: bool,
+    presence_test: &str,
+    rpop_mcp_threshold: f64,
+    population: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = options(rca_mcp_threshold, asymmetric);
-    let (block, columns) = py.detach(|| -> PyResult<_> {
+    let opts = options(
+        presence_test,
+        rca_mcp_threshold,
+        rpop_mcp_threshold,
+        asymmetric,
+    )?;
+    let population = population
+        .as_ref()
+        .map(|p| slice(p, "population"))
+        .transpose()?;
+    let (block, columns, names) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
-        let columns = cell_columns(&results, sizes);
-        Ok((block, columns))
+        let results =
+            years(&block.values, population, sizes, &time_labels, &opts).map_err(user_error)?;
+        let names = output_columns(&results).into_iter().map(|(name, _)| name);
+        Ok((
+            block,
+            cell_columns(&results, sizes),
+            names.collect::<Vec<_>>(),
+        ))
     })?;
     let duplicates = block.duplicates;
     let out = dict_of_arrays(
@@ -240,7 +294,7 @@ fn complexity_codes<'py>(
             ("cells", columns),
         ],
     )?;
-    out.set_item("columns", CELL_COLUMNS.map(|(name, _)| name).to_vec())?;
+    out.set_item("columns", names)?;
     out.set_item("duplicates", duplicates)?;
     Ok(out)
 }
@@ -284,7 +338,8 @@ fn long_codes<'a>(
 /// code order.
 #[pyfunction]
 #[pyo3(signature = (
-    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false
+    time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
+    presence_test="rca", rpop_mcp_threshold=1.0, population=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn proximity_codes<'py>(
@@ -297,12 +352,25 @@ fn proximity_codes<'py>(
     time_labels: Vec<String>,
     rca_mcp_threshold: f64,
     asymmetric: bool,
+    presence_test: &str,
+    rpop_mcp_threshold: f64,
+    population: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = options(rca_mcp_threshold, asymmetric);
+    let opts = options(
+        presence_test,
+        rca_mcp_threshold,
+        rpop_mcp_threshold,
+        asymmetric,
+    )?;
+    let population = population
+        .as_ref()
+        .map(|p| slice(p, "population"))
+        .transpose()?;
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
         let block = codes.block().map_err(user_error)?;
-        let results = years(&block.values, sizes, &time_labels, &opts).map_err(user_error)?;
+        let results =
+            years(&block.values, population, sizes, &time_labels, &opts).map_err(user_error)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
         for (t, y) in results.iter().enumerate() {
             let kept = &y.kept_industries;
@@ -423,7 +491,7 @@ mod tests {
         let block = codes.block().unwrap();
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let results = years(&block.values, [2, 4, 4], &labels, &opts).unwrap();
+        let results = years(&block.values, None, [2, 4, 4], &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
         assert_eq!(results[1].clone().scattered(), direct);
         assert_columns_are_the_scattered_results(&results, [2, 4, 4]);
@@ -455,7 +523,7 @@ mod tests {
         }
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let results = years(&values, [2, 5, 5], &labels, &opts).unwrap();
+        let results = years(&values, None, [2, 5, 5], &labels, &opts).unwrap();
         assert_eq!(results[0].kept_regions, [0, 1, 2, 3]);
         assert_eq!(results[1].kept_industries, [0, 1, 2, 3, 4]);
         assert_columns_are_the_scattered_results(&results, [2, 5, 5]);
@@ -466,7 +534,14 @@ mod tests {
         let values = [1.0, 0.0, 0.0, 0.0];
         for label in ["1999", "2019Q1"] {
             let labels = vec![label.to_string()];
-            let e = years(&values, [1, 2, 2], &labels, &ComplexityOptions::default()).unwrap_err();
+            let e = years(
+                &values,
+                None,
+                [1, 2, 2],
+                &labels,
+                &ComplexityOptions::default(),
+            )
+            .unwrap_err();
             assert!(e.starts_with(&format!("year {label}: ")), "{e}");
         }
     }

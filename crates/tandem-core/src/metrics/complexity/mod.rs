@@ -16,12 +16,14 @@ mod basic;
 mod eci;
 mod fitness;
 mod outlook;
+mod presence;
 mod relatedness;
 
 pub use basic::{diversity, ubiquity};
 pub use eci::{eci_pci, EciPci, Eigenvalues, PciScale, MIN_EIGENVALUE_GAP};
 pub use fitness::{fitness_complexity, FitnessComplexity, FitnessOptions};
 pub use outlook::{complexity_outlook, Outlook};
+pub use presence::{rpop, Presence};
 pub use relatedness::{proximity, relatedness_density, DensityVariant, ProximityKind};
 
 use crate::metrics::MetricError;
@@ -41,6 +43,10 @@ pub struct ComplexityOptions {
     pub density: DensityVariant,
     /// PCI standardisation (default: ECI's mean and sd, as py-ecomplexity).
     pub pci_scale: PciScale,
+    /// How `M_cp` is derived (default: RCA ≥ `rca_threshold`). The RPOP tests need each
+    /// region's population ([`complexity_year_with_population`], [`complexity_block`]).
+    #[serde(default)]
+    pub presence: Presence,
 }
 
 impl Default for ComplexityOptions {
@@ -50,6 +56,7 @@ impl Default for ComplexityOptions {
             proximity: ProximityKind::MinConditional,
             density: DensityVariant::IncludeDiagonal,
             pci_scale: PciScale::EciMoments,
+            presence: Presence::Rca,
         }
     }
 }
@@ -67,9 +74,13 @@ pub struct YearComplexity {
     pub kept_regions: Vec<usize>,
     /// Indices (0-based) of the industries with positive total activity, which were kept.
     pub kept_industries: Vec<usize>,
-    /// Balassa RCA, regions x industries row-major.
+    /// Balassa RCA, regions x industries row-major (the values themselves under
+    /// [`Presence::Manual`]).
     pub rca: Vec<Option<f64>>,
-    /// Presence `M_cp` ∈ {0, 1}, regions x industries row-major.
+    /// RPOP ([`rpop`]), regions x industries row-major, under the RPOP tests.
+    pub rpop: Option<Vec<Option<f64>>>,
+    /// Presence `M_cp` (0/1 unless [`ComplexityOptions::presence`] says otherwise),
+    /// regions x industries row-major.
     pub mcp: Vec<Option<f64>>,
     /// Diversity per region.
     pub diversity: Vec<Option<f64>>,
@@ -107,9 +118,13 @@ pub struct KeptComplexity {
     pub kept_regions: Vec<usize>,
     /// Indices (0-based) of the kept industries, increasing.
     pub kept_industries: Vec<usize>,
-    /// Balassa RCA, kept regions x kept industries row-major.
+    /// Balassa RCA, kept regions x kept industries row-major (the values themselves under
+    /// [`Presence::Manual`]).
     pub rca: Vec<f64>,
-    /// Presence `M_cp` ∈ {0, 1}, kept regions x kept industries row-major.
+    /// RPOP ([`rpop`]), kept regions x kept industries row-major, under the RPOP tests.
+    pub rpop: Option<Vec<f64>>,
+    /// Presence `M_cp` (0/1; 0/1/2 under [`Presence::Both`]; the values under
+    /// [`Presence::Manual`]), kept regions x kept industries row-major.
     pub mcp: Vec<f64>,
     /// Diversity per kept region.
     pub diversity: Vec<f64>,
@@ -142,6 +157,7 @@ impl KeptComplexity {
             regions,
             industries,
             rca: cell(&self.rca),
+            rpop: self.rpop.as_deref().map(cell),
             mcp: cell(&self.mcp),
             diversity: scatter(&self.diversity, rows, regions),
             ubiquity: scatter(&self.ubiquity, cols, industries),
@@ -184,33 +200,34 @@ pub fn complexity_year(
     industries: usize,
     opts: &ComplexityOptions,
 ) -> Result<YearComplexity, MetricError> {
-    kept_year(
-        values,
-        regions,
-        industries,
-        opts,
-        faer::get_global_parallelism(),
-    )
-    .map(KeptComplexity::scattered)
+    let par = faer::get_global_parallelism();
+    kept_year(values, None, regions, industries, opts, par).map(KeptComplexity::scattered)
 }
 
-/// [`complexity_year`] on the kept regions and industries, with parallelism `par`.
-fn kept_year(
+/// [`complexity_year`] with each region's `population` (length `regions`), which the RPOP
+/// presence tests ([`Presence::Rpop`], [`Presence::Both`]) need: positive and finite for
+/// every region with activity (others are not read).
+pub fn complexity_year_with_population(
     values: &[f64],
+    population: &[f64],
     regions: usize,
     industries: usize,
     opts: &ComplexityOptions,
-    par: faer::Par,
-) -> Result<KeptComplexity, MetricError> {
-    basic::check_values("complexity", values, regions, industries)?;
-    if !(opts.rca_threshold.is_finite() && opts.rca_threshold > 0.0) {
-        return Err(MetricError::OutOfRange {
-            what: "complexity".into(),
-            parameter: "the RCA threshold".into(),
-            value: opts.rca_threshold,
-            allowed: "positive and finite".into(),
-        });
-    }
+) -> Result<YearComplexity, MetricError> {
+    let par = faer::get_global_parallelism();
+    kept_year(values, Some(population), regions, industries, opts, par)
+        .map(KeptComplexity::scattered)
+}
+
+/// The regions and industries with activity and the kept rows x columns, row-major.
+struct KeptGrid {
+    regions: Vec<usize>,
+    industries: Vec<usize>,
+    values: Vec<f64>,
+}
+
+/// Drops the regions and industries without activity; fewer than two of either is an error.
+fn kept_grid(values: &[f64], regions: usize, industries: usize) -> Result<KeptGrid, MetricError> {
     let row_tot = basic::row_sums(values, industries);
     let col_tot = basic::col_sums(values, industries);
     let kept_regions: Vec<usize> = (0..regions).filter(|c| row_tot[*c] > 0.0).collect();
@@ -218,10 +235,9 @@ fn kept_year(
     if kept_regions.is_empty() {
         return Err(MetricError::NoActivity("complexity".into()));
     }
-    let (nr, np) = (kept_regions.len(), kept_industries.len());
     for (n, what) in [
-        (nr, "regions with activity"),
-        (np, "industries with activity"),
+        (kept_regions.len(), "regions with activity"),
+        (kept_industries.len(), "industries with activity"),
     ] {
         if n < 2 {
             return Err(MetricError::TooFew {
@@ -231,37 +247,103 @@ fn kept_year(
             });
         }
     }
-    let mut kept = Vec::with_capacity(nr * np);
+    let mut kept = Vec::with_capacity(kept_regions.len() * kept_industries.len());
     for &c in &kept_regions {
-        for &p in &kept_industries {
-            kept.push(values[c * industries + p]);
+        kept.extend(kept_industries.iter().map(|&p| values[c * industries + p]));
+    }
+    Ok(KeptGrid {
+        regions: kept_regions,
+        industries: kept_industries,
+        values: kept,
+    })
+}
+
+/// Checks the thresholds of the options: positive and finite.
+fn check_thresholds(opts: &ComplexityOptions) -> Result<(), MetricError> {
+    let rpop = opts
+        .presence
+        .rpop_threshold()
+        .map(|t| ("the RPOP threshold", t));
+    for (parameter, value) in [("the RCA threshold", opts.rca_threshold)]
+        .into_iter()
+        .chain(rpop)
+    {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(MetricError::OutOfRange {
+                what: "complexity".into(),
+                parameter: parameter.into(),
+                value,
+                allowed: "positive and finite".into(),
+            });
         }
     }
-    let rca = basic::balassa_rca(&kept, nr, np);
-    let mcp: Vec<f64> = rca
-        .iter()
-        .map(|r| if *r >= opts.rca_threshold { 1.0 } else { 0.0 })
-        .collect();
+    Ok(())
+}
+
+/// RPOP on the kept grid, when the presence test uses it.
+fn kept_rpop(
+    grid: &KeptGrid,
+    population: Option<&[f64]>,
+    regions: usize,
+    opts: &ComplexityOptions,
+) -> Result<Option<Vec<f64>>, MetricError> {
+    if opts.presence.rpop_threshold().is_none() {
+        return Ok(None);
+    }
+    // No population is a population of length 0: a shape error saying what is needed.
+    let population = population.unwrap_or(&[]);
+    let what = "complexity: population (the RPOP presence test needs one per region)";
+    basic::check_shape(what, population, regions, 1)?;
+    let pop: Vec<f64> = grid.regions.iter().map(|&c| population[c]).collect();
+    presence::rpop(
+        &grid.values,
+        &pop,
+        grid.industries.len(),
+        Some(&grid.regions),
+    )
+    .map(Some)
+}
+
+/// [`complexity_year`] on the kept regions and industries, with parallelism `par`.
+fn kept_year(
+    values: &[f64],
+    population: Option<&[f64]>,
+    regions: usize,
+    industries: usize,
+    opts: &ComplexityOptions,
+    par: faer::Par,
+) -> Result<KeptComplexity, MetricError> {
+    basic::check_values("complexity", values, regions, industries)?;
+    check_thresholds(opts)?;
+    let grid = kept_grid(values, regions, industries)?;
+    let (nr, np) = (grid.regions.len(), grid.industries.len());
+    let rca = match opts.presence {
+        Presence::Manual => grid.values.clone(),
+        _ => basic::balassa_rca(&grid.values, nr, np),
+    };
+    let rpop = kept_rpop(&grid, population, regions, opts)?;
+    let mcp = presence::presence_matrix(
+        opts.presence,
+        &grid.values,
+        &rca,
+        rpop.as_deref(),
+        opts.rca_threshold,
+    );
     let d = basic::row_sums(&mcp, np);
     let u = basic::col_sums(&mcp, np);
     // With a threshold above 1 a region (industry) can be left without any advantage; its
     // ECI (PCI) is then undefined, and py-ecomplexity would turn the whole year into NaN.
-    let below_threshold = || {
-        format!(
-            "complexity (RCA below the threshold {})",
-            opts.rca_threshold
-        )
-    };
+    let lacking = || format!("complexity ({})", opts.presence.lacking(opts.rca_threshold));
     if let Some(a) = d.iter().position(|v| *v == 0.0) {
         return Err(MetricError::ZeroDiversity {
-            what: below_threshold(),
-            region: kept_regions[a],
+            what: lacking(),
+            region: grid.regions[a],
         });
     }
     if let Some(b) = u.iter().position(|v| *v == 0.0) {
         return Err(MetricError::ZeroUbiquity {
-            what: below_threshold(),
-            industry: kept_industries[b],
+            what: lacking(),
+            industry: grid.industries[b],
         });
     }
     let m = basic::to_mat(&mcp, nr, np);
@@ -278,11 +360,11 @@ fn kept_year(
         DensityVariant::IncludeDiagonal => density_std,
         other => relatedness::density_mat(m.as_ref(), phi.as_ref(), other, par),
     };
-
     Ok(KeptComplexity {
         regions,
         industries,
         rca,
+        rpop,
         mcp,
         diversity: d,
         ubiquity: u,
@@ -293,8 +375,8 @@ fn kept_year(
         cog: out.cog,
         proximity: basic::to_row_major(phi.as_ref()),
         eigenvalues: ep.eigenvalues,
-        kept_regions,
-        kept_industries,
+        kept_regions: grid.regions,
+        kept_industries: grid.industries,
     })
 }
 
@@ -391,11 +473,16 @@ pub fn complexity_panel<'a>(
 /// Python package passes its long table this way. An error comes with the index of the
 /// earliest failing year.
 ///
+/// `population` (for the RPOP presence tests) is time-major too, `population[t · regions +
+/// c]`, as for [`complexity_year_with_population`].
+///
 /// # Errors
-/// A block whose length is not `years · regions · industries` is [`MetricError::Shape`]
-/// (year 0); otherwise as [`complexity_year`].
+/// A block whose length is not `years · regions · industries` (or a population whose length
+/// is not `years · regions`) is [`MetricError::Shape`] (year 0); otherwise as
+/// [`complexity_year`].
 pub fn complexity_block(
     values: &[f64],
+    population: Option<&[f64]>,
     years: usize,
     regions: usize,
     industries: usize,
@@ -412,9 +499,14 @@ pub fn complexity_block(
         };
         return Err((0, error));
     }
+    if let Some(population) = population {
+        let what = format!("complexity block: population ({years} years x {regions} regions)");
+        basic::check_shape(&what, population, years, regions).map_err(|e| (0, e))?;
+    }
     let results = per_year(years, |t, par| {
         kept_year(
             &values[t * size..(t + 1) * size],
+            population.map(|p| &p[t * regions..(t + 1) * regions]),
             regions,
             industries,
             opts,
@@ -531,7 +623,7 @@ fn panel_year(
     // A panel error names its year itself (`year 1999 is not in the panel`).
     let values = panel.year_matrix(year, Absent::AsZero)?;
     let (nr, ni) = (panel.regions().len(), panel.industries().len());
-    kept_year(&values, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
+    kept_year(&values, None, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
 }
 
 #[cfg(test)]

@@ -62,9 +62,16 @@ pub fn proximity(
     Ok(super::basic::to_row_major(phi.as_ref()))
 }
 
-/// Proximity from a faer presence matrix with all ubiquities positive.
+/// Proximity from a faer presence matrix with all ubiquities positive. A presence that is
+/// not 0/1 (py-ecomplexity's `"both"` and `"manual"` tests) takes the same formula with the
+/// floating-point `C = MᵀM`, whose diagonal then differs from `u`, as in py-ecomplexity.
 pub(super) fn proximity_mat(m: MatRef<'_, f64>, u: &[f64], kind: ProximityKind) -> Mat<f64> {
-    let co = co_occurrence(m);
+    let binary = (0..m.ncols()).all(|p| m.col(p).iter().all(|v| *v == 0.0 || *v == 1.0));
+    let co = if binary {
+        co_occurrence(m)
+    } else {
+        matmul(m.transpose(), m, get_global_parallelism())
+    };
     let n = u.len();
     match kind {
         // C / max(u_p, u_p') equals py-ecomplexity's min(C / u_p', C / u_p) exactly, because
@@ -173,13 +180,17 @@ pub(super) fn density_mat(
     let row_tot: Vec<f64> = (0..np)
         .map(|p| (0..np).map(|q| phi[(p, q)]).sum())
         .collect();
+    // The ratio is a weighted mean of presence values: between 0 and the largest (1 for a
+    // 0/1 presence); the clamp only absorbs a last-bit rounding difference between the two
+    // summation orders.
+    let top = (0..np)
+        .flat_map(|p| m.col(p).iter().copied())
+        .fold(0.0, f64::max);
     let mut out = Vec::with_capacity(nr * np);
     for c in 0..nr {
         for p in 0..np {
             let den = row_tot[p];
-            // The ratio is a weighted mean of 0/1 values; the clamp only absorbs a last-bit
-            // rounding difference between the two summation orders.
-            out.push((den > 0.0).then(|| scale * (num[(c, p)] / den).clamp(0.0, 1.0)));
+            out.push((den > 0.0).then(|| scale * (num[(c, p)] / den).clamp(0.0, top)));
         }
     }
     out

@@ -267,7 +267,7 @@ fn a_block_of_years_equals_its_years_one_by_one() {
         .map(|t| nested_values(nr, np, &[0.0, 0.1 * t as f64, -0.05, 0.2, 0.03]))
         .collect();
     let block: Vec<f64> = years.concat();
-    let solved = complexity_block(&block, 5, nr, np, &opts).unwrap();
+    let solved = complexity_block(&block, None, 5, nr, np, &opts).unwrap();
     for (t, values) in years.iter().enumerate() {
         assert_eq!(
             solved[t].clone().scattered(),
@@ -280,10 +280,10 @@ fn a_block_of_years_equals_its_years_one_by_one() {
     for t in [3, 4] {
         broken[t * nr * np + np..(t + 1) * nr * np].fill(0.0);
     }
-    let (t, e) = complexity_block(&broken, 5, nr, np, &opts).unwrap_err();
+    let (t, e) = complexity_block(&broken, None, 5, nr, np, &opts).unwrap_err();
     assert_eq!(t, 3);
     assert!(matches!(e, MetricError::TooFew { .. }), "{e}");
-    let (t, e) = complexity_block(&block[1..], 5, nr, np, &opts).unwrap_err();
+    let (t, e) = complexity_block(&block[1..], None, 5, nr, np, &opts).unwrap_err();
     assert_eq!(t, 0);
     assert!(matches!(e, MetricError::Shape { .. }), "{e}");
 }
@@ -536,4 +536,76 @@ proptest! {
             }
         }
     }
+}
+
+/// The presence tests against identities: with populations proportional to the regions'
+/// totals, RPOP is RCA, so `"rpop"` gives the RCA results; `"both"` then doubles `M`, which
+/// leaves ECI, PCI, COI and COG unchanged and doubles density; `"manual"` with the RCA
+/// presence as values gives the RCA results with the values as RCA.
+#[test]
+fn presence_tests_agree_with_rca_where_they_must() {
+    let (nr, np) = (9, 14);
+    let values = nested_values(nr, np, &[0.0, 0.1, -0.05, 0.2, 0.03, -0.12, 0.07]);
+    let totals: Vec<f64> = values
+        .chunks(np)
+        .map(|r| 3.0 * r.iter().sum::<f64>())
+        .collect();
+    let rca = complexity_year(&values, nr, np, &ComplexityOptions::default()).unwrap();
+    let with = |presence| ComplexityOptions {
+        presence,
+        ..ComplexityOptions::default()
+    };
+    let close = |a: &[Option<f64>], b: &[Option<f64>], factor: f64, what: &str| {
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            let (x, y) = (x.unwrap(), y.unwrap() * factor);
+            assert!(
+                (x - y).abs() <= 1e-12 * y.abs().max(1.0),
+                "{what} {k}: {x} vs {y}"
+            );
+        }
+    };
+    let rpop = with(Presence::Rpop { threshold: 1.0 });
+    let got = complexity_year_with_population(&values, &totals, nr, np, &rpop).unwrap();
+    assert_eq!(got.mcp, rca.mcp);
+    close(got.rpop.as_ref().unwrap(), &rca.rca, 1.0, "rpop");
+    close(&got.eci, &rca.eci, 1.0, "eci");
+    let both = with(Presence::Both { threshold: 1.0 });
+    let got = complexity_year_with_population(&values, &totals, nr, np, &both).unwrap();
+    assert!(got
+        .mcp
+        .iter()
+        .zip(&rca.mcp)
+        .all(|(b, r)| b.unwrap() == 2.0 * r.unwrap()));
+    close(&got.eci, &rca.eci, 1.0, "eci");
+    close(&got.pci, &rca.pci, 1.0, "pci");
+    close(&got.density, &rca.density, 2.0, "density");
+    let mcp: Vec<f64> = rca.mcp.iter().map(|m| m.unwrap()).collect();
+    let got = complexity_year(&mcp, nr, np, &with(Presence::Manual)).unwrap();
+    assert_eq!(got.rca, rca.mcp);
+    for (a, b, what) in [
+        (&got.eci, &rca.eci, "eci"),
+        (&got.density, &rca.density, "density"),
+        (&got.cog, &rca.cog, "cog"),
+    ] {
+        close(a, b, 1.0, what);
+    }
+    // The RPOP tests need the population; a bad one names the region.
+    let e = complexity_year(&values, nr, np, &rpop).unwrap_err();
+    assert!(
+        matches!(e, MetricError::Shape { .. }) && e.to_string().contains("population"),
+        "{e}"
+    );
+    let mut holes = totals.clone();
+    holes[4] = f64::NAN;
+    let e = complexity_year_with_population(&values, &holes, nr, np, &rpop).unwrap_err();
+    assert!(e.to_string().contains("population of region 4"), "{e}");
+    let bad = with(Presence::Rpop { threshold: 0.0 });
+    let e = complexity_year_with_population(&values, &totals, nr, np, &bad).unwrap_err();
+    assert!(e.to_string().contains("RPOP threshold"), "{e}");
+    // A block passes each year's population.
+    let block = [values.clone(), values.clone()].concat();
+    let pops = [totals.clone(), totals.iter().map(|t| t * 2.0).collect()].concat();
+    let years = complexity_block(&block, Some(&pops), 2, nr, np, &rpop).unwrap();
+    assert_eq!(years[1].clone().scattered().mcp, rca.mcp);
+    assert!(complexity_block(&block, Some(&pops[1..]), 2, nr, np, &rpop).is_err());
 }
