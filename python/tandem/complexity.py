@@ -160,10 +160,13 @@ def complexity(
 
     with φ from :func:`proximity` (symmetric, or with ``asymmetric=True`` the conditional
     probability, whose row p conditions on p; density and COG then read φ as py-ecomplexity
-    does). Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another
-    name for ``cols_input``); its four presence tests are implemented, but only discrete
-    proximity and the full neighbourhood (``knn=None``): other choices raise
-    ``NotImplementedError``. The log-supermodularity
+    does). With ``continuous=True``, φ_pp' = (1 + r_pp')/2 with r the correlation across
+    locations of the two products' RCA (RPOP under ``"rpop"``, the values under
+    ``"manual"``), and density weighs RCA (RPOP) instead of M, as py-ecomplexity; it is
+    undefined with ``"both"`` (an error). Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another
+    name for ``cols_input``); its four presence tests and continuous proximity are
+    implemented, but only the full neighbourhood (``knn=None``) and computed proximity
+    (``proximity_edgelist=None``): other choices raise ``NotImplementedError``. The log-supermodularity
     check is not run (it changes no output). Duplicate keys keep the first row and NaN values
     become 0, each with py-ecomplexity's warning.
 
@@ -174,11 +177,7 @@ def complexity(
     A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
     threshold) raises ``tandem.TandemError`` naming the year.
     """
-    _unsupported(
-        continuous=(continuous, False),
-        proximity_edgelist=(proximity_edgelist, None),
-        knn=(knn, None),
-    )
+    _unsupported(proximity_edgelist=(proximity_edgelist, None), knn=(knn, None))
     df, names, val, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "complexity"
     )
@@ -196,6 +195,7 @@ def complexity(
         presence_test=presence_test,
         rpop_mcp_threshold=float(rpop_mcp_threshold),
         population=population,
+        continuous=bool(continuous),
     )
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
@@ -264,7 +264,6 @@ def proximity(
     Returns a DataFrame with columns ``time``, ``{prod}_1``, ``{prod}_2``, ``proximity``
     (py-ecomplexity's names, under the caller's column names).
     """
-    _unsupported(continuous=(continuous, False))
     _, names, _, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "proximity"
     )
@@ -279,6 +278,7 @@ def proximity(
         presence_test=presence_test,
         rpop_mcp_threshold=float(rpop_mcp_threshold),
         population=population,
+        continuous=bool(continuous),
     )
     prod = names["prod"]
     return pd.DataFrame(

@@ -48,7 +48,7 @@ def test_proximity_matches_golden(panel):
 
 def test_unsupported_option_says_what_to_do(panel):
     with pytest.raises(NotImplementedError, match="py-ecomplexity"):
-        tandem.complexity(panel, COLS, continuous=True, verbose=False)
+        tandem.complexity(panel, COLS, knn=5, verbose=False)
 
 
 def test_degenerate_year_is_an_error_naming_the_year(panel):
@@ -169,6 +169,41 @@ def test_manual_presence_side_by_side_with_py_ecomplexity(panel, kind):
     ours = tandem.complexity(data, cols, presence_test="manual", verbose=False)
     assert list(ours.columns) == list(ref.columns)
     _compare(ours, ref)
+
+
+@pytest.mark.parametrize("presence_test", ["rca", "rpop", "manual"])
+def test_continuous_proximity_side_by_side_with_py_ecomplexity(panel, presence_test):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    options = dict(presence_test=presence_test, continuous=True)
+    if presence_test == "rpop":
+        options["pop"] = _population(panel)
+    cols = COLS
+    if presence_test == "manual":
+        data = tandem.complexity(data, COLS, verbose=False)[["year", "region", "industry", "rca"]]
+        data = data.rename(columns={"rca": "presence"})
+        cols = dict(COLS, val="presence")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, cols, verbose=False, check_logsupermodularity=False, **options)
+        ref_p = ecx.proximity(data, cols, **options)
+    ours = tandem.complexity(data, cols, verbose=False, **options)
+    assert list(ours.columns) == list(ref.columns)
+    _compare(ours, ref)
+    key = ["year", "industry_1", "industry_2"]
+    ours_p = tandem.proximity(data, cols, **options).sort_values(key, ignore_index=True)
+    ref_p = ref_p.sort_values(key, ignore_index=True)
+    np.testing.assert_allclose(ours_p.proximity, ref_p.proximity, **CLOSED)
+    # Continuous proximity is not the co-occurrence one.
+    discrete = tandem.proximity(data, cols, **dict(options, continuous=False))
+    assert not np.allclose(discrete.sort_values(key).proximity, ours_p.proximity)
+
+
+def test_continuous_proximity_with_both_presence_tests_is_refused(panel):
+    data = panel[["year", "region", "industry", "employment"]]
+    with pytest.raises(tandem.TandemError, match="continuous proximity"):
+        tandem.complexity(data, COLS, presence_test="both", pop=_population(panel),
+                          continuous=True, verbose=False)
 
 
 def test_rpop_needs_a_population_for_every_active_location(panel):

@@ -202,12 +202,14 @@ fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
 /// py-ecomplexity's options as tandem's: the presence test (`"rca"`, `"rpop"`, `"both"`,
 /// `"manual"`) with its thresholds, and proximity symmetric (the minimum of the two
 /// conditional probabilities, its default) or, with `asymmetric`, the conditional
-/// probability `φ_pp' = C_pp' / u_p` (its `asymmetric=True`: row `p` read as P(p' | p)).
+/// probability `φ_pp' = C_pp' / u_p` (its `asymmetric=True`: row `p` read as P(p' | p)),
+/// or with `continuous` the correlation-based one (its `continuous=True`).
 fn options(
     presence_test: &str,
     rca_mcp_threshold: f64,
     rpop_mcp_threshold: f64,
     asymmetric: bool,
+    continuous: bool,
 ) -> PyResult<ComplexityOptions> {
     let presence = match presence_test {
         "rca" => Presence::Rca,
@@ -232,6 +234,7 @@ fn options(
             ProximityKind::MinConditional
         },
         presence,
+        continuous,
         ..ComplexityOptions::default()
     })
 }
@@ -246,7 +249,7 @@ fn options(
 #[pyfunction]
 #[pyo3(signature = (
     time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
-    presence_test="rca", rpop_mcp_threshold=1.0, population=None
+    presence_test="rca", rpop_mcp_threshold=1.0, population=None, continuous=false
 ))]
 #[allow(clippy::too_many_arguments)]
 fn complexity_codes<'py>(
@@ -262,6 +265,7 @@ fn complexity_codes<'py>(
     presence_test: &str,
     rpop_mcp_threshold: f64,
     population: Option<PyReadonlyArray1<'py, f64>>,
+    continuous: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
     let opts = options(
@@ -269,6 +273,7 @@ fn complexity_codes<'py>(
         rca_mcp_threshold,
         rpop_mcp_threshold,
         asymmetric,
+        continuous,
     )?;
     let population = population
         .as_ref()
@@ -339,7 +344,7 @@ fn long_codes<'a>(
 #[pyfunction]
 #[pyo3(signature = (
     time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
-    presence_test="rca", rpop_mcp_threshold=1.0, population=None
+    presence_test="rca", rpop_mcp_threshold=1.0, population=None, continuous=false
 ))]
 #[allow(clippy::too_many_arguments)]
 fn proximity_codes<'py>(
@@ -355,6 +360,7 @@ fn proximity_codes<'py>(
     presence_test: &str,
     rpop_mcp_threshold: f64,
     population: Option<PyReadonlyArray1<'py, f64>>,
+    continuous: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
     let opts = options(
@@ -362,6 +368,7 @@ fn proximity_codes<'py>(
         rca_mcp_threshold,
         rpop_mcp_threshold,
         asymmetric,
+        continuous,
     )?;
     let population = population
         .as_ref()

@@ -47,6 +47,12 @@ pub struct ComplexityOptions {
     /// region's population ([`complexity_year_with_population`], [`complexity_block`]).
     #[serde(default)]
     pub presence: Presence,
+    /// py-ecomplexity's `continuous=True`: proximity from the correlation between industries
+    /// of RCA across regions ([`Presence::Rpop`]: RPOP; [`Presence::Manual`]: the values),
+    /// `φ_pp' = (1 + r_pp') / 2`, and density computed on RCA (RPOP) instead of `M`
+    /// ([`Presence::Manual`]: on `M`). Undefined with [`Presence::Both`]. Default `false`.
+    #[serde(default)]
+    pub continuous: bool,
 }
 
 impl Default for ComplexityOptions {
@@ -57,6 +63,7 @@ impl Default for ComplexityOptions {
             density: DensityVariant::IncludeDiagonal,
             pci_scale: PciScale::EciMoments,
             presence: Presence::Rca,
+            continuous: false,
         }
     }
 }
@@ -304,6 +311,107 @@ fn kept_rpop(
     .map(Some)
 }
 
+/// The matrix whose correlations between industries give the continuous proximity (RCA;
+/// RPOP under [`Presence::Rpop`]), or `None` for the discrete proximity.
+fn continuous_intensity<'a>(
+    opts: &ComplexityOptions,
+    rca: &'a [f64],
+    rpop: Option<&'a [f64]>,
+) -> Result<Option<&'a [f64]>, MetricError> {
+    match (opts.continuous, opts.presence, rpop) {
+        (false, ..) => Ok(None),
+        (true, Presence::Rpop { .. }, Some(rpop)) => Ok(Some(rpop)),
+        (true, Presence::Both { .. }, _) => Err(MetricError::OutOfRange {
+            what: "complexity".into(),
+            parameter: "the presence test with continuous proximity".into(),
+            value: f64::NAN,
+            allowed: "\"rca\", \"rpop\" or \"manual\" (py-ecomplexity defines no density for \
+                      \"both\" with continuous proximity)"
+                .into(),
+        }),
+        (true, ..) => Ok(Some(rca)),
+    }
+}
+
+/// A year's presence on the kept grid: RCA (the values under [`Presence::Manual`]), RPOP
+/// under the RPOP tests, `M`, diversity and ubiquity (all positive).
+struct KeptPresence {
+    rca: Vec<f64>,
+    rpop: Option<Vec<f64>>,
+    mcp: Vec<f64>,
+    diversity: Vec<f64>,
+    ubiquity: Vec<f64>,
+}
+
+/// `M` by the presence test on the kept grid; a region or industry left without presence
+/// is an error (its ECI or PCI is undefined; py-ecomplexity turns the whole year into NaN).
+fn kept_presence(
+    grid: &KeptGrid,
+    population: Option<&[f64]>,
+    regions: usize,
+    opts: &ComplexityOptions,
+) -> Result<KeptPresence, MetricError> {
+    let (nr, np) = (grid.regions.len(), grid.industries.len());
+    let rca = match opts.presence {
+        Presence::Manual => grid.values.clone(),
+        _ => basic::balassa_rca(&grid.values, nr, np),
+    };
+    let rpop = kept_rpop(grid, population, regions, opts)?;
+    let mcp = presence::presence_matrix(
+        opts.presence,
+        &grid.values,
+        &rca,
+        rpop.as_deref(),
+        opts.rca_threshold,
+    );
+    let diversity = basic::row_sums(&mcp, np);
+    let ubiquity = basic::col_sums(&mcp, np);
+    let lacking = || format!("complexity ({})", opts.presence.lacking(opts.rca_threshold));
+    if let Some(a) = diversity.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::ZeroDiversity {
+            what: lacking(),
+            region: grid.regions[a],
+        });
+    }
+    if let Some(b) = ubiquity.iter().position(|v| *v == 0.0) {
+        return Err(MetricError::ZeroUbiquity {
+            what: lacking(),
+            industry: grid.industries[b],
+        });
+    }
+    Ok(KeptPresence {
+        rca,
+        rpop,
+        mcp,
+        diversity,
+        ubiquity,
+    })
+}
+
+/// Proximity, and the matrix that density weighs: `M`, or under continuous proximity the
+/// intensity whose correlations define it (py-ecomplexity; `M` again under
+/// [`Presence::Manual`]).
+fn kept_proximity(
+    grid: &KeptGrid,
+    presence: &KeptPresence,
+    m: faer::MatRef<'_, f64>,
+    opts: &ComplexityOptions,
+    par: faer::Par,
+) -> Result<(faer::Mat<f64>, Option<faer::Mat<f64>>), MetricError> {
+    let (nr, np) = (grid.regions.len(), grid.industries.len());
+    match continuous_intensity(opts, &presence.rca, presence.rpop.as_deref())? {
+        None => Ok((
+            relatedness::proximity_mat(m, &presence.ubiquity, opts.proximity),
+            None,
+        )),
+        Some(x) => {
+            let x = basic::to_mat(x, nr, np);
+            let phi = relatedness::correlation_proximity(x.as_ref(), &grid.industries, par)?;
+            Ok((phi, (opts.presence != Presence::Manual).then_some(x)))
+        }
+    }
+}
+
 /// [`complexity_year`] on the kept regions and industries, with parallelism `par`.
 fn kept_year(
     values: &[f64],
@@ -316,58 +424,27 @@ fn kept_year(
     basic::check_values("complexity", values, regions, industries)?;
     check_thresholds(opts)?;
     let grid = kept_grid(values, regions, industries)?;
-    let (nr, np) = (grid.regions.len(), grid.industries.len());
-    let rca = match opts.presence {
-        Presence::Manual => grid.values.clone(),
-        _ => basic::balassa_rca(&grid.values, nr, np),
-    };
-    let rpop = kept_rpop(&grid, population, regions, opts)?;
-    let mcp = presence::presence_matrix(
-        opts.presence,
-        &grid.values,
-        &rca,
-        rpop.as_deref(),
-        opts.rca_threshold,
-    );
-    let d = basic::row_sums(&mcp, np);
-    let u = basic::col_sums(&mcp, np);
-    // With a threshold above 1 a region (industry) can be left without any advantage; its
-    // ECI (PCI) is then undefined, and py-ecomplexity would turn the whole year into NaN.
-    let lacking = || format!("complexity ({})", opts.presence.lacking(opts.rca_threshold));
-    if let Some(a) = d.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::ZeroDiversity {
-            what: lacking(),
-            region: grid.regions[a],
-        });
-    }
-    if let Some(b) = u.iter().position(|v| *v == 0.0) {
-        return Err(MetricError::ZeroUbiquity {
-            what: lacking(),
-            industry: grid.industries[b],
-        });
-    }
-    let m = basic::to_mat(&mcp, nr, np);
-    let ep = eci::eci_pci_mat(m.as_ref(), &d, &u, opts.pci_scale, par)?;
-    let phi = relatedness::proximity_mat(m.as_ref(), &u, opts.proximity);
-    let density_std = relatedness::density_mat(
-        m.as_ref(),
-        phi.as_ref(),
-        DensityVariant::IncludeDiagonal,
-        par,
-    );
+    let presence = kept_presence(&grid, population, regions, opts)?;
+    let (d, u) = (&presence.diversity, &presence.ubiquity);
+    let m = basic::to_mat(&presence.mcp, grid.regions.len(), grid.industries.len());
+    let ep = eci::eci_pci_mat(m.as_ref(), d, u, opts.pci_scale, par)?;
+    let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), opts, par)?;
+    let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
+    let density_of = |variant| relatedness::density_mat(weighed, phi.as_ref(), variant, par);
+    let density_std = density_of(DensityVariant::IncludeDiagonal);
     let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
     let density = match opts.density {
         DensityVariant::IncludeDiagonal => density_std,
-        other => relatedness::density_mat(m.as_ref(), phi.as_ref(), other, par),
+        other => density_of(other),
     };
     Ok(KeptComplexity {
         regions,
         industries,
-        rca,
-        rpop,
-        mcp,
-        diversity: d,
-        ubiquity: u,
+        rca: presence.rca,
+        rpop: presence.rpop,
+        mcp: presence.mcp,
+        diversity: presence.diversity,
+        ubiquity: presence.ubiquity,
         eci: ep.eci,
         pci: ep.pci,
         density,

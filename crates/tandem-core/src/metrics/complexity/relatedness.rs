@@ -81,6 +81,39 @@ pub(super) fn proximity_mat(m: MatRef<'_, f64>, u: &[f64], kind: ProximityKind) 
     }
 }
 
+/// Continuous proximity (py-ecomplexity 0.5.3 `calc_continuous_proximity`, its
+/// `continuous=True`): `φ_pp' = (1 + r_pp') / 2` with `r` the Pearson correlation, across
+/// regions, of the two industries' columns of `x` (RCA or another intensity), so φ ∈ [0, 1]
+/// with diagonal 1. An industry whose column is constant has no correlation: an error
+/// naming it (`names[p]`, 0-based in the input).
+pub(super) fn correlation_proximity(
+    x: MatRef<'_, f64>,
+    names: &[usize],
+    par: Par,
+) -> Result<Mat<f64>, MetricError> {
+    let (nr, np) = (x.nrows(), x.ncols());
+    let mean: Vec<f64> = (0..np)
+        .map(|p| x.col(p).iter().sum::<f64>() / nr as f64)
+        .collect();
+    let centred = Mat::from_fn(nr, np, |c, p| x[(c, p)] - mean[p]);
+    let cov = matmul(centred.transpose(), centred.as_ref(), par);
+    if let Some(p) = (0..np).find(|&p| cov[(p, p)] <= 0.0) {
+        return Err(MetricError::NoVariation {
+            what: "complexity (continuous proximity)".into(),
+            detail: format!(
+                "industry {} (0-based) has the same intensity in every region, so its \
+                 correlation with the others is undefined",
+                names[p]
+            ),
+        });
+    }
+    let sd: Vec<f64> = (0..np).map(|p| cov[(p, p)].sqrt()).collect();
+    // numpy's corrcoef: divided by each sd in turn, then clipped to [-1, 1].
+    Ok(Mat::from_fn(np, np, |p, q| {
+        (1.0 + (cov[(p, q)] / sd[p] / sd[q]).clamp(-1.0, 1.0)) / 2.0
+    }))
+}
+
 /// `C = MᵀM` for a 0/1 presence matrix: `C[p, p']` counts the regions with both industries.
 /// Each industry's column becomes a bit set over regions, and each pair's count is the
 /// population count of the AND of two sets: exact integers, as the floating-point product

@@ -609,3 +609,47 @@ fn presence_tests_agree_with_rca_where_they_must() {
     assert_eq!(years[1].clone().scattered().mcp, rca.mcp);
     assert!(complexity_block(&block, Some(&pops[1..]), 2, nr, np, &rpop).is_err());
 }
+
+/// Continuous proximity is (1 + Pearson correlation of the RCA columns) / 2, worked out here
+/// for two industries by hand; density then weighs RCA. A constant column and the "both"
+/// presence test are errors.
+#[test]
+fn continuous_proximity_is_the_rca_correlation_and_density_weighs_rca() {
+    let (nr, np) = (9, 14);
+    let values = nested_values(nr, np, &[0.0, 0.1, -0.05, 0.2, 0.03, -0.12, 0.07]);
+    let opts = ComplexityOptions {
+        continuous: true,
+        ..ComplexityOptions::default()
+    };
+    let got = complexity_year(&values, nr, np, &opts).unwrap();
+    let rca: Vec<f64> = got.rca.iter().map(|r| r.unwrap()).collect();
+    let column = |p: usize| (0..nr).map(|c| rca[c * np + p]).collect::<Vec<_>>();
+    let (a, b) = (column(2), column(9));
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    let (ma, mb) = (mean(&a), mean(&b));
+    let cov = |x: &[f64], mx: f64, y: &[f64], my: f64| {
+        x.iter()
+            .zip(y)
+            .map(|(u, v)| (u - mx) * (v - my))
+            .sum::<f64>()
+    };
+    let r = cov(&a, ma, &b, mb) / (cov(&a, ma, &a, ma) * cov(&b, mb, &b, mb)).sqrt();
+    assert!((got.proximity[2 * np + 9] - (1.0 + r) / 2.0).abs() < 1e-14);
+    assert!((got.proximity[2 * np + 2] - 1.0).abs() < 1e-14);
+    // Density of region 4 around industry 2: Σ_q RCA_4q φ_2q / Σ_q φ_2q.
+    let phi_row = &got.proximity[2 * np..3 * np];
+    let want =
+        (0..np).map(|q| rca[4 * np + q] * phi_row[q]).sum::<f64>() / phi_row.iter().sum::<f64>();
+    assert!((got.density[4 * np + 2].unwrap() - want).abs() < 1e-12);
+    let flat = faer::Mat::from_fn(4, 3, |c, p| if p == 1 { 2.0 } else { (c * (p + 1)) as f64 });
+    let e =
+        relatedness::correlation_proximity(flat.as_ref(), &[3, 5, 8], faer::Par::Seq).unwrap_err();
+    assert!(e.to_string().contains("industry 5"), "{e}");
+    let both = ComplexityOptions {
+        presence: Presence::Both { threshold: 1.0 },
+        ..opts
+    };
+    let totals: Vec<f64> = values.chunks(np).map(|r| r.iter().sum()).collect();
+    let e = complexity_year_with_population(&values, &totals, nr, np, &both).unwrap_err();
+    assert!(e.to_string().contains("continuous proximity"), "{e}");
+}
