@@ -205,9 +205,7 @@ fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
 /// probability `φ_pp' = C_pp' / u_p` (its `asymmetric=True`: row `p` read as P(p' | p)),
 /// or with `continuous` the correlation-based one (its `continuous=True`).
 fn options(
-    presence_test: &str,
-    rca_mcp_threshold: f64,
-    rpop_mcp_threshold: f64,
+    (presence_test, rca_mcp_threshold, rpop_mcp_threshold): (&str, f64, f64),
     asymmetric: bool,
     continuous: bool,
 ) -> PyResult<ComplexityOptions> {
@@ -268,21 +266,14 @@ fn complexity_codes<'py>(
     continuous: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = options(
-        presence_test,
-        rca_mcp_threshold,
-        rpop_mcp_threshold,
-        asymmetric,
-        continuous,
-    )?;
+    let presence = (presence_test, rca_mcp_threshold, rpop_mcp_threshold);
+    let opts = options(presence, asymmetric, continuous)?;
     let population = population
         .as_ref()
         .map(|p| slice(p, "population"))
         .transpose()?;
     let (block, columns, names) = py.detach(|| -> PyResult<_> {
-        let block = codes.block().map_err(user_error)?;
-        let results =
-            years(&block.values, population, sizes, &time_labels, &opts).map_err(user_error)?;
+        let (block, results) = solve(&codes, population, &time_labels, &opts)?;
         let names = output_columns(&results).into_iter().map(|(name, _)| name);
         Ok((
             block,
@@ -302,6 +293,19 @@ fn complexity_codes<'py>(
     out.set_item("columns", names)?;
     out.set_item("duplicates", duplicates)?;
     Ok(out)
+}
+
+/// The block of a long table and the complexity family of each of its years.
+fn solve(
+    codes: &LongCodes<'_>,
+    population: Option<&[f64]>,
+    time_labels: &[String],
+    opts: &ComplexityOptions,
+) -> PyResult<(Block, Vec<KeptComplexity>)> {
+    let block = codes.block().map_err(user_error)?;
+    let results =
+        years(&block.values, population, codes.sizes, time_labels, opts).map_err(user_error)?;
+    Ok((block, results))
 }
 
 fn long_codes<'a>(
@@ -363,21 +367,14 @@ fn proximity_codes<'py>(
     continuous: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
-    let opts = options(
-        presence_test,
-        rca_mcp_threshold,
-        rpop_mcp_threshold,
-        asymmetric,
-        continuous,
-    )?;
+    let presence = (presence_test, rca_mcp_threshold, rpop_mcp_threshold);
+    let opts = options(presence, asymmetric, continuous)?;
     let population = population
         .as_ref()
         .map(|p| slice(p, "population"))
         .transpose()?;
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
-        let block = codes.block().map_err(user_error)?;
-        let results =
-            years(&block.values, population, sizes, &time_labels, &opts).map_err(user_error)?;
+        let (_, results) = solve(&codes, population, &time_labels, &opts)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
         for (t, y) in results.iter().enumerate() {
             let kept = &y.kept_industries;
@@ -506,24 +503,18 @@ mod tests {
 
     #[test]
     fn dropped_locations_and_products_are_nan_in_every_column() {
-        // Year 0 as the fixture plus an idle location 4 and an idle product 4 (rows of 0),
-        // year 1 with every location and product active.
-        let x = [
-            [9.0, 8.0, 7.0, 6.0, 0.0],
-            [8.0, 7.0, 6.0, 0.5, 0.0],
-            [7.0, 6.0, 0.5, 0.5, 0.0],
-            [6.0, 0.5, 0.5, 0.5, 0.0],
-            [0.0, 0.0, 0.0, 0.0, 0.0],
-        ];
+        // Year 0: an idle location 2 and an idle product 0 (rows of 0) around a nested 4 x 4
+        // table; year 1 with every location and product active.
+        let nested = |r: usize, i: usize| if r + i <= 3 { (12 - i) as f64 } else { 0.5 };
         let mut values = Vec::new();
         for year in 0..2 {
-            for (r, row) in x.iter().enumerate() {
-                for (i, val) in row.iter().enumerate() {
-                    let idle = r == 4 || i == 4;
-                    values.push(if year == 1 && idle {
-                        1.0 + (r * i) as f64
-                    } else {
-                        *val
+            for r in 0..5 {
+                for i in 0..5 {
+                    let idle = r == 2 || i == 0;
+                    values.push(match (year, idle) {
+                        (0, true) => 0.0,
+                        (1, true) => 1.0 + (r * i) as f64,
+                        _ => nested(r - usize::from(r > 2), i - 1) * (1.0 + 0.01 * r as f64),
                     });
                 }
             }
@@ -531,7 +522,8 @@ mod tests {
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
         let results = years(&values, None, [2, 5, 5], &labels, &opts).unwrap();
-        assert_eq!(results[0].kept_regions, [0, 1, 2, 3]);
+        assert_eq!(results[0].kept_regions, [0, 1, 3, 4]);
+        assert_eq!(results[0].kept_industries, [1, 2, 3, 4]);
         assert_eq!(results[1].kept_industries, [0, 1, 2, 3, 4]);
         assert_columns_are_the_scattered_results(&results, [2, 5, 5]);
     }
