@@ -217,7 +217,7 @@ pub(super) fn density_mat(
     // 0/1 presence); the clamp only absorbs a last-bit rounding difference between the two
     // summation orders.
     let top = (0..np)
-        .flat_map(|p| m.col(p).iter().copied())
+        .map(|p| m.col(p).iter().fold(0.0, |a: f64, b| a.max(*b)))
         .fold(0.0, f64::max);
     let mut out = Vec::with_capacity(nr * np);
     for c in 0..nr {
