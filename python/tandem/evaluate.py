@@ -12,6 +12,8 @@ Every result prints a summary table and has ``plot()`` (matplotlib). Inputs are 
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -126,9 +128,33 @@ def _inference(boot):
     return f"{band}; multiplier-bootstrap standard errors ({biters} draws, seed {seed})"
 
 
+def _complete_balanced_panel(df, idname, tname, needed):
+    """R ``did``'s preprocessing of a panel (``panel=TRUE, allow_unbalanced_panel=FALSE``):
+    rows missing any value that is used are dropped, then the units not observed in every
+    period, each step with R's warning."""
+    complete = df[needed].notna().all(axis=1)
+    if not complete.all():
+        warnings.warn(f"Dropped {int((~complete).sum())} rows from original data due to missing data")
+        df = df[complete]
+    periods = df[tname].nunique()
+    observed = df.groupby(idname, sort=False)[tname].transform("nunique")
+    balanced = (observed == periods).to_numpy()
+    if not balanced.all():
+        if not balanced.any():
+            raise ValueError(
+                "att_gt: all observations dropped to convert data to a balanced panel: no unit "
+                f"is observed in all {periods} periods; check idname and tname"
+            )
+        units = df.loc[~balanced, idname].nunique()
+        warnings.warn(f"Dropped {units} observations while converting to balanced panel.")
+        df = df[balanced]
+    return df
+
+
 def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="nevertreated",
            anticipation=0, weightsname=None, alp=0.05, bstrap=False, cband=False, biters=1000,
-           est_method="dr", base_period="varying", seed=20240101):
+           est_method="dr", base_period="varying", seed=20240101, panel=True,
+           allow_unbalanced_panel=False, clustervars=None):
     r"""Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021), with R
     ``did::att_gt``'s argument names and defaults.
 
@@ -145,11 +171,30 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     are ``bstrap=TRUE, cband=TRUE``; here both are off, so that results are exact and
     reproducible without a seed. Agrees with moderndid/R did to 1e-12 without covariates
     (``python/tests/test_evaluate.py``).
+
+    As R with ``panel=True, allow_unbalanced_panel=False`` (the defaults), rows missing a
+    value that is used are dropped, then the units not observed in every period, each with
+    R's warning (a missing ``gname`` means never treated and drops nothing). The repeated
+    cross-section estimators (``panel=False`` or ``allow_unbalanced_panel=True``) and
+    clustering on anything but ``idname`` (``clustervars``) are not implemented and raise
+    ``NotImplementedError``.
     """
+    clusters = [c for c in ([clustervars] if isinstance(clustervars, str) else clustervars or [])
+                if c != idname]
+    for name, given, default in [("panel", panel, True),
+                                 ("allow_unbalanced_panel", allow_unbalanced_panel, False),
+                                 ("clustervars", clusters, [])]:
+        if given != default:
+            raise NotImplementedError(
+                f"att_gt: {name}={given!r} is not supported by tandem yet; tandem implements R "
+                f"did's panel estimators on a balanced panel, clustered by unit ({name}="
+                f"{default!r}). Use R did or csdid for this variant."
+            )
     df = to_pandas(data, "att_gt")
     covs = _covariates(xformla)
     need = [yname, tname, idname, gname] + covs + ([weightsname] if weightsname else [])
     require_columns(df, need, "att_gt")
+    df = _complete_balanced_panel(df, idname, tname, [c for c in need if c != gname])
     ids = df[idname]
     unit = (_ints(ids, idname) if pd.api.types.is_numeric_dtype(ids)
             else pd.factorize(ids)[0].astype(np.int64))

@@ -1,6 +1,8 @@
 """att_gt / aggte / synth / sdid against the golden outputs the Rust tests use
 (crates/tandem-evaluate/tests/golden: moderndid, the exact simplex QP, synthdid) and, where
 csdid installs, side by side with it on the same data."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -138,6 +140,44 @@ def test_side_by_side_with_csdid(mpdta):
     ours = tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta)
     np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], dtype=float), atol=1e-12)
     np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], dtype=float), rtol=1e-9)
+
+
+def test_unbalanced_panel_is_balanced_as_r_did_and_csdid_do(mpdta):
+    data = mpdta.drop(mpdta.index[[5, 77, 1000]]).reset_index(drop=True)
+    data.loc[10, "lemp"] = np.nan
+    with pytest.warns(UserWarning) as caught:
+        ours = tandem.att_gt("lemp", "year", "countyreal", "first.treat", data)
+    said = [str(w.message) for w in caught]
+    assert "Dropped 1 rows from original data due to missing data" in said
+    assert "Dropped 4 observations while converting to balanced panel." in said
+    complete = data.dropna(subset=["lemp"])
+    kept = complete[complete.groupby("countyreal").year.transform("count") == 5]
+    same = tandem.att_gt("lemp", "year", "countyreal", "first.treat", kept)
+    np.testing.assert_array_equal(ours.att, same.att)
+    np.testing.assert_array_equal(ours.se, same.se)
+    with pytest.raises(ValueError, match="all observations dropped"):
+        tandem.att_gt("lemp", "year", "countyreal", "first.treat",
+                      data[data.year != 2004].assign(year=lambda d: d.year + d.countyreal % 2))
+    pytest.importorskip("csdid")
+    from csdid.att_gt import ATTgt
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ATTgt(yname="lemp", gname="first.treat", idname="countyreal", tname="year",
+                    data=data.dropna(subset=["lemp"]).reset_index(drop=True),
+                    control_group="nevertreated").fit(est_method="dr", bstrap=False)
+    np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], dtype=float), atol=1e-12)
+    np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], dtype=float), rtol=1e-9)
+
+
+def test_r_did_variants_not_implemented_say_so(mpdta):
+    args = ("lemp", "year", "countyreal", "first.treat", mpdta)
+    for options in [dict(panel=False), dict(allow_unbalanced_panel=True),
+                    dict(clustervars=["countyreal", "state"])]:
+        with pytest.raises(NotImplementedError, match="R did or csdid"):
+            tandem.att_gt(*args, **options)
+    # Clustering by unit is what att_gt does anyway.
+    by_unit = tandem.att_gt(*args, clustervars="countyreal")
+    np.testing.assert_array_equal(by_unit.se, tandem.att_gt(*args).se)
 
 
 def test_side_by_side_with_pysyncon(prop99):
