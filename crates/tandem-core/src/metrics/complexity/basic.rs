@@ -162,6 +162,31 @@ pub(super) fn matmul(lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>, par: Par) -> Ma
     dst
 }
 
+/// `A Aᵀ`, exactly symmetric: the lower triangle by faer's triangular product (half the
+/// work of the full product), mirrored into the upper one.
+pub(super) fn gram(a: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+    let n = a.nrows();
+    let mut g = Mat::<f64>::zeros(n, n);
+    matmul(
+        g.as_mut(),
+        BlockStructure::TriangularLower,
+        faer::Accum::Replace,
+        a,
+        BlockStructure::Rectangular,
+        a.transpose(),
+        BlockStructure::Rectangular,
+        1.0,
+        par,
+    );
+    for j in 1..n {
+        for i in 0..j {
+            g[(i, j)] = g[(j, i)];
+        }
+    }
+    g
+}
+
 /// Mean and population standard deviation (ddof = 0, as numpy's default `std`).
 pub(super) fn mean_sd(x: &[f64]) -> (f64, f64) {
     let n = x.len() as f64;

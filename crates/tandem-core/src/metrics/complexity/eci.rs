@@ -149,9 +149,9 @@ pub(super) fn eci_pci_mat(
     let a = Mat::from_fn(nr, np, |c, p| m[(c, p)] * inv_sqrt_d[c] * inv_sqrt_u[p]);
     let region_side = nr <= np;
     let gram = if region_side {
-        super::basic::matmul(a.as_ref(), a.transpose(), par)
+        super::basic::gram(a.as_ref(), par)
     } else {
-        super::basic::matmul(a.transpose(), a.as_ref(), par)
+        super::basic::gram(a.transpose(), par)
     };
     // The top eigenpair of the Gram matrix is known exactly: eigenvalue 1 with eigenvector
     // ∝ sqrt(d) (region side) or sqrt(u) (industry side), because Mcc·1 = 1 and Mpp·1 = 1.

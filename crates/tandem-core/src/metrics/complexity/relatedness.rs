@@ -73,12 +73,32 @@ pub(super) fn proximity_mat(m: MatRef<'_, f64>, u: &[f64], kind: ProximityKind) 
         matmul(m.transpose(), m, get_global_parallelism())
     };
     let n = u.len();
-    match kind {
-        // C / max(u_p, u_p') equals py-ecomplexity's min(C / u_p', C / u_p) exactly, because
-        // division by a positive number is monotone in IEEE arithmetic.
-        ProximityKind::MinConditional => Mat::from_fn(n, n, |p, q| co[(p, q)] / u[p].max(u[q])),
-        ProximityKind::Asymmetric => Mat::from_fn(n, n, |p, q| co[(p, q)] / u[p]),
+    let mut phi = Mat::<f64>::zeros(n, n);
+    // Column by column over contiguous slices, which the compiler vectorises.
+    for q in 0..n {
+        let (from, to) = (co.col(q), phi.col_mut(q));
+        let (from, to) = (
+            from.try_as_col_major().expect("an owned matrix").as_slice(),
+            to.try_as_col_major_mut()
+                .expect("an owned matrix")
+                .as_slice_mut(),
+        );
+        match kind {
+            // C / max(u_p, u_p') equals py-ecomplexity's min(C / u_p', C / u_p) exactly,
+            // because division by a positive number is monotone in IEEE arithmetic.
+            ProximityKind::MinConditional => {
+                for ((t, c), up) in to.iter_mut().zip(from).zip(u) {
+                    *t = c / up.max(u[q]);
+                }
+            }
+            ProximityKind::Asymmetric => {
+                for ((t, c), up) in to.iter_mut().zip(from).zip(u) {
+                    *t = c / up;
+                }
+            }
+        }
     }
+    phi
 }
 
 /// Continuous proximity (py-ecomplexity 0.5.3 `calc_continuous_proximity`, its
