@@ -339,6 +339,8 @@ struct KeptPresence {
     rca: Vec<f64>,
     rpop: Option<Vec<f64>>,
     mcp: Vec<f64>,
+    /// Whether every entry of `mcp` is 0 or 1.
+    binary: bool,
     diversity: Vec<f64>,
     ubiquity: Vec<f64>,
 }
@@ -379,10 +381,16 @@ fn kept_presence(
             industry: grid.industries[b],
         });
     }
+    // The RCA and RPOP tests give 0/1 by construction; the others are checked.
+    let binary = match opts.presence {
+        Presence::Rca | Presence::Rpop { .. } => true,
+        Presence::Both { .. } | Presence::Manual => mcp.iter().all(|v| *v == 0.0 || *v == 1.0),
+    };
     Ok(KeptPresence {
         rca,
         rpop,
         mcp,
+        binary,
         diversity,
         ubiquity,
     })
@@ -401,7 +409,7 @@ fn kept_proximity(
     let (nr, np) = (grid.regions.len(), grid.industries.len());
     match continuous_intensity(opts, &presence.rca, presence.rpop.as_deref())? {
         None => Ok((
-            relatedness::proximity_mat(m, &presence.ubiquity, opts.proximity),
+            relatedness::proximity_mat(m, presence.binary, &presence.ubiquity, opts.proximity),
             None,
         )),
         Some(x) => {
