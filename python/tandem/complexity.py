@@ -74,9 +74,8 @@ def _population(pop, presence_test, codes, values, uniques, sizes):
     """The population block (time x location, NaN where not given) for the RPOP tests, from
     py-ecomplexity's ``pop``: a table of time, location and population, in that order."""
     if presence_test not in _PRESENCE_TESTS:
-        raise ValueError(
-            f"presence_test={presence_test!r} is not one of {', '.join(map(repr, _PRESENCE_TESTS))}"
-        )
+        known = ", ".join(map(repr, _PRESENCE_TESTS))
+        raise ValueError(f"presence_test={presence_test!r} is not one of {known}")
     if presence_test not in ("rpop", "both"):
         return None
     if pop is None:
@@ -163,17 +162,20 @@ def complexity(
     does). With ``continuous=True``, φ_pp' = (1 + r_pp')/2 with r the correlation across
     locations of the two products' RCA (RPOP under ``"rpop"``, the values under
     ``"manual"``), and density weighs RCA (RPOP) instead of M, as py-ecomplexity; it is
-    undefined with ``"both"`` (an error). Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another
-    name for ``cols_input``); its four presence tests and continuous proximity are
-    implemented, but only the full neighbourhood (``knn=None``) and computed proximity
-    (``proximity_edgelist=None``): other choices raise ``NotImplementedError``. The log-supermodularity
-    check is not run (it changes no output). Duplicate keys keep the first row and NaN values
-    become 0, each with py-ecomplexity's warning.
+    undefined with ``"both"`` (an error).
+
+    Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another name
+    for ``cols_input``); its four presence tests and continuous proximity are implemented,
+    but only the full neighbourhood (``knn=None``) and computed proximity
+    (``proximity_edgelist=None``): other choices raise ``NotImplementedError``. The
+    log-supermodularity check is not run (it changes no output). Duplicate keys keep the
+    first row and NaN values become 0, each with py-ecomplexity's warning.
 
     Returns a DataFrame with py-ecomplexity's columns (loc, prod, val, time, then
     diversity, ubiquity, mcp, eci, pci, density, coi, cog, rca, and rpop under the RPOP
-    tests, under the caller's column names, then the other columns of ``data``), one row per time x location x product with
-    activity plus the rows of ``data`` outside it (with NaN), sorted by time, loc, prod.
+    tests, under the caller's column names, then the other columns of ``data``), one row
+    per time x location x product with activity plus the rows of ``data`` outside it (with
+    NaN in every computed column), sorted by time, loc, prod.
     A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
     threshold) raises ``tandem.TandemError`` naming the year.
     """

@@ -134,7 +134,8 @@ def _complete_balanced_panel(df, idname, tname, needed):
     period, each step with R's warning."""
     complete = df[needed].notna().all(axis=1)
     if not complete.all():
-        warnings.warn(f"Dropped {int((~complete).sum())} rows from original data due to missing data")
+        dropped = int((~complete).sum())
+        warnings.warn(f"Dropped {dropped} rows from original data due to missing data")
         df = df[complete]
     periods = df[tname].nunique()
     observed = df.groupby(idname, sort=False)[tname].transform("nunique")

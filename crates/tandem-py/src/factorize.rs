@@ -9,6 +9,11 @@
 //! caller uses pandas, whose errors and orderings for such columns stay the reference. (The
 //! stable ABI of Python 3.9 offers no borrowed view of a string's bytes, so the strings are
 //! never read here, only hashed and compared by Python.)
+//!
+//! Two more column kinds are factorised here without Python in the loop: strings stored in
+//! Arrow (pandas 3's default `str`), read from the array's own offset and data buffers, and
+//! int64 columns. Both hash on rayon's threads, a share of the rows each, and number the
+//! distinct keys in first-seen order as pandas does before sorting.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;

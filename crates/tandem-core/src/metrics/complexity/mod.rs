@@ -190,9 +190,12 @@ impl KeptComplexity {
 /// Steps, as py-ecomplexity 0.5.3 per year: (1) regions and industries whose total activity
 /// is 0 are dropped (their RCA is 0/0); every output for them is `None`, including the cells
 /// of a kept region in a dropped industry and vice versa. (2) RCA
-/// `(X_cp / X_c) / (X_p / X)` (Balassa 1965) and `M_cp = 1[RCA_cp ≥ threshold]` on the kept
-/// matrix. (3) [`diversity`], [`ubiquity`], [`eci_pci`], [`proximity`],
-/// [`relatedness_density`], [`complexity_outlook`] on the kept presence matrix.
+/// `(X_cp / X_c) / (X_p / X)` (Balassa 1965) and `M_cp` by the presence test
+/// ([`ComplexityOptions::presence`]; by default `1[RCA_cp ≥ threshold]`) on the kept matrix.
+/// (3) [`diversity`], [`ubiquity`], [`eci_pci`], [`proximity`] (or the continuous one,
+/// [`ComplexityOptions::continuous`]), [`relatedness_density`], [`complexity_outlook`] on
+/// the kept presence matrix. The RPOP tests need the population:
+/// [`complexity_year_with_population`].
 ///
 /// `values`: dense row-major regions x industries, finite and non-negative (otherwise
 /// [`MetricError::NonFinite`] / [`MetricError::Negative`] naming the cell). No activity at all
@@ -323,10 +326,10 @@ fn continuous_intensity<'a>(
         (true, Presence::Rpop { .. }, Some(rpop)) => Ok(Some(rpop)),
         (true, Presence::Both { .. }, _) => Err(MetricError::OutOfRange {
             what: "complexity".into(),
-            parameter: "the presence test with continuous proximity".into(),
-            value: f64::NAN,
-            allowed: "\"rca\", \"rpop\" or \"manual\" (py-ecomplexity defines no density for \
-                      \"both\" with continuous proximity)"
+            parameter: "continuous proximity with the \"both\" presence test (1 = on)".into(),
+            value: 1.0,
+            allowed: "off: py-ecomplexity defines no density for this combination; use \
+                      the \"rca\", \"rpop\" or \"manual\" test"
                 .into(),
         }),
         (true, ..) => Ok(Some(rca)),
@@ -409,7 +412,7 @@ fn kept_proximity(
     let (nr, np) = (grid.regions.len(), grid.industries.len());
     match continuous_intensity(opts, &presence.rca, presence.rpop.as_deref())? {
         None => Ok((
-            relatedness::proximity_mat(m, presence.binary, &presence.ubiquity, opts.proximity),
+            relatedness::proximity_mat(m, presence.binary, &presence.ubiquity, opts.proximity, par),
             None,
         )),
         Some(x) => {

@@ -58,7 +58,7 @@ pub fn proximity(
         });
     }
     let m = to_mat(mcp, regions, industries);
-    let phi = proximity_mat(m.as_ref(), true, &u, kind);
+    let phi = proximity_mat(m.as_ref(), true, &u, kind, get_global_parallelism());
     Ok(super::basic::to_row_major(phi.as_ref()))
 }
 
@@ -71,11 +71,12 @@ pub(super) fn proximity_mat(
     binary: bool,
     u: &[f64],
     kind: ProximityKind,
+    par: Par,
 ) -> Mat<f64> {
     let co = if binary {
         co_occurrence(m)
     } else {
-        matmul(m.transpose(), m, get_global_parallelism())
+        matmul(m.transpose(), m, par)
     };
     let n = u.len();
     let mut phi = Mat::<f64>::zeros(n, n);
