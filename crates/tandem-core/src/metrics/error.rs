@@ -95,7 +95,7 @@ pub enum MetricError {
         denominator: String,
     },
     /// A region with `M_cp = 0` in every industry: its complexity index is undefined.
-    #[error("{what}: region {region} (0-based) has diversity 0 (Mcp = 0 in every industry), so its complexity is undefined; drop it first, or lower the RCA threshold that defines Mcp")]
+    #[error("{what}: region {region} (0-based) has diversity 0 (Mcp = 0 in every industry), so its complexity is undefined; drop it first, or lower the threshold that defines Mcp (RCA or RPOP)")]
     ZeroDiversity {
         /// The indicator (with the RCA threshold when one was applied).
         what: String,
@@ -104,7 +104,7 @@ pub enum MetricError {
     },
     /// An industry with `M_cp = 0` in every region: its complexity and proximities are
     /// undefined.
-    #[error("{what}: industry {industry} (0-based) has ubiquity 0 (Mcp = 0 in every region), so its complexity and proximities are undefined; drop it first, or lower the RCA threshold that defines Mcp")]
+    #[error("{what}: industry {industry} (0-based) has ubiquity 0 (Mcp = 0 in every region), so its complexity and proximities are undefined; drop it first, or lower the threshold that defines Mcp (RCA or RPOP)")]
     ZeroUbiquity {
         /// The indicator (with the RCA threshold when one was applied).
         what: String,
