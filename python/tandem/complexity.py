@@ -8,6 +8,8 @@ closed forms and 1e-9 on eigenvector-based values (``python/tests/test_complexit
 """
 from __future__ import annotations
 
+import contextlib
+import re
 import warnings
 
 import numpy as np
@@ -68,6 +70,24 @@ def _codes(data, cols_input, cols, val_errors_flag, what):
 
 
 _PRESENCE_TESTS = ("rca", "rpop", "both", "manual")
+
+
+@contextlib.contextmanager
+def _labels_in_errors(uniques):
+    """The library names regions and industries by their 0-based codes; the caller knows
+    them by the labels in its table, so an error names those instead."""
+    try:
+        yield
+    except _tandem.TandemError as error:
+        message = str(error)
+        for kind, label, values in (("region", "location", uniques[1]),
+                                    ("industry", "product", uniques[2])):
+            def named(match, label=label, values=values):
+                k = int(match.group(1))
+                return f"{label} {values[k]!r}" if k < len(values) else match.group(0)
+
+            message = re.sub(kind + r" (\d+) \(0-based\)", named, message)
+        raise _tandem.TandemError(message) from None
 
 
 def _population(pop, presence_test, codes, values, uniques, sizes):
@@ -187,18 +207,19 @@ def complexity(
     if verbose:
         for t in uniques[0]:
             print(t)
-    res = _tandem.complexity_codes(
-        *codes,
-        values,
-        sizes,
-        labels,
-        rca_mcp_threshold=float(rca_mcp_threshold),
-        asymmetric=bool(asymmetric),
-        presence_test=presence_test,
-        rpop_mcp_threshold=float(rpop_mcp_threshold),
-        population=population,
-        continuous=bool(continuous),
-    )
+    with _labels_in_errors(uniques):
+        res = _tandem.complexity_codes(
+            *codes,
+            values,
+            sizes,
+            labels,
+            rca_mcp_threshold=float(rca_mcp_threshold),
+            asymmetric=bool(asymmetric),
+            presence_test=presence_test,
+            rpop_mcp_threshold=float(rpop_mcp_threshold),
+            population=population,
+            continuous=bool(continuous),
+        )
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
     return _frame(df, names, val, uniques, sizes, res)
@@ -207,8 +228,9 @@ def complexity(
 def _frame(df, names, val, uniques, sizes, res):
     """The output table: kept cells and the input's own rows, py-ecomplexity's columns.
 
-    The nine result columns arrive as one buffer; selecting the kept cells gives one
-    C-contiguous (9, n) array whose transpose pandas takes as a single block, uncopied."""
+    The result columns arrive as one buffer; selecting the kept cells gives one C-contiguous
+    (columns, n) array whose transpose pandas takes as a single block, uncopied. A cell was
+    computed where its last column (RCA, or RPOP) is not NaN."""
     keep = np.flatnonzero(~np.isnan(res["cells"][-len(res["present"]):]) | (res["present"] == 1.0))
     nt, nl, np_ = sizes
     cells = res["cells"].reshape(len(res["columns"]), -1)
@@ -270,18 +292,19 @@ def proximity(
         data, cols_input, cols, val_errors_flag, "proximity"
     )
     population = _population(pop, presence_test, codes, values, uniques, sizes)
-    res = _tandem.proximity_codes(
-        *codes,
-        values,
-        sizes,
-        labels,
-        rca_mcp_threshold=float(rca_mcp_threshold),
-        asymmetric=bool(asymmetric),
-        presence_test=presence_test,
-        rpop_mcp_threshold=float(rpop_mcp_threshold),
-        population=population,
-        continuous=bool(continuous),
-    )
+    with _labels_in_errors(uniques):
+        res = _tandem.proximity_codes(
+            *codes,
+            values,
+            sizes,
+            labels,
+            rca_mcp_threshold=float(rca_mcp_threshold),
+            asymmetric=bool(asymmetric),
+            presence_test=presence_test,
+            rpop_mcp_threshold=float(rpop_mcp_threshold),
+            population=population,
+            continuous=bool(continuous),
+        )
     prod = names["prod"]
     return pd.DataFrame(
         {

@@ -206,6 +206,15 @@ def test_continuous_proximity_with_both_presence_tests_is_refused(panel):
                           continuous=True, verbose=False)
 
 
+def test_errors_name_locations_and_products_by_their_labels(panel):
+    data = panel[["year", "region", "industry", "employment"]]
+    pop = _population(panel)
+    # A location ten times as populous as its activity has RPOP < 1 everywhere.
+    pop.loc[pop.region == "A1", "pop"] *= 10
+    with pytest.raises(tandem.TandemError, match="location 'A1' has diversity 0"):
+        tandem.complexity(data, COLS, presence_test="rpop", pop=pop, verbose=False)
+
+
 def test_rpop_needs_a_population_for_every_active_location(panel):
     data = panel[["year", "region", "industry", "employment"]]
     with pytest.raises(ValueError, match="needs pop"):
