@@ -136,6 +136,27 @@ def _population(pop, presence_test, codes, values, uniques, sizes):
     return population
 
 
+def _solve(native, table, pop, presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric,
+           continuous):
+    """``native`` (the complexity or the proximity of ``_tandem``) on the factorised
+    ``table``, with py-ecomplexity's options and, for the RPOP tests, the population."""
+    codes, values, uniques, sizes, labels = table
+    population = _population(pop, presence_test, codes, values, uniques, sizes)
+    with _labels_in_errors(uniques):
+        return native(
+            *codes,
+            values,
+            sizes,
+            labels,
+            rca_mcp_threshold=float(rca_mcp_threshold),
+            asymmetric=bool(asymmetric),
+            presence_test=presence_test,
+            rpop_mcp_threshold=float(rpop_mcp_threshold),
+            population=population,
+            continuous=bool(continuous),
+        )
+
+
 def complexity(
     data,
     cols_input=None,
@@ -203,23 +224,11 @@ def complexity(
     df, names, val, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "complexity"
     )
-    population = _population(pop, presence_test, codes, values, uniques, sizes)
     if verbose:
         for t in uniques[0]:
             print(t)
-    with _labels_in_errors(uniques):
-        res = _tandem.complexity_codes(
-            *codes,
-            values,
-            sizes,
-            labels,
-            rca_mcp_threshold=float(rca_mcp_threshold),
-            asymmetric=bool(asymmetric),
-            presence_test=presence_test,
-            rpop_mcp_threshold=float(rpop_mcp_threshold),
-            population=population,
-            continuous=bool(continuous),
-        )
+    res = _solve(_tandem.complexity_codes, (codes, values, uniques, sizes, labels), pop,
+                 presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric, continuous)
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
     return _frame(df, names, val, uniques, sizes, res)
@@ -291,20 +300,8 @@ def proximity(
     _, names, _, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "proximity"
     )
-    population = _population(pop, presence_test, codes, values, uniques, sizes)
-    with _labels_in_errors(uniques):
-        res = _tandem.proximity_codes(
-            *codes,
-            values,
-            sizes,
-            labels,
-            rca_mcp_threshold=float(rca_mcp_threshold),
-            asymmetric=bool(asymmetric),
-            presence_test=presence_test,
-            rpop_mcp_threshold=float(rpop_mcp_threshold),
-            population=population,
-            continuous=bool(continuous),
-        )
+    res = _solve(_tandem.proximity_codes, (codes, values, uniques, sizes, labels), pop,
+                 presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric, continuous)
     prod = names["prod"]
     return pd.DataFrame(
         {
