@@ -135,7 +135,7 @@ def _complete_balanced_panel(df, idname, tname, needed):
     complete = df[needed].notna().all(axis=1)
     if not complete.all():
         dropped = int((~complete).sum())
-        warnings.warn(f"Dropped {dropped} rows from original data due to missing data")
+        warnings.warn(f"dropped {dropped} rows from original data due to missing data")
         df = df[complete]
     periods = df[tname].nunique()
     observed = df.groupby(idname, sort=False)[tname].transform("nunique")

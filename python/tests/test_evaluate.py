@@ -148,7 +148,7 @@ def test_unbalanced_panel_is_balanced_as_r_did_and_csdid_do(mpdta):
     with pytest.warns(UserWarning) as caught:
         ours = tandem.att_gt("lemp", "year", "countyreal", "first.treat", data)
     said = [str(w.message) for w in caught]
-    assert "Dropped 1 rows from original data due to missing data" in said
+    assert "dropped 1 rows from original data due to missing data" in said
     assert "Dropped 4 observations while converting to balanced panel." in said
     complete = data.dropna(subset=["lemp"])
     kept = complete[complete.groupby("countyreal").year.transform("count") == 5]
