@@ -61,17 +61,18 @@ class AttGtResult(Result):
     ``notes``.
     """
 
-    def __init__(self, native, alp, yname, boot=None):
+    def __init__(self, native, alp, yname, boot=None, cluster=None):
         self._native = native
         self.alp = alp
         self.yname = yname
         self.boot = boot  # (biters, seed, cband) or None
+        self.cluster = cluster  # a cluster code per unit, in native.unit_ids' order, or None
         table = pd.DataFrame(native.cells())
         self.se_analytic = table["se"].to_numpy()
         self.c = z_value(alp)
         if boot is not None:
             biters, seed, cband = boot
-            b = native.bootstrap(biters, seed, alp)
+            b = native.bootstrap(biters, seed, alp, cluster=cluster)
             table["se"] = b["se"]
             if cband and b["critical_value"] is not None:
                 self.c = b["critical_value"]
@@ -176,24 +177,25 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     As R with ``panel=True, allow_unbalanced_panel=False`` (the defaults), rows missing a
     value that is used are dropped, then the units not observed in every period, each with
     R's warning (a missing ``gname`` means never treated and drops nothing). The repeated
-    cross-section estimators (``panel=False`` or ``allow_unbalanced_panel=True``) and
-    clustering on anything but ``idname`` (``clustervars``) are not implemented and raise
-    ``NotImplementedError``.
+    cross-section estimators (``panel=False`` or ``allow_unbalanced_panel=True``) are not
+    implemented and raise ``NotImplementedError``. ``clustervars`` (``idname`` and at most
+    one more variable, fixed within each unit) clusters the bootstrap as R's ``mboot``: the
+    influence functions are averaged within clusters and one multiplier is drawn per cluster;
+    the analytic standard errors ignore it, with R's warning.
     """
-    clusters = [c for c in ([clustervars] if isinstance(clustervars, str) else clustervars or [])
-                if c != idname]
     for name, given, default in [("panel", panel, True),
-                                 ("allow_unbalanced_panel", allow_unbalanced_panel, False),
-                                 ("clustervars", clusters, [])]:
+                                 ("allow_unbalanced_panel", allow_unbalanced_panel, False)]:
         if given != default:
             raise NotImplementedError(
                 f"att_gt: {name}={given!r} is not supported by tandem yet; tandem implements R "
-                f"did's panel estimators on a balanced panel, clustered by unit ({name}="
-                f"{default!r}). Use R did or csdid for this variant."
+                f"did's panel estimators on a balanced panel ({name}={default!r}). Use R did "
+                "or csdid for this variant."
             )
+    cluster_var = _cluster_variable(clustervars, idname)
     df = to_pandas(data, "att_gt")
     covs = _covariates(xformla)
     need = [yname, tname, idname, gname] + covs + ([weightsname] if weightsname else [])
+    need += [cluster_var] if cluster_var else []
     require_columns(df, need, "att_gt")
     df = _complete_balanced_panel(df, idname, tname, [c for c in need if c != gname])
     ids = df[idname]
@@ -206,7 +208,39 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
         control_group, est_method, base_period, int(anticipation),
     )
     boot = (int(biters), int(seed), bool(cband)) if bstrap else None
-    return AttGtResult(native, alp, yname, boot)
+    cluster = None
+    if cluster_var is not None:
+        cluster = _unit_clusters(df[cluster_var], unit, native.unit_ids, idname, cluster_var)
+        if not bstrap:
+            warnings.warn("clustering the standard errors requires using the bootstrap, "
+                          "resulting standard errors are NOT accounting for clustering")
+    return AttGtResult(native, alp, yname, boot, cluster)
+
+
+def _cluster_variable(clustervars, idname):
+    """R's ``clustervars``: the unit itself (no further clustering) and at most one more
+    variable, whose name is returned (``None`` for none)."""
+    names = [clustervars] if isinstance(clustervars, str) else list(clustervars or [])
+    extra = [c for c in names if c != idname]
+    if len(extra) > 1:
+        raise ValueError(
+            f"att_gt: clustervars={names!r}: at most one variable besides idname "
+            f"({idname!r}), as in R did"
+        )
+    return extra[0] if extra else None
+
+
+def _unit_clusters(labels, unit, unit_ids, idname, name):
+    """A cluster code per unit, in the order of the fitted influence functions; a cluster
+    that varies within a unit is an error (R did requires it fixed over time)."""
+    codes = pd.Series(pd.factorize(labels)[0], index=unit)
+    varying = codes.groupby(level=0).nunique() > 1
+    if varying.any():
+        raise ValueError(
+            f"att_gt: clustervars {name!r} varies over time within {varying.sum()} units of "
+            f"{idname!r}; a cluster must be fixed for each unit, as in R did"
+        )
+    return codes.groupby(level=0).first().reindex(unit_ids).to_numpy(np.int64)
 
 
 class AggteResult(Result):
@@ -272,7 +306,7 @@ def aggte(MP, type="group", balance_e=None, min_e=None, max_e=None, alp=None):  
     boot = MP.boot
     res = _tandem.aggte_result(
         MP._native, type, min_e=min_e, max_e=max_e, balance_e=balance_e,
-        bootstrap=None if boot is None else (boot[0], boot[1], alp),
+        bootstrap=None if boot is None else (boot[0], boot[1], alp), cluster=MP.cluster,
     )
     return AggteResult(res, type, alp, boot)
 

@@ -171,13 +171,40 @@ def test_unbalanced_panel_is_balanced_as_r_did_and_csdid_do(mpdta):
 
 def test_r_did_variants_not_implemented_say_so(mpdta):
     args = ("lemp", "year", "countyreal", "first.treat", mpdta)
-    for options in [dict(panel=False), dict(allow_unbalanced_panel=True),
-                    dict(clustervars=["countyreal", "state"])]:
+    for options in [dict(panel=False), dict(allow_unbalanced_panel=True)]:
         with pytest.raises(NotImplementedError, match="R did or csdid"):
             tandem.att_gt(*args, **options)
     # Clustering by unit is what att_gt does anyway.
     by_unit = tandem.att_gt(*args, clustervars="countyreal")
     np.testing.assert_array_equal(by_unit.se, tandem.att_gt(*args).se)
+
+
+def test_clustered_bootstrap_as_r_mboot(mpdta):
+    data = mpdta.assign(state=mpdta.countyreal // 1000, alias=mpdta.countyreal * 7 + 1)
+    args = ("lemp", "year", "countyreal", "first.treat", data)
+    boot = dict(bstrap=True, cband=True, biters=999, seed=11)
+    plain = tandem.att_gt(*args, **boot)
+    # One unit per cluster, in the units' own order: exactly the unclustered bootstrap.
+    alias = tandem.att_gt(*args, clustervars=["countyreal", "alias"], **boot)
+    np.testing.assert_array_equal(alias.se, plain.se)
+    # By state: the same estimates, other standard errors, and the aggregations follow.
+    state = tandem.att_gt(*args, clustervars="state", **boot)
+    np.testing.assert_array_equal(state.att, plain.att)
+    assert not np.allclose(state.se, plain.se, rtol=0.02)
+    assert np.all((state.se > 0.2 * plain.se) & (state.se < 5 * plain.se))
+    simple_state = tandem.aggte(state, type="simple")
+    simple_plain = tandem.aggte(plain, type="simple")
+    assert simple_state.overall_att == simple_plain.overall_att
+    assert simple_state.overall_se != simple_plain.overall_se
+    with pytest.warns(UserWarning, match="NOT accounting for clustering"):
+        analytic = tandem.att_gt(*args, clustervars="state")
+    np.testing.assert_array_equal(analytic.se, tandem.att_gt(*args).se)
+    with pytest.raises(ValueError, match="at most one variable besides idname"):
+        tandem.att_gt(*args, clustervars=["state", "alias"], **boot)
+    moving = data.assign(state=data.state + (data.year == 2007) * (data.countyreal % 2))
+    with pytest.raises(ValueError, match="varies over time"):
+        tandem.att_gt("lemp", "year", "countyreal", "first.treat", moving,
+                      clustervars="state", **boot)
 
 
 def test_side_by_side_with_pysyncon(prop99):

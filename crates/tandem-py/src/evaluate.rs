@@ -88,27 +88,38 @@ impl AttGt {
         self.inner.n_units
     }
 
+    /// The units' ids in the order of the influence functions' rows (the order `cluster`
+    /// labels follow).
+    #[getter]
+    fn unit_ids<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
+        PyArray1::from_vec(py, self.inner.unit_ids.clone())
+    }
+
     /// The multiplier bootstrap (R `did::mboot`, Mammen weights; tandem's seeded generator):
-    /// standard errors of every ATT(g,t) and the simultaneous band at level `alp`.
+    /// standard errors of every ATT(g,t) and the simultaneous band at level `alp`; with
+    /// `cluster` (a label per unit, in [`Self::unit_ids`]' order), R's clustered bootstrap:
+    /// the influence functions averaged within clusters, one multiplier per cluster.
+    #[pyo3(signature = (biters, seed, alp, cluster=None))]
     fn bootstrap<'py>(
         &self,
         py: Python<'py>,
         biters: usize,
         seed: u64,
         alp: f64,
+        cluster: Option<Vec<i64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let opts = boot_options(biters, seed, alp);
+        let opts = boot_options(biters, seed, alp, cluster);
         let b = py.detach(|| self.inner.bootstrap(&opts)).map_err(to_py)?;
         bands_dict(py, &b)
     }
 }
 
-fn boot_options(biters: usize, seed: u64, alp: f64) -> BootstrapOptions {
+fn boot_options(biters: usize, seed: u64, alp: f64, cluster: Option<Vec<i64>>) -> BootstrapOptions {
     BootstrapOptions {
         iterations: biters,
         seed,
         alpha: alp,
-        cluster: None,
+        cluster,
     }
 }
 
@@ -204,9 +215,13 @@ fn att_gt_long(
 
 /// Aggregates a fitted `att_gt` (`simple`, `dynamic`, `group`, `calendar`).
 /// With `bootstrap = (biters, seed, alp)`, also the multiplier bootstrap's standard errors,
-/// simultaneous band and overall standard error (`boot_*`).
+/// simultaneous band and overall standard error (`boot_*`), clustered by `cluster` as
+/// [`AttGt::bootstrap`].
 #[pyfunction]
-#[pyo3(signature = (result, kind, min_e=None, max_e=None, balance_e=None, bootstrap=None))]
+#[pyo3(signature = (
+    result, kind, min_e=None, max_e=None, balance_e=None, bootstrap=None, cluster=None
+))]
+#[allow(clippy::too_many_arguments)]
 fn aggte_result<'py>(
     py: Python<'py>,
     result: &AttGt,
@@ -215,6 +230,7 @@ fn aggte_result<'py>(
     max_e: Option<i64>,
     balance_e: Option<i64>,
     bootstrap: Option<(usize, u64, f64)>,
+    cluster: Option<Vec<i64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let aggregation = match kind {
         "simple" => Aggregation::Simple,
@@ -242,7 +258,7 @@ fn aggte_result<'py>(
     let se: Vec<f64> = r.levels.iter().map(|l| l.se.unwrap_or(f64::NAN)).collect();
     out.set_item("se", PyArray1::from_vec(py, se))?;
     if let Some((biters, seed, alp)) = bootstrap {
-        let opts = boot_options(biters, seed, alp);
+        let opts = boot_options(biters, seed, alp, cluster);
         let b = py.detach(|| r.bootstrap(&opts)).map_err(to_py)?;
         out.set_item("boot", bands_dict(py, &b.levels)?)?;
         out.set_item("boot_overall_se", b.overall_se)?;
