@@ -180,8 +180,9 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     cross-section estimators (``panel=False`` or ``allow_unbalanced_panel=True``) are not
     implemented and raise ``NotImplementedError``. ``clustervars`` (``idname`` and at most
     one more variable, fixed within each unit) clusters the bootstrap as R's ``mboot``: the
-    influence functions are averaged within clusters and one multiplier is drawn per cluster;
-    the analytic standard errors ignore it, with R's warning.
+    influence functions are summed within clusters and one multiplier is drawn per cluster,
+    so the standard error is about sqrt(Σ_c S_c²)/n; the analytic standard errors ignore it,
+    with R's warning.
     """
     for name, given, default in [("panel", panel, True),
                                  ("allow_unbalanced_panel", allow_unbalanced_panel, False)]:

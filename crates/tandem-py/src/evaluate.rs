@@ -98,7 +98,7 @@ impl AttGt {
     /// The multiplier bootstrap (R `did::mboot`, Mammen weights; tandem's seeded generator):
     /// standard errors of every ATT(g,t) and the simultaneous band at level `alp`; with
     /// `cluster` (a label per unit, in [`Self::unit_ids`]' order), R's clustered bootstrap:
-    /// the influence functions averaged within clusters, one multiplier per cluster.
+    /// the influence functions summed within clusters, one multiplier per cluster.
     #[pyo3(signature = (biters, seed, alp, cluster=None))]
     fn bootstrap<'py>(
         &self,

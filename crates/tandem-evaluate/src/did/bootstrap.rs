@@ -27,9 +27,9 @@ pub struct BootstrapOptions {
     /// Level of the simultaneous band: the critical value is the `1 - alpha` quantile.
     pub alpha: f64,
     /// Optional cluster label per unit, in the row order of the influence functions
-    /// ([`AttGtResult::unit_ids`]). Influence functions are averaged within clusters and the
-    /// multipliers drawn per cluster. Without it each unit is its own cluster (the panel
-    /// influence function is already clustered by unit).
+    /// ([`AttGtResult::unit_ids`]). Influence functions are summed within clusters and the
+    /// multipliers drawn per cluster (R `did` ≥ 2.2's cluster-robust `mboot`). Without it each
+    /// unit is its own cluster (the panel influence function is already clustered by unit).
     pub cluster: Option<Vec<i64>>,
 }
 
@@ -110,8 +110,13 @@ impl AttGtResult {
 /// The multiplier bootstrap of the columns of `inf` (R `did::mboot`).
 ///
 /// For draws `b = 1..B`, `V_ib` is `(1-√5)/2` with probability `(1+√5)/(2√5)` and `(1+√5)/2`
-/// otherwise (Mammen 1993); the draw of column `j` is `sqrt(n) · mean_i V_ib ψ_ij` (with
-/// clusters: `sqrt(C) · mean_c V_cb ψ̄_cj` over cluster means). Columns whose draws have
+/// otherwise (Mammen 1993); the draw of column `j` is `sqrt(n) · mean_i V_ib ψ_ij`, and its
+/// standard error `IQR / (z_.75 − z_.25) / sqrt(n)`. With `C` clusters (Callaway & Sant'Anna
+/// 2021, Remark 10; R `did::mboot`, which aggregates to cluster sums `S_c` since its
+/// cluster-robust fix) the draws are `sqrt(C) · mean_c V_cb S_cj` and the standard error
+/// `IQR / (z_.75 − z_.25) · sqrt(C) / n`, that is `sqrt(Σ_c S_cj²) / n` in expectation; here
+/// the rows are the sums scaled by `C / n` ([`cluster_sums`]), which gives the same standard
+/// errors and critical value through the unclustered formulas. Columns whose draws have
 /// `Σ_b draw² <= sqrt(eps)·10` are degenerate. Errors: zero draws, `alpha` outside (0, 1),
 /// cluster labels of the wrong length.
 pub fn multiplier_bootstrap(
@@ -130,7 +135,7 @@ pub fn multiplier_bootstrap(
         )));
     }
     let psi = match &opts.cluster {
-        Some(c) => cluster_means(inf, c)?,
+        Some(c) => cluster_sums(inf, c)?,
         None => inf.clone(),
     };
     let draws = draw_matrix(&psi, opts.iterations, opts.seed);
@@ -143,8 +148,11 @@ pub fn multiplier_bootstrap(
     ))
 }
 
-/// Average the influence functions within clusters (rows in order of first appearance).
-fn cluster_means(inf: &InfluenceMatrix, cluster: &[i64]) -> Result<InfluenceMatrix, DidError> {
+/// The influence functions summed within clusters and scaled by `C / n` (rows in order of
+/// first appearance): with `n` rows of `C` clusters, the unclustered draw and standard-error
+/// formulas applied to these rows give R's cluster-sum bootstrap (see
+/// [`multiplier_bootstrap`]); a cluster per unit leaves the rows as they are.
+fn cluster_sums(inf: &InfluenceMatrix, cluster: &[i64]) -> Result<InfluenceMatrix, DidError> {
     if cluster.len() != inf.n_rows() {
         return Err(DidError::LengthMismatch {
             field: "bootstrap cluster labels",
@@ -161,15 +169,14 @@ fn cluster_means(inf: &InfluenceMatrix, cluster: &[i64]) -> Result<InfluenceMatr
         })
         .collect();
     let n_c = index.len();
-    let mut counts = vec![0.0; n_c];
-    ids.iter().for_each(|&c| counts[c] += 1.0);
+    let scale = n_c as f64 / inf.n_rows() as f64;
     let mut data = vec![0.0; n_c * inf.n_cols()];
     for j in 0..inf.n_cols() {
         let out = &mut data[j * n_c..(j + 1) * n_c];
         for (&c, v) in ids.iter().zip(inf.column(j)) {
             out[c] += v;
         }
-        out.iter_mut().zip(&counts).for_each(|(o, n)| *o /= n);
+        out.iter_mut().for_each(|o| *o *= scale);
     }
     InfluenceMatrix::from_columns(n_c, inf.n_cols(), data)
 }
@@ -261,6 +268,52 @@ pub(crate) use tandem_core::rng::Xoshiro256;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With unequal clusters the bootstrap standard error is the cluster-robust
+    /// `sqrt(Σ_c S_c²) / n` (to the bootstrap's noise), not the cluster-mean form; one unit
+    /// per cluster gives exactly the unclustered draws.
+    #[test]
+    fn clusters_sum_their_influence_functions() {
+        // 60 clusters of 1 to 12 units (enough clusters for the draws to be near normal, which
+        // the IQR-based standard error assumes); ψ_i = ±1 alternating plus a cluster effect
+        // that makes the units of a cluster move together.
+        let mut cluster = Vec::new();
+        let mut psi = Vec::new();
+        for c in 0..60usize {
+            let effect = ((c * 37) % 11) as f64 / 5.0 - 1.0;
+            for k in 0..1 + (c * 7) % 12 {
+                cluster.push(c as i64 * 10);
+                psi.push(if k % 2 == 0 { 1.0 } else { -1.0 } + effect);
+            }
+        }
+        let n = psi.len();
+        let inf = InfluenceMatrix::from_columns(n, 1, psi.clone()).unwrap();
+        let opts = BootstrapOptions {
+            iterations: 20_000,
+            seed: 7,
+            alpha: 0.05,
+            cluster: Some(cluster.clone()),
+        };
+        let se = multiplier_bootstrap(&inf, &opts).unwrap().se[0].unwrap();
+        let mut sums = [0.0; 60];
+        for (c, v) in cluster.iter().zip(&psi) {
+            sums[(*c / 10) as usize] += v;
+        }
+        let robust = sums.iter().map(|s| s * s).sum::<f64>().sqrt() / n as f64;
+        assert!((se / robust - 1.0).abs() < 0.05, "{se} vs {robust}");
+        let singles = BootstrapOptions {
+            cluster: Some((0..n as i64).map(|i| 100 - i).collect()),
+            ..opts.clone()
+        };
+        let plain = BootstrapOptions {
+            cluster: None,
+            ..opts
+        };
+        assert_eq!(
+            multiplier_bootstrap(&inf, &singles).unwrap(),
+            multiplier_bootstrap(&inf, &plain).unwrap()
+        );
+    }
 
     #[test]
     fn type1_quantiles() {
