@@ -142,24 +142,37 @@ fn output_columns(results: &[KeptComplexity]) -> Vec<(&'static str, ColumnOf)> {
     columns
 }
 
-/// Each index's position among the kept ones (`kept` increasing), `None` if dropped.
-fn positions(kept: &[usize], n: usize) -> Vec<Option<usize>> {
-    let mut at = vec![None; n];
-    for (k, &i) in kept.iter().enumerate() {
-        at[i] = Some(k);
+/// Where each location and product of a year sits among its kept ones (`None` if dropped),
+/// worked out once per year for all the columns written from it.
+struct KeptPositions {
+    locations: Vec<Option<usize>>,
+    products: Vec<Option<usize>>,
+}
+
+impl KeptPositions {
+    fn of(y: &KeptComplexity) -> Self {
+        let positions = |kept: &[usize], n: usize| {
+            let mut at = vec![None; n];
+            for (k, &i) in kept.iter().enumerate() {
+                at[i] = Some(k);
+            }
+            at
+        };
+        KeptPositions {
+            locations: positions(&y.kept_regions, y.regions),
+            products: positions(&y.kept_industries, y.industries),
+        }
     }
-    at
 }
 
 /// Appends one year of one column over all `locations x products` cells. A cell of a
 /// dropped location or product is NaN in every column, as in py-ecomplexity (whose output
 /// has such rows only from merging its input back, with nothing computed for them).
-fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, y: &KeptComplexity) {
-    let (nl, np, nk) = (y.regions, y.industries, y.kept_industries.len());
-    let prod_at = positions(&y.kept_industries, np);
+fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, at: &KeptPositions) {
+    let (np, nk) = (at.products.len(), at.products.iter().flatten().count());
     let every_product = nk == np;
-    for a in positions(&y.kept_regions, nl) {
-        let Some(a) = a else {
+    for a in &at.locations {
+        let Some(a) = *a else {
             out.extend(std::iter::repeat_n(f64::NAN, np));
             continue;
         };
@@ -177,7 +190,7 @@ fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, y: &KeptComplexity) {
             Spread::Cell(values) if every_product => {
                 out.extend_from_slice(&values[a * nk..(a + 1) * nk]);
             }
-            _ => out.extend(prod_at.iter().map(|b| b.map_or(f64::NAN, value))),
+            _ => out.extend(at.products.iter().map(|b| b.map_or(f64::NAN, value))),
         }
     }
 }
@@ -190,10 +203,11 @@ fn spread_year(out: &mut Vec<f64>, column: Spread<'_>, y: &KeptComplexity) {
 fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
     let [_, nl, np] = sizes;
     let columns = output_columns(results);
+    let positions: Vec<KeptPositions> = results.iter().map(KeptPositions::of).collect();
     let mut out = Vec::with_capacity(columns.len() * results.len() * nl * np);
     for (_, column) in columns {
-        for y in results {
-            spread_year(&mut out, column(y), y);
+        for (y, at) in results.iter().zip(&positions) {
+            spread_year(&mut out, column(y), at);
         }
     }
     out
