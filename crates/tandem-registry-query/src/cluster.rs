@@ -5,18 +5,34 @@
 //! The scheduler accepts jobs from clients (`--engine ballista://HOST:PORT`), splits their
 //! plans into stages and hands tasks to executors; each executor runs tasks, keeps shuffle
 //! output in its work directory and serves it to the others over Arrow Flight. Executors send
-//! a heartbeat; one silent for longer than the scheduler's executor timeout is removed and its
-//! tasks are run again elsewhere (lost shuffle output makes its stage run again), up to four
-//! failures of a task or stage, after which the job fails with the executor's error.
+//! a heartbeat; one silent for longer than the scheduler's executor timeout is removed.
+//!
+//! Ballista 55 would then run the lost executor's tasks again elsewhere and roll back the
+//! stages whose shuffle output it held. That recovery returns wrong rows: in the cluster tests,
+//! a 4-digit panel came back with other values when an executor was killed 4 s into the query,
+//! and with 2.9 M rows instead of 1.0 M when killed at 8 s (with push scheduling it mostly
+//! stalled instead, and once returned other values too). So tandem's scheduler does not let
+//! a job outlive an executor: when one is removed, every running job fails
+//! ([`LostExecutorGuard`]) before the rollback starts, and the client reports the failure and
+//! what to do. A job submitted after the loss runs on the executors that remain.
 
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use ballista_core::serde::protobuf::ExecutorHeartbeat;
+use ballista_core::serde::scheduler::{ExecutorData, ExecutorMetadata};
+use ballista_core::JobId;
 use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
-use ballista_scheduler::cluster::BallistaCluster;
-use ballista_scheduler::config::SchedulerConfig;
-use ballista_scheduler::scheduler_process::start_server;
+use ballista_scheduler::cluster::{
+    BallistaCluster, BoundTask, ClusterState, ClusterStateEventStream, ExecutorSlot,
+};
+use ballista_scheduler::config::{SchedulerConfig, TaskDistributionPolicy};
+use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service};
+use ballista_scheduler::scheduler_server::SchedulerServer;
+use ballista_scheduler::state::task_manager::JobInfoCache;
+use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
 use crate::QueryError;
 
@@ -53,9 +69,132 @@ pub async fn run_scheduler(opts: &SchedulerOptions) -> Result<(), QueryError> {
     let cluster = BallistaCluster::new_from_config(&config)
         .await
         .map_err(|e| QueryError::Cluster(e.to_string()))?;
-    start_server(cluster, opts.bind, Arc::new(config))
+    let guard = Arc::new(LostExecutorGuard {
+        inner: cluster.cluster_state(),
+        scheduler: OnceLock::new(),
+    });
+    let cluster = BallistaCluster::new(guard.clone(), cluster.job_state());
+    let failed = |e: ballista_core::error::BallistaError| {
+        QueryError::Cluster(format!("scheduler on {}: {e}", opts.bind))
+    };
+    let scheduler = create_scheduler(cluster, Arc::new(config))
         .await
-        .map_err(|e| QueryError::Cluster(format!("scheduler on {}: {e}", opts.bind)))
+        .map_err(failed)?;
+    // Set once, before the service accepts its first executor.
+    let _ = guard.scheduler.set(scheduler.clone());
+    start_grpc_service(opts.bind, scheduler)
+        .await
+        .map_err(failed)
+}
+
+/// The scheduler this binary runs.
+type Scheduler = SchedulerServer<LogicalPlanNode, PhysicalPlanNode>;
+
+/// The scheduler's cluster state (Ballista's own, in memory), except that removing an executor
+/// first cancels every running job (see the module's documentation).
+///
+/// Ballista removes an executor here before it posts the event that rolls the jobs' stages
+/// back, and its event loop handles events in order, so the cancellations come first: no
+/// rolled-back stage runs again.
+struct LostExecutorGuard {
+    inner: Arc<dyn ClusterState>,
+    scheduler: OnceLock<Scheduler>,
+}
+
+impl LostExecutorGuard {
+    async fn cancel_running_jobs(&self, lost: &str) {
+        let Some(scheduler) = self.scheduler.get() else {
+            return;
+        };
+        let running: Vec<JobId> = scheduler
+            .state
+            .task_manager
+            .get_running_job_cache()
+            .keys()
+            .cloned()
+            .collect();
+        for job in running {
+            tracing::warn!(
+                "executor {lost} was lost while job {job} ran: cancelling the job, because \
+                 Ballista 55's recovery can return wrong rows; the client reports it"
+            );
+            if let Err(e) = scheduler.cancel_job(job.clone()).await {
+                tracing::error!("could not cancel job {job} after losing executor {lost}: {e}");
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ClusterState for LostExecutorGuard {
+    async fn init(&self) -> ballista_core::error::Result<()> {
+        self.inner.init().await
+    }
+
+    async fn bind_schedulable_tasks(
+        &self,
+        distribution: TaskDistributionPolicy,
+        active_jobs: Arc<HashMap<JobId, JobInfoCache>>,
+        executors: Option<HashSet<String>>,
+    ) -> ballista_core::error::Result<Vec<BoundTask>> {
+        self.inner
+            .bind_schedulable_tasks(distribution, active_jobs, executors)
+            .await
+    }
+
+    async fn unbind_tasks(&self, slots: Vec<ExecutorSlot>) -> ballista_core::error::Result<()> {
+        self.inner.unbind_tasks(slots).await
+    }
+
+    async fn register_executor(
+        &self,
+        metadata: ExecutorMetadata,
+        spec: ExecutorData,
+    ) -> ballista_core::error::Result<()> {
+        self.inner.register_executor(metadata, spec).await
+    }
+
+    async fn save_executor_metadata(
+        &self,
+        metadata: ExecutorMetadata,
+    ) -> ballista_core::error::Result<()> {
+        self.inner.save_executor_metadata(metadata).await
+    }
+
+    async fn get_executor_metadata(
+        &self,
+        executor_id: &str,
+    ) -> ballista_core::error::Result<ExecutorMetadata> {
+        self.inner.get_executor_metadata(executor_id).await
+    }
+
+    async fn registered_executor_metadata(&self) -> Vec<ExecutorMetadata> {
+        self.inner.registered_executor_metadata().await
+    }
+
+    async fn save_executor_heartbeat(
+        &self,
+        heartbeat: ExecutorHeartbeat,
+    ) -> ballista_core::error::Result<()> {
+        self.inner.save_executor_heartbeat(heartbeat).await
+    }
+
+    async fn remove_executor(&self, executor_id: &str) -> ballista_core::error::Result<()> {
+        self.cancel_running_jobs(executor_id).await;
+        self.inner.remove_executor(executor_id).await
+    }
+
+    fn executor_heartbeats(&self) -> HashMap<String, ExecutorHeartbeat> {
+        self.inner.executor_heartbeats()
+    }
+
+    fn get_executor_heartbeat(&self, executor_id: &str) -> Option<ExecutorHeartbeat> {
+        self.inner.get_executor_heartbeat(executor_id)
+    }
+
+    async fn cluster_state_events(&self) -> ballista_core::error::Result<ClusterStateEventStream> {
+        self.inner.cluster_state_events().await
+    }
 }
 
 /// How an executor runs.

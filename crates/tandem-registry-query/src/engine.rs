@@ -190,7 +190,7 @@ impl Registry {
                 .await
                 .map_err(|_| QueryError::Timeout(limit.as_secs()))?,
         };
-        let mut batches = collected.map_err(|e| self.out_of_memory(e))?;
+        let mut batches = collected.map_err(|e| self.classify(e))?;
         // An empty result still has its columns (a Parquet or CSV output needs them).
         if batches.is_empty() {
             batches.push(RecordBatch::new_empty(schema));
@@ -198,17 +198,30 @@ impl Registry {
         Ok(batches)
     }
 
-    /// A failure for want of memory under the limit becomes [`QueryError::OutOfMemory`].
-    fn out_of_memory(&self, error: datafusion::error::DataFusionError) -> QueryError {
+    /// A failure for want of memory under the limit becomes [`QueryError::OutOfMemory`], and
+    /// a job the cluster cancelled [`QueryError::Cancelled`]; others stay DataFusion's.
+    fn classify(&self, error: datafusion::error::DataFusionError) -> QueryError {
         use datafusion::error::DataFusionError;
         match (self.memory_limit, error.find_root()) {
             (Some(limit), DataFusionError::ResourcesExhausted(detail)) => QueryError::OutOfMemory {
                 limit_mib: limit >> 20,
                 detail: detail.clone(),
             },
+            (_, DataFusionError::Execution(message)) => match cancelled_job(message) {
+                Some(job) => QueryError::Cancelled(format!("job {job}")),
+                None => QueryError::DataFusion(error),
+            },
             _ => QueryError::DataFusion(error),
         }
     }
+}
+
+/// The job named by Ballista's report of a cancelled job, `Job ID failed: Cancelled`.
+fn cancelled_job(message: &str) -> Option<&str> {
+    let (_, job) = message
+        .strip_suffix(" failed: Cancelled")?
+        .rsplit_once("Job ")?;
+    Some(job)
 }
 
 /// The embedded engine's runtime: a memory pool of `limit` bytes (none without one) and
@@ -325,6 +338,16 @@ mod tests {
         );
         assert!(final_order_by("SELECT * FROM (SELECT x FROM t\nORDER BY x)").is_none());
         assert!(final_order_by("SELECT 1").is_none());
+    }
+
+    #[test]
+    fn a_cancelled_job_is_told_apart_from_other_failures() {
+        assert_eq!(
+            cancelled_job("Job 038J5RF0BE000 failed: Cancelled"),
+            Some("038J5RF0BE000")
+        );
+        assert_eq!(cancelled_job("Job 038J5RF0BE000 failed: disk full"), None);
+        assert_eq!(cancelled_job("Cancelled"), None);
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub enum QueryError {
         /// DataFusion's account of what asked for more.
         detail: String,
     },
+    /// The cluster cancelled the job. tandem's scheduler does so to every running job when an
+    /// executor is lost, rather than trust Ballista 55's recovery (`cluster.rs`).
+    #[error("the cluster cancelled the query ({0}); tandem's scheduler cancels the running queries when an executor is lost (its log names it), so run the query again: it runs on the executors that remain")]
+    Cancelled(String),
     /// A query did not finish within its time limit.
     #[error("the query did not finish within {0} s; raise --timeout, or check that the cluster's executors are alive (`tandem cluster executor` logs)")]
     Timeout(u64),
