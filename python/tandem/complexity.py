@@ -136,10 +136,49 @@ def _population(pop, presence_test, codes, values, uniques, sizes):
     return population
 
 
+def _given_proximity(edgelist, codes, values, uniques, sizes):
+    """py-ecomplexity's ``proximity_edgelist`` (columns prod1, prod2, proximity) as the
+    product x product matrix of the table's products in code order, flattened, NaN where the
+    edgelist has no row (the library reads NaN as 1 on the diagonal and 0 elsewhere). Each
+    time whose active products meet a NaN warns as py-ecomplexity does."""
+    el = to_pandas(edgelist, "proximity_edgelist")
+    require_columns(el, ["prod1", "prod2", "proximity"], "proximity_edgelist")
+    if set(el["prod1"].unique()) != set(el["prod2"].unique()):
+        raise ValueError("The set of products in prod1 and prod2 are not the same")
+    twice = el.duplicated(["prod1", "prod2"])
+    if twice.any():
+        a, b = el.loc[twice.to_numpy(), ["prod1", "prod2"]].iloc[0]
+        raise ValueError(f"proximity_edgelist: the pair ({a!r}, {b!r}) has more than one row")
+    products = pd.Index(uniques[2])
+    phi = el.pivot(index="prod1", columns="prod2", values="proximity")
+    phi = phi.reindex(index=products, columns=products).to_numpy(dtype=np.float64)
+    nt, _, np_ = sizes
+    active = np.bincount(codes[0] * np_ + codes[2], weights=values, minlength=nt * np_) > 0
+    for t, kept in enumerate(active.reshape(nt, np_)):
+        block = phi[np.ix_(kept, kept)]
+        if not np.isnan(block).any():
+            continue
+        np.fill_diagonal(block, 1.0)
+        nan_frac = np.isnan(block).sum() / block.size
+        if nan_frac > 0:
+            warnings.warn(
+                f"Year {uniques[0][t]}: Proximity matrix contains {nan_frac*100:.2}% "
+                "non-diagonal values that are NaN's, so some density values will be NaN.\n"
+                "Assuming diagonals are 1 and that other nan's are zero."
+            )
+        else:
+            warnings.warn(
+                f"Year {uniques[0][t]}: Proximity matrix contains diagonal values that are "
+                "NaN's. Assuming all diagonal values to be one."
+            )
+    return np.ascontiguousarray(phi).ravel()
+
+
 def _solve(native, table, pop, presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric,
-           continuous):
+           continuous, **given):
     """``native`` (the complexity or the proximity of ``_tandem``) on the factorised
-    ``table``, with py-ecomplexity's options and, for the RPOP tests, the population."""
+    ``table``, with py-ecomplexity's options, for the RPOP tests the population, and
+    ``given`` inputs of ``native`` (a given proximity)."""
     codes, values, uniques, sizes, labels = table
     population = _population(pop, presence_test, codes, values, uniques, sizes)
     with _labels_in_errors(uniques):
@@ -154,6 +193,7 @@ def _solve(native, table, pop, presence_test, rca_mcp_threshold, rpop_mcp_thresh
             rpop_mcp_threshold=float(rpop_mcp_threshold),
             population=population,
             continuous=bool(continuous),
+            **given,
         )
 
 
@@ -205,10 +245,17 @@ def complexity(
     ``"manual"``), and density weighs RCA (RPOP) instead of M, as py-ecomplexity; it is
     undefined with ``"both"`` (an error).
 
+    ``proximity_edgelist``, a table with columns ``prod1``, ``prod2`` and ``proximity`` (the
+    same products in both, one row per pair), gives φ instead of computing it, for density,
+    COI and COG in every time (a product space from elsewhere, such as world trade, on
+    regional data); ECI and PCI do not use it. A pair it lacks is unknown: 1 on the
+    diagonal and 0 elsewhere, with py-ecomplexity's warning naming the time. Proximities
+    must be finite and ≥ 0 (``TandemError`` otherwise).
+
     Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another name
-    for ``cols_input``); its four presence tests and continuous proximity are implemented,
-    but only the full neighbourhood (``knn=None``) and computed proximity
-    (``proximity_edgelist=None``): other choices raise ``NotImplementedError``. The
+    for ``cols_input``); its four presence tests, continuous proximity and given proximity
+    are implemented, but only the full neighbourhood (``knn=None``): another ``knn`` raises
+    ``NotImplementedError``. The
     log-supermodularity check is not run (it changes no output). Duplicate keys keep the
     first row and NaN values become 0, each with py-ecomplexity's warning.
 
@@ -220,15 +267,19 @@ def complexity(
     A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
     threshold) raises ``tandem.TandemError`` naming the year.
     """
-    _unsupported(proximity_edgelist=(proximity_edgelist, None), knn=(knn, None))
+    _unsupported(knn=(knn, None))
     df, names, val, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "complexity"
     )
+    given = {}
+    if proximity_edgelist is not None:
+        given["proximity"] = _given_proximity(proximity_edgelist, codes, values, uniques, sizes)
     if verbose:
         for t in uniques[0]:
             print(t)
     res = _solve(_tandem.complexity_codes, (codes, values, uniques, sizes, labels), pop,
-                 presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric, continuous)
+                 presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric, continuous,
+                 **given)
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
     return _frame(df, names, val, uniques, sizes, res)

@@ -46,6 +46,82 @@ def test_proximity_matches_golden(panel):
     np.testing.assert_allclose(out.proximity, ref.proximity, **CLOSED)
 
 
+def _random_edgelist(products, seed):
+    """A symmetric proximity in [0, 1] with a unit diagonal, as an edgelist."""
+    rng = np.random.default_rng(seed)
+    n = len(products)
+    phi = rng.uniform(size=(n, n))
+    phi = (phi + phi.T) / 2
+    np.fill_diagonal(phi, 1.0)
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    return pd.DataFrame({"prod1": np.asarray(products)[i.ravel()],
+                         "prod2": np.asarray(products)[j.ravel()], "proximity": phi.ravel()})
+
+
+@pytest.mark.parametrize("continuous", [False, True])
+def test_given_proximity_side_by_side_with_py_ecomplexity(panel, continuous):
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    # A product the data lack is ignored, as py-ecomplexity's reindexing does.
+    edgelist = _random_edgelist(sorted(data.industry.unique()) + ["not-in-data"], seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, verbose=False, check_logsupermodularity=False,
+                              continuous=continuous, proximity_edgelist=edgelist)
+    ours = tandem.complexity(data, COLS, verbose=False, continuous=continuous,
+                             proximity_edgelist=edgelist)
+    _compare(ours, ref)
+    computed = tandem.complexity(data, COLS, verbose=False, continuous=continuous)
+    assert not np.allclose(ours.density, computed.density), "the given proximity is used"
+    np.testing.assert_allclose(ours.eci, computed.eci, rtol=0, atol=1e-12)
+
+
+def test_a_given_proximity_equal_to_the_computed_one_changes_nothing(panel):
+    data = panel[["year", "region", "industry", "employment"]]
+    phi = tandem.proximity(data, COLS)
+    first = phi[phi.year == 2019].rename(columns={"industry_1": "prod1", "industry_2": "prod2"})
+    given = tandem.complexity(data, COLS, verbose=False,
+                              proximity_edgelist=first[["prod1", "prod2", "proximity"]])
+    computed = tandem.complexity(data, COLS, verbose=False)
+    same = (given.year == 2019).to_numpy()
+    for c in ["density", "coi", "cog"]:
+        np.testing.assert_allclose(given[c][same], computed[c][same], rtol=0, atol=1e-12)
+        assert not np.allclose(given[c][~same], computed[c][~same]), c
+
+
+def test_missing_pairs_of_a_given_proximity_are_one_on_the_diagonal_and_zero_elsewhere(panel):
+    # py-ecomplexity 0.5.3's own NaN path fails under pandas' copy-on-write (it fills the
+    # diagonal of a read-only array), so its documented rule is the reference here.
+    data = panel[["year", "region", "industry", "employment"]]
+    full = _random_edgelist(sorted(data.industry.unique()), seed=5)
+    off = full.prod1 != full.prod2
+    dropped = full[~off].sample(3, random_state=1).index.union(
+        full[off].sample(10, random_state=2).index)
+    filled = full.copy()
+    filled.loc[dropped, "proximity"] = np.where(
+        filled.loc[dropped, "prod1"] == filled.loc[dropped, "prod2"], 1.0, 0.0)
+    with pytest.warns(UserWarning, match="Year 2019: Proximity matrix contains .* non-diagonal"):
+        partial = tandem.complexity(data, COLS, verbose=False,
+                                    proximity_edgelist=full.drop(dropped))
+    reference = tandem.complexity(data, COLS, verbose=False, proximity_edgelist=filled)
+    for c in ["density", "coi", "cog"]:
+        np.testing.assert_allclose(partial[c], reference[c], rtol=0, atol=1e-12)
+
+
+def test_a_bad_given_proximity_is_an_error(panel):
+    data = panel[["year", "region", "industry", "employment"]]
+    edgelist = _random_edgelist(sorted(data.industry.unique()), seed=7)
+    with pytest.raises(ValueError, match="prod1 and prod2 are not the same"):
+        one_sided = edgelist[edgelist.prod2 != edgelist.prod1.iloc[0]]
+        tandem.complexity(data, COLS, verbose=False, proximity_edgelist=one_sided)
+    with pytest.raises(ValueError, match="more than one row"):
+        tandem.complexity(data, COLS, verbose=False,
+                          proximity_edgelist=pd.concat([edgelist, edgelist.iloc[:1]]))
+    negative = edgelist.assign(proximity=edgelist.proximity.where(edgelist.index != 4, -0.5))
+    with pytest.raises(tandem.TandemError, match=r"proximity of product .* = -0.5 is out of range"):
+        tandem.complexity(data, COLS, verbose=False, proximity_edgelist=negative)
+
+
 def test_unsupported_option_says_what_to_do(panel):
     with pytest.raises(NotImplementedError, match="py-ecomplexity"):
         tandem.complexity(panel, COLS, knn=5, verbose=False)

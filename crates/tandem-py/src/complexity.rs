@@ -89,12 +89,13 @@ impl LongCodes<'_> {
 fn years(
     block: &[f64],
     population: Option<&[f64]>,
+    proximity: Option<&[f64]>,
     sizes: [usize; 3],
     labels: &[String],
     opts: &ComplexityOptions,
 ) -> Result<Vec<KeptComplexity>, String> {
     let [nt, nl, np] = sizes;
-    complexity_block(block, population, nt, nl, np, opts).map_err(|(t, e)| {
+    complexity_block(block, population, proximity, nt, nl, np, opts).map_err(|(t, e)| {
         let label = labels.get(t).map_or("?", String::as_str);
         format!("year {label}: {e}")
     })
@@ -257,11 +258,14 @@ fn options(
 /// where the table had no row), `present` (1 where it had), `cells` (the columns named in
 /// `columns`, one after the other: diversity, ubiquity, mcp, eci, pci, density, coi, cog,
 /// rca; NaN for locations and products without activity that year), and `duplicates`, the
-/// number of rows whose key repeated an earlier row (ignored).
+/// number of rows whose key repeated an earlier row (ignored). `proximity`, when given, is
+/// φ between all the products (`np²` values, row-major by product code), used instead of
+/// the computed one (`complexity_block`).
 #[pyfunction]
 #[pyo3(signature = (
     time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
-    presence_test="rca", rpop_mcp_threshold=1.0, population=None, continuous=false
+    presence_test="rca", rpop_mcp_threshold=1.0, population=None, continuous=false,
+    proximity=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn complexity_codes<'py>(
@@ -278,6 +282,7 @@ fn complexity_codes<'py>(
     rpop_mcp_threshold: f64,
     population: Option<PyReadonlyArray1<'py, f64>>,
     continuous: bool,
+    proximity: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
     let presence = (presence_test, rca_mcp_threshold, rpop_mcp_threshold);
@@ -286,8 +291,13 @@ fn complexity_codes<'py>(
         .as_ref()
         .map(|p| slice(p, "population"))
         .transpose()?;
+    let proximity = proximity
+        .as_ref()
+        .map(|p| slice(p, "proximity"))
+        .transpose()?;
     let (block, columns, names) = py.detach(|| -> PyResult<_> {
-        let (block, results) = solve(&codes, population, &time_labels, &opts)?;
+        let given = (population, proximity);
+        let (block, results) = solve(&codes, given, &time_labels, &opts)?;
         let names = output_columns(&results).into_iter().map(|(name, _)| name);
         Ok((
             block,
@@ -309,16 +319,24 @@ fn complexity_codes<'py>(
     Ok(out)
 }
 
-/// The block of a long table and the complexity family of each of its years.
+/// The block of a long table and the complexity family of each of its years, with the
+/// population and the given proximity when there are.
 fn solve(
     codes: &LongCodes<'_>,
-    population: Option<&[f64]>,
+    (population, proximity): (Option<&[f64]>, Option<&[f64]>),
     time_labels: &[String],
     opts: &ComplexityOptions,
 ) -> PyResult<(Block, Vec<KeptComplexity>)> {
     let block = codes.block().map_err(user_error)?;
-    let results =
-        years(&block.values, population, codes.sizes, time_labels, opts).map_err(user_error)?;
+    let results = years(
+        &block.values,
+        population,
+        proximity,
+        codes.sizes,
+        time_labels,
+        opts,
+    )
+    .map_err(user_error)?;
     Ok((block, results))
 }
 
@@ -388,7 +406,7 @@ fn proximity_codes<'py>(
         .map(|p| slice(p, "population"))
         .transpose()?;
     let (t_codes, p1, p2, phi) = py.detach(|| -> PyResult<_> {
-        let (_, results) = solve(&codes, population, &time_labels, &opts)?;
+        let (_, results) = solve(&codes, (population, None), &time_labels, &opts)?;
         let (mut t_codes, mut p1, mut p2, mut phi) = (vec![], vec![], vec![], vec![]);
         for (t, y) in results.iter().enumerate() {
             let kept = &y.kept_industries;
@@ -509,7 +527,7 @@ mod tests {
         let block = codes.block().unwrap();
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let results = years(&block.values, None, [2, 4, 4], &labels, &opts).unwrap();
+        let results = years(&block.values, None, None, [2, 4, 4], &labels, &opts).unwrap();
         let direct = complexity_year(&block.values[16..], 4, 4, &opts).unwrap();
         assert_eq!(results[1].clone().scattered(), direct);
         assert_columns_are_the_scattered_results(&results, [2, 4, 4]);
@@ -535,7 +553,7 @@ mod tests {
         }
         let labels = vec!["2020".to_string(), "2021".to_string()];
         let opts = ComplexityOptions::default();
-        let results = years(&values, None, [2, 5, 5], &labels, &opts).unwrap();
+        let results = years(&values, None, None, [2, 5, 5], &labels, &opts).unwrap();
         assert_eq!(results[0].kept_regions, [0, 1, 3, 4]);
         assert_eq!(results[0].kept_industries, [1, 2, 3, 4]);
         assert_eq!(results[1].kept_industries, [0, 1, 2, 3, 4]);
@@ -549,6 +567,7 @@ mod tests {
             let labels = vec![label.to_string()];
             let e = years(
                 &values,
+                None,
                 None,
                 [1, 2, 2],
                 &labels,

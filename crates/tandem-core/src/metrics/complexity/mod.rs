@@ -211,7 +211,7 @@ pub fn complexity_year(
     opts: &ComplexityOptions,
 ) -> Result<YearComplexity, MetricError> {
     let par = faer::get_global_parallelism();
-    kept_year(values, None, regions, industries, opts, par).map(KeptComplexity::scattered)
+    kept_year(values, None, None, regions, industries, opts, par).map(KeptComplexity::scattered)
 }
 
 /// [`complexity_year`] with each region's `population` (length `regions`), which the RPOP
@@ -225,14 +225,24 @@ pub fn complexity_year_with_population(
     opts: &ComplexityOptions,
 ) -> Result<YearComplexity, MetricError> {
     let par = faer::get_global_parallelism();
-    kept_year(values, Some(population), regions, industries, opts, par)
-        .map(KeptComplexity::scattered)
+    kept_year(
+        values,
+        Some(population),
+        None,
+        regions,
+        industries,
+        opts,
+        par,
+    )
+    .map(KeptComplexity::scattered)
 }
 
 /// The regions and industries with activity and the kept rows x columns, row-major.
 struct KeptGrid {
     regions: Vec<usize>,
     industries: Vec<usize>,
+    /// Industries of the input, kept or not.
+    industries_total: usize,
     values: Vec<f64>,
 }
 
@@ -264,6 +274,7 @@ fn kept_grid(values: &[f64], regions: usize, industries: usize) -> Result<KeptGr
     Ok(KeptGrid {
         regions: kept_regions,
         industries: kept_industries,
+        industries_total: industries,
         values: kept,
     })
 }
@@ -402,24 +413,65 @@ fn kept_presence(
 /// Proximity, and the matrix that density weighs: `M`, or under continuous proximity the
 /// intensity whose correlations define it (py-ecomplexity; `M` again under
 /// [`Presence::Manual`]).
+///
+/// A `given` proximity (all industries of the input, see [`complexity_block`]) replaces the
+/// computed one; density still weighs what it would have weighed.
 fn kept_proximity(
     grid: &KeptGrid,
     presence: &KeptPresence,
     m: faer::MatRef<'_, f64>,
+    given: Option<&[f64]>,
     opts: &ComplexityOptions,
     par: faer::Par,
 ) -> Result<(faer::Mat<f64>, Option<faer::Mat<f64>>), MetricError> {
     let (nr, np) = (grid.regions.len(), grid.industries.len());
-    match continuous_intensity(opts, &presence.rca, presence.rpop.as_deref())? {
-        None => Ok((
-            relatedness::proximity_mat(m, presence.binary, &presence.ubiquity, opts.proximity, par),
-            None,
-        )),
-        Some(x) => {
-            let x = basic::to_mat(x, nr, np);
-            let phi = relatedness::correlation_proximity(x.as_ref(), &grid.industries, par)?;
-            Ok((phi, (opts.presence != Presence::Manual).then_some(x)))
+    let intensity = continuous_intensity(opts, &presence.rca, presence.rpop.as_deref())?
+        .map(|x| basic::to_mat(x, nr, np));
+    let phi = match (given, &intensity) {
+        (Some(full), _) => given_proximity(full, grid.industries_total, &grid.industries),
+        (None, None) => {
+            relatedness::proximity_mat(m, presence.binary, &presence.ubiquity, opts.proximity, par)
         }
+        (None, Some(x)) => relatedness::correlation_proximity(x.as_ref(), &grid.industries, par)?,
+    };
+    Ok((phi, intensity.filter(|_| opts.presence != Presence::Manual)))
+}
+
+/// The kept industries' rows and columns of a given `n x n` proximity. A NaN is a proximity
+/// the source does not give: 1 on the diagonal and 0 elsewhere, py-ecomplexity's rule for
+/// its `proximity_edgelist`.
+fn given_proximity(full: &[f64], n: usize, kept: &[usize]) -> faer::Mat<f64> {
+    faer::Mat::from_fn(kept.len(), kept.len(), |a, b| {
+        match full[kept[a] * n + kept[b]] {
+            v if !v.is_nan() => v,
+            _ if a == b => 1.0,
+            _ => 0.0,
+        }
+    })
+}
+
+/// Checks a given proximity: `industries²` values, each non-negative or NaN (unknown).
+fn check_given_proximity(given: &[f64], industries: usize) -> Result<(), MetricError> {
+    let what = "complexity: given proximity";
+    if industries.checked_mul(industries) != Some(given.len()) {
+        return Err(MetricError::Shape {
+            what: format!("{what} ({industries} x {industries} industries)"),
+            expected: industries.saturating_mul(industries),
+            got: given.len(),
+        });
+    }
+    match given.iter().position(|v| v.is_infinite() || *v < 0.0) {
+        None => Ok(()),
+        Some(k) => Err(MetricError::OutOfRange {
+            what: what.to_string(),
+            parameter: format!(
+                "the proximity of industry {} (0-based) to industry {} (0-based)",
+                k / industries,
+                k % industries
+            ),
+            value: given[k],
+            allowed: "a finite number >= 0 (NaN where unknown)".to_string(),
+        }),
     }
 }
 
@@ -427,6 +479,7 @@ fn kept_proximity(
 fn kept_year(
     values: &[f64],
     population: Option<&[f64]>,
+    proximity: Option<&[f64]>,
     regions: usize,
     industries: usize,
     opts: &ComplexityOptions,
@@ -439,7 +492,7 @@ fn kept_year(
     let (d, u) = (&presence.diversity, &presence.ubiquity);
     let m = basic::to_mat(&presence.mcp, grid.regions.len(), grid.industries.len());
     let ep = eci::eci_pci_mat(m.as_ref(), d, u, opts.pci_scale, par)?;
-    let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), opts, par)?;
+    let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), proximity, opts, par)?;
     let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
     let density_of = |variant| relatedness::density_mat(weighed, phi.as_ref(), variant, par);
     let density_std = density_of(DensityVariant::IncludeDiagonal);
@@ -564,13 +617,22 @@ pub fn complexity_panel<'a>(
 /// `population` (for the RPOP presence tests) is time-major too, `population[t · regions +
 /// c]`, as for [`complexity_year_with_population`].
 ///
+/// `proximity`, when given, is φ between all the block's industries (`industries²` values,
+/// row-major, the same for every year), used instead of the computed proximity for density,
+/// COI and COG (py-ecomplexity's `proximity_edgelist`: a product space from elsewhere, such
+/// as world trade, applied to regional data). Each year reads the rows and columns of its
+/// kept industries; a NaN is unknown, 1 on the diagonal and 0 elsewhere, as in
+/// py-ecomplexity. ECI and PCI do not depend on it.
+///
 /// # Errors
 /// A block whose length is not `years · regions · industries` (or a population whose length
-/// is not `years · regions`) is [`MetricError::Shape`] (year 0); otherwise as
-/// [`complexity_year`].
+/// is not `years · regions`, or a proximity whose length is not `industries²`) is
+/// [`MetricError::Shape`] (year 0), a negative or infinite proximity
+/// [`MetricError::OutOfRange`] (year 0); otherwise as [`complexity_year`].
 pub fn complexity_block(
     values: &[f64],
     population: Option<&[f64]>,
+    proximity: Option<&[f64]>,
     years: usize,
     regions: usize,
     industries: usize,
@@ -591,10 +653,14 @@ pub fn complexity_block(
         let what = format!("complexity block: population ({years} years x {regions} regions)");
         basic::check_shape(&what, population, years, regions).map_err(|e| (0, e))?;
     }
+    if let Some(proximity) = proximity {
+        check_given_proximity(proximity, industries).map_err(|e| (0, e))?;
+    }
     let results = per_year(years, |t, par| {
         kept_year(
             &values[t * size..(t + 1) * size],
             population.map(|p| &p[t * regions..(t + 1) * regions]),
+            proximity,
             regions,
             industries,
             opts,
@@ -711,7 +777,8 @@ fn panel_year(
     // A panel error names its year itself (`year 1999 is not in the panel`).
     let values = panel.year_matrix(year, Absent::AsZero)?;
     let (nr, ni) = (panel.regions().len(), panel.industries().len());
-    kept_year(&values, None, nr, ni, opts, par).map_err(|e| e.in_context(&format!("year {year}")))
+    kept_year(&values, None, None, nr, ni, opts, par)
+        .map_err(|e| e.in_context(&format!("year {year}")))
 }
 
 #[cfg(test)]

@@ -267,7 +267,7 @@ fn a_block_of_years_equals_its_years_one_by_one() {
         .map(|t| nested_values(nr, np, &[0.0, 0.1 * t as f64, -0.05, 0.2, 0.03]))
         .collect();
     let block: Vec<f64> = years.concat();
-    let solved = complexity_block(&block, None, 5, nr, np, &opts).unwrap();
+    let solved = complexity_block(&block, None, None, 5, nr, np, &opts).unwrap();
     for (t, values) in years.iter().enumerate() {
         assert_eq!(
             solved[t].clone().scattered(),
@@ -280,11 +280,75 @@ fn a_block_of_years_equals_its_years_one_by_one() {
     for t in [3, 4] {
         broken[t * nr * np + np..(t + 1) * nr * np].fill(0.0);
     }
-    let (t, e) = complexity_block(&broken, None, 5, nr, np, &opts).unwrap_err();
+    let (t, e) = complexity_block(&broken, None, None, 5, nr, np, &opts).unwrap_err();
     assert_eq!(t, 3);
     assert!(matches!(e, MetricError::TooFew { .. }), "{e}");
-    let (t, e) = complexity_block(&block[1..], None, 5, nr, np, &opts).unwrap_err();
+    let (t, e) = complexity_block(&block[1..], None, None, 5, nr, np, &opts).unwrap_err();
     assert_eq!(t, 0);
+    assert!(matches!(e, MetricError::Shape { .. }), "{e}");
+}
+
+/// A given proximity (py-ecomplexity's `proximity_edgelist`) replaces the computed one: the
+/// computed one given back changes nothing (an idle industry's rows are not read, a NaN
+/// diagonal is 1), another one gives density by its formula, and ECI stays.
+#[test]
+fn a_given_proximity_replaces_the_computed_one() {
+    let (nr, np) = (9, 14);
+    let opts = ComplexityOptions::default();
+    let mut values = nested_values(nr, np, &[0.0, 0.1, -0.05, 0.2, 0.03]);
+    for c in 0..nr {
+        values[c * np + 5] = 0.0; // industry 5 is idle
+    }
+    let own = complexity_block(&values, None, None, 1, nr, np, &opts).unwrap();
+    let kept = own[0].kept_industries.clone();
+    let k = kept.len();
+    assert_eq!(k, np - 1);
+    let mut full = vec![7.0; np * np];
+    for (a, &p) in kept.iter().enumerate() {
+        for (b, &q) in kept.iter().enumerate() {
+            full[p * np + q] = own[0].proximity[a * k + b];
+        }
+    }
+    full[3 * np + 3] = f64::NAN;
+    let given = complexity_block(&values, None, Some(&full), 1, nr, np, &opts).unwrap();
+    assert_eq!(given, own);
+
+    // Another proximity: density is Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' over the kept industries.
+    let other: Vec<f64> = (0..np * np)
+        .map(|i| {
+            if i / np == i % np {
+                1.0
+            } else {
+                ((i * 37) % 11) as f64 / 10.0
+            }
+        })
+        .collect();
+    let got = &complexity_block(&values, None, Some(&other), 1, nr, np, &opts).unwrap()[0];
+    let phi = |a: usize, b: usize| other[kept[a] * np + kept[b]];
+    let nc = got.kept_regions.len();
+    for c in 0..nc {
+        for a in 0..k {
+            let num: f64 = (0..k).map(|b| got.mcp[c * k + b] * phi(a, b)).sum();
+            let den: f64 = (0..k).map(|b| phi(a, b)).sum();
+            let density = got.density[c * k + a].unwrap();
+            assert!(
+                (density - num / den).abs() < 1e-12,
+                "region {c}, industry {a}"
+            );
+        }
+    }
+    assert_eq!(got.eci, own[0].eci);
+    assert_ne!(got.coi, own[0].coi);
+
+    let mut negative = other.clone();
+    negative[np + 2] = -0.1;
+    let (_, e) = complexity_block(&values, None, Some(&negative), 1, nr, np, &opts).unwrap_err();
+    assert!(matches!(e, MetricError::OutOfRange { .. }), "{e}");
+    assert!(
+        e.to_string().contains("industry 1 (0-based) to industry 2"),
+        "{e}"
+    );
+    let (_, e) = complexity_block(&values, None, Some(&other[1..]), 1, nr, np, &opts).unwrap_err();
     assert!(matches!(e, MetricError::Shape { .. }), "{e}");
 }
 
@@ -605,9 +669,9 @@ fn presence_tests_agree_with_rca_where_they_must() {
     // A block passes each year's population.
     let block = [values.clone(), values.clone()].concat();
     let pops = [totals.clone(), totals.iter().map(|t| t * 2.0).collect()].concat();
-    let years = complexity_block(&block, Some(&pops), 2, nr, np, &rpop).unwrap();
+    let years = complexity_block(&block, Some(&pops), None, 2, nr, np, &rpop).unwrap();
     assert_eq!(years[1].clone().scattered().mcp, rca.mcp);
-    assert!(complexity_block(&block, Some(&pops[1..]), 2, nr, np, &rpop).is_err());
+    assert!(complexity_block(&block, Some(&pops[1..]), None, 2, nr, np, &rpop).is_err());
 }
 
 /// Continuous proximity is (1 + Pearson correlation of the RCA columns) / 2, worked out here
