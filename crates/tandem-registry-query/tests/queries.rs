@@ -181,42 +181,44 @@ fn flows_equal_a_link_by_link_count() {
     let g = with_effect();
     let t = read_tables(&g.path);
     let registry = open(&g.path);
-    let batches = block_on(flows::flows(&registry, &YEARS, CityBasis::AtDate)).unwrap();
-    assert_eq!(
-        columns(&batches),
-        [
-            "year",
-            "origin_city_id",
-            "destination_city_id",
-            "links",
-            "links_with_amount",
-            "amount_yuan"
-        ]
-    );
-    let mut want: BTreeMap<(i64, String, String), [i64; 3]> = BTreeMap::new();
-    for l in &t.links {
-        let (Some(o), Some(d)) = (
-            t.firms[&l.investor].city_on(l.date, true),
-            t.firms[&l.investee].city_on(l.date, true),
-        ) else {
-            continue;
-        };
-        if o != d && (2000..=2023).contains(&year(l.date)) {
-            let c = want.entry((year(l.date), o.into(), d.into())).or_default();
-            c[0] += 1;
-            c[1] += i64::from(l.amount.is_some());
-            c[2] += l.amount.unwrap_or(0);
+    for (basis, at_date) in [(CityBasis::AtDate, true), (CityBasis::AtFounding, false)] {
+        let batches = block_on(flows::flows(&registry, &YEARS, basis)).unwrap();
+        assert_eq!(
+            columns(&batches),
+            [
+                "year",
+                "origin_city_id",
+                "destination_city_id",
+                "links",
+                "links_with_amount",
+                "amount_yuan"
+            ]
+        );
+        let mut want: BTreeMap<(i64, String, String), [i64; 3]> = BTreeMap::new();
+        for l in &t.links {
+            let (Some(o), Some(d)) = (
+                t.firms[&l.investor].city_on(l.date, at_date),
+                t.firms[&l.investee].city_on(l.date, at_date),
+            ) else {
+                continue;
+            };
+            if o != d && (2000..=2023).contains(&year(l.date)) {
+                let c = want.entry((year(l.date), o.into(), d.into())).or_default();
+                c[0] += 1;
+                c[1] += i64::from(l.amount.is_some());
+                c[2] += l.amount.unwrap_or(0);
+            }
         }
+        let got: BTreeMap<(i64, String, String), [i64; 3]> = result_rows(&batches)
+            .into_iter()
+            .map(|r| {
+                let n = |i: usize| r[i].parse::<i64>().unwrap();
+                ((n(0), r[1].clone(), r[2].clone()), [n(3), n(4), n(5)])
+            })
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{basis:?}");
     }
-    let got: BTreeMap<(i64, String, String), [i64; 3]> = result_rows(&batches)
-        .into_iter()
-        .map(|r| {
-            let n = |i: usize| r[i].parse::<i64>().unwrap();
-            ((n(0), r[1].clone(), r[2].clone()), [n(3), n(4), n(5)])
-        })
-        .collect();
-    assert!(!want.is_empty());
-    assert_eq!(got, want);
 }
 
 fn xuzhou() -> PairCities {
