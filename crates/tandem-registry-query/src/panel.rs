@@ -151,7 +151,7 @@ facts AS (
     ))
 }
 
-/// `spells`, `years`, and `counted`: each stay that begins by the panel's last year, with its
+/// `firm_stays`, `years`, and `counted`: each stay that begins by the panel's last year, with its
 /// first counted year (`first_year`, not before the panel's first), the year-end from which it
 /// is no longer counted (`end_year`: its exit, or the year after the panel), the year of
 /// the firm's closing when the firm closed during this stay (`death_year`, else null), and
@@ -164,19 +164,19 @@ fn stays_ctes(opts: &PanelOptions) -> Result<String, QueryError> {
     let (from, to) = (*opts.years.start(), *opts.years.end());
     let ind = opts.level.column();
     Ok(format!(
-        "WITH {spells},
+        "WITH {firm_stays},
 {years},
 stays AS (
-  SELECT s.city_id, f.{ind} AS industry, f.registered_capital_yuan AS capital,
+  SELECT s.city_id, s.{ind} AS industry, s.registered_capital_yuan AS capital,
          {entry} AS entry_year,
-         CASE WHEN s.until IS NULL AND f.closed IS NULL THEN NULL
+         CASE WHEN s.until IS NULL AND s.closed IS NULL THEN NULL
               WHEN s.until IS NULL THEN {closed_year}
-              WHEN f.closed IS NULL THEN {until_year}
-              WHEN f.closed < s.until THEN {closed_year}
+              WHEN s.closed IS NULL THEN {until_year}
+              WHEN s.closed < s.until THEN {closed_year}
               ELSE {until_year} END AS exit_year,
-         CASE WHEN f.closed IS NOT NULL AND {covers_closed} THEN {closed_year} END AS death_year,
+         CASE WHEN s.closed IS NOT NULL AND {covers_closed} THEN {closed_year} END AS death_year,
          s.since IS NULL AS founding_stay
-  FROM spells s JOIN firms f ON f.firm_id = s.firm_id
+  FROM firm_stays s
 ),
 counted AS (
   SELECT city_id, industry, capital, death_year, founding_stay AND entry_year >= {from} AS born,
@@ -186,12 +186,15 @@ counted AS (
   FROM stays
   WHERE entry_year <= {to}
 )",
-        spells = sql::spells(opts.basis),
+        firm_stays = sql::firm_stays(
+            opts.basis,
+            &[ind, "registered_capital_yuan", "founded", "closed"]
+        ),
         years = sql::years(&opts.years)?,
-        entry = sql::year("COALESCE(s.since, f.founded)"),
-        closed_year = sql::year("f.closed"),
+        entry = sql::year("COALESCE(s.since, s.founded)"),
+        closed_year = sql::year("s.closed"),
         until_year = sql::year("s.until"),
-        covers_closed = sql::covers("s", "f.closed"),
+        covers_closed = sql::covers("s", "s.closed"),
         after = to + 1,
     ))
 }

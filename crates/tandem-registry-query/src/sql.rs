@@ -96,7 +96,22 @@ pub fn spells(basis: CityBasis) -> String {
         // move: the GROUP BY of `moves` merges it, and a duplicate changes no MIN, so the raw
         // table serves where a DISTINCT copy would be evaluated once per reference
         // (DataFusion does not materialise common table expressions).
-        CityBasis::AtDate => "moves AS (
+        CityBasis::AtDate => format!(
+            "{MOVES},
+spells AS (
+  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.until
+  FROM firms f LEFT JOIN first_moves m ON m.firm_id = f.firm_id
+  UNION ALL
+  SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
+)"
+        ),
+    }
+}
+
+/// `moves(firm_id, to_city_id, date, next_date)`, each address change with the date of the
+/// firm's next one (null for its last), and `first_moves(firm_id, until)`, the date of each
+/// moving firm's first change: the stays after the founding one, and when that one ends.
+const MOVES: &str = "moves AS (
   SELECT firm_id, to_city_id, date, MIN(next_date) AS next_date
   FROM (
     SELECT firm_id, to_city_id, date, CAST(NULL AS DATE) AS next_date FROM address_changes
@@ -109,14 +124,33 @@ pub fn spells(basis: CityBasis) -> String {
 ),
 first_moves AS (
   SELECT firm_id, MIN(date) AS until FROM address_changes GROUP BY firm_id
-),
-spells AS (
-  SELECT f.firm_id, f.city_id, CAST(NULL AS DATE) AS since, m.until
+)";
+
+/// `firm_stays(city_id, since, until, COLUMNS)`: the stays of [`spells`], each with the
+/// columns `columns` of its firm. The founding stays come with their firm's columns from the
+/// same read of `firms`, and only the later stays (a few per cent) join `firms`; [`spells`]
+/// joined back to `firms` would join two tables of every firm (at 20 M firms the panel took
+/// 15 % longer that way, DuckDB 18 %).
+pub fn firm_stays(basis: CityBasis, columns: &[&str]) -> String {
+    let firm_columns: Vec<String> = columns.iter().map(|c| format!("f.{c}")).collect();
+    let firm_columns = firm_columns.join(", ");
+    match basis {
+        CityBasis::AtFounding => format!(
+            "firm_stays AS (
+  SELECT f.city_id, CAST(NULL AS DATE) AS since, CAST(NULL AS DATE) AS until, {firm_columns}
+  FROM firms f
+)"
+        ),
+        CityBasis::AtDate => format!(
+            "{MOVES},
+firm_stays AS (
+  SELECT f.city_id, CAST(NULL AS DATE) AS since, m.until, {firm_columns}
   FROM firms f LEFT JOIN first_moves m ON m.firm_id = f.firm_id
   UNION ALL
-  SELECT firm_id, to_city_id AS city_id, date AS since, next_date AS until FROM moves
+  SELECT mv.to_city_id AS city_id, mv.date AS since, mv.next_date AS until, {firm_columns}
+  FROM moves mv JOIN firms f ON f.firm_id = mv.firm_id
 )"
-        .to_string(),
+        ),
     }
 }
 
