@@ -20,10 +20,10 @@
 //! zero, so one running sum over all rows in (city, industry, year) order restarts at zero at
 //! every new (city, industry): no per-group window, which DataFusion evaluates group by group.
 //! Each stay is read once and gives two rows, its +1 with its birth and its -1 with its death
-//! (`unnest`), because DataFusion evaluates a common table expression once per reference. Rows where
-//! `firms`, `births` and `deaths` are all zero are left out: a registry is a census, so an
-//! absent (city, industry, year) is a true zero. Identity checked by the tests: `firms(t) =
-//! firms(t-1) + births(t) - deaths(t) + moves in - moves out`.
+//! (`unnest`), because DataFusion evaluates a common table expression once per reference.
+//! Rows where `firms`, `births` and `deaths` are all zero are left out: a registry is a
+//! census, so an absent (city, industry, year) is a true zero. Identity checked by the tests:
+//! `firms(t) = firms(t-1) + births(t) - deaths(t) + moves in - moves out`.
 
 use std::ops::RangeInclusive;
 
@@ -151,12 +151,12 @@ facts AS (
     ))
 }
 
-/// `firm_stays`, `years`, and `counted`: each stay that begins by the panel's last year, with its
-/// first counted year (`first_year`, not before the panel's first), the year-end from which it
-/// is no longer counted (`end_year`: its exit, or the year after the panel), the year of
-/// the firm's closing when the firm closed during this stay (`death_year`, else null), and
-/// whether it is the founding stay of a firm founded in the panel's years (`born`; its
-/// `first_year` is then the founding year).
+/// `firm_stays`, `years`, and `counted`: each stay that begins by the panel's last year, with
+/// its first counted year (`first_year`, not before the panel's first), the year-end from
+/// which it is no longer counted (`end_year`: its exit, or the year after the panel), the
+/// year of the firm's closing when the firm closed during this stay (`death_year`, else
+/// null), and whether it is the founding stay of a firm founded in the panel's years
+/// (`born`; its `first_year` is then the founding year).
 ///
 /// A -1 falls in `end_year` whether or not the stay was counted: when a firm dies during a
 /// stay, its exit is the closing year, so `end_year` is the death year.
