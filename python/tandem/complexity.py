@@ -139,8 +139,7 @@ def _population(pop, presence_test, codes, values, uniques, sizes):
 def _given_proximity(edgelist, codes, values, uniques, sizes):
     """py-ecomplexity's ``proximity_edgelist`` (columns prod1, prod2, proximity) as the
     product x product matrix of the table's products in code order, flattened, NaN where the
-    edgelist has no row (the library reads NaN as 1 on the diagonal and 0 elsewhere). Each
-    time whose active products meet a NaN warns as py-ecomplexity does."""
+    edgelist has no row (the library reads NaN as 1 on the diagonal and 0 elsewhere)."""
     el = to_pandas(edgelist, "proximity_edgelist")
     require_columns(el, ["prod1", "prod2", "proximity"], "proximity_edgelist")
     if set(el["prod1"].unique()) != set(el["prod2"].unique()):
@@ -150,11 +149,24 @@ def _given_proximity(edgelist, codes, values, uniques, sizes):
         a, b = el.loc[twice.to_numpy(), ["prod1", "prod2"]].iloc[0]
         raise ValueError(f"proximity_edgelist: the pair ({a!r}, {b!r}) has more than one row")
     products = pd.Index(uniques[2])
+    if not products.isin(el["prod1"]).any():
+        raise ValueError(
+            f"proximity_edgelist: none of its products is a product of the data (its prod1 "
+            f"holds e.g. {el['prod1'].iloc[0]!r}, the data e.g. {products[0]!r}); "
+            "check that both name products the same way and with the same type"
+        )
     phi = el.pivot(index="prod1", columns="prod2", values="proximity")
     phi = phi.reindex(index=products, columns=products).to_numpy(dtype=np.float64)
     nt, _, np_ = sizes
     active = np.bincount(codes[0] * np_ + codes[2], weights=values, minlength=nt * np_) > 0
-    for t, kept in enumerate(active.reshape(nt, np_)):
+    _warn_missing_pairs(phi, active.reshape(nt, np_), uniques[0])
+    return np.ascontiguousarray(phi).ravel()
+
+
+def _warn_missing_pairs(phi, active, times):
+    """py-ecomplexity's warning for each time whose active products meet a missing (NaN)
+    proximity."""
+    for t, kept in enumerate(active):
         block = phi[np.ix_(kept, kept)]
         if not np.isnan(block).any():
             continue
@@ -162,16 +174,15 @@ def _given_proximity(edgelist, codes, values, uniques, sizes):
         nan_frac = np.isnan(block).sum() / block.size
         if nan_frac > 0:
             warnings.warn(
-                f"Year {uniques[0][t]}: Proximity matrix contains {nan_frac*100:.2}% "
+                f"Year {times[t]}: Proximity matrix contains {nan_frac*100:.2}% "
                 "non-diagonal values that are NaN's, so some density values will be NaN.\n"
                 "Assuming diagonals are 1 and that other nan's are zero."
             )
         else:
             warnings.warn(
-                f"Year {uniques[0][t]}: Proximity matrix contains diagonal values that are "
+                f"Year {times[t]}: Proximity matrix contains diagonal values that are "
                 "NaN's. Assuming all diagonal values to be one."
             )
-    return np.ascontiguousarray(phi).ravel()
 
 
 def _solve(native, table, pop, presence_test, rca_mcp_threshold, rpop_mcp_threshold, asymmetric,
@@ -255,9 +266,9 @@ def complexity(
     Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another name
     for ``cols_input``); its four presence tests, continuous proximity and given proximity
     are implemented, but only the full neighbourhood (``knn=None``): another ``knn`` raises
-    ``NotImplementedError``. The
-    log-supermodularity check is not run (it changes no output). Duplicate keys keep the
-    first row and NaN values become 0, each with py-ecomplexity's warning.
+    ``NotImplementedError``. The log-supermodularity check is not run (it changes no
+    output). Duplicate keys keep the first row and NaN values become 0, each with
+    py-ecomplexity's warning.
 
     Returns a DataFrame with py-ecomplexity's columns (loc, prod, val, time, then
     diversity, ubiquity, mcp, eci, pci, density, coi, cog, rca, and rpop under the RPOP

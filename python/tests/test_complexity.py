@@ -117,6 +117,9 @@ def test_a_bad_given_proximity_is_an_error(panel):
     with pytest.raises(ValueError, match="more than one row"):
         tandem.complexity(data, COLS, verbose=False,
                           proximity_edgelist=pd.concat([edgelist, edgelist.iloc[:1]]))
+    with pytest.raises(ValueError, match="none of its products is a product of the data"):
+        numbered = edgelist.assign(prod1=edgelist.prod1.map(hash), prod2=edgelist.prod2.map(hash))
+        tandem.complexity(data, COLS, verbose=False, proximity_edgelist=numbered)
     negative = edgelist.assign(proximity=edgelist.proximity.where(edgelist.index != 4, -0.5))
     with pytest.raises(tandem.TandemError, match=r"proximity of product .* = -0.5 is out of range"):
         tandem.complexity(data, COLS, verbose=False, proximity_edgelist=negative)
