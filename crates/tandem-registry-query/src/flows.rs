@@ -19,7 +19,7 @@
 use std::ops::RangeInclusive;
 
 use crate::sql::{self, CityBasis, PairSide};
-use crate::{PairCities, QueryError, RecordBatch, Registry};
+use crate::{PairCities, QueryError, RecordBatch, Registry, Tuning};
 
 /// The statement of [`flows`]. Columns: `year`, `origin_city_id`, `destination_city_id`,
 /// `links`, `links_with_amount`, `amount_yuan`; ordered by year, origin, destination.
@@ -44,6 +44,13 @@ ORDER BY year, origin_city_id, destination_city_id",
     ))
 }
 
+/// How [`flows_sql`] runs best: it reads every firm's stays to probe them into the links' hash
+/// table, and most firms have no link, so the joins' filters applied while the firms are
+/// decoded skip most of them (20 % faster at 20 M firms; [`Tuning`]).
+pub const FLOWS_TUNING: Tuning = Tuning {
+    row_filters_in_scans: true,
+};
+
 /// Inter-city investment flows per year.
 ///
 /// # Errors
@@ -53,7 +60,9 @@ pub async fn flows(
     years: &RangeInclusive<i32>,
     basis: CityBasis,
 ) -> Result<Vec<RecordBatch>, QueryError> {
-    registry.run(&flows_sql(years, basis)?).await
+    registry
+        .run_tuned(&flows_sql(years, basis)?, FLOWS_TUNING)
+        .await
 }
 
 /// The common table expressions of the pair queries, ending with `pair_years`: one row per

@@ -30,7 +30,7 @@ pub mod sql;
 pub mod transfers;
 
 pub use datafusion::arrow::record_batch::RecordBatch;
-pub use engine::{Engine, Registry};
+pub use engine::{Engine, Registry, Tuning};
 pub use pairs::PairCities;
 
 /// What can go wrong opening a registry or running a query.

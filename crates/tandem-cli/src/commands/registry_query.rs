@@ -194,7 +194,9 @@ mod with_engine {
     use std::time::Duration;
     use tandem_registry_query::output::{self, Format};
     use tandem_registry_query::sql::{CityBasis, IndustryLevel};
-    use tandem_registry_query::{flows, panel, transfers, PairCities, QueryError, Registry};
+    use tandem_registry_query::{
+        flows, panel, transfers, PairCities, QueryError, Registry, Tuning,
+    };
 
     /// Runs a registry query and writes its result.
     pub fn run(query: Query) -> Result<()> {
@@ -205,7 +207,7 @@ mod with_engine {
             Query::Origin(a) => &a.query,
             Query::Sql(a) => &a.query,
         };
-        let statement = statement(&query).map_err(user)?;
+        let (statement, tuning) = statement(&query).map_err(user)?;
         if args.sql {
             println!("{statement};");
             return Ok(());
@@ -222,7 +224,7 @@ mod with_engine {
                 .map_err(user)?
                 .with_timeout(Duration::from_secs(args.timeout.max(1)));
             spinner.set_message(format!("{} on {engine}", name(&query)));
-            registry.run(&statement).await.map_err(user)
+            registry.run_tuned(&statement, tuning).await.map_err(user)
         });
         spinner.finish_and_clear();
         let batches = batches?;
@@ -255,8 +257,17 @@ mod with_engine {
         }
     }
 
+    /// The SQL of the query with its options, and the settings it runs best with.
+    fn statement(query: &Query) -> Result<(String, Tuning), QueryError> {
+        let tuning = match query {
+            Query::Flows(a) if a.by == "city" => flows::FLOWS_TUNING,
+            _ => Tuning::default(),
+        };
+        Ok((sql_of(query)?, tuning))
+    }
+
     /// The SQL of the query with its options.
-    fn statement(query: &Query) -> Result<String, QueryError> {
+    fn sql_of(query: &Query) -> Result<String, QueryError> {
         let common = |a: &QueryArgs| -> Result<_, QueryError> {
             Ok((a.from..=a.to, a.basis.parse::<CityBasis>()?))
         };
