@@ -56,13 +56,16 @@ class AttGtResult(Result):
     bootstrap standard errors, as R, and ``se_analytic`` the analytic ones), ``c`` (the
     critical value of the intervals: the bootstrap's uniform one with ``cband``, else the
     normal quantile), ``n`` (units), ``W``, ``Wdf``, ``Wpval`` (Wald pre-test of parallel
-    trends, W = n a'V⁻¹a over the pre-treatment cells, p = P(χ²(df) > W)), ``table``
+    trends, W = n a'V⁻¹a over the pre-treatment cells, p = P(χ²(df) > W)), ``sampling``
+    (``"panel"``, ``"unbalanced"`` or ``"cross_sections"``, where ``n`` counts observations),
+    ``table``
     (DataFrame with event time, ``alp``-level intervals ``att ∓ c·se`` and the cell sizes),
     ``notes``.
     """
 
-    def __init__(self, native, alp, yname, boot=None, cluster=None):
+    def __init__(self, native, alp, yname, boot=None, cluster=None, sampling="panel"):
         self._native = native
+        self.sampling = sampling
         self.alp = alp
         self.yname = yname
         self.boot = boot  # (biters, seed, cband) or None
@@ -93,7 +96,9 @@ class AttGtResult(Result):
         lines = [
             f"Group-time average treatment effects (Callaway & Sant'Anna 2021), outcome {self.yname}",
             text_table(self.table[cols]),
-            f"{int(100 * (1 - self.alp))}% {_inference(self.boot)}; {self.n} units",
+            f"{int(100 * (1 - self.alp))}% {_inference(self.boot)}; {self.n} "
+            + ("observations (repeated cross-sections)" if self.sampling == "cross_sections"
+               else "units" + (" (unbalanced panel)" if self.sampling == "unbalanced" else "")),
         ]
         if self.W is not None:
             lines.append(f"Wald pre-test of parallel trends: W = {self.W:.4f}, df = {self.Wdf}, p = {self.Wpval:.4f}")
@@ -176,46 +181,87 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
 
     As R with ``panel=True, allow_unbalanced_panel=False`` (the defaults), rows missing a
     value that is used are dropped, then the units not observed in every period, each with
-    R's warning (a missing ``gname`` means never treated and drops nothing). The repeated
-    cross-section estimators (``panel=False`` or ``allow_unbalanced_panel=True``) are not
-    implemented and raise ``NotImplementedError``. ``clustervars`` (``idname`` and at most
+    R's warning (a missing ``gname`` means never treated and drops nothing).
+
+    ``panel=False`` treats the rows as repeated cross-sections (``idname`` may be None; if
+    given it must be unique): each 2x2 takes the observations of the cohort and of the
+    comparison group in periods t and b and uses Sant'Anna & Zhao's repeated cross-section
+    estimators (``drdid_rc``: τ = (E[w₁₁(Y−μ₀)]/E[w₁₁] − E[w₁₀(Y−μ₀)]/E[w₁₀]) −
+    (E[w₀₁(Y−μ₀)]/E[w₀₁] − E[w₀₀(Y−μ₀)]/E[w₀₀]) plus the local-efficiency terms,
+    w₁τ = w·D·[T=τ], w₀τ = w·p(X)(1−D)[T=τ]/(1−p(X)), μ₀ the comparison's regression in
+    each period; ``std_ipw_did_rc``; ``reg_did_rc``). Each observation is its own unit: ``n``
+    counts observations. ``allow_unbalanced_panel=True`` uses the same estimators on an
+    unbalanced panel and sums each unit's influence function over its observations (R's
+    clustering by unit); a panel that turns out balanced uses the panel estimators, as R.
+    Rows missing a used value are dropped, with R's warning. Covariates are each
+    observation's own. Agrees with csdid 0.4.3 (R did's port) to 1e-10.
+
+    ``clustervars`` (``idname`` and at most
     one more variable, fixed within each unit) clusters the bootstrap as R's ``mboot``: the
     influence functions are summed within clusters and one multiplier is drawn per cluster,
     so the standard error is about sqrt(Σ_c S_c²)/n; the analytic standard errors ignore it,
     with R's warning.
     """
-    for name, given, default in [("panel", panel, True),
-                                 ("allow_unbalanced_panel", allow_unbalanced_panel, False)]:
-        if given != default:
-            raise NotImplementedError(
-                f"att_gt: {name}={given!r} is not supported by tandem yet; tandem implements R "
-                f"did's panel estimators on a balanced panel ({name}={default!r}). Use R did "
-                "or csdid for this variant."
-            )
     cluster_var = _cluster_variable(clustervars, idname)
     df = to_pandas(data, "att_gt")
     covs = _covariates(xformla)
-    need = [yname, tname, idname, gname] + covs + ([weightsname] if weightsname else [])
-    need += [cluster_var] if cluster_var else []
+    need = [yname, tname, gname] + ([idname] if idname is not None else []) + covs
+    need += ([weightsname] if weightsname else []) + ([cluster_var] if cluster_var else [])
     require_columns(df, need, "att_gt")
-    df = _complete_balanced_panel(df, idname, tname, [c for c in need if c != gname])
-    ids = df[idname]
-    unit = (_ints(ids, idname) if pd.api.types.is_numeric_dtype(ids)
-            else pd.factorize(ids)[0].astype(np.int64))
+    used = [c for c in need if c != gname]
+    if panel and idname is None:
+        raise ValueError("att_gt: idname is needed with panel=True; set panel=False for "
+                         "repeated cross-sections")
+    if panel and not allow_unbalanced_panel:
+        df, sampling = _complete_balanced_panel(df, idname, tname, used), "panel"
+    else:
+        df, sampling = _complete_rows(df, idname, tname, used, panel)
+    if sampling == "cross_sections":
+        unit = np.arange(len(df), dtype=np.int64)
+    else:
+        ids = df[idname]
+        unit = (_ints(ids, idname) if pd.api.types.is_numeric_dtype(ids)
+                else pd.factorize(ids)[0].astype(np.int64))
     cohort = _ints(df[gname].fillna(0), gname)
     native = _tandem.att_gt_long(
         np.ascontiguousarray(unit), _ints(df[tname], tname), _floats(df[yname]), cohort,
         [_floats(df[c]) for c in covs], None if weightsname is None else _floats(df[weightsname]),
-        control_group, est_method, base_period, int(anticipation),
+        control_group, est_method, base_period, int(anticipation), sampling,
     )
     boot = (int(biters), int(seed), bool(cband)) if bstrap else None
     cluster = None
     if cluster_var is not None:
-        cluster = _unit_clusters(df[cluster_var], unit, native.unit_ids, idname, cluster_var)
+        who = idname if sampling != "cross_sections" else "observations"
+        cluster = _unit_clusters(df[cluster_var], unit, native.unit_ids, who, cluster_var)
         if not bstrap:
             warnings.warn("clustering the standard errors requires using the bootstrap, "
                           "resulting standard errors are NOT accounting for clustering")
-    return AttGtResult(native, alp, yname, boot, cluster)
+    return AttGtResult(native, alp, yname, boot, cluster, sampling)
+
+
+def _complete_rows(df, idname, tname, needed, panel):
+    """R ``did``'s preprocessing for ``panel=False`` or ``allow_unbalanced_panel=True``: rows
+    missing any value that is used are dropped, with R's warning. Returns the rows and how
+    they are sampled: ``"cross_sections"`` (``panel=False``; an ``idname``, if given, must be
+    unique), else ``"panel"`` when the rows turn out balanced (R then uses the panel
+    estimators) and ``"unbalanced"`` otherwise."""
+    complete = df[needed].notna().all(axis=1)
+    if not complete.all():
+        warnings.warn(f"dropped {int((~complete).sum())} rows from original data due to "
+                      "missing data")
+        df = df[complete]
+    if len(df) == 0:
+        raise ValueError("att_gt: all observations dropped due to missing data")
+    if not panel:
+        if idname is not None and df[idname].duplicated().any():
+            raise ValueError(
+                f"att_gt: the values of idname {idname!r} must be unique when panel=False; for "
+                "units observed in several periods use panel=True (with "
+                "allow_unbalanced_panel=True if the panel is incomplete)"
+            )
+        return df, "cross_sections"
+    balanced = len(df) == df[idname].nunique() * df[tname].nunique()
+    return df, ("panel" if balanced else "unbalanced")
 
 
 def _cluster_variable(clustervars, idname):

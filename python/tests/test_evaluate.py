@@ -169,14 +169,74 @@ def test_unbalanced_panel_is_balanced_as_r_did_and_csdid_do(mpdta):
     np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], dtype=float), rtol=1e-9)
 
 
-def test_r_did_variants_not_implemented_say_so(mpdta):
+def test_clustering_by_the_unit_changes_nothing(mpdta):
     args = ("lemp", "year", "countyreal", "first.treat", mpdta)
-    for options in [dict(panel=False), dict(allow_unbalanced_panel=True)]:
-        with pytest.raises(NotImplementedError, match="R did or csdid"):
-            tandem.att_gt(*args, **options)
     # Clustering by unit is what att_gt does anyway.
     by_unit = tandem.att_gt(*args, clustervars="countyreal")
     np.testing.assert_array_equal(by_unit.se, tandem.att_gt(*args).se)
+
+
+def _rc_sample(mpdta):
+    """60 % of mpdta's rows, with a weight per county: the golden input of the Rust tests."""
+    return read(EVALUATE, "inputs/mpdta_rc.csv")
+
+
+@pytest.mark.parametrize("est_method", ["dr", "ipw", "reg"])
+@pytest.mark.parametrize("sampling", ["cross_sections", "unbalanced"])
+def test_repeated_cross_sections_and_unbalanced_panels_side_by_side_with_csdid(
+        mpdta, est_method, sampling):
+    pytest.importorskip("csdid")
+    from csdid.att_gt import ATTgt
+    rows = _rc_sample(mpdta).drop(columns="rowid")
+    rc = sampling == "cross_sections"
+    for xformla, weights, control_group in [(None, None, "nevertreated"),
+                                            ("~ lpop", "w", "notyettreated")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = ATTgt(yname="lemp", gname="first.treat", idname=None if rc else "countyreal",
+                        tname="year", data=rows.copy(), control_group=control_group,
+                        xformla=xformla, panel=not rc, allow_unbalanced_panel=not rc,
+                        weights_name=weights).fit(est_method=est_method, bstrap=False)
+            ref.aggte(typec="dynamic", bstrap=False)
+        ours = tandem.att_gt("lemp", "year", None if rc else "countyreal", "first.treat", rows,
+                             xformla=xformla, weightsname=weights, control_group=control_group,
+                             est_method=est_method, panel=not rc, allow_unbalanced_panel=not rc)
+        assert ours.sampling == sampling
+        assert ours.n == (len(rows) if rc else rows.countyreal.nunique())
+        np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
+        np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), rtol=1e-9)
+        dynamic = tandem.aggte(ours, type="dynamic")
+        assert dynamic.overall_att == pytest.approx(ref.atte["overall_att"], abs=1e-10)
+        assert dynamic.overall_se == pytest.approx(ref.atte["overall_se"], rel=1e-9)
+        label = "observations (repeated cross-sections)" if rc else "units (unbalanced panel)"
+        assert label in repr(ours)
+
+
+def test_repeated_cross_sections_handle_missing_rows_ids_and_clusters(mpdta):
+    rows = _rc_sample(mpdta).drop(columns="rowid")
+    args = ("lemp", "year", None, "first.treat")
+    holed = rows.copy()
+    holed.loc[[3, 40], "lemp"] = np.nan
+    with pytest.warns(UserWarning, match="dropped 2 rows from original data due to missing data"):
+        dropped = tandem.att_gt(*args, holed, panel=False)
+    same = tandem.att_gt(*args, holed.dropna(subset=["lemp"]), panel=False)
+    np.testing.assert_array_equal(dropped.att, same.att)
+    assert dropped.n == len(rows) - 2
+    # An idname given with panel=False must be unique, as in R.
+    with pytest.raises(ValueError, match="must be unique when panel=False"):
+        tandem.att_gt("lemp", "year", "countyreal", "first.treat", rows, panel=False)
+    with pytest.raises(ValueError, match="idname is needed with panel=True"):
+        tandem.att_gt(*args, rows)
+    # A balanced panel with allow_unbalanced_panel=True uses the panel estimators, as R.
+    balanced = tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta,
+                             allow_unbalanced_panel=True)
+    assert balanced.sampling == "panel"
+    np.testing.assert_array_equal(
+        balanced.se, tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta).se)
+    # Clustered bootstrap over the rows' counties.
+    clustered = tandem.att_gt(*args, rows, panel=False, clustervars="countyreal", bstrap=True,
+                              biters=400, seed=3)
+    assert np.all(np.isfinite(clustered.se)) and np.all(clustered.se > 0)
 
 
 def test_clustered_bootstrap_as_r_mboot(mpdta):

@@ -4,8 +4,8 @@
 //! (tests/golden: moderndid, pyfixest, pybacondecomp, an exact simplex QP, synthdid).
 //!
 //! - [`did`]: Callaway & Sant'Anna (2021) group-time ATT(g,t) with outcome-regression, IPW and
-//!   doubly robust (Sant'Anna & Zhao 2020) estimators, aggregations, pre-trend test and the
-//!   multiplier bootstrap.
+//!   doubly robust (Sant'Anna & Zhao 2020) estimators for balanced panels, unbalanced panels
+//!   and repeated cross-sections, aggregations, pre-trend test and the multiplier bootstrap.
 //! - [`twfe`]: two-way fixed effects, its event-study form, and the Goodman-Bacon (2021)
 //!   decomposition.
 //! - [`synth`]: synthetic control (Abadie, Diamond & Hainmueller 2010) with exact simplex

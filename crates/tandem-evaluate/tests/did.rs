@@ -1,52 +1,17 @@
 //! Callaway & Sant'Anna against the moderndid 0.2.0 golden references (tests/golden/README.md),
 //! the multiplier bootstrap statistically, and property tests on simulated staggered panels.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::PathBuf;
+
+use common::{golden, num, opt_num, read_csv, read_golden};
 
 use proptest::prelude::*;
 use tandem_evaluate::did::{
     aggregate, att_gt, AggregateResult, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
     BootstrapOptions, ControlGroup, DidError, EstMethod, PanelData,
 };
-
-fn golden(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(rel)
-}
-
-/// Rows of a CSV file as header -> value maps.
-fn read_csv<R: Read>(reader: R) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_reader(reader);
-    let headers = rdr.headers().expect("headers").clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.expect("record");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-fn read_golden(rel: &str) -> Vec<HashMap<String, String>> {
-    read_csv(std::fs::File::open(golden(rel)).expect("golden file"))
-}
-
-fn num(row: &HashMap<String, String>, key: &str) -> f64 {
-    row[key]
-        .parse()
-        .unwrap_or_else(|_| panic!("{key} = {:?}", row[key]))
-}
-
-fn opt_num(row: &HashMap<String, String>, key: &str) -> Option<f64> {
-    let v = &row[key];
-    (!v.is_empty() && v != "nan").then(|| v.parse().expect("number"))
-}
 
 /// A long-form panel owned by the test.
 struct Panel {

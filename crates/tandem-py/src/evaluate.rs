@@ -9,8 +9,8 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_evaluate::did::{
-    aggregate, att_gt, Aggregation, AttGtOptions, AttGtResult, BasePeriod, BootstrapBands,
-    BootstrapOptions, ControlGroup, EstMethod, PanelData,
+    aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
+    BootstrapBands, BootstrapOptions, ControlGroup, CrossSectionData, EstMethod, PanelData,
 };
 use tandem_evaluate::sdid::{self, Estimator, SdidFit, SdidOptions, SdidPanel};
 use tandem_evaluate::synth::{
@@ -175,14 +175,19 @@ fn did_options(
     })
 }
 
-/// Callaway & Sant'Anna (2021) ATT(g,t) of a long panel (unit ids, integer periods, outcome,
+/// Callaway & Sant'Anna (2021) ATT(g,t) of long data (unit ids, integer periods, outcome,
 /// first treated period with 0 = never treated, optional covariates and weights).
+/// `sampling` is `"panel"` (balanced), `"unbalanced"` (R's `allow_unbalanced_panel`) or
+/// `"cross_sections"` (R's `panel = FALSE`; `unit` is then ignored and may be `None`).
 #[pyfunction]
-#[pyo3(signature = (unit, time, outcome, cohort, covariates, weights, control_group, est_method, base_period, anticipation))]
+#[pyo3(signature = (
+    unit, time, outcome, cohort, covariates, weights, control_group, est_method, base_period,
+    anticipation, sampling="panel"
+))]
 #[allow(clippy::too_many_arguments)]
 fn att_gt_long(
     py: Python<'_>,
-    unit: PyReadonlyArray1<'_, i64>,
+    unit: Option<PyReadonlyArray1<'_, i64>>,
     time: PyReadonlyArray1<'_, i64>,
     outcome: PyReadonlyArray1<'_, f64>,
     cohort: PyReadonlyArray1<'_, i64>,
@@ -192,14 +197,16 @@ fn att_gt_long(
     est_method: &str,
     base_period: &str,
     anticipation: u32,
+    sampling: &str,
 ) -> PyResult<AttGt> {
     let opts = did_options(control_group, est_method, base_period, anticipation)?;
     let covs = covariates
         .iter()
         .map(|c| slice(c, "covariate"))
         .collect::<PyResult<Vec<&[f64]>>>()?;
-    let data = PanelData {
-        unit: slice(&unit, "idname")?,
+    let unit = unit.as_ref().map(|u| slice(u, "idname")).transpose()?;
+    let data = CrossSectionData {
+        unit,
         time: slice(&time, "tname")?,
         outcome: slice(&outcome, "yname")?,
         cohort: slice(&cohort, "gname")?,
@@ -209,8 +216,39 @@ fn att_gt_long(
             .map(|w| slice(w, "weightsname"))
             .transpose()?,
     };
-    let inner = py.detach(|| att_gt(&data, &opts)).map_err(to_py)?;
-    Ok(AttGt { inner })
+    let needs_units = || {
+        data.unit
+            .ok_or_else(|| user_error(format!("att_gt: sampling {sampling:?} needs unit ids")))
+    };
+    let inner = match sampling {
+        "panel" => {
+            let panel = PanelData {
+                unit: needs_units()?,
+                time: data.time,
+                outcome: data.outcome,
+                cohort: data.cohort,
+                covariates: data.covariates,
+                weights: data.weights,
+            };
+            py.detach(|| att_gt(&panel, &opts))
+        }
+        "unbalanced" => {
+            needs_units()?;
+            py.detach(|| att_gt_cross_sections(&data, &opts))
+        }
+        "cross_sections" => {
+            let rows = CrossSectionData { unit: None, ..data };
+            py.detach(|| att_gt_cross_sections(&rows, &opts))
+        }
+        other => {
+            return Err(user_error(format!(
+                "att_gt: sampling {other:?} is unknown; use \"panel\", \"unbalanced\" or \"cross_sections\""
+            )))
+        }
+    };
+    Ok(AttGt {
+        inner: inner.map_err(to_py)?,
+    })
 }
 
 /// Aggregates a fitted `att_gt` (`simple`, `dynamic`, `group`, `calendar`).

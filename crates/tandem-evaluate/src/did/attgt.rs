@@ -4,6 +4,7 @@
 use faer::prelude::*;
 use faer::{Mat, Side};
 
+use super::cross_section::{estimate_cell_rows, prepare_rows, CrossSectionData};
 use super::estimators::{estimate, precheck, CellData};
 use super::panel::{prepare, Prepared};
 use super::stats::chi2_sf;
@@ -29,7 +30,31 @@ pub(crate) const SE_ZERO: f64 = 1.4901161193847656e-7;
 /// unbalanced input (see [`DidError`]); cells that cannot be estimated are listed in
 /// [`AttGtResult::skipped`].
 pub fn att_gt(data: &PanelData, opts: &AttGtOptions) -> Result<AttGtResult, DidError> {
-    let prep = prepare(data, opts)?;
+    estimate_cells(prepare(data, opts)?, opts)
+}
+
+/// [`att_gt`] for repeated cross-sections (R `did`'s `panel = FALSE`) or an unbalanced panel
+/// (`allow_unbalanced_panel = TRUE`), with the repeated cross-section estimators of
+/// Sant'Anna & Zhao (2020): `drdid_rc`, `std_ipw_did_rc`, `reg_did_rc`.
+///
+/// Cell `(g, t)` compares the observations of cohort `g` in periods `t` and `b` with those of
+/// the comparison group in the same two periods; covariates are each observation's own. The
+/// influence function of each observation is rescaled to the sample (`n / n_gt`, `n_gt` the
+/// observations of the cell, `n` the units) and summed within its unit, so
+/// [`AttGtResult::unit_ids`] are units for a panel and 0-based row numbers of the input for
+/// cross-sections (each its own unit). `n_treated` and `n_control` count observations.
+///
+/// Matches R `did::att_gt(panel = FALSE)` through csdid 0.4.3 / drdid 1.1.7 (see
+/// `python/tests/test_evaluate.py`).
+pub fn att_gt_cross_sections(
+    data: &CrossSectionData,
+    opts: &AttGtOptions,
+) -> Result<AttGtResult, DidError> {
+    estimate_cells(prepare_rows(data, opts)?, opts)
+}
+
+/// The ATT(g,t) loop over a prepared sample, the analytic standard errors and the Wald test.
+fn estimate_cells(prep: Prepared, opts: &AttGtOptions) -> Result<AttGtResult, DidError> {
     let mut state = LoopState {
         cells: Vec::new(),
         skipped: Vec::new(),
@@ -47,19 +72,19 @@ pub fn att_gt(data: &PanelData, opts: &AttGtOptions) -> Result<AttGtResult, DidE
     if state.cells.is_empty() {
         return Err(DidError::NoEstimableCells);
     }
-    let mut notes = prep.notes.clone();
+    let mut notes = prep.notes;
     let wald_pretest = wald(&state.cells, &state.influence, prep.n, &mut notes);
     Ok(AttGtResult {
         options: *opts,
         n_units: prep.n,
-        time_periods: prep.periods.clone(),
-        groups: prep.groups.clone(),
+        time_periods: prep.periods,
+        groups: prep.groups,
         cells: state.cells,
         skipped: state.skipped,
         wald_pretest,
-        unit_ids: prep.unit_ids.clone(),
+        unit_ids: prep.unit_ids,
         unit_cohorts: prep.unit_g.iter().map(|g| g.unwrap_or(0)).collect(),
-        unit_weights: prep.weights.clone(),
+        unit_weights: prep.weights,
         notes,
         influence: state.influence,
     })
@@ -197,6 +222,11 @@ fn estimate_cell(
     p: &CellPeriods,
 ) -> Result<CellOutcome, String> {
     let units = comparison_units(prep, opts, g, p);
+    if let Some(rows) = &prep.rows {
+        let mut role = vec![None; prep.n];
+        units.iter().for_each(|&(i, treated)| role[i] = Some(treated));
+        return estimate_cell_rows(prep, rows, opts, &role, (p.t, p.base));
+    }
     let n_treated = units.iter().filter(|u| u.1).count();
     let n_control = units.len() - n_treated;
     if n_treated == 0 || n_control == 0 {

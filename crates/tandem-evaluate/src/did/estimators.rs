@@ -12,11 +12,11 @@ use super::linalg::{dot, inverse, mat_vec, sym_condition, weighted_colsum, weigh
 use super::EstMethod;
 
 /// Propensity scores above this (unweighted logit) make moderndid skip the cell.
-const OVERLAP_LIMIT: f64 = 0.999;
+pub(super) const OVERLAP_LIMIT: f64 = 0.999;
 /// Comparison units with a propensity score at or above this are trimmed.
-const TRIM_LEVEL: f64 = 0.995;
+pub(super) const TRIM_LEVEL: f64 = 0.995;
 /// Clipping of fitted propensity scores.
-const PS_CLIP: f64 = 1e-6;
+pub(super) const PS_CLIP: f64 = 1e-6;
 
 /// The data of one 2x2 comparison (treated cohort and its comparison units only).
 pub(crate) struct CellData {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::cross_section::Rows;
 use super::{AttGtOptions, ControlGroup, DidError, PanelData};
 
 /// The prepared panel: units sorted by cohort (never-treated last) then identifier.
@@ -28,16 +29,20 @@ pub(crate) struct Prepared {
     pub kx: usize,
     /// Notes on data handling.
     pub notes: Vec<String>,
+    /// The observations, for repeated cross-sections and unbalanced panels (`y` and `x` are
+    /// then empty); `None` for a balanced panel.
+    pub rows: Option<Rows>,
 }
 
 /// Per-unit facts gathered from the rows.
-struct Units {
-    ids: Vec<i64>,
-    cohort: Vec<i64>,
-    weight: Vec<f64>,
-    /// Row index of (unit, period) in the input, period-major over all input periods.
-    rows: Vec<usize>,
-    periods: Vec<i64>,
+pub(super) struct Units {
+    pub ids: Vec<i64>,
+    pub cohort: Vec<i64>,
+    pub weight: Vec<f64>,
+    /// Row index of (unit, period) in the input, period-major over all input periods (empty
+    /// for repeated cross-sections, which do not use it).
+    pub rows: Vec<usize>,
+    pub periods: Vec<i64>,
 }
 
 pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared, DidError> {
@@ -67,7 +72,7 @@ pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared,
     ))
 }
 
-fn check_lengths(data: &PanelData) -> Result<(), DidError> {
+pub(super) fn check_lengths(data: &PanelData) -> Result<(), DidError> {
     let n = data.unit.len();
     if n == 0 {
         return Err(DidError::EmptyPanel);
@@ -194,7 +199,7 @@ fn normalise_weights(units: &Units) -> Result<Vec<f64>, DidError> {
 }
 
 /// `0` and cohorts after the last period mean never treated.
-fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
+pub(super) fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
     let last = *units.periods.last().expect("non-empty panel");
     let late = units.cohort.iter().filter(|&&g| g != 0 && g > last).count();
     if late > 0 {
@@ -210,7 +215,7 @@ fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
 }
 
 /// Drop units with `g <= first period + anticipation`; returns the kept unit indices.
-fn drop_early(
+pub(super) fn drop_early(
     units: &Units,
     g: &mut [Option<i64>],
     opts: &AttGtOptions,
@@ -232,7 +237,7 @@ fn drop_early(
 /// Without never-treated units, keep only periods before `g_max - anticipation`; with
 /// never-treated comparisons the last cohort becomes the never-treated group. Returns the
 /// periods kept.
-fn apply_no_never_fallback(
+pub(super) fn apply_no_never_fallback(
     units: &Units,
     keep: &[usize],
     g: &mut [Option<i64>],
@@ -336,5 +341,6 @@ fn build(
         x,
         kx,
         notes,
+        rows: None,
     }
 }

@@ -1,0 +1,44 @@
+//! Reading the golden files (tests/golden/README.md), shared by the test files.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// The path of a file under tests/golden.
+pub fn golden(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(rel)
+}
+
+/// Rows of a CSV file as header -> value maps.
+pub fn read_csv<R: Read>(reader: R) -> Vec<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(reader);
+    let headers = rdr.headers().expect("headers").clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.expect("record");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn read_golden(rel: &str) -> Vec<HashMap<String, String>> {
+    read_csv(std::fs::File::open(golden(rel)).expect("golden file"))
+}
+
+pub fn num(row: &HashMap<String, String>, key: &str) -> f64 {
+    row[key]
+        .parse()
+        .unwrap_or_else(|_| panic!("{key} = {:?}", row[key]))
+}
+
+pub fn opt_num(row: &HashMap<String, String>, key: &str) -> Option<f64> {
+    let v = &row[key];
+    (!v.is_empty() && v != "nan").then(|| v.parse().expect("number"))
+}
