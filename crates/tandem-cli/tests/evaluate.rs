@@ -120,6 +120,46 @@ fn did_att_gt_csv_has_exact_columns_and_matches_moderndid() {
     }
 }
 
+/// `--sampling cross-sections` and `--sampling unbalanced` on 60 % of mpdta's rows give the
+/// golden values of moderndid (cross-sections) and csdid (both), weights and a covariate
+/// included.
+#[test]
+fn did_on_cross_sections_and_unbalanced_panels_matches_the_golden() {
+    let golden_cells = golden_rows("outputs/cs_mpdta_rc_attgt.csv");
+    let input = golden("inputs/mpdta_rc.csv");
+    for (sampling, config) in [("cross-sections", "r14"), ("unbalanced", "r62")] {
+        let want: Vec<_> = golden_cells
+            .iter()
+            .filter(|r| r["config_id"] == config)
+            .collect();
+        assert_eq!(want[0]["sampling"].replace('_', "-"), sampling);
+        assert_eq!(
+            (&want[0]["est_method"][..], &want[0]["xformla"][..]),
+            ("dr", "~lpop")
+        );
+        let extra = [
+            "--sampling",
+            sampling,
+            "--covariates",
+            "lpop",
+            "--weights",
+            "w",
+            "--control",
+            "notyet",
+            "--format",
+            "csv",
+        ];
+        let args = did(&input, &extra);
+        let (_, rows) = csv_rows(&ok(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+        assert_eq!(rows.len(), want.len(), "{sampling}");
+        for (got, want) in rows.iter().zip(&want) {
+            assert_eq!((&got[0], &got[1]), (&want["group"], &want["time"]));
+            close(f(&got[2]), f(&want["att_csdid"]), 1e-10, "att");
+            close(f(&got[3]), f(&want["se_csdid"]), 1e-10, "se");
+        }
+    }
+}
+
 #[test]
 fn did_simple_att_is_the_published_minus_0_04() {
     let (header, rows) = csv_rows(&run_did(&["--aggregate", "simple", "--format", "csv"]));
@@ -628,7 +668,7 @@ fn an_unbalanced_panel_is_a_user_error_saying_what_to_do() {
     let unbalanced = edited(dir.path(), "inputs/mpdta.csv", 4, |_| String::new());
     let err = did_error(&unbalanced, &[]);
     assert!(err.contains("unbalanced panel: unit 8001"), "{err}");
-    assert!(err.contains("drop the incomplete units"), "{err}");
+    assert!(err.contains("--sampling unbalanced"), "{err}");
     let prop = edited(dir.path(), "inputs/california_prop99.csv", 3, |_| {
         String::new()
     });

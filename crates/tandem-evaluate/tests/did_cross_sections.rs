@@ -169,7 +169,12 @@ fn aggregations_match_csdid() {
         };
         let agg = aggregate(res, kind).expect("aggregation");
         let what = format!("{id} {}", row["agg"]);
-        assert_close(&what, agg.overall_att.expect("overall"), num(&row, "overall_att"), 1e-10);
+        assert_close(
+            &what,
+            agg.overall_att.expect("overall"),
+            num(&row, "overall_att"),
+            1e-10,
+        );
         let se = agg.overall_se.expect("overall se");
         assert_close(&format!("{what} se"), se, num(&row, "overall_se"), 1e-9);
     }
@@ -197,7 +202,11 @@ fn a_balanced_panel_read_as_cross_sections_gives_the_panel_att() {
         covariates: &[],
         weights: None,
     };
-    for est_method in [EstMethod::DoublyRobust, EstMethod::Ipw, EstMethod::Regression] {
+    for est_method in [
+        EstMethod::DoublyRobust,
+        EstMethod::Ipw,
+        EstMethod::Regression,
+    ] {
         for base_period in [BasePeriod::Varying, BasePeriod::Universal] {
             for control_group in [ControlGroup::NeverTreated, ControlGroup::NotYetTreated] {
                 let opts = AttGtOptions {

@@ -4,7 +4,7 @@
 use faer::prelude::*;
 use faer::{Mat, Side};
 
-use super::cross_section::{estimate_cell_rows, prepare_rows, CrossSectionData};
+use super::cross_section::{estimate_cell_rows, prepare_rows, CellOutcome, CrossSectionData};
 use super::estimators::{estimate, precheck, CellData};
 use super::panel::{prepare, Prepared};
 use super::stats::chi2_sf;
@@ -213,8 +213,6 @@ fn comparison_units(
         .collect()
 }
 
-type CellOutcome = (f64, (usize, usize), Vec<f64>);
-
 fn estimate_cell(
     prep: &Prepared,
     opts: &AttGtOptions,
@@ -224,7 +222,9 @@ fn estimate_cell(
     let units = comparison_units(prep, opts, g, p);
     if let Some(rows) = &prep.rows {
         let mut role = vec![None; prep.n];
-        units.iter().for_each(|&(i, treated)| role[i] = Some(treated));
+        units
+            .iter()
+            .for_each(|&(i, treated)| role[i] = Some(treated));
         return estimate_cell_rows(prep, rows, opts, &role, (p.t, p.base));
     }
     let n_treated = units.iter().filter(|u| u.1).count();

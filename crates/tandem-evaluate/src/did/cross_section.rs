@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::estimators_rc::{estimate_rc, precheck_rc, RcCell};
 use super::panel::{
-    apply_no_never_fallback, check_lengths, drop_early, recode_cohorts, Prepared, Units,
+    apply_no_never_fallback, check_lengths, drop_early, recode_cohorts, Prepared, Rows, Units,
 };
 use super::{AttGtOptions, ControlGroup, DidError, PanelData};
 
@@ -38,20 +38,6 @@ pub struct CrossSectionData<'a> {
     /// Optional sampling weights, non-negative, one per observation (they may vary within a
     /// unit); normalised to mean 1.
     pub weights: Option<&'a [f64]>,
-}
-
-/// The observations of the prepared sample.
-pub(crate) struct Rows {
-    /// Period index (into [`Prepared::periods`]) of each observation.
-    pub period: Vec<usize>,
-    /// Unit index (into [`Prepared::unit_ids`]) of each observation.
-    pub unit: Vec<usize>,
-    /// Sampling weight of each observation (normalised with the units' weights).
-    pub weight: Vec<f64>,
-    /// Outcome of each observation.
-    pub y: Vec<f64>,
-    /// Covariates (no intercept), row-major `x[r * kx + j]`.
-    pub x: Vec<f64>,
 }
 
 /// Validates and prepares the observations, with the same cohort handling as a panel
@@ -79,7 +65,9 @@ pub(crate) fn prepare_rows(
     check_lengths(&view)?;
     check_rows(&view)?;
     let (units, row_unit) = collect(&view, data.unit.is_some())?;
-    let mean_w = view.weights.map_or(1.0, |w| w.iter().sum::<f64>() / w.len() as f64);
+    let mean_w = view
+        .weights
+        .map_or(1.0, |w| w.iter().sum::<f64>() / w.len() as f64);
     if !(mean_w > 0.0 && mean_w.is_finite()) {
         return Err(DidError::InvalidWeight { unit: unit[0] });
     }
@@ -123,7 +111,10 @@ fn check_rows(data: &PanelData) -> Result<(), DidError> {
                 time: data.time[r],
             });
         }
-        if data.weights.is_some_and(|w| !(w[r].is_finite() && w[r] >= 0.0)) {
+        if data
+            .weights
+            .is_some_and(|w| !(w[r].is_finite() && w[r] >= 0.0))
+        {
             return Err(DidError::InvalidWeight { unit: data.unit[r] });
         }
     }
@@ -218,7 +209,10 @@ impl Sample<'_> {
             &mut notes,
         )?;
         let obs = Rows {
-            period: rows.iter().map(|r| period_of[&self.view.time[*r]]).collect(),
+            period: rows
+                .iter()
+                .map(|r| period_of[&self.view.time[*r]])
+                .collect(),
             unit: rows.iter().map(|r| position[&self.row_unit[*r]]).collect(),
             weight: rows
                 .iter()
@@ -265,8 +259,7 @@ fn check_row_group_sizes(
     cohorts.for_each(|g| *count.entry(g).or_default() += 1);
     let size = |g: Option<i64>| count.get(&g).copied().unwrap_or(0) as f64 / n_periods as f64;
     let never = size(None);
-    if never > 0.0 && never < required as f64 && opts.control_group == ControlGroup::NeverTreated
-    {
+    if never > 0.0 && never < required as f64 && opts.control_group == ControlGroup::NeverTreated {
         return Err(DidError::NeverTreatedTooSmall {
             size: never.floor() as usize,
             required,
@@ -286,15 +279,17 @@ fn check_row_group_sizes(
     Ok(())
 }
 
-/// One cell of [`super::att_gt_cross_sections`]: `(att, (treated, comparison) observations,
-/// influence per unit)`, or why it cannot be estimated.
+/// A cell's ATT, its (treated, comparison) observations and the influence of each unit.
+pub(crate) type CellOutcome = (f64, (usize, usize), Vec<f64>);
+
+/// One cell of [`super::att_gt_cross_sections`], or why it cannot be estimated.
 pub(crate) fn estimate_cell_rows(
     prep: &Prepared,
     rows: &Rows,
     opts: &AttGtOptions,
     role: &[Option<bool>],
     (t, base): (usize, usize),
-) -> Result<(f64, (usize, usize), Vec<f64>), String> {
+) -> Result<CellOutcome, String> {
     let k = prep.kx + 1;
     let chosen: Vec<(usize, bool)> = (0..rows.y.len())
         .filter(|&r| rows.period[r] == t || rows.period[r] == base)
@@ -340,7 +335,9 @@ fn check_quadrants(c: &RcCell, time: i64) -> Result<(), String> {
         return Err(format!("no units of the cohort in time period {time}"));
     }
     if !any(1.0, 0.0) {
-        return Err(format!("no units of the cohort in the base period for time {time}"));
+        return Err(format!(
+            "no units of the cohort in the base period for time {time}"
+        ));
     }
     if !any(0.0, 1.0) {
         return Err(format!("no available control units in time period {time}"));

@@ -99,7 +99,11 @@ impl Wls {
         }
         let gram_inv = inverse(&gram, c.k).ok_or("the outcome regression design is singular")?;
         let sy: Vec<f64> = s.iter().zip(&c.y).map(|(s, y)| s * y).collect();
-        let beta = mat_vec(&gram_inv, c.k, &weighted_colsum(&c.x, c.k, &sy, c.n() as f64));
+        let beta = mat_vec(
+            &gram_inv,
+            c.k,
+            &weighted_colsum(&c.x, c.k, &sy, c.n() as f64),
+        );
         if !beta.iter().all(|b| b.is_finite()) {
             return Err("outcome regression coefficients are not finite".into());
         }
@@ -150,7 +154,10 @@ impl Pscore {
         let hw: Vec<f64> = (0..c.n()).map(|i| w[i] * ps[i] * (1.0 - ps[i])).collect();
         let info = weighted_gram(&c.x, c.k, &hw, 1.0);
         if sym_condition(&info, c.k) > 1.0 / f64::EPSILON {
-            return Err("the propensity score design matrix is singular: consider removing covariates".into());
+            return Err(
+                "the propensity score design matrix is singular: consider removing covariates"
+                    .into(),
+            );
         }
         let hess = inverse(&info, c.k)
             .ok_or("singular propensity score Hessian")?
@@ -251,7 +258,11 @@ pub(crate) fn precheck_rc(method: EstMethod, c: &RcCell) -> Result<Option<Vec<f6
     if matches!(method, EstMethod::DoublyRobust | EstMethod::Ipw) {
         let positive: Vec<f64> = c.w.iter().map(|&w| f64::from(u8::from(w > 0.0))).collect();
         if let Ok(ps) = logit_fit(&c.x, c.k, &c.d, &positive) {
-            if ps.iter().zip(&c.w).any(|(&p, &w)| w > 0.0 && p >= OVERLAP_LIMIT) {
+            if ps
+                .iter()
+                .zip(&c.w)
+                .any(|(&p, &w)| w > 0.0 && p >= OVERLAP_LIMIT)
+            {
                 return Err("overlap violated: a propensity score reaches 0.999".into());
             }
             unweighted = Some(ps);
@@ -389,7 +400,10 @@ pub(crate) fn drdid_rc(c: &RcCell, unweighted_ps: Option<Vec<f64>>) -> Result<Rc
         ),
     );
     let inf_treat = add(&sub(&treat_post.inf, &treat_pre.inf), &treat_or);
-    let inf_cont = add(&add(&sub(&cont_post.inf, &cont_pre.inf), &cont_ps), &cont_or);
+    let inf_cont = add(
+        &add(&sub(&cont_post.inf, &cont_pre.inf), &cont_ps),
+        &cont_or,
+    );
     let inf_eff = sub(
         &sub(&d_post.inf, &dt1_post.inf),
         &sub(&d_pre.inf, &dt0_pre.inf),
@@ -452,7 +466,8 @@ mod tests {
     /// regressions and of the logit) and its sign.
     #[test]
     fn influence_functions_are_the_derivatives_of_the_estimates() {
-        let estimators: [(&str, fn(&RcCell) -> Result<RcFit, String>); 3] = [
+        type Estimator = fn(&RcCell) -> Result<RcFit, String>;
+        let estimators: [(&str, Estimator); 3] = [
             ("dr", |c| drdid_rc(c, None)),
             ("ipw", |c| std_ipw_did_rc(c, None)),
             ("reg", reg_did_rc),

@@ -76,8 +76,8 @@ pub(crate) mod stats;
 
 pub use aggregate::{aggregate, AggregateBootstrap, AggregateLevel, AggregateResult, Aggregation};
 pub use attgt::{att_gt, att_gt_cross_sections};
-pub use cross_section::CrossSectionData;
 pub use bootstrap::{multiplier_bootstrap, BootstrapBands, BootstrapOptions, BootstrapResult};
+pub use cross_section::CrossSectionData;
 pub use event_study::DynamicEventStudy;
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use super::cross_section::Rows;
 use super::{AttGtOptions, ControlGroup, DidError, PanelData};
 
 /// The prepared panel: units sorted by cohort (never-treated last) then identifier.
@@ -32,6 +31,21 @@ pub(crate) struct Prepared {
     /// The observations, for repeated cross-sections and unbalanced panels (`y` and `x` are
     /// then empty); `None` for a balanced panel.
     pub rows: Option<Rows>,
+}
+
+/// The observations of a prepared sample of repeated cross-sections or of an unbalanced
+/// panel (module `cross_section`).
+pub(crate) struct Rows {
+    /// Period index (into [`Prepared::periods`]) of each observation.
+    pub period: Vec<usize>,
+    /// Unit index (into [`Prepared::unit_ids`]) of each observation.
+    pub unit: Vec<usize>,
+    /// Sampling weight of each observation (normalised with the units' weights).
+    pub weight: Vec<f64>,
+    /// Outcome of each observation.
+    pub y: Vec<f64>,
+    /// Covariates (no intercept), row-major `x[r * kx + j]`.
+    pub x: Vec<f64>,
 }
 
 /// Per-unit facts gathered from the rows.

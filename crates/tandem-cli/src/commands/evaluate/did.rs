@@ -11,8 +11,9 @@ use anyhow::Result;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use tandem_evaluate::did::{
-    aggregate, att_gt, AggregateResult, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
-    BootstrapBands, BootstrapOptions, ControlGroup, DidError, EstMethod, PanelData,
+    aggregate, att_gt, att_gt_cross_sections, AggregateResult, Aggregation, AttGtOptions,
+    AttGtResult, BasePeriod, BootstrapBands, BootstrapOptions, ControlGroup, CrossSectionData,
+    DidError, EstMethod, PanelData,
 };
 
 #[derive(clap::Args, Debug)]
@@ -26,9 +27,17 @@ pub struct DidArgs {
     /// regression; time-varying ones are taken at the base period.
     #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
     covariates: Vec<String>,
-    /// Column of sampling weights (non-negative, constant within a unit).
+    /// Column of sampling weights (non-negative; constant within a unit for a balanced
+    /// panel).
     #[arg(long, value_name = "COLUMN")]
     weights: Option<String>,
+    /// How the rows were sampled: a balanced panel (every unit in every period); an
+    /// unbalanced panel (units may miss periods: R did's allow_unbalanced_panel, standard
+    /// errors clustered by unit); or repeated cross-sections (every row its own observation:
+    /// R did's panel = FALSE; --unit then only names rows in messages). The last two use
+    /// the repeated cross-section estimators (Sant'Anna & Zhao 2020).
+    #[arg(long, value_enum, default_value_t = Sampling::Panel)]
+    sampling: Sampling,
     /// Comparison units: never treated, or never and not yet treated.
     #[arg(long, value_enum, default_value_t = Control::Never)]
     control: Control,
@@ -59,6 +68,13 @@ pub struct DidArgs {
     honest: HonestArgs,
     #[command(flatten)]
     listing: ListingArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Sampling {
+    Panel,
+    Unbalanced,
+    CrossSections,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -141,6 +157,7 @@ impl DidArgs {
 
     fn options_json(&self) -> Value {
         json!({
+            "sampling": value_name(self.sampling),
             "control": value_name(self.control),
             "method": value_name(self.method),
             "base_period": value_name(self.base_period),
@@ -171,6 +188,8 @@ struct Loaded {
     weights: Option<Vec<f64>>,
     /// Label of each unit id (for messages).
     labels: HashMap<i64, String>,
+    /// Whether each row is its own unit (repeated cross-sections): ids are then row numbers.
+    rows_are_units: bool,
 }
 
 impl Loaded {
@@ -210,14 +229,18 @@ impl Loaded {
             covariates,
             weights,
             labels,
+            rows_are_units: args.sampling == Sampling::CrossSections,
         })
     }
 
-    fn label(&self, id: i64) -> String {
-        self.labels
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+    /// "unit <label>", or for repeated cross-sections "the observation in data row <n>"
+    /// (1-based, after the header).
+    fn who(&self, id: i64) -> String {
+        if self.rows_are_units {
+            return format!("the observation in data row {}", id + 1);
+        }
+        let label = self.labels.get(&id).cloned();
+        format!("unit {}", label.unwrap_or_else(|| id.to_string()))
     }
 }
 
@@ -236,21 +259,43 @@ fn unit_ids(labels: &input::Labels) -> (Vec<i64>, HashMap<i64, String>) {
 pub fn run(args: DidArgs) -> Result<()> {
     check_honest(&args)?;
     let data = Loaded::read(&args)?;
+    let res = estimate(&args, &data).map_err(|e| did_error(e, &data))?;
+    match args.aggregate.aggregation() {
+        None => report_cells(&args, &res),
+        Some(kind) => {
+            let agg = aggregate(&res, kind).map_err(|e| did_error(e, &data))?;
+            report_aggregate(&args, &res, &agg)
+        }
+    }
+}
+
+/// ATT(g,t) with the estimators of `--sampling`.
+fn estimate(args: &DidArgs, data: &Loaded) -> Result<AttGtResult, DidError> {
     let covariates: Vec<&[f64]> = data.covariates.iter().map(Vec::as_slice).collect();
-    let panel = PanelData {
-        unit: &data.unit,
+    let rows = CrossSectionData {
+        unit: Some(&data.unit),
         time: &data.time,
         outcome: &data.outcome,
         cohort: &data.cohort,
         covariates: &covariates,
         weights: data.weights.as_deref(),
     };
-    let res = att_gt(&panel, &args.options()).map_err(|e| did_error(e, &data))?;
-    match args.aggregate.aggregation() {
-        None => report_cells(&args, &res),
-        Some(kind) => {
-            let agg = aggregate(&res, kind).map_err(|e| did_error(e, &data))?;
-            report_aggregate(&args, &res, &agg)
+    match args.sampling {
+        Sampling::Panel => {
+            let panel = PanelData {
+                unit: &data.unit,
+                time: rows.time,
+                outcome: rows.outcome,
+                cohort: rows.cohort,
+                covariates: rows.covariates,
+                weights: rows.weights,
+            };
+            att_gt(&panel, &args.options())
+        }
+        Sampling::Unbalanced => att_gt_cross_sections(&rows, &args.options()),
+        Sampling::CrossSections => {
+            let rows = CrossSectionData { unit: None, ..rows };
+            att_gt_cross_sections(&rows, &args.options())
         }
     }
 }
@@ -283,24 +328,28 @@ fn did_error(e: DidError, data: &Loaded) -> anyhow::Error {
             observed,
             expected,
         } => format!(
-            "unbalanced panel: unit {} is observed in {observed} of {expected} periods; every unit needs a row in every period: drop the incomplete units or fill their gaps from a source (nothing is imputed)",
-            data.label(*unit)
+            "unbalanced panel: {} is observed in {observed} of {expected} periods; every unit needs a row in every period: use --sampling unbalanced, drop the incomplete units, or fill their gaps from a source (nothing is imputed)",
+            data.who(*unit)
         ),
         DidError::DuplicateObservation { unit, time } => format!(
-            "unit {} has more than one row for period {time}; keep one row per unit and period",
-            data.label(*unit)
+            "{} has more than one row for period {time}; keep one row per unit and period (or use --sampling cross-sections if the rows are not units followed over time)",
+            data.who(*unit)
         ),
         DidError::CohortVariesWithinUnit { unit } => format!(
-            "the cohort of unit {} changes between rows; it must be the unit's first treated period in every row",
-            data.label(*unit)
+            "the cohort of {} changes between rows; it must be the unit's first treated period in every row",
+            data.who(*unit)
         ),
         DidError::WeightVariesWithinUnit { unit } => format!(
-            "the sampling weight of unit {} changes between rows; weights must be constant within a unit",
-            data.label(*unit)
+            "the sampling weight of {} changes between rows; weights must be constant within a unit of a balanced panel",
+            data.who(*unit)
         ),
         DidError::InvalidWeight { unit } => format!(
-            "the sampling weight of unit {} is negative or not finite (or all weights are 0)",
-            data.label(*unit)
+            "the sampling weight of {} is negative or not finite (or all weights are 0)",
+            data.who(*unit)
+        ),
+        DidError::NonFiniteOutcome { unit, time } => format!(
+            "the outcome of {} in period {time} is missing or not finite",
+            data.who(*unit)
         ),
         DidError::NeverTreatedTooSmall { size, required } => format!(
             "the never-treated group has {size} units, at least {required} are needed; use --control notyet or fewer covariates"
