@@ -363,7 +363,10 @@ class SynthResult(Result):
     treated unit's outcome, the synthetic outcome and the gap by period), ``att`` (mean
     post-period gap), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio`` and, with placebos,
     ``p_value`` (share of units whose post/pre RMSPE ratio is at least the treated unit's),
-    ``placebos`` (DataFrame) and ``p_value_filtered``."""
+    ``placebos`` (DataFrame) and ``p_value_filtered``; with predictors, ``V`` (Series by
+    predictor, summing to one), ``loss_V`` (mean squared gap over ``time_optimize_ssr``) and
+    ``predictors`` (the unscaled predictor table, one row per predictor and one column per
+    unit: pysyncon's X1 and X0 side by side)."""
 
     def __init__(self, res, treated, start, dependent):
         self.treated, self.start, self.dependent = treated, start, dependent
@@ -376,6 +379,7 @@ class SynthResult(Result):
         self.p_value_filtered = res.get("placebo_p_value_filtered")
         self.placebos = (pd.DataFrame(res["placebos"], columns=["unit", "pre_mspe", "rmspe_ratio"])
                          if "placebos" in res else None)
+        self.V, self.loss_V, self.predictors = None, None, None
 
     def summary(self):
         w = self.weights[self.weights > 1e-8].sort_values(ascending=False)
@@ -385,6 +389,9 @@ class SynthResult(Result):
             f"ATT (mean post gap) {self.att:.4f}; pre RMSPE {self.pre_rmspe:.4f}; "
             f"post RMSPE {self.post_rmspe:.4f}; ratio {self.rmspe_ratio:.4f}",
         ]
+        if self.V is not None:
+            lines.append(text_table(pd.DataFrame({"predictor": self.V.index, "V": self.V.to_numpy()})))
+            lines.append(f"loss_V (mean squared gap over the optimisation periods) {self.loss_V:.4f}")
         if self.p_value is not None:
             lines.append(f"In-space placebo p-value {self.p_value:.4f} ({len(self.placebos)} units)")
         if self.p_value_filtered is not None:
@@ -404,27 +411,98 @@ class SynthResult(Result):
         return ax
 
 
+_PREDICTOR_OPS = ("mean", "std", "median", "sum", "count", "max", "min", "var")
+
+
 def synth(data, dependent, unit_variable, time_variable, treatment_identifier, treatment_start,
-          controls_identifier=None, placebo=False, max_pre_mspe=None):
-    r"""Synthetic control (Abadie, Diamond & Hainmueller 2010) on the pre-period outcomes:
-    weights w ≥ 0, Σ w = 1 minimising Σ_{t<T0} (Y_1t − Σ_j w_j Y_jt)² (an exact simplex QP),
-    with pysyncon's names (``dependent``, ``unit_variable``, ``time_variable``,
-    ``treatment_identifier``, ``controls_identifier``; ``treatment_start`` is the first
-    treated period). ``placebo=True`` refits each donor against the other donors and gives
-    the placebo p-value; ``max_pre_mspe=K`` also the p-value among the placebos whose
-    pre-period MSPE is at most K times the treated unit's (ADH 2010 use 20, 5, 2).
+          controls_identifier=None, placebo=False, max_pre_mspe=None, predictors=None,
+          predictors_op="mean", time_predictors_prior=None, special_predictors=None,
+          time_optimize_ssr=None, custom_V=None):  # noqa: N803 - pysyncon's name
+    r"""Synthetic control (Abadie, Diamond & Hainmueller 2010): weights w ≥ 0, Σ w = 1
+    minimising (X₁ − X₀w)'V(X₁ − X₀w), with pysyncon's names (``dependent``,
+    ``unit_variable``, ``time_variable``, ``treatment_identifier``, ``controls_identifier``;
+    ``treatment_start`` is the first treated period). The weights are solved exactly (an
+    active-set simplex QP).
+
+    Without ``predictors`` and ``special_predictors``, X is the pre-period outcomes and V = I:
+    w minimises Σ_{t<T0} (Y_1t − Σ_j w_j Y_jt)².
+
+    With them, X is built as pysyncon's ``Dataprep``: each column of ``predictors``
+    aggregated by ``predictors_op`` (``"mean"``, ``"std"``, ``"median"``, ``"sum"``,
+    ``"count"``, ``"max"``, ``"min"``, ``"var"``) over ``time_predictors_prior`` (default:
+    the pre-treatment periods), then each ``special_predictors`` entry ``(column, periods,
+    op)``; each row divided by its standard deviation across the treated unit and the
+    donors (ddof 1), as R Synth and pysyncon. V is ``custom_V`` (one value per predictor) or,
+    by default, ADH's data-driven V: diagonal, summing to one, minimising
+    loss_V = mean_{t ∈ time_optimize_ssr} (Y_1t − Σ_j w_j(V) Y_jt)² (default: the
+    pre-treatment periods), searched by Nelder-Mead from pysyncon's start and from
+    several others (the best is kept; the loss has local minima). Because the inner weights
+    are exact, ``loss_V`` is the loss of the weights reported; pysyncon's inner SLSQP stops
+    early, so its weights, and sometimes its V, differ.
+
+    ``placebo=True`` refits each donor against the other donors (searching its own V when V
+    is searched, as pysyncon's ``PlaceboTest``) and gives the placebo p-value;
+    ``max_pre_mspe=K`` also the p-value among the placebos whose pre-period MSPE is at most
+    K times the treated unit's (ADH 2010 use 20, 5, 2).
     """
     df = to_pandas(data, "synth")
     require_columns(df, [dependent, unit_variable, time_variable], "synth")
     if controls_identifier is not None:
         keep = set(controls_identifier) | {treatment_identifier}
         df = df[df[unit_variable].isin(keep)]
+    spec = None
+    if predictors is not None or special_predictors is not None:
+        spec = _synth_predictors(df, unit_variable, time_variable, treatment_start,
+                                 predictors or [], predictors_op, time_predictors_prior,
+                                 special_predictors or [], time_optimize_ssr, custom_V)
     res = _tandem.synth_long(
         df[unit_variable].astype(str).tolist(), _ints(df[time_variable], time_variable),
         _floats(df[dependent]), str(treatment_identifier), int(treatment_start),
-        placebo=bool(placebo), max_pre_mspe=max_pre_mspe,
+        placebo=bool(placebo), max_pre_mspe=max_pre_mspe, predictors=spec,
     )
-    return SynthResult(res, treatment_identifier, treatment_start, dependent)
+    result = SynthResult(res, treatment_identifier, treatment_start, dependent)
+    if spec is not None:
+        result.V = pd.Series(res["v"], index=spec["names"], name="V")
+        result.predictors = pd.DataFrame(
+            np.reshape(spec["values"], (len(spec["names"]), -1)), index=spec["names"],
+            columns=spec["units"])
+        ssr = result.path[result.path.time.isin(spec["loss_periods"])]
+        result.loss_V = float((ssr.gap ** 2).mean())
+    return result
+
+
+def _synth_predictors(df, unit, time, start, predictors, op, prior, special, ssr, custom_v):
+    """pysyncon's ``Dataprep.make_covariate_mats``: the predictor table (one row per
+    predictor, one column per unit), with the V given or the periods of the V search."""
+    periods = np.sort(pd.unique(df[time]))
+    pre = [int(t) for t in periods if t < start]
+    require_columns(df, list(predictors) + [c for c, _, _ in special], "synth")
+    if op not in _PREDICTOR_OPS:
+        raise ValueError(f"synth: predictors_op {op!r} is not one of {_PREDICTOR_OPS}")
+    units = df[unit].astype(str)
+    rows, names = [], []
+    window = df[df[time].isin(pre if prior is None else list(prior))]
+    for column in predictors:
+        rows.append(window.groupby(units[window.index])[column].agg(op))
+        names.append(str(column))
+    for i, (column, when, how) in enumerate(special, start=1):
+        if how not in _PREDICTOR_OPS:
+            raise ValueError(f"synth: special predictor {column!r}: op {how!r} is not one of "
+                             f"{_PREDICTOR_OPS}")
+        part = df[df[time].isin(list(np.atleast_1d(when)))]
+        rows.append(part.groupby(units[part.index])[column].agg(how))
+        names.append(f"special.{i}.{column}")
+    table = pd.DataFrame(rows, index=names).reindex(columns=pd.unique(units))
+    missing = table.isna()
+    if missing.any().any():
+        name, who = missing.stack()[lambda m: m].index[0]
+        raise ValueError(f"synth: predictor {name!r} has no value for unit {who!r} in its "
+                         "periods; missing is not zero: give it a value or drop the unit")
+    if custom_v is not None:
+        custom_v = [float(v) for v in np.ravel(custom_v)]
+    return {"names": names, "units": [str(u) for u in table.columns],
+            "values": table.to_numpy(dtype=float).ravel().tolist(), "custom_v": custom_v,
+            "loss_periods": pre if ssr is None else [int(t) for t in ssr]}
 
 
 class SdidResult(Result):

@@ -288,6 +288,71 @@ def test_side_by_side_with_pysyncon(prop99):
     np.testing.assert_allclose(ours.weights.reindex(theirs.index), theirs, rtol=0, atol=1e-4)
 
 
+SPECIAL = [("PacksPerCapita", [1975], "mean"), ("PacksPerCapita", [1980], "mean"),
+           ("PacksPerCapita", [1988], "mean")]
+
+
+def _with_covariate(prop99):
+    df = prop99.copy()
+    df["x"] = np.sin(np.arange(len(df))) + df.PacksPerCapita / 50
+    return df
+
+
+def test_synth_predictors_side_by_side_with_pysyncon_dataprep(prop99):
+    pytest.importorskip("pysyncon")
+    from pysyncon import Dataprep, Synth
+    df = _with_covariate(prop99)
+    controls = sorted(set(df.State) - {"California"})
+    names = dict(predictors=["x"], time_predictors_prior=range(1980, 1989),
+                 special_predictors=SPECIAL, time_optimize_ssr=range(1970, 1989))
+    dp = Dataprep(foo=df, predictors_op="mean", dependent="PacksPerCapita",
+                  unit_variable="State", time_variable="Year",
+                  treatment_identifier="California", controls_identifier=controls, **names)
+    args = (df, "PacksPerCapita", "State", "Year", "California", 1989)
+    searched = tandem.synth(*args, **names)
+    # The predictor table is pysyncon's X1 and X0.
+    X0, X1 = dp.make_covariate_mats()
+    np.testing.assert_allclose(searched.predictors[controls].to_numpy(), X0.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(searched.predictors["California"].to_numpy(), X1.to_numpy(), rtol=1e-12)
+    # ADH's V: a loss at most pysyncon's (its Nelder-Mead from equal weights, inexact SLSQP).
+    ref = Synth()
+    ref.fit(dp)
+    assert searched.loss_V <= ref.loss_V * (1 + 1e-9)
+    assert searched.V.sum() == pytest.approx(1.0) and (searched.V >= 0).all()
+    gap = searched.path.set_index("time").gap.loc[1970:1988]
+    assert searched.loss_V == pytest.approx(float((gap ** 2).mean()), rel=1e-12)
+    # A custom V: tandem's weights solve the inner problem at least as well as pysyncon's.
+    V = np.array([0.1, 0.2, 0.3, 0.4])
+    custom = tandem.synth(*args, custom_V=V, **names)
+    ref_custom = Synth()
+    ref_custom.fit(dp, custom_V=V)
+    X = pd.concat([X0, X1], axis=1)
+    scaled = X.divide(X.std(axis=1), axis=0)
+
+    def inner(w):
+        r = scaled["California"].to_numpy() - scaled[controls].to_numpy() @ w
+        return r @ np.diag(V) @ r
+
+    ours = custom.weights.reindex(controls).fillna(0).to_numpy()
+    assert inner(ours) <= inner(np.asarray(ref_custom.W)) + 1e-12
+    np.testing.assert_allclose(custom.V.to_numpy(), V / V.sum())
+    assert "loss_V" in repr(custom)
+
+
+def test_synth_predictors_placebos_and_errors(prop99):
+    df = _with_covariate(prop99)
+    args = (df, "PacksPerCapita", "State", "Year", "California", 1989)
+    res = tandem.synth(*args, special_predictors=SPECIAL, custom_V=[1, 1, 1], placebo=True)
+    assert len(res.placebos) == 39 and 0 < res.p_value <= 1
+    with pytest.raises(ValueError, match="predictors_op"):
+        tandem.synth(*args, predictors=["x"], predictors_op="mode")
+    holed = df[~((df.State == "Utah") & (df.Year.between(1980, 1988)))]
+    with pytest.raises(ValueError, match="no value for unit 'Utah'"):
+        tandem.synth(holed, *args[1:], predictors=["x"], time_predictors_prior=range(1980, 1989))
+    with pytest.raises(tandem.TandemError, match="custom_V has 2 values for 3 predictors"):
+        tandem.synth(*args, special_predictors=SPECIAL, custom_V=[1, 1])
+
+
 def test_bootstrap_against_moderndid_spread_over_seeds(mpdta):
     # The draws are tandem's generator, not numpy's: one run's bootstrap SE / analytic SE and
     # the uniform critical value must lie in moderndid's 1 %-99 % range over 100 seeds,

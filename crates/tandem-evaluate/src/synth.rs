@@ -19,8 +19,9 @@
 //! optimiser, so they match the golden `scm_qp.simplex_ls` to rounding error; pysyncon, R
 //! `Synth` (SLSQP / ipop) and synthdid's Frank-Wolfe stop earlier and differ by up to 5e-3.
 //! [`Predictors`] gives other predictor sets with a user-chosen diagonal V and optional
-//! cross-unit sd scaling (the R `Synth`/pysyncon convention); the nested optimisation of V
-//! (ADH's data-driven V) is not implemented.
+//! cross-unit sd scaling (the R `Synth`/pysyncon convention), or with ADH's data-driven V
+//! (`Predictors::search_v_over`: the nested optimisation minimising the outcome MSPE over
+//! chosen periods, searched by Nelder-Mead as R `Synth` and pysyncon do; module `vsearch`).
 //!
 //! # Inference
 //! [`in_space_placebo`]: every donor in turn is treated as if treated, with the other donors
@@ -41,6 +42,7 @@ mod inference;
 mod matrix;
 mod predictors;
 mod qp;
+mod vsearch;
 
 use serde::Serialize;
 
@@ -254,7 +256,21 @@ impl ScSpec {
                 return Err(SynthError::DuplicateDonor { unit: u });
             }
         }
-        self.predictors.as_ref().map_or(Ok(()), |p| p.validate(n))
+        let Some(p) = &self.predictors else {
+            return Ok(());
+        };
+        p.validate(n)?;
+        match p.search_v_over.as_deref() {
+            Some([]) => Err(SynthError::NoPrePeriod),
+            Some(periods) => match periods.iter().find(|&&t| t >= m.n_periods()) {
+                Some(&period) => Err(SynthError::PeriodOutOfRange {
+                    period,
+                    n_periods: m.n_periods(),
+                }),
+                None => Ok(()),
+            },
+            None => Ok(()),
+        }
     }
 }
 
@@ -285,6 +301,12 @@ pub struct ScFit {
     pub rmspe_ratio: f64,
     /// KKT residuals of the weight problem (in the weighted, scaled predictor space).
     pub kkt: KktDiagnostics,
+    /// The diagonal of V used, summing to one (`None` for the SC-1 default, `V = I` on the
+    /// pre-period outcomes).
+    pub v: Option<Vec<f64>>,
+    /// With a searched V, the loss it minimised: the mean squared outcome gap over the
+    /// search periods.
+    pub loss_v: Option<f64>,
 }
 
 impl ScFit {
@@ -316,9 +338,28 @@ pub(crate) fn fit_unit(
     treated: usize,
     donors: &[usize],
 ) -> Result<ScFit, SynthError> {
-    let (columns, target) = match &spec.predictors {
-        None => predictors::pre_outcome_design(m, treated, donors, spec.first_post),
-        Some(p) => p.design(treated, donors)?,
+    let (columns, target, v, loss_v) = match &spec.predictors {
+        None => {
+            let (columns, target) =
+                predictors::pre_outcome_design(m, treated, donors, spec.first_post);
+            (columns, target, None, None)
+        }
+        Some(p) => {
+            let searched = match &p.search_v_over {
+                Some(periods) => Some(vsearch::search_v(m, p, treated, donors, periods)?),
+                None => None,
+            };
+            let used = searched
+                .as_ref()
+                .map_or_else(|| p.clone(), |c| p.with_v(&c.v));
+            let (columns, target) = used.design(treated, donors)?;
+            (
+                columns,
+                target,
+                Some(used.normalised_v()),
+                searched.map(|c| c.loss),
+            )
+        }
     };
     let sol = simplex_ls(&columns, &target)?;
     let synthetic: Vec<f64> = (0..m.n_periods())
@@ -350,6 +391,8 @@ pub(crate) fn fit_unit(
         rmspe_ratio: rmspe_ratio(stats.pre_mspe, stats.post_mspe),
         gaps,
         kkt: sol.kkt,
+        v,
+        loss_v,
     })
 }
 

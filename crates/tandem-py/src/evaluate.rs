@@ -3,6 +3,8 @@
 //! errors. The Python side (`tandem.att_gt`, `aggte`, `synth`, `sdid`) names the arguments
 //! as the reference packages do and wraps the dicts here in result objects.
 
+use std::collections::HashMap;
+
 use crate::arrays::slice;
 use crate::errors::{to_py, user_error};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -14,7 +16,8 @@ use tandem_evaluate::did::{
 };
 use tandem_evaluate::sdid::{self, Estimator, SdidFit, SdidOptions, SdidPanel};
 use tandem_evaluate::synth::{
-    in_space_placebo, pivot_long, synthetic_control, DonorPool, ScFit, ScSpec,
+    in_space_placebo, pivot_long, synthetic_control, DonorPool, Predictor, Predictors, ScFit,
+    ScSpec, WidePanel,
 };
 
 /// Registers the estimators.
@@ -321,15 +324,101 @@ fn fit_dict<'py>(py: Python<'py>, fit: &ScFit, units: &[String]) -> PyResult<Bou
     ] {
         out.set_item(k, v)?;
     }
+    if let Some(v) = &fit.v {
+        out.set_item("v", PyArray1::from_vec(py, v.clone()))?;
+    }
+    out.set_item("loss_v", fit.loss_v)?;
     Ok(out)
 }
 
+/// Predictors of `synth`, computed by the Python layer (pysyncon's `Dataprep`): one row of
+/// values per predictor over `units`, and either the diagonal V or the periods over which
+/// ADH's V is searched.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct SynthPredictors {
+    /// One label per predictor row.
+    names: Vec<String>,
+    /// The units the values are given for.
+    units: Vec<String>,
+    /// Row-major `names x units`.
+    values: Vec<f64>,
+    /// A given diagonal V (one per predictor), or `None` to search it.
+    custom_v: Option<Vec<f64>>,
+    /// The periods (labels) of the outcome loss that the search minimises.
+    loss_periods: Vec<i64>,
+}
+
+impl SynthPredictors {
+    /// The core's predictor set on the panel's units and periods.
+    fn build(&self, wide: &WidePanel) -> PyResult<Predictors> {
+        let (k, n) = (self.names.len(), self.units.len());
+        if self.values.len() != k * n {
+            return Err(user_error(format!(
+                "synth: {} predictor values for {k} predictors x {n} units",
+                self.values.len()
+            )));
+        }
+        let column: HashMap<&str, usize> = self
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.as_str(), i))
+            .collect();
+        let rows = self.names.iter().enumerate().map(|(r, name)| {
+            let values = wide.units.iter().map(|u| match column.get(u.as_str()) {
+                Some(&c) => Ok(self.values[r * n + c]),
+                None => Err(user_error(format!(
+                    "synth: no predictor values for unit {u:?}"
+                ))),
+            });
+            let v = self.custom_v.as_ref().map_or(1.0, |v| v[r]);
+            Ok(Predictor::covariate(
+                name,
+                values.collect::<PyResult<_>>()?,
+                v,
+            ))
+        });
+        let search = match &self.custom_v {
+            Some(v) if v.len() != k => {
+                return Err(user_error(format!(
+                    "synth: custom_V has {} values for {k} predictors",
+                    v.len()
+                )))
+            }
+            Some(_) => None,
+            None => Some(self.loss_period_indices(wide)?),
+        };
+        Ok(Predictors {
+            rows: rows.collect::<PyResult<_>>()?,
+            scale_by_sd: true,
+            search_v_over: search,
+        })
+    }
+
+    fn loss_period_indices(&self, wide: &WidePanel) -> PyResult<Vec<usize>> {
+        self.loss_periods
+            .iter()
+            .map(|&t| {
+                wide.period_index(t).ok_or_else(|| {
+                    user_error(format!(
+                        "synth: time_optimize_ssr period {t} is not in the data"
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
 /// Synthetic control (Abadie, Diamond & Hainmueller 2010) of one treated unit on the
-/// pre-period outcomes, the other units as donors; with `placebo`, the in-space placebo
-/// p-value (each donor refitted against the other donors), also among the placebos whose
-/// pre-MSPE is at most `max_pre_mspe` times the treated unit's.
+/// pre-period outcomes, or on `predictors`, the other units as donors; with `placebo`, the
+/// in-space placebo p-value (each donor refitted against the other donors, with its own V
+/// when V is searched), also among the placebos whose pre-MSPE is at most `max_pre_mspe`
+/// times the treated unit's.
 #[pyfunction]
-#[pyo3(signature = (units, periods, outcome, treated, start, placebo=false, max_pre_mspe=None))]
+#[pyo3(signature = (
+    units, periods, outcome, treated, start, placebo=false, max_pre_mspe=None, predictors=None
+))]
 #[allow(clippy::too_many_arguments)]
 fn synth_long<'py>(
     py: Python<'py>,
@@ -340,6 +429,7 @@ fn synth_long<'py>(
     start: i64,
     placebo: bool,
     max_pre_mspe: Option<f64>,
+    predictors: Option<SynthPredictors>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let wide = pivot_long(
         &units,
@@ -360,7 +450,10 @@ fn synth_long<'py>(
         ))
     })?;
     let donors = (0..wide.units.len()).filter(|&u| u != t).collect();
-    let spec = ScSpec::new(t, donors, first_post);
+    let mut spec = ScSpec::new(t, donors, first_post);
+    if let Some(p) = &predictors {
+        spec = spec.with_predictors(p.build(&wide)?);
+    }
     let (fit, test) = py
         .detach(|| -> Result<_, tandem_evaluate::synth::SynthError> {
             if placebo {

@@ -74,6 +74,10 @@ pub struct Predictors {
     /// Divide each row by its cross-unit sd (treated + donors of the fit, `ddof = 1`) before
     /// applying V, as R `Synth` and pysyncon do.
     pub scale_by_sd: bool,
+    /// `Some(periods)`: V is not given but searched, ADH's data-driven V minimising the mean
+    /// squared outcome gap over these period indices (R's `time.optimize.ssr`; see
+    /// `vsearch`), for every fit (placebos included); the rows' `v` are then ignored.
+    pub search_v_over: Option<Vec<usize>>,
 }
 
 impl Predictors {
@@ -93,6 +97,7 @@ impl Predictors {
         Ok(Self {
             rows,
             scale_by_sd: false,
+            search_v_over: None,
         })
     }
 
@@ -163,10 +168,23 @@ impl Predictors {
                 return Err(SynthError::InvalidPredictorWeight { row, value: p.v });
             }
         }
-        if self.rows.iter().all(|p| p.v == 0.0) {
+        if self.search_v_over.is_none() && self.rows.iter().all(|p| p.v == 0.0) {
             return Err(SynthError::AllPredictorWeightsZero);
         }
         Ok(())
+    }
+
+    /// The same predictors with the diagonal `v` (one per row).
+    pub(crate) fn with_v(&self, v: &[f64]) -> Self {
+        let mut out = self.clone();
+        out.rows.iter_mut().zip(v).for_each(|(row, v)| row.v = *v);
+        out
+    }
+
+    /// The diagonal of V scaled to sum to one, as pysyncon and R `Synth` report it.
+    pub(crate) fn normalised_v(&self) -> Vec<f64> {
+        let total: f64 = self.rows.iter().map(|p| p.v).sum();
+        self.rows.iter().map(|p| p.v / total).collect()
     }
 
     /// Weighted (and optionally sd-scaled) predictors of one fit: `(donor columns, target)`.
