@@ -81,10 +81,12 @@ pub(super) fn outlook_mat(
 ) -> Result<Outlook, MetricError> {
     let (nr, np) = (m.nrows(), m.ncols());
     let kp = &eci.kp;
+    // 1 − M, transposed: each region's row becomes a contiguous column (one strided pass).
+    let absent_t = Mat::from_fn(np, nr, |p, c| 1.0 - m[(c, p)]);
     let mut raw = Vec::with_capacity(nr);
     for c in 0..nr {
         let mut s = 0.0;
-        for p in 0..np {
+        for (p, a) in absent_t.col(c).iter().enumerate() {
             let w = density[c * np + p].ok_or_else(|| MetricError::ZeroDenominator {
                 what: "COI: density".into(),
                 at: format!("industry {p} (0-based)"),
@@ -92,7 +94,7 @@ pub(super) fn outlook_mat(
                 value: 0.0,
                 denominator: "the proximity row sum".into(),
             })?;
-            s += w * (1.0 - m[(c, p)]) * kp[p];
+            s += w * a * kp[p];
         }
         raw.push(s);
     }
@@ -107,18 +109,22 @@ pub(super) fn outlook_mat(
     let coi = raw.iter().map(|v| (v - mean) / sd).collect();
 
     let (_, kc_sd) = mean_sd(&eci.kc);
-    let row_tot: Vec<f64> = (0..np)
-        .map(|p| (0..np).map(|q| phi[(p, q)]).sum())
-        .collect();
-    // w[p', p] = φ[p', p] kp[p'] / Σ_p'' φ[p', p'']
-    let w = Mat::from_fn(np, np, |q, p| phi[(q, p)] * kp[q] / row_tot[q]);
-    let absent = Mat::from_fn(nr, np, |c, p| 1.0 - m[(c, p)]);
-    let gain = super::basic::matmul(absent.as_ref(), w.as_ref(), par);
+    // Row sums of φ, column by column (contiguous), each in the order p'' = 0, 1, ...
+    let mut row_tot = vec![0.0; np];
+    for q in 0..np {
+        for (tot, v) in row_tot.iter_mut().zip(phi.col(q).iter()) {
+            *tot += v;
+        }
+    }
+    // gainᵀ[p, c] = Σ_p' φ[p', p] · kp[p'] / Σ_p'' φ[p', p''] · (1 − M[c, p']): the product
+    // transposed, so that each region's gains are one contiguous column.
+    let share: Vec<f64> = kp.iter().zip(&row_tot).map(|(k, t)| k / t).collect();
+    let weighted_absent = Mat::from_fn(np, nr, |q, c| share[q] * absent_t[(q, c)]);
+    let gain_t = super::basic::matmul(phi.transpose(), weighted_absent.as_ref(), par);
     let mut cog = Vec::with_capacity(nr * np);
     for c in 0..nr {
-        for p in 0..np {
-            cog.push(absent[(c, p)] * gain[(c, p)] / kc_sd);
-        }
+        let gains = absent_t.col(c).iter().zip(gain_t.col(c).iter());
+        cog.extend(gains.map(|(a, g)| a * g / kc_sd));
     }
     Ok(Outlook { coi, cog })
 }

@@ -255,20 +255,26 @@ pub(super) fn density_mat(
     par: Par,
 ) -> Vec<Option<f64>> {
     let (nr, np) = (m.nrows(), m.ncols());
+    let without_diagonal;
     let (scale, phi) = match variant {
-        DensityVariant::IncludeDiagonal => (1.0, phi.to_owned()),
+        DensityVariant::IncludeDiagonal => (1.0, phi),
         // Zeroing the diagonal before the products (rather than subtracting it afterwards)
         // keeps the sums exact in the no-diagonal variant, with no cancellation.
-        DensityVariant::ExcludeDiagonalX100 => (
-            100.0,
-            Mat::from_fn(np, np, |p, q| if p == q { 0.0 } else { phi[(p, q)] }),
-        ),
+        DensityVariant::ExcludeDiagonalX100 => {
+            without_diagonal = Mat::from_fn(np, np, |p, q| if p == q { 0.0 } else { phi[(p, q)] });
+            (100.0, without_diagonal.as_ref())
+        }
     };
-    // num[c, p] = Σ_p' M[c, p'] φ[p, p']
-    let num = matmul(m, phi.transpose(), par);
-    let row_tot: Vec<f64> = (0..np)
-        .map(|p| (0..np).map(|q| phi[(p, q)]).sum())
-        .collect();
+    // numᵀ[p, c] = Σ_p' φ[p, p'] M[c, p']: the transposed product, so that each region's
+    // numerators are one contiguous column, read in the order the output is written.
+    let num_t = matmul(phi, m.transpose(), par);
+    // Row sums of φ, column by column (contiguous), each in the order p' = 0, 1, ...
+    let mut row_tot = vec![0.0; np];
+    for q in 0..np {
+        for (tot, v) in row_tot.iter_mut().zip(phi.col(q).iter()) {
+            *tot += v;
+        }
+    }
     // The ratio is a weighted mean of presence values: between 0 and the largest (1 for a
     // 0/1 presence); the clamp only absorbs a last-bit rounding difference between the two
     // summation orders.
@@ -277,10 +283,13 @@ pub(super) fn density_mat(
         .fold(0.0, f64::max);
     let mut out = Vec::with_capacity(nr * np);
     for c in 0..nr {
-        for p in 0..np {
-            let den = row_tot[p];
-            out.push((den > 0.0).then(|| scale * (num[(c, p)] / den).clamp(0.0, top)));
-        }
+        let num = num_t.col(c);
+        out.extend(
+            row_tot
+                .iter()
+                .zip(num.iter())
+                .map(|(&den, &n)| (den > 0.0).then(|| scale * (n / den).clamp(0.0, top))),
+        );
     }
     out
 }
