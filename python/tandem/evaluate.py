@@ -435,8 +435,8 @@ def synth(data, dependent, unit_variable, time_variable, treatment_identifier, t
     donors (ddof 1), as R Synth and pysyncon. V is ``custom_V`` (one value per predictor) or,
     by default, ADH's data-driven V: diagonal, summing to one, minimising
     loss_V = mean_{t ∈ time_optimize_ssr} (Y_1t − Σ_j w_j(V) Y_jt)² (default: the
-    pre-treatment periods), searched by Nelder-Mead from pysyncon's start and from
-    several others (the best is kept; the loss has local minima). Because the inner weights
+    pre-treatment periods), searched by Nelder-Mead from pysyncon's start (equal weights)
+    and from each predictor alone (the best is kept; the loss has local minima). Because the inner weights
     are exact, ``loss_V`` is the loss of the weights reported; pysyncon's inner SLSQP stops
     early, so its weights, and sometimes its V, differ.
 

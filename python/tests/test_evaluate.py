@@ -337,6 +337,19 @@ def test_synth_predictors_side_by_side_with_pysyncon_dataprep(prop99):
     assert inner(ours) <= inner(np.asarray(ref_custom.W)) + 1e-12
     np.testing.assert_allclose(custom.V.to_numpy(), V / V.sum())
     assert "loss_V" in repr(custom)
+    # Other treated units, two covariates: the searched V fits at least as well each time.
+    rng = np.random.default_rng(5)
+    df["x2"] = rng.normal(size=len(df))
+    for treated in ["Nevada", "Georgia"]:
+        others = sorted(set(df.State) - {treated})
+        more = dict(names, predictors=["x", "x2"], time_predictors_prior=range(1970, 1989))
+        prep = Dataprep(foo=df, predictors_op="mean", dependent="PacksPerCapita",
+                        unit_variable="State", time_variable="Year",
+                        treatment_identifier=treated, controls_identifier=others, **more)
+        theirs = Synth()
+        theirs.fit(prep)
+        ours = tandem.synth(df, "PacksPerCapita", "State", "Year", treated, 1989, **more)
+        assert ours.loss_V <= theirs.loss_V * (1 + 1e-9), treated
 
 
 def test_synth_predictors_placebos_and_errors(prop99):
