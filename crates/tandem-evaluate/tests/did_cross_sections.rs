@@ -22,6 +22,18 @@ struct Rows {
     w: Vec<f64>,
 }
 
+/// The rows as repeated cross-sections, without covariates or weights.
+fn cross_sections(rows: &Rows) -> CrossSectionData<'_> {
+    CrossSectionData {
+        unit: None,
+        time: &rows.time,
+        outcome: &rows.y,
+        cohort: &rows.g,
+        covariates: &[],
+        weights: None,
+    }
+}
+
 fn read_rows(file: &str) -> Rows {
     let rows = read_golden(file);
     let w = rows
@@ -194,14 +206,7 @@ fn a_balanced_panel_read_as_cross_sections_gives_the_panel_att() {
         covariates: &[],
         weights: None,
     };
-    let cross = CrossSectionData {
-        unit: None,
-        time: &rows.time,
-        outcome: &rows.y,
-        cohort: &rows.g,
-        covariates: &[],
-        weights: None,
-    };
+    let cross = cross_sections(&rows);
     for est_method in [
         EstMethod::DoublyRobust,
         EstMethod::Ipw,
@@ -238,11 +243,9 @@ fn unbalanced_panels_are_checked_and_cross_sections_need_no_units() {
     let with = |unit: &[i64], g: &[i64], y: &[f64]| {
         let data = CrossSectionData {
             unit: Some(unit),
-            time: &rows.time,
             outcome: y,
             cohort: g,
-            covariates: &[],
-            weights: None,
+            ..cross_sections(&rows)
         };
         att_gt_cross_sections(&data, &opts).map(|r| r.n_units)
     };
@@ -274,15 +277,7 @@ fn unbalanced_panels_are_checked_and_cross_sections_need_no_units() {
         Err(DidError::NonFiniteOutcome { .. })
     ));
     // As cross-sections, every row is its own unit: the same county twice is fine.
-    let data = CrossSectionData {
-        unit: None,
-        time: &rows.time,
-        outcome: &rows.y,
-        cohort: &rows.g,
-        covariates: &[],
-        weights: None,
-    };
-    let res = att_gt_cross_sections(&data, &opts).expect("cross-sections");
+    let res = att_gt_cross_sections(&cross_sections(&rows), &opts).expect("cross-sections");
     assert_eq!(res.n_units, rows.y.len());
     assert_eq!(res.unit_ids.len(), rows.y.len());
 }

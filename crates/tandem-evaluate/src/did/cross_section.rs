@@ -14,9 +14,9 @@ use std::collections::HashMap;
 
 use super::estimators_rc::{estimate_rc, precheck_rc, RcCell};
 use super::panel::{
-    apply_no_never_fallback, check_lengths, drop_early, recode_cohorts, Prepared, Rows, Units,
+    check_finite_row, check_group_sizes, check_lengths, cohorts, Cohorts, Prepared, Rows, Units,
 };
-use super::{AttGtOptions, ControlGroup, DidError, PanelData};
+use super::{AttGtOptions, DidError, PanelData};
 
 /// Repeated cross-sections, or an unbalanced panel, in long form: one entry per observation,
 /// all slices of equal length.
@@ -71,15 +71,12 @@ pub(crate) fn prepare_rows(
     if !(mean_w > 0.0 && mean_w.is_finite()) {
         return Err(DidError::InvalidWeight { unit: unit[0] });
     }
-    let mut notes = Vec::new();
-    let mut g = recode_cohorts(&units, &mut notes);
-    let keep = drop_early(&units, &mut g, opts, &mut notes);
-    let periods = apply_no_never_fallback(&units, &keep, &mut g, opts, &mut notes);
-    if periods.len() < 2 {
-        return Err(DidError::TooFewPeriods {
-            periods: periods.len(),
-        });
-    }
+    let Cohorts {
+        g,
+        keep,
+        periods,
+        notes,
+    } = cohorts(&units, opts)?;
     let kept: Vec<bool> = {
         let mut k = vec![false; units.ids.len()];
         keep.iter().for_each(|&u| k[u] = true);
@@ -98,19 +95,7 @@ pub(crate) fn prepare_rows(
 /// Finite outcomes, covariates and weights in every row.
 fn check_rows(data: &PanelData) -> Result<(), DidError> {
     for r in 0..data.time.len() {
-        if !data.outcome[r].is_finite() {
-            return Err(DidError::NonFiniteOutcome {
-                unit: data.unit[r],
-                time: data.time[r],
-            });
-        }
-        if let Some(column) = data.covariates.iter().position(|c| !c[r].is_finite()) {
-            return Err(DidError::NonFiniteCovariate {
-                column,
-                unit: data.unit[r],
-                time: data.time[r],
-            });
-        }
+        check_finite_row(data, r)?;
         if data
             .weights
             .is_some_and(|w| !(w[r].is_finite() && w[r] >= 0.0))
@@ -200,7 +185,7 @@ impl Sample<'_> {
             order.iter().enumerate().map(|(i, &u)| (u, i)).collect();
         let kx = self.view.covariates.len();
         let cohort_of_row = |r: &usize| self.g[self.row_unit[*r]];
-        check_row_group_sizes(
+        check_group_sizes(
             rows.iter().map(cohort_of_row),
             periods.len(),
             &groups,
@@ -241,42 +226,6 @@ impl Sample<'_> {
             rows: Some(obs),
         })
     }
-}
-
-/// R `did`'s group sizes for observations: a cohort's observations divided by the number of
-/// periods, against `covariates + 5`; a too small never-treated group is an error under
-/// never-treated comparisons, small cohorts a note.
-fn check_row_group_sizes(
-    cohorts: impl Iterator<Item = Option<i64>>,
-    n_periods: usize,
-    groups: &[i64],
-    kx: usize,
-    opts: &AttGtOptions,
-    notes: &mut Vec<String>,
-) -> Result<(), DidError> {
-    let required = kx + 5;
-    let mut count: HashMap<Option<i64>, usize> = HashMap::new();
-    cohorts.for_each(|g| *count.entry(g).or_default() += 1);
-    let size = |g: Option<i64>| count.get(&g).copied().unwrap_or(0) as f64 / n_periods as f64;
-    let never = size(None);
-    if never > 0.0 && never < required as f64 && opts.control_group == ControlGroup::NeverTreated {
-        return Err(DidError::NeverTreatedTooSmall {
-            size: never.floor() as usize,
-            required,
-        });
-    }
-    let small: Vec<String> = groups
-        .iter()
-        .filter(|&&g| size(Some(g)) < required as f64)
-        .map(|g| g.to_string())
-        .collect();
-    if !small.is_empty() {
-        notes.push(format!(
-            "small cohorts (fewer than {required} observations per period): {}",
-            small.join(", ")
-        ));
-    }
-    Ok(())
 }
 
 /// A cell's ATT, its (treated, comparison) observations and the influence of each unit.

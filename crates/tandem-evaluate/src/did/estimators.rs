@@ -44,16 +44,21 @@ impl CellData {
     }
 
     fn normalised_weights(&self) -> Result<Vec<f64>, String> {
-        let mean = self.w.iter().sum::<f64>() / self.n() as f64;
-        if !(mean > 0.0 && mean.is_finite()) {
-            return Err("sampling weights of the comparison sum to zero".into());
-        }
-        Ok(self.w.iter().map(|w| w / mean).collect())
+        normalised(&self.w)
     }
 
     fn controls(&self) -> Vec<f64> {
         self.d.iter().map(|d| 1.0 - d).collect()
     }
+}
+
+/// Sampling weights divided by their mean within the comparison (R DRDID's `i.weights`).
+pub(super) fn normalised(w: &[f64]) -> Result<Vec<f64>, String> {
+    let mean = w.iter().sum::<f64>() / w.len() as f64;
+    if !(mean > 0.0 && mean.is_finite()) {
+        return Err("sampling weights of the comparison sum to zero".into());
+    }
+    Ok(w.iter().map(|w| w / mean).collect())
 }
 
 /// moderndid's pre-estimation checks of a cell: an unweighted logit propensity score reaching

@@ -14,7 +14,7 @@
 //! `s_i r_i x_i' (X'SX/n)⁻¹ M` and `w_i (D_i − p_i) x_i' H M` for the moment vectors `M`
 //! spelled out below.
 
-use super::estimators::{logit_fit, OVERLAP_LIMIT, PS_CLIP, TRIM_LEVEL};
+use super::estimators::{logit_fit, normalised, OVERLAP_LIMIT, PS_CLIP, TRIM_LEVEL};
 use super::linalg::{dot, inverse, mat_vec, sym_condition, weighted_colsum, weighted_gram};
 use super::EstMethod;
 
@@ -50,11 +50,7 @@ impl RcCell {
     }
 
     fn normalised_weights(&self) -> Result<Vec<f64>, String> {
-        let mean = self.w.iter().sum::<f64>() / self.n() as f64;
-        if !(mean > 0.0 && mean.is_finite()) {
-            return Err("sampling weights of the comparison sum to zero".into());
-        }
-        Ok(self.w.iter().map(|w| w / mean).collect())
+        normalised(&self.w)
     }
 
     /// `w` restricted to the observations with `D = d` and `T = τ`.

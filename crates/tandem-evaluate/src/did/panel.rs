@@ -64,15 +64,12 @@ pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared,
     let units = collect_units(data)?;
     check_finite(data, &units)?;
     let weights = normalise_weights(&units)?;
-    let mut notes = Vec::new();
-    let mut g = recode_cohorts(&units, &mut notes);
-    let keep = drop_early(&units, &mut g, opts, &mut notes);
-    let periods = apply_no_never_fallback(&units, &keep, &mut g, opts, &mut notes);
-    if periods.len() < 2 {
-        return Err(DidError::TooFewPeriods {
-            periods: periods.len(),
-        });
-    }
+    let Cohorts {
+        g,
+        keep,
+        periods,
+        mut notes,
+    } = cohorts(&units, opts)?;
     let mut order: Vec<usize> = keep;
     order.sort_by_key(|&u| (g[u].unwrap_or(i64::MAX), units.ids[u]));
     let mut groups: Vec<i64> = order.iter().filter_map(|&u| g[u]).collect();
@@ -80,7 +77,9 @@ pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared,
     if groups.is_empty() {
         return Err(DidError::NoTreatedGroups);
     }
-    check_group_sizes(&order, &g, &groups, data.covariates.len(), opts, &mut notes)?;
+    let cohorts_of_units = order.iter().map(|&u| g[u]);
+    let kx = data.covariates.len();
+    check_group_sizes(cohorts_of_units, 1, &groups, kx, opts, &mut notes)?;
     Ok(build(
         data, &units, &order, &g, &weights, periods, groups, notes,
     ))
@@ -177,21 +176,7 @@ fn check_balanced(ids: &[i64], rows: &[usize], n_t: usize) -> Result<(), DidErro
 }
 
 fn check_finite(data: &PanelData, units: &Units) -> Result<(), DidError> {
-    for r in 0..data.unit.len() {
-        if !data.outcome[r].is_finite() {
-            return Err(DidError::NonFiniteOutcome {
-                unit: data.unit[r],
-                time: data.time[r],
-            });
-        }
-        if let Some(column) = data.covariates.iter().position(|c| !c[r].is_finite()) {
-            return Err(DidError::NonFiniteCovariate {
-                column,
-                unit: data.unit[r],
-                time: data.time[r],
-            });
-        }
-    }
+    (0..data.unit.len()).try_for_each(|r| check_finite_row(data, r))?;
     if let Some(u) = units
         .weight
         .iter()
@@ -200,6 +185,56 @@ fn check_finite(data: &PanelData, units: &Units) -> Result<(), DidError> {
         return Err(DidError::InvalidWeight { unit: units.ids[u] });
     }
     Ok(())
+}
+
+/// The units' cohorts after R did's handling, the units kept and the periods used.
+pub(super) struct Cohorts {
+    /// Cohort of each unit (`None`: never treated, including recoded cohorts).
+    pub g: Vec<Option<i64>>,
+    /// The units kept, ascending.
+    pub keep: Vec<usize>,
+    /// The periods used, ascending.
+    pub periods: Vec<i64>,
+    /// What was done, for [`Prepared::notes`].
+    pub notes: Vec<String>,
+}
+
+/// Cohort recoding, the early-treated drop and the no-never-treated fallback; fewer than two
+/// periods left is an error.
+pub(super) fn cohorts(units: &Units, opts: &AttGtOptions) -> Result<Cohorts, DidError> {
+    let mut notes = Vec::new();
+    let mut g = recode_cohorts(units, &mut notes);
+    let keep = drop_early(units, &mut g, opts, &mut notes);
+    let periods = apply_no_never_fallback(units, &keep, &mut g, opts, &mut notes);
+    if periods.len() < 2 {
+        return Err(DidError::TooFewPeriods {
+            periods: periods.len(),
+        });
+    }
+    Ok(Cohorts {
+        g,
+        keep,
+        periods,
+        notes,
+    })
+}
+
+/// A finite outcome and finite covariates in row `r`.
+pub(super) fn check_finite_row(data: &PanelData, r: usize) -> Result<(), DidError> {
+    if !data.outcome[r].is_finite() {
+        return Err(DidError::NonFiniteOutcome {
+            unit: data.unit[r],
+            time: data.time[r],
+        });
+    }
+    match data.covariates.iter().position(|c| !c[r].is_finite()) {
+        Some(column) => Err(DidError::NonFiniteCovariate {
+            column,
+            unit: data.unit[r],
+            time: data.time[r],
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Weights divided by their mean over all input units (moderndid normalises before dropping
@@ -213,7 +248,7 @@ fn normalise_weights(units: &Units) -> Result<Vec<f64>, DidError> {
 }
 
 /// `0` and cohorts after the last period mean never treated.
-pub(super) fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
+fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Option<i64>> {
     let last = *units.periods.last().expect("non-empty panel");
     let late = units.cohort.iter().filter(|&&g| g != 0 && g > last).count();
     if late > 0 {
@@ -229,7 +264,7 @@ pub(super) fn recode_cohorts(units: &Units, notes: &mut Vec<String>) -> Vec<Opti
 }
 
 /// Drop units with `g <= first period + anticipation`; returns the kept unit indices.
-pub(super) fn drop_early(
+fn drop_early(
     units: &Units,
     g: &mut [Option<i64>],
     opts: &AttGtOptions,
@@ -251,7 +286,7 @@ pub(super) fn drop_early(
 /// Without never-treated units, keep only periods before `g_max - anticipation`; with
 /// never-treated comparisons the last cohort becomes the never-treated group. Returns the
 /// periods kept.
-pub(super) fn apply_no_never_fallback(
+fn apply_no_never_fallback(
     units: &Units,
     keep: &[usize],
     g: &mut [Option<i64>],
@@ -287,30 +322,37 @@ pub(super) fn apply_no_never_fallback(
         .collect()
 }
 
-fn check_group_sizes(
-    order: &[usize],
-    g: &[Option<i64>],
+/// R `did`'s group sizes: a cohort's observations (`cohorts`, one item per observation)
+/// divided by the number of periods (1 for a balanced panel's units), against
+/// `covariates + 5`; a too small never-treated group is an error under never-treated
+/// comparisons, small cohorts a note.
+pub(super) fn check_group_sizes(
+    cohorts: impl Iterator<Item = Option<i64>>,
+    n_periods: usize,
     groups: &[i64],
     kx: usize,
     opts: &AttGtOptions,
     notes: &mut Vec<String>,
 ) -> Result<(), DidError> {
     let required = kx + 5;
-    let never = order.iter().filter(|&&u| g[u].is_none()).count();
-    if never > 0 && never < required && opts.control_group == ControlGroup::NeverTreated {
+    let mut count: HashMap<Option<i64>, usize> = HashMap::new();
+    cohorts.for_each(|g| *count.entry(g).or_default() += 1);
+    let size = |g: Option<i64>| count.get(&g).copied().unwrap_or(0) as f64 / n_periods as f64;
+    let never = size(None);
+    if never > 0.0 && never < required as f64 && opts.control_group == ControlGroup::NeverTreated {
         return Err(DidError::NeverTreatedTooSmall {
-            size: never,
+            size: never.floor() as usize,
             required,
         });
     }
     let small: Vec<String> = groups
         .iter()
-        .filter(|&&gr| order.iter().filter(|&&u| g[u] == Some(gr)).count() < required)
-        .map(|gr| gr.to_string())
+        .filter(|&&g| size(Some(g)) < required as f64)
+        .map(|g| g.to_string())
         .collect();
     if !small.is_empty() {
         notes.push(format!(
-            "small cohorts (fewer than {required} units): {}",
+            "small cohorts (fewer than {required} units, or observations per period): {}",
             small.join(", ")
         ));
     }
