@@ -478,6 +478,32 @@ fn synth_json_matches_the_exact_golden_and_the_placebo_p_value() {
     close(v["p_value"].as_f64().unwrap(), 3.0 / 39.0, 1e-15, "p");
 }
 
+/// ADH's lagged outcomes with a searched V (SC-2 of the golden README): V sums to one, the
+/// loss it minimises is the pre-period MSPE, at most pysyncon's 9.5179 for its own V; a
+/// period after the start is refused.
+#[test]
+fn synth_matches_lagged_outcomes_with_a_searched_v() {
+    let v: Value = serde_json::from_str(&prop99(
+        "synth",
+        &["--lagged-outcomes", "1975,1980,1988", "--format", "json"],
+    ))
+    .unwrap();
+    let weights = v["v"].as_object().unwrap();
+    assert_eq!(weights.len(), 3);
+    let total: f64 = weights.values().map(|w| w.as_f64().unwrap()).sum();
+    close(total, 1.0, 1e-12, "sum of V");
+    let loss = v["loss_v"].as_f64().unwrap();
+    let pre = v["pre_rmspe"].as_f64().unwrap();
+    close(loss, pre * pre, 1e-9, "loss_V is the pre-period MSPE");
+    assert!(loss <= 9.517_913_286_240_494, "{loss}");
+    let notes = v["notes"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("V searched (ADH)")));
+    let err = prop99_run("synth", &["--lagged-outcomes", "1990"]).stderr;
+    assert!(err.contains("not a pre-treatment period"), "{err}");
+}
+
 #[test]
 fn synth_filters_placebos_by_pre_fit_and_leaves_one_donor_out() {
     // ADH (2010, figs. 5-7): with the 20x, 5x and 2x filters California ranks third of 35,

@@ -9,7 +9,7 @@ use anyhow::Result;
 use serde_json::{json, Map, Value};
 use tandem_evaluate::synth::{
     in_space_placebo, leave_one_out, pivot_long, synthetic_control, DonorPool, LeaveOneOut,
-    PlaceboPValue, PlaceboTest, ScFit, ScSpec, SynthError, WidePanel,
+    PlaceboPValue, PlaceboTest, Predictor, Predictors, ScFit, ScSpec, SynthError, WidePanel,
 };
 
 fn positive_finite(s: &str) -> Result<f64, String> {
@@ -43,6 +43,13 @@ pub struct SynthArgs {
     /// the effect rests on any one donor.
     #[arg(long)]
     leave_one_out: bool,
+    /// Match on the outcome in these pre-treatment periods (comma-separated, e.g.
+    /// 1975,1980,1988: ADH's lagged outcomes) instead of every pre-period outcome, each
+    /// scaled by its standard deviation across units, with ADH's data-driven V: the weights
+    /// of these predictors that make the synthetic path fit all pre-treatment periods best
+    /// (R Synth's and pysyncon's nested search). Placebos search their own V.
+    #[arg(long, value_delimiter = ',', value_name = "PERIODS")]
+    lagged_outcomes: Vec<i64>,
     #[command(flatten)]
     listing: ListingArgs,
 }
@@ -55,7 +62,10 @@ pub fn run(args: SynthArgs) -> Result<()> {
     check_period(&wide.periods, args.start)?;
     let first_post = wide.period_index(args.start).expect("checked period");
     let donors = (0..wide.units.len()).filter(|&u| u != treated).collect();
-    let spec = ScSpec::new(treated, donors, first_post);
+    let mut spec = ScSpec::new(treated, donors, first_post);
+    if !args.lagged_outcomes.is_empty() {
+        spec = spec.with_predictors(lagged_outcomes(&args.lagged_outcomes, &wide, args.start)?);
+    }
     let (fit, placebo) = if args.placebo {
         let test = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated)
             .map_err(synth_error)?;
@@ -88,6 +98,26 @@ pub fn run(args: SynthArgs) -> Result<()> {
     let mut listing = out.listing();
     listing.notes = out.notes();
     emit(&listing, &out.json(&listing.notes), &args.listing)
+}
+
+/// The outcome in each of `periods` as a predictor, sd-scaled, with V searched over the
+/// pre-treatment periods; each period must be a pre-treatment period of the panel.
+fn lagged_outcomes(periods: &[i64], wide: &WidePanel, start: i64) -> Result<Predictors> {
+    let first_post = wide.period_index(start).expect("checked period");
+    let rows = periods.iter().map(|&t| match wide.period_index(t) {
+        Some(i) if t < start => Predictor::outcome(&wide.matrix, i, 1.0).map_err(synth_error),
+        _ => Err(UserError::new(format!(
+            "--lagged-outcomes {t}: not a pre-treatment period of the panel ({} to {})",
+            wide.periods[0],
+            start - 1
+        ))
+        .into()),
+    });
+    Ok(Predictors {
+        rows: rows.collect::<Result<_>>()?,
+        scale_by_sd: true,
+        search_v_over: Some((0..first_post).collect()),
+    })
 }
 
 fn load(args: &SynthArgs) -> Result<WidePanel> {
@@ -197,7 +227,8 @@ impl Fitted<'_> {
                 f.att, f.pre_rmspe, f.post_rmspe, f.rmspe_ratio
             ),
             format!(
-                "Weights (pre-treatment outcomes as predictors, V = I; {} donors): {}.",
+                "Weights ({}; {} donors): {}.",
+                self.predictors_said(),
                 f.donors.len(),
                 weights.join(", ")
             ),
@@ -221,6 +252,31 @@ impl Fitted<'_> {
         }
         notes.extend(self.loo.map(|l| self.loo_note(l)));
         notes
+    }
+
+    /// What the weights matched on, for the notes.
+    fn predictors_said(&self) -> String {
+        let Some(v) = &self.fit.v else {
+            return "pre-treatment outcomes as predictors, V = I".into();
+        };
+        let weights: Vec<String> = self
+            .args
+            .lagged_outcomes
+            .iter()
+            .zip(v)
+            .map(|(t, v)| format!("{t} {v:.4}"))
+            .collect();
+        format!(
+            "the outcome in {} as predictors, V searched (ADH): {}; mean squared pre-treatment gap {:.4}",
+            self.args
+                .lagged_outcomes
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            weights.join(", "),
+            self.fit.loss_v.unwrap_or(f64::NAN)
+        )
     }
 
     fn loo_note(&self, loo: &LeaveOneOut) -> String {
@@ -290,6 +346,17 @@ impl Fitted<'_> {
         }
         if let Some(loo) = self.loo {
             v["leave_one_out"] = self.loo_json(loo);
+        }
+        if let Some(weights) = &f.v {
+            let by_period: Map<String, Value> = self
+                .args
+                .lagged_outcomes
+                .iter()
+                .zip(weights)
+                .map(|(t, w)| (t.to_string(), num(*w)))
+                .collect();
+            v["v"] = Value::Object(by_period);
+            v["loss_v"] = json!(f.loss_v.map(num));
         }
         v
     }
