@@ -10,7 +10,7 @@
 //! (`n` = observations, R's `rowid`); for an unbalanced panel the sums are per unit, so the
 //! standard errors are clustered by unit. Covariates are each observation's own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::estimators_rc::{estimate_rc, precheck_rc, RcCell};
 use super::panel::{
@@ -113,7 +113,7 @@ fn collect(data: &PanelData, panel: bool) -> Result<(Units, Vec<usize>), DidErro
     periods.sort_unstable();
     periods.dedup();
     let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut seen: HashMap<(usize, i64), ()> = HashMap::new();
+    let mut seen: HashSet<(usize, i64)> = HashSet::new();
     let (mut ids, mut cohort, mut weight, mut count) = (vec![], vec![], vec![], vec![]);
     let mut row_unit = Vec::with_capacity(data.time.len());
     for r in 0..data.time.len() {
@@ -128,7 +128,7 @@ fn collect(data: &PanelData, panel: bool) -> Result<(Units, Vec<usize>), DidErro
         if cohort[u] != data.cohort[r] {
             return Err(DidError::CohortVariesWithinUnit { unit: id });
         }
-        if panel && seen.insert((u, data.time[r]), ()).is_some() {
+        if panel && !seen.insert((u, data.time[r])) {
             return Err(DidError::DuplicateObservation {
                 unit: id,
                 time: data.time[r],
