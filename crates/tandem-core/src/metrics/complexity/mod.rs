@@ -491,11 +491,25 @@ fn kept_year(
     let presence = kept_presence(&grid, population, regions, opts)?;
     let (d, u) = (&presence.diversity, &presence.ubiquity);
     let m = basic::to_mat(&presence.mcp, grid.regions.len(), grid.industries.len());
-    let ep = eci::eci_pci_mat(m.as_ref(), d, u, opts.pci_scale, par)?;
-    let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), proximity, opts, par)?;
+    let eci_part = || eci::eci_pci_mat(m.as_ref(), d, u, opts.pci_scale, par);
+    let relatedness_part = || {
+        let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), proximity, opts, par)?;
+        let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
+        let density =
+            relatedness::density_mat(weighed, phi.as_ref(), DensityVariant::IncludeDiagonal, par);
+        Ok::<_, MetricError>((phi, intensity, density))
+    };
+    // ECI and the proximity with its density are independent. A year solved alone with
+    // several threads (the last odd year of a block) runs them side by side: the eigenvector's
+    // block iteration is sequential, and the other thread would otherwise wait for it.
+    let (ep, related) = match par {
+        faer::Par::Seq => (eci_part(), relatedness_part()),
+        _ => rayon::join(eci_part, relatedness_part),
+    };
+    let ep = ep?;
+    let (phi, intensity, density_std) = related?;
     let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
     let density_of = |variant| relatedness::density_mat(weighed, phi.as_ref(), variant, par);
-    let density_std = density_of(DensityVariant::IncludeDiagonal);
     let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
     let density = match opts.density {
         DensityVariant::IncludeDiagonal => density_std,
