@@ -377,9 +377,10 @@ fn deflated_next_pairs(g: MatRef<'_, f64>, top: &[f64]) -> Option<NextPairs> {
     if n < 4 * BLOCK {
         return None;
     }
-    // One step costs about 2 n² BLOCK flops and the full decomposition roughly 4 n³, so past
-    // n / 4 steps the fallback is cheaper.
-    let budget = MAX_ITERATIONS.min((n / 4).max(10 * RATE_SPAN));
+    // One step costs about 2 n² BLOCK FILTER_DEGREE flops and the full decomposition roughly
+    // 4 n³, so past n / (4 FILTER_DEGREE) steps the fallback is cheaper; the floor leaves
+    // room to measure the rate.
+    let budget = MAX_ITERATIONS.min((n / (4 * FILTER_DEGREE)).max(3 * RATE_SPAN));
     // Each step's worse residual, relative to its tolerance (converged at <= 1).
     let mut progress: Vec<f64> = Vec::with_capacity(budget);
     let mut previous_r2 = f64::INFINITY;
@@ -439,8 +440,9 @@ const FILTER_DEGREE: usize = 8;
 
 /// `p(G) X` for the Chebyshev polynomial of degree [`FILTER_DEGREE`] that is bounded by 1 on
 /// `[0, cut]` (the unwanted part of the spectrum, below the block's smallest Ritz value) and
-/// grows fast above it, scaled to 1 at `top` (Zhou & Saad 2007, "A Chebyshev–Davidson
-/// algorithm", the scaled three-term recurrence). Each step of the block iteration then gains
+/// grows fast above it, scaled to 1 at `highest`, the block's largest Ritz value (Zhou &
+/// Saad 2007, "A Chebyshev–Davidson algorithm", the scaled three-term recurrence). Each step
+/// of the block iteration then gains
 /// what `FILTER_DEGREE` plain multiplications by `G` would, many times over on a flat
 /// spectrum; `gx = G X` is reused for the first term. The known top eigenvector `top`
 /// (eigenvalue 1, above `highest`) would be amplified most of all from rounding errors, so
