@@ -193,11 +193,18 @@ impl Sample<'_> {
             opts,
             &mut notes,
         )?;
+        let period: Vec<usize> = rows
+            .iter()
+            .map(|r| period_of[&self.view.time[*r]])
+            .collect();
+        let mut by_period = vec![Vec::new(); periods.len()];
+        period
+            .iter()
+            .enumerate()
+            .for_each(|(r, &p)| by_period[p].push(r));
         let obs = Rows {
-            period: rows
-                .iter()
-                .map(|r| period_of[&self.view.time[*r]])
-                .collect(),
+            period,
+            by_period,
             unit: rows.iter().map(|r| position[&self.row_unit[*r]]).collect(),
             weight: rows
                 .iter()
@@ -240,8 +247,12 @@ pub(crate) fn estimate_cell_rows(
     (t, base): (usize, usize),
 ) -> Result<CellOutcome, String> {
     let k = prep.kx + 1;
-    let chosen: Vec<(usize, bool)> = (0..rows.y.len())
-        .filter(|&r| rows.period[r] == t || rows.period[r] == base)
+    // The two periods' observations in row order.
+    let mut in_periods: Vec<usize> = rows.by_period[t].clone();
+    in_periods.extend(&rows.by_period[base]);
+    in_periods.sort_unstable();
+    let chosen: Vec<(usize, bool)> = in_periods
+        .into_iter()
         .filter_map(|r| role[rows.unit[r]].map(|treated| (r, treated)))
         .collect();
     let mut cell = RcCell {

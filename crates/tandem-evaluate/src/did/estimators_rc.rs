@@ -70,6 +70,23 @@ impl RcCell {
         v.iter().sum::<f64>() / self.n() as f64
     }
 
+    /// The estimation effect of a fitted coefficient vector on a mean whose derivative in it
+    /// is `m`: `score_i x_i' inverse m` for every observation, `score_i` the observation's
+    /// term of the estimating equation and `inverse` its (scaled) inverse Jacobian.
+    fn estimation_effect(
+        &self,
+        inverse: &[f64],
+        m: &[f64],
+        score: impl Fn(usize) -> f64,
+    ) -> Vec<f64> {
+        let a = mat_vec(inverse, self.k, m);
+        self.x
+            .chunks_exact(self.k)
+            .enumerate()
+            .map(|(i, xi)| score(i) * dot(xi, &a))
+            .collect()
+    }
+
     /// `E[v x]`, the mean of `v_i x_i` (a `k`-vector).
     fn moment(&self, v: &[f64]) -> Vec<f64> {
         weighted_colsum(&self.x, self.k, v, self.n() as f64)
@@ -114,11 +131,7 @@ impl Wls {
     /// The estimation effect of the coefficients on a mean whose derivative in `β` is `m`:
     /// `s_i (y_i − μ(x_i)) x_i' (X'SX/n)⁻¹ m` for every observation.
     fn effect(&self, c: &RcCell, m: &[f64]) -> Vec<f64> {
-        let a = mat_vec(&self.gram_inv, c.k, m);
-        c.x.chunks_exact(c.k)
-            .enumerate()
-            .map(|(i, xi)| self.s[i] * (c.y[i] - self.fitted[i]) * dot(xi, &a))
-            .collect()
+        c.estimation_effect(&self.gram_inv, m, |i| self.s[i] * (c.y[i] - self.fitted[i]))
     }
 }
 
@@ -184,11 +197,7 @@ impl Pscore {
     /// The estimation effect of the logit on a mean whose derivative in `γ` is `m`:
     /// `w_i (D_i − p_i) x_i' H m` for every observation.
     fn effect(&self, c: &RcCell, m: &[f64]) -> Vec<f64> {
-        let a = mat_vec(&self.hess, c.k, m);
-        c.x.chunks_exact(c.k)
-            .enumerate()
-            .map(|(i, xi)| self.w[i] * (c.d[i] - self.ps[i]) * dot(xi, &a))
-            .collect()
+        c.estimation_effect(&self.hess, m, |i| self.w[i] * (c.d[i] - self.ps[i]))
     }
 }
 
@@ -405,9 +414,11 @@ pub(crate) fn drdid_rc(c: &RcCell, unweighted_ps: Option<Vec<f64>>) -> Result<Rc
         &sub(&d_pre.inf, &dt0_pre.inf),
     );
     // The efficiency terms move with all four regressions.
+    let mean_w1 = c.mean(&w1);
     let share_gap = |v: &[f64]| {
+        let mean_v = c.mean(v);
         let terms: Vec<f64> = (0..c.n())
-            .map(|i| w1[i] / c.mean(&w1) - v[i] / c.mean(v))
+            .map(|i| w1[i] / mean_w1 - v[i] / mean_v)
             .collect();
         c.moment(&terms)
     };

@@ -46,6 +46,9 @@ pub(crate) struct Rows {
     pub y: Vec<f64>,
     /// Covariates (no intercept), row-major `x[r * kx + j]`.
     pub x: Vec<f64>,
+    /// The observations of each period, ascending (each cell reads two periods' rows rather
+    /// than scanning them all).
+    pub by_period: Vec<Vec<usize>>,
 }
 
 /// Per-unit facts gathered from the rows.
