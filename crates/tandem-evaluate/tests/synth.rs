@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use tandem_evaluate::synth::{
     in_space_placebo, leave_one_out, pivot_long, simplex_ls, synthetic_control, DonorPool,
     OutcomeMatrix, PlaceboPValue, PlaceboTest, Predictor, Predictors, ScSpec, SimplexSolution,
-    SynthError, WidePanel,
+    SynthError, WidePanel, MAX_SEARCHED_PREDICTORS,
 };
 
 fn golden(rel: &str) -> PathBuf {
@@ -465,6 +465,19 @@ fn prop99_sc2_searched_v_fits_at_least_as_well_as_pysyncon() {
     assert!((v.iter().sum::<f64>() - 1.0).abs() < 1e-12 && v.iter().all(|x| *x >= 0.0));
     // ADH report an ATT near -19 packs (their Table 3 covariates differ); pysyncon -20.04.
     assert!((-23.0..-17.0).contains(&fit.att), "{}", fit.att);
+    // A searched V takes at most MAX_SEARCHED_PREDICTORS predictors (bounded time).
+    let many = Predictors {
+        rows: (0..=MAX_SEARCHED_PREDICTORS)
+            .map(|t| Predictor::outcome(m, t % p.spec.first_post, 1.0).unwrap())
+            .collect(),
+        scale_by_sd: true,
+        search_v_over: Some((0..p.spec.first_post).collect()),
+    };
+    let too_many = synthetic_control(m, &p.spec.clone().with_predictors(many));
+    assert!(matches!(
+        too_many,
+        Err(SynthError::TooManySearchedPredictors { count: 21, max: 20 })
+    ));
     // Each placebo searches its own V (eight donors keep the test short).
     let mut few = spec.clone();
     few.donors.truncate(8);
