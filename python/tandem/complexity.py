@@ -299,40 +299,68 @@ def complexity(
 def _frame(df, names, val, uniques, sizes, res):
     """The output table: kept cells and the input's own rows, py-ecomplexity's columns.
 
-    The result columns arrive as one buffer; selecting the kept cells gives one C-contiguous
-    (columns, n) array whose transpose pandas takes as a single block, uncopied. A cell was
-    computed where its last column (RCA, or RPOP) is not NaN."""
-    keep = np.flatnonzero(~np.isnan(res["cells"][-len(res["present"]):]) | (res["present"] == 1.0))
+    The result columns arrive as one C-contiguous (columns, n) buffer; each column of the
+    frame is one row of it, uncopied (a DataFrame built from a dict with ``copy=False``
+    keeps each array as its own block). A cell was computed where its last column (RCA,
+    or RPOP) is not NaN."""
+    ncol = len(res["columns"])
+    cells = res["cells"].reshape(ncol, -1)
+    computed = ~np.isnan(cells[-1]) | (res["present"] == 1.0)
     nt, nl, np_ = sizes
-    cells = res["cells"].reshape(len(res["columns"]), -1)
-    every_cell = len(keep) == cells.shape[1]
-    if every_cell:
-        # The whole block, time-major: the indices repeat and tile, no division needed.
-        t_idx = np.repeat(np.arange(nt), nl * np_)
-        l_idx = np.tile(np.repeat(np.arange(nl), np_), nt)
-        p_idx = np.tile(np.arange(np_), nt * nl)
+    if computed.all():
+        # The whole block, time-major: each key repeats and tiles, and one year's keys
+        # serve every year.
+        t = _tiled_keys(uniques[0], nl * np_, 1, 1)
+        l = _tiled_keys(uniques[1], np_, 1, nt)
+        p = _tiled_keys(uniques[2], 1, nl, nt)
+        vals = res["val"]
+        columns = [cells[j] for j in range(ncol)]
     else:
+        keep = np.flatnonzero(computed)
         t_idx, rest = np.divmod(keep, nl * np_)
         l_idx, p_idx = np.divmod(rest, np_)
-        # Row by row: numpy's 2-D fancy indexing along axis 1 is ten times slower.
-        kept = np.empty((cells.shape[0], len(keep)))
-        for j in range(cells.shape[0]):
-            np.take(cells[j], keep, out=kept[j])
-        cells = kept
-    frame = pd.DataFrame(cells.T, columns=res["columns"], copy=False)
-    vals = res["val"] if every_cell else res["val"][keep]
+        t, l, p = (u.take(i) for u, i in zip(uniques, (t_idx, l_idx, p_idx)))
+        vals = res["val"][keep]
+        columns = [cells[j].take(keep) for j in range(ncol)]
     if pd.api.types.is_integer_dtype(val.dtype):
         vals = vals.astype(val.dtype)
-    frame.insert(0, names["time"], uniques[0].take(t_idx))
-    frame.insert(0, names["val"], vals)
-    frame.insert(0, names["prod"], uniques[2].take(p_idx))
-    frame.insert(0, names["loc"], uniques[1].take(l_idx))
+    data = {names["loc"]: l, names["prod"]: p, names["val"]: vals, names["time"]: t}
+    data.update(zip(res["columns"], columns))
+    frame = pd.DataFrame(data, copy=False)
     extra = [c for c in df.columns if c not in names.values()]
     if extra:
         key = [names["time"], names["loc"], names["prod"]]
         others = df[key + extra].drop_duplicates(subset=key, keep="first")
         frame = frame.merge(others, how="left", on=key)
     return frame
+
+
+def _tiled_keys(index, each, tiles, copies):
+    """The values of ``index``, each repeated ``each`` times, that run tiled ``tiles``
+    times, and the whole repeated ``copies`` times, in ``index``'s dtype.
+
+    A NumPy column is repeated and tiled without an index; an Arrow-backed one is taken
+    once and repeats as chunks that share its buffers."""
+    def tile(values, times):
+        # np.tile copies even once.
+        return values if times == 1 else np.tile(values, times)
+
+    if isinstance(index.dtype, np.dtype):
+        # As an Index of that dtype: an object column of strings stays object, not the
+        # string dtype pandas would infer for a bare array.
+        values = tile(np.repeat(index.to_numpy(), each), tiles * copies)
+        return pd.Index(values, dtype=index.dtype, copy=False)
+    one = index.take(tile(np.repeat(np.arange(len(index)), each), tiles))
+    if copies == 1:
+        return one
+    if isinstance(index.dtype, pd.ArrowDtype) or (
+        isinstance(index.dtype, pd.StringDtype) and index.dtype.storage == "pyarrow"
+    ):
+        import pyarrow as pa  # present: the column is stored in Arrow
+
+        chunks = one.array.__arrow_array__().chunks
+        return pd.array(pa.chunked_array(chunks * copies), dtype=index.dtype)
+    return one.take(np.tile(np.arange(len(one)), copies))
 
 
 def proximity(

@@ -161,6 +161,33 @@ def test_dropped_locations_and_products_side_by_side_with_py_ecomplexity(panel):
     _compare(ours, ref)
 
 
+@pytest.mark.parametrize(
+    "dtype", [object, "category", "string[python]", "string[pyarrow]", "str", "int"]
+)
+@pytest.mark.parametrize("every_cell", [True, False])
+def test_key_columns_keep_their_dtype_and_values(panel, dtype, every_cell):
+    """The output's keys are the input's, in the input's dtype, however they are stored:
+    a block where every cell is computed builds them by repeating one year's keys (Arrow
+    columns as chunks sharing one buffer), the other case by taking them row by row."""
+    data = panel[["year", "region", "industry", "employment"]]
+    if not every_cell:
+        data = data.iloc[::2]
+    base = tandem.complexity(data, COLS, verbose=False)
+    if dtype == "int":
+        recoded = {c: pd.factorize(data[c], sort=True)[0] + 100 for c in ("region", "industry")}
+        typed = data.assign(**recoded)
+        want = {c: base[c].map(dict(zip(data[c], typed[c]))) for c in recoded}
+    else:
+        typed = data.astype({"region": dtype, "industry": dtype})
+        want = {c: base[c] for c in ("region", "industry")}
+    out = tandem.complexity(typed, COLS, verbose=False)
+    for c in ("region", "industry"):
+        assert out[c].dtype == typed[c].dtype, c
+        assert list(out[c].astype(object)) == list(want[c].astype(object)), c
+    pd.testing.assert_frame_equal(out.drop(columns=["region", "industry"]),
+                                  base.drop(columns=["region", "industry"]))
+
+
 def test_side_by_side_with_py_ecomplexity(panel):
     ecx = pytest.importorskip("ecomplexity")
     data = panel[["year", "region", "industry", "employment"]]
