@@ -9,6 +9,7 @@ closed forms and 1e-9 on eigenvector-based values (``python/tests/test_complexit
 from __future__ import annotations
 
 import contextlib
+import numbers
 import re
 import warnings
 
@@ -34,15 +35,6 @@ def _columns(cols_input, cols):
             f"cols_input lacks {missing}; it needs the keys 'time', 'loc', 'prod' and 'val'"
         )
     return {k: chosen[k] for k in _KEYS}
-
-
-def _unsupported(**options):
-    for name, (value, default) in options.items():
-        if value is not default and value != default:
-            raise NotImplementedError(
-                f"{name}={value!r} is not supported by tandem yet; tandem implements "
-                f"py-ecomplexity's default {name}={default!r}. Use py-ecomplexity for this variant."
-            )
 
 
 def _codes(data, cols_input, cols, val_errors_flag, what):
@@ -245,7 +237,11 @@ def complexity(
       M̃ = (M/u)ᵀ(M/d); kc = (M/d)·kp; both signed by sign(corr(d, kc));
       ECI = (kc − mean kc)/sd kc, PCI = (kp − mean kc)/sd kc (population sd), so that ECI_c is
       the mean PCI of the products with M_cp = 1 (Hidalgo & Hausmann 2009);
-    * ``density``: ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' (the sums include p' = p);
+    * ``density``: ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' (the sums include p' = p); with
+      ``knn=k``, py-ecomplexity's count Σ_{p' ∈ N_k(p)} M_cp' over the k products nearest
+      p (largest φ_pp', p itself left out), unweighted as py-ecomplexity returns it (its
+      ``calc_density`` computes a proximity-weighted numerator but sums M alone), range
+      0–k; COI then weighs this density, as in py-ecomplexity;
     * ``coi``: z-score of Σ_p ω_cp (1 − M_cp) kp_p;
     * ``cog``: (1 − M_cp) Σ_p' (1 − M_cp') φ_pp' / (Σ_p'' φ_p'p'') kp_p', divided by sd(kc),
 
@@ -264,10 +260,14 @@ def complexity(
     must be finite and ≥ 0 (``TandemError`` otherwise).
 
     Arguments and defaults are py-ecomplexity 0.5.3's (``cols`` is accepted as another name
-    for ``cols_input``); its four presence tests, continuous proximity and given proximity
-    are implemented, but only the full neighbourhood (``knn=None``): another ``knn`` raises
-    ``NotImplementedError``. The log-supermodularity check is not run (it changes no
-    output). Duplicate keys keep the first row and NaN values become 0, each with
+    for ``cols_input``); its four presence tests, continuous proximity, given proximity and
+    ``knn`` are implemented. py-ecomplexity picks the k nearest with scikit-learn on the
+    distances 1 − φ, whose order among equal distances is numpy's ``argpartition``'s
+    (unspecified); tandem breaks such ties by the lower product code, so the two agree
+    wherever the k-th and (k+1)-th nearest are not tied. ``knn`` must be a whole number
+    from 1 to the number of products with activity less one, in every time
+    (``TandemError`` naming the time otherwise). The log-supermodularity check is not run
+    (it changes no output). Duplicate keys keep the first row and NaN values become 0, each with
     py-ecomplexity's warning.
 
     Returns a DataFrame with py-ecomplexity's columns (loc, prod, val, time, then
@@ -278,11 +278,10 @@ def complexity(
     A degenerate year (one location, no eigenvalue gap, a location without any RCA ≥ the
     threshold) raises ``tandem.TandemError`` naming the year.
     """
-    _unsupported(knn=(knn, None))
     df, names, val, codes, uniques, values, sizes, labels = _codes(
         data, cols_input, cols, val_errors_flag, "complexity"
     )
-    given = {}
+    given = {"knn": _neighbours(knn)}
     if proximity_edgelist is not None:
         given["proximity"] = _given_proximity(proximity_edgelist, codes, values, uniques, sizes)
     if verbose:
@@ -294,6 +293,17 @@ def complexity(
     if res["duplicates"]:
         warnings.warn("Duplicate values exist, keeping the first occurrence")
     return _frame(df, names, val, uniques, sizes, res)
+
+
+def _neighbours(knn):
+    """``knn`` checked as scikit-learn's ``n_neighbors``: None or a whole number >= 1."""
+    if knn is None:
+        return None
+    if isinstance(knn, bool) or not isinstance(knn, numbers.Integral):
+        raise TypeError(f"knn must be None or a whole number of products, got {knn!r}")
+    if knn < 1:
+        raise ValueError(f"knn must be at least 1 (the products counted around each), got {knn}")
+    return int(knn)
 
 
 def _frame(df, names, val, uniques, sizes, res):

@@ -125,9 +125,78 @@ def test_a_bad_given_proximity_is_an_error(panel):
         tandem.complexity(data, COLS, verbose=False, proximity_edgelist=negative)
 
 
-def test_unsupported_option_says_what_to_do(panel):
-    with pytest.raises(NotImplementedError, match="py-ecomplexity"):
-        tandem.complexity(panel, COLS, knn=5, verbose=False)
+def _knn_bounds(ours, prox, k):
+    """Per (year, product), whether the k nearest are determined (the (k+1)-th and
+    (k+2)-th smallest distance 1 - φ over all products differ, so scikit-learn's choice
+    does not depend on how it orders ties) and the range of counts any tie-break gives."""
+    out = {}
+    for year, cells in ours.groupby("year"):
+        phi = prox[prox.year == year].pivot(index="industry_1", columns="industry_2",
+                                            values="proximity")
+        mcp = cells.set_index(["region", "industry"]).mcp.unstack()[phi.index]
+        for p in phi.index:
+            dist = 1.0 - phi.loc[p]
+            kth = np.sort(dist.to_numpy())[k]
+            others = dist.drop(p)
+            nearer, tied = others.index[others < kth], others.index[others == kth]
+            need = k - len(nearer)
+            base, in_tie = mcp[nearer].sum(axis=1), mcp[tied].sum(axis=1)
+            low = base + np.maximum(0, need - (len(tied) - in_tie))
+            high = base + np.minimum(need, in_tie)
+            determined = np.sort(dist.to_numpy())[k + 1] != kth
+            out[(year, p)] = (determined, low, high)
+    return out
+
+
+@pytest.mark.parametrize("knn", [1, 3, 8])
+def test_knn_side_by_side_with_py_ecomplexity(panel, knn):
+    """Where the k nearest products are determined, tandem's density equals
+    py-ecomplexity's exactly; where the k-th is tied (frequent: proximities are ratios of
+    small counts), both lie in the range the tie allows."""
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, knn=knn, verbose=False,
+                              check_logsupermodularity=False)
+    ours = tandem.complexity(data, COLS, knn=knn, verbose=False)
+    assert list(ours.columns) == list(ref.columns)
+    ref = ref.set_index(["year", "industry", "region"]).density.sort_index()
+    ours_d = ours.set_index(["year", "industry", "region"]).density.sort_index()
+    determined = 0
+    for (year, p), (fixed, low, high) in _knn_bounds(ours, tandem.proximity(data, COLS),
+                                                     knn).items():
+        mine = ours_d.loc[(year, p)]
+        theirs = ref.loc[(year, p)].loc[mine.index]
+        if fixed:
+            determined += 1
+            assert (mine == theirs).all(), (year, p)
+        for dens in (mine, theirs):
+            assert ((dens >= low.loc[dens.index]) & (dens <= high.loc[dens.index])).all()
+    assert determined >= 15
+
+
+@pytest.mark.parametrize("knn", [1, 4, 10])
+def test_knn_with_continuous_proximity_side_by_side_with_py_ecomplexity(panel, knn):
+    """Correlation-based proximities have no ties: every column equals py-ecomplexity's,
+    COI (which weighs the k-nearest density) included."""
+    ecx = pytest.importorskip("ecomplexity")
+    data = panel[["year", "region", "industry", "employment"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ecx.ecomplexity(data, COLS, knn=knn, continuous=True, verbose=False,
+                              check_logsupermodularity=False)
+    ours = tandem.complexity(data, COLS, knn=knn, continuous=True, verbose=False)
+    _compare(ours, ref)
+
+
+def test_knn_out_of_range_says_what_is_allowed(panel):
+    with pytest.raises(ValueError, match="at least 1"):
+        tandem.complexity(panel, COLS, knn=0, verbose=False)
+    with pytest.raises(TypeError, match="whole number"):
+        tandem.complexity(panel, COLS, knn=2.5, verbose=False)
+    with pytest.raises(tandem.TandemError, match=r"year 2019.*from 1 to 19"):
+        tandem.complexity(panel, COLS, knn=20, verbose=False)
 
 
 def test_degenerate_year_is_an_error_naming_the_year(panel):

@@ -10,7 +10,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_core::metrics::complexity::{
-    complexity_block, ComplexityOptions, KeptComplexity, Presence, ProximityKind,
+    complexity_block, ComplexityOptions, DensityVariant, KeptComplexity, Presence, ProximityKind,
 };
 
 /// Registers the complexity functions.
@@ -218,11 +218,13 @@ fn cell_columns(results: &[KeptComplexity], sizes: [usize; 3]) -> Vec<f64> {
 /// `"manual"`) with its thresholds, and proximity symmetric (the minimum of the two
 /// conditional probabilities, its default) or, with `asymmetric`, the conditional
 /// probability `φ_pp' = C_pp' / u_p` (its `asymmetric=True`: row `p` read as P(p' | p)),
-/// or with `continuous` the correlation-based one (its `continuous=True`).
+/// or with `continuous` the correlation-based one (its `continuous=True`); density over
+/// the `knn` nearest products when given (its `knn`).
 fn options(
     (presence_test, rca_mcp_threshold, rpop_mcp_threshold): (&str, f64, f64),
     asymmetric: bool,
     continuous: bool,
+    knn: Option<usize>,
 ) -> PyResult<ComplexityOptions> {
     let presence = match presence_test {
         "rca" => Presence::Rca,
@@ -248,6 +250,9 @@ fn options(
         },
         presence,
         continuous,
+        density: knn.map_or(DensityVariant::IncludeDiagonal, |k| {
+            DensityVariant::NearestCount { k }
+        }),
         ..ComplexityOptions::default()
     })
 }
@@ -260,12 +265,13 @@ fn options(
 /// rca; NaN for locations and products without activity that year), and `duplicates`, the
 /// number of rows whose key repeated an earlier row (ignored). `proximity`, when given, is
 /// φ between all the products (`np²` values, row-major by product code), used instead of
-/// the computed one (`complexity_block`).
+/// the computed one (`complexity_block`). `knn` reports density over the `knn` nearest
+/// products (py-ecomplexity's `knn`), which COI then weighs.
 #[pyfunction]
 #[pyo3(signature = (
     time, loc, prod, val, sizes, time_labels, rca_mcp_threshold=1.0, asymmetric=false,
     presence_test="rca", rpop_mcp_threshold=1.0, population=None, continuous=false,
-    proximity=None
+    proximity=None, knn=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn complexity_codes<'py>(
@@ -283,10 +289,11 @@ fn complexity_codes<'py>(
     population: Option<PyReadonlyArray1<'py, f64>>,
     continuous: bool,
     proximity: Option<PyReadonlyArray1<'py, f64>>,
+    knn: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
     let presence = (presence_test, rca_mcp_threshold, rpop_mcp_threshold);
-    let opts = options(presence, asymmetric, continuous)?;
+    let opts = options(presence, asymmetric, continuous, knn)?;
     let population = population
         .as_ref()
         .map(|p| slice(p, "population"))
@@ -400,7 +407,7 @@ fn proximity_codes<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let codes = long_codes(&time, &loc, &prod, &val, sizes, &time_labels)?;
     let presence = (presence_test, rca_mcp_threshold, rpop_mcp_threshold);
-    let opts = options(presence, asymmetric, continuous)?;
+    let opts = options(presence, asymmetric, continuous, None)?;
     let population = population
         .as_ref()
         .map(|p| slice(p, "population"))

@@ -39,7 +39,8 @@ pub struct ComplexityOptions {
     /// Proximity used for density and COG (default: minimum conditional probability).
     pub proximity: ProximityKind,
     /// Density reported in the `density` column (default: py-ecomplexity's, 0–1). COI always
-    /// uses the py-ecomplexity density so that it stays comparable.
+    /// uses a py-ecomplexity density so that it stays comparable: the diagonal-included one,
+    /// or under [`DensityVariant::NearestCount`] that one (py-ecomplexity's `knn`).
     pub density: DensityVariant,
     /// PCI standardisation (default: ECI's mean and sd, as py-ecomplexity).
     pub pci_scale: PciScale,
@@ -492,11 +493,16 @@ fn kept_year(
     let (d, u) = (&presence.diversity, &presence.ubiquity);
     let m = basic::to_mat(&presence.mcp, grid.regions.len(), grid.industries.len());
     let eci_part = || eci::eci_pci_mat(m.as_ref(), d, u, opts.pci_scale, par);
+    // COI weighs py-ecomplexity's density: the diagonal-included one, or the count over the
+    // nearest industries when that is the one chosen (as py-ecomplexity's `knn`).
+    let outlook_density = match opts.density {
+        DensityVariant::ExcludeDiagonalX100 => DensityVariant::IncludeDiagonal,
+        other => other,
+    };
     let relatedness_part = || {
         let (phi, intensity) = kept_proximity(&grid, &presence, m.as_ref(), proximity, opts, par)?;
         let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
-        let density =
-            relatedness::density_mat(weighed, phi.as_ref(), DensityVariant::IncludeDiagonal, par);
+        let density = relatedness::density_mat(weighed, phi.as_ref(), outlook_density, par)?;
         Ok::<_, MetricError>((phi, intensity, density))
     };
     // ECI and the proximity with its density are independent. A year solved alone with
@@ -507,13 +513,13 @@ fn kept_year(
         _ => rayon::join(eci_part, relatedness_part),
     };
     let ep = ep?;
-    let (phi, intensity, density_std) = related?;
+    let (phi, intensity, density_for_outlook) = related?;
     let weighed = intensity.as_ref().map_or(m.as_ref(), |x| x.as_ref());
-    let density_of = |variant| relatedness::density_mat(weighed, phi.as_ref(), variant, par);
-    let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_std, &ep, par)?;
-    let density = match opts.density {
-        DensityVariant::IncludeDiagonal => density_std,
-        other => density_of(other),
+    let out = outlook::outlook_mat(m.as_ref(), phi.as_ref(), &density_for_outlook, &ep, par)?;
+    let density = if opts.density == outlook_density {
+        density_for_outlook
+    } else {
+        relatedness::density_mat(weighed, phi.as_ref(), opts.density, par)?
     };
     Ok(KeptComplexity {
         regions,

@@ -67,7 +67,7 @@ pub fn complexity_outlook(
         phi.as_ref(),
         DensityVariant::IncludeDiagonal,
         par,
-    );
+    )?;
     outlook_mat(m.as_ref(), phi.as_ref(), &density, eci, par)
 }
 

@@ -28,6 +28,16 @@ pub enum DensityVariant {
     /// py-ecomplexity issue #38): `100 · Σ_{p'≠p} M_cp' φ_pp' / Σ_{p'≠p} φ_pp'`, range 0–100.
     /// Undefined (`None`) for an industry related to no other industry (zero denominator).
     ExcludeDiagonalX100,
+    /// py-ecomplexity 0.5.3's `knn=k`: `Σ_{p' ∈ N_k(p)} M_cp'`, the presence summed over the
+    /// `k` industries other than `p` with the largest proximity `φ_pp'` (ties broken by the
+    /// lower index), range 0–k; if `p` is not among its own `k + 1` nearest (a given
+    /// proximity with a small diagonal), the nearest is left out instead, as scikit-learn
+    /// does for py-ecomplexity. Unweighted, as py-ecomplexity returns it: its
+    /// `calc_density` computes the proximity-weighted numerator but sums the presence alone.
+    NearestCount {
+        /// The number of neighbours, from 1 to the number of industries less one.
+        k: usize,
+    },
 }
 
 /// Proximity matrix between industries (industries x industries, row-major).
@@ -205,7 +215,9 @@ fn pair_counts_portable(bits: &[u64], words: usize, np: usize) -> Mat<f64> {
 /// Formula (Hidalgo et al. 2007; py-ecomplexity 0.5.3 `calc_density` with `knn=None`):
 /// * [`DensityVariant::IncludeDiagonal`]: `ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp'` (0–1);
 /// * [`DensityVariant::ExcludeDiagonalX100`]: `100 · Σ_{p'≠p} M_cp' φ_pp' / Σ_{p'≠p} φ_pp'`
-///   (EconGeo's 0–100 scale, Balland 2017).
+///   (EconGeo's 0–100 scale, Balland 2017);
+/// * [`DensityVariant::NearestCount`]: `Σ_{p' ∈ N_k(p)} M_cp'` (py-ecomplexity's `knn`;
+///   `k` out of range is [`MetricError::OutOfRange`]).
 ///
 /// `mcp` is dense row-major regions x industries of 0/1; `proximity` is industries x
 /// industries row-major with entries in [0, 1] (row `p` is the industry whose density is
@@ -243,8 +255,7 @@ pub fn relatedness_density(
     }
     let m = to_mat(mcp, regions, industries);
     let phi = to_mat(proximity, industries, industries);
-    let dens = density_mat(m.as_ref(), phi.as_ref(), variant, get_global_parallelism());
-    Ok(dens)
+    density_mat(m.as_ref(), phi.as_ref(), variant, get_global_parallelism())
 }
 
 /// Density on faer matrices (see [`relatedness_density`]); row-major output.
@@ -253,10 +264,11 @@ pub(super) fn density_mat(
     phi: MatRef<'_, f64>,
     variant: DensityVariant,
     par: Par,
-) -> Vec<Option<f64>> {
+) -> Result<Vec<Option<f64>>, MetricError> {
     let (nr, np) = (m.nrows(), m.ncols());
     let without_diagonal;
     let (scale, phi) = match variant {
+        DensityVariant::NearestCount { k } => return nearest_count(m, phi, k),
         DensityVariant::IncludeDiagonal => (1.0, phi),
         // Zeroing the diagonal before the products (rather than subtracting it afterwards)
         // keeps the sums exact in the no-diagonal variant, with no cancellation.
@@ -291,7 +303,69 @@ pub(super) fn density_mat(
                 .map(|(&den, &n)| (den > 0.0).then(|| scale * (n / den).clamp(0.0, top))),
         );
     }
-    out
+    Ok(out)
+}
+
+/// [`DensityVariant::NearestCount`]: `out[c, p] = Σ_{p' ∈ N_k(p)} w[c, p']`, row-major, with
+/// `w` the presence (or the intensity that density weighs) and `N_k(p)` from
+/// [`nearest_industries`] on row `p` of φ.
+fn nearest_count(
+    w: MatRef<'_, f64>,
+    phi: MatRef<'_, f64>,
+    k: usize,
+) -> Result<Vec<Option<f64>>, MetricError> {
+    let np = phi.nrows();
+    if k == 0 || k >= np {
+        return Err(MetricError::OutOfRange {
+            what: "relatedness density over the k nearest industries".into(),
+            parameter: "knn (k)".into(),
+            value: k as f64,
+            allowed: format!(
+                "a whole number from 1 to {} (the industries with activity, less one)",
+                np.saturating_sub(1)
+            ),
+        });
+    }
+    let neighbours: Vec<Vec<usize>> = (0..np).map(|p| nearest_industries(phi, p, k)).collect();
+    let mut out = Vec::with_capacity(w.nrows() * np);
+    for c in 0..w.nrows() {
+        out.extend(
+            neighbours
+                .iter()
+                .map(|near| Some(near.iter().map(|&q| w[(c, q)]).sum())),
+        );
+    }
+    Ok(out)
+}
+
+/// The `k` industries nearest `p` (increasing index), as scikit-learn's
+/// `NearestNeighbors(n_neighbors=k, metric="precomputed").fit(1 - φ).kneighbors()` picks
+/// them for py-ecomplexity's `knn`: on the distances `1 − φ[p, ·]` (computed so, as it
+/// does), the `k + 1` nearest of all industries, then `p` itself left out if it is among
+/// them, otherwise the nearest one. Ties are broken by `p` first, then by lower index;
+/// scikit-learn's order among equal distances is numpy's `argpartition`'s, which is
+/// unspecified, so the two agree wherever the `(k + 1)`-th distance is not tied with the
+/// next one.
+pub(super) fn nearest_industries(phi: MatRef<'_, f64>, p: usize, k: usize) -> Vec<usize> {
+    let distance = |q: usize| 1.0 - phi[(p, q)];
+    let order = |a: &usize, b: &usize| {
+        distance(*a)
+            .total_cmp(&distance(*b))
+            .then((*a != p).cmp(&(*b != p)))
+            .then(a.cmp(b))
+    };
+    let mut all: Vec<usize> = (0..phi.ncols()).collect();
+    all.select_nth_unstable_by(k, order);
+    let mut near = all[..=k].to_vec();
+    let dropped = match near.iter().position(|&q| q == p) {
+        Some(at) => at,
+        None => (0..near.len())
+            .min_by(|&a, &b| order(&near[a], &near[b]))
+            .expect("k + 1 candidates"),
+    };
+    near.swap_remove(dropped);
+    near.sort_unstable();
+    near
 }
 
 #[cfg(test)]
@@ -316,6 +390,44 @@ mod co_occurrence_tests {
             for q in 0..np {
                 assert_eq!(fast[(p, q)], product[(p, q)], "({p}, {q})");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::*;
+
+    /// A worked example of py-ecomplexity's `knn` neighbourhoods and counts (k = 2).
+    /// Row 0: distances 0, .1, .5, .5, .8; the three nearest are 0 (itself), 1 and, of the
+    /// tie at .5, the lower index 2; itself left out: {1, 2}. Row 4 has a diagonal of .3, so
+    /// it is not among its three nearest (0, 1, 3): the nearest, 0, is left out: {1, 3}.
+    #[test]
+    fn nearest_industries_follow_scikit_learn_and_count_presence() {
+        let rows = [
+            [1.0, 0.9, 0.5, 0.5, 0.2],
+            [0.9, 1.0, 0.4, 0.6, 0.8],
+            [0.5, 0.4, 1.0, 0.1, 0.1],
+            [0.5, 0.6, 0.1, 1.0, 0.7],
+            [0.9, 0.8, 0.1, 0.7, 0.3],
+        ];
+        let phi = Mat::from_fn(5, 5, |p, q| rows[p][q]);
+        assert_eq!(nearest_industries(phi.as_ref(), 0, 2), [1, 2]);
+        assert_eq!(nearest_industries(phi.as_ref(), 4, 2), [1, 3]);
+        assert_eq!(nearest_industries(phi.as_ref(), 1, 4), [0, 2, 3, 4]);
+        let m = Mat::from_fn(2, 5, |c, p| {
+            [[1.0, 0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0, 1.0]][c][p]
+        });
+        let variant = DensityVariant::NearestCount { k: 2 };
+        let got = density_mat(m.as_ref(), phi.as_ref(), variant, Par::Seq).unwrap();
+        // Neighbourhoods: 0 {1, 2}, 1 {0, 4}, 2 {0, 1}, 3 {1, 4}, 4 {1, 3}.
+        let want = [[1.0, 1.0, 1.0, 0.0, 1.0], [2.0, 1.0, 1.0, 2.0, 1.0]];
+        let want: Vec<Option<f64>> = want.iter().flatten().map(|&v| Some(v)).collect();
+        assert_eq!(got, want);
+        for k in [0, 5] {
+            let variant = DensityVariant::NearestCount { k };
+            let err = density_mat(m.as_ref(), phi.as_ref(), variant, Par::Seq).unwrap_err();
+            assert!(err.to_string().contains("from 1 to 4"), "{err}");
         }
     }
 }
