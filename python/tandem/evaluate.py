@@ -161,7 +161,7 @@ def _complete_balanced_panel(df, idname, tname, needed):
 def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="nevertreated",
            anticipation=0, weightsname=None, alp=0.05, bstrap=False, cband=False, biters=1000,
            est_method="dr", base_period="varying", seed=20240101, panel=True,
-           allow_unbalanced_panel=False, clustervars=None):
+           allow_unbalanced_panel=False, clustervars=None, fix_weights=None):
     r"""Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021), with R
     ``did::att_gt``'s argument names and defaults.
 
@@ -196,6 +196,17 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     Rows missing a used value are dropped, with R's warning. Covariates are each
     observation's own. Agrees with csdid 0.4.3 (R did's port) to 1e-10.
 
+    Weights that change over time within a unit of a panel are allowed, with R's warning;
+    ``fix_weights`` says which period's weights each 2x2 comparison uses: ``None`` (R's
+    default) the earlier of its two periods, ``"base_period"`` the cohort's last
+    pre-treatment period, ``"first_period"`` the first period, ``"varying"`` each
+    observation its own (the repeated cross-section estimators, clustered by unit). The
+    aggregations weigh cohorts by the first period's weights. Agrees with csdid 0.4.3 to
+    1e-10 (``crates/tandem-evaluate/tests/did_fix_weights.rs``). ``"base_period"`` and
+    ``"first_period"`` need a balanced panel (R refuses them for repeated cross-sections;
+    on an unbalanced panel tandem refuses them too, where csdid drops the units missing
+    that period).
+
     ``clustervars`` (``idname`` and at most
     one more variable, fixed within each unit) clusters the bootstrap as R's ``mboot``: the
     influence functions are summed within clusters and one multiplier is drawn per cluster,
@@ -209,6 +220,7 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
     need += ([weightsname] if weightsname else []) + ([cluster_var] if cluster_var else [])
     require_columns(df, need, "att_gt")
     used = [c for c in need if c != gname]
+    _check_fix_weights(fix_weights, panel)
     if panel and idname is None:
         raise ValueError("att_gt: idname is needed with panel=True; set panel=False for "
                          "repeated cross-sections")
@@ -223,10 +235,17 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
         unit = (_ints(ids, idname) if pd.api.types.is_numeric_dtype(ids)
                 else pd.factorize(ids)[0].astype(np.int64))
     cohort = _ints(df[gname].fillna(0), gname)
+    if weightsname and panel and (df.groupby(idname)[weightsname].nunique() > 1).any():
+        warnings.warn(
+            "Time-varying weights detected. For balanced panel data, the default behavior "
+            "uses the weight from the earlier of the two time periods in each 2x2 comparison "
+            "(the base period for post-treatment cells). Use the 'fix_weights' argument to "
+            "control this behavior."
+        )
     native = _tandem.att_gt_long(
         np.ascontiguousarray(unit), _ints(df[tname], tname), _floats(df[yname]), cohort,
         [_floats(df[c]) for c in covs], None if weightsname is None else _floats(df[weightsname]),
-        control_group, est_method, base_period, int(anticipation), sampling,
+        control_group, est_method, base_period, int(anticipation), sampling, fix_weights,
     )
     boot = (int(biters), int(seed), bool(cband)) if bstrap else None
     cluster = None
@@ -237,6 +256,16 @@ def att_gt(yname, tname, idname, gname, data, xformla=None, control_group="never
             warnings.warn("clustering the standard errors requires using the bootstrap, "
                           "resulting standard errors are NOT accounting for clustering")
     return AttGtResult(native, alp, yname, boot, cluster, sampling)
+
+
+def _check_fix_weights(fix_weights, panel):
+    """R did's checks of ``fix_weights``."""
+    if fix_weights not in (None, "varying", "base_period", "first_period"):
+        raise ValueError("fix_weights must be None or one of 'varying', 'base_period', or "
+                         f"'first_period', got {fix_weights!r}")
+    if not panel and fix_weights in ("base_period", "first_period"):
+        raise ValueError(f"fix_weights = '{fix_weights}' is not supported for repeated cross "
+                         "sections. Use fix_weights = 'varying' or None instead.")
 
 
 def _complete_rows(df, idname, tname, needed, panel):

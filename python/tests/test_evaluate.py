@@ -212,6 +212,42 @@ def test_repeated_cross_sections_and_unbalanced_panels_side_by_side_with_csdid(
         assert label in repr(ours)
 
 
+@pytest.mark.parametrize("fix_weights", [None, "base_period", "first_period", "varying"])
+def test_time_varying_weights_side_by_side_with_csdid(mpdta, fix_weights):
+    """R did's fix_weights on a balanced panel whose weights change every year."""
+    pytest.importorskip("csdid")
+    from csdid.att_gt import ATTgt
+    data = mpdta.assign(w=0.5 + ((mpdta.countyreal + 3 * mpdta.year) % 11) / 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ATTgt(yname="lemp", gname="first.treat", idname="countyreal", tname="year",
+                    data=data.copy(), control_group="notyettreated", xformla="~ lpop",
+                    weights_name="w", fix_weights=fix_weights).fit(est_method="dr",
+                                                                   bstrap=False)
+        ref.aggte(typec="simple", bstrap=False)
+    with pytest.warns(UserWarning, match="Time-varying weights detected"):
+        ours = tandem.att_gt("lemp", "year", "countyreal", "first.treat", data,
+                             xformla="~ lpop", weightsname="w", control_group="notyettreated",
+                             fix_weights=fix_weights)
+    np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
+    np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), rtol=1e-9)
+    simple = tandem.aggte(ours, type="simple")
+    assert simple.overall_att == pytest.approx(ref.atte["overall_att"], abs=1e-10)
+    assert simple.overall_se == pytest.approx(ref.atte["overall_se"], rel=1e-9)
+
+
+def test_fix_weights_is_checked_as_r_does(mpdta):
+    with pytest.raises(ValueError, match="fix_weights must be None or one of"):
+        tandem.att_gt("lemp", "year", "countyreal", "first.treat", mpdta, fix_weights="last")
+    with pytest.raises(ValueError, match="not supported for repeated cross sections"):
+        tandem.att_gt("lemp", "year", None, "first.treat", mpdta, panel=False,
+                      fix_weights="first_period")
+    rows = _rc_sample(mpdta)
+    with pytest.raises(tandem.TandemError, match="needs a balanced panel"):
+        tandem.att_gt("lemp", "year", "countyreal", "first.treat", rows, weightsname="w",
+                      allow_unbalanced_panel=True, fix_weights="base_period")
+
+
 def test_repeated_cross_sections_handle_missing_rows_ids_and_clusters(mpdta):
     rows = _rc_sample(mpdta).drop(columns="rowid")
     args = ("lemp", "year", None, "first.treat")

@@ -160,6 +160,67 @@ fn did_on_cross_sections_and_unbalanced_panels_matches_the_golden() {
     }
 }
 
+/// Weights that change every year, with `--fix-weights base-period`: csdid's values
+/// (tests/golden/scripts/14_cs_did_fix_weights.py, the weight computed as there).
+#[test]
+fn did_with_time_varying_weights_follows_fix_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mpdta_tvw.csv");
+    let text = std::fs::read_to_string(golden("inputs/mpdta.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let names: Vec<&str> = header.split(',').collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    let (county, year) = (at("countyreal"), at("year"));
+    let mut out = format!("{header},w\n");
+    for line in lines {
+        let v: Vec<&str> = line.split(',').collect();
+        let (c, y): (i64, i64) = (v[county].parse().unwrap(), v[year].parse().unwrap());
+        out.push_str(&format!(
+            "{line},{}\n",
+            0.5 + ((c + 3 * y) % 11) as f64 / 8.0
+        ));
+    }
+    std::fs::write(&input, out).unwrap();
+    let want: Vec<_> = golden_rows("outputs/cs_mpdta_tvw_attgt.csv")
+        .into_iter()
+        .filter(|r| {
+            (
+                r["fix_weights"].as_str(),
+                r["est_method"].as_str(),
+                r["xformla"].as_str(),
+            ) == ("base_period", "dr", "~1")
+                && (r["control_group"].as_str(), r["base_period"].as_str())
+                    == ("nevertreated", "varying")
+        })
+        .collect();
+    let extra = [
+        "--weights",
+        "w",
+        "--fix-weights",
+        "base-period",
+        "--format",
+        "csv",
+    ];
+    let args = did(input.to_str().unwrap(), &extra);
+    let (_, rows) = csv_rows(&ok(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(&want) {
+        assert_eq!((&got[0], &got[1]), (&want["group"], &want["time"]));
+        close(f(&got[2]), f(&want["att"]), 1e-10, "att");
+        close(f(&got[3]), f(&want["se"]), 1e-9, "se");
+    }
+    let args = did(
+        input.to_str().unwrap(),
+        &["--weights", "w", "--format", "csv"],
+    );
+    let (_, default) = csv_rows(&ok(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    assert_ne!(
+        default, rows,
+        "the default rule takes other periods' weights"
+    );
+}
+
 #[test]
 fn did_simple_att_is_the_published_minus_0_04() {
     let (header, rows) = csv_rows(&run_did(&["--aggregate", "simple", "--format", "csv"]));

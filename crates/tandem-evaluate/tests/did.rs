@@ -10,7 +10,7 @@ use common::{golden, num, opt_num, read_csv, read_golden};
 use proptest::prelude::*;
 use tandem_evaluate::did::{
     aggregate, att_gt, AggregateResult, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
-    BootstrapOptions, ControlGroup, DidError, EstMethod, PanelData,
+    BootstrapOptions, ControlGroup, DidError, EstMethod, FixWeights, PanelData,
 };
 
 /// A long-form panel owned by the test.
@@ -86,6 +86,7 @@ fn configs() -> Vec<Config> {
                     _ => BasePeriod::Universal,
                 },
                 anticipation: r["anticipation"].parse().unwrap(),
+                fix_weights: Default::default(),
             },
             covariates: r["xformla"] != "~1",
             row: r,
@@ -662,6 +663,7 @@ const fn o(
         est_method,
         base_period,
         anticipation,
+        fix_weights: FixWeights::Earlier,
     }
 }
 

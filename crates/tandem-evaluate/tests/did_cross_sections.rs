@@ -75,6 +75,7 @@ impl Config {
                 _ => BasePeriod::Universal,
             },
             anticipation: 0,
+            fix_weights: Default::default(),
         };
         Self {
             sampling: row["sampling"].clone(),
@@ -219,6 +220,7 @@ fn a_balanced_panel_read_as_cross_sections_gives_the_panel_att() {
                     est_method,
                     base_period,
                     anticipation: 0,
+                    fix_weights: Default::default(),
                 };
                 let p = att_gt(&panel, &opts).expect("panel");
                 let c = att_gt_cross_sections(&cross, &opts).expect("cross-sections");

@@ -12,7 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
-    BootstrapBands, BootstrapOptions, ControlGroup, CrossSectionData, EstMethod, PanelData,
+    BootstrapBands, BootstrapOptions, ControlGroup, CrossSectionData, EstMethod, FixWeights,
+    PanelData,
 };
 use tandem_evaluate::sdid::{self, Estimator, SdidFit, SdidOptions, SdidPanel};
 use tandem_evaluate::synth::{
@@ -141,6 +142,7 @@ fn did_options(
     est_method: &str,
     base_period: &str,
     anticipation: u32,
+    fix_weights: Option<&str>,
 ) -> PyResult<AttGtOptions> {
     let control_group = match control_group {
         "nevertreated" => ControlGroup::NeverTreated,
@@ -170,11 +172,23 @@ fn did_options(
             )))
         }
     };
+    let fix_weights = match fix_weights {
+        None => FixWeights::Earlier,
+        Some("base_period") => FixWeights::BasePeriod,
+        Some("first_period") => FixWeights::FirstPeriod,
+        Some("varying") => FixWeights::Varying,
+        Some(other) => {
+            return Err(user_error(format!(
+                "att_gt: fix_weights {other:?} is unknown; use None, \"varying\", \"base_period\" or \"first_period\""
+            )))
+        }
+    };
     Ok(AttGtOptions {
         control_group,
         est_method,
         base_period,
         anticipation,
+        fix_weights,
     })
 }
 
@@ -182,10 +196,11 @@ fn did_options(
 /// first treated period with 0 = never treated, optional covariates and weights).
 /// `sampling` is `"panel"` (balanced), `"unbalanced"` (R's `allow_unbalanced_panel`) or
 /// `"cross_sections"` (R's `panel = FALSE`; `unit` is then ignored and may be `None`).
+/// `fix_weights` is R's (`None`, `"varying"`, `"base_period"`, `"first_period"`).
 #[pyfunction]
 #[pyo3(signature = (
     unit, time, outcome, cohort, covariates, weights, control_group, est_method, base_period,
-    anticipation, sampling="panel"
+    anticipation, sampling="panel", fix_weights=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn att_gt_long(
@@ -201,8 +216,15 @@ fn att_gt_long(
     base_period: &str,
     anticipation: u32,
     sampling: &str,
+    fix_weights: Option<&str>,
 ) -> PyResult<AttGt> {
-    let opts = did_options(control_group, est_method, base_period, anticipation)?;
+    let opts = did_options(
+        control_group,
+        est_method,
+        base_period,
+        anticipation,
+        fix_weights,
+    )?;
     let covs = covariates
         .iter()
         .map(|c| slice(c, "covariate"))

@@ -6,11 +6,11 @@ use faer::{Mat, Side};
 
 use super::cross_section::{estimate_cell_rows, prepare_rows, CellOutcome, CrossSectionData};
 use super::estimators::{estimate, precheck, CellData};
-use super::panel::{prepare, Prepared};
+use super::panel::{prepare, weights_note, Prepared};
 use super::stats::chi2_sf;
 use super::{
-    AttGtOptions, AttGtResult, BasePeriod, ControlGroup, DidError, GroupTimeAtt, InfluenceMatrix,
-    PanelData, SkippedCell, WaldPretest,
+    AttGtOptions, AttGtResult, BasePeriod, ControlGroup, DidError, FixWeights, GroupTimeAtt,
+    InfluenceMatrix, PanelData, SkippedCell, WaldPretest,
 };
 
 /// Standard errors at or below this are reported as missing (moderndid: `sqrt(eps) * 10`).
@@ -30,7 +30,26 @@ pub(crate) const SE_ZERO: f64 = 1.4901161193847656e-7;
 /// unbalanced input (see [`DidError`]); cells that cannot be estimated are listed in
 /// [`AttGtResult::skipped`].
 pub fn att_gt(data: &PanelData, opts: &AttGtOptions) -> Result<AttGtResult, DidError> {
-    estimate_cells(prepare(data, opts)?, opts)
+    let prep = prepare(data, opts)?;
+    if opts.fix_weights != FixWeights::Varying {
+        return estimate_cells(prep, opts);
+    }
+    // R did's "varying" weights: the balanced panel's cells are estimated as repeated
+    // cross-sections, each observation with its own weight, clustered by unit.
+    let rows = CrossSectionData {
+        unit: Some(data.unit),
+        time: data.time,
+        outcome: data.outcome,
+        cohort: data.cohort,
+        covariates: data.covariates,
+        weights: data.weights,
+    };
+    let mut result = att_gt_cross_sections(&rows, opts)?;
+    let note = weights_note(FixWeights::Varying);
+    if prep.notes.iter().any(|n| n == note) {
+        result.notes.push(note.to_string());
+    }
+    Ok(result)
 }
 
 /// [`att_gt`] for repeated cross-sections (R `did`'s `panel = FALSE`) or an unbalanced panel
@@ -102,6 +121,8 @@ struct CellPeriods {
     base: usize,
     /// moderndid's `time_idx` (index of `t` minus 1 under the varying base period).
     slot: usize,
+    /// The period whose sampling weights the cell uses ([`FixWeights`]).
+    weights: usize,
 }
 
 fn process_cell(prep: &Prepared, opts: &AttGtOptions, g: i64, slot: usize, state: &mut LoopState) {
@@ -129,7 +150,17 @@ fn process_cell(prep: &Prepared, opts: &AttGtOptions, g: i64, slot: usize, state
         push_cell(state, prep, g, time, time, post, 0.0, (0, 0), None);
         return;
     }
-    let periods = CellPeriods { t, base, slot };
+    let weights = match opts.fix_weights {
+        FixWeights::Earlier | FixWeights::Varying => base.min(slot),
+        FixWeights::BasePeriod => last_pre.unwrap_or(0),
+        FixWeights::FirstPeriod => 0,
+    };
+    let periods = CellPeriods {
+        t,
+        base,
+        slot,
+        weights,
+    };
     match estimate_cell(prep, opts, g, &periods) {
         Ok((att, counts, inf)) => push_cell(
             state,
@@ -273,7 +304,10 @@ fn cell_data(prep: &Prepared, units: &[(usize, bool)], p: &CellPeriods) -> CellD
             .iter()
             .map(|&(_, tr)| f64::from(u8::from(tr)))
             .collect(),
-        w: units.iter().map(|&(i, _)| prep.weights[i]).collect(),
+        w: units
+            .iter()
+            .map(|&(i, _)| prep.period_weights[p.weights * n + i])
+            .collect(),
         x,
         k,
     }

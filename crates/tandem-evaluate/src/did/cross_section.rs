@@ -16,7 +16,7 @@ use super::estimators_rc::{estimate_rc, precheck_rc, RcCell};
 use super::panel::{
     check_finite_row, check_group_sizes, check_lengths, cohorts, Cohorts, Prepared, Rows, Units,
 };
-use super::{AttGtOptions, DidError, PanelData};
+use super::{AttGtOptions, DidError, FixWeights, PanelData};
 
 /// Repeated cross-sections, or an unbalanced panel, in long form: one entry per observation,
 /// all slices of equal length.
@@ -64,6 +64,14 @@ pub(crate) fn prepare_rows(
     };
     check_lengths(&view)?;
     check_rows(&view)?;
+    let rule = match opts.fix_weights {
+        FixWeights::BasePeriod => Some("base_period"),
+        FixWeights::FirstPeriod => Some("first_period"),
+        FixWeights::Earlier | FixWeights::Varying => None,
+    };
+    if let (Some(rule), Some(_)) = (rule, data.weights) {
+        return Err(DidError::FixWeightsNeedBalancedPanel { rule });
+    }
     let (units, row_unit) = collect(&view, data.unit.is_some())?;
     let mean_w = view
         .weights
@@ -143,6 +151,7 @@ fn collect(data: &PanelData, panel: bool) -> Result<(Units, Vec<usize>), DidErro
         ids,
         cohort,
         weight,
+        weights_vary: false,
         rows: Vec::new(),
         periods,
     };
@@ -159,6 +168,30 @@ struct Sample<'a> {
 }
 
 impl Sample<'_> {
+    /// Each unit's weight in the aggregations' cohort shares: the mean of its observations'
+    /// (R did for unbalanced panels), or for a balanced panel under [`FixWeights::Varying`]
+    /// its weight in the first period (csdid's and R did's rule there).
+    fn unit_weights(
+        &self,
+        order: &[usize],
+        obs: &Rows,
+        periods: usize,
+        opts: &AttGtOptions,
+    ) -> Vec<f64> {
+        let balanced = obs.unit.len() == order.len() * periods && self.view.weights.is_some();
+        if opts.fix_weights != FixWeights::Varying || !balanced {
+            return order
+                .iter()
+                .map(|&u| self.units.weight[u] / self.mean_w)
+                .collect();
+        }
+        let mut first = vec![0.0; order.len()];
+        for &r in &obs.by_period[0] {
+            first[obs.unit[r]] = obs.weight[r];
+        }
+        first
+    }
+
     /// The observations of kept units in kept periods, units ordered by cohort (never
     /// treated last) then identifier.
     fn build(
@@ -216,16 +249,15 @@ impl Sample<'_> {
                 .flat_map(|&r| self.view.covariates.iter().map(move |c| c[r]))
                 .collect(),
         };
+        let weights = self.unit_weights(&order, &obs, periods.len(), opts);
         Ok(Prepared {
             n: order.len(),
             periods,
             groups,
             unit_ids: order.iter().map(|&u| self.units.ids[u]).collect(),
             unit_g: order.iter().map(|&u| self.g[u]).collect(),
-            weights: order
-                .iter()
-                .map(|&u| self.units.weight[u] / self.mean_w)
-                .collect(),
+            weights,
+            period_weights: Vec::new(),
             y: Vec::new(),
             x: Vec::new(),
             kx,

@@ -44,7 +44,10 @@
 //! - if no unit is never treated, the periods from `g_max - anticipation` on are dropped and,
 //!   with [`ControlGroup::NeverTreated`], the last cohort serves as the never-treated group;
 //! - sampling weights are normalised to mean 1 over the input units (before the drops above)
-//!   and enter every 2x2 estimator and its influence function; in the aggregations the cohort
+//!   and enter every 2x2 estimator and its influence function; weights that change over time
+//!   within a unit of a balanced panel are taken per cell by [`FixWeights`] (R did's
+//!   `fix_weights`, matched to csdid 0.4.3 in `tests/did_fix_weights.rs`), and the
+//!   aggregations then weigh cohorts by the first period's weights; in the aggregations the cohort
 //!   shares `P(G=g)` are weighted too, as in R `did` (moderndid 0.2.0 drops the weights there
 //!   and uses unweighted shares: its ATT(g,t) agree with ours, its weighted aggregations do
 //!   not);
@@ -99,7 +102,9 @@ pub struct PanelData<'a> {
     /// taken at the base period of each 2x2 comparison (precisely at period index
     /// `min(base, t)`, moderndid's rule); time-invariant ones are unaffected.
     pub covariates: &'a [&'a [f64]],
-    /// Optional sampling weights, non-negative and constant within a unit; normalised to mean 1.
+    /// Optional sampling weights, non-negative, one per observation; normalised to mean 1.
+    /// When they change over time within a unit, [`AttGtOptions::fix_weights`] says which
+    /// period's weights each comparison uses.
     pub weights: Option<&'a [f64]>,
 }
 
@@ -141,6 +146,25 @@ pub enum BasePeriod {
     Universal,
 }
 
+/// Which period's sampling weights each 2x2 comparison of a balanced panel uses when the
+/// weights change over time (R did's `fix_weights`). Time-invariant weights give the same
+/// result under every rule. The aggregations weigh cohorts by the first period's weights.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixWeights {
+    /// R's default (`NULL`): the earlier of the cell's two periods, as for the covariates.
+    #[default]
+    Earlier,
+    /// The cohort's last pre-treatment period, in every cell of the cohort.
+    BasePeriod,
+    /// The first period of the panel.
+    FirstPeriod,
+    /// Each observation's own weight: every cell is estimated with the repeated
+    /// cross-section estimators, the influence functions summed within each unit (R did's
+    /// route for `"varying"`).
+    Varying,
+}
+
 /// Options of [`att_gt`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttGtOptions {
@@ -152,6 +176,9 @@ pub struct AttGtOptions {
     pub base_period: BasePeriod,
     /// Number of periods before `g` in which units may already react to the treatment.
     pub anticipation: u32,
+    /// Which period's weights a cell uses when they change over time (balanced panels).
+    #[serde(default)]
+    pub fix_weights: FixWeights,
 }
 
 /// One group-time average treatment effect.
@@ -335,11 +362,15 @@ pub enum DidError {
         /// Unit.
         unit: i64,
     },
-    /// Sampling weight not constant within a unit.
-    #[error("sampling weight of unit {unit} changes over time; it must be time-invariant")]
-    WeightVariesWithinUnit {
-        /// Unit.
-        unit: i64,
+    /// [`FixWeights::BasePeriod`] or [`FixWeights::FirstPeriod`] on repeated cross-sections
+    /// or an unbalanced panel, where a unit has no weight in the period the rule names.
+    #[error(
+        "fix_weights {rule} needs a balanced panel (each unit's weight in that period); \
+         with repeated cross-sections or an unbalanced panel use varying or the default"
+    )]
+    FixWeightsNeedBalancedPanel {
+        /// The rule asked for.
+        rule: &'static str,
     },
     /// Cohort not constant within a unit.
     #[error("cohort (first treated period) of unit {unit} changes over time")]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{AttGtOptions, ControlGroup, DidError, PanelData};
+use super::{AttGtOptions, ControlGroup, DidError, FixWeights, PanelData};
 
 /// The prepared panel: units sorted by cohort (never-treated last) then identifier.
 pub(crate) struct Prepared {
@@ -18,8 +18,12 @@ pub(crate) struct Prepared {
     pub unit_ids: Vec<i64>,
     /// Cohort of each unit (`None` = never treated).
     pub unit_g: Vec<Option<i64>>,
-    /// Normalised sampling weights.
+    /// Normalised sampling weight of each unit: its weight in the first period (the
+    /// aggregations' cohort shares).
     pub weights: Vec<f64>,
+    /// Normalised sampling weights of a balanced panel, period-major: `w[p * n + i]` (empty
+    /// for repeated cross-sections and unbalanced panels, whose [`Rows`] carry them).
+    pub period_weights: Vec<f64>,
     /// Outcomes, period-major: `y[p * n + i]`.
     pub y: Vec<f64>,
     /// Covariates (no intercept), period-major rows: `x[(p * n + i) * kx + j]`.
@@ -55,7 +59,10 @@ pub(crate) struct Rows {
 pub(super) struct Units {
     pub ids: Vec<i64>,
     pub cohort: Vec<i64>,
+    /// The weight of the unit's first row (the mean of its rows' for cross-sections).
     pub weight: Vec<f64>,
+    /// Whether some unit's weight changes between its rows (balanced panels).
+    pub weights_vary: bool,
     /// Row index of (unit, period) in the input, period-major over all input periods (empty
     /// for repeated cross-sections, which do not use it).
     pub rows: Vec<usize>,
@@ -65,8 +72,8 @@ pub(super) struct Units {
 pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared, DidError> {
     check_lengths(data)?;
     let units = collect_units(data)?;
-    check_finite(data, &units)?;
-    let weights = normalise_weights(&units)?;
+    check_finite(data)?;
+    let weights_mean = mean_weight(data, &units)?;
     let Cohorts {
         g,
         keep,
@@ -83,8 +90,18 @@ pub(crate) fn prepare(data: &PanelData, opts: &AttGtOptions) -> Result<Prepared,
     let cohorts_of_units = order.iter().map(|&u| g[u]);
     let kx = data.covariates.len();
     check_group_sizes(cohorts_of_units, 1, &groups, kx, opts, &mut notes)?;
+    if units.weights_vary {
+        notes.push(weights_note(opts.fix_weights).to_string());
+    }
     Ok(build(
-        data, &units, &order, &g, &weights, periods, groups, notes,
+        data,
+        &units,
+        &order,
+        &g,
+        weights_mean,
+        periods,
+        groups,
+        notes,
     ))
 }
 
@@ -123,6 +140,7 @@ fn collect_units(data: &PanelData) -> Result<Units, DidError> {
     let t_index: HashMap<i64, usize> = periods.iter().enumerate().map(|(i, &t)| (t, i)).collect();
     let mut u_index: HashMap<i64, usize> = HashMap::new();
     let (mut ids, mut cohort, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+    let mut weights_vary = false;
     let n_t = periods.len();
     let mut rows: Vec<usize> = Vec::new();
     for r in 0..data.unit.len() {
@@ -138,9 +156,7 @@ fn collect_units(data: &PanelData) -> Result<Units, DidError> {
         if cohort[u] != data.cohort[r] {
             return Err(DidError::CohortVariesWithinUnit { unit: id });
         }
-        if weight[u].to_bits() != w.to_bits() {
-            return Err(DidError::WeightVariesWithinUnit { unit: id });
-        }
+        weights_vary |= weight[u].to_bits() != w.to_bits();
         let slot = &mut rows[u * n_t + t_index[&data.time[r]]];
         if *slot != usize::MAX {
             return Err(DidError::DuplicateObservation {
@@ -155,6 +171,7 @@ fn collect_units(data: &PanelData) -> Result<Units, DidError> {
         ids,
         cohort,
         weight,
+        weights_vary,
         rows,
         periods,
     })
@@ -178,16 +195,13 @@ fn check_balanced(ids: &[i64], rows: &[usize], n_t: usize) -> Result<(), DidErro
     Ok(())
 }
 
-fn check_finite(data: &PanelData, units: &Units) -> Result<(), DidError> {
+fn check_finite(data: &PanelData) -> Result<(), DidError> {
     (0..data.unit.len()).try_for_each(|r| check_finite_row(data, r))?;
-    if let Some(u) = units
-        .weight
-        .iter()
-        .position(|w| !(w.is_finite() && *w >= 0.0))
-    {
-        return Err(DidError::InvalidWeight { unit: units.ids[u] });
+    let weights = data.weights.unwrap_or(&[]);
+    match weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        Some(r) => Err(DidError::InvalidWeight { unit: data.unit[r] }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The units' cohorts after R did's handling, the units kept and the periods used.
@@ -240,14 +254,40 @@ pub(super) fn check_finite_row(data: &PanelData, r: usize) -> Result<(), DidErro
     }
 }
 
-/// Weights divided by their mean over all input units (moderndid normalises before dropping
-/// early-treated units).
-fn normalise_weights(units: &Units) -> Result<Vec<f64>, DidError> {
-    let mean = units.weight.iter().sum::<f64>() / units.weight.len() as f64;
-    if mean <= 0.0 {
-        return Err(DidError::InvalidWeight { unit: units.ids[0] });
+/// The mean weight, by which every weight is divided: over the input units (moderndid
+/// normalises before dropping early-treated units), or over every row when the weights change
+/// over time.
+fn mean_weight(data: &PanelData, units: &Units) -> Result<f64, DidError> {
+    let mean = match (data.weights, units.weights_vary) {
+        (Some(w), true) => w.iter().sum::<f64>() / w.len() as f64,
+        _ => units.weight.iter().sum::<f64>() / units.weight.len() as f64,
+    };
+    if mean > 0.0 {
+        Ok(mean)
+    } else {
+        Err(DidError::InvalidWeight { unit: units.ids[0] })
     }
-    Ok(units.weight.iter().map(|w| w / mean).collect())
+}
+
+/// What [`Prepared::notes`] says of weights that change over time.
+pub(super) fn weights_note(rule: FixWeights) -> &'static str {
+    match rule {
+        FixWeights::Earlier => {
+            "sampling weights change over time: each comparison uses the weights of the \
+             earlier of its two periods (fix_weights to choose)"
+        }
+        FixWeights::BasePeriod => {
+            "sampling weights change over time: each cohort's comparisons use the weights of \
+             its last pre-treatment period"
+        }
+        FixWeights::FirstPeriod => {
+            "sampling weights change over time: every comparison uses the first period's weights"
+        }
+        FixWeights::Varying => {
+            "sampling weights change over time: each observation keeps its own weight \
+             (repeated cross-section estimators, clustered by unit)"
+        }
+    }
 }
 
 /// `0` and cohorts after the last period mean never treated.
@@ -368,7 +408,7 @@ fn build(
     units: &Units,
     order: &[usize],
     g: &[Option<i64>],
-    weights: &[f64],
+    weights_mean: f64,
     periods: Vec<i64>,
     groups: Vec<i64>,
     notes: Vec<String>,
@@ -378,6 +418,7 @@ fn build(
     let kx = data.covariates.len();
     let mut y = Vec::with_capacity(n * periods.len());
     let mut x = Vec::with_capacity(n * periods.len() * kx);
+    let mut w = Vec::with_capacity(n * periods.len());
     for &t in &periods {
         let p = units
             .periods
@@ -387,6 +428,7 @@ fn build(
             let r = units.rows[u * n_t_all + p];
             y.push(data.outcome[r]);
             x.extend(data.covariates.iter().map(|c| c[r]));
+            w.push(data.weights.map_or(1.0, |w| w[r]) / weights_mean);
         }
     }
     Prepared {
@@ -395,7 +437,8 @@ fn build(
         groups,
         unit_ids: order.iter().map(|&u| units.ids[u]).collect(),
         unit_g: order.iter().map(|&u| g[u]).collect(),
-        weights: order.iter().map(|&u| weights[u]).collect(),
+        weights: w[..n].to_vec(),
+        period_weights: w,
         y,
         x,
         kx,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, AggregateResult, Aggregation, AttGtOptions,
     AttGtResult, BasePeriod, BootstrapBands, BootstrapOptions, ControlGroup, CrossSectionData,
-    DidError, EstMethod, PanelData,
+    DidError, EstMethod, FixWeights, PanelData,
 };
 
 #[derive(clap::Args, Debug)]
@@ -27,10 +27,15 @@ pub struct DidArgs {
     /// regression; time-varying ones are taken at the base period.
     #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
     covariates: Vec<String>,
-    /// Column of sampling weights (non-negative; constant within a unit for a balanced
-    /// panel).
+    /// Column of sampling weights (non-negative, one per row).
     #[arg(long, value_name = "COLUMN")]
     weights: Option<String>,
+    /// When the weights change over time within a unit of a balanced panel, which period's
+    /// weights each 2x2 comparison uses (R did's fix_weights): the earlier of its two periods
+    /// (R's default), the cohort's last pre-treatment period, the first period, or each
+    /// row its own (varying: the repeated cross-section estimators, clustered by unit).
+    #[arg(long, value_enum, default_value_t = Fix::Earlier)]
+    fix_weights: Fix,
     /// How the rows were sampled: a balanced panel (every unit in every period); an
     /// unbalanced panel (units may miss periods: R did's allow_unbalanced_panel, standard
     /// errors clustered by unit); or repeated cross-sections (every row its own observation:
@@ -75,6 +80,14 @@ enum Sampling {
     Panel,
     Unbalanced,
     CrossSections,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Fix {
+    Earlier,
+    BasePeriod,
+    FirstPeriod,
+    Varying,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -144,6 +157,12 @@ impl DidArgs {
                 Base::Universal => BasePeriod::Universal,
             },
             anticipation: self.anticipation,
+            fix_weights: match self.fix_weights {
+                Fix::Earlier => FixWeights::Earlier,
+                Fix::BasePeriod => FixWeights::BasePeriod,
+                Fix::FirstPeriod => FixWeights::FirstPeriod,
+                Fix::Varying => FixWeights::Varying,
+            },
         }
     }
 
@@ -162,6 +181,7 @@ impl DidArgs {
             "method": value_name(self.method),
             "base_period": value_name(self.base_period),
             "anticipation": self.anticipation,
+            "fix_weights": value_name(self.fix_weights),
             "covariates": self.covariates,
             "weights": self.weights,
             "aggregate": self.aggregate.name(),
@@ -339,9 +359,9 @@ fn did_error(e: DidError, data: &Loaded) -> anyhow::Error {
             "the cohort of {} changes between rows; it must be the unit's first treated period in every row",
             data.who(*unit)
         ),
-        DidError::WeightVariesWithinUnit { unit } => format!(
-            "the sampling weight of {} changes between rows; weights must be constant within a unit of a balanced panel",
-            data.who(*unit)
+        DidError::FixWeightsNeedBalancedPanel { rule } => format!(
+            "--fix-weights {} needs a balanced panel (each unit's weight in that period); with --sampling unbalanced or cross-sections use --fix-weights earlier or varying",
+            rule.replace('_', "-")
         ),
         DidError::InvalidWeight { unit } => format!(
             "the sampling weight of {} is negative or not finite (or all weights are 0)",
