@@ -565,6 +565,112 @@ fn synth_matches_lagged_outcomes_with_a_searched_v() {
     assert!(err.contains("not a pre-treatment period"), "{err}");
 }
 
+/// A covariate predictor (`--predictors`, each unit's mean over `--predictors-period`, empty
+/// cells left out) with two lagged outcomes: the same fit as the library given the same
+/// predictors, and a unit without a value in the period is an error.
+#[test]
+fn synth_matches_covariate_predictors_as_the_library() {
+    use tandem_evaluate::synth::{pivot_long, synthetic_control, Predictor, Predictors, ScSpec};
+    let price = |state: &str, year: i64| (state.len() * 3) as f64 + (year - 1970) as f64 / 2.0;
+    let text = std::fs::read_to_string(golden("inputs/california_prop99.csv")).unwrap();
+    let (mut out, mut units, mut years, mut packs) = (String::new(), vec![], vec![], vec![]);
+    for (k, line) in text.lines().enumerate() {
+        let v: Vec<&str> = line.split(';').collect();
+        if k == 0 {
+            out.push_str(&format!("{line};Price\n"));
+            continue;
+        }
+        let year: i64 = v[1].parse().unwrap();
+        // Alabama's 1981 price is missing: its mean is over the other eight years.
+        let cell = if v[0] == "Alabama" && year == 1981 {
+            String::new()
+        } else {
+            price(v[0], year).to_string()
+        };
+        out.push_str(&format!("{line};{cell}\n"));
+        units.push(v[0].to_string());
+        years.push(year);
+        packs.push(v[2].parse::<f64>().unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("prop99_price.csv");
+    std::fs::write(&input, out).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["evaluate", "synth", "--input", input.to_str().unwrap()];
+        args.extend([
+            "--unit",
+            "State",
+            "--time",
+            "Year",
+            "--outcome",
+            "PacksPerCapita",
+            "--treated",
+            "California",
+            "--start",
+            "1989",
+        ]);
+        args.extend_from_slice(extra);
+        tandem(&args)
+    };
+    let extra = [
+        "--predictors",
+        "Price",
+        "--predictors-period",
+        "1980-1988",
+        "--lagged-outcomes",
+        "1975,1988",
+        "--format",
+        "json",
+    ];
+    let r = run(&extra);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+
+    let labels: Vec<&str> = units.iter().map(String::as_str).collect();
+    let wide = pivot_long(&labels, &years, &packs).unwrap();
+    let means = wide
+        .units
+        .iter()
+        .map(|u| {
+            let kept: Vec<f64> = (1980..=1988)
+                .filter(|&t| !(u == "Alabama" && t == 1981))
+                .map(|t| price(u, t))
+                .collect();
+            kept.iter().sum::<f64>() / kept.len() as f64
+        })
+        .collect();
+    let period = |t: i64| wide.period_index(t).unwrap();
+    let treated = wide.unit_index("California").unwrap();
+    let donors = (0..wide.units.len()).filter(|&u| u != treated).collect();
+    let spec = ScSpec::new(treated, donors, period(1989)).with_predictors(Predictors {
+        rows: vec![
+            Predictor::covariate("Price", means, 1.0),
+            Predictor::outcome(&wide.matrix, period(1975), 1.0).unwrap(),
+            Predictor::outcome(&wide.matrix, period(1988), 1.0).unwrap(),
+        ],
+        scale_by_sd: true,
+        search_v_over: Some((0..period(1989)).collect()),
+    });
+    let fit = synthetic_control(&wide.matrix, &spec).unwrap();
+    let cli_v = v["v"].as_object().unwrap();
+    let names = ["Price mean 1980-1988", "1975", "1988"];
+    for (name, want) in names.iter().zip(fit.v.as_ref().unwrap()) {
+        close(cli_v[*name].as_f64().unwrap(), *want, 1e-12, name);
+    }
+    close(v["att"].as_f64().unwrap(), fit.att, 1e-12, "att");
+    close(
+        v["loss_v"].as_f64().unwrap(),
+        fit.loss_v.unwrap(),
+        1e-12,
+        "loss_v",
+    );
+
+    let late = run(&["--predictors", "Price", "--predictors-period", "1985-1990"]).stderr;
+    assert!(late.contains("measured before treatment"), "{late}");
+    let gap = run(&["--predictors", "Price", "--predictors-period", "1981-1981"]).stderr;
+    assert!(gap.contains("Alabama has no value in 1981-1981"), "{gap}");
+}
+
 #[test]
 fn synth_filters_placebos_by_pre_fit_and_leaves_one_donor_out() {
     // ADH (2010, figs. 5-7): with the 20x, 5x and 2x filters California ranks third of 35,

@@ -50,12 +50,35 @@ pub struct SynthArgs {
     /// (R Synth's and pysyncon's nested search). Placebos search their own V.
     #[arg(long, value_delimiter = ',', value_name = "PERIODS")]
     lagged_outcomes: Vec<i64>,
+    /// Covariate columns of the file (comma-separated) to match on, each unit's mean over
+    /// --predictors-period (R Synth's and pysyncon's predictors with op "mean"; empty cells
+    /// are left out of the mean, and a unit without any value there is an error). With or
+    /// without --lagged-outcomes, the predictors are scaled by their standard deviation and
+    /// V is searched as there.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    predictors: Vec<String>,
+    /// The periods whose covariate values are averaged, FROM-TO (default: every
+    /// pre-treatment period).
+    #[arg(long, value_name = "FROM-TO", requires = "predictors", value_parser = period_range)]
+    predictors_period: Option<(i64, i64)>,
     #[command(flatten)]
     listing: ListingArgs,
 }
 
+fn period_range(s: &str) -> Result<(i64, i64), String> {
+    let parsed = s
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+    match parsed {
+        Some((from, to)) if from <= to => Ok((from, to)),
+        _ => Err(format!(
+            "{s:?} is not a period range FROM-TO such as 1980-1988"
+        )),
+    }
+}
+
 pub fn run(args: SynthArgs) -> Result<()> {
-    let wide = load(&args)?;
+    let (wide, covariates) = load(&args)?;
     let treated = wide
         .unit_index(&args.treated)
         .expect("the treated unit was checked");
@@ -63,8 +86,14 @@ pub fn run(args: SynthArgs) -> Result<()> {
     let first_post = wide.period_index(args.start).expect("checked period");
     let donors = (0..wide.units.len()).filter(|&u| u != treated).collect();
     let mut spec = ScSpec::new(treated, donors, first_post);
-    if !args.lagged_outcomes.is_empty() {
-        spec = spec.with_predictors(lagged_outcomes(&args.lagged_outcomes, &wide, args.start)?);
+    let mut predictors = covariate_predictors(&args, &wide, &covariates)?;
+    predictors.extend(lagged_outcomes(&args.lagged_outcomes, &wide, args.start)?);
+    if !predictors.is_empty() {
+        spec = spec.with_predictors(Predictors {
+            rows: predictors,
+            scale_by_sd: true,
+            search_v_over: Some((0..first_post).collect()),
+        });
     }
     let (fit, placebo) = if args.placebo {
         let test = in_space_placebo(&wide.matrix, &spec, DonorPool::ExcludeTreated)
@@ -88,6 +117,11 @@ pub fn run(args: SynthArgs) -> Result<()> {
         None
     };
     let out = Fitted {
+        predictor_names: spec
+            .predictors
+            .as_ref()
+            .map(|p| p.rows.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default(),
         args: &args,
         wide: &wide,
         fit: &fit,
@@ -100,12 +134,16 @@ pub fn run(args: SynthArgs) -> Result<()> {
     emit(&listing, &out.json(&listing.notes), &args.listing)
 }
 
-/// The outcome in each of `periods` as a predictor, sd-scaled, with V searched over the
-/// pre-treatment periods; each period must be a pre-treatment period of the panel.
-fn lagged_outcomes(periods: &[i64], wide: &WidePanel, start: i64) -> Result<Predictors> {
-    let first_post = wide.period_index(start).expect("checked period");
+/// The outcome in each of `periods` as a predictor named by its period; each must be a
+/// pre-treatment period of the panel.
+fn lagged_outcomes(periods: &[i64], wide: &WidePanel, start: i64) -> Result<Vec<Predictor>> {
     let rows = periods.iter().map(|&t| match wide.period_index(t) {
-        Some(i) if t < start => Predictor::outcome(&wide.matrix, i, 1.0).map_err(synth_error),
+        Some(i) if t < start => Predictor::outcome(&wide.matrix, i, 1.0)
+            .map(|p| Predictor {
+                name: t.to_string(),
+                ..p
+            })
+            .map_err(synth_error),
         _ => Err(UserError::new(format!(
             "--lagged-outcomes {t}: not a pre-treatment period of the panel ({} to {})",
             wide.periods[0],
@@ -113,26 +151,89 @@ fn lagged_outcomes(periods: &[i64], wide: &WidePanel, start: i64) -> Result<Pred
         ))
         .into()),
     });
-    Ok(Predictors {
-        rows: rows.collect::<Result<_>>()?,
-        scale_by_sd: true,
-        search_v_over: Some((0..first_post).collect()),
-    })
+    rows.collect()
 }
 
-fn load(args: &SynthArgs) -> Result<WidePanel> {
+/// The covariate columns read with the panel: per row, each column's value (`None` empty).
+struct Covariates {
+    unit: Vec<String>,
+    time: Vec<i64>,
+    columns: Vec<Vec<Option<f64>>>,
+}
+
+/// Each `--predictors` column's mean per unit over `--predictors-period` (default: the
+/// pre-treatment periods), named `COLUMN mean FROM-TO`.
+fn covariate_predictors(
+    args: &SynthArgs,
+    wide: &WidePanel,
+    covariates: &Covariates,
+) -> Result<Vec<Predictor>> {
+    let (from, to) = args
+        .predictors_period
+        .unwrap_or((wide.periods[0], args.start - 1));
+    if to >= args.start {
+        user_bail!(
+            "--predictors-period {from}-{to}: predictors are measured before treatment (up to {})",
+            args.start - 1
+        );
+    }
+    let units = wide.units.len();
+    let index: std::collections::HashMap<&str, usize> = wide
+        .units
+        .iter()
+        .enumerate()
+        .map(|(u, name)| (name.as_str(), u))
+        .collect();
+    let mut out = Vec::with_capacity(args.predictors.len());
+    for (name, column) in args.predictors.iter().zip(&covariates.columns) {
+        let (mut sum, mut count) = (vec![0.0; units], vec![0usize; units]);
+        for (r, value) in column.iter().enumerate() {
+            let t = covariates.time[r];
+            if let (Some(v), true) = (value, (from..=to).contains(&t)) {
+                let u = index[covariates.unit[r].as_str()];
+                sum[u] += v;
+                count[u] += 1;
+            }
+        }
+        if let Some(u) = count.iter().position(|&c| c == 0) {
+            user_bail!(
+                "--predictors {name}: unit {} has no value in {from}-{to}; fill it from a source or choose another period (missing is not zero)",
+                wide.units[u]
+            );
+        }
+        let values = sum.iter().zip(&count).map(|(s, &c)| s / c as f64).collect();
+        out.push(Predictor::covariate(
+            format!("{name} mean {from}-{to}"),
+            values,
+            1.0,
+        ));
+    }
+    Ok(out)
+}
+
+fn load(args: &SynthArgs) -> Result<(WidePanel, Covariates)> {
     let p = &args.panel;
-    let specs = [
+    let mut specs = vec![
         Spec::new("--unit", &p.unit, Kind::Label),
         Spec::new("--time", &p.time, Kind::Integer),
         Spec::new("--outcome", &p.outcome, Kind::Number),
     ];
+    for column in &args.predictors {
+        specs.push(Spec::new("--predictors", column, Kind::OptionalNumber));
+    }
     let mut cols = input::read(&p.input, &specs)?.into_iter();
     let labels = cols.next().expect("unit").into_labels();
     let time = cols.next().expect("time").into_integers();
     let outcome = cols.next().expect("outcome").into_numbers();
     check_treated(&labels, &[args.treated.as_str()], &p.unit)?;
-    pivot_long(&labels.per_row(), &time, &outcome).map_err(synth_error)
+    let unit = labels.per_row();
+    let wide = pivot_long(&unit, &time, &outcome).map_err(synth_error)?;
+    let covariates = Covariates {
+        unit: unit.iter().map(|u| u.to_string()).collect(),
+        time,
+        columns: cols.map(|c| c.into_optional_numbers()).collect(),
+    };
+    Ok((wide, covariates))
 }
 
 /// Every treated unit must be a unit of the file.
@@ -163,6 +264,8 @@ fn synth_error(e: SynthError) -> anyhow::Error {
 /// A fit with what it is rendered from.
 struct Fitted<'a> {
     args: &'a SynthArgs,
+    /// The predictors' names, in V's order (covariates, then lagged outcomes by year).
+    predictor_names: Vec<String>,
     wide: &'a WidePanel,
     fit: &'a ScFit,
     placebo: Option<&'a PlaceboTest>,
@@ -260,20 +363,14 @@ impl Fitted<'_> {
             return "pre-treatment outcomes as predictors, V = I".into();
         };
         let weights: Vec<String> = self
-            .args
-            .lagged_outcomes
+            .predictor_names
             .iter()
             .zip(v)
-            .map(|(t, v)| format!("{t} {v:.4}"))
+            .map(|(name, v)| format!("{name} {v:.4}"))
             .collect();
         format!(
-            "the outcome in {} as predictors, V searched (ADH): {}; mean squared pre-treatment gap {:.4}",
-            self.args
-                .lagged_outcomes
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
+            "predictors {} (the outcome in the periods named by a year), V searched (ADH): {}; mean squared pre-treatment gap {:.4}",
+            self.predictor_names.join(", "),
             weights.join(", "),
             self.fit.loss_v.unwrap_or(f64::NAN)
         )
@@ -349,11 +446,10 @@ impl Fitted<'_> {
         }
         if let Some(weights) = &f.v {
             let by_period: Map<String, Value> = self
-                .args
-                .lagged_outcomes
+                .predictor_names
                 .iter()
                 .zip(weights)
-                .map(|(t, w)| (t.to_string(), num(*w)))
+                .map(|(name, w)| (name.clone(), num(*w)))
                 .collect();
             v["v"] = Value::Object(by_period);
             v["loss_v"] = json!(f.loss_v.map(num));
