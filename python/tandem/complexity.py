@@ -42,7 +42,10 @@ def _codes(data, cols_input, cols, val_errors_flag, what):
     df = to_pandas(data, what)
     names = _columns(cols_input, cols)
     require_columns(df, list(names.values()), what)
-    val = pd.to_numeric(df[names["val"]], errors=val_errors_flag)
+    val = df[names["val"]]
+    if not (isinstance(val.dtype, np.dtype) and val.dtype.kind in "iuf"):
+        # A NumPy number column is numeric already: to_numeric would only copy it.
+        val = pd.to_numeric(val, errors=val_errors_flag)
     if val.isnull().to_numpy().any():
         warnings.warn("NaN value(s) present, coercing to zero(es)")
         val = val.fillna(0)
