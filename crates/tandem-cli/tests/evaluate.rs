@@ -475,12 +475,16 @@ fn did_honest_refuses_what_it_cannot_analyse() {
 
 /// Runs `tandem evaluate CMD` on Proposition 99 (California from 1989) with `extra`.
 fn prop99_run(cmd: &str, extra: &[&str]) -> Run {
-    let input = golden("inputs/california_prop99.csv");
+    prop99_file_run(&golden("inputs/california_prop99.csv"), cmd, extra)
+}
+
+/// [`prop99_run`] on another file with Proposition 99's columns.
+fn prop99_file_run(input: &str, cmd: &str, extra: &[&str]) -> Run {
     let mut args = vec![
         "evaluate",
         cmd,
         "--input",
-        &input,
+        input,
         "--unit",
         "State",
         "--time",
@@ -595,23 +599,7 @@ fn synth_matches_covariate_predictors_as_the_library() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("prop99_price.csv");
     std::fs::write(&input, out).unwrap();
-    let run = |extra: &[&str]| {
-        let mut args = vec!["evaluate", "synth", "--input", input.to_str().unwrap()];
-        args.extend([
-            "--unit",
-            "State",
-            "--time",
-            "Year",
-            "--outcome",
-            "PacksPerCapita",
-            "--treated",
-            "California",
-            "--start",
-            "1989",
-        ]);
-        args.extend_from_slice(extra);
-        tandem(&args)
-    };
+    let run = |extra: &[&str]| prop99_file_run(input.to_str().unwrap(), "synth", extra);
     let extra = [
         "--predictors",
         "Price",

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{num, opt_num, read_golden};
+use common::{att_gt_options, num, opt_num, read_golden};
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
     ControlGroup, CrossSectionData, DidError, EstMethod, PanelData,
@@ -60,23 +60,7 @@ struct Config {
 
 impl Config {
     fn of(row: &HashMap<String, String>) -> Self {
-        let opts = AttGtOptions {
-            control_group: match row["control_group"].as_str() {
-                "nevertreated" => ControlGroup::NeverTreated,
-                _ => ControlGroup::NotYetTreated,
-            },
-            est_method: match row["est_method"].as_str() {
-                "dr" => EstMethod::DoublyRobust,
-                "ipw" => EstMethod::Ipw,
-                _ => EstMethod::Regression,
-            },
-            base_period: match row["base_period"].as_str() {
-                "varying" => BasePeriod::Varying,
-                _ => BasePeriod::Universal,
-            },
-            anticipation: 0,
-            fix_weights: Default::default(),
-        };
+        let opts = att_gt_options(row);
         Self {
             sampling: row["sampling"].clone(),
             opts,

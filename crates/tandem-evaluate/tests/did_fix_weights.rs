@@ -6,10 +6,10 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{num, read_golden};
+use common::{att_gt_options, num, read_golden};
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
-    ControlGroup, CrossSectionData, DidError, EstMethod, FixWeights, PanelData,
+    CrossSectionData, DidError, FixWeights, PanelData,
 };
 
 /// mpdta with the golden script's weight, which changes every year:
@@ -44,26 +44,13 @@ fn panel() -> Panel {
 
 fn options(row: &HashMap<String, String>) -> (AttGtOptions, bool) {
     let opts = AttGtOptions {
-        control_group: match row["control_group"].as_str() {
-            "nevertreated" => ControlGroup::NeverTreated,
-            _ => ControlGroup::NotYetTreated,
-        },
-        est_method: match row["est_method"].as_str() {
-            "dr" => EstMethod::DoublyRobust,
-            "ipw" => EstMethod::Ipw,
-            _ => EstMethod::Regression,
-        },
-        base_period: match row["base_period"].as_str() {
-            "varying" => BasePeriod::Varying,
-            _ => BasePeriod::Universal,
-        },
-        anticipation: 0,
         fix_weights: match row["fix_weights"].as_str() {
             "none" => FixWeights::Earlier,
             "base_period" => FixWeights::BasePeriod,
             "first_period" => FixWeights::FirstPeriod,
             _ => FixWeights::Varying,
         },
+        ..att_gt_options(row)
     };
     (opts, row["xformla"] != "~1")
 }

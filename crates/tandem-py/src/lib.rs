@@ -43,14 +43,16 @@ fn _tandem(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// Keeps memory this module frees for a second before mimalloc returns it to the system
-/// (mimalloc's default is 10 ms). A complexity call on a national panel frees a few hundred
+/// (mimalloc 2's default is 10 ms; mimalloc 3, which libmimalloc-sys builds unless its `v2`
+/// feature is on, already waits 1,000 ms, and then this changes nothing). A complexity call
+/// on a national panel frees a few hundred
 /// megabytes, and a notebook calls it again and again (per specification, per subset):
 /// memory handed back is zeroed by the system on the next call's first touch, which cost a
 /// third of such a call. `MIMALLOC_PURGE_DELAY` in the environment still wins.
 fn keep_freed_memory_a_while() {
-    // `mi_option_purge_delay` in mimalloc 2's `mimalloc.h` (between `eager_commit_delay`, 14,
-    // and `use_numa_nodes`, 16, which libmimalloc-sys does name); its documented default is
-    // 10, which is checked first, so that another numbering changes nothing.
+    // `mi_option_purge_delay`, 15 in both mimalloc 2's and 3's `mimalloc.h` (libmimalloc-sys
+    // does not name it); only mimalloc 2's documented default, 10, is raised, which is checked
+    // first, so that another numbering or default changes nothing.
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;

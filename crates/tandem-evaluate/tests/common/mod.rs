@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
+use tandem_evaluate::did::{AttGtOptions, BasePeriod, ControlGroup, EstMethod};
+
 /// The path of a file under tests/golden.
 pub fn golden(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -41,4 +43,25 @@ pub fn num(row: &HashMap<String, String>, key: &str) -> f64 {
 pub fn opt_num(row: &HashMap<String, String>, key: &str) -> Option<f64> {
     let v = &row[key];
     (!v.is_empty() && v != "nan").then(|| v.parse().expect("number"))
+}
+
+/// The Callaway-Sant'Anna options of a golden row: its `control_group`, `est_method` and
+/// `base_period` columns (no anticipation, R's default weights rule).
+pub fn att_gt_options(row: &HashMap<String, String>) -> AttGtOptions {
+    AttGtOptions {
+        control_group: match row["control_group"].as_str() {
+            "nevertreated" => ControlGroup::NeverTreated,
+            _ => ControlGroup::NotYetTreated,
+        },
+        est_method: match row["est_method"].as_str() {
+            "dr" => EstMethod::DoublyRobust,
+            "ipw" => EstMethod::Ipw,
+            _ => EstMethod::Regression,
+        },
+        base_period: match row["base_period"].as_str() {
+            "varying" => BasePeriod::Varying,
+            _ => BasePeriod::Universal,
+        },
+        ..AttGtOptions::default()
+    }
 }
