@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{golden, num, opt_num, read_csv, read_golden};
+use common::{att_gt_options, golden, num, opt_num, read_csv, read_golden};
 
 use proptest::prelude::*;
 use tandem_evaluate::did::{
@@ -72,21 +72,8 @@ fn configs() -> Vec<Config> {
         .map(|r| Config {
             id: r["config_id"].clone(),
             opts: AttGtOptions {
-                control_group: match r["control_group"].as_str() {
-                    "nevertreated" => ControlGroup::NeverTreated,
-                    _ => ControlGroup::NotYetTreated,
-                },
-                est_method: match r["est_method"].as_str() {
-                    "dr" => EstMethod::DoublyRobust,
-                    "ipw" => EstMethod::Ipw,
-                    _ => EstMethod::Regression,
-                },
-                base_period: match r["base_period"].as_str() {
-                    "varying" => BasePeriod::Varying,
-                    _ => BasePeriod::Universal,
-                },
                 anticipation: r["anticipation"].parse().unwrap(),
-                fix_weights: Default::default(),
+                ..att_gt_options(&r)
             },
             covariates: r["xformla"] != "~1",
             row: r,
