@@ -6,21 +6,11 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{att_gt_options, num, opt_num, read_golden};
+use common::{att_gt_options, num, opt_num, read_golden, read_rows, Rows};
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
     ControlGroup, CrossSectionData, DidError, EstMethod, PanelData,
 };
-
-/// The golden input: 60 % of mpdta's rows with a weight per county.
-struct Rows {
-    unit: Vec<i64>,
-    time: Vec<i64>,
-    y: Vec<f64>,
-    g: Vec<i64>,
-    x: Vec<f64>,
-    w: Vec<f64>,
-}
 
 /// The rows as repeated cross-sections, without covariates or weights.
 fn cross_sections(rows: &Rows) -> CrossSectionData<'_> {
@@ -31,22 +21,6 @@ fn cross_sections(rows: &Rows) -> CrossSectionData<'_> {
         cohort: &rows.g,
         covariates: &[],
         weights: None,
-    }
-}
-
-fn read_rows(file: &str) -> Rows {
-    let rows = read_golden(file);
-    let w = rows
-        .iter()
-        .map(|r| r.get("w").map_or(1.0, |_| num(r, "w")))
-        .collect();
-    Rows {
-        unit: rows.iter().map(|r| num(r, "countyreal") as i64).collect(),
-        time: rows.iter().map(|r| num(r, "year") as i64).collect(),
-        y: rows.iter().map(|r| num(r, "lemp")).collect(),
-        g: rows.iter().map(|r| num(r, "first.treat") as i64).collect(),
-        x: rows.iter().map(|r| num(r, "lpop")).collect(),
-        w,
     }
 }
 

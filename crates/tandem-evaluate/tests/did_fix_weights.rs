@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{att_gt_options, num, read_golden};
+use common::{att_gt_options, num, read_golden, read_rows, Rows};
 use tandem_evaluate::did::{
     aggregate, att_gt, att_gt_cross_sections, Aggregation, AttGtOptions, AttGtResult, BasePeriod,
     CrossSectionData, DidError, FixWeights, PanelData,
@@ -14,32 +14,15 @@ use tandem_evaluate::did::{
 
 /// mpdta with the golden script's weight, which changes every year:
 /// `w = 0.5 + ((countyreal + 3 year) mod 11) / 8`.
-struct Panel {
-    unit: Vec<i64>,
-    time: Vec<i64>,
-    y: Vec<f64>,
-    g: Vec<i64>,
-    x: Vec<f64>,
-    w: Vec<f64>,
-}
-
-fn panel() -> Panel {
-    let rows = read_golden("inputs/mpdta.csv");
-    let unit: Vec<i64> = rows.iter().map(|r| num(r, "countyreal") as i64).collect();
-    let time: Vec<i64> = rows.iter().map(|r| num(r, "year") as i64).collect();
-    let w = unit
+fn panel() -> Rows {
+    let mut p = read_rows("inputs/mpdta.csv");
+    p.w = p
+        .unit
         .iter()
-        .zip(&time)
+        .zip(&p.time)
         .map(|(u, t)| 0.5 + ((u + 3 * t) % 11) as f64 / 8.0)
         .collect();
-    Panel {
-        unit,
-        time,
-        y: rows.iter().map(|r| num(r, "lemp")).collect(),
-        g: rows.iter().map(|r| num(r, "first.treat") as i64).collect(),
-        x: rows.iter().map(|r| num(r, "lpop")).collect(),
-        w,
-    }
+    p
 }
 
 fn options(row: &HashMap<String, String>) -> (AttGtOptions, bool) {
@@ -55,7 +38,7 @@ fn options(row: &HashMap<String, String>) -> (AttGtOptions, bool) {
     (opts, row["xformla"] != "~1")
 }
 
-fn run(p: &Panel, opts: &AttGtOptions, covariates: bool) -> AttGtResult {
+fn run(p: &Rows, opts: &AttGtOptions, covariates: bool) -> AttGtResult {
     let x: [&[f64]; 1] = [&p.x];
     let data = PanelData {
         unit: &p.unit,

@@ -65,3 +65,31 @@ pub fn att_gt_options(row: &HashMap<String, String>) -> AttGtOptions {
         ..AttGtOptions::default()
     }
 }
+
+/// mpdta-shaped rows of a golden CSV (county, year, log employment, cohort, log population),
+/// with each row's weight `w` where the file has one (1 otherwise).
+pub struct Rows {
+    pub unit: Vec<i64>,
+    pub time: Vec<i64>,
+    pub y: Vec<f64>,
+    pub g: Vec<i64>,
+    pub x: Vec<f64>,
+    pub w: Vec<f64>,
+}
+
+/// The [`Rows`] of a golden file such as `inputs/mpdta.csv` or `inputs/mpdta_rc.csv`.
+pub fn read_rows(file: &str) -> Rows {
+    let rows = read_golden(file);
+    let w = rows
+        .iter()
+        .map(|r| r.get("w").map_or(1.0, |_| num(r, "w")))
+        .collect();
+    Rows {
+        unit: rows.iter().map(|r| num(r, "countyreal") as i64).collect(),
+        time: rows.iter().map(|r| num(r, "year") as i64).collect(),
+        y: rows.iter().map(|r| num(r, "lemp")).collect(),
+        g: rows.iter().map(|r| num(r, "first.treat") as i64).collect(),
+        x: rows.iter().map(|r| num(r, "lpop")).collect(),
+        w,
+    }
+}
