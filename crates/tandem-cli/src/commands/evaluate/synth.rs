@@ -154,9 +154,11 @@ fn lagged_outcomes(periods: &[i64], wide: &WidePanel, start: i64) -> Result<Vec<
     rows.collect()
 }
 
-/// The covariate columns read with the panel: per row, each column's value (`None` empty).
+/// The `--predictors` columns read with the panel: per row, its unit (an index into the
+/// panel's units), its period and each column's value (`None` empty). Empty without
+/// `--predictors`.
 struct Covariates {
-    unit: Vec<String>,
+    unit: Vec<usize>,
     time: Vec<i64>,
     columns: Vec<Vec<Option<f64>>>,
 }
@@ -178,19 +180,13 @@ fn covariate_predictors(
         );
     }
     let units = wide.units.len();
-    let index: std::collections::HashMap<&str, usize> = wide
-        .units
-        .iter()
-        .enumerate()
-        .map(|(u, name)| (name.as_str(), u))
-        .collect();
     let mut out = Vec::with_capacity(args.predictors.len());
     for (name, column) in args.predictors.iter().zip(&covariates.columns) {
         let (mut sum, mut count) = (vec![0.0; units], vec![0usize; units]);
         for (r, value) in column.iter().enumerate() {
             let t = covariates.time[r];
             if let (Some(v), true) = (value, (from..=to).contains(&t)) {
-                let u = index[covariates.unit[r].as_str()];
+                let u = covariates.unit[r];
                 sum[u] += v;
                 count[u] += 1;
             }
@@ -228,10 +224,23 @@ fn load(args: &SynthArgs) -> Result<(WidePanel, Covariates)> {
     check_treated(&labels, &[args.treated.as_str()], &p.unit)?;
     let unit = labels.per_row();
     let wide = pivot_long(&unit, &time, &outcome).map_err(synth_error)?;
+    let columns: Vec<Vec<Option<f64>>> = cols.map(|c| c.into_optional_numbers()).collect();
+    if columns.is_empty() {
+        let none = Covariates {
+            unit: Vec::new(),
+            time: Vec::new(),
+            columns,
+        };
+        return Ok((wide, none));
+    }
+    let index: std::collections::HashMap<&str, usize> = (wide.units.iter())
+        .enumerate()
+        .map(|(u, name)| (name.as_str(), u))
+        .collect();
     let covariates = Covariates {
-        unit: unit.iter().map(|u| u.to_string()).collect(),
+        unit: unit.iter().map(|u| index[u]).collect(),
         time,
-        columns: cols.map(|c| c.into_optional_numbers()).collect(),
+        columns,
     };
     Ok((wide, covariates))
 }
