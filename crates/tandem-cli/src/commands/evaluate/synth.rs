@@ -233,7 +233,9 @@ fn load(args: &SynthArgs) -> Result<(WidePanel, Covariates)> {
         };
         return Ok((wide, none));
     }
-    let index: std::collections::HashMap<&str, usize> = (wide.units.iter())
+    let index: std::collections::HashMap<&str, usize> = wide
+        .units
+        .iter()
         .enumerate()
         .map(|(u, name)| (name.as_str(), u))
         .collect();
